@@ -1,0 +1,34 @@
+# Two commands on a fresh machine: `make run` and `make test` (see README).
+SHELL := /bin/bash
+PYTHON ?= python3
+UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install lint bench migrate clean
+
+$(UV):
+	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet uv
+
+install: $(UV)
+	@$(UV) sync --frozen --quiet
+
+run: install ## Install, load the demo data on SQLite and serve at http://127.0.0.1:8000
+	@$(UV) run dinghuo migrate --verbosity 0
+	@$(UV) run dinghuo demo --if-empty
+	@$(UV) run dinghuo collectstatic --noinput --verbosity 0
+	@DEBUG=$${DEBUG:-1} $(UV) run dinghuo serve --bind $(HOST):$(PORT)
+
+test: install ## Install and run the whole test suite (SQLite, then PostgreSQL-only tests)
+	@$(UV) run bash scripts/test.sh
+
+lint: install
+	@$(UV) run ruff check src tests bench
+	@$(UV) run ruff format --check src tests bench
+	@$(UV) run mypy
+
+bench: install ## Benchmark on PostgreSQL; prints figures and ratios
+	@$(UV) run python -m bench.run
+
+clean:
+	rm -rf var staticfiles .venv

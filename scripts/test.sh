@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# The whole test suite: lint, type check, tests on SQLite, then the PostgreSQL-only tests
+# (concurrency, locking) when PostgreSQL is reachable. Browser tests need Debian's Chromium.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+status=0
+
+echo "== lint and types"
+ruff check src tests bench && ruff format --check src tests bench && mypy || status=1
+
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    echo "== installing Debian's chromium for the browser tests"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+      || echo "!! could not install chromium: browser tests will be skipped"
+  else
+    echo "!! /usr/bin/chromium missing and cannot be installed here: browser tests will be skipped"
+  fi
+fi
+
+echo "== tests on SQLite"
+pytest -n 2 -m "not postgres" "$@"
+rc=$?
+[ $rc -ne 0 ] && status=1
+
+if python - "$PG_URL" <<'PY'
+import sys, psycopg
+try:
+    psycopg.connect(sys.argv[1].replace("postgres://", "postgresql://"), connect_timeout=3).close()
+except Exception as exc:
+    print(f"!! PostgreSQL not reachable at {sys.argv[1]} ({exc.__class__.__name__})")
+    sys.exit(1)
+PY
+then
+  echo "== PostgreSQL-only tests (concurrency, locking) on $PG_URL"
+  DATABASE_URL="$PG_URL" pytest -m postgres "$@"
+  rc=$?
+  [ $rc -ne 0 ] && status=1
+else
+  echo "!! SKIPPED: PostgreSQL-only tests (concurrency, locking): PostgreSQL is not reachable"
+fi
+exit $status

@@ -1,0 +1,42 @@
+"""Cursor pagination over ascending ids: stable under inserts, cheap at any depth."""
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, QuerySet
+from ninja import Schema
+
+from dinghuo.core.errors import ValidationFailed, FieldError
+
+M = TypeVar("M", bound=Model)
+MAX_LIMIT = 500
+
+
+def parse_cursor(cursor: str | None) -> int:
+    """The id after which the next page starts; 0 for the first page."""
+    if cursor in (None, ""):
+        return 0
+    if not cursor.isdigit() or len(cursor) > 18:
+        raise ValidationFailed(
+            "Not a cursor this API gave out.",
+            code="invalid_cursor",
+            errors=[FieldError("after", "invalid_cursor", "Use next_cursor from a previous page")],
+        )
+    return int(cursor)
+
+
+def page(queryset: QuerySet[M], after: str | None, limit: int, key: str = "id") -> tuple[list[M], str | None]:
+    """One page of `queryset` ordered by `key`, and the cursor of the next page (None at the end)."""
+    start = parse_cursor(after)
+    rows = list(queryset.filter(**{f"{key}__gt": start}).order_by(key)[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    next_cursor = str(getattr(rows[-1], key)) if more and rows else None
+    return rows, next_cursor
+
+
+class PageOut(Schema):
+    next_cursor: str | None
+
+
+def page_body(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
+    return {"items": items, "next_cursor": next_cursor}

@@ -1,0 +1,66 @@
+"""Categories, products and their SKUs (the unit a buyer orders).
+
+Names and descriptions are translated (English, Traditional and Simplified Chinese) by
+django-modeltranslation: `name` reads the active language with a fallback.
+"""
+
+from django.db import models
+
+from dinghuo.core.models import Seller, TenantScoped
+
+
+class Category(TenantScoped):
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT)
+
+    class Meta:
+        verbose_name_plural = "categories"
+        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="category_code_unique")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Product(TenantScoped):
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="products")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=300)
+    description = models.TextField(blank=True, default="")
+    category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
+    is_active = models.BooleanField(default=True)
+    allow_backorder = models.BooleanField(
+        default=False, help_text="Order beyond available stock; the rest waits for receipt."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "code"], name="product_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Sku(TenantScoped):
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
+    product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="skus")
+    code = models.CharField(max_length=64)
+    name = models.CharField(max_length=300, blank=True, default="")
+    unit = models.CharField(max_length=16, default="pc")
+    min_order_quantity = models.PositiveIntegerField(default=1)
+    pack_size = models.PositiveIntegerField(default=1, help_text="Order in multiples of this.")
+    is_active = models.BooleanField(default=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "SKU"
+        constraints = [
+            models.UniqueConstraint(fields=["seller", "code"], name="sku_code_unique"),
+            models.CheckConstraint(condition=models.Q(min_order_quantity__gte=1), name="sku_moq_positive"),
+            models.CheckConstraint(condition=models.Q(pack_size__gte=1), name="sku_pack_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,0 +1,157 @@
+"""Settings, all from the environment with safe development defaults.
+
+DATABASE_URL   sqlite:///var/dinghuo.sqlite3 (default) or postgres://user@host:5432/db
+SECRET_KEY     required when DEBUG is off
+DEBUG          "1" for development pages and tracebacks (default on only with the dev server)
+ALLOWED_HOSTS  comma separated; defaults to local addresses
+DB_POOL        "1" to use psycopg's connection pool on PostgreSQL (the production server sets it)
+"""
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parents[3]
+VAR_DIR = Path(os.environ.get("DINGHUO_VAR_DIR", BASE_DIR / "var"))
+
+
+def _env_flag(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+DEBUG = _env_flag("DEBUG", False)
+_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
+SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
+ALLOWED_HOSTS = [
+    h.strip()
+    for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
+    if h.strip()
+]
+
+INSTALLED_APPS = [
+    "modeltranslation",
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "dinghuo.core",
+    "dinghuo.catalog",
+    "dinghuo.pricing",
+    "dinghuo.customers",
+    "dinghuo.inventory",
+    "dinghuo.orders",
+    "dinghuo.fulfilment",
+    "dinghuo.integrations",
+    "dinghuo.api",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "dinghuo.config.urls"
+WSGI_APPLICATION = "dinghuo.config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+VAR_DIR.mkdir(parents=True, exist_ok=True)
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dinghuo.sqlite3'}"),
+        conn_max_age=0 if _env_flag("DB_POOL") else 60,
+        conn_health_checks=not _env_flag("DB_POOL"),
+    )
+}
+_db = DATABASES["default"]
+if _db["ENGINE"] == "django.db.backends.sqlite3":
+    # Writers take the lock when the transaction starts (no lock-upgrade deadlocks) and
+    # WAL lets readers go on while one writer works: the same code, writes serialised.
+    _db["OPTIONS"] = {
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    _db["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}
+elif _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["ENGINE"] = "django.db.backends.postgresql"
+    options: dict[str, object] = {}
+    if _env_flag("DB_POOL"):
+        options["pool"] = {
+            "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
+            "max_size": int(os.environ.get("DB_POOL_MAX", "8")),
+            "timeout": 10,
+        }
+    _db["OPTIONS"] = options
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hant", "繁體中文"),
+    ("zh-hans", "简体中文"),
+]
+MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
+MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",), "zh-hant": ("zh-hans", "en"), "zh-hans": ("zh-hant", "en")}
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Orders of 1,000 lines are allowed; a body past 4 MB is refused before parsing.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
+
+# Business limits the API enforces (not feature switches: safe bounds on input).
+DINGHUO_MAX_ORDER_LINES = int(os.environ.get("DINGHUO_MAX_ORDER_LINES", "1000"))
+# How long an order waits for a stock row lock before answering "busy" (503 + Retry-After).
+DINGHUO_LOCK_TIMEOUT_MS = int(os.environ.get("DINGHUO_LOCK_TIMEOUT_MS", "3000"))
+
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+}
+
+if not DEBUG:
+    SESSION_COOKIE_HTTPONLY = True
+    CSRF_COOKIE_HTTPONLY = False
+    if SECRET_KEY == _DEV_SECRET and _env_flag("DINGHUO_PRODUCTION"):
+        raise RuntimeError("Set SECRET_KEY in the environment for a production deployment.")

@@ -1,0 +1,63 @@
+"""Idempotent creates: same key + same request → the stored answer; other request → 409.
+
+The record is claimed inside the caller's transaction (insert-or-nothing, then a row lock), so
+twenty concurrent requests with one key wait on the first and then replay its answer; if the
+first fails, its record rolls back with it and the next one does the work.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+
+from dinghuo.core.errors import Conflict, ValidationFailed, FieldError
+from dinghuo.core.models import IdempotencyRecord
+
+MAX_KEY_LENGTH = 255
+
+
+@dataclass(frozen=True)
+class Replay:
+    status: int
+    body: Any
+
+
+def request_fingerprint(method: str, path: str, body: Any) -> str:
+    """A hash of what the request asks for, independent of JSON key order and spacing."""
+    canonical = orjson.dumps([method, path, body], option=orjson.OPT_SORT_KEYS)
+    return hashlib.sha256(canonical).hexdigest()
+
+
+def check_key(key: str) -> None:
+    """Refuse empty or over-long keys before anything else happens."""
+    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+        raise ValidationFailed(
+            "Idempotency-Key must be 1–255 printable characters.",
+            code="invalid_idempotency_key",
+            errors=[FieldError("Idempotency-Key", "invalid", "1–255 printable characters")],
+        )
+
+
+def claim(tenant_id: int, key: str, fingerprint: str) -> tuple[IdempotencyRecord, Replay | None]:
+    """Claim `key` in the current transaction; return the earlier answer if there is one."""
+    IdempotencyRecord.objects.bulk_create(
+        [IdempotencyRecord(tenant_id=tenant_id, key=key, request_hash=fingerprint)],
+        ignore_conflicts=True,
+    )
+    record = IdempotencyRecord.objects.select_for_update().get(tenant_id=tenant_id, key=key)
+    if record.request_hash != fingerprint:
+        raise Conflict(
+            "This Idempotency-Key was already used with a different request.",
+            code="idempotency_key_reused",
+        )
+    if record.response_status is not None:
+        return record, Replay(record.response_status, record.response_body)
+    return record, None
+
+
+def store(record: IdempotencyRecord, status: int, body: Any) -> None:
+    """Keep the answer with the key, in the same transaction as the change it describes."""
+    record.response_status = status
+    record.response_body = body
+    record.save(update_fields=["response_status", "response_body"])

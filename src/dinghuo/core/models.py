@@ -1,0 +1,79 @@
+"""Tenants, sellers, API keys and idempotency records: what every other app stands on."""
+
+from django.db import models
+
+
+class Tenant(models.Model):
+    """One platform operator; every business row belongs to exactly one."""
+
+    slug = models.SlugField(max_length=50, unique=True)
+    name = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class TenantScoped(models.Model):
+    """Base of every business table: the row belongs to one tenant and is invisible to others."""
+
+    tenant = models.ForeignKey(Tenant, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        abstract = True
+
+
+class Seller(TenantScoped):
+    """A store inside a tenant: the operator's own, or (later) a vendor in a mall."""
+
+    slug = models.SlugField(max_length=50)
+    name = models.CharField(max_length=200)
+    is_primary = models.BooleanField(
+        default=False, help_text="The tenant's own store; orders go to it unless told otherwise."
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "slug"], name="seller_slug_unique"),
+            models.UniqueConstraint(
+                fields=["tenant"],
+                condition=models.Q(is_primary=True),
+                name="one_primary_seller_per_tenant",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.slug
+
+
+class ApiKey(TenantScoped):
+    """A machine credential: shown once, stored as a SHA-256 hash, scoped, revocable."""
+
+    name = models.CharField(max_length=100)
+    prefix = models.CharField(max_length=16, unique=True)
+    secret_hash = models.CharField(max_length=64)
+    scopes = models.CharField(max_length=100, help_text="Comma separated: read, write")
+    created_at = models.DateTimeField(auto_now_add=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix} ({self.name})"
+
+    @property
+    def scope_set(self) -> frozenset[str]:
+        return frozenset(s.strip() for s in self.scopes.split(",") if s.strip())
+
+
+class IdempotencyRecord(TenantScoped):
+    """The stored answer to a create request, so that a retried request gets the same answer."""
+
+    key = models.CharField(max_length=255)
+    request_hash = models.CharField(max_length=64)
+    response_status = models.PositiveSmallIntegerField(null=True)
+    response_body = models.JSONField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "key"], name="idempotency_key_unique"),
+        ]

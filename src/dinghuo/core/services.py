@@ -1,0 +1,83 @@
+"""Write use cases of the core: tenants, sellers and API keys."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from dinghuo.core.errors import NotFound, ValidationFailed, FieldError
+from dinghuo.core.models import ApiKey, Seller, Tenant
+
+API_KEY_SCOPES = frozenset({"read", "write"})
+_KEY_PREFIX = "dh_"
+
+
+@dataclass(frozen=True)
+class IssuedApiKey:
+    key: ApiKey
+    secret: str  # the full token; shown once, never stored
+
+
+def hash_secret(token: str) -> str:
+    """SHA-256 of the token. Keys are 256-bit random, so a slow password hash adds nothing."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def create_tenant(*, slug: str, name: str, seller_name: str | None = None) -> Tenant:
+    """Create a tenant with its own primary store (seller)."""
+    tenant = Tenant.objects.create(slug=slug, name=name)
+    Seller.objects.create(tenant=tenant, slug=slug, name=seller_name or name, is_primary=True)
+    return tenant
+
+
+@transaction.atomic
+def create_api_key(*, tenant: Tenant, name: str, scopes: set[str]) -> IssuedApiKey:
+    """Issue a key for `tenant` with the given scopes; the token is returned once."""
+    unknown = set(scopes) - API_KEY_SCOPES
+    if not scopes or unknown:
+        raise ValidationFailed(
+            "Scopes must be a non-empty subset of read, write.",
+            errors=[FieldError("scopes", "invalid_scope", f"Unknown scopes: {sorted(unknown)}")],
+        )
+    prefix = secrets.token_hex(6)
+    token = f"{_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
+    key = ApiKey.objects.create(
+        tenant=tenant,
+        name=name,
+        prefix=prefix,
+        secret_hash=hash_secret(token),
+        scopes=",".join(sorted(scopes)),
+    )
+    return IssuedApiKey(key=key, secret=token)
+
+
+@transaction.atomic
+def revoke_api_key(*, prefix: str) -> ApiKey:
+    """Revoke a key at once; requests with it answer 401 from now on."""
+    key = ApiKey.objects.select_for_update().filter(prefix=prefix).first()
+    if key is None:
+        raise NotFound(f"No API key with prefix {prefix}.")
+    if key.revoked_at is None:
+        key.revoked_at = timezone.now()
+        key.save(update_fields=["revoked_at"])
+    return key
+
+
+def authenticate_api_key(token: str) -> ApiKey | None:
+    """The live key matching `token`, with its tenant, or None."""
+    if not token.startswith(_KEY_PREFIX):
+        return None
+    prefix, _, _rest = token[len(_KEY_PREFIX) :].partition("_")
+    if not prefix or not _rest:
+        return None
+    key = (
+        ApiKey.objects.select_related("tenant")
+        .filter(prefix=prefix, revoked_at__isnull=True)
+        .first()
+    )
+    if key is None or not secrets.compare_digest(key.secret_hash, hash_secret(token)):
+        return None
+    return key

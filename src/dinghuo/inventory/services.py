@@ -1,0 +1,181 @@
+"""Stock writes: receive, adjust, reserve, release, issue. Each one writes ledger rows.
+
+Locks: every writer locks stock levels with `_lock_levels`, ordered by (sku, warehouse), so two
+writers can never wait on each other in a cycle (no deadlocks). Values are set while the rows
+are locked; the database's check constraints (0 ≤ reserved ≤ on_hand) are the last guard.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.utils import timezone
+
+from dinghuo.catalog.models import Sku
+from dinghuo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from dinghuo.integrations import events
+from dinghuo.inventory.models import Reservation, StockLevel, StockMovement, Warehouse
+
+MAX_STOCK_QUANTITY = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Change:
+    """A delta to one stock level, with the ledger text that explains it."""
+
+    warehouse_id: int
+    sku_id: int
+    kind: str
+    on_hand_delta: int = 0
+    reserved_delta: int = 0
+
+
+def active_warehouses(tenant_id: int) -> list[Warehouse]:
+    """The tenant's active warehouses, highest priority (lowest number) first."""
+    return list(Warehouse.objects.filter(tenant_id=tenant_id, is_active=True).order_by("priority", "id"))
+
+
+def lock_levels(tenant_id: int, sku_ids: Iterable[int], warehouse_ids: Iterable[int]) -> dict[tuple[int, int], StockLevel]:
+    """Lock the stock rows of these SKUs in these warehouses, in (sku, warehouse) order."""
+    levels = (
+        StockLevel.objects.select_for_update()
+        .filter(tenant_id=tenant_id, sku_id__in=set(sku_ids), warehouse_id__in=set(warehouse_ids))
+        .order_by("sku_id", "warehouse_id")
+    )
+    return {(level.sku_id, level.warehouse_id): level for level in levels}
+
+
+def apply_changes(
+    tenant_id: int,
+    levels: dict[tuple[int, int], StockLevel],
+    changes: list[Change],
+    *,
+    reason: str,
+    reference: str,
+) -> list[StockLevel]:
+    """Apply deltas to locked levels, write their ledger rows; return the levels changed."""
+    now = timezone.now()
+    touched: dict[tuple[int, int], StockLevel] = {}
+    movements = []
+    for change in changes:
+        level = levels[(change.sku_id, change.warehouse_id)]
+        level.on_hand += change.on_hand_delta
+        level.reserved += change.reserved_delta
+        touched[(change.sku_id, change.warehouse_id)] = level
+        movements.append(
+            StockMovement(
+                tenant_id=tenant_id,
+                warehouse_id=change.warehouse_id,
+                sku_id=change.sku_id,
+                kind=change.kind,
+                on_hand_delta=change.on_hand_delta,
+                reserved_delta=change.reserved_delta,
+                reason=reason,
+                reference=reference,
+                created_at=now,
+            )
+        )
+    changed = list(touched.values())
+    StockLevel.objects.bulk_update(changed, ["on_hand", "reserved"])
+    StockMovement.objects.bulk_create(movements)
+    return changed
+
+
+def level_payload(levels: list[StockLevel], sku_codes: dict[int, str], warehouse_codes: dict[int, str]) -> list[dict[str, object]]:
+    """How changed levels appear in `stock.changed` events."""
+    return [
+        {
+            "sku": sku_codes[level.sku_id],
+            "warehouse": warehouse_codes[level.warehouse_id],
+            "on_hand": level.on_hand,
+            "reserved": level.reserved,
+            "available": level.available,
+        }
+        for level in levels
+    ]
+
+
+def stock_event(tenant_id: int, levels: list[StockLevel], sku_codes: dict[int, str], warehouse_codes: dict[int, str], reference: str) -> events.Event:
+    """An unsaved `stock.changed` event for the caller to record with its own events."""
+    return events.Event(
+        tenant_id=tenant_id,
+        type="stock.changed",
+        aggregate_type="stock",
+        aggregate_id=levels[0].sku_id if levels else 0,
+        payload={"reference": reference, "levels": level_payload(levels, sku_codes, warehouse_codes)},
+    )
+
+
+def _warehouse(tenant_id: int, code: str) -> Warehouse:
+    warehouse = Warehouse.objects.filter(tenant_id=tenant_id, code=code).first()
+    if warehouse is None:
+        raise NotFound(f"No warehouse {code!r}.")
+    return warehouse
+
+
+def _sku(tenant_id: int, sku_id: int) -> Sku:
+    sku = Sku.objects.filter(tenant_id=tenant_id, pk=sku_id).first()
+    if sku is None:
+        raise NotFound(f"No SKU {sku_id}.")
+    return sku
+
+
+def _locked_level(tenant_id: int, warehouse: Warehouse, sku: Sku) -> StockLevel:
+    StockLevel.objects.bulk_create(
+        [StockLevel(tenant_id=tenant_id, warehouse=warehouse, sku=sku)], ignore_conflicts=True
+    )
+    return StockLevel.objects.select_for_update().get(warehouse=warehouse, sku=sku)
+
+
+@transaction.atomic
+def receive_stock(*, tenant_id: int, warehouse_code: str, sku_id: int, quantity: int, reason: str, reference: str = "") -> StockLevel:
+    """Goods arrived: on hand rises by `quantity`."""
+    if not 0 < quantity <= MAX_STOCK_QUANTITY:
+        raise ValidationFailed(
+            "Quantity must be positive.",
+            errors=[FieldError("quantity", "quantity_not_positive", "Receive at least one unit")],
+        )
+    warehouse = _warehouse(tenant_id, warehouse_code)
+    sku = _sku(tenant_id, sku_id)
+    level = _locked_level(tenant_id, warehouse, sku)
+    if level.on_hand + quantity > MAX_STOCK_QUANTITY:
+        raise ValidationFailed("That would exceed the largest stock a level can hold.", code="quantity_too_large")
+    change = Change(warehouse.id, sku.id, StockMovement.Kind.RECEIPT, on_hand_delta=quantity)
+    apply_changes(tenant_id, {(sku.id, warehouse.id): level}, [change], reason=reason or "receipt", reference=reference)
+    events.record_many([stock_event(tenant_id, [level], {sku.id: sku.code}, {warehouse.id: warehouse.code}, reference)])
+    return level
+
+
+@transaction.atomic
+def adjust_stock(*, tenant_id: int, warehouse_code: str, sku_id: int, delta: int, reason: str, reference: str = "") -> StockLevel:
+    """Correct on hand by `delta` (count, damage, loss); a reason is required."""
+    errors = []
+    if delta == 0 or abs(delta) > MAX_STOCK_QUANTITY:
+        errors.append(FieldError("delta", "invalid_delta", "Adjust by a non-zero number of units"))
+    if not reason.strip():
+        errors.append(FieldError("reason", "reason_required", "Say why stock is adjusted"))
+    if errors:
+        raise ValidationFailed("The adjustment is not valid.", errors=errors)
+    warehouse = _warehouse(tenant_id, warehouse_code)
+    sku = _sku(tenant_id, sku_id)
+    level = _locked_level(tenant_id, warehouse, sku)
+    if level.on_hand + delta < level.reserved:
+        raise Conflict(
+            f"On hand would fall below the {level.reserved} units reserved for orders.",
+            code="below_reserved",
+        )
+    if level.on_hand + delta > MAX_STOCK_QUANTITY:
+        raise ValidationFailed("That would exceed the largest stock a level can hold.", code="quantity_too_large")
+    change = Change(warehouse.id, sku.id, StockMovement.Kind.ADJUSTMENT, on_hand_delta=delta)
+    apply_changes(tenant_id, {(sku.id, warehouse.id): level}, [change], reason=reason, reference=reference)
+    events.record_many([stock_event(tenant_id, [level], {sku.id: sku.code}, {warehouse.id: warehouse.code}, reference)])
+    return level
+
+
+def open_reservations(tenant_id: int, order_line_ids: Iterable[int]) -> list[Reservation]:
+    """Reservations still holding stock for these lines, in warehouse priority order."""
+    return list(
+        Reservation.objects.filter(tenant_id=tenant_id, order_line_id__in=list(order_line_ids), quantity__gt=0)
+        .select_related("warehouse")
+        .order_by("warehouse__priority", "warehouse_id", "id")
+    )

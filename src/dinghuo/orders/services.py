@@ -1,0 +1,392 @@
+"""Order writes: place, confirm, cancel, deliver. Each is one transaction with its events.
+
+Shipping lives in `fulfilment.services`.
+"""
+
+from collections import Counter
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from dinghuo.catalog.models import Sku
+from dinghuo.core import money
+from dinghuo.core.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
+from dinghuo.core.models import Seller
+from dinghuo.customers.models import Company, Location
+from dinghuo.integrations import events
+from dinghuo.integrations.models import Event
+from dinghuo.inventory import allocation
+from dinghuo.inventory import services as stock
+from dinghuo.inventory.models import Reservation, StockMovement
+from dinghuo.orders.models import Order, OrderLine
+from dinghuo.orders.states import Action, OrderStatus, allowed_targets
+from dinghuo.pricing.models import PriceTier
+from dinghuo.pricing.tiers import unit_price_for
+
+MAX_QUANTITY = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class LineRequest:
+    sku: str
+    quantity: int
+
+
+@dataclass(frozen=True)
+class _PricedLine:
+    sku: Sku
+    quantity: int
+    unit_price: Decimal
+
+
+def _order_event(order: Order, type: str, payload: dict[str, Any]) -> Event:
+    return Event(
+        tenant_id=order.tenant_id,
+        type=type,
+        aggregate_type="order",
+        aggregate_id=order.pk,
+        payload={"order": order.number, "status": order.status, **payload},
+    )
+
+
+def _resolve_parties(
+    tenant_id: int, company_id: int, ship_to_id: int, seller_slug: str | None
+) -> tuple[Company | None, Location | None, Seller | None, list[FieldError]]:
+    errors = []
+    company = (
+        Company.objects.select_related("price_list")
+        .filter(tenant_id=tenant_id, pk=company_id, is_active=True)
+        .first()
+    )
+    if company is None:
+        errors.append(FieldError("company_id", "unknown_company", "No active company with this id"))
+    ship_to = (
+        Location.objects.filter(
+            tenant_id=tenant_id,
+            pk=ship_to_id,
+            company_id=company_id,
+            kind=Location.Kind.SHIP_TO,
+            is_active=True,
+        ).first()
+    )
+    if ship_to is None:
+        errors.append(
+            FieldError("ship_to_id", "unknown_ship_to", "Not an active ship-to of this company")
+        )
+    sellers = Seller.objects.filter(tenant_id=tenant_id)
+    seller = (sellers.filter(slug=seller_slug) if seller_slug else sellers.filter(is_primary=True)).first()
+    if seller is None:
+        errors.append(FieldError("seller", "unknown_seller", "No such seller"))
+    return company, ship_to, seller, errors
+
+
+def _price_lines(
+    tenant_id: int, seller: Seller, company: Company, lines: list[LineRequest]
+) -> tuple[list[_PricedLine], list[FieldError]]:
+    """Resolve SKUs and tier prices for every line in two queries; report every problem."""
+    codes = {line.sku for line in lines}
+    skus = {
+        sku.code: sku
+        for sku in Sku.objects.select_related("product").filter(
+            tenant_id=tenant_id, seller=seller, code__in=codes
+        )
+    }
+    tiers: dict[int, list[tuple[int, Decimal]]] = {}
+    for sku_id, min_quantity, unit_price in PriceTier.objects.filter(
+        price_list_id=company.price_list_id, sku_id__in=[s.id for s in skus.values()]
+    ).values_list("sku_id", "min_quantity", "unit_price"):
+        tiers.setdefault(sku_id, []).append((min_quantity, unit_price))
+
+    errors: list[FieldError] = []
+    priced: list[_PricedLine] = []
+    seen = Counter(line.sku for line in lines)
+    for i, line in enumerate(lines):
+        at = f"lines[{i}]"
+        sku = skus.get(line.sku)
+        if seen[line.sku] > 1:
+            errors.append(FieldError(f"{at}.sku", "duplicate_sku", f"{line.sku} is on more than one line"))
+        if sku is None:
+            errors.append(FieldError(f"{at}.sku", "unknown_sku", f"No SKU {line.sku}"))
+            continue
+        if not (sku.is_active and sku.product.is_active):
+            errors.append(FieldError(f"{at}.sku", "inactive_sku", f"{line.sku} can no longer be ordered"))
+            continue
+        if line.quantity <= 0:
+            errors.append(FieldError(f"{at}.quantity", "quantity_not_positive", "Order at least one unit"))
+            continue
+        if line.quantity > MAX_QUANTITY:
+            errors.append(FieldError(f"{at}.quantity", "quantity_too_large", "Quantity is too large"))
+            continue
+        if line.quantity < sku.min_order_quantity:
+            errors.append(
+                FieldError(
+                    f"{at}.quantity",
+                    "below_minimum",
+                    f"Order at least {sku.min_order_quantity} of {sku.code}",
+                    {"minimum": sku.min_order_quantity},
+                )
+            )
+        if line.quantity % sku.pack_size:
+            errors.append(
+                FieldError(
+                    f"{at}.quantity",
+                    "not_pack_multiple",
+                    f"{sku.code} comes in packs of {sku.pack_size}",
+                    {"pack_size": sku.pack_size},
+                )
+            )
+        price = unit_price_for(tiers.get(sku.id, ()), line.quantity)
+        if price is None:
+            errors.append(FieldError(f"{at}.sku", "no_price", f"{sku.code} has no price for this company"))
+            continue
+        priced.append(_PricedLine(sku, line.quantity, price))
+    return priced, errors
+
+
+def place_order(
+    *,
+    tenant_id: int,
+    company_id: int,
+    ship_to_id: int,
+    lines: list[LineRequest],
+    currency: str | None = None,
+    purchase_order_number: str = "",
+    notes: str = "",
+    seller_slug: str | None = None,
+    channel: str = "api",
+) -> Order:
+    """Validate, price and reserve every line at once, then write the order and its events.
+
+    Runs in the caller's transaction when there is one (the API wraps it with the idempotency
+    record), else in its own. All or nothing: a refusal changes nothing.
+    """
+    with transaction.atomic():
+        return _place_order(
+            tenant_id, company_id, ship_to_id, lines, currency, purchase_order_number, notes, seller_slug, channel
+        )
+
+
+def _place_order(
+    tenant_id: int,
+    company_id: int,
+    ship_to_id: int,
+    lines: list[LineRequest],
+    currency: str | None,
+    purchase_order_number: str,
+    notes: str,
+    seller_slug: str | None,
+    channel: str,
+) -> Order:
+    if not lines:
+        raise ValidationFailed(
+            "An order needs at least one line.",
+            errors=[FieldError("lines", "no_lines", "Add at least one line")],
+        )
+    company, ship_to, seller, errors = _resolve_parties(tenant_id, company_id, ship_to_id, seller_slug)
+    if company is None or ship_to is None or seller is None:
+        raise ValidationFailed("The order cannot be placed; see errors.", errors=errors)
+    price_list = company.price_list
+    if not price_list.is_active:
+        errors.append(FieldError("company_id", "price_list_inactive", "The company's price list is inactive"))
+    if currency is not None and currency != price_list.currency:
+        errors.append(
+            FieldError(
+                "currency", "currency_mismatch", f"This company buys in {price_list.currency}", {"expected": price_list.currency}
+            )
+        )
+    priced, line_errors = _price_lines(tenant_id, seller, company, lines)
+    errors += line_errors
+    if errors:
+        raise ValidationFailed("The order cannot be placed; see errors.", errors=errors)
+
+    warehouses = stock.active_warehouses(tenant_id)
+    warehouse_codes = {w.id: w.code for w in warehouses}
+    levels = stock.lock_levels(tenant_id, (p.sku.id for p in priced), warehouse_codes)
+    rank = {w.id: n for n, w in enumerate(warehouses)}
+    plan = allocation.allocate(
+        [allocation.Want(i, p.sku.id, p.quantity, p.sku.product.allow_backorder) for i, p in enumerate(priced)],
+        sorted(
+            (allocation.Level(l.warehouse_id, l.sku_id, l.available) for l in levels.values()),
+            key=lambda level: rank[level.warehouse_id],
+        ),
+    )
+    if plan.shortages:
+        raise Conflict(
+            "Not enough stock for some lines; nothing was reserved.",
+            code="insufficient_stock",
+            errors=[
+                FieldError(
+                    f"lines[{s.index}].quantity",
+                    "insufficient_stock",
+                    f"{priced[s.index].sku.code}: {s.available} available, {s.wanted} wanted",
+                    {"available": s.available, "wanted": s.wanted},
+                )
+                for s in plan.shortages
+            ],
+        )
+
+    now = timezone.now()
+    cur = price_list.currency
+    order_lines = []
+    for i, p in enumerate(priced):
+        order_lines.append(
+            OrderLine(
+                tenant_id=tenant_id,
+                line_number=i + 1,
+                sku=p.sku,
+                sku_code=p.sku.code,
+                description=(p.sku.name or p.sku.product.name)[:300],
+                quantity=p.quantity,
+                unit_price=p.unit_price,
+                line_total=money.round_money(p.unit_price * p.quantity, cur),
+                backordered_quantity=plan.backordered.get(i, 0),
+            )
+        )
+    subtotal = sum((line.line_total for line in order_lines), Decimal(0))
+    order = Order.objects.create(
+        tenant_id=tenant_id,
+        seller=seller,
+        company=company,
+        currency=cur,
+        price_list=price_list,
+        ship_to=ship_to,
+        purchase_order_number=purchase_order_number,
+        notes=notes,
+        channel=channel,
+        subtotal=subtotal,
+        total=subtotal,
+        placed_at=now,
+    )
+    for line in order_lines:
+        line.order = order
+    OrderLine.objects.bulk_create(order_lines)
+    Reservation.objects.bulk_create(
+        [
+            Reservation(
+                tenant_id=tenant_id,
+                order_line=order_lines[a.index],
+                warehouse_id=a.warehouse_id,
+                sku_id=a.sku_id,
+                quantity=a.quantity,
+            )
+            for a in plan.allocations
+        ]
+    )
+    reference = f"order:{order.pk}"
+    changed = stock.apply_changes(
+        tenant_id,
+        levels,
+        [
+            stock.Change(a.warehouse_id, a.sku_id, StockMovement.Kind.RESERVATION, reserved_delta=a.quantity)
+            for a in plan.allocations
+        ],
+        reason="order placed",
+        reference=reference,
+    )
+    order._prefetched_objects_cache = {"lines": order_lines}  # type: ignore[attr-defined]
+    placed = _order_event(
+        order,
+        "order.placed",
+        {
+            "company": company.code,
+            "currency": cur,
+            "total": money.format_amount(order.total, cur),
+            "lines": [
+                {"sku": l.sku_code, "quantity": l.quantity, "unit_price": str(l.unit_price), "backordered": l.backordered_quantity}
+                for l in order_lines
+            ],
+        },
+    )
+    sku_codes = {p.sku.id: p.sku.code for p in priced}
+    recorded = [placed]
+    if changed:
+        recorded.append(stock.stock_event(tenant_id, changed, sku_codes, warehouse_codes, reference))
+    events.record_many(recorded)
+    return order
+
+
+def _locked_order(tenant_id: int, order_id: int) -> Order:
+    order = Order.objects.select_for_update().filter(tenant_id=tenant_id, pk=order_id).first()
+    if order is None:
+        raise NotFound(f"No order {order_id}.")
+    return order
+
+
+def transition(order: Order, action: str) -> set[str]:
+    """The statuses `action` may lead to from the order's status, or 409 `invalid_transition`."""
+    targets = allowed_targets(order.status, action)
+    if not targets:
+        raise InvalidTransition(f"Cannot {action} an order that is {order.status}.")
+    return set(targets)
+
+
+@transaction.atomic
+def confirm_order(*, tenant_id: int, order_id: int) -> Order:
+    """The seller accepts the order: it may now be shipped."""
+    order = _locked_order(tenant_id, order_id)
+    transition(order, Action.CONFIRM)
+    order.status = OrderStatus.CONFIRMED
+    order.save(update_fields=["status", "updated_at"])
+    events.record_many([_order_event(order, "order.confirmed", {})])
+    return order
+
+
+@transaction.atomic
+def cancel_order(*, tenant_id: int, order_id: int, reason: str = "") -> Order:
+    """Cancel an order that has not shipped; every unit it reserved becomes available again."""
+    order = _locked_order(tenant_id, order_id)
+    transition(order, Action.CANCEL)
+    reservations = list(
+        Reservation.objects.filter(tenant_id=tenant_id, order_line__order=order, quantity__gt=0)
+        .select_related("sku", "warehouse")
+    )
+    reference = f"order:{order.pk}"
+    recorded = []
+    if reservations:
+        levels = stock.lock_levels(
+            tenant_id, (r.sku_id for r in reservations), (r.warehouse_id for r in reservations)
+        )
+        changed = stock.apply_changes(
+            tenant_id,
+            levels,
+            [
+                stock.Change(r.warehouse_id, r.sku_id, StockMovement.Kind.RELEASE, reserved_delta=-r.quantity)
+                for r in reservations
+            ],
+            reason=f"order cancelled{': ' + reason if reason else ''}"[:200],
+            reference=reference,
+        )
+        for r in reservations:
+            r.quantity = 0
+        Reservation.objects.bulk_update(reservations, ["quantity"])
+        recorded.append(
+            stock.stock_event(
+                tenant_id,
+                changed,
+                {r.sku_id: r.sku.code for r in reservations},
+                {r.warehouse_id: r.warehouse.code for r in reservations},
+                reference,
+            )
+        )
+    OrderLine.objects.filter(order=order).update(backordered_quantity=0)
+    order.status = OrderStatus.CANCELLED
+    order.save(update_fields=["status", "updated_at"])
+    recorded.insert(0, _order_event(order, "order.cancelled", {"reason": reason}))
+    events.record_many(recorded)
+    return order
+
+
+@transaction.atomic
+def deliver_order(*, tenant_id: int, order_id: int) -> Order:
+    """The buyer has everything: a fully shipped order becomes delivered."""
+    order = _locked_order(tenant_id, order_id)
+    transition(order, Action.DELIVER)
+    now = timezone.now()
+    order.shipments.filter(delivered_at__isnull=True).update(delivered_at=now)  # type: ignore[attr-defined]
+    order.status = OrderStatus.DELIVERED
+    order.save(update_fields=["status", "updated_at"])
+    events.record_many([_order_event(order, "order.delivered", {})])
+    return order

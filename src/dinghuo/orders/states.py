@@ -1,0 +1,44 @@
+"""The order's life as one explicit table of allowed transitions. Pure, no database."""
+
+from django.db import models
+
+
+class OrderStatus(models.TextChoices):
+    PLACED = "placed", "Placed"
+    CONFIRMED = "confirmed", "Confirmed"
+    PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
+    SHIPPED = "shipped", "Shipped"
+    DELIVERED = "delivered", "Delivered"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class Action(models.TextChoices):
+    CONFIRM = "confirm"
+    CANCEL = "cancel"
+    SHIP = "ship"
+    DELIVER = "deliver"
+
+
+S = OrderStatus
+# (status, action) → statuses the action may lead to. Shipping leads to "partially shipped" or
+# "shipped" depending on what remains, so the service picks one of the allowed targets.
+TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (S.PLACED, Action.CONFIRM): frozenset({S.CONFIRMED}),
+    (S.PLACED, Action.CANCEL): frozenset({S.CANCELLED}),
+    (S.CONFIRMED, Action.CANCEL): frozenset({S.CANCELLED}),
+    (S.CONFIRMED, Action.SHIP): frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED}),
+    (S.PARTIALLY_SHIPPED, Action.SHIP): frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED}),
+    (S.SHIPPED, Action.DELIVER): frozenset({S.DELIVERED}),
+}
+
+OPEN_STATUSES = frozenset({S.PLACED, S.CONFIRMED, S.PARTIALLY_SHIPPED})
+
+
+def allowed_targets(status: str, action: str) -> frozenset[str]:
+    """Statuses `action` may lead to from `status`; empty when the action is not allowed."""
+    return TRANSITIONS.get((status, action), frozenset())
+
+
+def allowed_actions(status: str) -> list[str]:
+    """Actions allowed from `status`, for clients deciding which buttons to show."""
+    return [action for (state, action) in TRANSITIONS if state == status]
