@@ -163,7 +163,8 @@ def place_order(
     Runs in the caller's transaction when there is one (the API wraps it with the idempotency
     record), else in its own. All or nothing: a refusal changes nothing.
     """
-    with transaction.atomic():
+    # No savepoint: a failure must roll back the caller's transaction whole anyway.
+    with transaction.atomic(savepoint=False):
         return _place_order(
             tenant_id, company_id, ship_to_id, lines, currency, purchase_order_number, notes, seller_slug, channel
         )
@@ -186,7 +187,7 @@ def _place_order(
             errors=[FieldError("lines", "no_lines", "Add at least one line")],
         )
     company, ship_to, seller, errors = _resolve_parties(tenant_id, company_id, ship_to_id, seller_slug)
-    if company is None or ship_to is None or seller is None:
+    if company is None or seller is None:  # without them no line can be priced
         raise ValidationFailed("The order cannot be placed; see errors.", errors=errors)
     price_list = company.price_list
     if not price_list.is_active:
@@ -199,7 +200,7 @@ def _place_order(
         )
     priced, line_errors = _price_lines(tenant_id, seller, company, lines)
     errors += line_errors
-    if errors:
+    if errors or ship_to is None:
         raise ValidationFailed("The order cannot be placed; see errors.", errors=errors)
 
     warehouses = stock.active_warehouses(tenant_id)
