@@ -148,6 +148,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
+    # Refused requests (4xx) are answers, not incidents; server errors still log.
+    "loggers": {"django.request": {"level": "ERROR"}},
 }
 
 if not DEBUG:
