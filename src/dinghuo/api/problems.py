@@ -13,7 +13,7 @@ from dinghuo.core.errors import DomainError
 
 log = logging.getLogger(__name__)
 
-_HTTP_ERROR_CODES = {
+HTTP_ERROR_CODES = {
     400: "malformed_request",
     401: "unauthenticated",
     403: "forbidden",
@@ -113,7 +113,7 @@ def install(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         status = exc.status_code
-        code = _HTTP_ERROR_CODES.get(status, "http_error")
+        code = HTTP_ERROR_CODES.get(status, "http_error")
         return problem(status, code, code.replace("_", " ").capitalize(), str(exc))
 
     @api.exception_handler(Http404)

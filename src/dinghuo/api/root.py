@@ -13,10 +13,13 @@ from dinghuo.api.auth import ApiKeyAuth
 
 
 class OrjsonParser(Parser):
-    """Strict, fast JSON: refuses non-UTF-8 bytes, NaN and lone surrogates."""
+    """Strict, fast JSON: refuses non-UTF-8 bytes, NaN, lone surrogates and NUL characters."""
 
     def parse_body(self, request: HttpRequest) -> Any:
-        return orjson.loads(request.body)
+        body = request.body
+        if b"\\u0000" in body:  # PostgreSQL text cannot hold NUL
+            raise ValueError("NUL characters are not allowed in strings")
+        return orjson.loads(body)
 
 
 class OrjsonRenderer(BaseRenderer):
