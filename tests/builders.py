@@ -50,7 +50,9 @@ class ApiClient:
     def get(self, path: str, **params: Any) -> Any:
         return self.client.get(f"/api/v1{path}", params, headers=self.headers)
 
-    def post(self, path: str, body: Any = None, *, key: str | None = None, raw: bytes | None = None) -> Any:
+    def post(
+        self, path: str, body: Any = None, *, key: str | None = None, raw: bytes | None = None
+    ) -> Any:
         headers = dict(self.headers)
         if key is not None:
             headers["Idempotency-Key"] = key
@@ -61,7 +63,11 @@ class ApiClient:
 
     def send(self, method: str, path: str, body: Any = None, **kw: Any) -> Any:
         return self.client.generic(
-            method, f"/api/v1{path}", data=b"" if body is None else body, content_type="application/json", headers={**self.headers, **kw}
+            method,
+            f"/api/v1{path}",
+            data=b"" if body is None else body,
+            content_type="application/json",
+            headers={**self.headers, **kw},
         )
 
     def place(self, body: dict[str, Any], key: str = "k1") -> Any:
@@ -105,16 +111,32 @@ def build_world(slug: str = "acme", *, stock_per_sku: int = 100, currency: str =
         )
         for min_qty, price in tiers:
             PriceTier.objects.create(
-                tenant=tenant, price_list=price_list, sku=sku, min_quantity=min_qty, unit_price=Decimal(price)
+                tenant=tenant,
+                price_list=price_list,
+                sku=sku,
+                min_quantity=min_qty,
+                unit_price=Decimal(price),
             )
         if stock_per_sku and code != "D-4":
             stock.receive_stock(
-                tenant_id=tenant.pk, warehouse_code="main", sku_id=sku.pk, quantity=stock_per_sku, reason="opening"
+                tenant_id=tenant.pk,
+                warehouse_code="main",
+                sku_id=sku.pk,
+                quantity=stock_per_sku,
+                reason="opening",
             )
         skus[code] = sku
-    company = Company.objects.create(tenant=tenant, code="C001", name="Buyer One", price_list=price_list)
+    company = Company.objects.create(
+        tenant=tenant, code="C001", name="Buyer One", price_list=price_list
+    )
     ship_to = Location.objects.create(
-        tenant=tenant, company=company, kind="ship_to", name="Dock 1", line1="1 Harbour Rd", city="Hong Kong", country="HK"
+        tenant=tenant,
+        company=company,
+        kind="ship_to",
+        name="Dock 1",
+        line1="1 Harbour Rd",
+        city="Hong Kong",
+        country="HK",
     )
     key = create_api_key(tenant=tenant, name="test", scopes={"read", "write"}).secret
     read_key = create_api_key(tenant=tenant, name="ro", scopes={"read"}).secret

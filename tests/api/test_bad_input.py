@@ -41,11 +41,16 @@ CASES = {
     "float quantity": lambda w: {**good(w), "lines": [{"sku": "A-1", "quantity": 1.5}]},
     "bool quantity": lambda w: {**good(w), "lines": [{"sku": "A-1", "quantity": True}]},
     "huge quantity": lambda w: {**good(w), "lines": [{"sku": "A-1", "quantity": 10**12}]},
-    "huger than 64 bits": lambda w: json.dumps(good(w)).replace('"quantity": 1', '"quantity": ' + "9" * 40).encode(),
+    "huger than 64 bits": lambda w: (
+        json.dumps(good(w)).replace('"quantity": 1', '"quantity": ' + "9" * 40).encode()
+    ),
     "huge id": lambda w: {**good(w), "company_id": 10**30},
     "negative id": lambda w: {**good(w), "company_id": -1},
     "unknown field": lambda w: {**good(w), "discount": "100%"},
-    "unknown line field": lambda w: {**good(w), "lines": [{"sku": "A-1", "quantity": 1, "price": "0"}]},
+    "unknown line field": lambda w: {
+        **good(w),
+        "lines": [{"sku": "A-1", "quantity": 1, "price": "0"}],
+    },
     "lines not a list": lambda w: {**good(w), "lines": {"sku": "A-1"}},
     "missing lines": lambda w: {k: v for k, v in good(w).items() if k != "lines"},
     "ten thousand lines": lambda w: with_lines(w, 10_000),
@@ -73,20 +78,31 @@ def test_bad_order_bodies(world, case):
 
 
 def test_field_errors_name_the_field(world):
-    r = world.client().place({**good(world), "lines": [{"sku": "A-1", "quantity": "1"}], "extra": 1})
+    r = world.client().place(
+        {**good(world), "lines": [{"sku": "A-1", "quantity": "1"}], "extra": 1}
+    )
     assert r.status_code == 422
     fields = {e["field"] for e in r.json()["errors"]}
     assert fields == {"lines[0].quantity", "extra"}
 
 
 def test_too_large_body_is_413(world):
-    r = world.client().post("/orders", raw=b'{"notes": "' + b"x" * (5 * 1024 * 1024) + b'"}', key="big")
+    r = world.client().post(
+        "/orders", raw=b'{"notes": "' + b"x" * (5 * 1024 * 1024) + b'"}', key="big"
+    )
     assert (r.status_code, r.json()["code"]) == (413, "request_too_large")
 
 
 @pytest.mark.parametrize(
     "path",
-    ["/orders?status=lost", "/orders?limit=abc", "/orders?after=%00", "/orders/abc", "/orders/" + "9" * 40, "/events?after=-5"],
+    [
+        "/orders?status=lost",
+        "/orders?limit=abc",
+        "/orders?after=%00",
+        "/orders/abc",
+        "/orders/" + "9" * 40,
+        "/events?after=-5",
+    ],
 )
 def test_bad_query_and_path(world, path):
     r = world.client().get(path)

@@ -28,5 +28,7 @@ def test_no_request_causes_a_server_error(case, key):
     response = case.call()
     assert response.status_code < 500, (case.method, case.formatted_path, response.text[:500])
     if response.status_code >= 400:
-        assert response.headers.get("content-type", [""])[0].startswith("application/problem+json"), response.headers
+        assert response.headers.get("content-type", [""])[0].startswith(
+            "application/problem+json"
+        ), response.headers
         assert response.json()["code"]

@@ -49,8 +49,11 @@ def test_32_clients_never_oversell_three_scarce_skus():
         for warehouse, quantity in [("main", main), ("north", north)]:
             if quantity:
                 stock.receive_stock(
-                    tenant_id=world.tenant.pk, warehouse_code=warehouse, sku_id=world.skus[code].pk,
-                    quantity=quantity, reason="race",
+                    tenant_id=world.tenant.pk,
+                    warehouse_code=warehouse,
+                    sku_id=world.skus[code].pk,
+                    quantity=quantity,
+                    reason="race",
                 )
 
     def client(i: int) -> Counter[int]:
@@ -58,7 +61,11 @@ def test_32_clients_never_oversell_three_scarce_skus():
         api = ApiClient(world.key)
         seen: Counter[int] = Counter()
         for n in range(6):
-            lines = [("A-1", rng.randint(1, 6)), ("B-2", 6 * rng.randint(1, 2)), ("C-3", rng.randint(1, 3))]
+            lines = [
+                ("A-1", rng.randint(1, 6)),
+                ("B-2", 6 * rng.randint(1, 2)),
+                ("C-3", rng.randint(1, 3)),
+            ]
             rng.shuffle(lines)
             r = api.place(world.order_body(*lines[: rng.randint(1, 3)]), key=f"c{i}-{n}")
             seen[r.status_code] += 1

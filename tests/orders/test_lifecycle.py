@@ -26,20 +26,29 @@ def test_confirm_ship_twice_deliver(world):
 
     first = api.post(
         f"/orders/{order_id}/shipments",
-        {"carrier": "SF Express", "tracking_number": "SF100", "lines": [{"line_number": 1, "quantity": 4}]},
+        {
+            "carrier": "SF Express",
+            "tracking_number": "SF100",
+            "lines": [{"line_number": 1, "quantity": 4}],
+        },
     )
     assert first.status_code == 201, first.json()
     assert first.json()["lines"] == [{"line_number": 1, "quantity": 4}]
     assert api.get(f"/orders/{order_id}").json()["status"] == "partially_shipped"
     assert stock_of(world, "A-1") == (96, 6)
 
-    second = api.post(f"/orders/{order_id}/shipments", {"carrier": "DHL", "tracking_number": "DHL200"})
+    second = api.post(
+        f"/orders/{order_id}/shipments", {"carrier": "DHL", "tracking_number": "DHL200"}
+    )
     assert second.status_code == 201
-    assert sorted((l["line_number"], l["quantity"]) for l in second.json()["lines"]) == [(1, 6), (2, 4)]
+    assert sorted((x["line_number"], x["quantity"]) for x in second.json()["lines"]) == [
+        (1, 6),
+        (2, 4),
+    ]
     order = api.get(f"/orders/{order_id}").json()
     assert order["status"] == "shipped"
     assert [s["tracking_number"] for s in order["shipments"]] == ["SF100", "DHL200"]
-    assert [l["shipped_quantity"] for l in order["lines"]] == [10, 4]
+    assert [x["shipped_quantity"] for x in order["lines"]] == [10, 4]
     assert stock_of(world, "A-1") == (90, 0)
     assert stock_of(world, "C-3") == (96, 0)
 
@@ -96,13 +105,21 @@ def test_illegal_transitions_answer_409_and_change_nothing(world, setup, action)
         path = "shipments" if step == "ship" else step
         body = {"carrier": "DHL", "tracking_number": "1"} if step == "ship" else None
         assert api.post(f"/orders/{order_id}/{path}", body).status_code in (200, 201)
-    before = (api.get(f"/orders/{order_id}").json(), stock_of(world, "A-1"), StockMovement.objects.count())
+    before = (
+        api.get(f"/orders/{order_id}").json(),
+        stock_of(world, "A-1"),
+        StockMovement.objects.count(),
+    )
     path = "shipments" if action == "ship" else action
     body = {"carrier": "DHL", "tracking_number": "2"} if action == "ship" else None
     r = api.post(f"/orders/{order_id}/{path}", body)
     assert r.status_code == 409
     assert r.json()["code"] == "invalid_transition"
-    assert (api.get(f"/orders/{order_id}").json(), stock_of(world, "A-1"), StockMovement.objects.count()) == before
+    assert (
+        api.get(f"/orders/{order_id}").json(),
+        stock_of(world, "A-1"),
+        StockMovement.objects.count(),
+    ) == before
 
 
 class TestShipmentInput:
@@ -118,12 +135,16 @@ class TestShipmentInput:
             ([{"line_number": 9, "quantity": 1}], "unknown_line"),
             ([{"line_number": 1, "quantity": 6}], "exceeds_open_quantity"),
             ([{"line_number": 1, "quantity": 0}], "quantity_not_positive"),
-            ([{"line_number": 1, "quantity": 1}, {"line_number": 1, "quantity": 1}], "duplicate_line"),
+            (
+                [{"line_number": 1, "quantity": 1}, {"line_number": 1, "quantity": 1}],
+                "duplicate_line",
+            ),
         ],
     )
     def test_bad_lines(self, world, confirmed, lines, code):
         r = world.client().post(
-            f"/orders/{confirmed}/shipments", {"carrier": "DHL", "tracking_number": "1", "lines": lines}
+            f"/orders/{confirmed}/shipments",
+            {"carrier": "DHL", "tracking_number": "1", "lines": lines},
         )
         assert r.status_code == 422
         assert code in {e["code"] for e in r.json()["errors"]}
@@ -131,13 +152,16 @@ class TestShipmentInput:
         assert stock_of(world, "A-1") == (100, 5)
 
     def test_blank_tracking_number(self, world, confirmed):
-        r = world.client().post(f"/orders/{confirmed}/shipments", {"carrier": "DHL", "tracking_number": "  "})
+        r = world.client().post(
+            f"/orders/{confirmed}/shipments", {"carrier": "DHL", "tracking_number": "  "}
+        )
         assert r.status_code == 422
         assert {e["field"] for e in r.json()["errors"]} == {"tracking_number"}
 
     def test_unknown_warehouse(self, world, confirmed):
         r = world.client().post(
-            f"/orders/{confirmed}/shipments", {"carrier": "DHL", "tracking_number": "1", "warehouse": "moon"}
+            f"/orders/{confirmed}/shipments",
+            {"carrier": "DHL", "tracking_number": "1", "warehouse": "moon"},
         )
         assert r.status_code == 422
         assert r.json()["errors"][0]["code"] == "unknown_warehouse"
@@ -158,7 +182,11 @@ def test_backordered_units_ship_once_stock_arrives(world):
     )
     assert (r.status_code, r.json()["code"]) == (409, "insufficient_stock")
     stock.receive_stock(
-        tenant_id=world.tenant.pk, warehouse_code="north", sku_id=world.skus["D-4"].pk, quantity=2, reason="po"
+        tenant_id=world.tenant.pk,
+        warehouse_code="north",
+        sku_id=world.skus["D-4"].pk,
+        quantity=2,
+        reason="po",
     )
     r = api.post(
         f"/orders/{order_id}/shipments",

@@ -29,7 +29,7 @@ def test_prices_come_from_the_tier_the_quantity_reaches(world):
     r = world.client().place(world.order_body(("A-1", 9), ("B-2", 12), ("C-3", 3)))
     assert r.status_code == 201, r.json()
     body = r.json()
-    assert [(l["sku"], l["unit_price"], l["line_total"]) for l in body["lines"]] == [
+    assert [(x["sku"], x["unit_price"], x["line_total"]) for x in body["lines"]] == [
         ("A-1", "10.00", "90.00"),
         ("B-2", "2.50", "30.00"),
         ("C-3", "0.3333", "1.00"),  # 0.9999 rounds half-up to the cent
@@ -41,7 +41,9 @@ def test_prices_come_from_the_tier_the_quantity_reaches(world):
     assert order.total == Decimal("121.00")
 
 
-@pytest.mark.parametrize(("quantity", "price"), [(9, "10.00"), (10, "9.00"), (99, "9.00"), (100, "8.00")])
+@pytest.mark.parametrize(
+    ("quantity", "price"), [(9, "10.00"), (10, "9.00"), (99, "9.00"), (100, "8.00")]
+)
 def test_tier_boundaries(world, quantity, price):
     r = world.client().place(world.order_body(("A-1", quantity)))
     assert r.json()["lines"][0]["unit_price"] == price
@@ -61,7 +63,12 @@ def test_stock_is_reserved_and_ledgered(world):
     assert r.status_code == 201
     assert (level(world, "A-1").on_hand, level(world, "A-1").reserved) == (100, 30)
     assert (level(world, "B-2").on_hand, level(world, "B-2").reserved) == (100, 12)
-    assert StockMovement.objects.filter(kind="reservation", reference=f"order:{r.json()['id']}").count() == 2
+    assert (
+        StockMovement.objects.filter(
+            kind="reservation", reference=f"order:{r.json()['id']}"
+        ).count()
+        == 2
+    )
     assert_stock_consistent(world.tenant.pk)
 
 
@@ -69,7 +76,11 @@ def test_reservation_splits_across_warehouses_in_priority_order(world):
     from dinghuo.inventory import services as stock
 
     stock.receive_stock(
-        tenant_id=world.tenant.pk, warehouse_code="north", sku_id=world.skus["C-3"].pk, quantity=50, reason="x"
+        tenant_id=world.tenant.pk,
+        warehouse_code="north",
+        sku_id=world.skus["C-3"].pk,
+        quantity=50,
+        reason="x",
     )
     r = world.client().place(world.order_body(("C-3", 130)))
     assert r.status_code == 201, r.json()
@@ -83,7 +94,9 @@ def test_every_problem_is_reported_at_once_and_nothing_changes(world):
 
     Sku.objects.filter(pk=world.skus["C-3"].pk).update(is_active=False)
     before = snapshot(world)
-    body = world.order_body(("NOPE", 1), ("A-1", 0), ("B-2", 3), ("C-3", 1), ("D-4", -2), currency="EUR")
+    body = world.order_body(
+        ("NOPE", 1), ("A-1", 0), ("B-2", 3), ("C-3", 1), ("D-4", -2), currency="EUR"
+    )
     body["ship_to_id"] = world.ship_to.pk + 999
     r = world.client().place(body)
     assert r.status_code == 422
@@ -109,10 +122,18 @@ def test_currency_must_be_that_of_the_price_list(world):
     r = world.client().place(world.order_body(("A-1", 1), currency="EUR"))
     assert r.status_code == 422
     assert r.json()["errors"] == [
-        {"field": "currency", "code": "currency_mismatch", "message": "This company buys in USD", "expected": "USD"}
+        {
+            "field": "currency",
+            "code": "currency_mismatch",
+            "message": "This company buys in USD",
+            "expected": "USD",
+        }
     ]
     assert snapshot(world) == before
-    assert world.client().place(world.order_body(("A-1", 1), currency="USD"), key="k2").status_code == 201
+    assert (
+        world.client().place(world.order_body(("A-1", 1), currency="USD"), key="k2").status_code
+        == 201
+    )
 
 
 def test_duplicate_sku_lines_are_refused(world):
@@ -124,9 +145,17 @@ def test_duplicate_sku_lines_are_refused(world):
 def test_ship_to_of_another_company_is_unknown(world):
     from dinghuo.customers.models import Company, Location
 
-    other = Company.objects.create(tenant=world.tenant, code="C2", name="Other", price_list=world.price_list)
+    other = Company.objects.create(
+        tenant=world.tenant, code="C2", name="Other", price_list=world.price_list
+    )
     theirs = Location.objects.create(
-        tenant=world.tenant, company=other, kind="ship_to", name="X", line1="x", city="x", country="HK"
+        tenant=world.tenant,
+        company=other,
+        kind="ship_to",
+        name="X",
+        line1="x",
+        city="x",
+        country="HK",
     )
     r = world.client().place(world.order_body(("A-1", 1), ship_to_id=theirs.pk))
     assert r.status_code == 422
@@ -154,7 +183,7 @@ def test_insufficient_stock_reserves_nothing(world):
 def test_backorder_when_the_product_allows_it(world):
     r = world.client().place(world.order_body(("D-4", 5), ("A-1", 1)))
     assert r.status_code == 201
-    lines = {l["sku"]: l for l in r.json()["lines"]}
+    lines = {x["sku"]: x for x in r.json()["lines"]}
     assert lines["D-4"]["backordered_quantity"] == 5
     assert lines["A-1"]["backordered_quantity"] == 0
     assert_stock_consistent(world.tenant.pk)
@@ -195,7 +224,11 @@ class TestIdempotency:
         from dinghuo.inventory import services as stock
 
         stock.receive_stock(
-            tenant_id=world.tenant.pk, warehouse_code="main", sku_id=world.skus["A-1"].pk, quantity=400, reason="x"
+            tenant_id=world.tenant.pk,
+            warehouse_code="main",
+            sku_id=world.skus["A-1"].pk,
+            quantity=400,
+            reason="x",
         )
         assert api.place(world.order_body(("A-1", 500)), key="k").status_code == 201
 
@@ -222,9 +255,15 @@ def test_query_count_does_not_grow_with_lines(world, django_assert_num_queries):
 
     product = Product.objects.get(code="P-A-1")
     for n in range(15):
-        sku = Sku.objects.create(tenant=world.tenant, seller=world.seller, product=product, code=f"X-{n}")
-        PriceTier.objects.create(tenant=world.tenant, price_list=world.price_list, sku=sku, min_quantity=1, unit_price=1)
-        stock.receive_stock(tenant_id=world.tenant.pk, warehouse_code="main", sku_id=sku.pk, quantity=10, reason="x")
+        sku = Sku.objects.create(
+            tenant=world.tenant, seller=world.seller, product=product, code=f"X-{n}"
+        )
+        PriceTier.objects.create(
+            tenant=world.tenant, price_list=world.price_list, sku=sku, min_quantity=1, unit_price=1
+        )
+        stock.receive_stock(
+            tenant_id=world.tenant.pk, warehouse_code="main", sku_id=sku.pk, quantity=10, reason="x"
+        )
     api = world.client()
     api.place(world.order_body(("A-1", 1)), key="warm")
     with CaptureQueriesContext(connection) as one:

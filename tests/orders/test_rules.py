@@ -66,8 +66,12 @@ def test_transition_table():
     assert not [key for key in TRANSITIONS if key[0] in terminal]
 
 
-@given(st.decimals(min_value=-(10**9), max_value=10**9, places=6, allow_nan=False, allow_infinity=False),
-       st.sampled_from(["USD", "JPY", "KWD", "TWD", "CLF"]))
+@given(
+    st.decimals(
+        min_value=-(10**9), max_value=10**9, places=6, allow_nan=False, allow_infinity=False
+    ),
+    st.sampled_from(["USD", "JPY", "KWD", "TWD", "CLF"]),
+)
 def test_rounding_to_minor_units(amount, currency):
     rounded = round_money(amount, currency)
     assert -rounded.as_tuple().exponent == minor_units(currency)  # type: ignore[operator]

@@ -5,9 +5,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja.security.base import AuthBase
 
+from dinghuo.core.errors import PermissionDenied
 from dinghuo.core.models import ApiKey
 from dinghuo.core.services import authenticate_api_key
-from dinghuo.core.errors import PermissionDenied
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 

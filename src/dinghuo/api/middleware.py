@@ -22,7 +22,9 @@ class ApiProblemMiddleware:
         if not request.path.startswith("/api/"):
             return self.get_response(request)
         if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
-            return problem(400, "malformed_request", "Malformed request", "NUL characters are not allowed.")
+            return problem(
+                400, "malformed_request", "Malformed request", "NUL characters are not allowed."
+            )
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
             ("application/problem+json", "application/json")

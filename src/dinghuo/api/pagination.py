@@ -5,7 +5,7 @@ from typing import Any, TypeVar
 from django.db.models import Model, QuerySet
 from ninja import Schema
 
-from dinghuo.core.errors import ValidationFailed, FieldError
+from dinghuo.core.errors import FieldError, ValidationFailed
 
 M = TypeVar("M", bound=Model)
 MAX_LIMIT = 500
@@ -13,7 +13,7 @@ MAX_LIMIT = 500
 
 def parse_cursor(cursor: str | None) -> int:
     """The id after which the next page starts; 0 for the first page."""
-    if cursor in (None, ""):
+    if not cursor:
         return 0
     if not cursor.isdigit() or len(cursor) > 18:
         raise ValidationFailed(
@@ -24,7 +24,9 @@ def parse_cursor(cursor: str | None) -> int:
     return int(cursor)
 
 
-def page(queryset: QuerySet[M], after: str | None, limit: int, key: str = "id") -> tuple[list[M], str | None]:
+def page(
+    queryset: QuerySet[M], after: str | None, limit: int, key: str = "id"
+) -> tuple[list[M], str | None]:
     """One page of `queryset` ordered by `key`, and the cursor of the next page (None at the end)."""
     start = parse_cursor(after)
     rows = list(queryset.filter(**{f"{key}__gt": start}).order_by(key)[: limit + 1])

@@ -16,7 +16,9 @@ class Category(TenantScoped):
 
     class Meta:
         verbose_name_plural = "categories"
-        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="category_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="category_code_unique")
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -58,7 +60,9 @@ class Sku(TenantScoped):
         verbose_name = "SKU"
         constraints = [
             models.UniqueConstraint(fields=["seller", "code"], name="sku_code_unique"),
-            models.CheckConstraint(condition=models.Q(min_order_quantity__gte=1), name="sku_moq_positive"),
+            models.CheckConstraint(
+                condition=models.Q(min_order_quantity__gte=1), name="sku_moq_positive"
+            ),
             models.CheckConstraint(condition=models.Q(pack_size__gte=1), name="sku_pack_positive"),
         ]
 

@@ -3,7 +3,8 @@
 Services raise these; the API turns them into RFC 9457 problem+json and pages into form errors.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from typing import Any
 
 
@@ -14,7 +15,7 @@ class FieldError:
     field: str
     code: str
     message: str
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, Any] = dataclass_field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"field": self.field, "code": self.code, "message": self.message, **self.extra}

@@ -11,7 +11,7 @@ from typing import Any
 
 import orjson
 
-from dinghuo.core.errors import Conflict, ValidationFailed, FieldError
+from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
 from dinghuo.core.models import IdempotencyRecord
 
 MAX_KEY_LENGTH = 255

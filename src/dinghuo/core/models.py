@@ -77,3 +77,6 @@ class IdempotencyRecord(TenantScoped):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "key"], name="idempotency_key_unique"),
         ]
+
+    def __str__(self) -> str:
+        return self.key

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from dinghuo.core.errors import NotFound, ValidationFailed, FieldError
+from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
 from dinghuo.core.models import ApiKey, Seller, Tenant
 
 API_KEY_SCOPES = frozenset({"read", "write"})

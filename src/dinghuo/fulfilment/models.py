@@ -23,5 +23,7 @@ class ShipmentLine(TenantScoped):
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="shipment_line_positive"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="shipment_line_positive"
+            ),
         ]

@@ -66,8 +66,13 @@ def ship_order(
     if warehouse_code is not None:
         warehouse = Warehouse.objects.filter(tenant_id=tenant_id, code=warehouse_code).first()
         if warehouse is None:
-            errors.append(FieldError("warehouse", "unknown_warehouse", f"No warehouse {warehouse_code}"))
-    order_lines = {line.line_number: line for line in OrderLine.objects.filter(order=order).select_related("sku")}
+            errors.append(
+                FieldError("warehouse", "unknown_warehouse", f"No warehouse {warehouse_code}")
+            )
+    order_lines = {
+        line.line_number: line
+        for line in OrderLine.objects.filter(order=order).select_related("sku")
+    }
     reservations = stock.open_reservations(tenant_id, (line.pk for line in order_lines.values()))
     warehouse_id = warehouse.pk if warehouse else None
 
@@ -77,25 +82,37 @@ def ship_order(
             if warehouse_id is None or r.warehouse_id == warehouse_id:
                 reserved[r.order_line_id] = reserved.get(r.order_line_id, 0) + r.quantity
         lines = [
-            ShipLine(line.line_number, reserved[line.pk]) for line in order_lines.values() if reserved.get(line.pk)
+            ShipLine(line.line_number, reserved[line.pk])
+            for line in order_lines.values()
+            if reserved.get(line.pk)
         ]
         if not lines and not errors:
-            errors.append(FieldError("lines", "nothing_to_ship", "No reserved stock is left to ship"))
+            errors.append(
+                FieldError("lines", "nothing_to_ship", "No reserved stock is left to ship")
+            )
     seen: set[int] = set()
     for i, wanted in enumerate(lines):
         line = order_lines.get(wanted.line_number)
         if line is None:
-            errors.append(FieldError(f"lines[{i}].line_number", "unknown_line", "No such line on this order"))
+            errors.append(
+                FieldError(f"lines[{i}].line_number", "unknown_line", "No such line on this order")
+            )
         elif wanted.line_number in seen:
-            errors.append(FieldError(f"lines[{i}].line_number", "duplicate_line", "Line given twice"))
+            errors.append(
+                FieldError(f"lines[{i}].line_number", "duplicate_line", "Line given twice")
+            )
         elif wanted.quantity <= 0:
-            errors.append(FieldError(f"lines[{i}].quantity", "quantity_not_positive", "Ship at least one unit"))
+            errors.append(
+                FieldError(
+                    f"lines[{i}].quantity", "quantity_not_positive", "Ship at least one unit"
+                )
+            )
         elif wanted.quantity > line.quantity - line.shipped_quantity:
             errors.append(
                 FieldError(
                     f"lines[{i}].quantity",
                     "exceeds_open_quantity",
-                    f"Only {line.quantity - line.shipped_quantity} left to ship on line {line.line_number}",
+                    f"Only {line.quantity - line.shipped_quantity} left on line {line.line_number}",
                 )
             )
         seen.add(wanted.line_number)
@@ -110,7 +127,9 @@ def ship_order(
 
     # Units not reserved (backorders) come straight from available stock.
     warehouses = [warehouse] if warehouse else stock.active_warehouses(tenant_id)
-    warehouse_ids = {w.pk for w in warehouses} | {r.warehouse_id for _, t, _ in issues for r, _ in t}
+    warehouse_ids = {w.pk for w in warehouses} | {
+        r.warehouse_id for _, t, _ in issues for r, _ in t
+    }
     levels = stock.lock_levels(tenant_id, {line.sku_id for line, _, _ in issues}, warehouse_ids)
     changes = []
     drawn: Counter[tuple[int, int]] = Counter()
@@ -118,7 +137,13 @@ def ship_order(
     for line, taken, extra in issues:
         for reservation, quantity in taken:
             changes.append(
-                stock.Change(reservation.warehouse_id, line.sku_id, StockMovement.Kind.ISSUE, -quantity, -quantity)
+                stock.Change(
+                    reservation.warehouse_id,
+                    line.sku_id,
+                    StockMovement.Kind.ISSUE,
+                    -quantity,
+                    -quantity,
+                )
             )
             reservation.quantity -= quantity
         for w in warehouses:
@@ -138,7 +163,9 @@ def ship_order(
                 )
             )
     if short:
-        raise Conflict("Some units are not in stock to ship.", code="insufficient_stock", errors=short)
+        raise Conflict(
+            "Some units are not in stock to ship.", code="insufficient_stock", errors=short
+        )
 
     now = timezone.now()
     shipment = Shipment.objects.create(
@@ -150,19 +177,26 @@ def ship_order(
         shipped_at=now,
     )
     ShipmentLine.objects.bulk_create(
-        [ShipmentLine(tenant_id=tenant_id, shipment=shipment, order_line=line, quantity=w.quantity)
-         for w in lines for line in [order_lines[w.line_number]]]
+        [
+            ShipmentLine(
+                tenant_id=tenant_id, shipment=shipment, order_line=line, quantity=w.quantity
+            )
+            for w in lines
+            for line in [order_lines[w.line_number]]
+        ]
     )
     for line, taken, extra in issues:
         shipped = sum(q for _, q in taken) + extra
         line.shipped_quantity += shipped
         line.backordered_quantity = max(0, line.backordered_quantity - extra)
-    OrderLine.objects.bulk_update([line for line, _, _ in issues], ["shipped_quantity", "backordered_quantity"])
+    OrderLine.objects.bulk_update(
+        [line for line, _, _ in issues], ["shipped_quantity", "backordered_quantity"]
+    )
     Reservation.objects.bulk_update([r for _, taken, _ in issues for r, _ in taken], ["quantity"])
     reference = f"order:{order.pk}"
     changed = stock.apply_changes(tenant_id, levels, changes, reason="shipped", reference=reference)
 
-    everything_shipped = all(l.shipped_quantity == l.quantity for l in order_lines.values())
+    everything_shipped = all(ol.shipped_quantity == ol.quantity for ol in order_lines.values())
     order.status = OrderStatus.SHIPPED if everything_shipped else OrderStatus.PARTIALLY_SHIPPED
     order.save(update_fields=["status", "updated_at"])
     shipped_event = _order_event(
@@ -180,6 +214,8 @@ def ship_order(
         sku_codes = {line.sku_id: line.sku_code for line in order_lines.values()}
         warehouse_codes = {w.pk: w.code for w in warehouses}
         warehouse_codes.update({r.warehouse_id: r.warehouse.code for r in reservations})
-        recorded.append(stock.stock_event(tenant_id, changed, sku_codes, warehouse_codes, reference))
+        recorded.append(
+            stock.stock_event(tenant_id, changed, sku_codes, warehouse_codes, reference)
+        )
     events.record_many(recorded)
     return shipment

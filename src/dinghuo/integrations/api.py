@@ -26,7 +26,9 @@ class EventOut(Schema):
 
 class EventPageOut(Schema):
     items: list[EventOut]
-    next_cursor: str = Field(description="Pass as `after` to read on; unchanged when nothing is new")
+    next_cursor: str = Field(
+        description="Pass as `after` to read on; unchanged when nothing is new"
+    )
 
 
 class EventFilters(Schema):

@@ -51,9 +51,9 @@ def sequence_pending() -> int:
                 with connection.cursor() as cursor:
                     cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_SEQUENCER_LOCK])
             pending = list(
-                Event.objects.filter(position__isnull=True).order_by("id").values_list("id", flat=True)[
-                    :_BATCH
-                ]
+                Event.objects.filter(position__isnull=True)
+                .order_by("id")
+                .values_list("id", flat=True)[:_BATCH]
             )
             if not pending:
                 return numbered

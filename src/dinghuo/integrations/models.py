@@ -18,8 +18,15 @@ class Event(TenantScoped):
     class Meta:
         indexes = [
             models.Index(fields=["tenant", "position"], name="event_feed_idx"),
-            models.Index(fields=["tenant", "aggregate_type", "aggregate_id", "id"], name="event_aggregate_idx"),
-            models.Index(fields=["id"], condition=models.Q(position__isnull=True), name="event_unsequenced_idx"),
+            models.Index(
+                fields=["tenant", "aggregate_type", "aggregate_id", "id"],
+                name="event_aggregate_idx",
+            ),
+            models.Index(
+                fields=["id"],
+                condition=models.Q(position__isnull=True),
+                name="event_unsequenced_idx",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -19,7 +19,9 @@ class Warehouse(TenantScoped):
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="warehouse_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="warehouse_code_unique")
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -35,9 +37,12 @@ class StockLevel(TenantScoped):
         constraints = [
             models.UniqueConstraint(fields=["sku", "warehouse"], name="stock_level_unique"),
             models.CheckConstraint(condition=models.Q(on_hand__gte=0), name="on_hand_not_negative"),
-            models.CheckConstraint(condition=models.Q(reserved__gte=0), name="reserved_not_negative"),
             models.CheckConstraint(
-                condition=models.Q(reserved__lte=models.F("on_hand")), name="reserved_within_on_hand"
+                condition=models.Q(reserved__gte=0), name="reserved_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(reserved__lte=models.F("on_hand")),
+                name="reserved_within_on_hand",
             ),
         ]
 
@@ -49,14 +54,18 @@ class StockLevel(TenantScoped):
 class Reservation(TenantScoped):
     """Stock held in one warehouse for one order line until it ships or is released."""
 
-    order_line = models.ForeignKey("orders.OrderLine", on_delete=models.CASCADE, related_name="reservations")
+    order_line = models.ForeignKey(
+        "orders.OrderLine", on_delete=models.CASCADE, related_name="reservations"
+    )
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
     quantity = models.IntegerField(help_text="Still held; falls as stock ships or is released.")
 
     class Meta:
         constraints = [
-            models.CheckConstraint(condition=models.Q(quantity__gte=0), name="reservation_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=0), name="reservation_not_negative"
+            ),
         ]
 
 
@@ -85,4 +94,4 @@ class StockMovement(TenantScoped):
     def save(self, *args: object, **kwargs: object) -> None:
         if self.pk is not None:
             raise ValueError("Stock movements are immutable; record a new movement instead.")
-        super().save(*args, **kwargs)  # type: ignore[arg-type]
+        super().save(*args, **kwargs)  # type: ignore[arg-type,unused-ignore]

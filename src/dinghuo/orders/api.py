@@ -9,7 +9,7 @@ from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import page
 from dinghuo.core.db import atomic_with_retry
-from dinghuo.core.errors import ValidationFailed, FieldError
+from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.fulfilment import services as fulfilment
 from dinghuo.fulfilment.models import Shipment
 from dinghuo.orders import queries, services
@@ -120,10 +120,16 @@ def confirm_order(request: HttpRequest, order_id: int) -> HttpResponse:
 
 
 @router.post("/{order_id}/cancel", response=OrderOut, summary="Cancel an order")
-def cancel_order(request: HttpRequest, order_id: int, payload: CancelIn | None = None) -> HttpResponse:
+def cancel_order(
+    request: HttpRequest, order_id: int, payload: CancelIn | None = None
+) -> HttpResponse:
     """Releases every reservation of the order."""
     reason = payload.reason if payload else ""
-    return _act(request, order_id, lambda t: services.cancel_order(tenant_id=t, order_id=order_id, reason=reason))
+    return _act(
+        request,
+        order_id,
+        lambda t: services.cancel_order(tenant_id=t, order_id=order_id, reason=reason),
+    )
 
 
 @router.post("/{order_id}/deliver", response=OrderOut, summary="Mark an order delivered")
@@ -131,7 +137,9 @@ def deliver_order(request: HttpRequest, order_id: int) -> HttpResponse:
     return _act(request, order_id, lambda t: services.deliver_order(tenant_id=t, order_id=order_id))
 
 
-@router.post("/{order_id}/shipments", response={201: ShipmentOut}, summary="Ship (part of) an order")
+@router.post(
+    "/{order_id}/shipments", response={201: ShipmentOut}, summary="Ship (part of) an order"
+)
 def ship_order(
     request: HttpRequest,
     order_id: int,
@@ -152,7 +160,11 @@ def ship_order(
             if payload.lines is None
             else [fulfilment.ShipLine(line.line_number, line.quantity) for line in payload.lines],
         )
-        shipment = Shipment.objects.select_related("warehouse").prefetch_related("lines__order_line").get(pk=shipment.pk)
+        shipment = (
+            Shipment.objects.select_related("warehouse")
+            .prefetch_related("lines__order_line")
+            .get(pk=shipment.pk)
+        )
         return 201, _shipment_out(shipment)
 
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)

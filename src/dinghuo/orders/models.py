@@ -12,7 +12,9 @@ from dinghuo.pricing.models import PriceList
 class Order(TenantScoped):
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="orders")
-    status = models.CharField(max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED)
+    status = models.CharField(
+        max_length=20, choices=OrderStatus.choices, default=OrderStatus.PLACED
+    )
     currency = models.CharField(max_length=3)
     price_list = models.ForeignKey(PriceList, on_delete=models.PROTECT, related_name="+")
     ship_to = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
@@ -53,8 +55,12 @@ class OrderLine(TenantScoped):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["order", "line_number"], name="order_line_number_unique"),
-            models.CheckConstraint(condition=models.Q(quantity__gte=1), name="line_quantity_positive"),
+            models.UniqueConstraint(
+                fields=["order", "line_number"], name="order_line_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="line_quantity_positive"
+            ),
             models.CheckConstraint(
                 condition=models.Q(shipped_quantity__lte=models.F("quantity")),
                 name="line_not_overshipped",

@@ -8,7 +8,9 @@ from dinghuo.integrations.models import Event
 from dinghuo.orders.models import Order, OrderLine
 
 
-def orders(tenant_id: int, *, status: str | None = None, company_id: int | None = None) -> QuerySet[Order]:
+def orders(
+    tenant_id: int, *, status: str | None = None, company_id: int | None = None
+) -> QuerySet[Order]:
     """The tenant's orders, optionally by status and company."""
     qs = Order.objects.filter(tenant_id=tenant_id)
     if status:
@@ -31,7 +33,9 @@ def order_detail(tenant_id: int, order_id: int) -> tuple[Order, list[Shipment]]:
     shipments = list(
         Shipment.objects.filter(order=order)
         .select_related("warehouse")
-        .prefetch_related(Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line")))
+        .prefetch_related(
+            Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line"))
+        )
         .order_by("id")
     )
     return order, shipments
@@ -42,5 +46,7 @@ def timeline(tenant_id: int, order_id: int) -> list[Event]:
     if not Order.objects.filter(tenant_id=tenant_id, pk=order_id).exists():
         raise NotFound(f"No order {order_id}.")
     return list(
-        Event.objects.filter(tenant_id=tenant_id, aggregate_type="order", aggregate_id=order_id).order_by("id")
+        Event.objects.filter(
+            tenant_id=tenant_id, aggregate_type="order", aggregate_id=order_id
+        ).order_by("id")
     )

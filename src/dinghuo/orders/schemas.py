@@ -127,7 +127,9 @@ def line_out(line: OrderLine, currency: str) -> dict[str, object]:
     }
 
 
-def order_out(order: Order, seller_slug: str, shipments: list[dict[str, object]] | None = None) -> dict[str, object]:
+def order_out(
+    order: Order, seller_slug: str, shipments: list[dict[str, object]] | None = None
+) -> dict[str, object]:
     """The JSON body of one order (lines must be loaded)."""
     return {
         "id": order.pk,

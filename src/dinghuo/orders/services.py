@@ -63,21 +63,21 @@ def _resolve_parties(
     )
     if company is None:
         errors.append(FieldError("company_id", "unknown_company", "No active company with this id"))
-    ship_to = (
-        Location.objects.filter(
-            tenant_id=tenant_id,
-            pk=ship_to_id,
-            company_id=company_id,
-            kind=Location.Kind.SHIP_TO,
-            is_active=True,
-        ).first()
-    )
+    ship_to = Location.objects.filter(
+        tenant_id=tenant_id,
+        pk=ship_to_id,
+        company_id=company_id,
+        kind=Location.Kind.SHIP_TO,
+        is_active=True,
+    ).first()
     if ship_to is None:
         errors.append(
             FieldError("ship_to_id", "unknown_ship_to", "Not an active ship-to of this company")
         )
     sellers = Seller.objects.filter(tenant_id=tenant_id)
-    seller = (sellers.filter(slug=seller_slug) if seller_slug else sellers.filter(is_primary=True)).first()
+    seller = (
+        sellers.filter(slug=seller_slug) if seller_slug else sellers.filter(is_primary=True)
+    ).first()
     if seller is None:
         errors.append(FieldError("seller", "unknown_seller", "No such seller"))
     return company, ship_to, seller, errors
@@ -107,18 +107,26 @@ def _price_lines(
         at = f"lines[{i}]"
         sku = skus.get(line.sku)
         if seen[line.sku] > 1:
-            errors.append(FieldError(f"{at}.sku", "duplicate_sku", f"{line.sku} is on more than one line"))
+            errors.append(
+                FieldError(f"{at}.sku", "duplicate_sku", f"{line.sku} is on more than one line")
+            )
         if sku is None:
             errors.append(FieldError(f"{at}.sku", "unknown_sku", f"No SKU {line.sku}"))
             continue
         if not (sku.is_active and sku.product.is_active):
-            errors.append(FieldError(f"{at}.sku", "inactive_sku", f"{line.sku} can no longer be ordered"))
+            errors.append(
+                FieldError(f"{at}.sku", "inactive_sku", f"{line.sku} can no longer be ordered")
+            )
             continue
         if line.quantity <= 0:
-            errors.append(FieldError(f"{at}.quantity", "quantity_not_positive", "Order at least one unit"))
+            errors.append(
+                FieldError(f"{at}.quantity", "quantity_not_positive", "Order at least one unit")
+            )
             continue
         if line.quantity > MAX_QUANTITY:
-            errors.append(FieldError(f"{at}.quantity", "quantity_too_large", "Quantity is too large"))
+            errors.append(
+                FieldError(f"{at}.quantity", "quantity_too_large", "Quantity is too large")
+            )
             continue
         if line.quantity < sku.min_order_quantity:
             errors.append(
@@ -140,7 +148,9 @@ def _price_lines(
             )
         price = unit_price_for(tiers.get(sku.id, ()), line.quantity)
         if price is None:
-            errors.append(FieldError(f"{at}.sku", "no_price", f"{sku.code} has no price for this company"))
+            errors.append(
+                FieldError(f"{at}.sku", "no_price", f"{sku.code} has no price for this company")
+            )
             continue
         priced.append(_PricedLine(sku, line.quantity, price))
     return priced, errors
@@ -166,7 +176,15 @@ def place_order(
     # No savepoint: a failure must roll back the caller's transaction whole anyway.
     with transaction.atomic(savepoint=False):
         return _place_order(
-            tenant_id, company_id, ship_to_id, lines, currency, purchase_order_number, notes, seller_slug, channel
+            tenant_id,
+            company_id,
+            ship_to_id,
+            lines,
+            currency,
+            purchase_order_number,
+            notes,
+            seller_slug,
+            channel,
         )
 
 
@@ -186,16 +204,23 @@ def _place_order(
             "An order needs at least one line.",
             errors=[FieldError("lines", "no_lines", "Add at least one line")],
         )
-    company, ship_to, seller, errors = _resolve_parties(tenant_id, company_id, ship_to_id, seller_slug)
+    company, ship_to, seller, errors = _resolve_parties(
+        tenant_id, company_id, ship_to_id, seller_slug
+    )
     if company is None or seller is None:  # without them no line can be priced
         raise ValidationFailed("The order cannot be placed; see errors.", errors=errors)
     price_list = company.price_list
     if not price_list.is_active:
-        errors.append(FieldError("company_id", "price_list_inactive", "The company's price list is inactive"))
+        errors.append(
+            FieldError("company_id", "price_list_inactive", "The company's price list is inactive")
+        )
     if currency is not None and currency != price_list.currency:
         errors.append(
             FieldError(
-                "currency", "currency_mismatch", f"This company buys in {price_list.currency}", {"expected": price_list.currency}
+                "currency",
+                "currency_mismatch",
+                f"This company buys in {price_list.currency}",
+                {"expected": price_list.currency},
             )
         )
     priced, line_errors = _price_lines(tenant_id, seller, company, lines)
@@ -208,9 +233,12 @@ def _place_order(
     levels = stock.lock_levels(tenant_id, (p.sku.id for p in priced), warehouse_codes)
     rank = {w.id: n for n, w in enumerate(warehouses)}
     plan = allocation.allocate(
-        [allocation.Want(i, p.sku.id, p.quantity, p.sku.product.allow_backorder) for i, p in enumerate(priced)],
+        [
+            allocation.Want(i, p.sku.id, p.quantity, p.sku.product.allow_backorder)
+            for i, p in enumerate(priced)
+        ],
         sorted(
-            (allocation.Level(l.warehouse_id, l.sku_id, l.available) for l in levels.values()),
+            (allocation.Level(lv.warehouse_id, lv.sku_id, lv.available) for lv in levels.values()),
             key=lambda level: rank[level.warehouse_id],
         ),
     )
@@ -281,7 +309,9 @@ def _place_order(
         tenant_id,
         levels,
         [
-            stock.Change(a.warehouse_id, a.sku_id, StockMovement.Kind.RESERVATION, reserved_delta=a.quantity)
+            stock.Change(
+                a.warehouse_id, a.sku_id, StockMovement.Kind.RESERVATION, reserved_delta=a.quantity
+            )
             for a in plan.allocations
         ],
         reason="order placed",
@@ -296,15 +326,22 @@ def _place_order(
             "currency": cur,
             "total": money.format_amount(order.total, cur),
             "lines": [
-                {"sku": l.sku_code, "quantity": l.quantity, "unit_price": str(l.unit_price), "backordered": l.backordered_quantity}
-                for l in order_lines
+                {
+                    "sku": ol.sku_code,
+                    "quantity": ol.quantity,
+                    "unit_price": str(ol.unit_price),
+                    "backordered": ol.backordered_quantity,
+                }
+                for ol in order_lines
             ],
         },
     )
     sku_codes = {p.sku.id: p.sku.code for p in priced}
     recorded = [placed]
     if changed:
-        recorded.append(stock.stock_event(tenant_id, changed, sku_codes, warehouse_codes, reference))
+        recorded.append(
+            stock.stock_event(tenant_id, changed, sku_codes, warehouse_codes, reference)
+        )
     events.record_many(recorded)
     return order
 
@@ -341,8 +378,9 @@ def cancel_order(*, tenant_id: int, order_id: int, reason: str = "") -> Order:
     order = _locked_order(tenant_id, order_id)
     transition(order, Action.CANCEL)
     reservations = list(
-        Reservation.objects.filter(tenant_id=tenant_id, order_line__order=order, quantity__gt=0)
-        .select_related("sku", "warehouse")
+        Reservation.objects.filter(
+            tenant_id=tenant_id, order_line__order=order, quantity__gt=0
+        ).select_related("sku", "warehouse")
     )
     reference = f"order:{order.pk}"
     recorded = []
@@ -354,7 +392,9 @@ def cancel_order(*, tenant_id: int, order_id: int, reason: str = "") -> Order:
             tenant_id,
             levels,
             [
-                stock.Change(r.warehouse_id, r.sku_id, StockMovement.Kind.RELEASE, reserved_delta=-r.quantity)
+                stock.Change(
+                    r.warehouse_id, r.sku_id, StockMovement.Kind.RELEASE, reserved_delta=-r.quantity
+                )
                 for r in reservations
             ],
             reason=f"order cancelled{': ' + reason if reason else ''}"[:200],
@@ -386,7 +426,7 @@ def deliver_order(*, tenant_id: int, order_id: int) -> Order:
     order = _locked_order(tenant_id, order_id)
     transition(order, Action.DELIVER)
     now = timezone.now()
-    order.shipments.filter(delivered_at__isnull=True).update(delivered_at=now)  # type: ignore[attr-defined]
+    order.shipments.filter(delivered_at__isnull=True).update(delivered_at=now)
     order.status = OrderStatus.DELIVERED
     order.save(update_fields=["status", "updated_at"])
     events.record_many([_order_event(order, "order.delivered", {})])

@@ -5,28 +5,50 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Event',
+            name="Event",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.BigIntegerField(null=True, unique=True)),
-                ('type', models.CharField(max_length=64)),
-                ('aggregate_type', models.CharField(max_length=32)),
-                ('aggregate_id', models.BigIntegerField()),
-                ('payload', models.JSONField()),
-                ('occurred_at', models.DateTimeField()),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position", models.BigIntegerField(null=True, unique=True)),
+                ("type", models.CharField(max_length=64)),
+                ("aggregate_type", models.CharField(max_length=32)),
+                ("aggregate_id", models.BigIntegerField()),
+                ("payload", models.JSONField()),
+                ("occurred_at", models.DateTimeField()),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['tenant', 'position'], name='event_feed_idx'), models.Index(fields=['tenant', 'aggregate_type', 'aggregate_id', 'id'], name='event_aggregate_idx'), models.Index(condition=models.Q(('position__isnull', True)), fields=['id'], name='event_unsequenced_idx')],
+                "indexes": [
+                    models.Index(fields=["tenant", "position"], name="event_feed_idx"),
+                    models.Index(
+                        fields=["tenant", "aggregate_type", "aggregate_id", "id"],
+                        name="event_aggregate_idx",
+                    ),
+                    models.Index(
+                        condition=models.Q(("position__isnull", True)),
+                        fields=["id"],
+                        name="event_unsequenced_idx",
+                    ),
+                ],
             },
         ),
     ]

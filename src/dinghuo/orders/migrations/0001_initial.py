@@ -5,72 +5,158 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0001_initial'),
-        ('customers', '0001_initial'),
-        ('pricing', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("core", "0001_initial"),
+        ("customers", "0001_initial"),
+        ("pricing", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('status', models.CharField(choices=[('placed', 'Placed'), ('confirmed', 'Confirmed'), ('partially_shipped', 'Partially shipped'), ('shipped', 'Shipped'), ('delivered', 'Delivered'), ('cancelled', 'Cancelled')], default='placed', max_length=20)),
-                ('currency', models.CharField(max_length=3)),
-                ('purchase_order_number', models.CharField(blank=True, default='', max_length=64)),
-                ('notes', models.TextField(blank=True, default='')),
-                ('channel', models.CharField(default='api', max_length=16)),
-                ('subtotal', models.DecimalField(decimal_places=4, max_digits=18)),
-                ('total', models.DecimalField(decimal_places=4, max_digits=18)),
-                ('placed_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='customers.company')),
-                ('price_list', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='pricing.pricelist')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.seller')),
-                ('ship_to', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.location')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("placed", "Placed"),
+                            ("confirmed", "Confirmed"),
+                            ("partially_shipped", "Partially shipped"),
+                            ("shipped", "Shipped"),
+                            ("delivered", "Delivered"),
+                            ("cancelled", "Cancelled"),
+                        ],
+                        default="placed",
+                        max_length=20,
+                    ),
+                ),
+                ("currency", models.CharField(max_length=3)),
+                ("purchase_order_number", models.CharField(blank=True, default="", max_length=64)),
+                ("notes", models.TextField(blank=True, default="")),
+                ("channel", models.CharField(default="api", max_length=16)),
+                ("subtotal", models.DecimalField(decimal_places=4, max_digits=18)),
+                ("total", models.DecimalField(decimal_places=4, max_digits=18)),
+                ("placed_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="customers.company",
+                    ),
+                ),
+                (
+                    "price_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="pricing.pricelist",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.seller",
+                    ),
+                ),
+                (
+                    "ship_to",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.location",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='OrderLine',
+            name="OrderLine",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('line_number', models.PositiveIntegerField()),
-                ('sku_code', models.CharField(max_length=64)),
-                ('description', models.CharField(max_length=300)),
-                ('quantity', models.PositiveIntegerField()),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=18)),
-                ('line_total', models.DecimalField(decimal_places=4, max_digits=18)),
-                ('backordered_quantity', models.PositiveIntegerField(default=0)),
-                ('shipped_quantity', models.PositiveIntegerField(default=0)),
-                ('order', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='lines', to='orders.order')),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='catalog.sku')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("line_number", models.PositiveIntegerField()),
+                ("sku_code", models.CharField(max_length=64)),
+                ("description", models.CharField(max_length=300)),
+                ("quantity", models.PositiveIntegerField()),
+                ("unit_price", models.DecimalField(decimal_places=4, max_digits=18)),
+                ("line_total", models.DecimalField(decimal_places=4, max_digits=18)),
+                ("backordered_quantity", models.PositiveIntegerField(default=0)),
+                ("shipped_quantity", models.PositiveIntegerField(default=0)),
+                (
+                    "order",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="lines",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="catalog.sku",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['tenant', 'company', '-id'], name='order_company_idx'),
+            model_name="order",
+            index=models.Index(fields=["tenant", "company", "-id"], name="order_company_idx"),
         ),
         migrations.AddIndex(
-            model_name='order',
-            index=models.Index(fields=['tenant', 'status', '-id'], name='order_status_idx'),
+            model_name="order",
+            index=models.Index(fields=["tenant", "status", "-id"], name="order_status_idx"),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.UniqueConstraint(fields=('order', 'line_number'), name='order_line_number_unique'),
+            model_name="orderline",
+            constraint=models.UniqueConstraint(
+                fields=("order", "line_number"), name="order_line_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('quantity__gte', 1)), name='line_quantity_positive'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("quantity__gte", 1)), name="line_quantity_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='orderline',
-            constraint=models.CheckConstraint(condition=models.Q(('shipped_quantity__lte', models.F('quantity'))), name='line_not_overshipped'),
+            model_name="orderline",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("shipped_quantity__lte", models.F("quantity"))),
+                name="line_not_overshipped",
+            ),
         ),
     ]

@@ -8,11 +8,15 @@ from django.core.management.base import BaseCommand, CommandParser
 
 
 class Command(BaseCommand):
-    help = "Serve Dinghuo with gunicorn (WSGI, several sync workers, pooled PostgreSQL connections)."
+    help = (
+        "Serve Dinghuo with gunicorn (WSGI, several sync workers, pooled PostgreSQL connections)."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--bind", default=os.environ.get("BIND", "127.0.0.1:8000"))
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "0")) or None)
+        parser.add_argument(
+            "--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "0")) or None
+        )
         parser.add_argument("--threads", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,4 +40,4 @@ class Command(BaseCommand):
         os.environ.setdefault("DB_POOL", "1")
         self.stdout.write(f"Serving on http://{options['bind']}/ with {workers} workers")
         sys.stdout.flush()
-        os.execvp(sys.executable, [sys.executable, "-m", *argv])
+        os.execvp(sys.executable, [sys.executable, "-m", *argv])  # noqa: S606 (fixed argv)
