@@ -1,0 +1,54 @@
+"""The `dinghuo` command line."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from dinghuo.core.models import ApiKey
+
+
+def run(*args: str) -> tuple[str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue().strip(), err.getvalue().strip()
+
+
+def test_apikey_create_list_revoke(world):
+    token, note = run("apikey", "create", "--tenant", world.tenant.slug, "--scopes", "read,write", "--name", "erp")
+    assert token.startswith("dh_")
+    assert "shown only this once" in note
+    key = ApiKey.objects.get(name="erp")
+    assert key.scope_set == {"read", "write"}
+    assert token not in key.secret_hash
+    headers = {"Authorization": f"Bearer {token}"}
+    assert Client().get("/api/v1/orders", headers=headers).status_code == 200
+
+    listing, _ = run("apikey", "list", "--tenant", world.tenant.slug)
+    assert key.prefix in listing and "active" in listing
+    assert token not in listing
+
+    revoked, _ = run("apikey", "revoke", key.prefix)
+    assert revoked == f"Revoked {key.prefix}."
+    assert Client().get("/api/v1/orders", headers=headers).status_code == 401
+
+
+def test_apikey_refuses_unknown_tenant_and_scope(world):
+    with pytest.raises(CommandError, match="No tenant"):
+        run("apikey", "create", "--tenant", "nobody")
+    with pytest.raises(CommandError, match="Scopes"):
+        run("apikey", "create", "--tenant", world.tenant.slug, "--scopes", "admin")
+    with pytest.raises(CommandError, match="No API key"):
+        run("apikey", "revoke", "nope")
+
+
+def test_the_dinghuo_entry_point_is_installed():
+    import shutil
+    import subprocess
+
+    exe = shutil.which("dinghuo")
+    assert exe, "the project must install a `dinghuo` command"
+    done = subprocess.run([exe, "help", "apikey"], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0
+    assert "Create, list or revoke API keys" in done.stdout
