@@ -126,7 +126,11 @@ LANGUAGES = [
     ("zh-hans", "简体中文"),
 ]
 MODELTRANSLATION_DEFAULT_LANGUAGE = "en"
-MODELTRANSLATION_FALLBACK_LANGUAGES = {"default": ("en",), "zh-hant": ("zh-hans", "en"), "zh-hans": ("zh-hant", "en")}
+MODELTRANSLATION_FALLBACK_LANGUAGES = {
+    "default": ("en",),
+    "zh-hant": ("zh-hans", "en"),
+    "zh-hans": ("zh-hant", "en"),
+}
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

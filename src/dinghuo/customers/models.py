@@ -16,7 +16,9 @@ class Company(TenantScoped):
 
     class Meta:
         verbose_name_plural = "companies"
-        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="company_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="company_code_unique")
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -50,7 +52,9 @@ class CompanyUser(TenantScoped):
         ADMIN = "admin", "Company admin"
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="users")
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="buyer")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="buyer"
+    )
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.BUYER)
 
     def __str__(self) -> str:

@@ -1,5 +1,195 @@
-"""HTTP endpoints of this app (mounted by dinghuo.api.root)."""
+"""Warehouses and stock over HTTP: levels, receipts, adjustments and the movement ledger."""
 
-from ninja import Router
+from typing import Annotated, Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Path, Query, Router, Schema
+from pydantic import Field
+
+from dinghuo.api.auth import tenant_id
+from dinghuo.api.idempotent import json_response, run_create
+from dinghuo.api.pagination import MAX_LIMIT, page, page_body
+from dinghuo.api.schemas import Code, Id
+from dinghuo.core.db import atomic_with_retry
+from dinghuo.inventory import queries, services
+from dinghuo.inventory.models import StockMovement
+from dinghuo.inventory.schemas import (
+    AdjustmentIn,
+    MovementPageOut,
+    ReceiptIn,
+    Reference,
+    SkuStockOut,
+    StockLevelOut,
+    StockPageOut,
+    WarehouseIn,
+    WarehouseOut,
+    WarehousePageOut,
+    WarehousePatch,
+    movement_out,
+    sku_stock_out,
+    stock_level_out,
+    warehouse_out,
+)
 
 router = Router(tags=["inventory"])
+
+# Beyond this an id cannot be a row of ours; refusing it keeps it away from the database.
+ObjectId = Annotated[int, Path(ge=1, le=2**62)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+class PageFilters(Schema):
+    after: str | None = Field(None, description="`next_cursor` of the previous page")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)
+
+
+class WarehouseFilters(PageFilters):
+    is_active: bool | None = None
+
+
+class StockFilters(PageFilters):
+    sku_id: Id | None = None
+    sku: Code | None = Field(None, description="SKU code")
+    warehouse: Code | None = Field(None, description="Warehouse code")
+
+
+class MovementFilters(StockFilters):
+    kind: StockMovement.Kind | None = None
+    reference: Reference | None = None
+
+
+# Warehouses
+
+
+@router.get("/warehouses", response=WarehousePageOut, summary="List warehouses")
+def list_warehouses(request: HttpRequest, filters: Query[WarehouseFilters]) -> dict[str, Any]:
+    rows, cursor = page(
+        queries.warehouses(tenant_id(request), is_active=filters.is_active),
+        filters.after,
+        filters.limit,
+    )
+    return page_body([warehouse_out(w) for w in rows], cursor)
+
+
+@router.post("/warehouses", response={201: WarehouseOut}, summary="Create a warehouse")
+def create_warehouse(
+    request: HttpRequest, payload: WarehouseIn, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """The code is unique in the tenant (409 `warehouse_code_taken`)."""
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        warehouse = services.create_warehouse(
+            tenant_id=tenant, code=payload.code, name=payload.name, priority=payload.priority
+        )
+        return 201, warehouse_out(warehouse)
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
+@router.get("/warehouses/{warehouse_id}", response=WarehouseOut, summary="Read a warehouse")
+def get_warehouse(request: HttpRequest, warehouse_id: ObjectId) -> dict[str, Any]:
+    return warehouse_out(queries.warehouse(tenant_id(request), warehouse_id))
+
+
+@router.patch("/warehouses/{warehouse_id}", response=WarehouseOut, summary="Change a warehouse")
+def update_warehouse(
+    request: HttpRequest, warehouse_id: ObjectId, payload: WarehousePatch
+) -> HttpResponse:
+    """Fields left out stay as they are; an inactive warehouse takes no new reservations."""
+    tenant = tenant_id(request)
+
+    def run() -> dict[str, Any]:
+        warehouse = services.update_warehouse(
+            tenant_id=tenant, warehouse_id=warehouse_id, **payload.model_dump(exclude_unset=True)
+        )
+        return warehouse_out(warehouse)
+
+    return json_response(200, atomic_with_retry(run))
+
+
+# Stock
+
+
+@router.get("/stock", response=StockPageOut, summary="List stock levels")
+def list_stock(request: HttpRequest, filters: Query[StockFilters]) -> dict[str, Any]:
+    """One row per SKU and warehouse that has ever held stock; available = on hand − reserved."""
+    rows, cursor = page(
+        queries.stock_levels(
+            tenant_id(request),
+            sku_id=filters.sku_id,
+            sku_code=filters.sku,
+            warehouse_code=filters.warehouse,
+        ),
+        filters.after,
+        filters.limit,
+    )
+    return page_body([stock_level_out(level) for level in rows], cursor)
+
+
+@router.get("/skus/{sku_id}/stock", response=SkuStockOut, summary="A SKU's stock")
+def sku_stock(request: HttpRequest, sku_id: ObjectId) -> dict[str, Any]:
+    """Per warehouse (highest priority first) and in total."""
+    return sku_stock_out(*queries.sku_stock(tenant_id(request), sku_id))
+
+
+@router.post("/stock/receipts", response={201: StockLevelOut}, summary="Receive stock")
+def receive_stock(
+    request: HttpRequest, payload: ReceiptIn, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """Goods arrived: on hand rises. Answers the new level. Send an `Idempotency-Key` so that a
+    retried receipt is counted once."""
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        level = services.receive_stock(
+            tenant_id=tenant,
+            warehouse_code=payload.warehouse,
+            sku_id=payload.sku_id,
+            quantity=payload.quantity,
+            reason=payload.reason,
+            reference=payload.reference,
+        )
+        return 201, stock_level_out(queries.stock_level(tenant, level.pk))
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
+@router.post("/stock/adjustments", response={201: StockLevelOut}, summary="Adjust stock")
+def adjust_stock(
+    request: HttpRequest, payload: AdjustmentIn, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """Correct on hand by `delta` with a reason; it may not fall below what orders reserved
+    (409 `below_reserved`). Answers the new level."""
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        level = services.adjust_stock(
+            tenant_id=tenant,
+            warehouse_code=payload.warehouse,
+            sku_id=payload.sku_id,
+            delta=payload.delta,
+            reason=payload.reason,
+            reference=payload.reference,
+        )
+        return 201, stock_level_out(queries.stock_level(tenant, level.pk))
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
+@router.get("/stock/movements", response=MovementPageOut, summary="Read the stock ledger")
+def list_movements(request: HttpRequest, filters: Query[MovementFilters]) -> dict[str, Any]:
+    """Oldest first. Per SKU and warehouse, the deltas sum to the level's on hand and reserved."""
+    rows, cursor = page(
+        queries.movements(
+            tenant_id(request),
+            sku_id=filters.sku_id,
+            sku_code=filters.sku,
+            warehouse_code=filters.warehouse,
+            kind=filters.kind,
+            reference=filters.reference,
+        ),
+        filters.after,
+        filters.limit,
+    )
+    return page_body([movement_out(m) for m in rows], cursor)

@@ -8,7 +8,7 @@ are locked; the database's check constraints (0 ≤ reserved ≤ on_hand) are th
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from dinghuo.catalog.models import Sku
@@ -32,10 +32,14 @@ class Change:
 
 def active_warehouses(tenant_id: int) -> list[Warehouse]:
     """The tenant's active warehouses, highest priority (lowest number) first."""
-    return list(Warehouse.objects.filter(tenant_id=tenant_id, is_active=True).order_by("priority", "id"))
+    return list(
+        Warehouse.objects.filter(tenant_id=tenant_id, is_active=True).order_by("priority", "id")
+    )
 
 
-def lock_levels(tenant_id: int, sku_ids: Iterable[int], warehouse_ids: Iterable[int]) -> dict[tuple[int, int], StockLevel]:
+def lock_levels(
+    tenant_id: int, sku_ids: Iterable[int], warehouse_ids: Iterable[int]
+) -> dict[tuple[int, int], StockLevel]:
     """Lock the stock rows of these SKUs in these warehouses, in (sku, warehouse) order."""
     levels = (
         StockLevel.objects.select_for_update()
@@ -81,7 +85,9 @@ def apply_changes(
     return changed
 
 
-def level_payload(levels: list[StockLevel], sku_codes: dict[int, str], warehouse_codes: dict[int, str]) -> list[dict[str, object]]:
+def level_payload(
+    levels: list[StockLevel], sku_codes: dict[int, str], warehouse_codes: dict[int, str]
+) -> list[dict[str, object]]:
     """How changed levels appear in `stock.changed` events."""
     return [
         {
@@ -95,14 +101,23 @@ def level_payload(levels: list[StockLevel], sku_codes: dict[int, str], warehouse
     ]
 
 
-def stock_event(tenant_id: int, levels: list[StockLevel], sku_codes: dict[int, str], warehouse_codes: dict[int, str], reference: str) -> events.Event:
+def stock_event(
+    tenant_id: int,
+    levels: list[StockLevel],
+    sku_codes: dict[int, str],
+    warehouse_codes: dict[int, str],
+    reference: str,
+) -> events.Event:
     """An unsaved `stock.changed` event for the caller to record with its own events."""
     return events.Event(
         tenant_id=tenant_id,
         type="stock.changed",
         aggregate_type="stock",
         aggregate_id=levels[0].sku_id if levels else 0,
-        payload={"reference": reference, "levels": level_payload(levels, sku_codes, warehouse_codes)},
+        payload={
+            "reference": reference,
+            "levels": level_payload(levels, sku_codes, warehouse_codes),
+        },
     )
 
 
@@ -128,7 +143,15 @@ def _locked_level(tenant_id: int, warehouse: Warehouse, sku: Sku) -> StockLevel:
 
 
 @transaction.atomic
-def receive_stock(*, tenant_id: int, warehouse_code: str, sku_id: int, quantity: int, reason: str, reference: str = "") -> StockLevel:
+def receive_stock(
+    *,
+    tenant_id: int,
+    warehouse_code: str,
+    sku_id: int,
+    quantity: int,
+    reason: str,
+    reference: str = "",
+) -> StockLevel:
     """Goods arrived: on hand rises by `quantity`."""
     if not 0 < quantity <= MAX_STOCK_QUANTITY:
         raise ValidationFailed(
@@ -139,15 +162,37 @@ def receive_stock(*, tenant_id: int, warehouse_code: str, sku_id: int, quantity:
     sku = _sku(tenant_id, sku_id)
     level = _locked_level(tenant_id, warehouse, sku)
     if level.on_hand + quantity > MAX_STOCK_QUANTITY:
-        raise ValidationFailed("That would exceed the largest stock a level can hold.", code="quantity_too_large")
+        raise ValidationFailed(
+            "That would exceed the largest stock a level can hold.", code="quantity_too_large"
+        )
     change = Change(warehouse.id, sku.id, StockMovement.Kind.RECEIPT, on_hand_delta=quantity)
-    apply_changes(tenant_id, {(sku.id, warehouse.id): level}, [change], reason=reason or "receipt", reference=reference)
-    events.record_many([stock_event(tenant_id, [level], {sku.id: sku.code}, {warehouse.id: warehouse.code}, reference)])
+    apply_changes(
+        tenant_id,
+        {(sku.id, warehouse.id): level},
+        [change],
+        reason=reason or "receipt",
+        reference=reference,
+    )
+    events.record_many(
+        [
+            stock_event(
+                tenant_id, [level], {sku.id: sku.code}, {warehouse.id: warehouse.code}, reference
+            )
+        ]
+    )
     return level
 
 
 @transaction.atomic
-def adjust_stock(*, tenant_id: int, warehouse_code: str, sku_id: int, delta: int, reason: str, reference: str = "") -> StockLevel:
+def adjust_stock(
+    *,
+    tenant_id: int,
+    warehouse_code: str,
+    sku_id: int,
+    delta: int,
+    reason: str,
+    reference: str = "",
+) -> StockLevel:
     """Correct on hand by `delta` (count, damage, loss); a reason is required."""
     errors = []
     if delta == 0 or abs(delta) > MAX_STOCK_QUANTITY:
@@ -165,17 +210,125 @@ def adjust_stock(*, tenant_id: int, warehouse_code: str, sku_id: int, delta: int
             code="below_reserved",
         )
     if level.on_hand + delta > MAX_STOCK_QUANTITY:
-        raise ValidationFailed("That would exceed the largest stock a level can hold.", code="quantity_too_large")
+        raise ValidationFailed(
+            "That would exceed the largest stock a level can hold.", code="quantity_too_large"
+        )
     change = Change(warehouse.id, sku.id, StockMovement.Kind.ADJUSTMENT, on_hand_delta=delta)
-    apply_changes(tenant_id, {(sku.id, warehouse.id): level}, [change], reason=reason, reference=reference)
-    events.record_many([stock_event(tenant_id, [level], {sku.id: sku.code}, {warehouse.id: warehouse.code}, reference)])
+    apply_changes(
+        tenant_id, {(sku.id, warehouse.id): level}, [change], reason=reason, reference=reference
+    )
+    events.record_many(
+        [
+            stock_event(
+                tenant_id, [level], {sku.id: sku.code}, {warehouse.id: warehouse.code}, reference
+            )
+        ]
+    )
     return level
 
 
 def open_reservations(tenant_id: int, order_line_ids: Iterable[int]) -> list[Reservation]:
     """Reservations still holding stock for these lines, in warehouse priority order."""
     return list(
-        Reservation.objects.filter(tenant_id=tenant_id, order_line_id__in=list(order_line_ids), quantity__gt=0)
+        Reservation.objects.filter(
+            tenant_id=tenant_id, order_line_id__in=list(order_line_ids), quantity__gt=0
+        )
         .select_related("warehouse")
         .order_by("warehouse__priority", "warehouse_id", "id")
     )
+
+
+MAX_WAREHOUSE_PRIORITY = 32_767  # the column is a PositiveSmallIntegerField
+
+
+def _warehouse_input_errors(code: str | None, priority: int | None) -> list[FieldError]:
+    errors = []
+    if code is not None and not (
+        0 < len(code) <= 32 and all(c.isascii() and (c.isalnum() or c in "-_") for c in code)
+    ):
+        errors.append(
+            FieldError("code", "invalid_code", "1–32 letters, digits, hyphens or underscores")
+        )
+    if priority is not None and not 0 <= priority <= MAX_WAREHOUSE_PRIORITY:
+        errors.append(
+            FieldError("priority", "invalid_priority", f"From 0 to {MAX_WAREHOUSE_PRIORITY}")
+        )
+    return errors
+
+
+def _code_taken(code: str) -> Conflict:
+    message = f"Another warehouse has code {code}"
+    return Conflict(
+        message,
+        code="warehouse_code_taken",
+        errors=[FieldError("code", "warehouse_code_taken", message)],
+    )
+
+
+def _save_unique_code(warehouse: Warehouse, update_fields: list[str] | None = None) -> None:
+    """Save a warehouse whose code was checked; a concurrent request that took it first wins."""
+    others = Warehouse.objects.filter(tenant_id=warehouse.tenant_id, code=warehouse.code)
+    if others.exclude(pk=warehouse.pk).exists():
+        raise _code_taken(warehouse.code)
+    try:
+        with transaction.atomic():
+            warehouse.save(update_fields=update_fields)
+    except IntegrityError as exc:
+        raise _code_taken(warehouse.code) from exc
+
+
+def _warehouse_payload(warehouse: Warehouse) -> dict[str, object]:
+    return {
+        "warehouse": warehouse.code,
+        "name": warehouse.name,
+        "priority": warehouse.priority,
+        "is_active": warehouse.is_active,
+    }
+
+
+@transaction.atomic
+def create_warehouse(*, tenant_id: int, code: str, name: str, priority: int = 100) -> Warehouse:
+    """A new warehouse; orders reserve from lower `priority` numbers first."""
+    errors = _warehouse_input_errors(code, priority)
+    if errors:
+        raise ValidationFailed("The warehouse is not valid.", errors=errors)
+    warehouse = Warehouse(tenant_id=tenant_id, code=code, name=name, priority=priority)
+    _save_unique_code(warehouse)
+    events.record(
+        tenant_id, "warehouse.created", "warehouse", warehouse.pk, _warehouse_payload(warehouse)
+    )
+    return warehouse
+
+
+@transaction.atomic
+def update_warehouse(
+    *,
+    tenant_id: int,
+    warehouse_id: int,
+    code: str | None = None,
+    name: str | None = None,
+    priority: int | None = None,
+    is_active: bool | None = None,
+) -> Warehouse:
+    """Change what is given (None leaves a field as it is).
+
+    An inactive warehouse takes no new reservations; what it already holds for orders still
+    ships from it, and its stock can still be received and adjusted.
+    """
+    warehouse = (
+        Warehouse.objects.select_for_update().filter(tenant_id=tenant_id, pk=warehouse_id).first()
+    )
+    if warehouse is None:
+        raise NotFound(f"No warehouse {warehouse_id}.")
+    errors = _warehouse_input_errors(code, priority)
+    if errors:
+        raise ValidationFailed("The warehouse is not valid.", errors=errors)
+    wanted = {"code": code, "name": name, "priority": priority, "is_active": is_active}
+    changed = [f for f, v in wanted.items() if v is not None and v != getattr(warehouse, f)]
+    if changed:
+        for field in changed:
+            setattr(warehouse, field, wanted[field])
+        _save_unique_code(warehouse, changed)
+        payload = {**_warehouse_payload(warehouse), "changed": changed}
+        events.record(tenant_id, "warehouse.updated", "warehouse", warehouse.pk, payload)
+    return warehouse

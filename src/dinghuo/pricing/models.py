@@ -14,7 +14,9 @@ class PriceList(TenantScoped):
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["tenant", "code"], name="price_list_code_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="price_list_code_unique")
+        ]
 
     def __str__(self) -> str:
         return self.code
@@ -33,6 +35,10 @@ class PriceTier(TenantScoped):
             models.UniqueConstraint(
                 fields=["price_list", "sku", "min_quantity"], name="price_tier_unique"
             ),
-            models.CheckConstraint(condition=models.Q(min_quantity__gte=1), name="tier_min_qty_positive"),
-            models.CheckConstraint(condition=models.Q(unit_price__gte=0), name="tier_price_not_negative"),
+            models.CheckConstraint(
+                condition=models.Q(min_quantity__gte=1), name="tier_min_qty_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0), name="tier_price_not_negative"
+            ),
         ]

@@ -5,91 +5,186 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Category',
+            name="Category",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('name_en', models.CharField(max_length=200, null=True)),
-                ('name_zh_hant', models.CharField(max_length=200, null=True)),
-                ('name_zh_hans', models.CharField(max_length=200, null=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='catalog.category')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                ("name_en", models.CharField(max_length=200, null=True)),
+                ("name_zh_hant", models.CharField(max_length=200, null=True)),
+                ("name_zh_hans", models.CharField(max_length=200, null=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.category",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'categories',
+                "verbose_name_plural": "categories",
             },
         ),
         migrations.CreateModel(
-            name='Product',
+            name="Product",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64)),
-                ('name', models.CharField(max_length=300)),
-                ('name_en', models.CharField(max_length=300, null=True)),
-                ('name_zh_hant', models.CharField(max_length=300, null=True)),
-                ('name_zh_hans', models.CharField(max_length=300, null=True)),
-                ('description', models.TextField(blank=True, default='')),
-                ('description_en', models.TextField(blank=True, default='', null=True)),
-                ('description_zh_hant', models.TextField(blank=True, default='', null=True)),
-                ('description_zh_hans', models.TextField(blank=True, default='', null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('allow_backorder', models.BooleanField(default=False, help_text='Order beyond available stock; the rest waits for receipt.')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('category', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, to='catalog.category')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='products', to='core.seller')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64)),
+                ("name", models.CharField(max_length=300)),
+                ("name_en", models.CharField(max_length=300, null=True)),
+                ("name_zh_hant", models.CharField(max_length=300, null=True)),
+                ("name_zh_hans", models.CharField(max_length=300, null=True)),
+                ("description", models.TextField(blank=True, default="")),
+                ("description_en", models.TextField(blank=True, default="", null=True)),
+                ("description_zh_hant", models.TextField(blank=True, default="", null=True)),
+                ("description_zh_hans", models.TextField(blank=True, default="", null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "allow_backorder",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Order beyond available stock; the rest waits for receipt.",
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "category",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="catalog.category",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="products",
+                        to="core.seller",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Sku',
+            name="Sku",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(max_length=64)),
-                ('name', models.CharField(blank=True, default='', max_length=300)),
-                ('name_en', models.CharField(blank=True, default='', max_length=300, null=True)),
-                ('name_zh_hant', models.CharField(blank=True, default='', max_length=300, null=True)),
-                ('name_zh_hans', models.CharField(blank=True, default='', max_length=300, null=True)),
-                ('unit', models.CharField(default='pc', max_length=16)),
-                ('min_order_quantity', models.PositiveIntegerField(default=1)),
-                ('pack_size', models.PositiveIntegerField(default=1, help_text='Order in multiples of this.')),
-                ('is_active', models.BooleanField(default=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('product', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='skus', to='catalog.product')),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.seller')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.CharField(max_length=64)),
+                ("name", models.CharField(blank=True, default="", max_length=300)),
+                ("name_en", models.CharField(blank=True, default="", max_length=300, null=True)),
+                (
+                    "name_zh_hant",
+                    models.CharField(blank=True, default="", max_length=300, null=True),
+                ),
+                (
+                    "name_zh_hans",
+                    models.CharField(blank=True, default="", max_length=300, null=True),
+                ),
+                ("unit", models.CharField(default="pc", max_length=16)),
+                ("min_order_quantity", models.PositiveIntegerField(default=1)),
+                (
+                    "pack_size",
+                    models.PositiveIntegerField(default=1, help_text="Order in multiples of this."),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "product",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="skus",
+                        to="catalog.product",
+                    ),
+                ),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.seller",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'SKU',
+                "verbose_name": "SKU",
             },
         ),
         migrations.AddConstraint(
-            model_name='category',
-            constraint=models.UniqueConstraint(fields=('tenant', 'code'), name='category_code_unique'),
+            model_name="category",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "code"), name="category_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='product',
-            constraint=models.UniqueConstraint(fields=('seller', 'code'), name='product_code_unique'),
+            model_name="product",
+            constraint=models.UniqueConstraint(
+                fields=("seller", "code"), name="product_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sku',
-            constraint=models.UniqueConstraint(fields=('seller', 'code'), name='sku_code_unique'),
+            model_name="sku",
+            constraint=models.UniqueConstraint(fields=("seller", "code"), name="sku_code_unique"),
         ),
         migrations.AddConstraint(
-            model_name='sku',
-            constraint=models.CheckConstraint(condition=models.Q(('min_order_quantity__gte', 1)), name='sku_moq_positive'),
+            model_name="sku",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_order_quantity__gte", 1)), name="sku_moq_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sku',
-            constraint=models.CheckConstraint(condition=models.Q(('pack_size__gte', 1)), name='sku_pack_positive'),
+            model_name="sku",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pack_size__gte", 1)), name="sku_pack_positive"
+            ),
         ),
     ]

@@ -5,52 +5,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0001_initial'),
-        ('core', '0001_initial'),
+        ("catalog", "0001_initial"),
+        ("core", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='PriceList',
+            name="PriceList",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.SlugField(max_length=64)),
-                ('name', models.CharField(max_length=200)),
-                ('currency', models.CharField(max_length=3)),
-                ('is_active', models.BooleanField(default=True)),
-                ('seller', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.seller')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("code", models.SlugField(max_length=64)),
+                ("name", models.CharField(max_length=200)),
+                ("currency", models.CharField(max_length=3)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "seller",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.seller",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PriceTier',
+            name="PriceTier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('min_quantity', models.PositiveIntegerField()),
-                ('unit_price', models.DecimalField(decimal_places=4, max_digits=18)),
-                ('price_list', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tiers', to='pricing.pricelist')),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.sku')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("min_quantity", models.PositiveIntegerField()),
+                ("unit_price", models.DecimalField(decimal_places=4, max_digits=18)),
+                (
+                    "price_list",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tiers",
+                        to="pricing.pricelist",
+                    ),
+                ),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.sku",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='pricelist',
-            constraint=models.UniqueConstraint(fields=('tenant', 'code'), name='price_list_code_unique'),
+            model_name="pricelist",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "code"), name="price_list_code_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pricetier',
-            constraint=models.UniqueConstraint(fields=('price_list', 'sku', 'min_quantity'), name='price_tier_unique'),
+            model_name="pricetier",
+            constraint=models.UniqueConstraint(
+                fields=("price_list", "sku", "min_quantity"), name="price_tier_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pricetier',
-            constraint=models.CheckConstraint(condition=models.Q(('min_quantity__gte', 1)), name='tier_min_qty_positive'),
+            model_name="pricetier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("min_quantity__gte", 1)), name="tier_min_qty_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='pricetier',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='tier_price_not_negative'),
+            model_name="pricetier",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="tier_price_not_negative"
+            ),
         ),
     ]

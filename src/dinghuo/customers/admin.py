@@ -1,0 +1,122 @@
+"""Buyer companies, locations and company users in the Django admin.
+
+The admin serves staff of every tenant, so forms refuse links across tenants and new rows
+take their tenant from their company.
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.forms import BaseInlineFormSet
+from django.http import HttpRequest
+
+from dinghuo.customers.models import Company, CompanyUser, Location
+from dinghuo.customers.services import COUNTRIES
+
+
+class CompanyForm(forms.ModelForm):
+    class Meta:
+        model = Company
+        fields = ("code", "name", "price_list", "is_active")
+
+    def clean_price_list(self) -> Any:
+        price_list = self.cleaned_data["price_list"]
+        if price_list is not None and price_list.tenant_id != self.instance.tenant_id:
+            raise forms.ValidationError("Choose a price list of the company's own tenant.")
+        return price_list
+
+
+class LocationForm(forms.ModelForm):
+    class Meta:
+        model = Location
+        fields = (
+            "company",
+            "kind",
+            "name",
+            "line1",
+            "line2",
+            "city",
+            "postal_code",
+            "country",
+            "is_active",
+        )
+
+    def clean_country(self) -> str:
+        country = str(self.cleaned_data["country"])
+        if country not in COUNTRIES:
+            raise forms.ValidationError("An ISO 3166-1 alpha-2 code in capitals, e.g. HK.")
+        return country
+
+
+class LocationInline(admin.TabularInline):
+    model = Location
+    form = LocationForm
+    extra = 0
+    fields = ("kind", "name", "line1", "line2", "city", "postal_code", "country", "is_active")
+
+
+class CompanyUserInline(admin.TabularInline):
+    model = CompanyUser
+    extra = 0
+    fields = ("user", "role")
+    raw_id_fields = ("user",)
+
+
+@admin.register(Company)
+class CompanyAdmin(admin.ModelAdmin):
+    form = CompanyForm
+    list_display = ("code", "name", "tenant", "price_list", "is_active", "created_at")
+    list_filter = ("is_active", "tenant")
+    search_fields = ("code", "name")
+    list_select_related = ("tenant", "price_list")
+    raw_id_fields = ("price_list",)
+    readonly_fields = ("tenant", "created_at")
+    inlines = (LocationInline, CompanyUserInline)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # A company is created through the API, whose service checks the price list and
+        # records `company.created`; here staff maintain existing ones.
+        return False
+
+    def save_formset(
+        self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool
+    ) -> None:
+        for row in formset.save(commit=False):
+            row.tenant_id = form.instance.tenant_id
+            row.save()
+        for row in formset.deleted_objects:
+            row.delete()
+        formset.save_m2m()
+
+
+@admin.register(Location)
+class LocationAdmin(admin.ModelAdmin):
+    form = LocationForm
+    list_display = ("name", "kind", "company", "city", "country", "is_active")
+    list_filter = ("kind", "is_active", "country")
+    search_fields = ("name", "company__code", "city", "postal_code")
+    list_select_related = ("company",)
+    raw_id_fields = ("company",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Orders point at their ship-to; it must stay with its company (and its tenant).
+        return ("company",) if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: Location, form: Any, change: bool) -> None:
+        obj.tenant_id = obj.company.tenant_id
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(CompanyUser)
+class CompanyUserAdmin(admin.ModelAdmin):
+    list_display = ("user", "company", "role")
+    list_filter = ("role",)
+    search_fields = ("user__username", "user__email", "company__code")
+    list_select_related = ("user", "company")
+    raw_id_fields = ("user", "company")
+    exclude = ("tenant",)
+
+    def save_model(self, request: HttpRequest, obj: CompanyUser, form: Any, change: bool) -> None:
+        obj.tenant_id = obj.company.tenant_id
+        super().save_model(request, obj, form, change)

@@ -1,0 +1,70 @@
+"""Warehouses and stock in the Django admin.
+
+Levels, reservations and movements are read-only here: stock changes only through the stock
+services, which lock the level, write the ledger row and record the event together.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from dinghuo.inventory.models import Reservation, StockLevel, StockMovement, Warehouse
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(Warehouse)
+class WarehouseAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "tenant", "priority", "is_active")
+    list_filter = ("is_active", "tenant")
+    search_fields = ("code", "name")
+    list_select_related = ("tenant",)
+    ordering = ("tenant", "priority", "id")
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Moving a warehouse to another tenant would carry its stock across tenants.
+        return ("tenant",) if obj is not None else ()
+
+
+@admin.register(StockLevel)
+class StockLevelAdmin(ReadOnlyAdmin):
+    list_display = ("sku", "warehouse", "on_hand", "reserved", "available")
+    list_filter = ("warehouse",)
+    search_fields = ("sku__code",)
+    list_select_related = ("sku", "warehouse")
+
+
+@admin.register(Reservation)
+class ReservationAdmin(ReadOnlyAdmin):
+    list_display = ("order_line", "sku", "warehouse", "quantity")
+    list_filter = ("warehouse",)
+    search_fields = ("sku__code",)
+    list_select_related = ("order_line", "sku", "warehouse")
+
+
+@admin.register(StockMovement)
+class StockMovementAdmin(ReadOnlyAdmin):
+    list_display = (
+        "created_at",
+        "kind",
+        "sku",
+        "warehouse",
+        "on_hand_delta",
+        "reserved_delta",
+        "reason",
+        "reference",
+    )
+    list_filter = ("kind", "warehouse")
+    search_fields = ("sku__code", "reference")
+    list_select_related = ("sku", "warehouse")
+    date_hierarchy = "created_at"

@@ -1,0 +1,82 @@
+"""Stock reads for the API and pages: tenant-scoped, a fixed number of queries."""
+
+from django.db.models import QuerySet
+
+from dinghuo.catalog.models import Sku
+from dinghuo.core.errors import NotFound
+from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
+
+
+def warehouses(tenant_id: int, *, is_active: bool | None = None) -> QuerySet[Warehouse]:
+    """The tenant's warehouses."""
+    qs = Warehouse.objects.filter(tenant_id=tenant_id)
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    return qs
+
+
+def warehouse(tenant_id: int, warehouse_id: int) -> Warehouse:
+    found = Warehouse.objects.filter(tenant_id=tenant_id, pk=warehouse_id).first()
+    if found is None:
+        raise NotFound(f"No warehouse {warehouse_id}.")
+    return found
+
+
+def stock_levels(
+    tenant_id: int,
+    *,
+    sku_id: int | None = None,
+    sku_code: str | None = None,
+    warehouse_code: str | None = None,
+) -> QuerySet[StockLevel]:
+    """Stock levels with their SKU and warehouse loaded, optionally for one SKU or warehouse."""
+    qs = StockLevel.objects.filter(tenant_id=tenant_id).select_related("sku", "warehouse")
+    if sku_id is not None:
+        qs = qs.filter(sku_id=sku_id)
+    if sku_code:
+        qs = qs.filter(sku__code=sku_code)
+    if warehouse_code:
+        qs = qs.filter(warehouse__code=warehouse_code)
+    return qs
+
+
+def stock_level(tenant_id: int, level_id: int) -> StockLevel:
+    """One stock level with its SKU and warehouse (the answer to a receipt or adjustment)."""
+    return stock_levels(tenant_id).get(pk=level_id)
+
+
+def sku_stock(tenant_id: int, sku_id: int) -> tuple[Sku, list[StockLevel]]:
+    """A SKU and its level in every warehouse that has one, by warehouse priority (2 queries)."""
+    sku = Sku.objects.filter(tenant_id=tenant_id, pk=sku_id).first()
+    if sku is None:
+        raise NotFound(f"No SKU {sku_id}.")
+    levels = list(
+        StockLevel.objects.filter(tenant_id=tenant_id, sku=sku)
+        .select_related("warehouse")
+        .order_by("warehouse__priority", "warehouse_id")
+    )
+    return sku, levels
+
+
+def movements(
+    tenant_id: int,
+    *,
+    sku_id: int | None = None,
+    sku_code: str | None = None,
+    warehouse_code: str | None = None,
+    kind: str | None = None,
+    reference: str | None = None,
+) -> QuerySet[StockMovement]:
+    """The stock ledger with SKU and warehouse loaded, optionally narrowed."""
+    qs = StockMovement.objects.filter(tenant_id=tenant_id).select_related("sku", "warehouse")
+    if sku_id is not None:
+        qs = qs.filter(sku_id=sku_id)
+    if sku_code:
+        qs = qs.filter(sku__code=sku_code)
+    if warehouse_code:
+        qs = qs.filter(warehouse__code=warehouse_code)
+    if kind:
+        qs = qs.filter(kind=kind)
+    if reference:
+        qs = qs.filter(reference=reference)
+    return qs
