@@ -1,0 +1,276 @@
+"""The demo's order history, made through the real order and shipping services.
+
+Each order is taken as far along its life as its planned status: placed, confirmed, cancelled
+(before or after confirmation), partly shipped (some lines, or all but a backorder), shipped
+(one shipment per warehouse that holds its stock) or delivered. Lower order numbers are
+further along, as they would be in a real history.
+"""
+
+import math
+import random
+from collections import Counter
+from collections.abc import Callable
+
+from dinghuo.demo import DemoRefused
+from dinghuo.demo.buyers import Buyer
+from dinghuo.demo.catalogue import SkuInfo, priced_on
+from dinghuo.fulfilment.services import ShipLine, ship_order
+from dinghuo.inventory.models import Reservation
+from dinghuo.orders.models import Order, OrderLine
+from dinghuo.orders.services import (
+    LineRequest,
+    cancel_order,
+    confirm_order,
+    deliver_order,
+    place_order,
+)
+from dinghuo.orders.states import OrderStatus
+
+S = OrderStatus
+# Share of the history in each status, and how far along the life it is (older = lower).
+STATUS_SHARES: dict[str, tuple[int, float]] = {
+    S.DELIVERED: (45, 0.0),
+    S.CANCELLED: (10, 1.0),
+    S.SHIPPED: (12, 2.0),
+    S.PARTIALLY_SHIPPED: (8, 3.0),
+    S.CONFIRMED: (12, 3.5),
+    S.PLACED: (13, 4.0),
+}
+LINE_COUNT_WEIGHTS = (8, 10, 12, 12, 11, 10, 8, 7, 6, 5, 4, 3)  # for 1..12 lines
+BULK_UNITS = frozenset({"ctn", "case", "sack", "drum", "tin", "tray", "doz"})
+BULK_QUANTITIES = (1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6, 10)
+UNIT_QUANTITIES = (1, 2, 2, 3, 4, 5, 6, 6, 10, 12, 12, 20, 24, 50)
+CANCEL_REASONS = (
+    "Customer changed the order",
+    "Duplicate order",
+    "Budget not approved",
+    "Ordered for the wrong outlet",
+    "Event cancelled",
+)
+NOTES = (
+    "Deliver before 10:00, use the back door.",
+    "Call on arrival: loading bay B.",
+    "請於上午送貨，謝謝。",
+    "请提前一天电话联系收货人。",
+    "Please label cartons with our PO number.",
+    "Urgent: weekend banquet.",
+)
+
+
+def _digits(rng: random.Random, count: int) -> str:
+    return "".join(rng.choice("0123456789") for _ in range(count))
+
+
+def _upu_s10(rng: random.Random) -> str:
+    """A Hongkong Post EMS number in the UPU S10 format, with its check digit."""
+    serial = _digits(rng, 8)
+    total = sum(int(d) * w for d, w in zip(serial, (8, 6, 4, 2, 3, 5, 9, 7), strict=True))
+    check = 11 - total % 11
+    check = {10: 0, 11: 5}.get(check, check)
+    return f"EE{serial}{check}HK"
+
+
+Tracker = Callable[[random.Random], str]
+_SF: tuple[str, Tracker] = ("SF Express", lambda rng: "SF" + _digits(rng, 13))
+_DHL: tuple[str, Tracker] = ("DHL Express", lambda rng: _digits(rng, 10))
+_FEDEX: tuple[str, Tracker] = ("FedEx", lambda rng: _digits(rng, 12))
+# Carriers that serve each destination country, with the shape of their tracking numbers.
+CARRIERS: dict[str, tuple[tuple[str, Tracker], ...]] = {
+    "HK": (_SF, ("Kerry Express", lambda rng: "KE" + _digits(rng, 10))),
+    "CN": (
+        _SF,
+        ("ZTO Express", lambda rng: "75" + _digits(rng, 12)),
+        ("JD Logistics", lambda rng: "JDVA" + _digits(rng, 11)),
+    ),
+    "TW": (_DHL, _FEDEX, _SF),
+    "SG": (_DHL, _FEDEX, ("Hongkong Post EMS", _upu_s10)),
+}
+
+
+def plan_statuses(count: int, rng: random.Random) -> list[str]:
+    """`count` statuses in their shares, each at least once, oldest (furthest along) first."""
+    statuses = list(STATUS_SHARES)
+    if count < len(statuses):
+        return statuses[:count]
+    wanted = {s: max(1, count * share // 100) for s, (share, _) in STATUS_SHARES.items()}
+    wanted[S.DELIVERED] += count - sum(wanted.values())
+    planned = [s for s, n in wanted.items() for _ in range(n)]
+    spread = {s: 2.0 if s == S.CANCELLED else 0.8 for s in statuses}
+    return sorted(planned, key=lambda s: STATUS_SHARES[s][1] + rng.uniform(-spread[s], spread[s]))
+
+
+def _quantity(info: SkuInfo, rng: random.Random) -> int | None:
+    """A typical order quantity that stock can cover and the SKU's rules allow, or None."""
+    sku = info.sku
+    wanted = rng.choice(BULK_QUANTITIES if sku.unit in BULK_UNITS else UNIT_QUANTITIES)
+    packs = max(
+        math.ceil(wanted / sku.pack_size), math.ceil(sku.min_order_quantity / sku.pack_size)
+    )
+    quantity = min(packs, info.stock // sku.pack_size) * sku.pack_size
+    return quantity if quantity >= max(1, sku.min_order_quantity) else None
+
+
+def _pick_lines(
+    pools: list[list[SkuInfo]], count: int, rng: random.Random
+) -> list[tuple[SkuInfo, int]]:
+    """Up to `count` in-stock SKUs, from the first pool that has them; stock is promised."""
+    lines: list[tuple[SkuInfo, int]] = []
+    taken: set[int] = set()
+    for pool in pools:
+        for info in rng.sample(pool, min(len(pool), count * 4)):
+            if len(lines) == count:
+                return lines
+            quantity = _quantity(info, rng) if info.sku.pk not in taken else None
+            if quantity is not None:
+                info.stock -= quantity
+                taken.add(info.sku.pk)
+                lines.append((info, quantity))
+    return lines
+
+
+def _backorder_line(
+    pool: list[SkuInfo], chosen: list[tuple[SkuInfo, int]], rng: random.Random
+) -> tuple[SkuInfo, int] | None:
+    """A line for more than is in stock of a SKU that may be backordered."""
+    taken = {info.sku.pk for info, _ in chosen}
+    candidates = [info for info in pool if info.sku.pk not in taken]
+    if not candidates:
+        return None
+    info = rng.choice(candidates)
+    sku = info.sku
+    packs = max(
+        info.stock // sku.pack_size + rng.randint(1, 5), sku.min_order_quantity // sku.pack_size
+    )
+    info.stock = 0
+    return info, packs * sku.pack_size
+
+
+class History:
+    """Makes orders for the demo buyers; one instance per load."""
+
+    def __init__(
+        self, *, tenant_id: int, buyers: list[Buyer], skus: list[SkuInfo], rng: random.Random
+    ):
+        self.tenant_id = tenant_id
+        self.buyers = buyers
+        self.rng = rng
+        self.weights = [rng.choice((1, 2, 3, 5)) for _ in buyers]
+        self.everything = [
+            [i for i in skus if i.orderable and priced_on(i, b.currency)] for b in buyers
+        ]
+        self.usual = [
+            self._usual_range(b, pool) for b, pool in zip(buyers, self.everything, strict=True)
+        ]
+        self.backorderable = [[i for i in pool if i.allow_backorder] for pool in self.everything]
+
+    def _usual_range(self, buyer: Buyer, pool: list[SkuInfo]) -> list[SkuInfo]:
+        """The 14 or so categories this buyer keeps coming back to."""
+        by_family: dict[str, list[str]] = {}
+        for info in pool:
+            by_family.setdefault(info.family, []).append(info.category)
+        categories = {
+            self.rng.choice(by_family[family])
+            for family in self.rng.choices(buyer.families, k=14)
+            if family in by_family
+        }
+        return [i for i in pool if i.category in categories]
+
+    def make(self, count: int) -> Counter[str]:
+        """Place `count` orders and take each to its planned status; the statuses reached."""
+        reached: Counter[str] = Counter()
+        for status in plan_statuses(count, self.rng):
+            index = self.rng.choices(range(len(self.buyers)), weights=self.weights)[0]
+            order = self._place(index, status)
+            self._advance(order, self.buyers[index], status)
+            reached[order.status] += 1
+        return reached
+
+    def _place(self, index: int, status: str) -> Order:
+        buyer = self.buyers[index]
+        rng = self.rng
+        count = rng.choices(range(1, 13), weights=LINE_COUNT_WEIGHTS)[0]
+        if status == S.PARTIALLY_SHIPPED:
+            count = max(count, 2)
+        # Only orders not yet fully shipped may wait for stock.
+        backorder = (
+            count > 1
+            and status in (S.PLACED, S.CONFIRMED, S.PARTIALLY_SHIPPED)
+            and rng.random() < 0.2
+        )
+        pools = [self.usual[index], self.everything[index]]
+        lines = _pick_lines(pools, count - 1 if backorder else count, rng)
+        if not lines:
+            raise DemoRefused("The demo stock ran out; load fewer orders or more SKUs.")
+        if backorder:
+            extra = _backorder_line(self.backorderable[index], lines, rng)
+            lines += [extra] if extra else []
+        return place_order(
+            tenant_id=self.tenant_id,
+            company_id=buyer.company.pk,
+            ship_to_id=rng.choice(buyer.ship_to_ids),
+            lines=[LineRequest(info.sku.code, quantity) for info, quantity in lines],
+            purchase_order_number=(
+                f"{buyer.spec.code[:4]}-{rng.randint(10000, 99999)}" if rng.random() < 0.7 else ""
+            ),
+            notes=rng.choice(NOTES) if rng.random() < 0.2 else "",
+            channel=rng.choice(("portal", "portal", "api")),
+        )
+
+    def _advance(self, order: Order, buyer: Buyer, status: str) -> None:
+        ids = {"tenant_id": self.tenant_id, "order_id": order.pk}
+        if status == S.PLACED:
+            return
+        if status != S.CANCELLED or self.rng.random() < 0.5:
+            confirm_order(**ids)
+        if status == S.CANCELLED:
+            cancel_order(**ids, reason=self.rng.choice(CANCEL_REASONS))
+        elif status == S.PARTIALLY_SHIPPED:
+            self._ship_part(order, buyer)
+        elif status in (S.SHIPPED, S.DELIVERED):
+            self._ship_reserved(order, buyer)
+            if status == S.DELIVERED:
+                deliver_order(**ids)
+        order.refresh_from_db(fields=["status"])
+
+    def _carrier(self, buyer: Buyer) -> tuple[str, str]:
+        name, tracker = self.rng.choice(CARRIERS[buyer.country])
+        return name, tracker(self.rng)
+
+    def _ship_reserved(self, order: Order, buyer: Buyer) -> None:
+        """Ship everything reserved, one shipment from each warehouse that holds some."""
+        codes = (
+            Reservation.objects.filter(order_line__order=order, quantity__gt=0)
+            .order_by("warehouse__priority")
+            .values_list("warehouse__code", flat=True)
+            .distinct()
+        )
+        for code in list(codes):
+            carrier, tracking = self._carrier(buyer)
+            ship_order(
+                tenant_id=self.tenant_id,
+                order_id=order.pk,
+                carrier=carrier,
+                tracking_number=tracking,
+                warehouse_code=code,
+            )
+
+    def _ship_part(self, order: Order, buyer: Buyer) -> None:
+        """All that is reserved when a line waits for stock; else the first half of the lines."""
+        if OrderLine.objects.filter(order=order, backordered_quantity__gt=0).exists():
+            self._ship_reserved(order, buyer)
+            return
+        lines = list(OrderLine.objects.filter(order=order).order_by("line_number"))
+        if len(lines) > 1:
+            shipping = [
+                ShipLine(line.line_number, line.quantity) for line in lines[: len(lines) // 2]
+            ]
+        else:
+            shipping = [ShipLine(lines[0].line_number, max(1, lines[0].quantity // 2))]
+        carrier, tracking = self._carrier(buyer)
+        ship_order(
+            tenant_id=self.tenant_id,
+            order_id=order.pk,
+            carrier=carrier,
+            tracking_number=tracking,
+            lines=shipping,
+        )

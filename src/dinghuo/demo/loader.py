@@ -1,0 +1,197 @@
+"""Load the demo wholesaler in one transaction, and keep its sign-ins for the next start.
+
+Passwords and the API key are drawn from `secrets` at load time (the seeded generator only
+shapes the data); they are shown once and kept in `var/demo-credentials.txt` so that
+`dinghuo demo --if-empty` can show them again. The demo is never removed in place: the stock
+ledger refuses deletes on PostgreSQL and the business rows are PROTECTed, so starting over
+means recreating the database.
+"""
+
+import os
+import random
+import re
+import secrets
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+
+from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.core.models import Seller, Tenant
+from dinghuo.core.services import authenticate_api_key, create_api_key, create_tenant
+from dinghuo.customers.models import Company, CompanyUser
+from dinghuo.demo import DemoRefused, catalogue
+from dinghuo.demo.buyers import Buyer, create_buyers
+from dinghuo.demo.history import History
+from dinghuo.fulfilment.models import Shipment
+from dinghuo.inventory.models import StockLevel
+from dinghuo.pricing.models import PriceTier
+
+DEMO_SLUG = "demo"
+DEMO_NAME = "Harbour Trading Co. 海港貿易"
+STAFF_USERNAME = "staff"
+STAFF_EMAIL = "staff@harbour-trading.example"
+BASE_URL = "http://127.0.0.1:8000"
+DEFAULT_SEED = 8_188
+CREDENTIALS_FILE = "demo-credentials.txt"
+_KEY_PATTERN = re.compile(r"\bdh_[0-9a-f]+_[A-Za-z0-9_-]+")
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big the demo is; tests load a smaller one."""
+
+    skus: int = 2_000
+    orders: int = 500
+
+
+@dataclass(frozen=True)
+class BuyerLogin:
+    email: str
+    company: str
+    role: str
+    price_list: str
+
+
+@dataclass(frozen=True)
+class Credentials:
+    """Everything needed to try the demo; `render` is what is printed and stored."""
+
+    api_key: str
+    staff_password: str
+    buyer_password: str
+    buyers: tuple[BuyerLogin, ...]
+
+    def render(self) -> str:
+        """The sign-ins as text, with the URLs they are for."""
+        buyers = "\n".join(
+            f"    {b.email} / {self.buyer_password}    ({b.company}; {b.role}; {b.price_list})"
+            for b in self.buyers
+        )
+        return (
+            f"Dinghuo demo: {DEMO_NAME} (tenant {DEMO_SLUG!r})\n"
+            f"  API docs      {BASE_URL}/api/v1/docs\n"
+            f"  OpenAPI       {BASE_URL}/api/v1/openapi.json\n"
+            f"  Staff admin   {BASE_URL}/admin/\n"
+            "\n"
+            "  API key (scopes read, write; keep it secret):\n"
+            f"    {self.api_key}\n"
+            f'    curl -H "Authorization: Bearer {self.api_key}" {BASE_URL}/api/v1/orders\n'
+            "\n"
+            f"  Staff login (superuser): {STAFF_USERNAME} / {self.staff_password}\n"
+            "  Buyer logins (every demo buyer user has this password):\n"
+            f"{buyers}\n"
+        )
+
+
+@dataclass
+class Loaded:
+    credentials: Credentials
+    counts: dict[str, int] = field(default_factory=dict)
+    statuses: dict[str, int] = field(default_factory=dict)
+
+
+def demo_exists() -> bool:
+    """Whether this database already holds the demo tenant."""
+    return Tenant.objects.filter(slug=DEMO_SLUG).exists()
+
+
+def _password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def _featured_buyers(buyers: list[Buyer]) -> tuple[BuyerLogin, ...]:
+    """One login per price list, a plain buyer where there is one, to compare prices."""
+
+    def buyer_role(company_user: CompanyUser) -> bool:
+        return company_user.role == CompanyUser.Role.BUYER
+
+    featured: dict[str, BuyerLogin] = {}
+    for buyer in sorted(buyers, key=lambda b: not any(map(buyer_role, b.users))):
+        if buyer.price_list_code not in featured:
+            user = next(filter(buyer_role, buyer.users), buyer.users[0])
+            featured[buyer.price_list_code] = BuyerLogin(
+                user.user.email, buyer.company.name, user.role, buyer.price_list_code
+            )
+    return tuple(featured.values())
+
+
+def _counts(tenant: Tenant) -> dict[str, int]:
+    scoped = {"tenant": tenant}
+    return {
+        "categories": Category.objects.filter(**scoped).count(),
+        "products": Product.objects.filter(**scoped).count(),
+        "SKUs": Sku.objects.filter(**scoped).count(),
+        "price tiers": PriceTier.objects.filter(**scoped).count(),
+        "stock levels": StockLevel.objects.filter(**scoped).count(),
+        "companies": Company.objects.filter(**scoped).count(),
+        "buyer users": CompanyUser.objects.filter(**scoped).count(),
+        "shipments": Shipment.objects.filter(**scoped).count(),
+    }
+
+
+@transaction.atomic
+def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded:
+    """Create the demo tenant with its catalogue, stock, buyers, history and sign-ins.
+
+    All or nothing. Master data is written in bulk (see `catalogue`); every order goes
+    through the order services exactly as a buyer's would.
+    """
+    scale = scale or Scale()
+    if get_user_model().objects.filter(username=STAFF_USERNAME).exists():
+        raise DemoRefused(
+            f"A user named {STAFF_USERNAME!r} exists already; the demo's staff login needs it."
+        )
+    rng = random.Random(seed)
+    tenant = create_tenant(slug=DEMO_SLUG, name=DEMO_NAME)
+    seller = Seller.objects.get(tenant=tenant, is_primary=True)
+    warehouses = catalogue.create_warehouses(tenant)
+    price_lists = catalogue.create_price_lists(tenant, seller)
+    categories = catalogue.create_categories(tenant)
+    skus = catalogue.create_catalogue(
+        tenant=tenant, seller=seller, categories=categories, sku_count=scale.skus, rng=rng
+    )
+    catalogue.create_price_tiers(tenant=tenant, price_lists=price_lists, skus=skus, rng=rng)
+    catalogue.receive_opening_stock(tenant=tenant, warehouses=warehouses, skus=skus, rng=rng)
+    buyer_password = _password()
+    buyers = create_buyers(tenant=tenant, price_lists=price_lists, password=buyer_password, rng=rng)
+    statuses = History(tenant_id=tenant.pk, buyers=buyers, skus=skus, rng=rng).make(scale.orders)
+    staff_password = _password()
+    get_user_model().objects.create_superuser(STAFF_USERNAME, STAFF_EMAIL, staff_password)
+    key = create_api_key(tenant=tenant, name="demo", scopes={"read", "write"})
+    credentials = Credentials(
+        api_key=key.secret,
+        staff_password=staff_password,
+        buyer_password=buyer_password,
+        buyers=_featured_buyers(buyers),
+    )
+    return Loaded(credentials, _counts(tenant), dict(statuses))
+
+
+def credentials_path() -> Path:
+    """Where the sign-ins are kept between starts (git-ignored, readable by the owner only)."""
+    return Path(settings.VAR_DIR) / CREDENTIALS_FILE
+
+
+def store_credentials(credentials: Credentials) -> Path:
+    """Write the sign-ins for `--if-empty` to show again; replaces an older file."""
+    path = credentials_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an older file may have been readable by others
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(credentials.render())
+    return path
+
+
+def stored_credentials() -> tuple[str | None, bool]:
+    """The stored sign-ins, and whether their API key works on this database."""
+    path = credentials_path()
+    if not path.exists():
+        return None, False
+    text = path.read_text(encoding="utf-8")
+    match = _KEY_PATTERN.search(text)
+    key = authenticate_api_key(match.group(0)) if match else None
+    return text, key is not None and key.tenant.slug == DEMO_SLUG

@@ -1,0 +1,174 @@
+"""`dinghuo demo` at a small scale: counts, every status, a consistent ledger, working sign-ins."""
+
+import re
+import stat
+from collections import Counter
+from io import StringIO
+from pathlib import Path
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import CommandError, call_command
+from django.db.models import Count, Sum
+from django.test import Client
+
+from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.core.models import Tenant
+from dinghuo.customers.models import Company, CompanyUser, Location
+from dinghuo.demo.history import CARRIERS
+from dinghuo.fulfilment.models import Shipment
+from dinghuo.inventory.models import Reservation, StockLevel, StockMovement, Warehouse
+from dinghuo.orders.models import Order, OrderLine
+from dinghuo.orders.states import OPEN_STATUSES, OrderStatus
+from dinghuo.pricing.models import PriceList, PriceTier
+
+SKUS = 200
+ORDERS = 40
+
+
+@pytest.fixture
+def var_dir(settings, tmp_path: Path) -> Path:
+    settings.VAR_DIR = tmp_path
+    return tmp_path
+
+
+@pytest.fixture
+def output(db: None, var_dir: Path) -> str:
+    out = StringIO()
+    call_command("demo", "--skus", str(SKUS), "--orders", str(ORDERS), stdout=out)
+    return out.getvalue()
+
+
+def _api_key(text: str) -> str:
+    match = re.search(r"Bearer (dh_\S+)\"", text)
+    assert match, text
+    return match.group(1)
+
+
+def _login(text: str, pattern: str) -> tuple[str, str]:
+    match = re.search(pattern, text)
+    assert match, text
+    return match.group(1), match.group(2)
+
+
+def test_counts_at_the_asked_scale(output: str) -> None:
+    tenant = Tenant.objects.get(slug="demo")
+    scoped = {"tenant": tenant}
+    assert Sku.objects.filter(**scoped).count() == SKUS
+    assert Order.objects.filter(**scoped).count() == ORDERS
+    assert Company.objects.filter(**scoped).count() == 30
+    assert 48 <= Category.objects.filter(**scoped).count() <= 55
+    assert list(
+        Warehouse.objects.filter(**scoped).order_by("priority").values_list("code", "priority")
+    ) == [("hk-kwaichung", 1), ("sz-yantian", 2)]
+    assert dict(PriceList.objects.filter(**scoped).values_list("code", "currency")) == {
+        "retail-hkd": "HKD",
+        "wholesale-hkd": "HKD",
+        "export-usd": "USD",
+    }
+    per_product = (
+        Product.objects.filter(**scoped).annotate(n=Count("skus")).values_list("n", flat=True)
+    )
+    assert set(per_product) <= {1, 2, 3}
+    lines_per_order = (
+        OrderLine.objects.values("order").annotate(n=Count("id")).values_list("n", flat=True)
+    )
+    assert min(lines_per_order) >= 1 and max(lines_per_order) <= 12
+    assert f"{SKUS} SKUs" in output and "Loaded in" in output
+
+
+def test_every_status_appears_and_shipments_are_real(output: str) -> None:
+    assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
+    known = {name for carriers in CARRIERS.values() for name, _ in carriers}
+    shipments = list(Shipment.objects.all())
+    assert shipments
+    assert {s.carrier for s in shipments} <= known
+    assert all(len(s.tracking_number) >= 10 for s in shipments)
+    for order in Order.objects.filter(status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED]):
+        assert all(line.shipped_quantity == line.quantity for line in order.lines.all())
+    delivered = Shipment.objects.filter(order__status=OrderStatus.DELIVERED)
+    assert not delivered.filter(delivered_at__isnull=True).exists()
+
+
+def test_stock_levels_equal_their_ledger_and_reservations(output: str) -> None:
+    levels = {
+        (sku, wh): (on_hand, reserved)
+        for sku, wh, on_hand, reserved in StockLevel.objects.values_list(
+            "sku_id", "warehouse_id", "on_hand", "reserved"
+        )
+    }
+    ledger = {
+        (row["sku_id"], row["warehouse_id"]): (row["on_hand"], row["reserved"])
+        for row in StockMovement.objects.values("sku_id", "warehouse_id").annotate(
+            on_hand=Sum("on_hand_delta"), reserved=Sum("reserved_delta")
+        )
+    }
+    assert ledger == levels
+    held = Counter[tuple[int, int]]()
+    for sku, wh, quantity in Reservation.objects.values_list("sku_id", "warehouse_id", "quantity"):
+        held[(sku, wh)] += quantity
+    assert {k: v for k, v in held.items() if v} == {k: r for k, (_, r) in levels.items() if r}
+    closed = Reservation.objects.exclude(order_line__order__status__in=OPEN_STATUSES)
+    assert not closed.filter(quantity__gt=0).exists()
+    receipts = StockMovement.objects.filter(kind=StockMovement.Kind.RECEIPT)
+    assert set(receipts.values_list("reason", flat=True)) == {"opening stock"}
+    stocked = StockLevel.objects.values("sku").distinct().count()
+    assert SKUS * 0.8 <= stocked < SKUS
+
+
+def test_names_in_three_languages(output: str) -> None:
+    for model in (Category, Product, Sku):
+        rows = list(model.objects.values_list("name_en", "name_zh_hant", "name_zh_hans"))
+        assert rows and all(en and hant and hans for en, hant, hans in rows), model
+        assert all(en != hant for en, hant, _ in rows)
+        assert any(hant != hans for _, hant, hans in rows)
+    assert Sku.objects.filter(pack_size__gt=1).exists()
+    assert Sku.objects.filter(min_order_quantity__gt=1).exists()
+    assert PriceTier.objects.filter(min_quantity=50).exists()
+
+
+def test_buyers_have_locations_and_users(output: str) -> None:
+    for company in Company.objects.all():
+        kinds = Counter(company.locations.values_list("kind", flat=True))
+        assert kinds[Location.Kind.BILL_TO] == 1
+        assert 1 <= kinds[Location.Kind.SHIP_TO] <= 3
+        users = list(company.users.select_related("user"))
+        assert 1 <= len(users) <= 3
+        assert all(u.user.email.endswith(".example") for u in users)
+    assert set(CompanyUser.objects.values_list("role", flat=True)) == set(CompanyUser.Role.values)
+
+
+def test_printed_key_and_logins_work(output: str, var_dir: Path) -> None:
+    response = Client().get(
+        "/api/v1/orders", headers={"Authorization": f"Bearer {_api_key(output)}"}
+    )
+    assert response.status_code == 200, response.content
+    assert response.json()["items"]
+
+    staff = _login(output, r"Staff login \(superuser\): (\S+) / (\S+)")
+    assert User.objects.get(username=staff[0]).is_superuser
+    assert Client().login(username=staff[0], password=staff[1])
+    buyer = _login(output, r"\n    (\S+@\S+\.example) / (\S+)")
+    assert Client().login(username=buyer[0], password=buyer[1])
+
+    path = var_dir / "demo-credentials.txt"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert _api_key(path.read_text()) == _api_key(output)
+
+
+def test_a_second_load_refuses_and_if_empty_shows_the_stored_sign_ins(
+    output: str, var_dir: Path
+) -> None:
+    with pytest.raises(CommandError, match="recreate the database"):
+        call_command("demo", stdout=StringIO())
+    out, err = StringIO(), StringIO()
+    call_command("demo", "--if-empty", stdout=out, stderr=err)
+    assert _api_key(out.getvalue()) == _api_key(output)
+    assert err.getvalue() == ""
+
+    (var_dir / "demo-credentials.txt").unlink()
+    out = StringIO()
+    call_command("demo", "--if-empty", stdout=out)
+    assert "sign-ins are not in" in out.getvalue()
+    assert Order.objects.count() == ORDERS
+    assert Tenant.objects.count() == 1
