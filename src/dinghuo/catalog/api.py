@@ -1,5 +1,357 @@
-"""HTTP endpoints of this app (mounted by dinghuo.api.root)."""
+"""Catalogue over HTTP: categories, products, SKUs, the bulk upsert and the buyer's catalogue."""
 
-from ninja import Router
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Header, Path, Query, Router
+
+from dinghuo.api.auth import tenant_id
+from dinghuo.api.idempotent import json_response, run_create
+from dinghuo.api.pagination import page, page_body, parse_cursor
+from dinghuo.api.schemas import Id
+from dinghuo.catalog import queries, services
+from dinghuo.catalog.schemas import (
+    BulkIn,
+    BulkOut,
+    CatalogueFilters,
+    CataloguePageOut,
+    CategoryIn,
+    CategoryOut,
+    CategoryPageOut,
+    CategoryPatch,
+    PageFilters,
+    ProductFilters,
+    ProductIn,
+    ProductOut,
+    ProductPageOut,
+    ProductPatch,
+    SkuFilters,
+    SkuIn,
+    SkuOut,
+    SkuPageOut,
+    SkuPatch,
+    catalogue_item_out,
+    category_out,
+    given,
+    product_out,
+    sku_out,
+    texts,
+)
+from dinghuo.core.db import atomic_with_retry
 
 router = Router(tags=["catalog"])
+
+IdempotencyKey = Header(None, alias="Idempotency-Key")
+
+
+def _write(read: Callable[[], dict[str, Any]]) -> HttpResponse:
+    """Run a change and the read of its answer in one transaction (retried on deadlock)."""
+    return json_response(200, atomic_with_retry(read))
+
+
+def _product_answer(tenant: int, product_id: int) -> dict[str, Any]:
+    product, skus = queries.product_detail(tenant, product_id)
+    return product_out(product, product.seller.slug, skus)
+
+
+def _sku_answer(tenant: int, sku_id: int) -> dict[str, Any]:
+    sku = queries.sku(tenant, sku_id)
+    return sku_out(sku, sku.product_code)  # type: ignore[attr-defined]
+
+
+# --- categories ---------------------------------------------------------------------------
+
+
+@router.get("/categories", response=CategoryPageOut, summary="List categories")
+def list_categories(request: HttpRequest, filters: Query[PageFilters]) -> HttpResponse:
+    rows, cursor = page(queries.categories(tenant_id(request)), filters.after, filters.limit)
+    return json_response(200, page_body([category_out(c) for c in rows], cursor))
+
+
+@router.post("/categories", response={201: CategoryOut}, summary="Create a category")
+def create_category(
+    request: HttpRequest, payload: CategoryIn, idempotency_key: str | None = IdempotencyKey
+) -> HttpResponse:
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        category = services.create_category(
+            tenant_id=tenant,
+            code=payload.code,
+            name=texts(payload.name),
+            parent_id=payload.parent_id,
+        )
+        return 201, category_out(category)
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
+@router.get("/categories/{category_id}", response=CategoryOut, summary="Read a category")
+def get_category(request: HttpRequest, category_id: Path[Id]) -> HttpResponse:
+    return json_response(200, category_out(queries.category(tenant_id(request), category_id)))
+
+
+@router.patch("/categories/{category_id}", response=CategoryOut, summary="Change a category")
+def update_category(
+    request: HttpRequest, category_id: Path[Id], payload: CategoryPatch
+) -> HttpResponse:
+    tenant = tenant_id(request)
+
+    def run() -> dict[str, Any]:
+        category = services.update_category(
+            tenant_id=tenant,
+            category_id=category_id,
+            code=given(payload, "code"),
+            name=given(payload, "name", texts),
+            parent_id=given(payload, "parent_id"),
+        )
+        return category_out(category)
+
+    return _write(run)
+
+
+# --- products -----------------------------------------------------------------------------
+
+
+@router.get("/products", response=ProductPageOut, summary="List products")
+def list_products(request: HttpRequest, filters: Query[ProductFilters]) -> HttpResponse:
+    """Oldest first; follow `next_cursor` with `after`. SKUs are in each product's detail."""
+    rows, cursor = page(
+        queries.products(
+            tenant_id(request),
+            category_id=filters.category_id,
+            is_active=filters.is_active,
+            q=filters.q,
+        ),
+        filters.after,
+        filters.limit,
+    )
+    return json_response(200, page_body([product_out(p, p.seller.slug) for p in rows], cursor))
+
+
+@router.post("/products", response={201: ProductOut}, summary="Create a product")
+def create_product(
+    request: HttpRequest, payload: ProductIn, idempotency_key: str | None = IdempotencyKey
+) -> HttpResponse:
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        product = services.create_product(
+            tenant_id=tenant,
+            code=payload.code,
+            name=texts(payload.name),
+            description=texts(payload.description),
+            category_id=payload.category_id,
+            allow_backorder=payload.allow_backorder,
+            is_active=payload.is_active,
+            seller_slug=payload.seller,
+        )
+        return 201, product_out(product, product.seller.slug, [])
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
+@router.get("/products/{product_id}", response=ProductOut, summary="Read a product and its SKUs")
+def get_product(request: HttpRequest, product_id: Path[Id]) -> HttpResponse:
+    return json_response(200, _product_answer(tenant_id(request), product_id))
+
+
+@router.patch("/products/{product_id}", response=ProductOut, summary="Change a product")
+def update_product(
+    request: HttpRequest, product_id: Path[Id], payload: ProductPatch
+) -> HttpResponse:
+    tenant = tenant_id(request)
+
+    def run() -> dict[str, Any]:
+        services.update_product(
+            tenant_id=tenant,
+            product_id=product_id,
+            code=given(payload, "code"),
+            name=given(payload, "name", texts),
+            description=given(payload, "description", texts),
+            category_id=given(payload, "category_id"),
+            allow_backorder=given(payload, "allow_backorder"),
+        )
+        return _product_answer(tenant, product_id)
+
+    return _write(run)
+
+
+def _set_product_active(request: HttpRequest, product_id: int, active: bool) -> HttpResponse:
+    tenant = tenant_id(request)
+
+    def run() -> dict[str, Any]:
+        services.set_product_active(tenant_id=tenant, product_id=product_id, active=active)
+        return _product_answer(tenant, product_id)
+
+    return _write(run)
+
+
+@router.post("/products/{product_id}/deactivate", response=ProductOut, summary="Stop offering")
+def deactivate_product(request: HttpRequest, product_id: Path[Id]) -> HttpResponse:
+    """Its SKUs leave the buyers' catalogue and can no longer be ordered."""
+    return _set_product_active(request, product_id, False)
+
+
+@router.post("/products/{product_id}/activate", response=ProductOut, summary="Offer again")
+def activate_product(request: HttpRequest, product_id: Path[Id]) -> HttpResponse:
+    return _set_product_active(request, product_id, True)
+
+
+# --- SKUs ---------------------------------------------------------------------------------
+
+
+@router.get("/skus", response=SkuPageOut, summary="List SKUs")
+def list_skus(request: HttpRequest, filters: Query[SkuFilters]) -> HttpResponse:
+    rows, cursor = page(
+        queries.skus(
+            tenant_id(request),
+            product_id=filters.product_id,
+            code=filters.code,
+            is_active=filters.is_active,
+        ),
+        filters.after,
+        filters.limit,
+    )
+    items = [sku_out(s, s.product_code) for s in rows]  # type: ignore[attr-defined]
+    return json_response(200, page_body(items, cursor))
+
+
+@router.post("/skus", response={201: SkuOut}, summary="Create a SKU")
+def create_sku(
+    request: HttpRequest, payload: SkuIn, idempotency_key: str | None = IdempotencyKey
+) -> HttpResponse:
+    """Minimum order quantity and pack size are at least 1."""
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        sku = services.create_sku(
+            tenant_id=tenant,
+            product_id=payload.product_id,
+            code=payload.code,
+            name=texts(payload.name),
+            unit=payload.unit,
+            min_order_quantity=payload.min_order_quantity,
+            pack_size=payload.pack_size,
+            is_active=payload.is_active,
+        )
+        return 201, sku_out(sku, sku.product.code)
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
+@router.get("/skus/{sku_id}", response=SkuOut, summary="Read a SKU")
+def get_sku(request: HttpRequest, sku_id: Path[Id]) -> HttpResponse:
+    return json_response(200, _sku_answer(tenant_id(request), sku_id))
+
+
+@router.patch("/skus/{sku_id}", response=SkuOut, summary="Change a SKU")
+def update_sku(request: HttpRequest, sku_id: Path[Id], payload: SkuPatch) -> HttpResponse:
+    tenant = tenant_id(request)
+
+    def run() -> dict[str, Any]:
+        services.update_sku(
+            tenant_id=tenant,
+            sku_id=sku_id,
+            code=given(payload, "code"),
+            name=given(payload, "name", texts),
+            unit=given(payload, "unit"),
+            min_order_quantity=given(payload, "min_order_quantity"),
+            pack_size=given(payload, "pack_size"),
+        )
+        return _sku_answer(tenant, sku_id)
+
+    return _write(run)
+
+
+def _set_sku_active(request: HttpRequest, sku_id: int, active: bool) -> HttpResponse:
+    tenant = tenant_id(request)
+
+    def run() -> dict[str, Any]:
+        services.set_sku_active(tenant_id=tenant, sku_id=sku_id, active=active)
+        return _sku_answer(tenant, sku_id)
+
+    return _write(run)
+
+
+@router.post("/skus/{sku_id}/deactivate", response=SkuOut, summary="Stop offering a SKU")
+def deactivate_sku(request: HttpRequest, sku_id: Path[Id]) -> HttpResponse:
+    return _set_sku_active(request, sku_id, False)
+
+
+@router.post("/skus/{sku_id}/activate", response=SkuOut, summary="Offer a SKU again")
+def activate_sku(request: HttpRequest, sku_id: Path[Id]) -> HttpResponse:
+    return _set_sku_active(request, sku_id, True)
+
+
+# --- bulk upsert and the buyer's catalogue ------------------------------------------------
+
+
+def _rows(payload: BulkIn) -> list[services.ProductRow]:
+    return [
+        services.ProductRow(
+            code=item.code,
+            name=texts(item.name),
+            description=texts(item.description),
+            category=given(item, "category"),
+            allow_backorder=given(item, "allow_backorder"),
+            is_active=given(item, "is_active"),
+            skus=[
+                services.SkuRow(
+                    code=sku.code,
+                    name=texts(sku.name),
+                    unit=given(sku, "unit"),
+                    min_order_quantity=given(sku, "min_order_quantity"),
+                    pack_size=given(sku, "pack_size"),
+                    is_active=given(sku, "is_active"),
+                )
+                for sku in item.skus
+            ],
+        )
+        for item in payload.items
+    ]
+
+
+@router.post("/catalog/bulk", response=BulkOut, summary="Create or update products and SKUs")
+def bulk_upsert(
+    request: HttpRequest, payload: BulkIn, idempotency_key: str | None = IdempotencyKey
+) -> HttpResponse:
+    """Up to 1,000 products by code, each with its SKUs; all or nothing.
+
+    Fields left out keep their value (a new product or SKU takes the default); SKUs not named
+    are left alone. Every problem is reported at once, with `items[i]…` field names.
+    """
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        result = services.bulk_upsert(
+            tenant_id=tenant, items=_rows(payload), seller_slug=payload.seller
+        )
+        counts = [("products", result.products), ("skus", result.skus)]
+        return 200, {
+            name: {"created": c.created, "updated": c.updated, "unchanged": c.unchanged}
+            for name, c in counts
+        }
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
+@router.get("/catalog", response=CataloguePageOut, summary="A company's catalogue")
+def buyer_catalogue(request: HttpRequest, filters: Query[CatalogueFilters]) -> HttpResponse:
+    """Active SKUs of active products priced on the company's price list, with their tier
+    ladder, the price of one unit and what is available now; SKUs without a price are left
+    out. A constant number of queries whatever the page size."""
+    result = queries.buyer_catalogue(
+        tenant_id(request),
+        filters.company_id,
+        after_id=parse_cursor(filters.after),
+        limit=filters.limit,
+        category_id=filters.category_id,
+        q=filters.q,
+    )
+    next_cursor = None if result.next_after is None else str(result.next_after)
+    items = [catalogue_item_out(entry, result.currency) for entry in result.entries]
+    return json_response(
+        200, {"currency": result.currency, "items": items, "next_cursor": next_cursor}
+    )

@@ -1,0 +1,384 @@
+"""Catalogue request and response bodies, and the functions that shape the answers.
+
+Translated text travels as `{"en": ..., "zh-hant": ..., "zh-hans": ...}`; a language without
+a translation is `null` (readers fall back to English).
+"""
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Annotated, Any, ClassVar
+
+from ninja import Schema
+from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+
+from dinghuo.api.schemas import Code, Id, InSchema, LongText
+from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.catalog.queries import CatalogueEntry
+from dinghuo.catalog.services import LANGUAGES, UNSET, localized
+from dinghuo.core.money import format_unit_price
+from dinghuo.pricing.services import ladder_out
+from dinghuo.pricing.tiers import unit_price_for
+
+MAX_BULK_ITEMS = 1000
+MAX_SKUS_PER_PRODUCT = 100
+MAX_ID = 2**62
+
+CategoryText = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
+NameText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
+Slug = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=64, strip_whitespace=True, pattern=r"^[-a-zA-Z0-9_]+$"
+    ),
+]
+Unit = Annotated[str, StringConstraints(min_length=1, max_length=16, strip_whitespace=True)]
+# Wider than the rule (≥ 1) so that the service reports a zero with its own code.
+OrderUnits = Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
+
+
+class PatchSchema(InSchema):
+    """A body where a left-out field means "leave it as it is"; null only where it means
+    something (listed in `nullable`), so that a stray null is refused, not ignored."""
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_meaningful(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("may be left out, but not null")
+        return value
+
+
+class _Translations(InSchema):
+    # Only the hyphenated language codes are accepted, never the Python names.
+    model_config = ConfigDict(populate_by_name=False)
+
+
+class CategoryNameIn(_Translations):
+    en: CategoryText | None = None
+    zh_hant: CategoryText | None = Field(None, alias="zh-hant")
+    zh_hans: CategoryText | None = Field(None, alias="zh-hans")
+
+
+class NameIn(_Translations):
+    en: NameText | None = None
+    zh_hant: NameText | None = Field(None, alias="zh-hant")
+    zh_hans: NameText | None = Field(None, alias="zh-hans")
+
+
+class DescriptionIn(_Translations):
+    en: LongText | None = None
+    zh_hant: LongText | None = Field(None, alias="zh-hant")
+    zh_hans: LongText | None = Field(None, alias="zh-hans")
+
+
+def texts(value: _Translations | None) -> dict[str, str | None]:
+    """The languages the request named, by language code (`zh-hant`), with their text."""
+    if value is None:
+        return {}
+    return value.model_dump(exclude_unset=True, by_alias=True)
+
+
+def given(payload: Schema, field: str, convert: Any = None) -> Any:
+    """The value of a PATCH field if the request sent it, else UNSET (leave it as it is)."""
+    if field not in payload.model_fields_set:
+        return UNSET
+    value = getattr(payload, field)
+    return convert(value) if convert is not None else value
+
+
+class TranslationsOut(Schema):
+    model_config = ConfigDict(populate_by_name=True)
+
+    en: str | None
+    zh_hant: str | None = Field(alias="zh-hant")
+    zh_hans: str | None = Field(alias="zh-hans")
+
+
+Cursor = Annotated[str, StringConstraints(max_length=20)]
+
+
+class PageFilters(Schema):
+    after: Cursor | None = None
+    limit: int = Field(50, ge=1, le=500)
+
+
+# --- categories ---------------------------------------------------------------------------
+
+
+class CategoryIn(InSchema):
+    code: Slug
+    name: CategoryNameIn = Field(description="`en` is required")
+    parent_id: Id | None = None
+
+
+class CategoryPatch(PatchSchema):
+    nullable = frozenset({"parent_id"})
+
+    code: Slug | None = None
+    name: CategoryNameIn | None = Field(None, description="Only the languages given change")
+    parent_id: Id | None = Field(None, description="null makes it a top-level category")
+
+
+class CategoryOut(Schema):
+    id: int
+    code: str
+    name: TranslationsOut
+    parent_id: int | None
+
+
+class CategoryPageOut(Schema):
+    items: list[CategoryOut]
+    next_cursor: str | None
+
+
+def category_out(category: Category) -> dict[str, Any]:
+    return {
+        "id": category.pk,
+        "code": category.code,
+        "name": localized(category, "name"),
+        "parent_id": category.parent_id,
+    }
+
+
+# --- products -----------------------------------------------------------------------------
+
+
+class ProductIn(InSchema):
+    code: Code
+    name: NameIn = Field(description="`en` is required")
+    description: DescriptionIn | None = None
+    category_id: Id | None = None
+    allow_backorder: bool = False
+    is_active: bool = True
+    seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
+
+
+class ProductPatch(PatchSchema):
+    nullable = frozenset({"category_id"})
+
+    code: Code | None = None
+    name: NameIn | None = Field(None, description="Only the languages given change")
+    description: DescriptionIn | None = Field(None, description="Only the languages given change")
+    category_id: Id | None = Field(None, description="null removes the category")
+    allow_backorder: bool | None = None
+
+
+class SkuOut(Schema):
+    id: int
+    code: str
+    product_id: int
+    product: str
+    name: TranslationsOut
+    unit: str
+    min_order_quantity: int
+    pack_size: int
+    is_active: bool
+    updated_at: datetime
+
+
+class ProductOut(Schema):
+    id: int
+    code: str
+    seller: str
+    name: TranslationsOut
+    description: TranslationsOut
+    category_id: int | None
+    is_active: bool
+    allow_backorder: bool
+    updated_at: datetime
+    skus: list[SkuOut] | None = Field(None, description="Only when reading one product")
+
+
+class ProductPageOut(Schema):
+    items: list[ProductOut]
+    next_cursor: str | None
+
+
+class ProductFilters(Schema):
+    category_id: Id | None = None
+    is_active: bool | None = None
+    q: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] | None = Field(
+        None, description="Part of the code or of the name in any language"
+    )
+    after: Cursor | None = None
+    limit: int = Field(50, ge=1, le=500)
+
+
+def sku_out(sku: Sku, product_code: str) -> dict[str, Any]:
+    return {
+        "id": sku.pk,
+        "code": sku.code,
+        "product_id": sku.product_id,
+        "product": product_code,
+        "name": localized(sku, "name"),
+        "unit": sku.unit,
+        "min_order_quantity": sku.min_order_quantity,
+        "pack_size": sku.pack_size,
+        "is_active": sku.is_active,
+        "updated_at": sku.updated_at.isoformat(),
+    }
+
+
+def product_out(
+    product: Product, seller_slug: str, skus: list[Sku] | None = None
+) -> dict[str, Any]:
+    """One product; with `skus` when the SKUs were loaded for a detail answer."""
+    return {
+        "id": product.pk,
+        "code": product.code,
+        "seller": seller_slug,
+        "name": localized(product, "name"),
+        "description": localized(product, "description"),
+        "category_id": product.category_id,
+        "is_active": product.is_active,
+        "allow_backorder": product.allow_backorder,
+        "updated_at": product.updated_at.isoformat(),
+        "skus": None if skus is None else [sku_out(sku, product.code) for sku in skus],
+    }
+
+
+# --- SKUs ---------------------------------------------------------------------------------
+
+
+class SkuIn(InSchema):
+    product_id: Id
+    code: Code
+    name: NameIn | None = None
+    unit: Unit = "pc"
+    min_order_quantity: OrderUnits = 1
+    pack_size: OrderUnits = 1
+    is_active: bool = True
+
+
+class SkuPatch(PatchSchema):
+    code: Code | None = None
+    name: NameIn | None = Field(None, description="Only the languages given change")
+    unit: Unit | None = None
+    min_order_quantity: OrderUnits | None = None
+    pack_size: OrderUnits | None = None
+
+
+class SkuPageOut(Schema):
+    items: list[SkuOut]
+    next_cursor: str | None
+
+
+class SkuFilters(Schema):
+    product_id: Id | None = None
+    code: Code | None = None
+    is_active: bool | None = None
+    after: Cursor | None = None
+    limit: int = Field(50, ge=1, le=500)
+
+
+# --- bulk upsert --------------------------------------------------------------------------
+
+
+class BulkSkuIn(PatchSchema):
+    nullable = frozenset({"name"})
+
+    code: Code
+    name: NameIn | None = None
+    unit: Unit | None = Field(None, description="Default pc for a new SKU; unchanged if omitted")
+    min_order_quantity: OrderUnits | None = None
+    pack_size: OrderUnits | None = None
+    is_active: bool | None = None
+
+
+class BulkProductIn(PatchSchema):
+    nullable = frozenset({"name", "description", "category"})
+
+    code: Code
+    name: NameIn | None = Field(None, description="`en` is required for a new product")
+    description: DescriptionIn | None = None
+    category: Slug | None = Field(None, description="Category code; null removes the category")
+    allow_backorder: bool | None = None
+    is_active: bool | None = None
+    skus: list[BulkSkuIn] = Field(default_factory=list, max_length=MAX_SKUS_PER_PRODUCT)
+
+
+class BulkIn(InSchema):
+    """Products by code: new codes are created, known codes updated with the fields given."""
+
+    seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
+    items: list[BulkProductIn] = Field(min_length=1, max_length=MAX_BULK_ITEMS)
+
+
+class CountsOut(Schema):
+    created: int
+    updated: int
+    unchanged: int
+
+
+class BulkOut(Schema):
+    products: CountsOut
+    skus: CountsOut
+
+
+# --- the buyer's catalogue ----------------------------------------------------------------
+
+
+class CatalogueFilters(Schema):
+    company_id: Id
+    category_id: Id | None = Field(None, description="This category and those below it")
+    q: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] | None = Field(
+        None, description="Part of the SKU or product code, or of a name in any language"
+    )
+    after: Cursor | None = None
+    limit: int = Field(50, ge=1, le=200)
+
+
+class TierOut(Schema):
+    min_quantity: int
+    unit_price: str
+
+
+class CatalogueItemOut(Schema):
+    sku_id: int
+    sku: str
+    name: TranslationsOut
+    unit: str
+    min_order_quantity: int
+    pack_size: int
+    product_id: int
+    product: str
+    product_name: TranslationsOut
+    category_id: int | None
+    allow_backorder: bool
+    unit_price: str | None = Field(description="The price of one unit; null if tiers start above 1")
+    tiers: list[TierOut]
+    available: int = Field(description="On hand less reserved, over active warehouses")
+
+
+class CataloguePageOut(Schema):
+    currency: str
+    items: list[CatalogueItemOut]
+    next_cursor: str | None
+
+
+def language_values(row: Mapping[str, Any], prefix: str) -> dict[str, str | None]:
+    """Translations of a `.values()` row, e.g. prefix `product__name`."""
+    return {lang: row[f"{prefix}_{lang.replace('-', '_')}"] or None for lang in LANGUAGES}
+
+
+def catalogue_item_out(entry: CatalogueEntry, currency: str) -> dict[str, Any]:
+    row = entry.row
+    one = unit_price_for(entry.tiers, 1)
+    return {
+        "sku_id": row["id"],
+        "sku": row["code"],
+        "name": language_values(row, "name"),
+        "unit": row["unit"],
+        "min_order_quantity": row["min_order_quantity"],
+        "pack_size": row["pack_size"],
+        "product_id": row["product_id"],
+        "product": row["product__code"],
+        "product_name": language_values(row, "product__name"),
+        "category_id": row["product__category_id"],
+        "allow_backorder": row["product__allow_backorder"],
+        "unit_price": None if one is None else format_unit_price(one, currency),
+        "tiers": ladder_out(entry.tiers, currency),
+        "available": entry.available,
+    }
