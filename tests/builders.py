@@ -83,7 +83,7 @@ def build_world(slug: str = "acme", *, stock_per_sku: int = 100, currency: str =
     price_list = PriceList.objects.create(
         tenant=tenant, seller=seller, code="std", name="Standard", currency=currency
     )
-    category = Category.objects.create(tenant=tenant, code="tools", name="Tools")
+    category = Category.objects.create(tenant=tenant, code="tools", name_en="Tools")
     skus: dict[str, Sku] = {}
     specs = [
         ("A-1", {}, [(1, "10.00"), (10, "9.00"), (100, "8.00")]),
@@ -96,7 +96,8 @@ def build_world(slug: str = "acme", *, stock_per_sku: int = 100, currency: str =
             tenant=tenant,
             seller=seller,
             code=f"P-{code}",
-            name=f"Product {code}",
+            name_en=f"Product {code}",
+            name_zh_hant=f"產品 {code}",
             category=category,
             allow_backorder=bool(opts.get("backorder")),
         )
@@ -105,7 +106,7 @@ def build_world(slug: str = "acme", *, stock_per_sku: int = 100, currency: str =
             seller=seller,
             product=product,
             code=code,
-            name=f"Item {code}",
+            name_en=f"Item {code}",
             min_order_quantity=int(opts.get("min_order_quantity", 1)),
             pack_size=int(opts.get("pack_size", 1)),
         )

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 
 from tests.builders import World, build_world
 
@@ -11,3 +12,11 @@ def world(db: None) -> World:
 @pytest.fixture
 def other_world(db: None) -> World:
     return build_world("globex")
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Requests activate their language in this thread; each test starts from the default."""
+    translation.activate("en")
+    yield
+    translation.activate("en")

@@ -272,3 +272,20 @@ def test_query_count_does_not_grow_with_lines(world, django_assert_num_queries):
         api.place(world.order_body(*[(f"X-{n}", 1) for n in range(15)]), key="fifteen")
     assert len(one) == len(fifteen)
     assert len(fifteen) <= 20
+
+
+def test_amounts_too_large_to_store_are_refused(world):
+    from dinghuo.pricing.models import PriceTier
+
+    PriceTier.objects.filter(sku=world.skus["D-4"]).update(unit_price=Decimal("99999999999"))
+    r = world.client().place(world.order_body(("D-4", 2000)))  # backorderable: no stock needed
+    assert r.status_code == 422
+    assert r.json()["errors"][0]["code"] == "amount_too_large"
+    assert Order.objects.count() == 0
+
+
+def test_line_text_is_in_the_default_language_whatever_the_caller_speaks(world):
+    api = world.client()
+    api.headers["Accept-Language"] = "zh-hant"
+    r = api.place(world.order_body(("A-1", 1)))
+    assert r.json()["lines"][0]["description"] == "Item A-1"

@@ -1,9 +1,9 @@
 """Orders over HTTP: place (idempotent), list, read, confirm, cancel, ship, deliver, timeline."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Query, Router, Schema
+from ninja import Header, Path, Query, Router, Schema
 
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import json_response, run_create
@@ -27,6 +27,7 @@ from dinghuo.orders.schemas import (
 from dinghuo.orders.states import OrderStatus
 
 router = Router(tags=["orders"])
+OrderId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 def _shipment_out(shipment: Shipment) -> dict[str, object]:
@@ -44,7 +45,7 @@ def _shipment_out(shipment: Shipment) -> dict[str, object]:
     }
 
 
-def _detail(tenant: int, order_id: int) -> dict[str, object]:
+def _detail(tenant: int, order_id: OrderId) -> dict[str, object]:
     order, shipments = queries.order_detail(tenant, order_id)
     return order_out(order, order.seller.slug, [_shipment_out(s) for s in shipments])
 
@@ -100,11 +101,11 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str,
 
 
 @router.get("/{order_id}", response=OrderOut, summary="Read an order")
-def get_order(request: HttpRequest, order_id: int) -> HttpResponse:
+def get_order(request: HttpRequest, order_id: OrderId) -> HttpResponse:
     return json_response(200, _detail(tenant_id(request), order_id))
 
 
-def _act(request: HttpRequest, order_id: int, act: Any) -> HttpResponse:
+def _act(request: HttpRequest, order_id: OrderId, act: Any) -> HttpResponse:
     tenant = tenant_id(request)
 
     def run() -> dict[str, object]:
@@ -115,13 +116,13 @@ def _act(request: HttpRequest, order_id: int, act: Any) -> HttpResponse:
 
 
 @router.post("/{order_id}/confirm", response=OrderOut, summary="Confirm an order")
-def confirm_order(request: HttpRequest, order_id: int) -> HttpResponse:
+def confirm_order(request: HttpRequest, order_id: OrderId) -> HttpResponse:
     return _act(request, order_id, lambda t: services.confirm_order(tenant_id=t, order_id=order_id))
 
 
 @router.post("/{order_id}/cancel", response=OrderOut, summary="Cancel an order")
 def cancel_order(
-    request: HttpRequest, order_id: int, payload: CancelIn | None = None
+    request: HttpRequest, order_id: OrderId, payload: CancelIn | None = None
 ) -> HttpResponse:
     """Releases every reservation of the order."""
     reason = payload.reason if payload else ""
@@ -133,7 +134,7 @@ def cancel_order(
 
 
 @router.post("/{order_id}/deliver", response=OrderOut, summary="Mark an order delivered")
-def deliver_order(request: HttpRequest, order_id: int) -> HttpResponse:
+def deliver_order(request: HttpRequest, order_id: OrderId) -> HttpResponse:
     return _act(request, order_id, lambda t: services.deliver_order(tenant_id=t, order_id=order_id))
 
 
@@ -142,7 +143,7 @@ def deliver_order(request: HttpRequest, order_id: int) -> HttpResponse:
 )
 def ship_order(
     request: HttpRequest,
-    order_id: int,
+    order_id: OrderId,
     payload: ShipmentIn,
     idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
 ) -> HttpResponse:
@@ -171,7 +172,7 @@ def ship_order(
 
 
 @router.get("/{order_id}/timeline", response=list[TimelineEntryOut], summary="An order's timeline")
-def order_timeline(request: HttpRequest, order_id: int) -> list[dict[str, object]]:
+def order_timeline(request: HttpRequest, order_id: OrderId) -> list[dict[str, object]]:
     return [
         {"type": e.type, "occurred_at": e.occurred_at, "data": e.payload}
         for e in queries.timeline(tenant_id(request), order_id)

@@ -27,6 +27,8 @@ from dinghuo.pricing.models import PriceTier
 from dinghuo.pricing.tiers import unit_price_for
 
 MAX_QUANTITY = 1_000_000_000
+# Amounts are stored with 18 digits, 4 of them decimals.
+MAX_AMOUNT = Decimal(10) ** 14
 
 
 @dataclass(frozen=True)
@@ -81,6 +83,13 @@ def _resolve_parties(
     if seller is None:
         errors.append(FieldError("seller", "unknown_seller", "No such seller"))
     return company, ship_to, seller, errors
+
+
+def _description(sku: Sku) -> str:
+    """The line's text in the catalogue's default language, whatever the caller's language."""
+    # modeltranslation adds the per-language columns, which the type checker cannot see.
+    texts = (getattr(sku, "name_en", ""), getattr(sku.product, "name_en", ""), sku.code)
+    return str(next(text for text in texts if text))[:300]
 
 
 def _price_lines(
@@ -150,6 +159,11 @@ def _price_lines(
         if price is None:
             errors.append(
                 FieldError(f"{at}.sku", "no_price", f"{sku.code} has no price for this company")
+            )
+            continue
+        if price * line.quantity >= MAX_AMOUNT:
+            errors.append(
+                FieldError(f"{at}.quantity", "amount_too_large", "The line's amount is too large")
             )
             continue
         priced.append(_PricedLine(sku, line.quantity, price))
@@ -267,7 +281,7 @@ def _place_order(
                 line_number=i + 1,
                 sku=p.sku,
                 sku_code=p.sku.code,
-                description=(p.sku.name or p.sku.product.name)[:300],
+                description=_description(p.sku),
                 quantity=p.quantity,
                 unit_price=p.unit_price,
                 line_total=money.round_money(p.unit_price * p.quantity, cur),
@@ -275,6 +289,11 @@ def _place_order(
             )
         )
     subtotal = sum((line.line_total for line in order_lines), Decimal(0))
+    if subtotal >= MAX_AMOUNT:
+        raise ValidationFailed(
+            "The order's total is too large.",
+            errors=[FieldError("lines", "amount_too_large", "Split the order")],
+        )
     order = Order.objects.create(
         tenant_id=tenant_id,
         seller=seller,
