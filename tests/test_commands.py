@@ -16,7 +16,9 @@ def run(*args: str) -> tuple[str, str]:
 
 
 def test_apikey_create_list_revoke(world):
-    token, note = run("apikey", "create", "--tenant", world.tenant.slug, "--scopes", "read,write", "--name", "erp")
+    token, note = run(
+        "apikey", "create", "--tenant", world.tenant.slug, "--scopes", "read,write", "--name", "erp"
+    )
     assert token.startswith("dh_")
     assert "shown only this once" in note
     key = ApiKey.objects.get(name="erp")

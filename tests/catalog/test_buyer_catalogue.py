@@ -34,7 +34,7 @@ def test_catalogue_item_has_ladder_price_of_one_and_availability(world):
         "pack_size": 1,
         "product_id": sku.product_id,
         "product": "P-A-1",
-        "product_name": {"en": "Product A-1", "zh-hant": None, "zh-hans": None},
+        "product_name": {"en": "Product A-1", "zh-hant": "產品 A-1", "zh-hans": None},
         "category_id": sku.product.category_id,
         "allow_backorder": False,
         "unit_price": "10.00",

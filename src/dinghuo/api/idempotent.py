@@ -1,4 +1,5 @@
-"""Running a create request once per Idempotency-Key, and answering with JSON."""
+"""Running a write request in one transaction and answering with JSON; a create runs once
+per Idempotency-Key."""
 
 from collections.abc import Callable
 from typing import Any
@@ -18,6 +19,12 @@ def json_response(status: int, body: Any, *, replayed: bool = False) -> HttpResp
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return response
+
+
+def run_change(change: Callable[[], Any]) -> HttpResponse:
+    """Run a change and the read of its answer in one transaction (retried on deadlock; lock
+    contention answers 503 busy), and answer 200 with what `change` returns."""
+    return json_response(200, atomic_with_retry(change))
 
 
 def run_create(

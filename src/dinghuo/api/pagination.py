@@ -1,14 +1,15 @@
 """Cursor pagination over ascending ids: stable under inserts, cheap at any depth."""
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 from ninja import Schema
 
+from dinghuo.api.schemas import PageFilters
 from dinghuo.core.errors import FieldError, ValidationFailed
 
 M = TypeVar("M", bound=Model)
-MAX_LIMIT = 500
 
 
 def parse_cursor(cursor: str | None) -> int:
@@ -27,7 +28,7 @@ def parse_cursor(cursor: str | None) -> int:
 def page(
     queryset: QuerySet[M], after: str | None, limit: int, key: str = "id"
 ) -> tuple[list[M], str | None]:
-    """One page of `queryset` ordered by `key`, and the cursor of the next page (None at the end)."""
+    """One page of `queryset` ordered by `key`, and the next page's cursor (None at the end)."""
     start = parse_cursor(after)
     rows = list(queryset.filter(**{f"{key}__gt": start}).order_by(key)[: limit + 1])
     more = len(rows) > limit
@@ -42,3 +43,9 @@ class PageOut(Schema):
 
 def page_body(items: list[Any], next_cursor: str | None) -> dict[str, Any]:
     return {"items": items, "next_cursor": next_cursor}
+
+
+def paged(queryset: QuerySet[M], filters: PageFilters, item: Callable[[M], Any]) -> dict[str, Any]:
+    """The body of a list answer: the page `filters` asks for, each row shaped by `item`."""
+    rows, next_cursor = page(queryset, filters.after, filters.limit)
+    return page_body([item(row) for row in rows], next_cursor)

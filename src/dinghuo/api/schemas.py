@@ -1,9 +1,14 @@
-"""Base classes for request and response bodies."""
+"""Base classes and types for request bodies and parameters, shared by every router."""
 
-from typing import Annotated
+from typing import Annotated, Any, ClassVar
 
-from ninja import Schema
-from pydantic import ConfigDict, Field, StringConstraints
+from ninja import Header, Path, Schema
+from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+
+from dinghuo.core.writes import UNSET
+
+MAX_ID = 2**62
+MAX_LIMIT = 500
 
 
 class InSchema(Schema):
@@ -13,8 +18,51 @@ class InSchema(Schema):
 
 
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+Slug = Annotated[
+    str,
+    StringConstraints(
+        min_length=1, max_length=64, strip_whitespace=True, pattern=r"^[-a-zA-Z0-9_]+$"
+    ),
+]
 Name = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=5_000)]
 Quantity = Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
-Id = Annotated[int, Field(ge=1, le=2**62)]
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Cursor = Annotated[str, StringConstraints(max_length=20)]
+
+# Beyond MAX_ID an id cannot be a row of ours; refusing it keeps it away from the database.
+ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+
+
+class PatchIn(InSchema):
+    """A partial update: a field left out stays as it is.
+
+    Null is refused rather than read as "leave it" or "clear it", except in the fields a
+    subclass lists in `nullable`, where it means something (e.g. "no category").
+    """
+
+    nullable: ClassVar[frozenset[str]] = frozenset()
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _null_only_where_meaningful(cls, value: Any, info: ValidationInfo) -> Any:
+        if value is None and info.field_name not in cls.nullable:
+            raise ValueError("null is not allowed; leave the field out to keep its value")
+        return value
+
+
+def given(payload: Schema, field: str, convert: Any = None) -> Any:
+    """The value of a PATCH field if the request sent it, else UNSET (leave it as it is)."""
+    if field not in payload.model_fields_set:
+        return UNSET
+    value = getattr(payload, field)
+    return convert(value) if convert is not None else value
+
+
+# The query parameters of one page of a list; a list's own filters subclass it. (A comment,
+# not a docstring: a docstring would become the schema's description in the OpenAPI document.)
+class PageFilters(Schema):
+    after: Cursor | None = Field(None, description="`next_cursor` of the previous page")
+    limit: int = Field(50, ge=1, le=MAX_LIMIT)

@@ -1,15 +1,14 @@
 """Catalogue over HTTP: categories, products, SKUs, the bulk upsert and the buyer's catalogue."""
 
-from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Path, Query, Router
+from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_create
-from dinghuo.api.pagination import page, page_body, parse_cursor
-from dinghuo.api.schemas import Id
+from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.pagination import paged, parse_cursor
+from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters, given
 from dinghuo.catalog import queries, services
 from dinghuo.catalog.schemas import (
     BulkIn,
@@ -20,7 +19,6 @@ from dinghuo.catalog.schemas import (
     CategoryOut,
     CategoryPageOut,
     CategoryPatch,
-    PageFilters,
     ProductFilters,
     ProductIn,
     ProductOut,
@@ -33,21 +31,12 @@ from dinghuo.catalog.schemas import (
     SkuPatch,
     catalogue_item_out,
     category_out,
-    given,
     product_out,
     sku_out,
     texts,
 )
-from dinghuo.core.db import atomic_with_retry
 
 router = Router(tags=["catalog"])
-
-IdempotencyKey = Header(None, alias="Idempotency-Key")
-
-
-def _write(read: Callable[[], dict[str, Any]]) -> HttpResponse:
-    """Run a change and the read of its answer in one transaction (retried on deadlock)."""
-    return json_response(200, atomic_with_retry(read))
 
 
 def _product_answer(tenant: int, product_id: int) -> dict[str, Any]:
@@ -65,13 +54,12 @@ def _sku_answer(tenant: int, sku_id: int) -> dict[str, Any]:
 
 @router.get("/categories", response=CategoryPageOut, summary="List categories")
 def list_categories(request: HttpRequest, filters: Query[PageFilters]) -> HttpResponse:
-    rows, cursor = page(queries.categories(tenant_id(request)), filters.after, filters.limit)
-    return json_response(200, page_body([category_out(c) for c in rows], cursor))
+    return json_response(200, paged(queries.categories(tenant_id(request)), filters, category_out))
 
 
 @router.post("/categories", response={201: CategoryOut}, summary="Create a category")
 def create_category(
-    request: HttpRequest, payload: CategoryIn, idempotency_key: str | None = IdempotencyKey
+    request: HttpRequest, payload: CategoryIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
     tenant = tenant_id(request)
 
@@ -88,13 +76,13 @@ def create_category(
 
 
 @router.get("/categories/{category_id}", response=CategoryOut, summary="Read a category")
-def get_category(request: HttpRequest, category_id: Path[Id]) -> HttpResponse:
+def get_category(request: HttpRequest, category_id: ObjectId) -> HttpResponse:
     return json_response(200, category_out(queries.category(tenant_id(request), category_id)))
 
 
 @router.patch("/categories/{category_id}", response=CategoryOut, summary="Change a category")
 def update_category(
-    request: HttpRequest, category_id: Path[Id], payload: CategoryPatch
+    request: HttpRequest, category_id: ObjectId, payload: CategoryPatch
 ) -> HttpResponse:
     tenant = tenant_id(request)
 
@@ -108,7 +96,7 @@ def update_category(
         )
         return category_out(category)
 
-    return _write(run)
+    return run_change(run)
 
 
 # --- products -----------------------------------------------------------------------------
@@ -117,22 +105,18 @@ def update_category(
 @router.get("/products", response=ProductPageOut, summary="List products")
 def list_products(request: HttpRequest, filters: Query[ProductFilters]) -> HttpResponse:
     """Oldest first; follow `next_cursor` with `after`. SKUs are in each product's detail."""
-    rows, cursor = page(
-        queries.products(
-            tenant_id(request),
-            category_id=filters.category_id,
-            is_active=filters.is_active,
-            q=filters.q,
-        ),
-        filters.after,
-        filters.limit,
+    products = queries.products(
+        tenant_id(request),
+        category_id=filters.category_id,
+        is_active=filters.is_active,
+        q=filters.q,
     )
-    return json_response(200, page_body([product_out(p, p.seller.slug) for p in rows], cursor))
+    return json_response(200, paged(products, filters, lambda p: product_out(p, p.seller.slug)))
 
 
 @router.post("/products", response={201: ProductOut}, summary="Create a product")
 def create_product(
-    request: HttpRequest, payload: ProductIn, idempotency_key: str | None = IdempotencyKey
+    request: HttpRequest, payload: ProductIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
     tenant = tenant_id(request)
 
@@ -153,13 +137,13 @@ def create_product(
 
 
 @router.get("/products/{product_id}", response=ProductOut, summary="Read a product and its SKUs")
-def get_product(request: HttpRequest, product_id: Path[Id]) -> HttpResponse:
+def get_product(request: HttpRequest, product_id: ObjectId) -> HttpResponse:
     return json_response(200, _product_answer(tenant_id(request), product_id))
 
 
 @router.patch("/products/{product_id}", response=ProductOut, summary="Change a product")
 def update_product(
-    request: HttpRequest, product_id: Path[Id], payload: ProductPatch
+    request: HttpRequest, product_id: ObjectId, payload: ProductPatch
 ) -> HttpResponse:
     tenant = tenant_id(request)
 
@@ -175,7 +159,7 @@ def update_product(
         )
         return _product_answer(tenant, product_id)
 
-    return _write(run)
+    return run_change(run)
 
 
 def _set_product_active(request: HttpRequest, product_id: int, active: bool) -> HttpResponse:
@@ -185,17 +169,17 @@ def _set_product_active(request: HttpRequest, product_id: int, active: bool) -> 
         services.set_product_active(tenant_id=tenant, product_id=product_id, active=active)
         return _product_answer(tenant, product_id)
 
-    return _write(run)
+    return run_change(run)
 
 
 @router.post("/products/{product_id}/deactivate", response=ProductOut, summary="Stop offering")
-def deactivate_product(request: HttpRequest, product_id: Path[Id]) -> HttpResponse:
+def deactivate_product(request: HttpRequest, product_id: ObjectId) -> HttpResponse:
     """Its SKUs leave the buyers' catalogue and can no longer be ordered."""
     return _set_product_active(request, product_id, False)
 
 
 @router.post("/products/{product_id}/activate", response=ProductOut, summary="Offer again")
-def activate_product(request: HttpRequest, product_id: Path[Id]) -> HttpResponse:
+def activate_product(request: HttpRequest, product_id: ObjectId) -> HttpResponse:
     return _set_product_active(request, product_id, True)
 
 
@@ -204,23 +188,19 @@ def activate_product(request: HttpRequest, product_id: Path[Id]) -> HttpResponse
 
 @router.get("/skus", response=SkuPageOut, summary="List SKUs")
 def list_skus(request: HttpRequest, filters: Query[SkuFilters]) -> HttpResponse:
-    rows, cursor = page(
-        queries.skus(
-            tenant_id(request),
-            product_id=filters.product_id,
-            code=filters.code,
-            is_active=filters.is_active,
-        ),
-        filters.after,
-        filters.limit,
+    skus = queries.skus(
+        tenant_id(request),
+        product_id=filters.product_id,
+        code=filters.code,
+        is_active=filters.is_active,
     )
-    items = [sku_out(s, s.product_code) for s in rows]  # type: ignore[attr-defined]
-    return json_response(200, page_body(items, cursor))
+    body = paged(skus, filters, lambda s: sku_out(s, s.product_code))  # type: ignore[attr-defined]
+    return json_response(200, body)
 
 
 @router.post("/skus", response={201: SkuOut}, summary="Create a SKU")
 def create_sku(
-    request: HttpRequest, payload: SkuIn, idempotency_key: str | None = IdempotencyKey
+    request: HttpRequest, payload: SkuIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
     """Minimum order quantity and pack size are at least 1."""
     tenant = tenant_id(request)
@@ -242,12 +222,12 @@ def create_sku(
 
 
 @router.get("/skus/{sku_id}", response=SkuOut, summary="Read a SKU")
-def get_sku(request: HttpRequest, sku_id: Path[Id]) -> HttpResponse:
+def get_sku(request: HttpRequest, sku_id: ObjectId) -> HttpResponse:
     return json_response(200, _sku_answer(tenant_id(request), sku_id))
 
 
 @router.patch("/skus/{sku_id}", response=SkuOut, summary="Change a SKU")
-def update_sku(request: HttpRequest, sku_id: Path[Id], payload: SkuPatch) -> HttpResponse:
+def update_sku(request: HttpRequest, sku_id: ObjectId, payload: SkuPatch) -> HttpResponse:
     tenant = tenant_id(request)
 
     def run() -> dict[str, Any]:
@@ -262,7 +242,7 @@ def update_sku(request: HttpRequest, sku_id: Path[Id], payload: SkuPatch) -> Htt
         )
         return _sku_answer(tenant, sku_id)
 
-    return _write(run)
+    return run_change(run)
 
 
 def _set_sku_active(request: HttpRequest, sku_id: int, active: bool) -> HttpResponse:
@@ -272,16 +252,16 @@ def _set_sku_active(request: HttpRequest, sku_id: int, active: bool) -> HttpResp
         services.set_sku_active(tenant_id=tenant, sku_id=sku_id, active=active)
         return _sku_answer(tenant, sku_id)
 
-    return _write(run)
+    return run_change(run)
 
 
 @router.post("/skus/{sku_id}/deactivate", response=SkuOut, summary="Stop offering a SKU")
-def deactivate_sku(request: HttpRequest, sku_id: Path[Id]) -> HttpResponse:
+def deactivate_sku(request: HttpRequest, sku_id: ObjectId) -> HttpResponse:
     return _set_sku_active(request, sku_id, False)
 
 
 @router.post("/skus/{sku_id}/activate", response=SkuOut, summary="Offer a SKU again")
-def activate_sku(request: HttpRequest, sku_id: Path[Id]) -> HttpResponse:
+def activate_sku(request: HttpRequest, sku_id: ObjectId) -> HttpResponse:
     return _set_sku_active(request, sku_id, True)
 
 
@@ -315,7 +295,7 @@ def _rows(payload: BulkIn) -> list[services.ProductRow]:
 
 @router.post("/catalog/bulk", response=BulkOut, summary="Create or update products and SKUs")
 def bulk_upsert(
-    request: HttpRequest, payload: BulkIn, idempotency_key: str | None = IdempotencyKey
+    request: HttpRequest, payload: BulkIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
     """Up to 1,000 products by code, each with its SKUs; all or nothing.
 

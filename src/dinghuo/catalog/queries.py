@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.catalog.services import LANGUAGES, column
 from dinghuo.core.errors import Conflict, FieldError, NotFound
+from dinghuo.core.queries import tenant_row
 from dinghuo.customers.models import Company
 from dinghuo.inventory.models import StockLevel
 from dinghuo.pricing.models import PriceTier
@@ -29,10 +30,7 @@ def categories(tenant_id: int) -> QuerySet[Category]:
 
 
 def category(tenant_id: int, category_id: int) -> Category:
-    found = Category.objects.filter(tenant_id=tenant_id, pk=category_id).first()
-    if found is None:
-        raise NotFound(f"No category {category_id}.")
-    return found
+    return tenant_row(Category.objects.all(), tenant_id, category_id, f"No category {category_id}.")
 
 
 def products(
@@ -55,11 +53,9 @@ def products(
 
 def product_detail(tenant_id: int, product_id: int) -> tuple[Product, list[Sku]]:
     """One product with its seller, and its SKUs oldest first (two queries)."""
-    product = (
-        Product.objects.select_related("seller").filter(tenant_id=tenant_id, pk=product_id).first()
+    product = tenant_row(
+        Product.objects.select_related("seller"), tenant_id, product_id, f"No product {product_id}."
     )
-    if product is None:
-        raise NotFound(f"No product {product_id}.")
     return product, list(Sku.objects.filter(product=product).order_by("id"))
 
 

@@ -6,48 +6,27 @@ a translation is `null` (readers fall back to English).
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import ConfigDict, Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, LongText
+from dinghuo.api.schemas import Code, Id, InSchema, LongText, PageFilters, PatchIn, Slug
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.catalog.queries import CatalogueEntry
-from dinghuo.catalog.services import LANGUAGES, UNSET, localized
+from dinghuo.catalog.services import LANGUAGES, localized
 from dinghuo.core.money import format_unit_price
 from dinghuo.pricing.services import ladder_out
 from dinghuo.pricing.tiers import unit_price_for
 
 MAX_BULK_ITEMS = 1000
 MAX_SKUS_PER_PRODUCT = 100
-MAX_ID = 2**62
 
 CategoryText = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
 NameText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
-Slug = Annotated[
-    str,
-    StringConstraints(
-        min_length=1, max_length=64, strip_whitespace=True, pattern=r"^[-a-zA-Z0-9_]+$"
-    ),
-]
 Unit = Annotated[str, StringConstraints(min_length=1, max_length=16, strip_whitespace=True)]
 # Wider than the rule (≥ 1) so that the service reports a zero with its own code.
 OrderUnits = Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
-
-
-class PatchSchema(InSchema):
-    """A body where a left-out field means "leave it as it is"; null only where it means
-    something (listed in `nullable`), so that a stray null is refused, not ignored."""
-
-    nullable: ClassVar[frozenset[str]] = frozenset()
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _null_only_where_meaningful(cls, value: Any, info: ValidationInfo) -> Any:
-        if value is None and info.field_name not in cls.nullable:
-            raise ValueError("may be left out, but not null")
-        return value
 
 
 class _Translations(InSchema):
@@ -80,28 +59,12 @@ def texts(value: _Translations | None) -> dict[str, str | None]:
     return value.model_dump(exclude_unset=True, by_alias=True)
 
 
-def given(payload: Schema, field: str, convert: Any = None) -> Any:
-    """The value of a PATCH field if the request sent it, else UNSET (leave it as it is)."""
-    if field not in payload.model_fields_set:
-        return UNSET
-    value = getattr(payload, field)
-    return convert(value) if convert is not None else value
-
-
 class TranslationsOut(Schema):
     model_config = ConfigDict(populate_by_name=True)
 
     en: str | None
     zh_hant: str | None = Field(alias="zh-hant")
     zh_hans: str | None = Field(alias="zh-hans")
-
-
-Cursor = Annotated[str, StringConstraints(max_length=20)]
-
-
-class PageFilters(Schema):
-    after: Cursor | None = None
-    limit: int = Field(50, ge=1, le=500)
 
 
 # --- categories ---------------------------------------------------------------------------
@@ -113,7 +76,7 @@ class CategoryIn(InSchema):
     parent_id: Id | None = None
 
 
-class CategoryPatch(PatchSchema):
+class CategoryPatch(PatchIn):
     nullable = frozenset({"parent_id"})
 
     code: Slug | None = None
@@ -155,7 +118,7 @@ class ProductIn(InSchema):
     seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
 
 
-class ProductPatch(PatchSchema):
+class ProductPatch(PatchIn):
     nullable = frozenset({"category_id"})
 
     code: Code | None = None
@@ -196,14 +159,12 @@ class ProductPageOut(Schema):
     next_cursor: str | None
 
 
-class ProductFilters(Schema):
+class ProductFilters(PageFilters):
     category_id: Id | None = None
     is_active: bool | None = None
     q: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] | None = Field(
         None, description="Part of the code or of the name in any language"
     )
-    after: Cursor | None = None
-    limit: int = Field(50, ge=1, le=500)
 
 
 def sku_out(sku: Sku, product_code: str) -> dict[str, Any]:
@@ -252,7 +213,7 @@ class SkuIn(InSchema):
     is_active: bool = True
 
 
-class SkuPatch(PatchSchema):
+class SkuPatch(PatchIn):
     code: Code | None = None
     name: NameIn | None = Field(None, description="Only the languages given change")
     unit: Unit | None = None
@@ -265,18 +226,16 @@ class SkuPageOut(Schema):
     next_cursor: str | None
 
 
-class SkuFilters(Schema):
+class SkuFilters(PageFilters):
     product_id: Id | None = None
     code: Code | None = None
     is_active: bool | None = None
-    after: Cursor | None = None
-    limit: int = Field(50, ge=1, le=500)
 
 
 # --- bulk upsert --------------------------------------------------------------------------
 
 
-class BulkSkuIn(PatchSchema):
+class BulkSkuIn(PatchIn):
     nullable = frozenset({"name"})
 
     code: Code
@@ -287,7 +246,7 @@ class BulkSkuIn(PatchSchema):
     is_active: bool | None = None
 
 
-class BulkProductIn(PatchSchema):
+class BulkProductIn(PatchIn):
     nullable = frozenset({"name", "description", "category"})
 
     code: Code
@@ -320,13 +279,13 @@ class BulkOut(Schema):
 # --- the buyer's catalogue ----------------------------------------------------------------
 
 
-class CatalogueFilters(Schema):
+class CatalogueFilters(PageFilters):
     company_id: Id
     category_id: Id | None = Field(None, description="This category and those below it")
     q: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] | None = Field(
         None, description="Part of the SKU or product code, or of a name in any language"
     )
-    after: Cursor | None = None
+    # Each item carries its tier ladder and availability, so pages are smaller than elsewhere.
     limit: int = Field(50, ge=1, le=200)
 
 

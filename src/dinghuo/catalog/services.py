@@ -6,31 +6,31 @@ Translated text comes as `{language code: text}`; only the languages given are w
 """
 
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import Enum
 from typing import Any, Final
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from dinghuo.catalog.models import Category, Product, Sku
-from dinghuo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.models import Seller, TenantScoped
+from dinghuo.core.queries import seller_for
+from dinghuo.core.writes import (
+    UNSET,
+    Unset,
+    code_must_be_free,
+    locked_tenant_row,
+    refuse,
+    taken,
+)
 from dinghuo.integrations import events
 
 LANGUAGES: Final = ("en", "zh-hant", "zh-hans")
 MAX_BULK_SKUS = 5000
 MAX_ORDER_UNITS = 1_000_000_000
-
-
-class Unset(Enum):
-    UNSET = "unset"
-
-
-UNSET: Final = Unset.UNSET
 
 Texts = Mapping[str, str | None]
 
@@ -66,46 +66,6 @@ def _name_errors(obj: Model, at: str = "") -> list[FieldError]:
     if getattr(obj, column("name", "en")):
         return []
     return [FieldError(f"{at}name.en", "name_required", "An English name is required")]
-
-
-@contextmanager
-def code_must_be_free(at: str) -> Iterator[None]:
-    """Turn a unique-code violation (a concurrent writer won the race) into 409 `code_taken`."""
-    try:
-        with transaction.atomic():
-            yield
-    except IntegrityError as exc:
-        raise Conflict(
-            "Another record already uses this code.",
-            code="code_taken",
-            errors=[FieldError(at, "code_taken", "This code is already used")],
-        ) from exc
-
-
-def taken(at: str, code: str) -> Conflict:
-    """409 `code_taken`: found by looking before writing (the common case)."""
-    return Conflict(
-        f"The code {code!r} is already used.",
-        code="code_taken",
-        errors=[FieldError(at, "code_taken", f"{code} is already used")],
-    )
-
-
-def refuse(errors: list[FieldError], detail: str) -> None:
-    """Raise 422 with every problem found, if there is any."""
-    if errors:
-        raise ValidationFailed(detail, errors=errors)
-
-
-def seller_for(tenant_id: int, slug: str | None) -> Seller:
-    """The seller named by `slug`, or the tenant's own store; 422 `unknown_seller` if none."""
-    sellers = Seller.objects.filter(tenant_id=tenant_id)
-    seller = (sellers.filter(slug=slug) if slug else sellers.filter(is_primary=True)).first()
-    if seller is None:
-        raise ValidationFailed(
-            "Unknown seller.", errors=[FieldError("seller", "unknown_seller", f"No seller {slug}")]
-        )
-    return seller
 
 
 def _record(obj: TenantScoped, type: str, aggregate_type: str, payload: dict[str, Any]) -> None:
@@ -167,11 +127,9 @@ def update_category(
     parent_id: int | Unset | None = UNSET,
 ) -> Category:
     """Change what is given; moving a category below one of its own descendants is refused."""
-    category = (
-        Category.objects.select_for_update().filter(tenant_id=tenant_id, pk=category_id).first()
+    category = locked_tenant_row(
+        Category.objects.all(), tenant_id, category_id, f"No category {category_id}."
     )
-    if category is None:
-        raise NotFound(f"No category {category_id}.")
     changed = [
         attr
         for attr, moved in [
@@ -220,15 +178,9 @@ def _category_errors(tenant_id: int, category_id: int | None) -> list[FieldError
 
 
 def _locked_product(tenant_id: int, product_id: int) -> Product:
-    product = (
-        Product.objects.select_for_update(of=("self",))
-        .select_related("seller")
-        .filter(tenant_id=tenant_id, pk=product_id)
-        .first()
+    return locked_tenant_row(
+        Product.objects.select_related("seller"), tenant_id, product_id, f"No product {product_id}."
     )
-    if product is None:
-        raise NotFound(f"No product {product_id}.")
-    return product
 
 
 @transaction.atomic
@@ -352,15 +304,9 @@ def _quantity_errors(sku: Sku, at: str) -> list[FieldError]:
 
 
 def _locked_sku(tenant_id: int, sku_id: int) -> Sku:
-    sku = (
-        Sku.objects.select_for_update(of=("self",))
-        .select_related("product")
-        .filter(tenant_id=tenant_id, pk=sku_id)
-        .first()
+    return locked_tenant_row(
+        Sku.objects.select_related("product"), tenant_id, sku_id, f"No SKU {sku_id}."
     )
-    if sku is None:
-        raise NotFound(f"No SKU {sku_id}.")
-    return sku
 
 
 @transaction.atomic

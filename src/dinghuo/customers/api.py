@@ -3,13 +3,13 @@
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Path, Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field, StringConstraints
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_create
-from dinghuo.api.pagination import MAX_LIMIT, page, page_body
-from dinghuo.core.db import atomic_with_retry
+from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.pagination import paged
+from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters
 from dinghuo.customers import queries, services
 from dinghuo.customers.schemas import (
     CompanyIn,
@@ -34,15 +34,6 @@ from dinghuo.customers.schemas import (
 
 router = Router(tags=["customers"])
 
-# Beyond this an id cannot be a row of ours; refusing it keeps it away from the database.
-ObjectId = Annotated[int, Path(ge=1, le=2**62)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-
-
-class PageFilters(Schema):
-    after: str | None = Field(None, description="`next_cursor` of the previous page")
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
-
 
 class CompanyFilters(PageFilters):
     is_active: bool | None = None
@@ -64,23 +55,14 @@ def _company_detail(tenant: int, company_id: int) -> dict[str, Any]:
     return company_out(queries.company_detail(tenant, company_id))
 
 
-def _write(run: Any) -> HttpResponse:
-    """Run a change and read its answer in one transaction; contention answers busy."""
-    return json_response(200, atomic_with_retry(run))
-
-
 # Companies
 
 
 @router.get("/companies", response=CompanyPageOut, summary="List companies")
 def list_companies(request: HttpRequest, filters: Query[CompanyFilters]) -> dict[str, Any]:
     """Oldest first; follow `next_cursor` with `after`."""
-    rows, cursor = page(
-        queries.companies(tenant_id(request), is_active=filters.is_active, q=filters.q),
-        filters.after,
-        filters.limit,
-    )
-    return page_body([company_summary_out(c) for c in rows], cursor)
+    companies = queries.companies(tenant_id(request), is_active=filters.is_active, q=filters.q)
+    return paged(companies, filters, company_summary_out)
 
 
 @router.post("/companies", response={201: CompanyOut}, summary="Create a company")
@@ -121,7 +103,18 @@ def update_company(
         )
         return _company_detail(tenant, company_id)
 
-    return _write(run)
+    return run_change(run)
+
+
+def _set_company_active(request: HttpRequest, company_id: int, active: bool) -> HttpResponse:
+    tenant = tenant_id(request)
+    change = services.activate_company if active else services.deactivate_company
+
+    def run() -> dict[str, Any]:
+        change(tenant_id=tenant, company_id=company_id)
+        return _company_detail(tenant, company_id)
+
+    return run_change(run)
 
 
 @router.post(
@@ -129,24 +122,12 @@ def update_company(
 )
 def deactivate_company(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
     """The company can no longer order; placed orders go on."""
-    tenant = tenant_id(request)
-
-    def run() -> dict[str, Any]:
-        services.deactivate_company(tenant_id=tenant, company_id=company_id)
-        return _company_detail(tenant, company_id)
-
-    return _write(run)
+    return _set_company_active(request, company_id, False)
 
 
 @router.post("/companies/{company_id}/activate", response=CompanyOut, summary="Activate a company")
 def activate_company(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
-    tenant = tenant_id(request)
-
-    def run() -> dict[str, Any]:
-        services.activate_company(tenant_id=tenant, company_id=company_id)
-        return _company_detail(tenant, company_id)
-
-    return _write(run)
+    return _set_company_active(request, company_id, True)
 
 
 # Locations
@@ -156,14 +137,10 @@ def activate_company(request: HttpRequest, company_id: ObjectId) -> HttpResponse
 def list_locations(
     request: HttpRequest, company_id: ObjectId, filters: Query[LocationFilters]
 ) -> dict[str, Any]:
-    rows, cursor = page(
-        queries.locations(
-            tenant_id(request), company_id, kind=filters.kind, is_active=filters.is_active
-        ),
-        filters.after,
-        filters.limit,
+    locations = queries.locations(
+        tenant_id(request), company_id, kind=filters.kind, is_active=filters.is_active
     )
-    return page_body([location_out(loc) for loc in rows], cursor)
+    return paged(locations, filters, location_out)
 
 
 @router.post(
@@ -207,7 +184,7 @@ def update_location(
         )
         return location_out(location)
 
-    return _write(run)
+    return run_change(run)
 
 
 # Company users
@@ -219,12 +196,8 @@ def update_location(
 def list_company_users(
     request: HttpRequest, company_id: ObjectId, filters: Query[CompanyUserFilters]
 ) -> dict[str, Any]:
-    rows, cursor = page(
-        queries.company_users(tenant_id(request), company_id, role=filters.role),
-        filters.after,
-        filters.limit,
-    )
-    return page_body([company_user_out(member) for member in rows], cursor)
+    users = queries.company_users(tenant_id(request), company_id, role=filters.role)
+    return paged(users, filters, company_user_out)
 
 
 @router.post(
@@ -271,4 +244,4 @@ def update_company_user(
         )
         return company_user_out(queries.company_user(tenant, company_id, user_id))
 
-    return _write(run)
+    return run_change(run)

@@ -3,6 +3,7 @@
 from django.db.models import Prefetch, Q, QuerySet
 
 from dinghuo.core.errors import NotFound
+from dinghuo.core.queries import tenant_row
 from dinghuo.customers.models import Company, CompanyUser, Location
 
 
@@ -20,18 +21,15 @@ def companies(
 
 def company_detail(tenant_id: int, company_id: int) -> Company:
     """One company with its price list, locations and users (three queries)."""
-    company = (
-        Company.objects.select_related("price_list")
-        .prefetch_related(
+    return tenant_row(
+        Company.objects.select_related("price_list").prefetch_related(
             Prefetch("locations", queryset=Location.objects.order_by("id")),
             Prefetch("users", queryset=CompanyUser.objects.select_related("user").order_by("id")),
-        )
-        .filter(tenant_id=tenant_id, pk=company_id)
-        .first()
+        ),
+        tenant_id,
+        company_id,
+        f"No company {company_id}.",
     )
-    if company is None:
-        raise NotFound(f"No company {company_id}.")
-    return company
 
 
 def _require_company(tenant_id: int, company_id: int) -> None:
@@ -58,12 +56,12 @@ def locations(
 
 def location(tenant_id: int, company_id: int, location_id: int) -> Location:
     """One location of the company; a location of another company is not found."""
-    found = Location.objects.filter(
-        tenant_id=tenant_id, company_id=company_id, pk=location_id
-    ).first()
-    if found is None:
-        raise NotFound(f"No location {location_id} at company {company_id}.")
-    return found
+    return tenant_row(
+        Location.objects.filter(company_id=company_id),
+        tenant_id,
+        location_id,
+        f"No location {location_id} at company {company_id}.",
+    )
 
 
 def company_users(
@@ -81,11 +79,9 @@ def company_users(
 
 def company_user(tenant_id: int, company_id: int, company_user_id: int) -> CompanyUser:
     """One user of the company, with the sign-in; a user of another company is not found."""
-    found = (
-        CompanyUser.objects.select_related("user")
-        .filter(tenant_id=tenant_id, company_id=company_id, pk=company_user_id)
-        .first()
+    return tenant_row(
+        CompanyUser.objects.select_related("user").filter(company_id=company_id),
+        tenant_id,
+        company_user_id,
+        f"No user {company_user_id} at company {company_id}.",
     )
-    if found is None:
-        raise NotFound(f"No user {company_user_id} at company {company_id}.")
-    return found

@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, Name
+from dinghuo.api.schemas import Code, Id, InSchema, Name, PatchIn
 from dinghuo.customers.models import Company, CompanyUser, Location
 
 LocationKind = Literal["ship_to", "bill_to"]
@@ -25,17 +25,6 @@ PostalCode = Annotated[str, StringConstraints(max_length=20, strip_whitespace=Tr
 # Django's username and first_name hold 150 characters.
 Email = Annotated[str, StringConstraints(min_length=3, max_length=150, strip_whitespace=True)]
 PersonName = Annotated[str, StringConstraints(min_length=1, max_length=150, strip_whitespace=True)]
-
-
-class PatchIn(InSchema):
-    """A partial update: a field left out stays as it is; null is refused, not "cleared"."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out to keep its value")
-        return value
 
 
 class CompanyIn(InSchema):

@@ -4,22 +4,20 @@ Each service is one transaction and records its events on the company (aggregate
 so one company's history reads from the event feed in order.
 """
 
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from babel import Locale
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q
 
-from dinghuo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
+from dinghuo.core.writes import field_conflict, locked_tenant_row, saved_or_conflict
 from dinghuo.customers.models import Company, CompanyUser, Location
 from dinghuo.integrations import events
 from dinghuo.pricing.models import PriceList
-
-T = TypeVar("T")
 
 # CLDR territories minus its regions, groupings and ISO's "exceptionally reserved" codes:
 # what is left is exactly the 249 officially assigned ISO 3166-1 alpha-2 codes.
@@ -38,34 +36,18 @@ def _refuse(field: str, code: str, message: str) -> ValidationFailed:
     return ValidationFailed(message, code=code, errors=[FieldError(field, code, message)])
 
 
-def _conflict(field: str, code: str, message: str) -> Conflict:
-    return Conflict(message, code=code, errors=[FieldError(field, code, message)])
-
-
-def _saved_or_conflict(save: Callable[[], T], conflict: Conflict) -> T:
-    """Run an insert or update that a unique constraint guards.
-
-    The caller checked first; this only catches the request that raced it and lost.
-    """
-    try:
-        with transaction.atomic():
-            return save()
-    except IntegrityError as exc:
-        raise conflict from exc
+def _code_taken(code: str) -> Conflict:
+    return field_conflict("code", "company_code_taken", f"Another company has code {code}")
 
 
 def _locked_company(tenant_id: int, company_id: int) -> Company:
-    company = (
-        # Only the company row: locking its price list would make every company on that
-        # list wait for this one.
-        Company.objects.select_for_update(of=("self",))
-        .filter(tenant_id=tenant_id, pk=company_id)
-        .select_related("price_list")
-        .first()
+    # Only the company row is locked, not its price list (see locked_tenant_row).
+    return locked_tenant_row(
+        Company.objects.select_related("price_list"),
+        tenant_id,
+        company_id,
+        f"No company {company_id}.",
     )
-    if company is None:
-        raise NotFound(f"No company {company_id}.")
-    return company
 
 
 def _price_list(tenant_id: int, price_list_id: int) -> PriceList:
@@ -80,7 +62,7 @@ def _check_company_code_free(tenant_id: int, code: str, company_id: int | None =
     if company_id is not None:
         taken = taken.exclude(pk=company_id)
     if taken.exists():
-        raise _conflict("code", "company_code_taken", f"Another company has code {code}")
+        raise _code_taken(code)
 
 
 def _company_payload(company: Company) -> dict[str, Any]:
@@ -101,12 +83,10 @@ def create_company(*, tenant_id: int, code: str, name: str, price_list_id: int) 
     """A new buyer company that buys on `price_list_id`; its code is unique in the tenant."""
     price_list = _price_list(tenant_id, price_list_id)
     _check_company_code_free(tenant_id, code)
-    company = _saved_or_conflict(
-        lambda: Company.objects.create(
+    with saved_or_conflict(_code_taken(code)):
+        company = Company.objects.create(
             tenant_id=tenant_id, code=code, name=name, price_list=price_list
-        ),
-        _conflict("code", "company_code_taken", f"Another company has code {code}"),
-    )
+        )
     _company_event(company, "company.created", _company_payload(company))
     return company
 
@@ -134,10 +114,8 @@ def update_company(
         company.name = name
         changed.append("name")
     if changed:
-        _saved_or_conflict(
-            lambda: company.save(update_fields=changed),
-            _conflict("code", "company_code_taken", f"Another company has code {code}"),
-        )
+        with saved_or_conflict(_code_taken(company.code)):
+            company.save(update_fields=changed)
         _company_event(
             company, "company.updated", {**_company_payload(company), "changed": changed}
         )
@@ -245,13 +223,12 @@ def update_location(
     were placed with; an inactive ship-to only stops new orders.
     """
     company = _locked_company(tenant_id, company_id)
-    location = (
-        Location.objects.select_for_update()
-        .filter(tenant_id=tenant_id, company=company, pk=location_id)
-        .first()
+    location = locked_tenant_row(
+        Location.objects.filter(company=company),
+        tenant_id,
+        location_id,
+        f"No location {location_id} at company {company_id}.",
     )
-    if location is None:
-        raise NotFound(f"No location {location_id} at company {company_id}.")
     if kind is not None and kind not in Location.Kind.values:
         raise _refuse("kind", "invalid_kind", "Kind is ship_to or bill_to")
     if country is not None:
@@ -310,15 +287,11 @@ def create_company_user(
     if role not in CompanyUser.Role.values:
         raise _refuse("role", "invalid_role", "Role is buyer, approver or admin")
     User = get_user_model()
-    taken = _conflict("email", "email_taken", "This email already has an account")
+    taken = field_conflict("email", "email_taken", "This email already has an account")
     if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
         raise taken
-    user = _saved_or_conflict(
-        lambda: User.objects.create_user(
-            username=email, email=email, password=None, first_name=name
-        ),
-        taken,
-    )
+    with saved_or_conflict(taken):
+        user = User.objects.create_user(username=email, email=email, password=None, first_name=name)
     member = CompanyUser.objects.create(tenant_id=tenant_id, company=company, user=user, role=role)
     _company_event(company, "company_user.created", _user_payload(member, company))
     return member
@@ -336,14 +309,12 @@ def update_company_user(
 ) -> CompanyUser:
     """Change a company user's name, role or whether they may sign in (None leaves it)."""
     company = _locked_company(tenant_id, company_id)
-    member = (
-        CompanyUser.objects.select_for_update(of=("self",))
-        .select_related("user")
-        .filter(tenant_id=tenant_id, company=company, pk=company_user_id)
-        .first()
+    member = locked_tenant_row(
+        CompanyUser.objects.select_related("user").filter(company=company),
+        tenant_id,
+        company_user_id,
+        f"No user {company_user_id} at company {company_id}.",
     )
-    if member is None:
-        raise NotFound(f"No user {company_user_id} at company {company_id}.")
     if role is not None and role not in CompanyUser.Role.values:
         raise _refuse("role", "invalid_role", "Role is buyer, approver or admin")
     changed = []

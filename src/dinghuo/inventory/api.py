@@ -1,16 +1,15 @@
 """Warehouses and stock over HTTP: levels, receipts, adjustments and the movement ledger."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Path, Query, Router, Schema
+from ninja import Query, Router
 from pydantic import Field
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_create
-from dinghuo.api.pagination import MAX_LIMIT, page, page_body
-from dinghuo.api.schemas import Code, Id
-from dinghuo.core.db import atomic_with_retry
+from dinghuo.api.idempotent import run_change, run_create
+from dinghuo.api.pagination import paged
+from dinghuo.api.schemas import Code, Id, IdempotencyKey, ObjectId, PageFilters
 from dinghuo.inventory import queries, services
 from dinghuo.inventory.models import StockMovement
 from dinghuo.inventory.schemas import (
@@ -33,15 +32,6 @@ from dinghuo.inventory.schemas import (
 
 router = Router(tags=["inventory"])
 
-# Beyond this an id cannot be a row of ours; refusing it keeps it away from the database.
-ObjectId = Annotated[int, Path(ge=1, le=2**62)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
-
-
-class PageFilters(Schema):
-    after: str | None = Field(None, description="`next_cursor` of the previous page")
-    limit: int = Field(50, ge=1, le=MAX_LIMIT)
-
 
 class WarehouseFilters(PageFilters):
     is_active: bool | None = None
@@ -63,12 +53,8 @@ class MovementFilters(StockFilters):
 
 @router.get("/warehouses", response=WarehousePageOut, summary="List warehouses")
 def list_warehouses(request: HttpRequest, filters: Query[WarehouseFilters]) -> dict[str, Any]:
-    rows, cursor = page(
-        queries.warehouses(tenant_id(request), is_active=filters.is_active),
-        filters.after,
-        filters.limit,
-    )
-    return page_body([warehouse_out(w) for w in rows], cursor)
+    warehouses = queries.warehouses(tenant_id(request), is_active=filters.is_active)
+    return paged(warehouses, filters, warehouse_out)
 
 
 @router.post("/warehouses", response={201: WarehouseOut}, summary="Create a warehouse")
@@ -105,7 +91,7 @@ def update_warehouse(
         )
         return warehouse_out(warehouse)
 
-    return json_response(200, atomic_with_retry(run))
+    return run_change(run)
 
 
 # Stock
@@ -114,17 +100,13 @@ def update_warehouse(
 @router.get("/stock", response=StockPageOut, summary="List stock levels")
 def list_stock(request: HttpRequest, filters: Query[StockFilters]) -> dict[str, Any]:
     """One row per SKU and warehouse that has ever held stock; available = on hand − reserved."""
-    rows, cursor = page(
-        queries.stock_levels(
-            tenant_id(request),
-            sku_id=filters.sku_id,
-            sku_code=filters.sku,
-            warehouse_code=filters.warehouse,
-        ),
-        filters.after,
-        filters.limit,
+    levels = queries.stock_levels(
+        tenant_id(request),
+        sku_id=filters.sku_id,
+        sku_code=filters.sku,
+        warehouse_code=filters.warehouse,
     )
-    return page_body([stock_level_out(level) for level in rows], cursor)
+    return paged(levels, filters, stock_level_out)
 
 
 @router.get("/skus/{sku_id}/stock", response=SkuStockOut, summary="A SKU's stock")
@@ -180,16 +162,12 @@ def adjust_stock(
 @router.get("/stock/movements", response=MovementPageOut, summary="Read the stock ledger")
 def list_movements(request: HttpRequest, filters: Query[MovementFilters]) -> dict[str, Any]:
     """Oldest first. Per SKU and warehouse, the deltas sum to the level's on hand and reserved."""
-    rows, cursor = page(
-        queries.movements(
-            tenant_id(request),
-            sku_id=filters.sku_id,
-            sku_code=filters.sku,
-            warehouse_code=filters.warehouse,
-            kind=filters.kind,
-            reference=filters.reference,
-        ),
-        filters.after,
-        filters.limit,
+    movements = queries.movements(
+        tenant_id(request),
+        sku_id=filters.sku_id,
+        sku_code=filters.sku,
+        warehouse_code=filters.warehouse,
+        kind=filters.kind,
+        reference=filters.reference,
     )
-    return page_body([movement_out(m) for m in rows], cursor)
+    return paged(movements, filters, movement_out)

@@ -3,7 +3,7 @@
 from django.db.models import QuerySet
 
 from dinghuo.catalog.models import Sku
-from dinghuo.core.errors import NotFound
+from dinghuo.core.queries import tenant_row
 from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
 
 
@@ -16,10 +16,9 @@ def warehouses(tenant_id: int, *, is_active: bool | None = None) -> QuerySet[War
 
 
 def warehouse(tenant_id: int, warehouse_id: int) -> Warehouse:
-    found = Warehouse.objects.filter(tenant_id=tenant_id, pk=warehouse_id).first()
-    if found is None:
-        raise NotFound(f"No warehouse {warehouse_id}.")
-    return found
+    return tenant_row(
+        Warehouse.objects.all(), tenant_id, warehouse_id, f"No warehouse {warehouse_id}."
+    )
 
 
 def stock_levels(
@@ -47,9 +46,7 @@ def stock_level(tenant_id: int, level_id: int) -> StockLevel:
 
 def sku_stock(tenant_id: int, sku_id: int) -> tuple[Sku, list[StockLevel]]:
     """A SKU and its level in every warehouse that has one, by warehouse priority (2 queries)."""
-    sku = Sku.objects.filter(tenant_id=tenant_id, pk=sku_id).first()
-    if sku is None:
-        raise NotFound(f"No SKU {sku_id}.")
+    sku = tenant_row(Sku.objects.all(), tenant_id, sku_id, f"No SKU {sku_id}.")
     levels = list(
         StockLevel.objects.filter(tenant_id=tenant_id, sku=sku)
         .select_related("warehouse")

@@ -4,9 +4,9 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, Quantity
+from dinghuo.api.schemas import Code, Id, InSchema, PatchIn, Quantity
 from dinghuo.catalog.models import Sku
 from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
 from dinghuo.inventory.services import MAX_WAREHOUSE_PRIORITY
@@ -26,17 +26,6 @@ Reason = Annotated[str, StringConstraints(max_length=200)]
 Reference = Annotated[
     str, StringConstraints(max_length=64), Field(description="Your document number, e.g. a GRN")
 ]
-
-
-class PatchIn(InSchema):
-    """A partial update: a field left out stays as it is; null is refused, not "cleared"."""
-
-    @field_validator("*", mode="before")
-    @classmethod
-    def _no_null(cls, value: Any) -> Any:
-        if value is None:
-            raise ValueError("null is not allowed; leave the field out to keep its value")
-        return value
 
 
 class WarehouseIn(InSchema):

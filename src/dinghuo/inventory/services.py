@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from dinghuo.catalog.models import Sku
 from dinghuo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from dinghuo.core.writes import locked_tenant_row, refuse
 from dinghuo.integrations import events
 from dinghuo.inventory.models import Reservation, StockLevel, StockMovement, Warehouse
 
@@ -289,9 +290,7 @@ def _warehouse_payload(warehouse: Warehouse) -> dict[str, object]:
 @transaction.atomic
 def create_warehouse(*, tenant_id: int, code: str, name: str, priority: int = 100) -> Warehouse:
     """A new warehouse; orders reserve from lower `priority` numbers first."""
-    errors = _warehouse_input_errors(code, priority)
-    if errors:
-        raise ValidationFailed("The warehouse is not valid.", errors=errors)
+    refuse(_warehouse_input_errors(code, priority), "The warehouse is not valid.")
     warehouse = Warehouse(tenant_id=tenant_id, code=code, name=name, priority=priority)
     _save_unique_code(warehouse)
     events.record(
@@ -315,14 +314,10 @@ def update_warehouse(
     An inactive warehouse takes no new reservations; what it already holds for orders still
     ships from it, and its stock can still be received and adjusted.
     """
-    warehouse = (
-        Warehouse.objects.select_for_update().filter(tenant_id=tenant_id, pk=warehouse_id).first()
+    warehouse = locked_tenant_row(
+        Warehouse.objects.all(), tenant_id, warehouse_id, f"No warehouse {warehouse_id}."
     )
-    if warehouse is None:
-        raise NotFound(f"No warehouse {warehouse_id}.")
-    errors = _warehouse_input_errors(code, priority)
-    if errors:
-        raise ValidationFailed("The warehouse is not valid.", errors=errors)
+    refuse(_warehouse_input_errors(code, priority), "The warehouse is not valid.")
     wanted = {"code": code, "name": name, "priority": priority, "is_active": is_active}
     changed = [f for f, v in wanted.items() if v is not None and v != getattr(warehouse, f)]
     if changed:

@@ -4,14 +4,12 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Path, Query, Router
+from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_create
-from dinghuo.api.pagination import page, page_body
-from dinghuo.api.schemas import Id
-from dinghuo.catalog.schemas import given
-from dinghuo.core.db import atomic_with_retry
+from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.pagination import page, page_body, paged
+from dinghuo.api.schemas import IdempotencyKey, ObjectId, given
 from dinghuo.pricing import queries, services
 from dinghuo.pricing.schemas import (
     PriceChangeOut,
@@ -31,19 +29,15 @@ router = Router(tags=["pricing"])
 
 @router.get("/price-lists", response=PriceListPageOut, summary="List price lists")
 def list_price_lists(request: HttpRequest, filters: Query[PriceListFilters]) -> HttpResponse:
-    rows, cursor = page(
-        queries.price_lists(tenant_id(request), is_active=filters.is_active),
-        filters.after,
-        filters.limit,
-    )
-    return json_response(200, page_body([price_list_out(p) for p in rows], cursor))
+    price_lists = queries.price_lists(tenant_id(request), is_active=filters.is_active)
+    return json_response(200, paged(price_lists, filters, price_list_out))
 
 
 @router.post("/price-lists", response={201: PriceListOut}, summary="Create a price list")
 def create_price_list(
     request: HttpRequest,
     payload: PriceListIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: IdempotencyKey = None,
 ) -> HttpResponse:
     tenant = tenant_id(request)
 
@@ -62,13 +56,13 @@ def create_price_list(
 
 
 @router.get("/price-lists/{price_list_id}", response=PriceListOut, summary="Read a price list")
-def get_price_list(request: HttpRequest, price_list_id: Path[Id]) -> HttpResponse:
+def get_price_list(request: HttpRequest, price_list_id: ObjectId) -> HttpResponse:
     return json_response(200, price_list_out(queries.price_list(tenant_id(request), price_list_id)))
 
 
 @router.patch("/price-lists/{price_list_id}", response=PriceListOut, summary="Change a price list")
 def update_price_list(
-    request: HttpRequest, price_list_id: Path[Id], payload: PriceListPatch
+    request: HttpRequest, price_list_id: ObjectId, payload: PriceListPatch
 ) -> HttpResponse:
     """An inactive list stops its companies from ordering until it is active again."""
     tenant = tenant_id(request)
@@ -84,14 +78,14 @@ def update_price_list(
         )
         return price_list_out(price_list)
 
-    return json_response(200, atomic_with_retry(run))
+    return run_change(run)
 
 
 @router.get(
     "/price-lists/{price_list_id}/prices", response=PricePageOut, summary="Read tier ladders"
 )
 def list_prices(
-    request: HttpRequest, price_list_id: Path[Id], filters: Query[PriceFilters]
+    request: HttpRequest, price_list_id: ObjectId, filters: Query[PriceFilters]
 ) -> HttpResponse:
     """One page of SKUs priced on the list, each with its tier ladder (three queries)."""
     price_list = queries.price_list(tenant_id(request), price_list_id)
@@ -115,7 +109,7 @@ def list_prices(
     "/price-lists/{price_list_id}/prices", response=PriceChangeOut, summary="Replace tier ladders"
 )
 def replace_prices(
-    request: HttpRequest, price_list_id: Path[Id], payload: PricesIn
+    request: HttpRequest, price_list_id: ObjectId, payload: PricesIn
 ) -> HttpResponse:
     """Up to 1,000 SKUs by code, each with its complete ladder (an empty one removes the
     price); SKUs not named keep theirs. All or nothing: a ladder whose minimums do not rise,
@@ -136,4 +130,4 @@ def replace_prices(
         )
         return {"changed": change.changed, "unchanged": change.unchanged}
 
-    return json_response(200, atomic_with_retry(run))
+    return run_change(run)

@@ -5,8 +5,8 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Code, InSchema, Quantity
-from dinghuo.catalog.schemas import Cursor, PatchSchema, Slug, TierOut
+from dinghuo.api.schemas import Code, InSchema, PageFilters, PatchIn, Quantity, Slug
+from dinghuo.catalog.schemas import TierOut
 from dinghuo.pricing.models import PriceList
 
 MAX_PRICE_ENTRIES = 1000
@@ -32,7 +32,7 @@ class PriceListIn(InSchema):
     seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
 
 
-class PriceListPatch(PatchSchema):
+class PriceListPatch(PatchIn):
     code: Slug | None = None
     name: ListName | None = None
     currency: Currency | None = Field(None, description="Only while the list has no prices")
@@ -53,16 +53,12 @@ class PriceListPageOut(Schema):
     next_cursor: str | None
 
 
-class PriceListFilters(Schema):
+class PriceListFilters(PageFilters):
     is_active: bool | None = None
-    after: Cursor | None = None
-    limit: int = Field(50, ge=1, le=500)
 
 
-class PriceFilters(Schema):
+class PriceFilters(PageFilters):
     sku: Code | None = Field(None, description="Only this SKU code")
-    after: Cursor | None = None
-    limit: int = Field(50, ge=1, le=500)
 
 
 class TierIn(InSchema):

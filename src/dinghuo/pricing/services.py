@@ -10,16 +10,17 @@ from typing import Any
 from django.db import transaction
 
 from dinghuo.catalog.models import Sku
-from dinghuo.catalog.services import (
+from dinghuo.core.errors import Conflict, FieldError
+from dinghuo.core.money import format_unit_price, is_currency
+from dinghuo.core.queries import seller_for
+from dinghuo.core.writes import (
     UNSET,
     Unset,
     code_must_be_free,
+    locked_tenant_row,
     refuse,
-    seller_for,
     taken,
 )
-from dinghuo.core.errors import Conflict, FieldError, NotFound
-from dinghuo.core.money import format_unit_price, is_currency
 from dinghuo.integrations import events
 from dinghuo.pricing.models import PriceList, PriceTier
 from dinghuo.pricing.queries import ladders
@@ -95,15 +96,12 @@ def create_price_list(
 
 
 def _locked(tenant_id: int, price_list_id: int) -> PriceList:
-    price_list = (
-        PriceList.objects.select_for_update(of=("self",))
-        .select_related("seller")
-        .filter(tenant_id=tenant_id, pk=price_list_id)
-        .first()
+    return locked_tenant_row(
+        PriceList.objects.select_related("seller"),
+        tenant_id,
+        price_list_id,
+        f"No price list {price_list_id}.",
     )
-    if price_list is None:
-        raise NotFound(f"No price list {price_list_id}.")
-    return price_list
 
 
 @transaction.atomic
