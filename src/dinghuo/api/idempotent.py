@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 
 from dinghuo.api.auth import tenant_id
 from dinghuo.core import idempotency
-from dinghuo.core.db import atomic_with_retry, set_lock_timeout
+from dinghuo.core.db import atomic_with_retry
 
 JsonResult = tuple[int, Any]
 
@@ -22,8 +22,8 @@ def json_response(status: int, body: Any, *, replayed: bool = False) -> HttpResp
 
 
 def run_change(change: Callable[[], Any]) -> HttpResponse:
-    """Run a change and the read of its answer in one transaction (retried on deadlock; lock
-    contention answers 503 busy), and answer 200 with what `change` returns."""
+    """Run a change and the read of its answer in one transaction (see `atomic_with_retry`),
+    and answer 200 with what `change` returns."""
     return json_response(200, atomic_with_retry(change))
 
 
@@ -32,19 +32,13 @@ def run_create(
 ) -> HttpResponse:
     """Run `create` in one transaction (retried on deadlock), once per key when a key is given."""
     if key is None:
-
-        def plain() -> JsonResult:
-            set_lock_timeout()
-            return create()
-
-        return json_response(*atomic_with_retry(plain))
+        return json_response(*atomic_with_retry(create))
 
     idempotency.check_key(key)
     fingerprint = idempotency.request_fingerprint(request.method or "POST", request.path, body)
     tenant = tenant_id(request)
 
     def once() -> tuple[int, Any, bool]:
-        set_lock_timeout()
         record, replay = idempotency.claim(tenant, key, fingerprint)
         if replay is not None:
             return replay.status, replay.body, True

@@ -33,10 +33,12 @@ def set_lock_timeout() -> None:
 
 
 def atomic_with_retry(fn: Callable[[], T], *, attempts: int = 3) -> T:
-    """Run `fn` in one transaction; retry on deadlock or serialization failure; busy → `Busy`."""
+    """Run `fn` in one transaction with a bounded lock wait; retry on deadlock or
+    serialization failure; a lock not had in time → `Busy`."""
     for attempt in range(1, attempts + 1):
         try:
             with transaction.atomic():
+                set_lock_timeout()
                 return fn()
         except OperationalError as exc:
             state = _sqlstate(exc)

@@ -1,14 +1,14 @@
 """Orders over HTTP: place (idempotent), list, read, confirm, cancel, ship, deliver, timeline."""
 
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Header, Path, Query, Router, Schema
+from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_create
-from dinghuo.api.pagination import page
-from dinghuo.core.db import atomic_with_retry
+from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.pagination import paged
+from dinghuo.api.schemas import Id, IdempotencyKey, ObjectId, PageFilters
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.fulfilment import services as fulfilment
 from dinghuo.fulfilment.models import Shipment
@@ -27,7 +27,6 @@ from dinghuo.orders.schemas import (
 from dinghuo.orders.states import OrderStatus
 
 router = Router(tags=["orders"])
-OrderId = Annotated[int, Path(ge=1, le=2**62)]
 
 
 def _shipment_out(shipment: Shipment) -> dict[str, object]:
@@ -45,7 +44,7 @@ def _shipment_out(shipment: Shipment) -> dict[str, object]:
     }
 
 
-def _detail(tenant: int, order_id: OrderId) -> dict[str, object]:
+def _detail(tenant: int, order_id: ObjectId) -> dict[str, object]:
     order, shipments = queries.order_detail(tenant, order_id)
     return order_out(order, order.seller.slug, [_shipment_out(s) for s in shipments])
 
@@ -54,7 +53,7 @@ def _detail(tenant: int, order_id: OrderId) -> dict[str, object]:
 def place_order(
     request: HttpRequest,
     payload: OrderIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: IdempotencyKey = None,
 ) -> HttpResponse:
     """Validate, price and reserve every line at once. Requires an `Idempotency-Key` header."""
     if idempotency_key is None:
@@ -81,48 +80,42 @@ def place_order(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-class OrderFilters(Schema):
+class OrderFilters(PageFilters):
     status: OrderStatus | None = None
-    company_id: int | None = None
-    after: str | None = None
-    limit: int = 50
+    company_id: Id | None = None
 
 
 @router.get("", response=OrderPageOut, summary="List orders")
 def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, Any]:
-    """Newest last; follow `next_cursor` with `after`."""
-    limit = max(1, min(filters.limit, 500))
-    rows, cursor = page(
-        queries.orders(tenant_id(request), status=filters.status, company_id=filters.company_id),
-        filters.after,
-        limit,
-    )
-    return {"items": [summary_out(o) for o in rows], "next_cursor": cursor}
+    """Oldest first; follow `next_cursor` with `after`."""
+    tenant = tenant_id(request)
+    orders = queries.orders(tenant, status=filters.status, company_id=filters.company_id)
+    return paged(orders, filters, summary_out)
 
 
 @router.get("/{order_id}", response=OrderOut, summary="Read an order")
-def get_order(request: HttpRequest, order_id: OrderId) -> HttpResponse:
+def get_order(request: HttpRequest, order_id: ObjectId) -> HttpResponse:
     return json_response(200, _detail(tenant_id(request), order_id))
 
 
-def _act(request: HttpRequest, order_id: OrderId, act: Any) -> HttpResponse:
+def _act(request: HttpRequest, order_id: ObjectId, act: Any) -> HttpResponse:
     tenant = tenant_id(request)
 
     def run() -> dict[str, object]:
         act(tenant)
         return _detail(tenant, order_id)
 
-    return json_response(200, atomic_with_retry(run))
+    return run_change(run)
 
 
 @router.post("/{order_id}/confirm", response=OrderOut, summary="Confirm an order")
-def confirm_order(request: HttpRequest, order_id: OrderId) -> HttpResponse:
+def confirm_order(request: HttpRequest, order_id: ObjectId) -> HttpResponse:
     return _act(request, order_id, lambda t: services.confirm_order(tenant_id=t, order_id=order_id))
 
 
 @router.post("/{order_id}/cancel", response=OrderOut, summary="Cancel an order")
 def cancel_order(
-    request: HttpRequest, order_id: OrderId, payload: CancelIn | None = None
+    request: HttpRequest, order_id: ObjectId, payload: CancelIn | None = None
 ) -> HttpResponse:
     """Releases every reservation of the order."""
     reason = payload.reason if payload else ""
@@ -134,7 +127,7 @@ def cancel_order(
 
 
 @router.post("/{order_id}/deliver", response=OrderOut, summary="Mark an order delivered")
-def deliver_order(request: HttpRequest, order_id: OrderId) -> HttpResponse:
+def deliver_order(request: HttpRequest, order_id: ObjectId) -> HttpResponse:
     return _act(request, order_id, lambda t: services.deliver_order(tenant_id=t, order_id=order_id))
 
 
@@ -143,9 +136,9 @@ def deliver_order(request: HttpRequest, order_id: OrderId) -> HttpResponse:
 )
 def ship_order(
     request: HttpRequest,
-    order_id: OrderId,
+    order_id: ObjectId,
     payload: ShipmentIn,
-    idempotency_key: str | None = Header(None, alias="Idempotency-Key"),
+    idempotency_key: IdempotencyKey = None,
 ) -> HttpResponse:
     """Reserved stock becomes issued; the order becomes partially shipped or shipped."""
     tenant = tenant_id(request)
@@ -172,7 +165,7 @@ def ship_order(
 
 
 @router.get("/{order_id}/timeline", response=list[TimelineEntryOut], summary="An order's timeline")
-def order_timeline(request: HttpRequest, order_id: OrderId) -> list[dict[str, object]]:
+def order_timeline(request: HttpRequest, order_id: ObjectId) -> list[dict[str, object]]:
     return [
         {"type": e.type, "occurred_at": e.occurred_at, "data": e.payload}
         for e in queries.timeline(tenant_id(request), order_id)
