@@ -90,6 +90,30 @@ def test_every_status_appears_and_shipments_are_real(output: str) -> None:
     assert not delivered.filter(delivered_at__isnull=True).exists()
 
 
+def test_history_spreads_over_months_and_each_step_follows_the_last(output: str) -> None:
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dinghuo.integrations.models import Event
+
+    placed = sorted(Order.objects.values_list("placed_at", flat=True))
+    assert placed[-1] - placed[0] > timedelta(days=60)
+    assert placed[-1] <= timezone.now()
+    for order in Order.objects.prefetch_related("shipments"):
+        steps = list(
+            Event.objects.filter(aggregate_type="order", aggregate_id=order.pk)
+            .order_by("id")
+            .values_list("type", "occurred_at")
+        )
+        assert steps[0] == ("order.placed", order.placed_at)
+        times = [moment for _, moment in steps]
+        assert times == sorted(times), steps
+        for shipment in order.shipments.all():
+            assert order.placed_at < shipment.shipped_at <= timezone.now()
+            assert shipment.delivered_at is None or shipment.delivered_at > shipment.shipped_at
+
+
 def test_stock_levels_equal_their_ledger_and_reservations(output: str) -> None:
     levels = {
         (sku, wh): (on_hand, reserved)

@@ -10,7 +10,11 @@ import math
 import random
 from collections import Counter
 from collections.abc import Callable
+from datetime import datetime, timedelta
 
+from django.utils import timezone
+
+from dinghuo.core import clock
 from dinghuo.demo import DemoRefused
 from dinghuo.demo.buyers import Buyer
 from dinghuo.demo.catalogue import SkuInfo, priced_on
@@ -36,6 +40,7 @@ STATUS_SHARES: dict[str, tuple[int, float]] = {
     S.CONFIRMED: (12, 3.5),
     S.PLACED: (13, 4.0),
 }
+HISTORY_DAYS = 120  # how far back the first demo order was placed
 LINE_COUNT_WEIGHTS = (8, 10, 12, 12, 11, 10, 8, 7, 6, 5, 4, 3)  # for 1..12 lines
 BULK_UNITS = frozenset({"ctn", "case", "sack", "drum", "tin", "tray", "doz"})
 BULK_QUANTITIES = (1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6, 10)
@@ -162,6 +167,8 @@ class History:
             self._usual_range(b, pool) for b, pool in zip(buyers, self.everything, strict=True)
         ]
         self.backorderable = [[i for i in pool if i.allow_backorder] for pool in self.everything]
+        self.end = timezone.now()  # the history ends now; `moment` is the step being recorded
+        self.moment = self.end
 
     def _usual_range(self, buyer: Buyer, pool: list[SkuInfo]) -> list[SkuInfo]:
         """The 14 or so categories this buyer keeps coming back to."""
@@ -176,14 +183,25 @@ class History:
         return [i for i in pool if i.category in categories]
 
     def make(self, count: int) -> Counter[str]:
-        """Place `count` orders and take each to its planned status; the statuses reached."""
+        """Place `count` orders over the last months, each taken to its planned status at
+        believable later moments; return the statuses reached."""
         reached: Counter[str] = Counter()
-        for status in plan_statuses(count, self.rng):
+        self.end = timezone.now()
+        start = self.end - timedelta(days=HISTORY_DAYS)
+        for n, status in enumerate(plan_statuses(count, self.rng)):
             index = self.rng.choices(range(len(self.buyers)), weights=self.weights)[0]
-            order = self._place(index, status)
+            self.moment = start + (self.end - start) * (n + self.rng.random()) / count
+            with clock.as_of(self.moment):
+                order = self._place(index, status)
             self._advance(order, self.buyers[index], status)
             reached[order.status] += 1
         return reached
+
+    def _later(self, min_hours: float, max_hours: float) -> datetime:
+        """A moment some hours after the last step of this order, never in the future."""
+        step = timedelta(hours=self.rng.uniform(min_hours, max_hours))
+        self.moment = min(self.moment + step, self.end)
+        return self.moment
 
     def _place(self, index: int, status: str) -> Order:
         buyer = self.buyers[index]
@@ -221,15 +239,20 @@ class History:
         if status == S.PLACED:
             return
         if status != S.CANCELLED or self.rng.random() < 0.5:
-            confirm_order(**ids)
+            with clock.as_of(self._later(0.2, 6)):
+                confirm_order(**ids)
         if status == S.CANCELLED:
-            cancel_order(**ids, reason=self.rng.choice(CANCEL_REASONS))
+            with clock.as_of(self._later(1, 48)):
+                cancel_order(**ids, reason=self.rng.choice(CANCEL_REASONS))
         elif status == S.PARTIALLY_SHIPPED:
-            self._ship_part(order, buyer)
+            with clock.as_of(self._later(12, 48)):
+                self._ship_part(order, buyer)
         elif status in (S.SHIPPED, S.DELIVERED):
-            self._ship_reserved(order, buyer)
+            with clock.as_of(self._later(12, 48)):
+                self._ship_reserved(order, buyer)
             if status == S.DELIVERED:
-                deliver_order(**ids)
+                with clock.as_of(self._later(20, 96)):
+                    deliver_order(**ids)
         order.refresh_from_db(fields=["status"])
 
     def _carrier(self, buyer: Buyer) -> tuple[str, str]:

@@ -4,8 +4,8 @@ from collections import Counter
 from dataclasses import dataclass
 
 from django.db import transaction
-from django.utils import timezone
 
+from dinghuo.core import clock
 from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
 from dinghuo.fulfilment.models import Shipment, ShipmentLine
 from dinghuo.integrations import events
@@ -167,7 +167,7 @@ def ship_order(
             "Some units are not in stock to ship.", code="insufficient_stock", errors=short
         )
 
-    now = timezone.now()
+    now = clock.now()
     shipment = Shipment.objects.create(
         tenant_id=tenant_id,
         order=order,

@@ -12,8 +12,8 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.db.models import Max
-from django.utils import timezone
 
+from dinghuo.core import clock
 from dinghuo.integrations.models import Event
 
 _SEQUENCER_LOCK = 7_206_540_001  # pg advisory lock id for the sequencer
@@ -30,13 +30,13 @@ def record(
         aggregate_type=aggregate_type,
         aggregate_id=aggregate_id,
         payload=payload,
-        occurred_at=timezone.now(),
+        occurred_at=clock.now(),
     )
 
 
 def record_many(events: list[Event]) -> None:
     """Write several events in the caller's transaction (one insert)."""
-    now = timezone.now()
+    now = clock.now()
     for event in events:
         event.occurred_at = now
     Event.objects.bulk_create(events)

@@ -9,9 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from dinghuo.catalog.models import Sku
+from dinghuo.core import clock
 from dinghuo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from dinghuo.core.writes import locked_tenant_row, refuse
 from dinghuo.integrations import events
@@ -59,7 +59,7 @@ def apply_changes(
     reference: str,
 ) -> list[StockLevel]:
     """Apply deltas to locked levels, write their ledger rows; return the levels changed."""
-    now = timezone.now()
+    now = clock.now()
     touched: dict[tuple[int, int], StockLevel] = {}
     movements = []
     for change in changes:

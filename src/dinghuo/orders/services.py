@@ -9,10 +9,9 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.utils import timezone
 
 from dinghuo.catalog.models import Sku
-from dinghuo.core import money
+from dinghuo.core import clock, money
 from dinghuo.core.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
 from dinghuo.core.models import Seller
 from dinghuo.customers.models import Company, Location
@@ -271,7 +270,7 @@ def _place_order(
             ],
         )
 
-    now = timezone.now()
+    now = clock.now()
     cur = price_list.currency
     order_lines = []
     for i, p in enumerate(priced):
@@ -444,7 +443,7 @@ def deliver_order(*, tenant_id: int, order_id: int) -> Order:
     """The buyer has everything: a fully shipped order becomes delivered."""
     order = _locked_order(tenant_id, order_id)
     transition(order, Action.DELIVER)
-    now = timezone.now()
+    now = clock.now()
     order.shipments.filter(delivered_at__isnull=True).update(delivered_at=now)
     order.status = OrderStatus.DELIVERED
     order.save(update_fields=["status", "updated_at"])
