@@ -20,6 +20,8 @@ def test_every_request_on_another_tenants_ids_is_not_found(world, other_world):
             "PATCH", f"/warehouses/{main.pk}", json.dumps({"is_active": False})
         ),
         "sku stock": api.get(f"/skus/{a1}/stock"),
+    }
+    refused = {
         "receipt": api.post("/stock/receipts", receipt),
         "adjustment": api.post("/stock/adjustments", adjustment),
     }
@@ -27,6 +29,10 @@ def test_every_request_on_another_tenants_ids_is_not_found(world, other_world):
     assert {name: (r.status_code, r.json()["code"]) for name, r in answers.items()} == {
         name: (404, "not_found") for name in answers
     }
+    # A foreign id in a body is an unknown reference, named as such.
+    for r in refused.values():
+        assert r.status_code == 422
+        assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [("sku_id", "unknown_sku")]
     assert stock_state() == before
 
 

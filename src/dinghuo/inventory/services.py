@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 
 from dinghuo.catalog.models import Sku
 from dinghuo.core import clock
-from dinghuo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
 from dinghuo.core.writes import locked_tenant_row, refuse
 from dinghuo.integrations import events
 from dinghuo.inventory.models import Reservation, StockLevel, StockMovement, Warehouse
@@ -122,18 +122,21 @@ def stock_event(
     )
 
 
-def _warehouse(tenant_id: int, code: str) -> Warehouse:
-    warehouse = Warehouse.objects.filter(tenant_id=tenant_id, code=code).first()
+def _stock_target(
+    tenant_id: int, warehouse_code: str, sku_id: int, errors: list[FieldError]
+) -> tuple[Warehouse, Sku]:
+    """The warehouse and SKU a receipt or adjustment names; every problem reported at once."""
+    warehouse = Warehouse.objects.filter(tenant_id=tenant_id, code=warehouse_code).first()
     if warehouse is None:
-        raise NotFound(f"No warehouse {code!r}.")
-    return warehouse
-
-
-def _sku(tenant_id: int, sku_id: int) -> Sku:
+        errors.append(
+            FieldError("warehouse", "unknown_warehouse", f"No warehouse {warehouse_code}")
+        )
     sku = Sku.objects.filter(tenant_id=tenant_id, pk=sku_id).first()
     if sku is None:
-        raise NotFound(f"No SKU {sku_id}.")
-    return sku
+        errors.append(FieldError("sku_id", "unknown_sku", f"No SKU {sku_id}"))
+    if errors or warehouse is None or sku is None:
+        raise ValidationFailed("The stock change is not valid; see errors.", errors=errors)
+    return warehouse, sku
 
 
 def _locked_level(tenant_id: int, warehouse: Warehouse, sku: Sku) -> StockLevel:
@@ -141,6 +144,32 @@ def _locked_level(tenant_id: int, warehouse: Warehouse, sku: Sku) -> StockLevel:
         [StockLevel(tenant_id=tenant_id, warehouse=warehouse, sku=sku)], ignore_conflicts=True
     )
     return StockLevel.objects.select_for_update().get(warehouse=warehouse, sku=sku)
+
+
+def _move_on_hand(
+    tenant_id: int,
+    warehouse: Warehouse,
+    sku: Sku,
+    level: StockLevel,
+    change: Change,
+    *,
+    field: str,
+    reason: str,
+    reference: str,
+) -> StockLevel:
+    """Apply an on-hand change to a locked level, with its ledger row and event."""
+    if level.on_hand + change.on_hand_delta > MAX_STOCK_QUANTITY:
+        raise ValidationFailed(
+            "That would exceed the largest stock a level can hold.",
+            errors=[FieldError(field, "quantity_too_large", f"At most {MAX_STOCK_QUANTITY} units")],
+        )
+    levels = {(sku.id, warehouse.id): level}
+    apply_changes(tenant_id, levels, [change], reason=reason, reference=reference)
+    event = stock_event(
+        tenant_id, [level], {sku.id: sku.code}, {warehouse.id: warehouse.code}, reference
+    )
+    events.record_many([event])
+    return level
 
 
 @transaction.atomic
@@ -154,34 +183,22 @@ def receive_stock(
     reference: str = "",
 ) -> StockLevel:
     """Goods arrived: on hand rises by `quantity`."""
+    errors = []
     if not 0 < quantity <= MAX_STOCK_QUANTITY:
-        raise ValidationFailed(
-            "Quantity must be positive.",
-            errors=[FieldError("quantity", "quantity_not_positive", "Receive at least one unit")],
-        )
-    warehouse = _warehouse(tenant_id, warehouse_code)
-    sku = _sku(tenant_id, sku_id)
+        errors.append(FieldError("quantity", "quantity_not_positive", "Receive at least one unit"))
+    warehouse, sku = _stock_target(tenant_id, warehouse_code, sku_id, errors)
     level = _locked_level(tenant_id, warehouse, sku)
-    if level.on_hand + quantity > MAX_STOCK_QUANTITY:
-        raise ValidationFailed(
-            "That would exceed the largest stock a level can hold.", code="quantity_too_large"
-        )
     change = Change(warehouse.id, sku.id, StockMovement.Kind.RECEIPT, on_hand_delta=quantity)
-    apply_changes(
+    return _move_on_hand(
         tenant_id,
-        {(sku.id, warehouse.id): level},
-        [change],
+        warehouse,
+        sku,
+        level,
+        change,
+        field="quantity",
         reason=reason or "receipt",
         reference=reference,
     )
-    events.record_many(
-        [
-            stock_event(
-                tenant_id, [level], {sku.id: sku.code}, {warehouse.id: warehouse.code}, reference
-            )
-        ]
-    )
-    return level
 
 
 @transaction.atomic
@@ -200,32 +217,18 @@ def adjust_stock(
         errors.append(FieldError("delta", "invalid_delta", "Adjust by a non-zero number of units"))
     if not reason.strip():
         errors.append(FieldError("reason", "reason_required", "Say why stock is adjusted"))
-    if errors:
-        raise ValidationFailed("The adjustment is not valid.", errors=errors)
-    warehouse = _warehouse(tenant_id, warehouse_code)
-    sku = _sku(tenant_id, sku_id)
+    warehouse, sku = _stock_target(tenant_id, warehouse_code, sku_id, errors)
     level = _locked_level(tenant_id, warehouse, sku)
     if level.on_hand + delta < level.reserved:
         raise Conflict(
-            f"On hand would fall below the {level.reserved} units reserved for orders.",
+            f"On hand would fall to {level.on_hand + delta}, below the {level.reserved} units "
+            "reserved for orders.",
             code="below_reserved",
         )
-    if level.on_hand + delta > MAX_STOCK_QUANTITY:
-        raise ValidationFailed(
-            "That would exceed the largest stock a level can hold.", code="quantity_too_large"
-        )
     change = Change(warehouse.id, sku.id, StockMovement.Kind.ADJUSTMENT, on_hand_delta=delta)
-    apply_changes(
-        tenant_id, {(sku.id, warehouse.id): level}, [change], reason=reason, reference=reference
+    return _move_on_hand(
+        tenant_id, warehouse, sku, level, change, field="delta", reason=reason, reference=reference
     )
-    events.record_many(
-        [
-            stock_event(
-                tenant_id, [level], {sku.id: sku.code}, {warehouse.id: warehouse.code}, reference
-            )
-        ]
-    )
-    return level
 
 
 def open_reservations(tenant_id: int, order_line_ids: Iterable[int]) -> list[Reservation]:
