@@ -82,6 +82,9 @@ TEMPLATES = [
     },
 ]
 
+# How long an order waits for a stock row lock before answering "busy" (503 + Retry-After).
+DINGHUO_LOCK_TIMEOUT_MS = int(os.environ.get("DINGHUO_LOCK_TIMEOUT_MS", "3000"))
+
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
@@ -102,7 +105,9 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["ENGINE"] = "django.db.backends.postgresql"
-    options: dict[str, object] = {}
+    # Every statement waits at most this long for a row lock, then the request answers 503
+    # busy; set per connection so that no transaction pays a round trip for it.
+    options: dict[str, object] = {"options": f"-c lock_timeout={DINGHUO_LOCK_TIMEOUT_MS}"}
     if _env_flag("DB_POOL"):
         options["pool"] = {
             "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
@@ -143,8 +148,6 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
 # Business limits the API enforces (not feature switches: safe bounds on input).
 DINGHUO_MAX_ORDER_LINES = int(os.environ.get("DINGHUO_MAX_ORDER_LINES", "1000"))
-# How long an order waits for a stock row lock before answering "busy" (503 + Retry-After).
-DINGHUO_LOCK_TIMEOUT_MS = int(os.environ.get("DINGHUO_LOCK_TIMEOUT_MS", "3000"))
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+from django.db import connection
+from django.utils import timezone
 
 from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
 from dinghuo.core.models import IdempotencyRecord
@@ -40,11 +42,21 @@ def check_key(key: str) -> None:
 
 
 def claim(tenant_id: int, key: str, fingerprint: str) -> tuple[IdempotencyRecord, Replay | None]:
-    """Claim `key` in the current transaction; return the earlier answer if there is one."""
-    IdempotencyRecord.objects.bulk_create(
-        [IdempotencyRecord(tenant_id=tenant_id, key=key, request_hash=fingerprint)],
-        ignore_conflicts=True,
-    )
+    """Claim `key` in the current transaction; return the earlier answer if there is one.
+
+    The insert holds the new row (and makes a concurrent insert of the same key wait for this
+    transaction); only when the key already exists is the row read and locked.
+    """
+    table = IdempotencyRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (tenant_id, key, request_hash, created_at) "  # noqa: S608
+            "VALUES (%s, %s, %s, %s) ON CONFLICT (tenant_id, key) DO NOTHING RETURNING id",
+            [tenant_id, key, fingerprint, timezone.now()],
+        )
+        inserted = cursor.fetchone()
+    if inserted is not None:
+        return IdempotencyRecord(id=inserted[0], tenant_id=tenant_id, key=key), None
     record = IdempotencyRecord.objects.select_for_update().get(tenant_id=tenant_id, key=key)
     if record.request_hash != fingerprint:
         raise Conflict(

@@ -1,17 +1,19 @@
 """Stock writes: receive, adjust, reserve, release, issue. Each one writes ledger rows.
 
-Locks: every writer locks stock levels with `_lock_levels`, ordered by (sku, warehouse), so two
-writers can never wait on each other in a cycle (no deadlocks). Values are set while the rows
-are locked; the database's check constraints (0 ≤ reserved ≤ on_hand) are the last guard.
+Locks: every writer locks stock levels with `lock_levels` or `lock_available_levels`, ordered
+by (sku, warehouse), so two writers can never wait on each other in a cycle (no deadlocks).
+Values are set while the rows are locked; the database's check constraints
+(0 ≤ reserved ≤ on_hand) are the last guard.
 """
 
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from dinghuo.catalog.models import Sku
 from dinghuo.core import clock
+from dinghuo.core.db import insert_rows
 from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
 from dinghuo.core.writes import locked_tenant_row, refuse
 from dinghuo.integrations import events
@@ -38,6 +40,17 @@ def active_warehouses(tenant_id: int) -> list[Warehouse]:
     )
 
 
+def lock_available_levels(tenant_id: int, sku_ids: Iterable[int]) -> list[StockLevel]:
+    """Lock these SKUs' stock rows in every active warehouse, in (sku, warehouse) order; each
+    level comes with its warehouse (read, not locked)."""
+    return list(
+        StockLevel.objects.select_for_update(of=("self",))
+        .select_related("warehouse")
+        .filter(tenant_id=tenant_id, sku_id__in=set(sku_ids), warehouse__is_active=True)
+        .order_by("sku_id", "warehouse_id")
+    )
+
+
 def lock_levels(
     tenant_id: int, sku_ids: Iterable[int], warehouse_ids: Iterable[int]
 ) -> dict[tuple[int, int], StockLevel]:
@@ -61,29 +74,57 @@ def apply_changes(
     """Apply deltas to locked levels, write their ledger rows; return the levels changed."""
     now = clock.now()
     touched: dict[tuple[int, int], StockLevel] = {}
-    movements = []
     for change in changes:
         level = levels[(change.sku_id, change.warehouse_id)]
         level.on_hand += change.on_hand_delta
         level.reserved += change.reserved_delta
         touched[(change.sku_id, change.warehouse_id)] = level
-        movements.append(
-            StockMovement(
-                tenant_id=tenant_id,
-                warehouse_id=change.warehouse_id,
-                sku_id=change.sku_id,
-                kind=change.kind,
-                on_hand_delta=change.on_hand_delta,
-                reserved_delta=change.reserved_delta,
-                reason=reason,
-                reference=reference,
-                created_at=now,
-            )
-        )
     changed = list(touched.values())
-    StockLevel.objects.bulk_update(changed, ["on_hand", "reserved"])
-    StockMovement.objects.bulk_create(movements)
+    _save_levels(changed)
+    insert_rows(
+        StockMovement,
+        [
+            "tenant_id",
+            "warehouse_id",
+            "sku_id",
+            "kind",
+            "on_hand_delta",
+            "reserved_delta",
+            "reason",
+            "reference",
+            "created_at",
+        ],
+        [
+            (
+                tenant_id,
+                c.warehouse_id,
+                c.sku_id,
+                c.kind,
+                c.on_hand_delta,
+                c.reserved_delta,
+                reason,
+                reference,
+                now,
+            )
+            for c in changes
+        ],
+    )
     return changed
+
+
+def _save_levels(levels: list[StockLevel]) -> None:
+    """Write the new figures of locked levels.
+
+    One parameterised UPDATE sent for every row at once (psycopg pipelines `executemany`):
+    Django's `bulk_update` builds a CASE expression per field, which cost more CPU than
+    everything else in placing an order.
+    """
+    table = StockLevel._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {table} SET on_hand = %s, reserved = %s WHERE id = %s",  # noqa: S608
+            [(level.on_hand, level.reserved, level.pk) for level in levels],
+        )
 
 
 def level_payload(
