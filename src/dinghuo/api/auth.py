@@ -1,13 +1,10 @@
 """API-key authentication: `Authorization: Bearer <key>` or `X-API-Key: <key>`, scoped."""
 
-from typing import Any
-
 from django.http import HttpRequest
 from ninja.security.base import AuthBase
 
 from dinghuo.core.errors import PermissionDenied
-from dinghuo.core.models import ApiKey
-from dinghuo.core.services import authenticate_api_key
+from dinghuo.core.services import Caller, authenticate_api_key
 
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -18,7 +15,7 @@ class ApiKeyAuth(AuthBase):
     openapi_type = "http"
     openapi_scheme = "bearer"
 
-    def __call__(self, request: HttpRequest) -> ApiKey | None:
+    def __call__(self, request: HttpRequest) -> Caller | None:
         header = request.headers.get("Authorization", "")
         token = header[7:].strip() if header[:7].lower() == "bearer " else ""
         token = token or request.headers.get("X-API-Key", "").strip()
@@ -28,7 +25,7 @@ class ApiKeyAuth(AuthBase):
         if key is None:
             return None
         needed = "read" if request.method in _READ_METHODS else "write"
-        if needed not in key.scope_set:
+        if needed not in key.scopes:
             raise PermissionDenied(
                 f"This API key lacks the '{needed}' scope.", code="insufficient_scope"
             )
@@ -37,5 +34,5 @@ class ApiKeyAuth(AuthBase):
 
 def tenant_id(request: HttpRequest) -> int:
     """The tenant the authenticated key belongs to."""
-    auth: Any = request.auth  # type: ignore[attr-defined]
-    return int(auth.tenant_id)
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    return caller.tenant_id

@@ -66,18 +66,29 @@ def revoke_api_key(*, prefix: str) -> ApiKey:
     return key
 
 
-def authenticate_api_key(token: str) -> ApiKey | None:
-    """The live key matching `token`, with its tenant, or None."""
+@dataclass(frozen=True)
+class Caller:
+    """Who an API request comes from: a live key of one tenant, with its scopes."""
+
+    key_prefix: str
+    tenant_id: int
+    scopes: frozenset[str]
+
+
+def authenticate_api_key(token: str) -> Caller | None:
+    """The caller holding `token` if it is a live key, else None (one indexed read per call,
+    so a revoked key stops working at once)."""
     if not token.startswith(_KEY_PREFIX):
         return None
     prefix, _, _rest = token[len(_KEY_PREFIX) :].partition("_")
     if not prefix or not _rest:
         return None
-    key = (
-        ApiKey.objects.select_related("tenant")
-        .filter(prefix=prefix, revoked_at__isnull=True)
+    found = (
+        ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True)
+        .values_list("tenant_id", "secret_hash", "scopes")
         .first()
     )
-    if key is None or not secrets.compare_digest(key.secret_hash, hash_secret(token)):
+    if found is None or not secrets.compare_digest(found[1], hash_secret(token)):
         return None
-    return key
+    scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())
+    return Caller(key_prefix=prefix, tenant_id=found[0], scopes=scopes)
