@@ -43,8 +43,12 @@ def atomic_with_retry(fn: Callable[[], T], *, attempts: int = 3) -> T:
     raise AssertionError("unreachable")
 
 
+# SQLite before 3.32 allows 999 parameters in a statement; PostgreSQL 65,535.
+_MAX_PARAMETERS = 999
+
+
 def insert_rows(model: type[Model], fields: list[str], rows: Sequence[Sequence[Any]]) -> None:
-    """Insert many rows of `model` with one statement sent for all of them at once.
+    """Insert many rows of `model` in one multi-row INSERT (chunked to the parameter limit).
 
     For append-only rows on the hot path (ledger rows, events) whose ids nobody needs back:
     `bulk_create` spends several times more CPU building the same statement. Values still
@@ -55,17 +59,17 @@ def insert_rows(model: type[Model], fields: list[str], rows: Sequence[Sequence[A
     meta = model._meta
     columns: list[Field[Any, Any]] = [meta.get_field(name) for name in fields]  # type: ignore[misc]
     quote = connection.ops.quote_name
-    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from the model)
-        quote(meta.db_table),
-        ", ".join(quote(column.column) for column in columns),
-        ", ".join(["%s"] * len(columns)),
+    head = "INSERT INTO {} ({}) VALUES ".format(  # noqa: S608 (names from the model)
+        quote(meta.db_table), ", ".join(quote(column.column) for column in columns)
     )
-    params = [
-        [
-            column.get_db_prep_save(value, connection)
-            for column, value in zip(columns, row, strict=True)
-        ]
-        for row in rows
-    ]
+    one_row = "({})".format(", ".join(["%s"] * len(columns)))
+    per_chunk = max(1, _MAX_PARAMETERS // len(columns))
     with connection.cursor() as cursor:
-        cursor.executemany(sql, params)
+        for start in range(0, len(rows), per_chunk):
+            chunk = rows[start : start + per_chunk]
+            params = [
+                column.get_db_prep_save(value, connection)
+                for row in chunk
+                for column, value in zip(columns, row, strict=True)
+            ]
+            cursor.execute(head + ", ".join([one_row] * len(chunk)), params)

@@ -6,7 +6,7 @@ Shipping lives in `fulfilment.services`.
 from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db import transaction
 
@@ -36,9 +36,46 @@ class LineRequest:
     quantity: int
 
 
+class _Parties(NamedTuple):
+    """Who an order is between, as placing it needs them (plain values, no model objects)."""
+
+    company_id: int
+    company_code: str
+    ship_to_id: int | None
+    price_list_id: int
+    currency: str
+    price_list_active: bool
+    seller: Seller
+
+
+class _SkuRow(NamedTuple):
+    id: int
+    code: str
+    is_active: bool
+    min_order_quantity: int
+    pack_size: int
+    name_en: str | None
+    product_is_active: bool
+    allow_backorder: bool
+    product_name_en: str | None
+
+
+# The columns of _SkuRow, in order: placing an order reads plain rows, which costs far less
+# Python than building model objects on the hot path.
+_SKU_COLUMNS = (
+    "id", "code", "is_active", "min_order_quantity", "pack_size", "name_en",
+    "product__is_active", "product__allow_backorder", "product__name_en",
+)  # fmt: skip
+_PARTY_COLUMNS = (
+    "company_id", "company__code", "id", "company__price_list_id",
+    "company__price_list__currency", "company__price_list__is_active",
+    "company__price_list__seller_id", "company__price_list__seller__slug",
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
 class _PricedLine:
-    sku: Sku
+    sku: _SkuRow
     quantity: int
     unit_price: Decimal
 
@@ -55,13 +92,12 @@ def _order_event(order: Order, type: str, payload: dict[str, Any]) -> Event:
 
 def _resolve_parties(
     tenant_id: int, company_id: int, ship_to_id: int, seller_slug: str | None
-) -> tuple[Company | None, Location | None, Seller | None, list[FieldError]]:
+) -> tuple[_Parties | None, list[FieldError]]:
     """Company, ship-to and seller; one query when all is well, more only to explain a refusal.
 
     The company buys from the seller of its price list."""
-    ship_to = (
-        Location.objects.select_related("company__price_list__seller")
-        .filter(
+    row = (
+        Location.objects.filter(
             tenant_id=tenant_id,
             pk=ship_to_id,
             company_id=company_id,
@@ -69,18 +105,18 @@ def _resolve_parties(
             is_active=True,
             company__is_active=True,
         )
+        .values_list(*_PARTY_COLUMNS)
         .first()
     )
-    if ship_to is not None:
-        seller = ship_to.company.price_list.seller
-        if seller_slug is None or seller_slug == seller.slug:
-            return ship_to.company, ship_to, seller, []
+    if row is not None and seller_slug in (None, row[7]):
+        seller = Seller(id=row[6], tenant_id=tenant_id, slug=row[7])
+        return _Parties(row[0], row[1], row[2], row[3], row[4], row[5], seller), []
     return _explain_parties(tenant_id, company_id, ship_to_id, seller_slug)
 
 
 def _explain_parties(
     tenant_id: int, company_id: int, ship_to_id: int, seller_slug: str | None
-) -> tuple[Company | None, Location | None, Seller | None, list[FieldError]]:
+) -> tuple[_Parties | None, list[FieldError]]:
     errors = []
     company = (
         Company.objects.select_related("price_list__seller")
@@ -100,42 +136,40 @@ def _explain_parties(
         errors.append(
             FieldError("ship_to_id", "unknown_ship_to", "Not an active ship-to of this company")
         )
-    seller = company.price_list.seller if company else None
-    if seller is not None and seller_slug is not None and seller_slug != seller.slug:
+    if company is None:
+        return None, errors
+    price_list = company.price_list
+    if seller_slug is not None and seller_slug != price_list.seller.slug:
         errors.append(
             FieldError("seller", "unknown_seller", "This company does not buy from that seller")
         )
-    return company, ship_to, seller, errors
+    parties = _Parties(
+        company.pk,
+        company.code,
+        ship_to.pk if ship_to else None,
+        price_list.pk,
+        price_list.currency,
+        price_list.is_active,
+        price_list.seller,
+    )
+    return parties, errors
 
 
-def _description(sku: Sku) -> str:
+def _description(sku: _SkuRow) -> str:
     """The line's text in the catalogue's default language, whatever the caller's language."""
-    # modeltranslation adds the per-language columns, which the type checker cannot see.
-    texts = (getattr(sku, "name_en", ""), getattr(sku.product, "name_en", ""), sku.code)
-    return str(next(text for text in texts if text))[:300]
-
-
-# What placing an order reads of a SKU: fewer columns, less work per row on the hot path.
-_SKU_COLUMNS = (
-    "code", "is_active", "min_order_quantity", "pack_size", "name_en",
-    "product__is_active", "product__allow_backorder", "product__name_en",
-)  # fmt: skip
+    return (sku.name_en or sku.product_name_en or sku.code)[:300]
 
 
 def _price_lines(
-    tenant_id: int, seller: Seller, company: Company, lines: list[LineRequest]
+    tenant_id: int, parties: _Parties, lines: list[LineRequest]
 ) -> tuple[list[_PricedLine], list[FieldError]]:
     """Resolve SKUs and tier prices for every line in two queries; report every problem."""
     codes = {line.sku for line in lines}
-    skus = {
-        sku.code: sku
-        for sku in Sku.objects.select_related("product")
-        .only(*_SKU_COLUMNS)
-        .filter(tenant_id=tenant_id, seller=seller, code__in=codes)
-    }
+    found = Sku.objects.filter(tenant_id=tenant_id, seller_id=parties.seller.pk, code__in=codes)
+    skus = {row[1]: _SkuRow(*row) for row in found.values_list(*_SKU_COLUMNS)}
     tiers: dict[int, list[tuple[int, Decimal]]] = {}
     for sku_id, min_quantity, unit_price in PriceTier.objects.filter(
-        price_list_id=company.price_list_id, sku_id__in=[s.id for s in skus.values()]
+        price_list_id=parties.price_list_id, sku_id__in=[s.id for s in skus.values()]
     ).values_list("sku_id", "min_quantity", "unit_price"):
         tiers.setdefault(sku_id, []).append((min_quantity, unit_price))
 
@@ -152,7 +186,7 @@ def _price_lines(
         if sku is None:
             errors.append(FieldError(f"{at}.sku", "unknown_sku", f"No SKU {line.sku}"))
             continue
-        if not (sku.is_active and sku.product.is_active):
+        if not (sku.is_active and sku.product_is_active):
             errors.append(
                 FieldError(f"{at}.sku", "inactive_sku", f"{line.sku} can no longer be ordered")
             )
@@ -248,42 +282,37 @@ def _place_order(
             "An order needs at least one line.",
             errors=[FieldError("lines", "no_lines", "Add at least one line")],
         )
-    company, ship_to, seller, errors = _resolve_parties(
-        tenant_id, company_id, ship_to_id, seller_slug
-    )
-    if company is None or seller is None:  # without them no line can be priced
+    parties, errors = _resolve_parties(tenant_id, company_id, ship_to_id, seller_slug)
+    if parties is None:  # without a company no line can be priced
         raise ValidationFailed("The order cannot be placed; see errors.", errors=errors)
-    price_list = company.price_list
-    if not price_list.is_active:
+    if not parties.price_list_active:
         errors.append(
             FieldError("company_id", "price_list_inactive", "The company's price list is inactive")
         )
-    if currency is not None and currency != price_list.currency:
+    if currency is not None and currency != parties.currency:
         errors.append(
             FieldError(
                 "currency",
                 "currency_mismatch",
-                f"This company buys in {price_list.currency}",
-                {"expected": price_list.currency},
+                f"This company buys in {parties.currency}",
+                {"expected": parties.currency},
             )
         )
-    priced, line_errors = _price_lines(tenant_id, seller, company, lines)
+    priced, line_errors = _price_lines(tenant_id, parties, lines)
     errors += line_errors
-    if errors or ship_to is None:
+    if errors or parties.ship_to_id is None:
         raise ValidationFailed("The order cannot be placed; see errors.", errors=errors)
 
     locked = stock.lock_available_levels(tenant_id, (p.sku.id for p in priced))
-    levels = {(level.sku_id, level.warehouse_id): level for level in locked}
-    warehouse_codes = {level.warehouse_id: level.warehouse.code for level in locked}
-    rank = {level.warehouse_id: (level.warehouse.priority, level.warehouse_id) for level in locked}
+    levels = locked.levels
     plan = allocation.allocate(
         [
-            allocation.Want(i, p.sku.id, p.quantity, p.sku.product.allow_backorder)
+            allocation.Want(i, p.sku.id, p.quantity, p.sku.allow_backorder)
             for i, p in enumerate(priced)
         ],
         sorted(
             (allocation.Level(lv.warehouse_id, lv.sku_id, lv.available) for lv in levels.values()),
-            key=lambda level: rank[level.warehouse_id],
+            key=lambda level: locked.rank[level.warehouse_id],
         ),
     )
     if plan.shortages:
@@ -302,14 +331,14 @@ def _place_order(
         )
 
     now = clock.now()
-    cur = price_list.currency
+    cur = parties.currency
     order_lines = []
     for i, p in enumerate(priced):
         order_lines.append(
             OrderLine(
                 tenant_id=tenant_id,
                 line_number=i + 1,
-                sku=p.sku,
+                sku_id=p.sku.id,
                 sku_code=p.sku.code,
                 description=_description(p.sku),
                 quantity=p.quantity,
@@ -326,11 +355,11 @@ def _place_order(
         )
     order = Order.objects.create(
         tenant_id=tenant_id,
-        seller=seller,
-        company=company,
+        seller=parties.seller,
+        company_id=parties.company_id,
         currency=cur,
-        price_list=price_list,
-        ship_to=ship_to,
+        price_list_id=parties.price_list_id,
+        ship_to_id=parties.ship_to_id,
         purchase_order_number=purchase_order_number,
         notes=notes,
         channel=channel,
@@ -371,7 +400,7 @@ def _place_order(
         order,
         "order.placed",
         {
-            "company": company.code,
+            "company": parties.company_code,
             "currency": cur,
             "total": money.format_amount(order.total, cur),
             "lines": [
@@ -389,7 +418,7 @@ def _place_order(
     recorded = [placed]
     if changed:
         recorded.append(
-            stock.stock_event(tenant_id, changed, sku_codes, warehouse_codes, reference)
+            stock.stock_event(tenant_id, changed, sku_codes, locked.warehouse_codes, reference)
         )
     events.record_many(recorded)
     return order
