@@ -12,6 +12,7 @@ from django.db import transaction
 
 from dinghuo.catalog.models import Sku
 from dinghuo.core import clock, money
+from dinghuo.core.db import insert_instances, insert_rows
 from dinghuo.core.errors import Conflict, FieldError, InvalidTransition, NotFound, ValidationFailed
 from dinghuo.core.models import Seller
 from dinghuo.customers.models import Company, Location
@@ -266,6 +267,16 @@ def place_order(
         )
 
 
+_ORDER_FIELDS = [
+    "tenant_id", "seller_id", "company_id", "status", "currency", "price_list_id", "ship_to_id",
+    "purchase_order_number", "notes", "channel", "subtotal", "total", "placed_at", "updated_at",
+]  # fmt: skip
+_LINE_FIELDS = [
+    "tenant_id", "order_id", "line_number", "sku_id", "sku_code", "description", "quantity",
+    "unit_price", "line_total", "backordered_quantity", "shipped_quantity",
+]  # fmt: skip
+
+
 def _place_order(
     tenant_id: int,
     company_id: int,
@@ -353,10 +364,11 @@ def _place_order(
             "The order's total is too large.",
             errors=[FieldError("lines", "amount_too_large", "Split the order")],
         )
-    order = Order.objects.create(
+    order = Order(
         tenant_id=tenant_id,
         seller=parties.seller,
         company_id=parties.company_id,
+        status=OrderStatus.PLACED,
         currency=cur,
         price_list_id=parties.price_list_id,
         ship_to_id=parties.ship_to_id,
@@ -366,21 +378,19 @@ def _place_order(
         subtotal=subtotal,
         total=subtotal,
         placed_at=now,
+        updated_at=now,
     )
+    insert_instances([order], _ORDER_FIELDS)
     for line in order_lines:
         line.order = order
-    OrderLine.objects.bulk_create(order_lines)
-    Reservation.objects.bulk_create(
+    insert_instances(order_lines, _LINE_FIELDS)
+    insert_rows(
+        Reservation,
+        ["tenant_id", "order_line_id", "warehouse_id", "sku_id", "quantity"],
         [
-            Reservation(
-                tenant_id=tenant_id,
-                order_line=order_lines[a.index],
-                warehouse_id=a.warehouse_id,
-                sku_id=a.sku_id,
-                quantity=a.quantity,
-            )
+            (tenant_id, order_lines[a.index].pk, a.warehouse_id, a.sku_id, a.quantity)
             for a in plan.allocations
-        ]
+        ],
     )
     reference = f"order:{order.pk}"
     changed = stock.apply_changes(
