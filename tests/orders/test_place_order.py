@@ -95,7 +95,7 @@ def test_every_problem_is_reported_at_once_and_nothing_changes(world):
     Sku.objects.filter(pk=world.skus["C-3"].pk).update(is_active=False)
     before = snapshot(world)
     body = world.order_body(
-        ("NOPE", 1), ("A-1", 0), ("B-2", 3), ("C-3", 1), ("D-4", -2), currency="EUR"
+        ("NOPE", 0), ("A-1", 0), ("B-2", 3), ("C-3", 1), ("D-4", -2), currency="EUR"
     )
     body["ship_to_id"] = world.ship_to.pk + 999
     r = world.client().place(body)
@@ -108,6 +108,7 @@ def test_every_problem_is_reported_at_once_and_nothing_changes(world):
         ("ship_to_id", "unknown_ship_to"),
         ("currency", "currency_mismatch"),
         ("lines[0].sku", "unknown_sku"),
+        ("lines[0].quantity", "quantity_not_positive"),
         ("lines[1].quantity", "quantity_not_positive"),
         ("lines[2].quantity", "below_minimum"),
         ("lines[2].quantity", "not_pack_multiple"),

@@ -184,6 +184,15 @@ def _price_lines(
             errors.append(
                 FieldError(f"{at}.sku", "duplicate_sku", f"{line.sku} is on more than one line")
             )
+        quantity_ok = 0 < line.quantity <= MAX_QUANTITY
+        if line.quantity <= 0:
+            errors.append(
+                FieldError(f"{at}.quantity", "quantity_not_positive", "Order at least one unit")
+            )
+        elif line.quantity > MAX_QUANTITY:
+            errors.append(
+                FieldError(f"{at}.quantity", "quantity_too_large", "Quantity is too large")
+            )
         if sku is None:
             errors.append(FieldError(f"{at}.sku", "unknown_sku", f"No SKU {line.sku}"))
             continue
@@ -192,15 +201,7 @@ def _price_lines(
                 FieldError(f"{at}.sku", "inactive_sku", f"{line.sku} can no longer be ordered")
             )
             continue
-        if line.quantity <= 0:
-            errors.append(
-                FieldError(f"{at}.quantity", "quantity_not_positive", "Order at least one unit")
-            )
-            continue
-        if line.quantity > MAX_QUANTITY:
-            errors.append(
-                FieldError(f"{at}.quantity", "quantity_too_large", "Quantity is too large")
-            )
+        if not quantity_ok:
             continue
         if line.quantity < sku.min_order_quantity:
             errors.append(
