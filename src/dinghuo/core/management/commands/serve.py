@@ -20,7 +20,9 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
-        workers = options["workers"] or (os.cpu_count() or 1) * 2 + 1
+        # Sync workers are CPU-bound on the order path: one per core plus one keeps the cores
+        # busy while a worker waits on the database (docs/performance.md: 3 on 2 cores).
+        workers = options["workers"] or (os.cpu_count() or 1) + 1
         argv = [
             "gunicorn",
             "dinghuo.config.wsgi:application",
