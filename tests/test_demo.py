@@ -97,6 +97,11 @@ def test_history_spreads_over_months_and_each_step_follows_the_last(output: str)
 
     from dinghuo.integrations.models import Event
 
+    opening = Event.objects.filter(type="stock.changed", payload__reference="demo")
+    assert opening.count() == StockLevel.objects.values("sku_id").distinct().count()
+    first_order = Order.objects.order_by("placed_at").first()
+    assert first_order is not None
+    assert all(e.occurred_at < first_order.placed_at for e in opening)
     placed = sorted(Order.objects.values_list("placed_at", flat=True))
     assert placed[-1] - placed[0] > timedelta(days=60)
     assert placed[-1] <= timezone.now()

@@ -8,16 +8,19 @@ one receipt row that explains it (on_hand = the receipt, reserved = 0).
 import math
 import random
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from itertools import cycle
 
 from django.utils import timezone
 
 from dinghuo.catalog.models import Category, Product, Sku
-from dinghuo.core import money
+from dinghuo.core import clock, money
 from dinghuo.core.models import Seller, Tenant
-from dinghuo.demo import DemoRefused
+from dinghuo.demo import HISTORY_DAYS, DemoRefused
 from dinghuo.demo.data import CATEGORIES, FAMILIES, VARIANTS, CategorySpec, T, Variant
+from dinghuo.integrations import events
+from dinghuo.inventory import services as stock
 from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
 from dinghuo.pricing.models import PriceList, PriceTier
 
@@ -256,10 +259,11 @@ def receive_opening_stock(
 ) -> int:
     """Stock in both warehouses for most SKUs, in Hong Kong only for some, none for a few.
 
-    Each level gets exactly one receipt row of the same quantity, so the ledger sums to it.
-    Returns how many levels were stocked.
+    Each level gets exactly one receipt row of the same quantity, so the ledger sums to it,
+    and each stocked SKU a `stock.changed` event, as a receipt through the services would.
+    The stock arrives the day before the first order. Returns how many levels were stocked.
     """
-    now = timezone.now()
+    now = timezone.now() - timedelta(days=HISTORY_DAYS + 1)
     levels = []
     movements = []
     for info in skus:
@@ -285,4 +289,16 @@ def receive_opening_stock(
             )
     StockLevel.objects.bulk_create(levels, batch_size=2000)
     StockMovement.objects.bulk_create(movements, batch_size=2000)
+    by_sku: dict[int, list[StockLevel]] = {}
+    for level in levels:
+        by_sku.setdefault(level.sku_id, []).append(level)
+    codes = {info.sku.pk: info.sku.code for info in skus}
+    warehouse_codes = {w.pk: w.code for w in warehouses}
+    with clock.as_of(now):
+        events.record_many(
+            [
+                stock.stock_event(tenant.pk, sku_levels, codes, warehouse_codes, "demo")
+                for sku_levels in by_sku.values()
+            ]
+        )
     return len(levels)

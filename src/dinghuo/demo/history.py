@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from dinghuo.core import clock
-from dinghuo.demo import DemoRefused
+from dinghuo.demo import HISTORY_DAYS, DemoRefused
 from dinghuo.demo.buyers import Buyer
 from dinghuo.demo.catalogue import SkuInfo, priced_on
 from dinghuo.fulfilment.services import ShipLine, ship_order
@@ -40,7 +40,6 @@ STATUS_SHARES: dict[str, tuple[int, float]] = {
     S.CONFIRMED: (12, 3.5),
     S.PLACED: (13, 4.0),
 }
-HISTORY_DAYS = 120  # how far back the first demo order was placed
 LINE_COUNT_WEIGHTS = (8, 10, 12, 12, 11, 10, 8, 7, 6, 5, 4, 3)  # for 1..12 lines
 BULK_UNITS = frozenset({"ctn", "case", "sack", "drum", "tin", "tray", "doz"})
 BULK_QUANTITIES = (1, 1, 1, 2, 2, 2, 3, 3, 4, 5, 6, 10)
