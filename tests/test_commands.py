@@ -54,3 +54,28 @@ def test_the_dinghuo_entry_point_is_installed():
     done = subprocess.run([exe, "help", "apikey"], capture_output=True, text=True, timeout=60)
     assert done.returncode == 0
     assert "Create, list or revoke API keys" in done.stdout
+
+
+def test_purge_forgets_only_old_idempotency_records(world):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from dinghuo.core.models import IdempotencyRecord
+
+    api = world.client()
+    old = api.place(world.order_body(("A-1", 1)), key="old").json()
+    api.place(world.order_body(("A-1", 1)), key="new")
+    IdempotencyRecord.objects.filter(key="old").update(
+        created_at=timezone.now() - timedelta(hours=49)
+    )
+
+    out, _ = run("purge_idempotency_keys")
+    assert out == "Purged 1 idempotency records older than 48 h."
+    assert list(IdempotencyRecord.objects.values_list("key", flat=True)) == ["new"]
+    again = api.place(world.order_body(("A-1", 1)), key="new")
+    assert again["Idempotent-Replayed"] == "true"
+    # A forgotten key is a new request.
+    assert api.place(world.order_body(("A-1", 1)), key="old").json()["id"] != old["id"]
+    with pytest.raises(CommandError, match="at least 1"):
+        run("purge_idempotency_keys", "--hours", "0")

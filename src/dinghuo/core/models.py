@@ -77,6 +77,7 @@ class IdempotencyRecord(TenantScoped):
         constraints = [
             models.UniqueConstraint(fields=["tenant", "key"], name="idempotency_key_unique"),
         ]
+        indexes = [models.Index(fields=["created_at"], name="idempotency_age_idx")]
 
     def __str__(self) -> str:
         return self.key

@@ -3,12 +3,13 @@
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
-from dinghuo.core.models import ApiKey, Seller, Tenant
+from dinghuo.core.models import ApiKey, IdempotencyRecord, Seller, Tenant
 
 API_KEY_SCOPES = frozenset({"read", "write"})
 _KEY_PREFIX = "dh_"
@@ -92,3 +93,27 @@ def authenticate_api_key(token: str) -> Caller | None:
         return None
     scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())
     return Caller(key_prefix=prefix, tenant_id=found[0], scopes=scopes)
+
+
+IDEMPOTENCY_RETENTION = timedelta(hours=48)
+
+
+def purge_idempotency_records(*, older_than: timedelta = IDEMPOTENCY_RETENTION) -> int:
+    """Forget stored answers to create requests older than `older_than`; return how many.
+
+    A retry with such a key is then treated as a new request, so keep the window longer than
+    any client's retry horizon (48 hours by default). Deletes in batches, each its own short
+    transaction, so a large backlog never holds locks for long.
+    """
+    cutoff = timezone.now() - older_than
+    purged = 0
+    while True:
+        batch = list(
+            IdempotencyRecord.objects.filter(created_at__lt=cutoff).values_list("id", flat=True)[
+                :5000
+            ]
+        )
+        if not batch:
+            return purged
+        with transaction.atomic():
+            purged += IdempotencyRecord.objects.filter(id__in=batch).delete()[0]
