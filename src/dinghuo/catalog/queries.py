@@ -179,7 +179,11 @@ def buyer_catalogue(
             "The company's price list is inactive; it cannot order now.",
             code="price_list_inactive",
         )
-    priced = PriceTier.objects.filter(price_list_id=price_list.pk, sku_id=OuterRef("pk"))
+    # The bound on sku_id repeats the page's cursor inside the subquery: without it PostgreSQL
+    # merges with the tiers from the first SKU on, reading every tier before the cursor.
+    priced = PriceTier.objects.filter(
+        price_list_id=price_list.pk, sku_id=OuterRef("pk"), sku_id__gt=after_id
+    )
     qs = Sku.objects.filter(
         Exists(priced),
         tenant_id=tenant_id,
