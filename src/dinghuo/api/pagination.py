@@ -4,7 +4,6 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
-from ninja import Schema
 
 from dinghuo.api.schemas import PageFilters
 from dinghuo.core.errors import FieldError, ValidationFailed
@@ -35,10 +34,6 @@ def page(
     rows = rows[:limit]
     next_cursor = str(getattr(rows[-1], key)) if more and rows else None
     return rows, next_cursor
-
-
-class PageOut(Schema):
-    next_cursor: str | None
 
 
 def page_body(items: list[Any], next_cursor: str | None) -> dict[str, Any]:

@@ -146,8 +146,6 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 # Orders of 1,000 lines are allowed; a body past 4 MB is refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
-# Business limits the API enforces (not feature switches: safe bounds on input).
-DINGHUO_MAX_ORDER_LINES = int(os.environ.get("DINGHUO_MAX_ORDER_LINES", "1000"))
 
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 

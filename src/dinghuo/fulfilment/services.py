@@ -69,10 +69,7 @@ def ship_order(
             errors.append(
                 FieldError("warehouse", "unknown_warehouse", f"No warehouse {warehouse_code}")
             )
-    order_lines = {
-        line.line_number: line
-        for line in OrderLine.objects.filter(order=order).select_related("sku")
-    }
+    order_lines = {line.line_number: line for line in OrderLine.objects.filter(order=order)}
     reservations = stock.open_reservations(tenant_id, (line.pk for line in order_lines.values()))
     warehouse_id = warehouse.pk if warehouse else None
 
