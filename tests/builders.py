@@ -4,12 +4,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.test import Client
 
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core.models import Seller, Tenant
 from dinghuo.core.services import create_api_key, create_tenant
-from dinghuo.customers.models import Company, Location
+from dinghuo.customers.models import Company, CompanyUser, Location
 from dinghuo.inventory import services as stock
 from dinghuo.inventory.models import Warehouse
 from dinghuo.pricing.models import PriceList, PriceTier
@@ -142,3 +143,26 @@ def build_world(slug: str = "acme", *, stock_per_sku: int = 100, currency: str =
     key = create_api_key(tenant=tenant, name="test", scopes={"read", "write"}).secret
     read_key = create_api_key(tenant=tenant, name="ro", scopes={"read"}).secret
     return World(tenant, seller, price_list, company, ship_to, [main, north], skus, key, read_key)
+
+
+def add_buyer(
+    world: World,
+    email: str,
+    role: str = "buyer",
+    *,
+    spending_limit: str | None = None,
+    company: Company | None = None,
+) -> tuple[CompanyUser, ApiClient]:
+    """A person of the world's company (or `company`) with a buyer API key acting as them."""
+    user = User.objects.create_user(username=email, email=email, first_name=email.split("@")[0])
+    member = CompanyUser.objects.create(
+        tenant=world.tenant,
+        company=company or world.company,
+        user=user,
+        role=role,
+        spending_limit=None if spending_limit is None else Decimal(spending_limit),
+    )
+    key = create_api_key(
+        tenant=world.tenant, name=email, scopes={"read", "write"}, company_user_id=member.pk
+    )
+    return member, ApiClient(key.secret)

@@ -30,6 +30,8 @@ def test_create_company_answers_it_and_records_the_event(world):
         "price_list_id": world.price_list.pk,
         "price_list": "std",
         "currency": "USD",
+        "parent_id": None,
+        "group_ids": [],
         "is_active": True,
         "created_at": company.created_at.isoformat(),
         "locations": [],
@@ -46,6 +48,8 @@ def test_create_company_answers_it_and_records_the_event(world):
         "name": "Buyer Two",
         "price_list": "std",
         "is_active": True,
+        "parent": None,
+        "groups": [],
     }
     assert api.get(f"/companies/{company.pk}").json() == body
 

@@ -31,6 +31,8 @@ def test_add_a_user_who_has_no_password_yet(world):
         "email": "mei@buyer.test",
         "name": "Chan Mei",
         "role": "approver",
+        "spending_limit": None,
+        "currency": "USD",
         "is_active": True,
         "has_password": False,
     }

@@ -10,10 +10,13 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ApiKeyAuth(AuthBase):
-    """Finds the key, and refuses a write with a read-only key (403 `insufficient_scope`)."""
+    """Finds the key, and refuses a write with a read-only key (403 `insufficient_scope`).
+
+    Staff routes take seller keys only; buyer routes (`BuyerKeyAuth`) take buyer keys only."""
 
     openapi_type = "http"
     openapi_scheme = "bearer"
+    for_buyers = False
 
     def __call__(self, request: HttpRequest) -> Caller | None:
         header = request.headers.get("Authorization", "")
@@ -29,10 +32,33 @@ class ApiKeyAuth(AuthBase):
             raise PermissionDenied(
                 f"This API key lacks the '{needed}' scope.", code="insufficient_scope"
             )
+        if key.is_buyer and not self.for_buyers:
+            raise PermissionDenied(
+                "A buyer's API key works on the buyer routes (/api/v1/my/…) only.",
+                code="staff_key_required",
+            )
+        if self.for_buyers and not key.is_buyer:
+            raise PermissionDenied(
+                "These routes act as a company user: use a buyer's API key.",
+                code="buyer_key_required",
+            )
         return key
+
+
+class BuyerKeyAuth(ApiKeyAuth):
+    """Auth of the buyer routes: the key of one company user, acting as them."""
+
+    for_buyers = True
+
 
 
 def tenant_id(request: HttpRequest) -> int:
     """The tenant the authenticated key belongs to."""
     caller: Caller = request.auth  # type: ignore[attr-defined]
     return caller.tenant_id
+
+
+def buyer(request: HttpRequest) -> Caller:
+    """The buyer a buyer route acts as (company user, company, role)."""
+    caller: Caller = request.auth  # type: ignore[attr-defined]
+    return caller

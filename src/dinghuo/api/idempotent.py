@@ -37,6 +37,10 @@ def run_create(
     idempotency.check_key(key)
     fingerprint = idempotency.request_fingerprint(request.method or "POST", request.path, body)
     tenant = tenant_id(request)
+    caller = request.auth  # type: ignore[attr-defined]
+    if caller.is_buyer:
+        # Buyers choose their keys independently: one buyer's key must not collide with another's.
+        key = f"buyer-{caller.company_user_id}:{key}"
 
     def once() -> tuple[int, Any, bool]:
         record, replay = idempotency.claim(tenant, key, fingerprint)

@@ -9,7 +9,7 @@ from ninja.parser import Parser
 from ninja.renderers import BaseRenderer
 
 from dinghuo.api import problems
-from dinghuo.api.auth import ApiKeyAuth
+from dinghuo.api.auth import ApiKeyAuth, BuyerKeyAuth
 
 
 class OrjsonParser(Parser):
@@ -44,19 +44,25 @@ problems.install(api)
 
 
 def _mount() -> None:
-    from dinghuo.catalog.api import router as catalog_router
-    from dinghuo.customers.api import router as customers_router
-    from dinghuo.integrations.api import router as events_router
-    from dinghuo.inventory.api import router as inventory_router
-    from dinghuo.orders.api import router as orders_router
-    from dinghuo.pricing.api import router as pricing_router
+    """Each app brings a staff `router`; an app with buyer routes also a `buyer_router`,
+    mounted under /my with buyer-key auth."""
+    from importlib import import_module
 
-    api.add_router("/", catalog_router)
-    api.add_router("/", inventory_router)
-    api.add_router("/", pricing_router)
-    api.add_router("/", customers_router)
-    api.add_router("/orders", orders_router)
-    api.add_router("/events", events_router)
+    staff = [
+        ("catalog", "/"),
+        ("inventory", "/"),
+        ("pricing", "/"),
+        ("customers", "/"),
+        ("buying", "/"),
+        ("orders", "/"),
+        ("integrations", "/events"),
+    ]
+    for app, prefix in staff:
+        module = import_module(f"dinghuo.{app}.api")
+        api.add_router(prefix, module.router)
+        buyer_router = getattr(module, "buyer_router", None)
+        if buyer_router is not None:
+            api.add_router("/my", buyer_router, auth=BuyerKeyAuth())
 
 
 _mount()

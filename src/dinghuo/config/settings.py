@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "dinghuo.inventory",
     "dinghuo.orders",
     "dinghuo.fulfilment",
+    "dinghuo.buying",
     "dinghuo.integrations",
     "dinghuo.api",
 ]
@@ -163,3 +164,10 @@ if not DEBUG:
     CSRF_COOKIE_HTTPONLY = False
     if SECRET_KEY == _DEV_SECRET and _env_flag("DINGHUO_PRODUCTION"):
         raise RuntimeError("Set SECRET_KEY in the environment for a production deployment.")
+
+# Time-driven jobs `dinghuo housekeeping` runs (each returns how many things it handled).
+DINGHUO_HOUSEKEEPING = [
+    "dinghuo.orders.services.expire_approvals",
+    "dinghuo.buying.services.expire_quotes",
+    "dinghuo.core.services.purge_idempotency_records",
+]

@@ -16,7 +16,8 @@ from django.utils import timezone
 from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
 from dinghuo.core.models import IdempotencyRecord
 
-MAX_KEY_LENGTH = 255
+# The column holds 255; a buyer key is stored with a prefix of up to 32 characters.
+MAX_KEY_LENGTH = 200
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,15 @@ class ApiKey(TenantScoped):
     prefix = models.CharField(max_length=16, unique=True)
     secret_hash = models.CharField(max_length=64)
     scopes = models.CharField(max_length=100, help_text="Comma separated: read, write")
+    # A buyer's key acts as that company user on the buyer routes (/my/…) and nowhere else;
+    # a key without one is the seller's (staff) key.
+    company_user = models.ForeignKey(
+        "customers.CompanyUser",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="api_keys",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
 

@@ -35,8 +35,12 @@ def create_tenant(*, slug: str, name: str, seller_name: str | None = None) -> Te
 
 
 @transaction.atomic
-def create_api_key(*, tenant: Tenant, name: str, scopes: set[str]) -> IssuedApiKey:
-    """Issue a key for `tenant` with the given scopes; the token is returned once."""
+def create_api_key(
+    *, tenant: Tenant, name: str, scopes: set[str], company_user_id: int | None = None
+) -> IssuedApiKey:
+    """Issue a key for `tenant` with the given scopes; the token is returned once.
+
+    With `company_user_id` the key is that buyer's: it acts as them on the buyer routes only."""
     unknown = set(scopes) - API_KEY_SCOPES
     if not scopes or unknown:
         raise ValidationFailed(
@@ -51,6 +55,7 @@ def create_api_key(*, tenant: Tenant, name: str, scopes: set[str]) -> IssuedApiK
         prefix=prefix,
         secret_hash=hash_secret(token),
         scopes=",".join(sorted(scopes)),
+        company_user_id=company_user_id,
     )
     return IssuedApiKey(key=key, secret=token)
 
@@ -69,11 +74,19 @@ def revoke_api_key(*, prefix: str) -> ApiKey:
 
 @dataclass(frozen=True)
 class Caller:
-    """Who an API request comes from: a live key of one tenant, with its scopes."""
+    """Who an API request comes from: a live key of one tenant, with its scopes; for a
+    buyer's key also the company user it acts as, their company and role."""
 
     key_prefix: str
     tenant_id: int
     scopes: frozenset[str]
+    company_user_id: int | None = None
+    company_id: int | None = None
+    role: str | None = None
+
+    @property
+    def is_buyer(self) -> bool:
+        return self.company_user_id is not None
 
 
 def authenticate_api_key(token: str) -> Caller | None:
@@ -86,13 +99,23 @@ def authenticate_api_key(token: str) -> Caller | None:
         return None
     found = (
         ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True)
-        .values_list("tenant_id", "secret_hash", "scopes")
+        .values_list(
+            "tenant_id",
+            "secret_hash",
+            "scopes",
+            "company_user_id",
+            "company_user__company_id",
+            "company_user__role",
+            "company_user__user__is_active",
+        )
         .first()
     )
     if found is None or not secrets.compare_digest(found[1], hash_secret(token)):
         return None
+    if found[3] is not None and not found[6]:
+        return None  # a buyer whose sign-in was switched off loses their keys too
     scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())
-    return Caller(key_prefix=prefix, tenant_id=found[0], scopes=scopes)
+    return Caller(prefix, found[0], scopes, found[3], found[4], found[5])
 
 
 IDEMPOTENCY_RETENTION = timedelta(hours=48)

@@ -1,4 +1,6 @@
-"""Buyer companies, their locations (bill-to, ship-to) and their users."""
+"""Buyer companies, their groups, locations (bill-to, ship-to), users and credit lines."""
+
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
@@ -7,10 +9,36 @@ from dinghuo.core.models import TenantScoped
 from dinghuo.pricing.models import PriceList
 
 
+class CustomerGroup(TenantScoped):
+    """A segment of companies (dealers, key accounts, region…) that prices and rules address."""
+
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="customer_group_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class Company(TenantScoped):
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=300)
+    # The base price list: it fixes the currency and the seller the company buys from;
+    # assigned lists and contracts (pricing app) may price a SKU before it.
     price_list = models.ForeignKey(PriceList, on_delete=models.PROTECT, related_name="+")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+        help_text="The group (集團) or distributor this company belongs to.",
+    )
+    groups = models.ManyToManyField(CustomerGroup, blank=True, related_name="companies")
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -56,6 +84,72 @@ class CompanyUser(TenantScoped):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="buyer"
     )
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.BUYER)
+    spending_limit = models.DecimalField(
+        max_digits=18,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text="Orders above this amount need a company approver; empty = no limit.",
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(spending_limit__gte=0) | models.Q(spending_limit__isnull=True),
+                name="spending_limit_not_negative",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company}"
+
+
+class CreditLine(TenantScoped):
+    """What a company may owe and on which terms; the row every credit check locks.
+
+    Exposure is kept as two counters so that a check is one locked row, never a sum over
+    orders: `order_exposure` (open orders not yet invoiced, changed by order services) and
+    `invoice_exposure` (unpaid invoices, set by billing or by a receivables sync).
+    """
+
+    class Terms(models.TextChoices):
+        PREPAID = "prepaid", "Prepaid"
+        NET = "net", "Net N days"
+        END_OF_MONTH = "eom", "End of month + N days"
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="credit_line")
+    credit_limit = models.DecimalField(
+        max_digits=18, decimal_places=4, null=True, blank=True, help_text="Empty = no limit."
+    )
+    terms = models.CharField(max_length=8, choices=Terms.choices, default=Terms.NET)
+    terms_days = models.PositiveSmallIntegerField(default=30)
+    order_exposure = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
+    invoice_exposure = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
+    oldest_unpaid_due_on = models.DateField(
+        null=True, blank=True, help_text="Due date of the oldest unpaid invoice."
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(credit_limit__gte=0) | models.Q(credit_limit__isnull=True),
+                name="credit_limit_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(order_exposure__gte=0), name="order_exposure_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(invoice_exposure__gte=0), name="invoice_exposure_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(terms_days__lte=365), name="terms_days_at_most_a_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"credit of {self.company_id}"
+
+    @property
+    def exposure(self) -> Decimal:
+        return self.order_exposure + self.invoice_exposure

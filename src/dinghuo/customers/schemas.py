@@ -1,13 +1,18 @@
-"""Request and response bodies of companies, their locations and their users."""
+"""Request and response bodies of customer groups, companies, their locations, users, buyer
+API keys and credit lines."""
 
-from datetime import datetime
-from typing import Annotated, Any, Literal
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, ClassVar, Literal
 
 from ninja import Schema
-from pydantic import Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, Name, PatchIn
-from dinghuo.customers.models import Company, CompanyUser, Location
+from dinghuo.api.schemas import Code, Id, InSchema, Name, PatchIn, Slug
+from dinghuo.core.models import ApiKey
+from dinghuo.core.money import format_amount
+from dinghuo.customers.models import Company, CompanyUser, CustomerGroup, Location
+from dinghuo.customers.queries import BuyerView, CreditSummary
 
 LocationKind = Literal["ship_to", "bill_to"]
 Role = Literal["buyer", "approver", "admin"]
@@ -25,18 +30,78 @@ PostalCode = Annotated[str, StringConstraints(max_length=20, strip_whitespace=Tr
 # Django's username and first_name hold 150 characters.
 Email = Annotated[str, StringConstraints(min_length=3, max_length=150, strip_whitespace=True)]
 PersonName = Annotated[str, StringConstraints(min_length=1, max_length=150, strip_whitespace=True)]
+# A sign is let through so that a negative amount gets its own code from the service. Below
+# 10^11 with 4 decimals is 15 significant digits: exact even where decimals are doubles.
+Amount = Annotated[
+    str,
+    StringConstraints(pattern=r"^-?\d{1,11}(\.\d{1,4})?$", max_length=17),
+    Field(description="Decimal string in the company's currency, e.g. 5000.00"),
+]
+
+
+def _calendar_date(value: str) -> str:
+    date.fromisoformat(value)  # a ValueError (2026-02-30) is a 422 like any other
+    return value
+
+
+IsoDate = Annotated[
+    str,
+    StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
+    AfterValidator(_calendar_date),
+    Field(description="YYYY-MM-DD"),
+]
+
+
+def amount_or_none(value: str | None) -> Decimal | None:
+    """An `Amount` of a request as a Decimal (None stays None)."""
+    return None if value is None else Decimal(value)
+
+
+Terms = Literal["prepaid", "net", "eom"]
+# Bounded loosely so that a value out of 0..365 gets the service's own code.
+TermsDays = Annotated[int, Field(ge=-100_000, le=100_000, description="0 to 365")]
+GroupIds = Annotated[list[Id], Field(max_length=100)]
+GroupName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+Scope = Literal["read", "write"]
+
+
+class CustomerGroupIn(InSchema):
+    code: Slug
+    name: GroupName
+
+
+class CustomerGroupPatch(PatchIn):
+    code: Slug | None = None
+    name: GroupName | None = None
+
+
+class CustomerGroupOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class CustomerGroupPageOut(Schema):
+    items: list[CustomerGroupOut]
+    next_cursor: str | None
 
 
 class CompanyIn(InSchema):
     code: Code
     name: Name
     price_list_id: Id
+    parent_id: Id | None = Field(None, description="The company whose group (集團) it joins")
+    group_ids: GroupIds = Field(default_factory=list, description="Customer groups")
 
 
 class CompanyPatch(PatchIn):
+    nullable: ClassVar[frozenset[str]] = frozenset({"parent_id"})
+
     code: Code | None = None
     name: Name | None = None
     price_list_id: Id | None = None
+    parent_id: Id | None = Field(None, description="null takes the company out of its group")
+    group_ids: GroupIds | None = Field(None, description="Replaces the company's groups")
 
 
 class LocationIn(InSchema):
@@ -64,12 +129,16 @@ class CompanyUserIn(InSchema):
     email: Email
     name: PersonName
     role: Role = "buyer"
+    spending_limit: Amount | None = Field(None, description="null = no limit")
 
 
 class CompanyUserPatch(PatchIn):
+    nullable: ClassVar[frozenset[str]] = frozenset({"spending_limit"})
+
     name: PersonName | None = None
     role: Role | None = None
     is_active: bool | None = None
+    spending_limit: Amount | None = Field(None, description="null = no limit")
 
 
 class LocationOut(Schema):
@@ -91,6 +160,8 @@ class CompanyUserOut(Schema):
     email: str
     name: str
     role: str
+    spending_limit: str | None = Field(description="In the company's currency; null = none")
+    currency: str
     is_active: bool
     has_password: bool = Field(description="False until the user has set a password")
 
@@ -102,6 +173,8 @@ class CompanySummaryOut(Schema):
     price_list_id: int
     price_list: str
     currency: str
+    parent_id: int | None
+    group_ids: list[int]
     is_active: bool
     created_at: datetime
 
@@ -142,20 +215,25 @@ def location_out(location: Location) -> dict[str, Any]:
 
 
 def company_user_out(member: CompanyUser) -> dict[str, Any]:
-    """The JSON body of one company user (the sign-in must be loaded)."""
+    """The JSON body of one company user (the sign-in and the company's price list must be
+    loaded)."""
+    currency = member.company.price_list.currency
+    limit = member.spending_limit
     return {
         "id": member.pk,
         "company_id": member.company_id,
         "email": member.user.email,
         "name": member.user.first_name,
         "role": member.role,
+        "spending_limit": None if limit is None else format_amount(limit, currency),
+        "currency": currency,
         "is_active": member.user.is_active,
         "has_password": member.user.has_usable_password(),
     }
 
 
 def company_summary_out(company: Company) -> dict[str, Any]:
-    """The JSON body of a company in a list (the price list must be loaded)."""
+    """The JSON body of a company in a list (the price list and groups must be loaded)."""
     return {
         "id": company.pk,
         "code": company.code,
@@ -163,6 +241,8 @@ def company_summary_out(company: Company) -> dict[str, Any]:
         "price_list_id": company.price_list_id,
         "price_list": company.price_list.code,
         "currency": company.price_list.currency,
+        "parent_id": company.parent_id,
+        "group_ids": [group.pk for group in company.groups.all()],
         "is_active": company.is_active,
         "created_at": company.created_at.isoformat(),
     }
@@ -174,4 +254,168 @@ def company_out(company: Company) -> dict[str, Any]:
         **company_summary_out(company),
         "locations": [location_out(loc) for loc in company.locations.all()],
         "users": [company_user_out(member) for member in company.users.all()],
+    }
+
+
+def customer_group_out(group: CustomerGroup) -> dict[str, Any]:
+    return {"id": group.pk, "code": group.code, "name": group.name}
+
+
+# Buyer API keys
+
+
+class ApiKeyIn(InSchema):
+    name: Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+    scopes: list[Scope] = Field(min_length=1, max_length=2)
+
+
+class ApiKeyOut(Schema):
+    prefix: str
+    name: str
+    scopes: list[str]
+    created_at: datetime
+    revoked_at: datetime | None
+
+
+class IssuedApiKeyOut(ApiKeyOut):
+    secret: str = Field(description="The key itself: shown in this answer only, never again")
+
+
+class ApiKeyPageOut(Schema):
+    items: list[ApiKeyOut]
+    next_cursor: str | None
+
+
+def api_key_out(key: ApiKey) -> dict[str, Any]:
+    return {
+        "prefix": key.prefix,
+        "name": key.name,
+        "scopes": sorted(key.scope_set),
+        "created_at": key.created_at.isoformat(),
+        "revoked_at": key.revoked_at.isoformat() if key.revoked_at else None,
+    }
+
+
+# Credit lines
+
+
+class CreditPatch(PatchIn):
+    nullable: ClassVar[frozenset[str]] = frozenset({"credit_limit"})
+
+    credit_limit: Amount | None = Field(None, description="null = no limit")
+    terms: Terms | None = None
+    terms_days: TermsDays | None = Field(None, description="0 to 365; prepaid takes 0")
+
+
+class ReceivablesIn(InSchema):
+    unpaid_amount: Amount = Field(description="Total of unpaid invoices")
+    oldest_unpaid_due_on: IsoDate | None = Field(
+        None, description="Due date of the oldest unpaid invoice; null when nothing is unpaid"
+    )
+
+
+class GroupExposureOut(Schema):
+    members: int = Field(description="Direct members of the group")
+    exposure: str = Field(description="Parent and members buying in the parent's currency")
+    members_in_other_currencies: int = Field(description="Members not summed into exposure")
+
+
+class BuyerCreditOut(Schema):
+    currency: str
+    credit_limit: str | None = Field(description="null = no limit")
+    terms: str
+    terms_days: int
+    terms_text: str
+    exposure: str
+    available: str | None = Field(description="Limit less exposure; null without a limit")
+    status: str = Field(description="ok, near_limit, overdue, blocked or prepaid")
+
+
+class CreditOut(BuyerCreditOut):
+    order_exposure: str = Field(description="Open orders not yet invoiced")
+    invoice_exposure: str = Field(description="Unpaid invoices")
+    oldest_unpaid_due_on: date | None
+    days_overdue: int
+    group_exposure: GroupExposureOut | None = Field(
+        description="The company's group (it and its members); null when it has no members"
+    )
+
+
+def _amount(amount: Decimal | None, currency: str) -> str | None:
+    return None if amount is None else format_amount(amount, currency)
+
+
+def buyer_credit_out(summary: CreditSummary) -> dict[str, Any]:
+    """What a buyer may see of their own company's credit."""
+    currency = summary.currency
+    return {
+        "currency": currency,
+        "credit_limit": _amount(summary.credit_limit, currency),
+        "terms": summary.terms,
+        "terms_days": summary.terms_days,
+        "terms_text": summary.terms_text,
+        "exposure": format_amount(summary.exposure, currency),
+        "available": _amount(summary.available, currency),
+        "status": summary.status,
+    }
+
+
+def credit_out(summary: CreditSummary) -> dict[str, Any]:
+    currency = summary.currency
+    group = summary.group
+    due = summary.oldest_unpaid_due_on
+    return {
+        **buyer_credit_out(summary),
+        "order_exposure": format_amount(summary.order_exposure, currency),
+        "invoice_exposure": format_amount(summary.invoice_exposure, currency),
+        "oldest_unpaid_due_on": due.isoformat() if due else None,
+        "days_overdue": summary.days_overdue,
+        "group_exposure": None
+        if group is None
+        else {
+            "members": group.members,
+            "exposure": format_amount(group.exposure, currency),
+            "members_in_other_currencies": group.members_in_other_currencies,
+        },
+    }
+
+
+# The buyer's own company
+
+
+class CompanyRefOut(Schema):
+    id: int
+    code: str
+    name: str
+
+
+class MyCompanyOut(Schema):
+    id: int
+    code: str
+    name: str
+    currency: str
+    is_active: bool
+    parent: CompanyRefOut | None = Field(description="The group (集團) the company belongs to")
+    groups: list[CustomerGroupOut]
+    locations: list[LocationOut]
+    me: CompanyUserOut
+    credit: BuyerCreditOut
+
+
+def my_company_out(view: BuyerView) -> dict[str, Any]:
+    company = view.company
+    parent = company.parent
+    return {
+        "id": company.pk,
+        "code": company.code,
+        "name": company.name,
+        "currency": company.price_list.currency,
+        "is_active": company.is_active,
+        "parent": None
+        if parent is None
+        else {"id": parent.pk, "code": parent.code, "name": parent.name},
+        "groups": [customer_group_out(g) for g in company.groups.all()],
+        "locations": [location_out(loc) for loc in company.locations.all()],
+        "me": company_user_out(view.me),
+        "credit": buyer_credit_out(view.credit),
     }

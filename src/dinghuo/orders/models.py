@@ -1,10 +1,13 @@
-"""Orders and their lines; prices are frozen on the line when the order is placed."""
+"""Orders and their lines (prices frozen on the line when placed), the seller's ordering
+policy, approval rules and the approvals an order waits for."""
+
+from decimal import Decimal
 
 from django.db import models
 
-from dinghuo.catalog.models import Sku
+from dinghuo.catalog.models import Category, Sku
 from dinghuo.core.models import Seller, TenantScoped
-from dinghuo.customers.models import Company, Location
+from dinghuo.customers.models import Company, CompanyUser, Location
 from dinghuo.orders.states import OrderStatus
 from dinghuo.pricing.models import PriceList
 
@@ -21,6 +24,16 @@ class Order(TenantScoped):
     purchase_order_number = models.CharField(max_length=64, blank=True, default="")
     notes = models.TextField(blank=True, default="")
     channel = models.CharField(max_length=16, default="api")
+    placed_by = models.ForeignKey(
+        CompanyUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The amount this order holds of the company's credit (0 while on hold, prepaid or done).
+    credit_reserved = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
+    # Why the order waits for a person (codes); empty when it went straight through.
+    review_reasons = models.JSONField(default=list, blank=True)
+    hold_reason = models.CharField(max_length=300, blank=True, default="")
+    confirmed_automatically = models.BooleanField(default=False)
+    approval_expires_at = models.DateTimeField(null=True, blank=True)
     subtotal = models.DecimalField(max_digits=18, decimal_places=4)
     total = models.DecimalField(max_digits=18, decimal_places=4)
     placed_at = models.DateTimeField()
@@ -30,6 +43,11 @@ class Order(TenantScoped):
         indexes = [
             models.Index(fields=["tenant", "company", "-id"], name="order_company_idx"),
             models.Index(fields=["tenant", "status", "-id"], name="order_status_idx"),
+            models.Index(
+                fields=["approval_expires_at"],
+                condition=models.Q(status="awaiting_approval"),
+                name="order_approval_expiry_idx",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -50,6 +68,9 @@ class OrderLine(TenantScoped):
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=18, decimal_places=4)
     line_total = models.DecimalField(max_digits=18, decimal_places=4)
+    # How the unit price came about, frozen with it (source, tier, promotion): see
+    # `pricing/resolution.py`.
+    pricing = models.JSONField(default=dict, blank=True)
     backordered_quantity = models.PositiveIntegerField(default=0)
     shipped_quantity = models.PositiveIntegerField(default=0)
 
@@ -69,3 +90,111 @@ class OrderLine(TenantScoped):
 
     def __str__(self) -> str:
         return f"{self.order_id}/{self.line_number}"
+
+
+class OrderPolicy(TenantScoped):
+    """A seller's settings for what happens to an order once it is placed."""
+
+    class CreditAction(models.TextChoices):
+        HOLD = "hold", "Put the order on credit hold"
+        REFUSE = "refuse", "Refuse the order"
+
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="order_policy")
+    auto_confirm = models.BooleanField(
+        default=False,
+        help_text="Confirm at once an order that is in stock, within credit and needs no approval.",
+    )
+    credit_action = models.CharField(
+        max_length=8, choices=CreditAction.choices, default=CreditAction.HOLD
+    )
+    overdue_grace_days = models.PositiveSmallIntegerField(default=0)
+    approval_expiry_hours = models.PositiveIntegerField(default=72)
+
+    class Meta:
+        verbose_name_plural = "order policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(approval_expiry_hours__gte=1, approval_expiry_hours__lte=8760),
+                name="approval_expiry_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(overdue_grace_days__lte=365), name="grace_days_at_most_a_year"
+            ),
+        ]
+
+
+class Approver(models.TextChoices):
+    COMPANY = "company", "An approver of the buying company"
+    SELLER = "seller", "Seller staff"
+
+
+class ApprovalRule(TenantScoped):
+    """When every given condition holds for an order, it needs an approval at `level`.
+
+    Conditions left empty match every order; see `orders/approval_rules.py`."""
+
+    class CreditState(models.TextChoices):
+        NEAR_LIMIT = "near_limit", "The order takes the company to 90% of its limit or more"
+        OVERDUE = "overdue", "The company has overdue payments (within the grace period)"
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=200)
+    level = models.PositiveSmallIntegerField(default=1)
+    approver = models.CharField(max_length=8, choices=Approver.choices)
+    company = models.ForeignKey(
+        Company, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    min_amount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    buyer_role = models.CharField(
+        max_length=8, blank=True, default="", choices=CompanyUser.Role.choices
+    )
+    credit_state = models.CharField(
+        max_length=12, blank=True, default="", choices=CreditState.choices
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__gte=1, level__lte=9), name="approval_level_1_to_9"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_amount__gte=0) | models.Q(min_amount__isnull=True),
+                name="approval_min_amount_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class OrderApproval(TenantScoped):
+    """One approval an order needs: at a level, from a party; decided once, with a comment."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", "Waiting for an earlier level"
+        PENDING = "pending", "Pending"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        EXPIRED = "expired", "Expired"
+        WITHDRAWN = "withdrawn", "Withdrawn (order cancelled)"
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="approvals")
+    level = models.PositiveSmallIntegerField()
+    approver = models.CharField(max_length=8, choices=Approver.choices)
+    reasons = models.JSONField(default=list)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    decided_by = models.CharField(max_length=200, blank=True, default="")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    comment = models.TextField(blank=True, default="")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "level", "approver"], name="order_approval_unique"
+            )
+        ]

@@ -1,11 +1,31 @@
 """Order reads for the API and pages: tenant-scoped, a fixed number of queries."""
 
+from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
 from django.db.models import Prefetch, QuerySet
 
-from dinghuo.core.errors import NotFound
+from dinghuo.catalog.queries import available_by_sku
+from dinghuo.core import clock
+from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
+from dinghuo.core.queries import seller_for, tenant_row
+from dinghuo.customers.models import CompanyUser
 from dinghuo.fulfilment.models import Shipment, ShipmentLine
 from dinghuo.integrations.models import Event
-from dinghuo.orders.models import Order, OrderLine
+from dinghuo.orders import line_checks
+from dinghuo.orders.line_checks import LineRequest, QuotedPrices
+from dinghuo.orders.models import (
+    ApprovalRule,
+    Approver,
+    Order,
+    OrderApproval,
+    OrderLine,
+    OrderPolicy,
+)
+from dinghuo.orders.states import OrderStatus
+from dinghuo.orders.straight_through import REASONS
 
 
 def orders(
@@ -20,12 +40,21 @@ def orders(
     return qs
 
 
-def order_detail(tenant_id: int, order_id: int) -> tuple[Order, list[Shipment]]:
-    """One order with its lines and its shipments with their lines (four queries)."""
+def order_detail(
+    tenant_id: int, order_id: int, *, company_id: int | None = None
+) -> tuple[Order, list[Shipment]]:
+    """One order with its lines, approvals and shipments with their lines (five queries).
+
+    With `company_id` (a buyer asking) another company's order is not found."""
+    orders_ = Order.objects.filter(tenant_id=tenant_id, pk=order_id)
+    if company_id is not None:
+        orders_ = orders_.filter(company_id=company_id)
     order = (
-        Order.objects.select_related("seller")
-        .prefetch_related(Prefetch("lines", queryset=OrderLine.objects.order_by("line_number")))
-        .filter(tenant_id=tenant_id, pk=order_id)
+        orders_.select_related("seller")
+        .prefetch_related(
+            Prefetch("lines", queryset=OrderLine.objects.order_by("line_number")),
+            Prefetch("approvals", queryset=OrderApproval.objects.order_by("level", "approver")),
+        )
         .first()
     )
     if order is None:
@@ -41,12 +70,181 @@ def order_detail(tenant_id: int, order_id: int) -> tuple[Order, list[Shipment]]:
     return order, shipments
 
 
-def timeline(tenant_id: int, order_id: int) -> list[Event]:
+def timeline(tenant_id: int, order_id: int, *, company_id: int | None = None) -> list[Event]:
     """Everything that happened to an order, oldest first (the same rows as the event feed)."""
-    if not Order.objects.filter(tenant_id=tenant_id, pk=order_id).exists():
+    found = Order.objects.filter(tenant_id=tenant_id, pk=order_id)
+    if company_id is not None:
+        found = found.filter(company_id=company_id)
+    if not found.exists():
         raise NotFound(f"No order {order_id}.")
     return list(
         Event.objects.filter(
             tenant_id=tenant_id, aggregate_type="order", aggregate_id=order_id
         ).order_by("id")
     )
+
+
+@dataclass
+class LineCheck:
+    """A line as it would be ordered now: price, amount, availability, or its problems."""
+
+    sku: str
+    quantity: int
+    sku_id: int | None
+    description: str
+    unit_price: Decimal | None
+    line_total: Decimal | None
+    pricing: dict[str, Any]
+    available: int | None
+    problems: list[FieldError] = field(default_factory=list)
+
+
+@dataclass
+class LinesCheck:
+    currency: str
+    lines: list[LineCheck]
+    subtotal: Decimal
+    ok: bool  # every line can be ordered (stock shortages are warnings: `insufficient_stock`)
+
+
+def check_lines(
+    tenant_id: int,
+    company_id: int,
+    lines: list[LineRequest],
+    *,
+    quoted: QuotedPrices | None = None,
+) -> LinesCheck:
+    """Price and validate lines for a company now, writing nothing, with the very rules and
+    codes placing the order would apply. A constant number of queries whatever the lines.
+
+    Stock is not reserved here, so a shortage is reported as a warning on the line
+    (`insufficient_stock`) unless the product may be backordered."""
+    parties, errors = line_checks.resolve_parties(tenant_id, company_id, None, None)
+    if parties is None:
+        raise NotFound(f"No company {company_id}.", errors=errors)
+    if not parties.price_list_active:
+        raise ValidationFailed(
+            "The company's price list is inactive; it cannot order now.",
+            code="price_list_inactive",
+        )
+    results, _book = line_checks.check_lines(
+        tenant_id, parties, lines, quoted=quoted, at=clock.now()
+    )
+    available = available_by_sku(tenant_id, [r.sku.id for r in results if r.sku])
+    checked = []
+    subtotal = Decimal(0)
+    for r in results:
+        total = line_checks.line_total(r, parties.currency) if r.ok else None
+        subtotal += total or 0
+        units = available.get(r.sku.id, 0) if r.sku else None
+        problems = list(r.problems)
+        if r.sku and units is not None and units < r.request.quantity and not r.sku.allow_backorder:
+            problems.append(
+                FieldError(
+                    f"lines[{r.index}].quantity",
+                    "insufficient_stock",
+                    f"{r.sku.code}: {max(units, 0)} available, {r.request.quantity} wanted",
+                    {"available": max(units, 0), "wanted": r.request.quantity},
+                )
+            )
+        checked.append(
+            LineCheck(
+                sku=r.request.sku,
+                quantity=r.request.quantity,
+                sku_id=r.sku.id if r.sku else None,
+                description=line_checks.description(r.sku) if r.sku else "",
+                unit_price=r.unit_price,
+                line_total=total,
+                pricing=r.pricing,
+                available=max(units, 0) if units is not None else None,
+                problems=problems,
+            )
+        )
+    ok = all(line.unit_price is not None and not line.problems for line in checked)
+    return LinesCheck(parties.currency, checked, subtotal, ok and bool(checked))
+
+
+def awaiting_company_approval(tenant_id: int, company_id: int) -> QuerySet[Order]:
+    """A company's approver's inbox: its orders whose current level waits for the company."""
+    return Order.objects.filter(
+        tenant_id=tenant_id,
+        company_id=company_id,
+        status=OrderStatus.AWAITING_APPROVAL,
+        approvals__approver=Approver.COMPANY,
+        approvals__status=OrderApproval.Status.PENDING,
+    )
+
+
+def awaiting_seller_approval(tenant_id: int) -> QuerySet[Order]:
+    """Seller staff's inbox: orders whose current level waits for the seller."""
+    return Order.objects.filter(
+        tenant_id=tenant_id,
+        status=OrderStatus.AWAITING_APPROVAL,
+        approvals__approver=Approver.SELLER,
+        approvals__status=OrderApproval.Status.PENDING,
+    )
+
+
+def order_policy(tenant_id: int, seller_slug: str | None) -> tuple[str, OrderPolicy]:
+    """A seller's ordering policy, the defaults when it has set none (nothing is written)."""
+    seller = seller_for(tenant_id, seller_slug)
+    policy = OrderPolicy.objects.filter(seller=seller).first()
+    return seller.slug, policy or OrderPolicy(tenant_id=tenant_id, seller=seller)
+
+
+def approval_rules(tenant_id: int, *, is_active: bool | None = None) -> QuerySet[ApprovalRule]:
+    """The tenant's approval rules with their seller (for the slug)."""
+    qs = ApprovalRule.objects.filter(tenant_id=tenant_id).select_related("seller")
+    if is_active is not None:
+        qs = qs.filter(is_active=is_active)
+    return qs
+
+
+def approval_rule(tenant_id: int, rule_id: int) -> ApprovalRule:
+    return tenant_row(
+        ApprovalRule.objects.select_related("seller"), tenant_id, rule_id, f"No rule {rule_id}."
+    )
+
+
+@dataclass(frozen=True)
+class StraightThroughShare:
+    orders: int
+    straight_through: int
+    reasons: dict[str, int]
+
+    @property
+    def share(self) -> float | None:
+        return self.straight_through / self.orders if self.orders else None
+
+
+def straight_through_share(
+    tenant_id: int, *, since: datetime | None = None, until: datetime | None = None
+) -> StraightThroughShare:
+    """How many orders placed in the period went through with no human touch, and how many
+    each reason stopped (an order may have several). Three queries; only the orders that
+    waited for a person are read row by row."""
+    placed = Order.objects.filter(tenant_id=tenant_id)
+    if since is not None:
+        placed = placed.filter(placed_at__gte=since)
+    if until is not None:
+        placed = placed.filter(placed_at__lt=until)
+    total = placed.count()
+    untouched = placed.filter(review_reasons=[]).count()
+    reasons = dict.fromkeys(REASONS, 0)
+    waited = placed.exclude(review_reasons=[]).values_list("review_reasons", flat=True)
+    for row in waited.iterator(chunk_size=2000):
+        for reason in row:
+            reasons[reason] = reasons.get(reason, 0) + 1
+    return StraightThroughShare(total, untouched, reasons)
+
+
+def company_user_name(tenant_id: int, company_user_id: int | None) -> str:
+    """How a company user is named on a decision: their name and email."""
+    row = (
+        CompanyUser.objects.filter(tenant_id=tenant_id, pk=company_user_id)
+        .values_list("user__first_name", "user__email")
+        .first()
+    )
+    if row is None:
+        return f"company user {company_user_id}"
+    return f"{row[0]} <{row[1]}>" if row[0] else row[1]

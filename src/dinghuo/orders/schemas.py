@@ -1,14 +1,20 @@
 """Order request and response bodies."""
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, LongText, Quantity
+from dinghuo.api.schemas import Code, Id, InSchema, LongText, Name, Quantity
 from dinghuo.core.money import format_amount, format_unit_price
-from dinghuo.orders.models import Order, OrderLine
+from dinghuo.orders.models import (
+    ApprovalRule,
+    Approver,
+    Order,
+    OrderApproval,
+    OrderLine,
+)
 from dinghuo.orders.states import allowed_actions
 
 MAX_LINES = 1000
@@ -29,6 +35,16 @@ class OrderIn(InSchema):
     seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
 
 
+class BuyerOrderIn(InSchema):
+    """An order a buyer places for their own company."""
+
+    ship_to_id: Id
+    lines: list[OrderLineIn] = Field(max_length=MAX_LINES)
+    currency: Annotated[str, StringConstraints(min_length=3, max_length=3)] | None = None
+    purchase_order_number: Annotated[str, StringConstraints(max_length=64)] = ""
+    notes: LongText = ""
+
+
 class OrderLineOut(Schema):
     line_number: int
     sku: str
@@ -38,6 +54,17 @@ class OrderLineOut(Schema):
     line_total: str
     backordered_quantity: int
     shipped_quantity: int
+    pricing: dict[str, object] = Field(description="How the unit price came about")
+
+
+class ApprovalOut(Schema):
+    level: int
+    approver: Approver
+    status: OrderApproval.Status
+    reasons: list[str]
+    decided_by: str
+    decided_at: datetime | None
+    comment: str
 
 
 class ShipmentLineOut(Schema):
@@ -69,8 +96,17 @@ class OrderOut(Schema):
     purchase_order_number: str
     notes: str
     channel: str
+    placed_by_id: int | None
     placed_at: datetime
     updated_at: datetime
+    review_reasons: list[str] = Field(
+        description="Why the order did not go straight through (empty when it did)"
+    )
+    hold_reason: str
+    confirmed_automatically: bool
+    credit_reserved: str
+    approval_expires_at: datetime | None
+    approvals: list[ApprovalOut]
     lines: list[OrderLineOut]
     shipments: list[ShipmentOut] | None = None
 
@@ -92,6 +128,91 @@ class OrderPageOut(Schema):
 
 class CancelIn(InSchema):
     reason: Annotated[str, StringConstraints(max_length=200)] = ""
+
+
+class DecisionIn(InSchema):
+    comment: LongText = ""
+
+
+class CommentIn(InSchema):
+    comment: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
+
+
+class PolicyIn(InSchema):
+    seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
+    auto_confirm: bool
+    credit_action: Literal["hold", "refuse"]
+    overdue_grace_days: Annotated[int, Field(ge=0, le=365)]
+    approval_expiry_hours: Annotated[int, Field(ge=1, le=8760)]
+
+
+class PolicyOut(Schema):
+    seller: str
+    auto_confirm: bool
+    credit_action: str
+    overdue_grace_days: int
+    approval_expiry_hours: int
+
+
+# A decimal string; a sign is let through so that the service can say `min_amount_negative`.
+Amount = Annotated[str, StringConstraints(pattern=r"^-?\d{1,14}(\.\d{1,4})?$", max_length=20)]
+ApproverIn = Literal["company", "seller"]
+BuyerRole = Literal["buyer", "approver", "admin"]
+CreditState = Literal["near_limit", "overdue"]
+
+
+class ApprovalRuleIn(InSchema):
+    name: Name
+    level: Annotated[int, Field(ge=1, le=9)] = 1
+    approver: ApproverIn
+    seller: Code | None = None
+    company_id: Id | None = None
+    min_amount: Amount | None = None
+    category_id: Id | None = None
+    buyer_role: BuyerRole | None = None
+    credit_state: CreditState | None = None
+    is_active: bool = True
+
+
+class ApprovalRulePatch(InSchema):
+    name: Name | None = None
+    level: Annotated[int, Field(ge=1, le=9)] | None = None
+    approver: ApproverIn | None = None
+    company_id: Id | None = None
+    min_amount: Amount | None = None
+    category_id: Id | None = None
+    buyer_role: BuyerRole | None = None
+    credit_state: CreditState | None = None
+    is_active: bool | None = None
+
+
+class ApprovalRuleOut(Schema):
+    id: int
+    name: str
+    seller: str
+    level: int
+    approver: str
+    company_id: int | None
+    min_amount: str | None
+    category_id: int | None
+    buyer_role: str | None
+    credit_state: str | None
+    is_active: bool
+
+
+class ApprovalRulePageOut(Schema):
+    items: list[ApprovalRuleOut]
+    next_cursor: str | None
+
+
+class StraightThroughOut(Schema):
+    since: datetime | None
+    until: datetime | None
+    orders: int
+    straight_through: int
+    share: float | None = Field(description="Orders with no human touch / all orders placed")
+    waiting_for_a_person: int
+    reasons: dict[str, int] = Field(description="How many orders each reason stopped")
 
 
 class ShipLineIn(InSchema):
@@ -124,13 +245,31 @@ def line_out(line: OrderLine, currency: str) -> dict[str, object]:
         "line_total": format_amount(line.line_total, currency),
         "backordered_quantity": line.backordered_quantity,
         "shipped_quantity": line.shipped_quantity,
+        "pricing": line.pricing,
+    }
+
+
+def approval_out(approval: OrderApproval) -> dict[str, object]:
+    return {
+        "level": approval.level,
+        "approver": approval.approver,
+        "status": approval.status,
+        "reasons": approval.reasons,
+        "decided_by": approval.decided_by,
+        "decided_at": approval.decided_at.isoformat() if approval.decided_at else None,
+        "comment": approval.comment,
     }
 
 
 def order_out(
-    order: Order, seller_slug: str, shipments: list[dict[str, object]] | None = None
+    order: Order,
+    seller_slug: str,
+    shipments: list[dict[str, object]] | None = None,
+    approvals: list[OrderApproval] | None = None,
 ) -> dict[str, object]:
     """The JSON body of one order (lines must be loaded)."""
+    if approvals is None:
+        approvals = list(order.approvals.order_by("level", "approver"))
     return {
         "id": order.pk,
         "number": order.number,
@@ -145,8 +284,17 @@ def order_out(
         "purchase_order_number": order.purchase_order_number,
         "notes": order.notes,
         "channel": order.channel,
+        "placed_by_id": order.placed_by_id,
         "placed_at": order.placed_at.isoformat(),
         "updated_at": order.updated_at.isoformat(),
+        "review_reasons": order.review_reasons,
+        "hold_reason": order.hold_reason,
+        "confirmed_automatically": order.confirmed_automatically,
+        "credit_reserved": format_amount(order.credit_reserved, order.currency),
+        "approval_expires_at": order.approval_expires_at.isoformat()
+        if order.approval_expires_at
+        else None,
+        "approvals": [approval_out(a) for a in approvals],
         "lines": [line_out(line, order.currency) for line in order.lines.all()],
         "shipments": shipments,
     }
@@ -161,4 +309,20 @@ def summary_out(order: Order) -> dict[str, object]:
         "currency": order.currency,
         "total": format_amount(order.total, order.currency),
         "placed_at": order.placed_at.isoformat(),
+    }
+
+
+def rule_out(rule: ApprovalRule, seller_slug: str) -> dict[str, object]:
+    return {
+        "id": rule.pk,
+        "name": rule.name,
+        "seller": seller_slug,
+        "level": rule.level,
+        "approver": rule.approver,
+        "company_id": rule.company_id,
+        "min_amount": None if rule.min_amount is None else format(rule.min_amount.normalize(), "f"),
+        "category_id": rule.category_id,
+        "buyer_role": rule.buyer_role or None,
+        "credit_state": rule.credit_state or None,
+        "is_active": rule.is_active,
     }

@@ -4,6 +4,8 @@ from django.db import models
 
 
 class OrderStatus(models.TextChoices):
+    CREDIT_HOLD = "credit_hold", "On credit hold"
+    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
     PLACED = "placed", "Placed"
     CONFIRMED = "confirmed", "Confirmed"
     PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
@@ -17,12 +19,22 @@ class Action(models.TextChoices):
     CANCEL = "cancel"
     SHIP = "ship"
     DELIVER = "deliver"
+    RELEASE_HOLD = "release_hold"
+    APPROVE = "approve"
+    REJECT = "reject"
 
 
 S = OrderStatus
 # (status, action) → statuses the action may lead to. Shipping leads to "partially shipped" or
 # "shipped" depending on what remains, so the service picks one of the allowed targets.
+# Releasing a hold or approving the last level leads on to approval, to "placed" (a person
+# confirms) or to "confirmed" (the automation rule confirms), so those too have several targets.
 TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
+    (S.CREDIT_HOLD, Action.RELEASE_HOLD): frozenset({S.AWAITING_APPROVAL, S.PLACED, S.CONFIRMED}),
+    (S.CREDIT_HOLD, Action.CANCEL): frozenset({S.CANCELLED}),
+    (S.AWAITING_APPROVAL, Action.APPROVE): frozenset({S.AWAITING_APPROVAL, S.PLACED, S.CONFIRMED}),
+    (S.AWAITING_APPROVAL, Action.REJECT): frozenset({S.CANCELLED}),
+    (S.AWAITING_APPROVAL, Action.CANCEL): frozenset({S.CANCELLED}),
     (S.PLACED, Action.CONFIRM): frozenset({S.CONFIRMED}),
     (S.PLACED, Action.CANCEL): frozenset({S.CANCELLED}),
     (S.CONFIRMED, Action.CANCEL): frozenset({S.CANCELLED}),
@@ -31,7 +43,9 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.SHIPPED, Action.DELIVER): frozenset({S.DELIVERED}),
 }
 
-OPEN_STATUSES = frozenset({S.PLACED, S.CONFIRMED, S.PARTIALLY_SHIPPED})
+OPEN_STATUSES = frozenset(
+    {S.CREDIT_HOLD, S.AWAITING_APPROVAL, S.PLACED, S.CONFIRMED, S.PARTIALLY_SHIPPED}
+)
 
 
 def allowed_targets(status: str, action: str) -> frozenset[str]:

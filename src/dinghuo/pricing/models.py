@@ -1,9 +1,15 @@
-"""Price lists in one currency, with quantity tiers (階梯價) per SKU."""
+"""Price lists and their tiers (階梯價), assignments, contract prices, promotions, company SKU
+terms and assortments: every input of the price a company sees."""
+
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 
-from dinghuo.catalog.models import Sku
+from dinghuo.catalog.models import Category, Sku
 from dinghuo.core.models import Seller, TenantScoped
+
+if TYPE_CHECKING:
+    from dinghuo.customers.models import Company, CustomerGroup
 
 
 class PriceList(TenantScoped):
@@ -42,3 +48,180 @@ class PriceTier(TenantScoped):
                 condition=models.Q(unit_price__gte=0), name="tier_price_not_negative"
             ),
         ]
+
+
+class PriceListAssignment(TenantScoped):
+    """A price list offered to one company or to every company of a customer group.
+
+    Where several lists price a SKU, the highest `priority` wins (see `pricing/resolution.py`).
+    """
+
+    price_list = models.ForeignKey(PriceList, on_delete=models.CASCADE, related_name="assignments")
+    company = models.ForeignKey(
+        "customers.Company", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    customer_group = models.ForeignKey(
+        "customers.CustomerGroup",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    priority = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(company__isnull=True) ^ models.Q(customer_group__isnull=True),
+                name="assignment_to_company_or_group",
+            ),
+            models.UniqueConstraint(
+                fields=["price_list", "company"], name="assignment_company_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["price_list", "customer_group"], name="assignment_group_unique"
+            ),
+        ]
+
+
+class ContractPrice(TenantScoped):
+    """A price agreed with one company for one SKU over a period (valid_until inclusive)."""
+
+    company = models.ForeignKey("customers.Company", on_delete=models.CASCADE, related_name="+")
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+")
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True, help_text="Empty = open-ended.")
+    reference = models.CharField(max_length=64, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["company", "sku", "valid_from"], name="contract_company_sku_idx")
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="contract_period_ordered",
+            )
+        ]
+
+
+class ContractPriceTier(TenantScoped):
+    """From `min_quantity` units on, the contract's unit price."""
+
+    contract = models.ForeignKey(ContractPrice, on_delete=models.CASCADE, related_name="tiers")
+    min_quantity = models.PositiveIntegerField()
+    unit_price = models.DecimalField(max_digits=18, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["contract", "min_quantity"], name="contract_tier_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(min_quantity__gte=1), name="contract_tier_min_qty_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(unit_price__gte=0), name="contract_tier_price_not_negative"
+            ),
+        ]
+
+
+class Promotion(TenantScoped):
+    """A percent or fixed amount off a category or SKU set, for a period, for some groups."""
+
+    class Kind(models.TextChoices):
+        PERCENT = "percent", "Percent off"
+        AMOUNT = "amount", "Amount off each unit"
+
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    value = models.DecimalField(max_digits=18, decimal_places=4)
+    currency = models.CharField(max_length=3, blank=True, default="", help_text="For amounts.")
+    starts_at = models.DateTimeField()
+    ends_at = models.DateTimeField()
+    applies_to_contract_prices = models.BooleanField(default=False)
+    is_active = models.BooleanField(default=True)
+    categories = models.ManyToManyField(Category, blank=True, related_name="+")
+    skus: "models.ManyToManyField[Sku, Any]" = models.ManyToManyField(
+        Sku, blank=True, related_name="+"
+    )
+    customer_groups: "models.ManyToManyField[CustomerGroup, Any]" = models.ManyToManyField(
+        "customers.CustomerGroup",
+        blank=True,
+        related_name="+",
+        help_text="Empty = every company.",
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="promotion_code_unique"),
+            models.CheckConstraint(
+                condition=models.Q(value__gt=0), name="promotion_value_positive"
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(kind="percent") | models.Q(value__lte=100),
+                name="promotion_percent_at_most_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="promotion_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class CompanySkuTerms(TenantScoped):
+    """A company's own minimum order quantity or pack multiple for a SKU (empty = the SKU's)."""
+
+    company = models.ForeignKey("customers.Company", on_delete=models.CASCADE, related_name="+")
+    sku = models.ForeignKey(Sku, on_delete=models.CASCADE, related_name="+")
+    min_order_quantity = models.PositiveIntegerField(null=True, blank=True)
+    pack_size = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        verbose_name_plural = "company SKU terms"
+        constraints = [
+            models.UniqueConstraint(fields=["company", "sku"], name="company_sku_terms_unique"),
+            models.CheckConstraint(
+                condition=models.Q(min_order_quantity__gte=1)
+                | models.Q(min_order_quantity__isnull=True),
+                name="company_moq_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(pack_size__gte=1) | models.Q(pack_size__isnull=True),
+                name="company_pack_positive",
+            ),
+        ]
+
+
+class Assortment(TenantScoped):
+    """The SKUs some companies may see and buy: whole categories (with their subcategories)
+    and single SKUs. A company with no assortment sees the whole catalogue."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+    categories = models.ManyToManyField(Category, blank=True, related_name="+")
+    skus: "models.ManyToManyField[Sku, Any]" = models.ManyToManyField(
+        Sku, blank=True, related_name="+"
+    )
+    companies: "models.ManyToManyField[Company, Any]" = models.ManyToManyField(
+        "customers.Company", blank=True, related_name="assortments"
+    )
+    customer_groups: "models.ManyToManyField[CustomerGroup, Any]" = models.ManyToManyField(
+        "customers.CustomerGroup", blank=True, related_name="assortments"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="assortment_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.code

@@ -1,4 +1,5 @@
-"""`dinghuo apikey create --tenant <slug> --scopes read,write` | `list` | `revoke <prefix>`."""
+"""`dinghuo apikey create --tenant <slug> --scopes read,write [--company-user <id>]` | `list` |
+`revoke <prefix>`."""
 
 from typing import Any
 
@@ -6,7 +7,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dinghuo.core.errors import DomainError
 from dinghuo.core.models import ApiKey, Tenant
-from dinghuo.core.services import create_api_key, revoke_api_key
+from dinghuo.core.services import IssuedApiKey, create_api_key, revoke_api_key
+from dinghuo.customers.models import CompanyUser
+from dinghuo.customers.services import issue_buyer_api_key
 
 
 class Command(BaseCommand):
@@ -18,6 +21,11 @@ class Command(BaseCommand):
         create.add_argument("--tenant", required=True, help="Tenant slug")
         create.add_argument("--scopes", default="read", help="Comma separated: read,write")
         create.add_argument("--name", default="cli", help="What the key is for")
+        create.add_argument(
+            "--company-user",
+            type=int,
+            help="Id of a company user: the key acts as them on the buyer routes (/api/v1/my/…)",
+        )
         listing = sub.add_parser("list", help="List keys (prefixes only)")
         listing.add_argument("--tenant", required=True)
         revoke = sub.add_parser("revoke", help="Revoke a key by its prefix")
@@ -28,22 +36,50 @@ class Command(BaseCommand):
             if options["action"] == "create":
                 tenant = self._tenant(options["tenant"])
                 scopes = {s.strip() for s in options["scopes"].split(",") if s.strip()}
-                issued = create_api_key(tenant=tenant, name=options["name"], scopes=scopes)
+                issued = self._create(tenant, options["name"], scopes, options["company_user"])
+                whose = (
+                    f"user {issued.key.company_user_id} of " if issued.key.company_user_id else ""
+                )
                 self.stdout.write(issued.secret)
                 self.stderr.write(
-                    f"Key {issued.key.prefix} for {tenant.slug} with scopes {issued.key.scopes}; "
-                    "it is shown only this once."
+                    f"Key {issued.key.prefix} for {whose}{tenant.slug} with scopes "
+                    f"{issued.key.scopes}; it is shown only this once."
                 )
             elif options["action"] == "list":
                 tenant = self._tenant(options["tenant"])
                 for key in ApiKey.objects.filter(tenant=tenant).order_by("id"):
                     state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-                    self.stdout.write(f"{key.prefix}  {key.scopes:12}  {state:20}  {key.name}")
+                    whose = f"buyer {key.company_user_id}" if key.company_user_id else "staff"
+                    self.stdout.write(
+                        f"{key.prefix}  {key.scopes:12}  {state:20}  {whose:14}  {key.name}"
+                    )
             else:
                 key = revoke_api_key(prefix=options["prefix"])
                 self.stdout.write(f"Revoked {key.prefix}.")
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
+
+    def _create(
+        self, tenant: Tenant, name: str, scopes: set[str], company_user_id: int | None
+    ) -> IssuedApiKey:
+        if company_user_id is None:
+            return create_api_key(tenant=tenant, name=name, scopes=scopes)
+        # A buyer's key goes through the customers service, which checks the user and
+        # records the issue on the company's history.
+        company_id = (
+            CompanyUser.objects.filter(tenant=tenant, pk=company_user_id)
+            .values_list("company_id", flat=True)
+            .first()
+        )
+        if company_id is None:
+            raise CommandError(f"No company user {company_user_id} in {tenant.slug}.")
+        return issue_buyer_api_key(
+            tenant_id=tenant.pk,
+            company_id=company_id,
+            company_user_id=company_user_id,
+            name=name,
+            scopes=scopes,
+        )
 
     def _tenant(self, slug: str) -> Tenant:
         tenant = Tenant.objects.filter(slug=slug).first()

@@ -26,6 +26,8 @@ class Command(BaseCommand):
         argv = [
             "gunicorn",
             "dinghuo.config.wsgi:application",
+            "--config",
+            "python:dinghuo.config.gunicorn",
             "--bind",
             options["bind"],
             "--workers",

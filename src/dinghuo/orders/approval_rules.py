@@ -1,0 +1,95 @@
+"""Which approvals an order needs, and from whom. Pure, no database.
+
+The rule:
+- A seller's approval rule matches an order when every condition it sets holds (an empty
+  condition matches anything): the company (a rule may be for one company), the order amount
+  (at least `min_amount`), a category (some line's product is in it or below it), the role of
+  the buyer who placed it (orders entered by staff have no buyer role) and the company's credit
+  state (`near_limit`, `overdue` within the grace period).
+- Whatever the rules say, an order above the spending limit of the buyer who placed it needs a
+  company approver at level 1: the limit is the company's own rule for its people.
+- Each match asks for one approval at its level from its party (the buying company's approvers
+  or seller staff). Matches at the same level and party merge into one step with all their
+  reasons; levels are decided in ascending order, each only after the one before is complete.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+
+COMPANY = "company"
+SELLER = "seller"
+
+# Credit flags from `customers.credit` that a rule's `credit_state` may ask for.
+CREDIT_STATE_FLAGS = {"near_limit": "near_limit", "overdue": "overdue_in_grace"}
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    level: int
+    approver: str  # COMPANY or SELLER
+    company_id: int | None = None
+    min_amount: Decimal | None = None
+    category_id: int | None = None
+    buyer_role: str = ""
+    credit_state: str = ""
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    company_id: int
+    amount: Decimal
+    category_ids: frozenset[int]  # the lines' categories and every ancestor of them
+    buyer_role: str | None  # None when staff entered the order
+    spending_limit: Decimal | None
+    credit_flags: frozenset[str]
+    currency: str = ""
+
+
+@dataclass(frozen=True)
+class Step:
+    level: int
+    approver: str
+    reasons: tuple[str, ...]
+
+
+def matches(rule: Rule, facts: OrderFacts) -> bool:
+    """Whether every condition the rule sets holds for the order."""
+    if rule.company_id is not None and rule.company_id != facts.company_id:
+        return False
+    if rule.min_amount is not None and facts.amount < rule.min_amount:
+        return False
+    if rule.category_id is not None and rule.category_id not in facts.category_ids:
+        return False
+    if rule.buyer_role and rule.buyer_role != facts.buyer_role:
+        return False
+    flag = CREDIT_STATE_FLAGS.get(rule.credit_state)
+    return not (rule.credit_state and flag not in facts.credit_flags)
+
+
+def over_spending_limit(facts: OrderFacts) -> bool:
+    return facts.spending_limit is not None and facts.amount > facts.spending_limit
+
+
+def steps_for(rules: Iterable[Rule], facts: OrderFacts) -> list[Step]:
+    """The approval steps the order needs, by level then party (company before seller)."""
+    reasons: dict[tuple[int, str], list[str]] = {}
+    if over_spending_limit(facts):
+        unit = f" {facts.currency}" if facts.currency else ""
+        reasons[(1, COMPANY)] = [
+            f"{facts.amount}{unit} is over the buyer's spending limit of "
+            f"{facts.spending_limit}{unit}"
+        ]
+    for rule in rules:
+        if matches(rule, facts):
+            found = reasons.setdefault((rule.level, rule.approver), [])
+            if rule.name not in found:
+                found.append(rule.name)
+    order = {COMPANY: 0, SELLER: 1}
+    return [
+        Step(level, approver, tuple(why))
+        for (level, approver), why in sorted(
+            reasons.items(), key=lambda kv: (kv[0][0], order[kv[0][1]])
+        )
+    ]
