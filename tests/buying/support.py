@@ -4,7 +4,7 @@ from typing import Any
 
 from dinghuo.catalog.models import Product, Sku
 from dinghuo.core.services import create_api_key
-from dinghuo.customers.models import Company, CompanyUser, Location
+from dinghuo.customers.models import Company, Location
 from dinghuo.inventory.models import StockLevel
 from dinghuo.orders.models import Order
 from tests.builders import ApiClient, World
@@ -64,16 +64,29 @@ def cart_lines(body: dict[str, Any]) -> list[tuple[str, int]]:
 
 def snapshot(world: World) -> dict[str, Any]:
     """What a refused buying request must leave as it was."""
-    from dinghuo.buying.models import Cart, CartLine, Quote, QuoteLine, RequisitionList
-    from dinghuo.buying.models import RequisitionListLine
+    from dinghuo.buying.models import (
+        Cart,
+        CartLine,
+        Quote,
+        QuoteLine,
+        RequisitionList,
+        RequisitionListLine,
+    )
     from dinghuo.integrations.models import Event
 
     tenant = world.tenant.pk
     return {
         model.__name__: list(model.objects.filter(tenant_id=tenant).order_by("pk").values())
         for model in (
-            Cart, CartLine, RequisitionList, RequisitionListLine, Quote, QuoteLine, Order,
-            Event, StockLevel,
+            Cart,
+            CartLine,
+            RequisitionList,
+            RequisitionListLine,
+            Quote,
+            QuoteLine,
+            Order,
+            Event,
+            StockLevel,
         )
     }
 

@@ -21,7 +21,10 @@ def test_an_added_line_is_priced_now_and_adding_again_sums_at_the_tier(world, bo
     assert r.status_code == 200, r.content
     line = r.json()["lines"][0]
     assert (line["sku"], line["quantity"], line["unit_price"], line["line_total"]) == (
-        "A-1", 5, "10.00", "50.00",
+        "A-1",
+        5,
+        "10.00",
+        "50.00",
     )
     assert line["sku_id"] == world.skus["A-1"].pk
     assert line["problems"] == []
@@ -159,7 +162,7 @@ def test_checkout_places_one_order_and_empties_the_cart(world, bob):
 
 def test_a_refused_checkout_leaves_the_cart_as_it_was(world, bob):
     api = bob[1]
-    other, other_ship_to = second_company(world)
+    _, other_ship_to = second_company(world)
     api.post("/my/cart/lines", {"sku": "A-1", "quantity": 2})
     api.post("/my/cart/lines", {"sku": "C-3", "quantity": 150})
     before = snapshot(world)

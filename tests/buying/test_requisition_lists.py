@@ -35,7 +35,10 @@ def test_a_saved_list_is_read_priced_now(world, bob):
     assert made["name"] == "Weekly"
     assert made["owner_id"] == member_id
     assert made["company_id"] == world.company.pk
-    assert [(ln["sku"], ln["quantity"], ln["unit_price"], ln["line_total"], ln["note"]) for ln in made["lines"]] == [
+    assert [
+        (ln["sku"], ln["quantity"], ln["unit_price"], ln["line_total"], ln["note"])
+        for ln in made["lines"]
+    ] == [
         ("A-1", 10, "9.00", "90.00", "for the workshop"),
         ("B-2", 12, "2.50", "30.00", ""),
     ]
@@ -117,7 +120,12 @@ def test_only_the_maker_or_a_company_admin_changes_a_list(world, bob):
     assert snapshot(world) == before
 
     assert patch(admin, path, {"name": "Admin's"}).json()["name"] == "Admin's"
-    assert patch(world.client(), f"/companies/{world.company.pk}{path[3:]}", {"name": "Staff's"}).json()["name"] == "Staff's"
+    assert (
+        patch(
+            world.client(), f"/companies/{world.company.pk}{path[3:]}", {"name": "Staff's"}
+        ).json()["name"]
+        == "Staff's"
+    )
 
 
 def test_another_company_or_tenant_never_reaches_a_list(world, other_world, bob):
@@ -135,7 +143,10 @@ def test_another_company_or_tenant_never_reaches_a_list(world, other_world, bob)
     staff_path = f"/companies/{other.pk}/requisition-lists/{made['id']}"
     assert world.client().get(staff_path).status_code == 404  # not that company's
     intruder = other_world.client()
-    assert intruder.get(f"/companies/{world.company.pk}/requisition-lists/{made['id']}").status_code == 404
+    assert (
+        intruder.get(f"/companies/{world.company.pk}/requisition-lists/{made['id']}").status_code
+        == 404
+    )
     assert intruder.get(f"/companies/{world.company.pk}/requisition-lists").status_code == 404
     assert snapshot(world) == before
 
@@ -160,8 +171,14 @@ def test_add_to_cart_adds_what_can_be_ordered_and_reports_the_rest(world, bob):
     assert (report["added"], report["not_added"], report["currency"]) == (2, 1, "USD")
     rows = [
         (
-            ln["sku"], ln["quantity"], ln["cart_quantity"], ln["previous_unit_price"],
-            ln["current_unit_price"], ln["change"], ln["added"], [p["code"] for p in ln["problems"]],
+            ln["sku"],
+            ln["quantity"],
+            ln["cart_quantity"],
+            ln["previous_unit_price"],
+            ln["current_unit_price"],
+            ln["change"],
+            ln["added"],
+            [p["code"] for p in ln["problems"]],
         )
         for ln in report["lines"]
     ]

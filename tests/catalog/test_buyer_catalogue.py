@@ -1,11 +1,22 @@
+from datetime import date
 from decimal import Decimal
 
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.customers.models import Company
 from dinghuo.inventory import services as stock
 from dinghuo.inventory.models import Warehouse
-from dinghuo.pricing.models import PriceTier
+from dinghuo.pricing.models import (
+    Assortment,
+    CompanySkuTerms,
+    ContractPrice,
+    ContractPriceTier,
+    PriceListAssignment,
+    PriceTier,
+    Promotion,
+)
 from tests.catalog.support import problem
+from tests.customers.buyers import buyer_client
+from tests.pricing.support import group, price_list
 
 
 def _catalogue(world, **params):
@@ -190,3 +201,129 @@ def test_catalogue_takes_the_same_queries_for_one_sku_or_fifty(world, django_ass
     assert (len(one["items"]), len(fifty["items"]), len(by_category["items"])) == (1, 50, 50)
     x0 = next(i for i in fifty["items"] if i["sku"] == "X-0")
     assert (x0["unit_price"], x0["available"], len(x0["tiers"])) == ("3.00", 7, 2)
+
+
+# --- the company's own prices ----------------------------------------------------------------
+
+
+def _b2b(world):
+    """C001 is a dealer: a dealer list (priority 5) for its group, a contract for C-3 and a new
+    SKU priced by its contract only, 10% off A-1 for dealers, its own pack size for A-1."""
+    dealers = group(world, "dealers", world.company)
+    dealer = price_list(world, "dealer", {"A-1": [(1, "9.50"), (10, "8.80")]})
+    PriceListAssignment.objects.create(
+        tenant=world.tenant, price_list=dealer, customer_group=dealers, priority=5
+    )
+    euro = price_list(world, "euro", {}, currency="EUR")
+    PriceListAssignment.objects.create(
+        tenant=world.tenant, price_list=euro, company=world.company, priority=9
+    )
+    special = Sku.objects.create(
+        tenant=world.tenant,
+        seller=world.seller,
+        product=world.skus["C-3"].product,
+        code="C-3-SPECIAL",
+    )
+    PriceTier.objects.create(  # on the EUR list only: that does not price it for C001
+        tenant=world.tenant, price_list=euro, sku=special, min_quantity=1, unit_price=1
+    )
+    for sku, tiers in ((world.skus["C-3"], [(1, "0.30")]), (special, [(5, "4.00")])):
+        contract = ContractPrice.objects.create(
+            tenant=world.tenant, company=world.company, sku=sku, valid_from=date(2020, 1, 1)
+        )
+        for m, p in tiers:
+            ContractPriceTier.objects.create(
+                tenant=world.tenant, contract=contract, min_quantity=m, unit_price=Decimal(p)
+            )
+    promotion = Promotion.objects.create(
+        tenant=world.tenant,
+        seller=world.seller,
+        code="a1-10",
+        name="A-1 10%",
+        kind="percent",
+        value=10,
+        starts_at="2000-01-01T00:00:00Z",
+        ends_at="2100-01-01T00:00:00Z",
+    )
+    promotion.skus.add(world.skus["A-1"])
+    promotion.customer_groups.add(dealers)
+    CompanySkuTerms.objects.create(
+        tenant=world.tenant, company=world.company, sku=world.skus["A-1"], pack_size=5
+    )
+    return dealers
+
+
+def test_the_catalogue_shows_the_prices_and_terms_the_company_gets(world):
+    _b2b(world)
+
+    items = {i["sku"]: i for i in _catalogue(world)["items"]}
+
+    assert list(items) == ["A-1", "B-2", "C-3", "D-4", "C-3-SPECIAL"]
+    a1 = items["A-1"]
+    assert (a1["unit_price"], a1["pack_size"], a1["min_order_quantity"]) == ("8.55", 5, 1)
+    # the dealer list's ladder up to 99, the base list's from 100; 10% off throughout
+    assert a1["tiers"] == [
+        {"min_quantity": 1, "unit_price": "8.55"},
+        {"min_quantity": 10, "unit_price": "7.92"},
+    ]
+    assert items["C-3"]["tiers"] == [{"min_quantity": 1, "unit_price": "0.30"}]
+    special = items["C-3-SPECIAL"]
+    assert (special["unit_price"], special["tiers"]) == (
+        None,
+        [{"min_quantity": 5, "unit_price": "4.00"}],
+    )
+    # another company of the tenant still sees the base list
+    other = Company.objects.create(
+        tenant=world.tenant, code="C002", name="Two", price_list=world.price_list
+    )
+    plain = world.client().get("/catalog", company_id=other.pk).json()["items"]
+    assert [i["sku"] for i in plain] == ["A-1", "B-2", "C-3", "D-4"]
+    assert plain[0]["unit_price"] == "10.00"
+
+
+def test_a_buyer_reads_their_own_companys_catalogue(world):
+    _b2b(world)
+    _, buyer = buyer_client(world.company, "ann@example.com")
+
+    mine = buyer.get("/my/catalog", limit=2)
+    staff = world.client().get("/catalog", company_id=world.company.pk, limit=2)
+
+    assert mine.status_code == 200, mine.content
+    assert mine.json() == staff.json()
+    assert problem(buyer.get("/catalog", company_id=world.company.pk))[:2] == (
+        403,
+        "staff_key_required",
+    )
+
+
+def test_the_catalogue_keeps_to_the_assortment(world):
+    dealers = _b2b(world)
+    assortment = Assortment.objects.create(
+        tenant=world.tenant, seller=world.seller, code="a", name="A"
+    )
+    assortment.skus.add(world.skus["B-2"], world.skus["D-4"])
+    assortment.customer_groups.add(dealers)
+
+    assert _codes(world) == ["B-2", "D-4"]
+
+
+def test_the_same_queries_for_one_sku_or_fifty_with_every_kind_of_source(
+    world, django_assert_num_queries
+):
+    dealers = _b2b(world)
+    _add_priced_skus(world, 60)
+    tools = Category.objects.get(tenant=world.tenant, code="tools")
+    assortment = Assortment.objects.create(
+        tenant=world.tenant, seller=world.seller, code="a", name="A"
+    )
+    assortment.categories.add(tools)
+    assortment.customer_groups.add(dealers)
+
+    # the key; the company with flags, its assigned lists; the page; ladders and contracts,
+    # SKU terms, category lines, promotions, visible SKUs; stock
+    with django_assert_num_queries(10):
+        one = _catalogue(world, limit=1)
+    with django_assert_num_queries(10):
+        fifty = _catalogue(world, limit=50)
+
+    assert (len(one["items"]), len(fifty["items"])) == (1, 50)

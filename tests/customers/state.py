@@ -4,14 +4,20 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 
-from dinghuo.core.models import IdempotencyRecord
-from dinghuo.customers.models import Company, CompanyUser, Location
+from dinghuo.core.models import ApiKey, IdempotencyRecord
+from dinghuo.customers.models import Company, CompanyUser, CreditLine, CustomerGroup, Location
 from dinghuo.integrations.models import Event
 
 
 def customer_state() -> dict[str, Any]:
     return {
         "companies": list(Company.objects.order_by("id").values()),
+        "company_groups": list(
+            Company.groups.through.objects.order_by("id").values("company_id", "customergroup_id")
+        ),
+        "customer_groups": list(CustomerGroup.objects.order_by("id").values()),
+        "credit_lines": list(CreditLine.objects.order_by("id").values()),
+        "api_keys": list(ApiKey.objects.order_by("id").values()),
         "locations": list(Location.objects.order_by("id").values()),
         "company_users": list(CompanyUser.objects.order_by("id").values()),
         "users": list(get_user_model().objects.order_by("id").values()),

@@ -51,7 +51,6 @@ class BuyerKeyAuth(ApiKeyAuth):
     for_buyers = True
 
 
-
 def tenant_id(request: HttpRequest) -> int:
     """The tenant the authenticated key belongs to."""
     caller: Caller = request.auth  # type: ignore[attr-defined]

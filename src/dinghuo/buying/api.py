@@ -125,6 +125,8 @@ def _checkout(
     key: str | None,
     channel: str,
 ) -> HttpResponse:
+    # Another tenant's company is not found, whether or not the key was sent.
+    queries.buyer_company(cart.tenant, cart.company_id)
     _require_key(key)
 
     def create() -> tuple[int, Any]:

@@ -2,6 +2,7 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -9,12 +10,11 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet, Sum
 
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.catalog.services import LANGUAGES, column
-from dinghuo.core.errors import Conflict, FieldError, NotFound
+from dinghuo.core.errors import Conflict, NotFound
 from dinghuo.core.queries import tenant_row
-from dinghuo.customers.models import Company
 from dinghuo.inventory.models import StockLevel
-from dinghuo.pricing.models import PriceTier
-from dinghuo.pricing.queries import ladders
+from dinghuo.pricing.models import ContractPrice, PriceTier
+from dinghuo.pricing.queries import book_for, company_pricing, visibility
 
 
 def _text_search(q: str, prefix: str = "") -> Q:
@@ -154,43 +154,47 @@ def buyer_catalogue(
     limit: int = 50,
     category_id: int | None = None,
     q: str | None = None,
+    at: datetime | None = None,
 ) -> CataloguePage:
-    """What a company can order: active SKUs of active products priced on its price list.
+    """What a company can order: active SKUs of active products of its seller that its
+    assortment lets it see and that one of its price lists or a valid contract prices, each
+    with the ladder it gets (`pricing/resolution.py`) and what is available now.
 
-    Four queries whatever the page size (five with `category_id`, which includes the
-    categories below it): the company and its price list; one page of SKUs with their
-    product's columns; the tier ladders of that page; availability of that page summed in
-    one grouped query. An inactive or unknown company is 404; an inactive price list 409.
+    Four queries whatever the page size for a company with only its base list: the company
+    (with flags for the kinds of price source it has), one page of SKUs with their product's
+    columns, the ladders of that page, availability summed in one grouped query. One more
+    with `category_id` (the categories below it) and for each kind of source the company has
+    (assigned lists; own SKU terms; an assortment; promotions count two): at most 9. An
+    inactive or unknown company is 404; an inactive base price list 409.
     """
-    company = (
-        Company.objects.filter(tenant_id=tenant_id, pk=company_id, is_active=True)
-        .select_related("price_list")
-        .only("id", "price_list__id", "price_list__currency", "price_list__is_active")
-        .first()
-    )
-    if company is None:
-        raise NotFound(
-            f"No company {company_id}.",
-            errors=[FieldError("company_id", "unknown_company", "No active company with this id")],
-        )
-    price_list = company.price_list
-    if not price_list.is_active:
+    pricing = company_pricing(tenant_id, company_id, at)
+    if not pricing.base.is_active:
         raise Conflict(
             "The company's price list is inactive; it cannot order now.",
             code="price_list_inactive",
         )
+    day = pricing.day
     # The bound on sku_id repeats the page's cursor inside the subquery: without it PostgreSQL
     # merges with the tiers from the first SKU on, reading every tier before the cursor.
-    priced = PriceTier.objects.filter(
-        price_list_id=price_list.pk, sku_id=OuterRef("pk"), sku_id__gt=after_id
+    on_a_list = PriceTier.objects.filter(
+        price_list_id__in=pricing.counted_list_ids, sku_id=OuterRef("pk"), sku_id__gt=after_id
+    )
+    in_a_contract = ContractPrice.objects.filter(
+        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
+        company_id=company_id,
+        sku_id=OuterRef("pk"),
+        valid_from__lte=day,
     )
     qs = Sku.objects.filter(
-        Exists(priced),
+        Exists(on_a_list) | Exists(in_a_contract),
         tenant_id=tenant_id,
+        seller_id=pricing.buyer.seller_id,
         is_active=True,
         product__is_active=True,
         id__gt=after_id,
     )
+    if pricing.has_assortment:
+        qs = qs.filter(visibility(tenant_id, company_id))
     if category_id is not None:
         qs = qs.filter(product__category_id__in=_with_descendants(tenant_id, category_id))
     if q:
@@ -199,11 +203,15 @@ def buyer_catalogue(
     next_after = rows[limit - 1]["id"] if len(rows) > limit else None
     rows = rows[:limit]
     if not rows:
-        return CataloguePage(price_list.currency, [], None)
+        return CataloguePage(pricing.currency, [], None)
     ids = [row["id"] for row in rows]
-    tiers = ladders(price_list.pk, ids)
+    book = book_for(pricing, ids)
     available = available_by_sku(tenant_id, ids)
-    entries = [
-        CatalogueEntry(row, tiers.get(row["id"], []), available.get(row["id"], 0)) for row in rows
-    ]
-    return CataloguePage(price_list.currency, entries, next_after)
+    entries = []
+    for row in rows:
+        sku_id = row["id"]
+        row["min_order_quantity"], row["pack_size"] = book.ordering_terms(
+            sku_id, row["min_order_quantity"], row["pack_size"]
+        )
+        entries.append(CatalogueEntry(row, book.ladder(sku_id), available.get(sku_id, 0)))
+    return CataloguePage(pricing.currency, entries, next_after)

@@ -279,14 +279,17 @@ class BulkOut(Schema):
 # --- the buyer's catalogue ----------------------------------------------------------------
 
 
-class CatalogueFilters(PageFilters):
-    company_id: Id
+class MyCatalogueFilters(PageFilters):
     category_id: Id | None = Field(None, description="This category and those below it")
     q: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] | None = Field(
         None, description="Part of the SKU or product code, or of a name in any language"
     )
     # Each item carries its tier ladder and availability, so pages are smaller than elsewhere.
     limit: int = Field(50, ge=1, le=200)
+
+
+class CatalogueFilters(MyCatalogueFilters):
+    company_id: Id
 
 
 class TierOut(Schema):
@@ -307,7 +310,10 @@ class CatalogueItemOut(Schema):
     category_id: int | None
     allow_backorder: bool
     unit_price: str | None = Field(description="The price of one unit; null if tiers start above 1")
-    tiers: list[TierOut]
+    tiers: list[TierOut] = Field(
+        description="The ladder the company gets: from each minimum on, the unit price its "
+        "contract or price lists give, with any promotion"
+    )
     available: int = Field(description="On hand less reserved, over active warehouses")
 
 

@@ -11,7 +11,8 @@ from django.contrib import admin
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 
-from dinghuo.customers.models import Company, CompanyUser, Location
+from dinghuo.customers import services
+from dinghuo.customers.models import Company, CompanyUser, CreditLine, CustomerGroup, Location
 from dinghuo.customers.services import COUNTRIES
 
 
@@ -120,3 +121,106 @@ class CompanyUserAdmin(admin.ModelAdmin):
     def save_model(self, request: HttpRequest, obj: CompanyUser, form: Any, change: bool) -> None:
         obj.tenant_id = obj.company.tenant_id
         super().save_model(request, obj, form, change)
+
+
+class CustomerGroupForm(forms.ModelForm):
+    class Meta:
+        model = CustomerGroup
+        fields = ("tenant", "code", "name")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        tenant = cleaned.get("tenant") or getattr(self.instance, "tenant", None)
+        code = cleaned.get("code")
+        if tenant is not None and code:
+            taken = CustomerGroup.objects.filter(tenant=tenant, code=code)
+            if taken.exclude(pk=self.instance.pk).exists():
+                self.add_error("code", "Another customer group of this tenant has this code.")
+        return cleaned
+
+
+@admin.register(CustomerGroup)
+class CustomerGroupAdmin(admin.ModelAdmin):
+    form = CustomerGroupForm
+    list_display = ("code", "name", "tenant")
+    list_filter = ("tenant",)
+    search_fields = ("code", "name")
+    list_select_related = ("tenant",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        # Companies and prices of one tenant point at the group: it stays in its tenant.
+        return ("tenant",) if obj is not None else ()
+
+    def save_model(self, request: HttpRequest, obj: CustomerGroup, form: Any, change: bool) -> None:
+        # Through the services, so that the event feed knows of the change.
+        if change:
+            services.update_customer_group(
+                tenant_id=obj.tenant_id, group_id=obj.pk, code=obj.code, name=obj.name
+            )
+        else:
+            group = services.create_customer_group(
+                tenant_id=obj.tenant_id, code=obj.code, name=obj.name
+            )
+            obj.pk = group.pk
+
+
+class CreditLineForm(forms.ModelForm):
+    class Meta:
+        model = CreditLine
+        fields = ("credit_limit", "terms", "terms_days")
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if {"terms", "terms_days"} <= cleaned.keys():
+            errors = services.credit_terms_errors(
+                terms=cleaned["terms"],
+                terms_days=cleaned["terms_days"],
+                credit_limit=cleaned.get("credit_limit"),
+                currency=self.instance.company.price_list.currency,
+            )
+            for error in errors:
+                self.add_error(error.field, error.message)
+        return cleaned
+
+
+@admin.register(CreditLine)
+class CreditLineAdmin(admin.ModelAdmin):
+    form = CreditLineForm
+    list_display = (
+        "company",
+        "credit_limit",
+        "terms",
+        "terms_days",
+        "order_exposure",
+        "invoice_exposure",
+        "oldest_unpaid_due_on",
+    )
+    list_filter = ("terms",)
+    search_fields = ("company__code", "company__name")
+    list_select_related = ("company",)
+    # Exposure is kept by order placement and the receivables sync, never typed in.
+    readonly_fields = (
+        "company",
+        "order_exposure",
+        "invoice_exposure",
+        "oldest_unpaid_due_on",
+        "updated_at",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        # Each company gets its line when it is created (or with its first order).
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        # Deleting would forget the exposure of open orders.
+        return False
+
+    def save_model(self, request: HttpRequest, obj: CreditLine, form: Any, change: bool) -> None:
+        # Through the service: it locks the line against orders being judged on it.
+        services.update_credit_line(
+            tenant_id=obj.tenant_id,
+            company_id=obj.company_id,
+            credit_limit=obj.credit_limit,
+            terms=obj.terms,
+            terms_days=obj.terms_days,
+        )

@@ -15,18 +15,23 @@ from datetime import datetime, timedelta
 from django.utils import timezone
 
 from dinghuo.core import clock
+from dinghuo.customers.models import CompanyUser
 from dinghuo.demo import HISTORY_DAYS, DemoRefused
 from dinghuo.demo.buyers import Buyer
 from dinghuo.demo.catalogue import SkuInfo, priced_on
 from dinghuo.fulfilment.services import ShipLine, ship_order
 from dinghuo.inventory.models import Reservation
-from dinghuo.orders.models import Order, OrderLine
+from dinghuo.orders.approval_rules import COMPANY, SELLER
+from dinghuo.orders.models import Order, OrderApproval, OrderLine
 from dinghuo.orders.services import (
+    Actor,
     LineRequest,
+    approve_order,
     cancel_order,
     confirm_order,
     deliver_order,
     place_order,
+    release_credit_hold,
 )
 from dinghuo.orders.states import OrderStatus
 
@@ -221,6 +226,9 @@ class History:
         if backorder:
             extra = _backorder_line(self.backorderable[index], lines, rng)
             lines += [extra] if extra else []
+        channel = rng.choice(("portal", "portal", "api"))
+        # Portal orders are placed by a person of the company: their spending limit counts.
+        placed_by = rng.choice(buyer.users).pk if channel == "portal" else None
         return place_order(
             tenant_id=self.tenant_id,
             company_id=buyer.company.pk,
@@ -230,16 +238,49 @@ class History:
                 f"{buyer.spec.code[:4]}-{rng.randint(10000, 99999)}" if rng.random() < 0.7 else ""
             ),
             notes=rng.choice(NOTES) if rng.random() < 0.2 else "",
-            channel=rng.choice(("portal", "portal", "api")),
+            channel=channel,
+            placed_by_id=placed_by,
         )
+
+    def _clear_exceptions(self, order: Order, buyer: Buyer) -> Order:
+        """What people do with orders that waited: release holds, give approvals."""
+        ids = {"tenant_id": self.tenant_id, "order_id": order.pk}
+        if order.status == S.CREDIT_HOLD:
+            with clock.as_of(self._later(1, 24)):
+                order = release_credit_hold(
+                    **ids, comment="Customer paid by wire; released", released_by="staff (demo)"
+                )
+        while order.status == S.AWAITING_APPROVAL:
+            step = OrderApproval.objects.filter(order=order, status="pending").first()
+            if step is None:
+                break
+            with clock.as_of(self._later(0.5, 20)):
+                order = approve_order(
+                    tenant_id=self.tenant_id,
+                    order_id=order.pk,
+                    actor=self._approver(order, buyer, step.approver),
+                )
+        return order
+
+    def _approver(self, order: Order, buyer: Buyer, party: str) -> Actor:
+        if party == SELLER:
+            return Actor(SELLER, "staff (demo)")
+        person = next(
+            u
+            for u in buyer.users
+            if u.role != CompanyUser.Role.BUYER and u.pk != order.placed_by_id
+        )
+        return Actor(COMPANY, person.user.email, person.pk, buyer.company.pk, person.role)
 
     def _advance(self, order: Order, buyer: Buyer, status: str) -> None:
         ids = {"tenant_id": self.tenant_id, "order_id": order.pk}
         if status == S.PLACED:
-            return
+            return  # recent orders: exceptions still wait for a person
         if status != S.CANCELLED or self.rng.random() < 0.5:
-            with clock.as_of(self._later(0.2, 6)):
-                confirm_order(**ids)
+            order = self._clear_exceptions(order, buyer)
+            if order.status == S.PLACED:
+                with clock.as_of(self._later(0.2, 6)):
+                    confirm_order(**ids)
         if status == S.CANCELLED:
             with clock.as_of(self._later(1, 48)):
                 cancel_order(**ids, reason=self.rng.choice(CANCEL_REASONS))

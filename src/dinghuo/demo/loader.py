@@ -11,12 +11,14 @@ import os
 import random
 import re
 import secrets
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core.models import Seller, Tenant
@@ -25,8 +27,12 @@ from dinghuo.customers.models import Company, CompanyUser
 from dinghuo.demo import DemoRefused, catalogue
 from dinghuo.demo.buyers import Buyer, create_buyers
 from dinghuo.demo.history import History
+from dinghuo.demo.terms import set_up_terms
 from dinghuo.fulfilment.models import Shipment
 from dinghuo.inventory.models import StockLevel
+from dinghuo.orders.models import Order
+from dinghuo.orders.queries import StraightThroughShare, straight_through_share
+from dinghuo.orders.services import expire_approvals
 from dinghuo.pricing.models import PriceTier
 
 DEMO_SLUG = "demo"
@@ -91,6 +97,8 @@ class Loaded:
     credentials: Credentials
     counts: dict[str, int] = field(default_factory=dict)
     statuses: dict[str, int] = field(default_factory=dict)
+    straight_through: StraightThroughShare | None = None
+    exceptions: dict[str, str] = field(default_factory=dict)
 
 
 def demo_exists() -> bool:
@@ -157,7 +165,12 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
     catalogue.receive_opening_stock(tenant=tenant, warehouses=warehouses, skus=skus, rng=rng)
     buyer_password = _password()
     buyers = create_buyers(tenant=tenant, price_lists=price_lists, password=buyer_password, rng=rng)
+    exceptions = set_up_terms(
+        tenant=tenant, seller=seller, buyers=buyers, history_end=timezone.now().date(), rng=rng
+    )
     statuses = History(tenant_id=tenant.pk, buyers=buyers, skus=skus, rng=rng).make(scale.orders)
+    expire_approvals()  # approvals nobody gave in time, as housekeeping would have found them
+    statuses = Counter(Order.objects.filter(tenant=tenant).values_list("status", flat=True))
     staff_password = _password()
     get_user_model().objects.create_superuser(STAFF_USERNAME, STAFF_EMAIL, staff_password)
     key = create_api_key(tenant=tenant, name="demo", scopes={"read", "write"})
@@ -167,7 +180,13 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
         buyer_password=buyer_password,
         buyers=_featured_buyers(buyers),
     )
-    return Loaded(credentials, _counts(tenant), dict(statuses))
+    return Loaded(
+        credentials,
+        _counts(tenant),
+        dict(statuses),
+        straight_through_share(tenant.pk),
+        exceptions,
+    )
 
 
 def credentials_path() -> Path:

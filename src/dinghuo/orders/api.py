@@ -411,7 +411,7 @@ def _buyer_actor(request: HttpRequest) -> services.Actor:
     caller = buyer(request)
     return services.Actor(
         approval_rules.COMPANY,
-        queries.company_user_name(caller.tenant_id, caller.company_user_id),
+        queries.company_user_name(caller.tenant_id, caller.company_user_id or 0),
         caller.company_user_id,
         caller.company_id,
         caller.role,

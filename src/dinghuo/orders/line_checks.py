@@ -89,6 +89,13 @@ class LineResult:
     def ok(self) -> bool:
         return not self.problems and self.unit_price is not None
 
+    @property
+    def price(self) -> Decimal:
+        """The unit price of a line that passed every check."""
+        if self.unit_price is None:
+            raise ValueError(f"line {self.index} has no price: {self.problems}")
+        return self.unit_price
+
 
 def resolve_parties(
     tenant_id: int, company_id: int, ship_to_id: int | None, seller_slug: str | None

@@ -238,7 +238,7 @@ def straight_through_share(
     return StraightThroughShare(total, untouched, reasons)
 
 
-def company_user_name(tenant_id: int, company_user_id: int | None) -> str:
+def company_user_name(tenant_id: int, company_user_id: int) -> str:
     """How a company user is named on a decision: their name and email."""
     row = (
         CompanyUser.objects.filter(tenant_id=tenant_id, pk=company_user_id)

@@ -344,7 +344,7 @@ def _place_order(
             sku_code=r.sku.code,
             description=description(r.sku),
             quantity=r.request.quantity,
-            unit_price=r.unit_price,
+            unit_price=r.price,
             line_total=total,
             pricing=r.pricing,
             backordered_quantity=plan.backordered.get(r.index, 0),

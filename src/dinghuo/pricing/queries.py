@@ -244,7 +244,8 @@ def _descendants_sql(tenant_id: int, company_id: int) -> RawSQL:
     )
 
 
-def _visibility(tenant_id: int, company_id: int) -> Q:
+def visibility(tenant_id: int, company_id: int) -> Q:
+    """A filter on SKUs for what a company with an assortment may see and buy (no query)."""
     assortments = _assortments_of(tenant_id, company_id, _company_groups(company_id))
     listed = Assortment.skus.through.objects.filter(assortment_id__in=assortments.values("id"))
     return Q(pk__in=listed.values("sku_id")) | Q(
@@ -258,7 +259,7 @@ def visible_skus_filter(tenant_id: int, company_id: int) -> Q | None:
     groups = _company_groups(company_id)
     if not _assortments_of(tenant_id, company_id, groups).exists():
         return None
-    return _visibility(tenant_id, company_id)
+    return visibility(tenant_id, company_id)
 
 
 def _category_lines(tenant_id: int, sku_ids: list[int]) -> dict[int, frozenset[int]]:
@@ -284,6 +285,13 @@ def _category_lines(tenant_id: int, sku_ids: list[int]) -> dict[int, frozenset[i
 
 
 _NO_DATE = Value(None, output_field=DateField())
+_FOUR_PLACES = Decimal("0.0001")
+
+
+def _decimal(value: Any) -> Decimal:
+    # A union takes its column types from its first part, and SQLite stores decimals as
+    # numbers: the same price can come back as 8, 8.0 or 8.0000. The columns keep 4 places.
+    return Decimal(str(value)).quantize(_FOUR_PLACES)
 
 
 def _ladders_and_contracts(
@@ -315,9 +323,9 @@ def _ladders_and_contracts(
     ):
         if is_contract:
             entry = contract_rows.setdefault(source, (sku_id, ref, since, until, []))
-            entry[4].append((min_qty, Decimal(price)))
+            entry[4].append((min_qty, _decimal(price)))
         else:
-            ladders.setdefault(sku_id, {}).setdefault(source, []).append((min_qty, Decimal(price)))
+            ladders.setdefault(sku_id, {}).setdefault(source, []).append((min_qty, _decimal(price)))
     contracts: dict[int, list[Contract]] = {}
     for contract_id, (sku_id, ref, since, until, tiers) in contract_rows.items():
         tiers.sort()
@@ -376,7 +384,7 @@ def _promotions(
             id=columns[0],
             code=columns[1],
             kind=columns[2],
-            value=Decimal(columns[3]),
+            value=_decimal(columns[3]),
             currency=columns[4],
             starts_at=columns[5],
             ends_at=columns[6],
@@ -489,7 +497,7 @@ def book_for(pricing: CompanyPricing, sku_ids: Iterable[int]) -> PriceBook:
     visible: set[int] | None = None
     if pricing.has_assortment:
         visible = set(
-            Sku.objects.filter(_visibility(tenant, company), tenant_id=tenant, id__in=ids)
+            Sku.objects.filter(visibility(tenant, company), tenant_id=tenant, id__in=ids)
             .values_list("id", flat=True)
             .distinct()
         ) if ids else set()  # fmt: skip

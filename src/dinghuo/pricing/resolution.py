@@ -211,8 +211,8 @@ def _ordered_lists(lists: Iterable[OfferedList]) -> list[OfferedList]:
 
 def _list_label(offered: OfferedList) -> str:
     if offered.priority is None:
-        return f"price list {offered.code} (base list)"
-    return f"price list {offered.code} (priority {offered.priority}, {offered.via})"
+        return f"Price list {offered.code} (base list)"
+    return f"Price list {offered.code} (priority {offered.priority}, {offered.via})"
 
 
 def list_refusal(offered: OfferedList, buyer: Buyer) -> str | None:
@@ -286,7 +286,7 @@ def resolve(
         steps.append(f"No contract price valid on {day}.")
 
     for offered in _ordered_lists(sku.lists):
-        label = _list_label(offered).capitalize()
+        label = _list_label(offered)
         refusal = list_refusal(offered, buyer)
         if refusal is not None:
             steps.append(f"{label}: skipped, {refusal}.")

@@ -5,16 +5,21 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_idempotency_age'),
-        ('customers', '0002_groups_and_credit'),
+        ("core", "0002_idempotency_age"),
+        ("customers", "0002_groups_and_credit"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apikey',
-            name='company_user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to='customers.companyuser'),
+            model_name="apikey",
+            name="company_user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="api_keys",
+                to="customers.companyuser",
+            ),
         ),
     ]

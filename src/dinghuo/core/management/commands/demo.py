@@ -60,7 +60,18 @@ class Command(BaseCommand):
         counts = ", ".join(f"{n} {what}" for what, n in loaded.counts.items())
         statuses = ", ".join(f"{n} {status}" for status, n in sorted(loaded.statuses.items()))
         self.stdout.write(f"Loaded in {elapsed:.1f} s: {counts}.")
-        self.stdout.write(f"Orders: {statuses}.\n")
+        self.stdout.write(f"Orders: {statuses}.")
+        share = loaded.straight_through
+        if share is not None and share.orders:
+            waiting = ", ".join(f"{n} {why}" for why, n in share.reasons.items() if n)
+            self.stdout.write(
+                f"Straight through: {share.straight_through} of {share.orders} orders "
+                f"({share.share:.0%}) confirmed themselves; the rest waited for a person "
+                f"({waiting})."
+            )
+        for company, shows in loaded.exceptions.items():
+            self.stdout.write(f"  {company} shows {shows}.")
+        self.stdout.write("")
         self.stdout.write(loaded.credentials.render())
         try:
             path = store_credentials(loaded.credentials)

@@ -1,0 +1,94 @@
+"""The approval rule and the straight-through rule, as pure functions (property-tested)."""
+
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dinghuo.orders import approval_rules as ar
+from dinghuo.orders.straight_through import route
+
+amounts = st.decimals(min_value=0, max_value=10**6, places=2, allow_nan=False)
+rules = st.builds(
+    ar.Rule,
+    name=st.sampled_from(["r1", "r2", "r3", "r4"]),
+    level=st.integers(1, 3),
+    approver=st.sampled_from([ar.COMPANY, ar.SELLER]),
+    company_id=st.sampled_from([None, 1, 2]),
+    min_amount=st.none() | amounts,
+    category_id=st.sampled_from([None, 10, 11]),
+    buyer_role=st.sampled_from(["", "buyer", "approver"]),
+    credit_state=st.sampled_from(["", "near_limit", "overdue"]),
+)
+facts = st.builds(
+    ar.OrderFacts,
+    company_id=st.sampled_from([1, 2]),
+    amount=amounts,
+    category_ids=st.frozensets(st.sampled_from([10, 11, 12])),
+    buyer_role=st.sampled_from([None, "buyer", "approver", "admin"]),
+    spending_limit=st.none() | amounts,
+    credit_flags=st.frozensets(st.sampled_from(["near_limit", "overdue_in_grace"])),
+)
+
+
+@given(st.lists(rules, max_size=6), facts)
+def test_steps_are_exactly_the_matching_rules_by_level_and_party(rule_list, order):
+    steps = ar.steps_for(rule_list, order)
+    keys = [(s.level, s.approver) for s in steps]
+    assert keys == sorted(set(keys), key=lambda k: (k[0], k[1] != ar.COMPANY))
+    expected = {(r.level, r.approver) for r in rule_list if ar.matches(r, order)}
+    if ar.over_spending_limit(order):
+        expected.add((1, ar.COMPANY))
+    assert set(keys) == expected
+    for step in steps:
+        named = {r.name for r in rule_list if ar.matches(r, order)
+                 and (r.level, r.approver) == (step.level, step.approver)}  # fmt: skip
+        assert named <= set(step.reasons)
+
+
+@given(st.lists(rules, max_size=6), facts, amounts)
+def test_a_larger_order_never_needs_fewer_approvals_by_amount(rule_list, order, extra):
+    amount_rules = [r for r in rule_list if r.min_amount is not None]
+    bigger = ar.OrderFacts(**{**order.__dict__, "amount": order.amount + extra})
+    before = {(s.level, s.approver) for s in ar.steps_for(amount_rules, order)}
+    after = {(s.level, s.approver) for s in ar.steps_for(amount_rules, bigger)}
+    assert before <= after
+
+
+def test_a_rule_without_conditions_matches_everything_and_conditions_combine():
+    order = ar.OrderFacts(1, Decimal("100"), frozenset({10}), "buyer", None, frozenset())
+    assert ar.matches(ar.Rule("any", 1, ar.COMPANY), order)
+    assert ar.matches(ar.Rule("big", 1, ar.COMPANY, min_amount=Decimal("100")), order)
+    assert not ar.matches(ar.Rule("bigger", 1, ar.COMPANY, min_amount=Decimal("100.01")), order)
+    both = ar.Rule("both", 1, ar.COMPANY, min_amount=Decimal("50"), buyer_role="approver")
+    assert not ar.matches(both, order)
+    assert not ar.matches(ar.Rule("other co", 1, ar.COMPANY, company_id=2), order)
+    assert not ar.matches(ar.Rule("near", 1, ar.SELLER, credit_state="near_limit"), order)
+
+
+def test_spending_limit_is_strictly_exceeded():
+    at_limit = ar.OrderFacts(1, Decimal("50"), frozenset(), "buyer", Decimal("50"), frozenset())
+    assert ar.steps_for([], at_limit) == []
+    over = ar.OrderFacts(
+        1, Decimal("50.01"), frozenset(), "buyer", Decimal("50"), frozenset(), "USD"
+    )
+    [step] = ar.steps_for([], over)
+    assert (step.level, step.approver) == (1, ar.COMPANY)
+    assert step.reasons == ("50.01 USD is over the buyer's spending limit of 50 USD",)
+
+
+@given(st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.booleans())
+def test_straight_through_only_when_nothing_stops_it(held, approvals, backorder, prepaid, auto):
+    r = route(
+        credit_held=held,
+        approvals_pending=approvals,
+        backordered=backorder,
+        prepaid=prepaid,
+        auto_confirm=auto,
+    )
+    assert r.automatic == (not (held or approvals or backorder or prepaid) and auto)
+    assert (r.review_reasons == ()) == r.automatic
+    if held:
+        assert r.status == "credit_hold"
+    elif approvals:
+        assert r.status == "awaiting_approval"
