@@ -6,7 +6,9 @@
 later with a default does not break the load.
 
 Invariants kept: every stock level has exactly one receipt movement equal to its on-hand,
-nothing is reserved, each company has one active ship-to and buys from the one price list.
+nothing is reserved, each company has one active ship-to, buys from the one price list and
+has a credit line; the seller confirms orders automatically and has approval rules that
+every order is judged by (none asks for an approval at the bench's order sizes).
 """
 
 import argparse
@@ -148,8 +150,9 @@ def _fill(scale: Scale) -> dict[str, Any]:
     from dinghuo.catalog.models import Product, Sku
     from dinghuo.core.models import Seller
     from dinghuo.core.services import create_api_key, create_tenant
-    from dinghuo.customers.models import Company, Location
+    from dinghuo.customers.models import Company, CreditLine, Location
     from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
+    from dinghuo.orders.models import ApprovalRule, OrderPolicy
     from dinghuo.pricing.models import PriceList, PriceTier
 
     now = datetime.now(UTC)
@@ -261,7 +264,18 @@ def _fill(scale: Scale) -> dict[str, Any]:
                 ),
                 now,
             )
-            for model in (Product, Sku, PriceTier, StockLevel, StockMovement, Company, Location):
+            # Every company on account with a limit far above what a run orders: each order
+            # locks and raises its credit line, and the rules below are evaluated, but none
+            # holds or asks for approval, so orders confirm themselves (straight through).
+            counts["credit lines"] = _copy(
+                cur,
+                CreditLine,
+                ["id", "tenant_id", "company_id", "credit_limit", "terms", "terms_days"],
+                ((i, t, i, Decimal(10) ** 12, "net", 30) for i in range(1, scale.companies + 1)),
+                now,
+            )
+            models = (Product, Sku, PriceTier, StockLevel, StockMovement, Company, Location)
+            for model in (*models, CreditLine):
                 cur.execute(
                     sql.SQL(
                         "SELECT setval(pg_get_serial_sequence({t}, 'id'), "
@@ -270,6 +284,17 @@ def _fill(scale: Scale) -> dict[str, Any]:
                         t=sql.Literal(model._meta.db_table), i=sql.Identifier(model._meta.db_table)
                     )
                 )
+    OrderPolicy.objects.create(
+        tenant=tenant, seller=seller, auto_confirm=True, overdue_grace_days=7
+    )
+    for name, level, approver, extra in (
+        ("Orders of 10,000,000 or more: purchasing", 1, "company", {"min_amount": 10**7}),
+        ("Orders of 50,000,000 or more: sales desk", 2, "seller", {"min_amount": 5 * 10**7}),
+        ("Near the credit limit: credit control", 1, "seller", {"credit_state": "near_limit"}),
+    ):
+        ApprovalRule.objects.create(
+            tenant=tenant, seller=seller, name=name, level=level, approver=approver, **extra
+        )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     for name, count in counts.items():

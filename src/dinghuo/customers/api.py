@@ -2,7 +2,6 @@
 keys and credit lines (staff routes), and a company's own self-service (buyer routes, /my)."""
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
@@ -44,6 +43,7 @@ from dinghuo.customers.schemas import (
     MyCompanyOut,
     ReceivablesIn,
     Role,
+    amount,
     amount_or_none,
     api_key_out,
     company_out,
@@ -293,7 +293,7 @@ def sync_receivables(
         services.sync_receivables(
             tenant_id=tenant,
             company_id=company_id,
-            unpaid_amount=Decimal(payload.unpaid_amount),
+            unpaid_amount=amount(payload.unpaid_amount),
             oldest_unpaid_due_on=_date_or_none(payload.oldest_unpaid_due_on),
         )
         return credit_out(queries.company_credit(tenant, company_id))

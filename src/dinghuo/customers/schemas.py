@@ -52,9 +52,14 @@ IsoDate = Annotated[
 ]
 
 
+def amount(value: str) -> Decimal:
+    """An `Amount` of a request as a Decimal; "-0" becomes 0, which would show as "-0.00"."""
+    return Decimal(value) + 0
+
+
 def amount_or_none(value: str | None) -> Decimal | None:
     """An `Amount` of a request as a Decimal (None stays None)."""
-    return None if value is None else Decimal(value)
+    return None if value is None else amount(value)
 
 
 Terms = Literal["prepaid", "net", "eom"]
