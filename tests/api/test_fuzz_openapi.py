@@ -6,7 +6,10 @@ from hypothesis import HealthCheck, settings
 
 from dinghuo.config.wsgi import application
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application)
+# The buyer routes refuse a staff key before reading anything: test_fuzz_buyer_routes has them.
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).exclude(
+    path_regex=r"^/api/v1/my/"
+)
 
 MAX_EXAMPLES = 12  # per operation: bounded so the suite stays quick
 

@@ -374,3 +374,11 @@ def test_companies_made_by_the_service_have_a_line(world):
 
     company = Company.objects.get(pk=r.json()["id"])
     assert CreditLine.objects.filter(company=company, tenant=world.tenant).count() == 1
+
+
+def test_minus_zero_is_zero(world):
+    path = f"/companies/{world.company.pk}/credit"
+
+    assert patch(world.client(), path, {"credit_limit": "-0"}).json()["credit_limit"] == "0.00"
+    r = put(world.client(), f"/companies/{world.company.pk}/receivables", {"unpaid_amount": "-0"})
+    assert r.json()["invoice_exposure"] == "0.00"

@@ -54,3 +54,10 @@ def test_examples():
     assert "over the credit limit of 100" in text and "3 days overdue" in text
     assert credit.status(over, TODAY, 1) == "blocked"
     assert credit.status(state(None), TODAY, 0) == "ok"
+
+
+def test_nothing_owed_is_not_near_a_zero_limit():
+    assert credit.status(state(Decimal(0)), TODAY, 0) == "ok"
+    assert credit.check(state(Decimal(0)), Decimal("0.01"), TODAY, 0).blocked == (
+        credit.OVER_LIMIT,
+    )

@@ -2,7 +2,8 @@
 
 The rule:
 - Prepaid companies buy without credit: the order does not count against a limit, and it
-  waits for payment before it is confirmed (flag `prepaid`).
+  waits for payment before it is confirmed (flag `prepaid`); overdue invoices do not block
+  them, since they pay before anything ships.
 - Otherwise the order is blocked when
   - `over_limit`: exposure (open orders not yet invoiced + unpaid invoices) plus the order's
     amount exceeds the credit limit (no limit = never over), or
@@ -69,7 +70,7 @@ def check(state: CreditState, amount: Decimal, today: date, grace_days: int) -> 
     if state.credit_limit is not None:
         if after > state.credit_limit:
             blocked.append(OVER_LIMIT)
-        elif after >= state.credit_limit * NEAR_LIMIT_SHARE:
+        elif after > 0 and after >= state.credit_limit * NEAR_LIMIT_SHARE:
             flags.add(NEAR_LIMIT)
     late = days_overdue(state, today)
     if late > grace_days:

@@ -7,7 +7,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import connection
-from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import DateField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
 from dinghuo.catalog.models import Category, Sku
@@ -264,14 +264,18 @@ def visible_skus_filter(tenant_id: int, company_id: int) -> Q | None:
 
 def _category_lines(tenant_id: int, sku_ids: list[int]) -> dict[int, frozenset[int]]:
     """Each SKU's product category and every category above it (one recursive query)."""
-    start = Sku.objects.filter(
-        tenant_id=tenant_id, id__in=sku_ids, product__category_id__isnull=False
-    ).values_list("id", "product__category_id")
+    start = (
+        Sku.objects.filter(tenant_id=tenant_id, id__in=sku_ids, product__category_id__isnull=False)
+        .annotate(start_sku=F("id"), start_category=F("product__category_id"))
+        .values_list("start_sku", "start_category")
+    )
     sql, params = start.query.sql_with_params()
     table = _quoted(Category._meta.db_table)
-    # Compiled by the ORM, with its parameters apart; only quoted identifiers are added.
+    # Compiled by the ORM, with its parameters apart; only quoted identifiers are added. The
+    # columns are taken by name: the ORM does not promise their order in the SELECT.
     query = (
-        f"WITH RECURSIVE up(sku_id, category_id) AS ({sql} UNION "  # noqa: S608
+        "WITH RECURSIVE up(sku_id, category_id) AS ("  # noqa: S608
+        f"SELECT s.start_sku, s.start_category FROM ({sql}) s UNION "
         f"SELECT up.sku_id, c.{_quoted('parent_id')} FROM up JOIN {table} c "
         f"ON c.{_quoted('id')} = up.category_id WHERE c.{_quoted('parent_id')} IS NOT NULL) "
         "SELECT sku_id, category_id FROM up"
