@@ -117,3 +117,29 @@ def test_apikey_refuses_an_unknown_company_user(world, other_world):
         with pytest.raises(CommandError, match="No company user"):
             run("apikey", "create", "--tenant", world.tenant.slug, "--company-user", user_id)
     assert not ApiKey.objects.filter(company_user__isnull=False).exists()
+
+
+def failing_job() -> int:
+    raise RuntimeError("this job is broken")
+
+
+def test_housekeeping_expires_approvals_and_a_broken_job_stops_nothing(world, settings):
+    from datetime import timedelta
+
+    from dinghuo.core import clock
+    from dinghuo.orders.models import Order
+    from tests.orders.support import add_rule
+
+    add_rule(world, "Everything needs approval")
+    with clock.as_of(clock.now() - timedelta(days=5)):
+        placed = world.client().place(world.order_body(("A-1", 3))).json()
+    assert placed["status"] == "awaiting_approval"
+    settings.DINGHUO_HOUSEKEEPING = [
+        "tests.test_commands.failing_job",
+        *settings.DINGHUO_HOUSEKEEPING,
+    ]
+    out, _ = run("housekeeping")
+    assert "dinghuo.orders.services.expire_approvals: 1" in out
+    assert Order.objects.get(pk=placed["id"]).status == "cancelled"
+    with pytest.raises(CommandError):
+        run("housekeeping", "--every", "-1")

@@ -1,5 +1,6 @@
-"""Walk every route of the OpenAPI document with another tenant's key: nothing of tenant A
-is visible or changeable; every object of A is "not found" (404), reads and writes alike."""
+"""Walk every route of the OpenAPI document with another tenant's keys (staff and buyer) and
+the buyer routes with another company's key: nothing of the owner is visible or changeable;
+every object of the owner is "not found" (404), reads and writes alike."""
 
 from typing import Any
 
@@ -10,9 +11,9 @@ from django.contrib.auth.models import User
 from dinghuo.api.root import api
 from dinghuo.core.models import TenantScoped
 from dinghuo.core.services import create_api_key, create_tenant
-from dinghuo.customers.models import CompanyUser
+from dinghuo.customers.models import Company, CompanyUser
 from dinghuo.integrations import events
-from tests.builders import ApiClient, World
+from tests.builders import ApiClient, World, add_buyer, build_world
 
 # A request each operation would accept from the owner, written with the owner's ids.
 # A new route must be added here: the test fails for any operation it does not know.
@@ -97,10 +98,176 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "POST /orders/{order_id}/cancel": {},
     "GET /orders/{order_id}/timeline": {},
     "GET /events": {},
+    "POST /orders/{order_id}/approve": {"body": {"comment": "ok"}},
+    "POST /orders/{order_id}/reject": {"body": {"comment": "no"}},
+    "POST /orders/{order_id}/release-hold": {"body": {"comment": "paid"}},
+    "GET /order-policy": {"expect": {"auto_confirm": False}},
+    "PUT /order-policy": {
+        "body": {
+            "auto_confirm": True,
+            "credit_action": "refuse",
+            "overdue_grace_days": 3,
+            "approval_expiry_hours": 24,
+        }
+    },
+    "GET /approval-rules": {},
+    "POST /approval-rules": {
+        "body": {"name": "Mine", "approver": "company", "company_id": "{company_id}"}
+    },
+    "GET /approval-rules/{rule_id}": {},
+    "PATCH /approval-rules/{rule_id}": {"body": {"name": "Renamed"}},
+    "GET /reports/straight-through": {"expect": {"orders": 0}},
+    "GET /customer-groups": {},
+    "POST /customer-groups": {"body": {"code": "new-group", "name": "New"}},
+    "GET /customer-groups/{group_id}": {},
+    "PATCH /customer-groups/{group_id}": {"body": {"name": "Renamed"}},
+    "GET /companies/{company_id}/members": {},
+    "GET /companies/{company_id}/credit": {},
+    "PATCH /companies/{company_id}/credit": {"body": {"credit_limit": "5000.00"}},
+    "PUT /companies/{company_id}/receivables": {
+        "body": {"unpaid_amount": "100.00", "oldest_unpaid_due_on": "2026-01-31"}
+    },
+    "GET /companies/{company_id}/users/{user_id}/api-keys": {},
+    "POST /companies/{company_id}/users/{user_id}/api-keys": {
+        "body": {"name": "ERP", "scopes": ["read", "write"]}
+    },
+    "POST /companies/{company_id}/users/{user_id}/api-keys/{prefix}/revoke": {},
+    "GET /companies/{company_id}/cart": {},
+    "POST /companies/{company_id}/cart/lines": {"body": {"sku": "A-1", "quantity": 1}},
+    "PATCH /companies/{company_id}/cart/lines/{sku_id}": {"body": {"quantity": 2}},
+    "DELETE /companies/{company_id}/cart/lines/{sku_id}": {},
+    "POST /companies/{company_id}/cart/checkout": {"body": {"ship_to_id": "{location_id}"}},
+    "GET /companies/{company_id}/requisition-lists": {},
+    "POST /companies/{company_id}/requisition-lists": {
+        "body": {"name": "New", "lines": [{"sku": "A-1", "quantity": 1}]}
+    },
+    "GET /companies/{company_id}/requisition-lists/{list_id}": {},
+    "PATCH /companies/{company_id}/requisition-lists/{list_id}": {"body": {"name": "Renamed"}},
+    "DELETE /companies/{company_id}/requisition-lists/{list_id}": {},
+    "POST /companies/{company_id}/requisition-lists/{list_id}/add-to-cart": {},
+    "POST /orders/{order_id}/reorder": {},
+    "GET /quotes": {"query": {"company_id": "{company_id}"}},
+    "POST /quotes": {
+        "body": {"company_id": "{company_id}", "lines": [{"sku": "A-1", "quantity": 1}]}
+    },
+    "GET /quotes/{quote_id}": {},
+    "POST /quotes/{quote_id}/answer": {
+        "body": {
+            "lines": [{"line_number": 1, "unit_price": "1.00"}],
+            "expires_at": "2099-01-01T00:00:00Z",
+        }
+    },
+    "POST /quotes/{quote_id}/reject": {"body": {"reason": "No"}},
+    "GET /price-lists/{price_list_id}/assignments": {},
+    "POST /price-lists/{price_list_id}/assignments": {
+        "body": {"company_id": "{company_id}", "priority": 2}
+    },
+    "PATCH /price-lists/{price_list_id}/assignments/{assignment_id}": {"body": {"priority": 7}},
+    "DELETE /price-lists/{price_list_id}/assignments/{assignment_id}": {},
+    "GET /companies/{company_id}/contract-prices": {"query": {"sku_id": "{sku_id}"}},
+    "POST /companies/{company_id}/contract-prices": {
+        "body": {
+            "sku_id": "{sku_id}",
+            "valid_from": "2030-01-01",
+            "valid_until": None,
+            "reference": "K-NEW",
+            "tiers": [{"min_quantity": 1, "unit_price": "1.00"}],
+        }
+    },
+    "GET /contract-prices/{contract_id}": {},
+    "PATCH /contract-prices/{contract_id}": {"body": {"reference": "Renamed"}},
+    "DELETE /contract-prices/{contract_id}": {},
+    "GET /promotions": {},
+    "POST /promotions": {
+        "body": {
+            "code": "new-promo",
+            "name": "New",
+            "kind": "percent",
+            "value": "5",
+            "starts_at": "2030-01-01T00:00:00Z",
+            "ends_at": "2030-02-01T00:00:00Z",
+            "sku_ids": ["{sku_id}"],
+            "customer_group_ids": ["{group_id}"],
+        }
+    },
+    "GET /promotions/{promotion_id}": {},
+    "PATCH /promotions/{promotion_id}": {"body": {"name": "Renamed"}},
+    "POST /promotions/{promotion_id}/deactivate": {},
+    "GET /companies/{company_id}/sku-terms": {},
+    "PUT /companies/{company_id}/sku-terms": {
+        "body": {"terms": [{"sku_id": "{sku_id}", "pack_size": 2}]}
+    },
+    "GET /assortments": {},
+    "POST /assortments": {
+        "body": {
+            "code": "new-range",
+            "name": "New",
+            "category_ids": ["{category_id}"],
+            "company_ids": ["{company_id}"],
+        }
+    },
+    "GET /assortments/{assortment_id}": {},
+    "PATCH /assortments/{assortment_id}": {"body": {"name": "Renamed"}},
+    "GET /companies/{company_id}/price-explanation": {"query": {"sku": "A-1", "quantity": 2}},
+}
+
+# The same for the buyer routes (/my/…), called with buyer keys.
+BUYER_SAMPLES: dict[str, dict[str, Any]] = {
+    "POST /my/orders": {
+        "body": {"ship_to_id": "{location_id}", "lines": [{"sku": "A-1", "quantity": 1}]}
+    },
+    "GET /my/orders": {},
+    "GET /my/approvals": {},
+    "GET /my/orders/{order_id}": {},
+    "GET /my/orders/{order_id}/timeline": {},
+    "POST /my/orders/{order_id}/approve": {"body": {"comment": "ok"}},
+    "POST /my/orders/{order_id}/reject": {"body": {"comment": "no"}},
+    "POST /my/orders/{order_id}/cancel": {"body": {"reason": "x"}},
+    "POST /my/orders/{order_id}/reorder": {},
+    "GET /my/company": {},
+    "GET /my/users": {},
+    "POST /my/users": {"body": {"email": "new2@buyer.example", "name": "New"}},
+    "PATCH /my/users/{user_id}": {"body": {"name": "Renamed"}},
+    "GET /my/locations": {},
+    "POST /my/locations": {
+        "body": {
+            "kind": "ship_to",
+            "name": "Dock 8",
+            "line1": "8 Pier",
+            "city": "Kowloon",
+            "country": "HK",
+        }
+    },
+    "PATCH /my/locations/{location_id}": {"body": {"name": "Renamed"}},
+    "GET /my/cart": {},
+    "POST /my/cart/lines": {"body": {"sku": "A-1", "quantity": 1}},
+    "PATCH /my/cart/lines/{sku_id}": {"body": {"quantity": 2}},
+    "DELETE /my/cart/lines/{sku_id}": {},
+    "POST /my/cart/checkout": {"body": {"ship_to_id": "{location_id}"}},
+    "GET /my/requisition-lists": {},
+    "POST /my/requisition-lists": {
+        "body": {"name": "New", "lines": [{"sku": "A-1", "quantity": 1}]}
+    },
+    "GET /my/requisition-lists/{list_id}": {},
+    "PATCH /my/requisition-lists/{list_id}": {"body": {"name": "Renamed"}},
+    "DELETE /my/requisition-lists/{list_id}": {},
+    "POST /my/requisition-lists/{list_id}/add-to-cart": {},
+    "GET /my/quotes": {},
+    "POST /my/quotes": {"body": {"lines": [{"sku": "A-1", "quantity": 1}]}},
+    "GET /my/quotes/{quote_id}": {},
+    "POST /my/quotes/{quote_id}/accept": {"body": {"ship_to_id": "{location_id}"}},
+    "POST /my/quotes/{quote_id}/decline": {},
+    "POST /my/quotes/{quote_id}/withdraw": {},
+    "GET /my/catalog": {},
+    "GET /my/price-explanation": {"query": {"sku": "A-1", "quantity": 2}},
 }
 
 
-def fill(value: Any, ids: dict[str, int]) -> Any:
+# Text only the owner's data contains: no answer to an intruder may include it.
+OWNER_MARKS = ("amy@buyer.example", "olive@buyer.example", "PO-OWNER-1", "Owner's list")
+
+
+def fill(value: Any, ids: dict[str, Any]) -> Any:
     """Replace "{name}" placeholders with the owner's ids."""
     if isinstance(value, str) and value.startswith("{") and value.endswith("}"):
         return ids[value[1:-1]]
@@ -111,23 +278,36 @@ def fill(value: Any, ids: dict[str, int]) -> Any:
     return value
 
 
-def operations() -> list[tuple[str, str]]:
+def operations(buyer: bool = False) -> list[tuple[str, str]]:
+    """The OpenAPI operations (staff or buyer routes): reads first, deletes last."""
     prefix = "/api/v1"
     paths = api.get_openapi_schema()["paths"]
-    return [(method.upper(), path[len(prefix) :]) for path, ops in paths.items() for method in ops]
+    found = [
+        (method.upper(), path[len(prefix) :])
+        for path, ops in paths.items()
+        for method in ops
+        if path.startswith(f"{prefix}/my/") == buyer
+    ]
+    order = {"GET": 0, "DELETE": 2}
+    return sorted(found, key=lambda op: order.get(op[0], 1))
 
 
-def call(
-    client: ApiClient, method: str, path: str, sample: dict[str, Any], ids: dict[str, int], key: str
-) -> Any:
+def sample(method: str, path: str) -> dict[str, Any]:
+    return (BUYER_SAMPLES if path.startswith("/my/") else SAMPLES)[f"{method} {path}"]
+
+
+def call(client: ApiClient, method: str, path: str, ids: dict[str, Any], key: str) -> Any:
     import json
 
+    spec = sample(method, path)
+    if path.startswith("/my/"):
+        ids = {**ids, "list_id": ids["my_list_id"]}
     url = path.format(**ids)
     if method == "GET":
-        return client.get(url, **fill(sample.get("query", {}), ids))
-    body = fill(sample.get("body"), ids)
+        return client.get(url, **fill(spec.get("query", {}), ids))
+    body = fill(spec.get("body"), ids)
     return client.send(
-        method, url, json.dumps(body) if body is not None else None, HTTP_IDEMPOTENCY_KEY=key
+        method, url, json.dumps(body) if body is not None else None, **{"Idempotency-Key": key}
     )
 
 
@@ -142,70 +322,208 @@ def tenant_rows(tenant_id: int) -> dict[str, list[dict[str, Any]]]:
     return rows
 
 
+def company_rows(company_id: int) -> dict[str, list[dict[str, Any]]]:
+    """Every row that belongs to one company (for intruders of the same tenant)."""
+    from dinghuo.buying.models import Cart, CartLine, Quote, RequisitionList
+    from dinghuo.customers.models import Company, CreditLine, Location
+    from dinghuo.orders.models import Order, OrderApproval, OrderLine
+
+    scopes = {
+        Company: {"pk": company_id},
+        CreditLine: {"company_id": company_id},
+        Location: {"company_id": company_id},
+        CompanyUser: {"company_id": company_id},
+        Order: {"company_id": company_id},
+        OrderLine: {"order__company_id": company_id},
+        OrderApproval: {"order__company_id": company_id},
+        Cart: {"company_id": company_id},
+        CartLine: {"cart__company_id": company_id},
+        RequisitionList: {"company_id": company_id},
+        Quote: {"company_id": company_id},
+    }
+    return {
+        model.__name__: list(model.objects.filter(**where).order_by("pk").values())
+        for model, where in scopes.items()
+    }
+
+
 @pytest.fixture
-def owner_ids(world: World) -> dict[str, int]:
+def owner_ids(world: World) -> dict[str, Any]:
+    from datetime import UTC, date, datetime
+    from decimal import Decimal
+
+    from dinghuo.buying import services as buying
+    from dinghuo.customers.services import create_customer_group, issue_buyer_api_key
+    from dinghuo.orders.models import ApprovalRule
+    from dinghuo.pricing import services as pricing
+
     api_ = world.client()
-    order = api_.place(world.order_body(("A-1", 2)), key="iso").json()
+    order = api_.place(world.order_body(("A-1", 2), purchase_order_number="PO-OWNER-1"), key="iso")
     user = api_.post(
         f"/companies/{world.company.pk}/users", {"email": "amy@buyer.example", "name": "Amy"}
     )
     assert user.status_code == 201, user.json()
+    amy = CompanyUser.objects.get(user__username="amy@buyer.example")
+    tenant, company = world.tenant.pk, world.company.pk
+    group = create_customer_group(tenant_id=tenant, code="dealers", name="Dealers")
+    issued = issue_buyer_api_key(
+        tenant_id=tenant, company_id=company, company_user_id=amy.pk, name="amy", scopes={"read"}
+    )
+    rule = ApprovalRule.objects.create(
+        tenant=world.tenant, seller=world.seller, name="Big", approver="seller", level=1
+    )
+    listed = buying.create_requisition_list(
+        tenant_id=tenant,
+        company_id=company,
+        owner_id=None,
+        name="Owner's list",
+        lines=[buying.ListLine("A-1", 3)],
+    )
+    quote = buying.request_quote(
+        tenant_id=tenant, company_id=company, lines=[buying.QuoteLineRequest("A-1", 5)]
+    )
+    buying.add_to_cart(tenant_id=tenant, company_id=company, owner_id=None, sku="A-1", quantity=1)
+    sku_id = world.skus["A-1"].pk
+    assignment = pricing.assign_price_list(
+        tenant_id=tenant, price_list_id=world.price_list.pk, customer_group_id=group.pk
+    )
+    # Ends in 2020, so that the sample contract from 2030 does not overlap it.
+    contract = pricing.create_contract_price(
+        tenant_id=tenant,
+        company_id=company,
+        sku_id=sku_id,
+        valid_from=date(2020, 1, 1),
+        valid_until=date(2020, 12, 31),
+        tiers=[(1, Decimal("9.00"))],
+        reference="K-OWNER",
+    )
+    promotion = pricing.create_promotion(
+        tenant_id=tenant,
+        code="owner-promo",
+        name="Owner promo",
+        kind="percent",
+        value=Decimal(5),
+        starts_at=datetime(2020, 1, 1, tzinfo=UTC),
+        ends_at=datetime(2020, 2, 1, tzinfo=UTC),
+        targets=pricing.PromotionTargets(category_ids=[], sku_ids=[sku_id], customer_group_ids=[]),
+    )
+    assortment = pricing.create_assortment(
+        tenant_id=tenant,
+        code="owner-range",
+        name="Owner range",
+        members=pricing.AssortmentMembers(
+            category_ids=[], sku_ids=[sku_id], company_ids=[], customer_group_ids=[]
+        ),
+    )
+    olive, buyer_api = add_buyer(world, "olive@buyer.example", role="admin")
+    buyer_api.post("/my/cart/lines", {"sku": "A-1", "quantity": 1})
+    # The buyer walk deletes a list too: it gets its own (buyer calls use "my_list_id").
+    buyer_list = buying.create_requisition_list(
+        tenant_id=tenant,
+        company_id=company,
+        owner_id=olive.pk,
+        name="Owner's list",
+        lines=[buying.ListLine("A-1", 3)],
+    )
     return {
-        "order_id": order["id"],
-        "company_id": world.company.pk,
+        "order_id": order.json()["id"],
+        "company_id": company,
         "location_id": world.ship_to.pk,
-        "user_id": CompanyUser.objects.get(user__username="amy@buyer.example").pk,
+        "user_id": amy.pk,
         "warehouse_id": world.warehouses[0].pk,
         "price_list_id": world.price_list.pk,
         "product_id": world.skus["A-1"].product_id,
         "category_id": world.skus["A-1"].product.category_id,
         "sku_id": world.skus["A-1"].pk,
+        "group_id": group.pk,
+        "prefix": issued.key.prefix,
+        "rule_id": rule.pk,
+        "list_id": listed.pk,
+        "my_list_id": buyer_list.pk,
+        "quote_id": quote.pk,
+        "assignment_id": assignment.pk,
+        "contract_id": contract.pk,
+        "promotion_id": promotion.pk,
+        "assortment_id": assortment.pk,
+        "owner_buyer": buyer_api,
     }
 
 
 def test_the_walk_knows_every_operation():
-    unknown = [f"{m} {p}" for m, p in operations() if f"{m} {p}" not in SAMPLES]
-    assert not unknown, f"add these operations to SAMPLES: {unknown}"
-    stale = set(SAMPLES) - {f"{m} {p}" for m, p in operations()}
+    every = [*operations(), *operations(buyer=True)]
+    known = {**SAMPLES, **BUYER_SAMPLES}
+    unknown = [f"{m} {p}" for m, p in every if f"{m} {p}" not in known]
+    assert not unknown, f"add these operations to SAMPLES or BUYER_SAMPLES: {unknown}"
+    stale = set(known) - {f"{m} {p}" for m, p in every}
     assert not stale, f"these operations no longer exist: {stale}"
 
 
+# Buyer routes on the caller's own cart: the SKU id names no object of the owner.
+OWN_CART_PATHS = {"/my/cart/lines/{sku_id}"}
+
+
+def assert_refused_or_empty(r: Any, method: str, path: str) -> None:
+    where = f"{method} {path}: {r.status_code} {r.content[:200]!r}"
+    assert r.status_code < 500, where
+    assert not any(mark.encode() in r.content for mark in OWNER_MARKS), where
+    if path in OWN_CART_PATHS:
+        assert r.status_code in (200, 204, 404, 422), where
+    elif "{" in path:
+        assert r.status_code == 404, where
+        assert r.json()["code"] in {"not_found", "unknown_company"}, where
+    elif method == "GET":
+        assert r.status_code in (200, 404), where
+        body = r.json()
+        if r.status_code == 200 and "items" in body and not path.startswith("/my/"):
+            assert body["items"] == [], where
+        for name, value in sample(method, path).get("expect", {}).items():
+            assert body[name] == value, where
+    else:
+        # Creates naming the owner's objects: refused, or made inside the intruder's own tenant.
+        assert r.status_code in (200, 201, 404, 409, 422), where
+
+
 def test_another_tenant_sees_and_changes_nothing(world, owner_ids):
-    intruder_tenant = create_tenant(slug="intruder", name="Intruder")
-    intruder = ApiClient(
-        create_api_key(tenant=intruder_tenant, name="x", scopes={"read", "write"}).secret
-    )
+    # Staff of an empty tenant: every list it reads must be empty. A buyer of a full one.
+    bare = create_tenant(slug="intruder", name="Intruder")
+    intruder = ApiClient(create_api_key(tenant=bare, name="x", scopes={"read", "write"}).secret)
+    intruder_tenant = build_world("intruders")
+    _, intruder_buyer = add_buyer(intruder_tenant, "ivan@intruder.example", role="admin")
     users_before = User.objects.count()
     events.sequence_pending()  # reading the feed numbers pending events: bookkeeping, not a change
     before = tenant_rows(world.tenant.pk)
 
-    # Reads first, while the intruder owns nothing: every list it sees must be empty.
-    walk = sorted(operations(), key=lambda op: op[0] != "GET")
-    for n, (method, path) in enumerate(walk):
-        sample = SAMPLES[f"{method} {path}"]
-        r = call(intruder, method, path, sample, owner_ids, key=f"intruder-{n}")
-        where = f"{method} {path}: {r.status_code} {r.content[:200]!r}"
-        if "{" in path:
-            assert r.status_code == 404, where
-            assert r.json()["code"] in {"not_found", "unknown_company"}, where
-        elif method == "GET":
-            assert r.status_code in (200, 404), where
-            if r.status_code == 200:
-                assert r.json()["items"] == [], where
-        else:
-            # Creates naming the owner's objects: refused, or made inside the intruder's own tenant.
-            assert r.status_code in (200, 201, 404, 422), where
+    for n, (method, path) in enumerate(operations()):
+        r = call(intruder, method, path, owner_ids, key=f"intruder-{n}")
+        assert_refused_or_empty(r, method, path)
+    for n, (method, path) in enumerate(operations(buyer=True)):
+        r = call(intruder_buyer, method, path, owner_ids, key=f"intruder-buyer-{n}")
+        assert_refused_or_empty(r, method, path)
 
     assert tenant_rows(world.tenant.pk) == before
-    assert User.objects.count() == users_before
+    # The intruder's own company may have gained users; the owner's tenant none.
+    assert User.objects.exclude(buyer__tenant=intruder_tenant.tenant).count() <= users_before
+
+
+def test_another_company_of_the_tenant_sees_and_changes_nothing(world, owner_ids):
+    other = Company.objects.create(
+        tenant=world.tenant, code="C999", name="Neighbour", price_list=world.price_list
+    )
+    _, neighbour = add_buyer(world, "nina@neighbour.example", role="admin", company=other)
+    before = company_rows(world.company.pk)
+    for n, (method, path) in enumerate(operations(buyer=True)):
+        r = call(neighbour, method, path, owner_ids, key=f"neighbour-{n}")
+        assert_refused_or_empty(r, method, path)
+    assert company_rows(world.company.pk) == before
 
 
 def test_the_owner_reaches_every_object_the_intruder_could_not(world, owner_ids):
-    """The control: the same requests with the owner's key do find the objects."""
+    """The control: the same requests with the owner's keys do find the objects."""
     owner = world.client()
-    for n, (method, path) in enumerate(operations()):
+    for n, (method, path) in enumerate([*operations(), *operations(buyer=True)]):
         if "{" not in path:
             continue
-        r = call(owner, method, path, SAMPLES[f"{method} {path}"], owner_ids, key=f"owner-{n}")
+        client = owner_ids["owner_buyer"] if path.startswith("/my/") else owner
+        r = call(client, method, path, owner_ids, key=f"owner-{n}")
         assert r.status_code != 404, f"{method} {path}: {r.status_code} {r.content[:300]!r}"
         assert r.status_code < 500, f"{method} {path}: {r.status_code}"

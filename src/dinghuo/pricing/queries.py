@@ -2,19 +2,20 @@
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
 from django.db import connection
-from django.db.models import DateField, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models import DateField, Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.expressions import RawSQL
 
-from dinghuo.catalog.models import Category, Sku
+from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, NotFound
 from dinghuo.core.queries import tenant_row
-from dinghuo.customers.models import Company
+from dinghuo.customers.models import Company, CustomerGroup
 from dinghuo.pricing.models import (
     Assortment,
     CompanySkuTerms,
@@ -145,55 +146,100 @@ def _unknown_company(company_id: int) -> NotFound:
     )
 
 
+@cache
+def _tables() -> dict[str, str]:
+    """Quoted table names of the hand-written statements below."""
+    q = connection.ops.quote_name
+    return {
+        "company": q(Company._meta.db_table),
+        "company_groups": q(Company.groups.through._meta.db_table),
+        "price_list": q(PriceList._meta.db_table),
+        "assignment": q(PriceListAssignment._meta.db_table),
+        "group": q(CustomerGroup._meta.db_table),
+        "terms": q(CompanySkuTerms._meta.db_table),
+        "assortment_companies": q(Assortment.companies.through._meta.db_table),
+        "assortment_groups": q(Assortment.customer_groups.through._meta.db_table),
+        "promotion": q(PromotionRow._meta.db_table),
+        "promotion_skus": q(PromotionRow.skus.through._meta.db_table),
+        "promotion_categories": q(PromotionRow.categories.through._meta.db_table),
+        "promotion_groups": q(PromotionRow.customer_groups.through._meta.db_table),
+        "price_tier": q(PriceTier._meta.db_table),
+        "contract": q(ContractPrice._meta.db_table),
+        "contract_tier": q(ContractPriceTier._meta.db_table),
+        "assortment_skus": q(Assortment.skus.through._meta.db_table),
+        "assortment_categories": q(Assortment.categories.through._meta.db_table),
+        "category": q(Category._meta.db_table),
+        "sku": q(Sku._meta.db_table),
+        "product": q(Product._meta.db_table),
+    }
+
+
+# On the hot path the ORM spent several times longer building these statements than the
+# database spent running them (docs/architecture.md, "The hot path's SQL"), so they are
+# written out. Booleans are tested bare and compared as truthy: SQLite keeps them as 0/1.
+_COMPANY_SQL = """
+SELECT c.price_list_id, pl.code, pl.currency, pl.seller_id, pl.is_active,
+  EXISTS (SELECT 1 FROM {assignment} a WHERE a.tenant_id = c.tenant_id
+    AND (a.company_id = c.id OR a.customer_group_id IN (
+      SELECT g.customergroup_id FROM {company_groups} g WHERE g.company_id = c.id))),
+  EXISTS (SELECT 1 FROM {terms} t WHERE t.company_id = c.id),
+  EXISTS (SELECT 1 FROM {assortment_companies} ac WHERE ac.company_id = c.id)
+    OR EXISTS (SELECT 1 FROM {assortment_groups} ag WHERE ag.customergroup_id IN (
+      SELECT g.customergroup_id FROM {company_groups} g WHERE g.company_id = c.id)),
+  EXISTS (SELECT 1 FROM {promotion} p WHERE p.tenant_id = c.tenant_id
+    AND p.seller_id = pl.seller_id AND p.is_active AND p.starts_at <= %s AND p.ends_at > %s
+    AND (NOT EXISTS (SELECT 1 FROM {promotion_groups} pg WHERE pg.promotion_id = p.id)
+      OR EXISTS (SELECT 1 FROM {promotion_groups} pg WHERE pg.promotion_id = p.id
+        AND pg.customergroup_id IN (
+          SELECT g.customergroup_id FROM {company_groups} g WHERE g.company_id = c.id)))),
+  cg.customergroup_id
+FROM {company} c
+JOIN {price_list} pl ON pl.id = c.price_list_id
+LEFT JOIN {company_groups} cg ON cg.company_id = c.id
+WHERE c.tenant_id = %s AND c.id = %s AND c.is_active
+"""
+
+_ASSIGNMENTS_SQL = """
+SELECT pl.id, pl.code, pl.currency, pl.seller_id, pl.is_active, a.priority, a.company_id,
+  grp.code
+FROM {assignment} a
+JOIN {price_list} pl ON pl.id = a.price_list_id
+LEFT JOIN {group} grp ON grp.id = a.customer_group_id
+WHERE a.tenant_id = %s AND (a.company_id = %s OR a.customer_group_id IN (
+  SELECT g.customergroup_id FROM {company_groups} g WHERE g.company_id = %s))
+"""
+
+
+def _rows(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql.format(**_tables()), params)
+        return cursor.fetchall()
+
+
+def _moment(value: Any) -> datetime:
+    """A datetime column read without the ORM: SQLite gives text in UTC."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 def company_pricing(tenant_id: int, company_id: int, at: datetime | None = None) -> CompanyPricing:
     """The company's pricing context at `at` (now by default): one query, and one more when
     lists are assigned to it or to its groups. An unknown, inactive or other tenant's company
     is NotFound (`unknown_company` on `company_id`)."""
     at = at or clock.now()
-    groups = _company_groups(company_id)
-    assigned = PriceListAssignment.objects.filter(
-        Q(company_id=company_id) | Q(customer_group_id__in=groups), tenant_id=tenant_id
-    )
-    rows = list(
-        Company.objects.filter(tenant_id=tenant_id, pk=company_id, is_active=True)
-        .annotate(
-            has_assignments=Exists(assigned),
-            has_terms=Exists(CompanySkuTerms.objects.filter(company_id=OuterRef("pk"))),
-            has_assortment=Exists(_assortments_of(tenant_id, company_id, groups)),
-            has_promotions=Exists(
-                _running_promotions(tenant_id, OuterRef("price_list__seller_id"), at, groups)
-            ),
-        )
-        .values_list(
-            "price_list_id",
-            "price_list__code",
-            "price_list__currency",
-            "price_list__seller_id",
-            "price_list__is_active",
-            "has_assignments",
-            "has_terms",
-            "has_assortment",
-            "has_promotions",
-            "groups",
-        )
-    )
+    moment = connection.ops.adapt_datetimefield_value(at)
+    rows = _rows(_COMPANY_SQL, [moment, moment, tenant_id, company_id])
     if not rows:
         raise _unknown_company(company_id)
     list_id, code, currency, seller_id, active, has_assignments, *flags, _ = rows[0]
-    base = OfferedList(list_id, code, currency, seller_id, active)
+    base = OfferedList(list_id, code, currency, seller_id, bool(active))
     buyer = Buyer(currency, seller_id, frozenset(r[-1] for r in rows if r[-1] is not None))
     offers: list[OfferedList] = []
     if has_assignments:
-        for row in assigned.values_list(
-            "price_list_id",
-            "price_list__code",
-            "price_list__currency",
-            "price_list__seller_id",
-            "price_list__is_active",
-            "priority",
-            "company_id",
-            "customer_group__code",
-        ):
+        for row in _rows(_ASSIGNMENTS_SQL, [tenant_id, company_id, company_id]):
             pl_id, pl_code, pl_currency, pl_seller, pl_active, priority, to_company, group = row
             via = "assigned to the company" if to_company else f"assigned to group {group}"
             offers.append(
@@ -202,9 +248,9 @@ def company_pricing(tenant_id: int, company_id: int, at: datetime | None = None)
                     pl_code,
                     pl_currency,
                     pl_seller,
-                    pl_active,
+                    bool(pl_active),
                     priority,
-                    bool(to_company),
+                    to_company is not None,
                     via,
                 )
             )
@@ -216,9 +262,9 @@ def company_pricing(tenant_id: int, company_id: int, at: datetime | None = None)
         buyer=buyer,
         base=base,
         offers=(*offers, base),
-        has_terms=flags[0],
-        has_assortment=flags[1],
-        has_promotions=flags[2],
+        has_terms=bool(flags[0]),
+        has_assortment=bool(flags[1]),
+        has_promotions=bool(flags[2]),
     )
 
 
@@ -248,9 +294,12 @@ def visibility(tenant_id: int, company_id: int) -> Q:
     """A filter on SKUs for what a company with an assortment may see and buy (no query)."""
     assortments = _assortments_of(tenant_id, company_id, _company_groups(company_id))
     listed = Assortment.skus.through.objects.filter(assortment_id__in=assortments.values("id"))
-    return Q(pk__in=listed.values("sku_id")) | Q(
-        product__category_id__in=_descendants_sql(tenant_id, company_id)
-    )
+    # Both on the SKU's own indexed columns (id, product_id), not through a join, so that
+    # PostgreSQL can find the visible SKUs by index rather than test every SKU in id order.
+    in_categories = Product.objects.filter(
+        category_id__in=_descendants_sql(tenant_id, company_id)
+    ).values("id")
+    return Q(pk__in=listed.values("sku_id")) | Q(product_id__in=in_categories)
 
 
 def visible_skus_filter(tenant_id: int, company_id: int) -> Q | None:
@@ -262,29 +311,24 @@ def visible_skus_filter(tenant_id: int, company_id: int) -> Q | None:
     return visibility(tenant_id, company_id)
 
 
+_CATEGORY_LINES_SQL = """
+WITH RECURSIVE up(sku_id, category_id) AS (
+  SELECT s.id, pr.category_id FROM {sku} s JOIN {product} pr ON pr.id = s.product_id
+  WHERE s.tenant_id = %s AND s.id IN ({skus}) AND pr.category_id IS NOT NULL
+  UNION
+  SELECT up.sku_id, c.parent_id FROM up JOIN {category} c ON c.id = up.category_id
+  WHERE c.parent_id IS NOT NULL
+)
+SELECT sku_id, category_id FROM up
+"""
+
+
 def _category_lines(tenant_id: int, sku_ids: list[int]) -> dict[int, frozenset[int]]:
     """Each SKU's product category and every category above it (one recursive query)."""
-    start = (
-        Sku.objects.filter(tenant_id=tenant_id, id__in=sku_ids, product__category_id__isnull=False)
-        .annotate(start_sku=F("id"), start_category=F("product__category_id"))
-        .values_list("start_sku", "start_category")
-    )
-    sql, params = start.query.sql_with_params()
-    table = _quoted(Category._meta.db_table)
-    # Compiled by the ORM, with its parameters apart; only quoted identifiers are added. The
-    # columns are taken by name: the ORM does not promise their order in the SELECT.
-    query = (
-        "WITH RECURSIVE up(sku_id, category_id) AS ("  # noqa: S608
-        f"SELECT s.start_sku, s.start_category FROM ({sql}) s UNION "
-        f"SELECT up.sku_id, c.{_quoted('parent_id')} FROM up JOIN {table} c "
-        f"ON c.{_quoted('id')} = up.category_id WHERE c.{_quoted('parent_id')} IS NOT NULL) "
-        "SELECT sku_id, category_id FROM up"
-    )
     found: dict[int, set[int]] = {}
-    with connection.cursor() as cursor:
-        cursor.execute(query, params)
-        for sku_id, category_id in cursor.fetchall():
-            found.setdefault(sku_id, set()).add(category_id)
+    sql = _CATEGORY_LINES_SQL.replace("{skus}", _placeholders(sku_ids))
+    for sku_id, category_id in _rows(sql, [tenant_id, *sku_ids]):
+        found.setdefault(sku_id, set()).add(category_id)
     return {sku_id: frozenset(ids) for sku_id, ids in found.items()}
 
 
@@ -298,35 +342,39 @@ def _decimal(value: Any) -> Decimal:
     return Decimal(str(value)).quantize(_FOUR_PLACES)
 
 
+_LADDERS_SQL = """
+SELECT 0, t.price_list_id, t.sku_id, t.min_quantity, t.unit_price, '', NULL, NULL
+FROM {price_tier} t WHERE t.price_list_id IN ({lists}) AND t.sku_id IN ({skus})
+UNION ALL
+SELECT 1, ct.contract_id, c.sku_id, ct.min_quantity, ct.unit_price, c.reference,
+  c.valid_from, c.valid_until
+FROM {contract_tier} ct JOIN {contract} c ON c.id = ct.contract_id
+WHERE c.tenant_id = %s AND c.company_id = %s AND c.sku_id IN ({skus})
+  AND c.valid_from <= %s AND (c.valid_until IS NULL OR c.valid_until >= %s)
+"""
+
+
+def _day(value: Any) -> Any:
+    """A date column read without the ORM: SQLite gives text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def _ladders_and_contracts(
     pricing: CompanyPricing, sku_ids: list[int]
 ) -> tuple[dict[int, dict[int, Ladder]], dict[int, list[Contract]]]:
     """The ladders of the SKUs on every counted list, and the company's contracts for them
     valid on the day, in one query."""
-    on_lists = PriceTier.objects.filter(
-        price_list_id__in=pricing.counted_list_ids, sku_id__in=sku_ids
-    ).values_list(
-        Value(False), "price_list_id", "sku_id", "min_quantity", "unit_price",
-        Value(""), _NO_DATE, _NO_DATE,
-    )  # fmt: skip
-    day = pricing.day
-    in_contracts = ContractPriceTier.objects.filter(
-        Q(contract__valid_until__isnull=True) | Q(contract__valid_until__gte=day),
-        tenant_id=pricing.tenant_id,
-        contract__company_id=pricing.company_id,
-        contract__sku_id__in=sku_ids,
-        contract__valid_from__lte=day,
-    ).values_list(
-        Value(True), "contract_id", "contract__sku_id", "min_quantity", "unit_price",
-        "contract__reference", "contract__valid_from", "contract__valid_until",
-    )  # fmt: skip
+    lists = pricing.counted_list_ids or [0]
+    day = connection.ops.adapt_datefield_value(pricing.day)
+    skus = _placeholders(sku_ids)
+    sql = _LADDERS_SQL.replace("{lists}", _placeholders(lists)).replace("{skus}", skus)
+    params = [*lists, *sku_ids, pricing.tenant_id, pricing.company_id, *sku_ids, day, day]
+    rows = _rows(sql, params)
     ladders: dict[int, dict[int, list[tuple[int, Decimal]]]] = {}
     contract_rows: dict[int, tuple[int, str, date, date | None, list[tuple[int, Decimal]]]] = {}
-    for is_contract, source, sku_id, min_qty, price, ref, since, until in on_lists.union(
-        in_contracts, all=True
-    ):
+    for is_contract, source, sku_id, min_qty, price, ref, since, until in rows:
         if is_contract:
-            entry = contract_rows.setdefault(source, (sku_id, ref, since, until, []))
+            entry = contract_rows.setdefault(source, (sku_id, ref, _day(since), _day(until), []))
             entry[4].append((min_qty, _decimal(price)))
         else:
             ladders.setdefault(sku_id, {}).setdefault(source, []).append((min_qty, _decimal(price)))
@@ -340,17 +388,26 @@ def _ladders_and_contracts(
     return ladders, contracts  # type: ignore[return-value]
 
 
-_PROMOTION_COLUMNS = (
-    "promotion_id",
-    "promotion__code",
-    "promotion__kind",
-    "promotion__value",
-    "promotion__currency",
-    "promotion__starts_at",
-    "promotion__ends_at",
-    "promotion__seller_id",
-    "promotion__applies_to_contract_prices",
+_PROMOTIONS_SQL = """
+SELECT p.id, p.code, p.kind, p.value, p.currency, p.starts_at, p.ends_at, p.seller_id,
+  p.applies_to_contract_prices, target.kind, target.id
+FROM {promotion} p
+JOIN ({targets}) target ON target.promotion_id = p.id
+WHERE p.tenant_id = %s AND p.seller_id = %s AND p.is_active
+  AND p.starts_at <= %s AND p.ends_at > %s
+  AND (NOT EXISTS (SELECT 1 FROM {promotion_groups} pg WHERE pg.promotion_id = p.id)
+    OR EXISTS (SELECT 1 FROM {promotion_groups} pg WHERE pg.promotion_id = p.id
+      AND pg.customergroup_id IN ({groups})))
+"""
+_TARGETS = (
+    ("promotion_skus", "sku_id"),
+    ("promotion_categories", "category_id"),
+    ("promotion_groups", "customergroup_id"),
 )
+
+
+def _placeholders(values: Iterable[Any]) -> str:
+    return ", ".join("%s" for _ in values)
 
 
 def _promotions(
@@ -358,29 +415,25 @@ def _promotions(
 ) -> list[Promotion]:
     """The promotions running for the company that target one of the SKUs or one of their
     categories, with those targets and the company's groups among their audience (one query)."""
-    group_ids = list(pricing.buyer.group_ids)
-    running = _running_promotions(
-        pricing.tenant_id, pricing.buyer.seller_id, pricing.at, group_ids
-    ).values("id")
-    all_categories = set().union(*categories.values()) if categories else set()
-    parts = [
-        (PromotionRow.skus.through, "sku_id", {"sku_id__in": sku_ids}),
-        (PromotionRow.categories.through, "category_id", {"category_id__in": all_categories}),
-        (
-            PromotionRow.customer_groups.through,
-            "customergroup_id",
-            {"customergroup_id__in": group_ids},
-        ),
-    ]
-    queries = [
-        through.objects.filter(promotion_id__in=running, **where).values_list(
-            *_PROMOTION_COLUMNS, Value(kind), target
-        )
-        for kind, (through, target, where) in enumerate(parts)
-    ]
-    rows = queries[0].union(*queries[1:], all=True)
+    group_ids = sorted(pricing.buyer.group_ids)
+    wanted = [sku_ids, sorted(set().union(*categories.values())), group_ids]
+    tables = _tables()
+    parts: list[str] = []
+    params: list[Any] = []
+    for kind, ((table, column), ids) in enumerate(zip(_TARGETS, wanted, strict=True)):
+        if ids:
+            parts.append(
+                f"SELECT promotion_id, {kind} AS kind, {column} AS id FROM {tables[table]} "  # noqa: S608
+                f"WHERE {column} IN ({_placeholders(ids)})"
+            )
+            params += ids
+    moment = connection.ops.adapt_datetimefield_value(pricing.at)
+    params += [pricing.tenant_id, pricing.buyer.seller_id, moment, moment, *group_ids]
+    sql = _PROMOTIONS_SQL.replace("{targets}", " UNION ALL ".join(parts)).replace(
+        "{groups}", _placeholders(group_ids) or "NULL"
+    )
     found: dict[int, tuple[tuple[Any, ...], list[set[int]]]] = {}
-    for *columns, kind, target in rows:
+    for *columns, kind, target in _rows(sql, params):
         entry = found.setdefault(columns[0], (tuple(columns), [set(), set(), set()]))
         entry[1][kind].add(target)
     return [
@@ -390,8 +443,8 @@ def _promotions(
             kind=columns[2],
             value=_decimal(columns[3]),
             currency=columns[4],
-            starts_at=columns[5],
-            ends_at=columns[6],
+            starts_at=_moment(columns[5]),
+            ends_at=_moment(columns[6]),
             seller_id=columns[7],
             applies_to_contract_prices=bool(columns[8]),
             sku_ids=frozenset(targets[0]),
@@ -478,6 +531,24 @@ class PriceBook:
         return self._visible is None or sku_id in self._visible
 
 
+_VISIBLE_SQL = """
+WITH RECURSIVE mine(id) AS (
+  SELECT assortment_id FROM {assortment_companies} WHERE company_id = %s
+  UNION
+  SELECT assortment_id FROM {assortment_groups} WHERE customergroup_id IN (
+    SELECT customergroup_id FROM {company_groups} WHERE company_id = %s)
+), down(id) AS (
+  SELECT category_id FROM {assortment_categories} WHERE assortment_id IN (SELECT id FROM mine)
+  UNION
+  SELECT c.id FROM {category} c JOIN down ON c.parent_id = down.id
+)
+SELECT s.id FROM {sku} s JOIN {product} pr ON pr.id = s.product_id
+WHERE s.tenant_id = %s AND s.id IN ({skus}) AND (
+  s.id IN (SELECT sku_id FROM {assortment_skus} WHERE assortment_id IN (SELECT id FROM mine))
+  OR pr.category_id IN (SELECT id FROM down))
+"""
+
+
 def book_for(pricing: CompanyPricing, sku_ids: Iterable[int]) -> PriceBook:
     """The price book of the SKUs for a company whose pricing context is loaded: one query
     for every ladder and contract, and one more for each kind of source the company has —
@@ -500,11 +571,10 @@ def book_for(pricing: CompanyPricing, sku_ids: Iterable[int]) -> PriceBook:
         promotions = _promotions(pricing, ids, categories)
     visible: set[int] | None = None
     if pricing.has_assortment:
-        visible = set(
-            Sku.objects.filter(visibility(tenant, company), tenant_id=tenant, id__in=ids)
-            .values_list("id", flat=True)
-            .distinct()
-        ) if ids else set()  # fmt: skip
+        visible = set()
+        if ids:
+            sql = _VISIBLE_SQL.replace("{skus}", _placeholders(ids))
+            visible = {row[0] for row in _rows(sql, [company, company, tenant, *ids])}
     return PriceBook(
         pricing,
         ladders=ladders,
