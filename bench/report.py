@@ -13,6 +13,7 @@ import psycopg
 
 from bench.catalog import CatalogOutcome
 from bench.driver import Outcome
+from bench.prices import PricesOutcome
 
 # The targets the lead set (docs/performance.md explains them).
 RATIO_TARGET = 0.30
@@ -32,6 +33,7 @@ class Results:
     outcomes: list[Outcome] = field(default_factory=list)
     rss_mb: dict[int, dict[int, float]] = field(default_factory=dict)  # workers → pid → MB
     catalog: CatalogOutcome | None = None
+    prices: PricesOutcome | None = None
 
     def api(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.scenario.target == "api"]
@@ -263,6 +265,8 @@ def render(results: Results) -> str:
         p50, p95 = _ms(cat.percentile(50)), _ms(cat.percentile(95))
         failures = f"; failures {cat.failures}: {cat.sample}" if cat.failures else ""
         lines.append(f"{len(cat.latencies_ms)} pages: p50 {p50} ms, p95 {p95} ms{failures}")
+    lines += ["", "## Customer prices (group, company, contract, tiers, promotions)", ""]
+    lines.append(results.prices.render() if results.prices else "- not run (--no-prices)")
     lines += ["", "## Targets", "", *target_lines(results), ""]
     lines.append(f"server errors (5xx other than 503, broken connections): {results.server_errors}")
     lines.append(f"unexpected 4xx (bench bug): {results.unexpected}")
