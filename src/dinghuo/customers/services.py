@@ -20,6 +20,7 @@ from django.db import transaction
 from django.db.models import F, Q
 
 from dinghuo.core import clock
+from dinghuo.core.db import select_rows, to_date, to_decimal
 from dinghuo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
 from dinghuo.core.models import ApiKey
 from dinghuo.core.money import format_amount, minor_units, round_money
@@ -789,6 +790,12 @@ def sync_receivables(
 _CREDIT_COLUMNS = (
     "id", "credit_limit", "order_exposure", "invoice_exposure", "oldest_unpaid_due_on", "terms",
 )  # fmt: skip
+# Raise and read in one statement: the row is locked from here to the end of the transaction.
+_TAKE_CREDIT = """
+UPDATE customers_creditline SET order_exposure = order_exposure + %s, updated_at = %s
+WHERE tenant_id = %s AND company_id = %s
+RETURNING id, credit_limit, order_exposure, invoice_exposure, oldest_unpaid_due_on, terms
+"""
 
 
 @dataclass(frozen=True)
@@ -799,20 +806,44 @@ class LockedCredit:
     state: credit.CreditState
 
 
-def lock_credit_line(*, tenant_id: int, company_id: int) -> LockedCredit:
-    """Lock the company's credit line (creating it with the defaults if it has none yet).
+def _ensure_credit_line(tenant_id: int, company_id: int) -> None:
+    # Companies made before credit lines existed, or outside the services, get one now.
+    CreditLine.objects.bulk_create(
+        [CreditLine(tenant_id=tenant_id, company_id=company_id)], ignore_conflicts=True
+    )
 
-    Every credit decision reads this row under its lock, so two orders of one company are
-    judged one after the other and can never both pass a limit only one of them fits."""
+
+def lock_credit_line(*, tenant_id: int, company_id: int) -> LockedCredit:
+    """Lock the company's credit line (creating it with the defaults if it has none yet)."""
     rows = CreditLine.objects.select_for_update().filter(tenant_id=tenant_id, company_id=company_id)
     row = rows.values_list(*_CREDIT_COLUMNS).first()
     if row is None:
-        # Companies made before credit lines existed, or outside the services, get one now.
-        CreditLine.objects.bulk_create(
-            [CreditLine(tenant_id=tenant_id, company_id=company_id)], ignore_conflicts=True
-        )
+        _ensure_credit_line(tenant_id, company_id)
         row = rows.values_list(*_CREDIT_COLUMNS).get()
     return LockedCredit(row[0], credit.CreditState(row[1], row[2], row[3], row[4], row[5]))
+
+
+def take_credit(*, tenant_id: int, company_id: int, amount: Decimal) -> LockedCredit:
+    """Lock the company's credit line and add `amount` to its open-order exposure at once,
+    returning the state from before; a caller whose credit check fails gives the amount back
+    with `change_order_exposure` (most orders pass, so most pay one statement).
+
+    Every credit decision reads this row under its lock, so two orders of one company are
+    judged one after the other and can never both pass a limit only one of them fits."""
+    params = [amount, clock.now(), tenant_id, company_id]
+    rows = select_rows(_TAKE_CREDIT, params)
+    if not rows:
+        _ensure_credit_line(tenant_id, company_id)
+        rows = select_rows(_TAKE_CREDIT, params)
+    line_id, limit, exposure, invoices, due, terms = rows[0]
+    before = credit.CreditState(
+        to_decimal(limit),
+        (to_decimal(exposure) or Decimal(0)) - amount,
+        to_decimal(invoices) or Decimal(0),
+        to_date(due),
+        terms,
+    )
+    return LockedCredit(line_id, before)
 
 
 def change_order_exposure(*, credit_line_id: int, amount: Decimal) -> None:

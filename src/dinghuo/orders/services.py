@@ -14,7 +14,7 @@ from django.db import transaction
 
 from dinghuo.catalog.models import Category
 from dinghuo.core import clock, money
-from dinghuo.core.db import insert_instances, insert_rows
+from dinghuo.core.db import insert_instances, insert_rows, select_rows, to_decimal
 from dinghuo.core.errors import (
     Conflict,
     FieldError,
@@ -77,6 +77,40 @@ def policy_for(seller_id: int) -> Policy:
         .first()
     )
     return Policy(*row) if row else Policy()
+
+
+# The policy and the active rules that may apply to the company, in one plain read: one row
+# per rule (or one row of NULL rule columns), the policy's columns NULL when it has none.
+_POLICY_AND_RULES = """
+SELECT p.auto_confirm, p.credit_action, p.overdue_grace_days, p.approval_expiry_hours,
+       r.id, r.name, r.level, r.approver, r.company_id, r.min_amount, r.category_id,
+       r.buyer_role, r.credit_state
+FROM core_seller s
+LEFT JOIN orders_orderpolicy p ON p.seller_id = s.id
+LEFT JOIN orders_approvalrule r ON r.seller_id = s.id AND r.is_active
+     AND (r.company_id IS NULL OR r.company_id = %s)
+WHERE s.id = %s
+ORDER BY r.id
+"""
+
+
+def _policy_and_rules(seller_id: int, company_id: int) -> tuple[Policy, list[approval_rules.Rule]]:
+    rows = select_rows(_POLICY_AND_RULES, [company_id, seller_id])
+    first = rows[0] if rows else None
+    policy = (
+        Policy(bool(first[0]), first[1], first[2], first[3])
+        if first is not None and first[0] is not None
+        else Policy()
+    )
+    rules = [
+        approval_rules.Rule(
+            name, level, approver, company, to_decimal(minimum), category, role, state
+        )
+        for _p1, _p2, _p3, _p4, rule_id, name, level, approver, company, minimum, category,
+        role, state in rows
+        if rule_id is not None
+    ]  # fmt: skip
+    return policy, rules
 
 
 def _order_event(order: Order, type: str, payload: dict[str, Any]) -> Event:
@@ -160,16 +194,6 @@ def _buyer_facts(
     return row[0], row[1]
 
 
-def _approval_rules(tenant_id: int, seller_id: int, company_id: int) -> list[approval_rules.Rule]:
-    rows = ApprovalRule.objects.filter(
-        tenant_id=tenant_id, seller_id=seller_id, is_active=True
-    ).values_list(
-        "name", "level", "approver", "company_id", "min_amount", "category_id",
-        "buyer_role", "credit_state",
-    )  # fmt: skip
-    return [approval_rules.Rule(*row) for row in rows if row[3] in (None, company_id)]
-
-
 def _categories_with_ancestors(tenant_id: int, category_ids: set[int]) -> frozenset[int]:
     """The categories and every category above them (one query over the tenant's categories)."""
     parent = dict(Category.objects.filter(tenant_id=tenant_id).values_list("id", "parent_id"))
@@ -185,12 +209,12 @@ def _categories_with_ancestors(tenant_id: int, category_ids: set[int]) -> frozen
 def _approval_steps(
     tenant_id: int,
     parties: Any,
+    rules: list[approval_rules.Rule],
     results: list[LineResult],
     amount: Decimal,
     placed_by_id: int | None,
     credit_flags: frozenset[str],
 ) -> list[approval_rules.Step]:
-    rules = _approval_rules(tenant_id, parties.seller.pk, parties.company_id)
     role, spending_limit = _buyer_facts(tenant_id, parties.company_id, placed_by_id)
     categories: frozenset[int] = frozenset()
     if any(rule.category_id is not None for rule in rules):
@@ -257,8 +281,10 @@ def _place_order(
             errors=[FieldError("lines", "amount_too_large", "Split the order")],
         )
 
-    policy = policy_for(parties.seller.pk)
-    credit_line = customers.lock_credit_line(tenant_id=tenant_id, company_id=parties.company_id)
+    policy, rules = _policy_and_rules(parties.seller.pk, parties.company_id)
+    credit_line = customers.take_credit(
+        tenant_id=tenant_id, company_id=parties.company_id, amount=subtotal
+    )
     judged = credit.check(credit_line.state, subtotal, now.date(), policy.overdue_grace_days)
     hold_reason = credit.explain(judged, credit_line.state, subtotal, now.date())
     if judged.blocked and policy.credit_action == OrderPolicy.CreditAction.REFUSE:
@@ -270,7 +296,12 @@ def _place_order(
                 for reason in judged.blocked
             ],
         )
-    steps = _approval_steps(tenant_id, parties, results, subtotal, placed_by_id, judged.flags)
+    credit_reserved = subtotal if judged.uses_credit and not judged.blocked else Decimal(0)
+    if credit_reserved != subtotal:  # held or prepaid: it holds no credit after all
+        customers.change_order_exposure(credit_line_id=credit_line.id, amount=-subtotal)
+    steps = _approval_steps(
+        tenant_id, parties, rules, results, subtotal, placed_by_id, judged.flags
+    )
 
     locked = stock.lock_available_levels(tenant_id, (r.sku.id for r in results if r.sku))
     levels = locked.levels
@@ -307,7 +338,6 @@ def _place_order(
         prepaid=not judged.uses_credit,
         auto_confirm=policy.auto_confirm,
     )
-    credit_reserved = subtotal if judged.uses_credit and not judged.blocked else Decimal(0)
     order = Order(
         tenant_id=tenant_id,
         seller=parties.seller,
@@ -391,8 +421,6 @@ def _place_order(
                 for step in steps
             ],
         )
-    if credit_reserved:
-        customers.change_order_exposure(credit_line_id=credit_line.id, amount=credit_reserved)
     reference = f"order:{order.pk}"
     changed = stock.apply_changes(
         tenant_id,
