@@ -13,6 +13,7 @@ import re
 import secrets
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
@@ -24,9 +25,10 @@ from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core.models import Seller, Tenant
 from dinghuo.core.services import authenticate_api_key, create_api_key, create_tenant
 from dinghuo.customers.models import Company, CompanyUser
-from dinghuo.demo import DemoRefused, catalogue
+from dinghuo.demo import HISTORY_DAYS, DemoRefused, catalogue
 from dinghuo.demo.buyers import Buyer, create_buyers
 from dinghuo.demo.history import History
+from dinghuo.demo.offers import limit_assortment, set_up_prices
 from dinghuo.demo.terms import set_up_terms
 from dinghuo.fulfilment.models import Shipment
 from dinghuo.inventory.models import StockLevel
@@ -168,8 +170,19 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
     exceptions = set_up_terms(
         tenant=tenant, seller=seller, buyers=buyers, history_end=timezone.now().date(), rng=rng
     )
+    offers = set_up_prices(
+        tenant=tenant,
+        buyers=buyers,
+        price_lists=price_lists,
+        skus=skus,
+        history_start=timezone.now() - timedelta(days=HISTORY_DAYS),
+        rng=rng,
+    )
     statuses = History(tenant_id=tenant.pk, buyers=buyers, skus=skus, rng=rng).make(scale.orders)
     expire_approvals()  # approvals nobody gave in time, as housekeeping would have found them
+    shows = {**exceptions, **limit_assortment(tenant=tenant, buyers=buyers)}
+    for code, what in offers.shows.items():
+        shows[code] = f"{shows[code]}; {what}" if code in shows else what
     statuses = Counter(Order.objects.filter(tenant=tenant).values_list("status", flat=True))
     staff_password = _password()
     get_user_model().objects.create_superuser(STAFF_USERNAME, STAFF_EMAIL, staff_password)
@@ -185,7 +198,7 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
         _counts(tenant),
         dict(statuses),
         straight_through_share(tenant.pk),
-        exceptions,
+        shows,
     )
 
 
