@@ -9,18 +9,8 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from dinghuo.core.admin import ReadOnlyAdmin
 from dinghuo.inventory.models import Reservation, StockLevel, StockMovement, Warehouse
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(Warehouse)

@@ -6,7 +6,15 @@ Changes made here skip the services and so record no `prices.changed` event.
 
 from django.contrib import admin
 
-from dinghuo.pricing.models import PriceList, PriceTier
+from dinghuo.core.admin import ReadOnlyAdmin
+from dinghuo.pricing.models import (
+    Assortment,
+    ContractPrice,
+    PriceList,
+    PriceListAssignment,
+    PriceTier,
+    Promotion,
+)
 
 
 @admin.register(PriceList)
@@ -26,3 +34,35 @@ class PriceTierAdmin(admin.ModelAdmin[PriceTier]):
     raw_id_fields = ("price_list", "sku")
     list_select_related = ("price_list", "sku")
     ordering = ("price_list", "sku", "min_quantity")
+
+
+# Customer-specific prices: to look at; they change through the API's services, which check
+# overlaps and ladders and record the events.
+
+
+@admin.register(ContractPrice)
+class ContractPriceAdmin(ReadOnlyAdmin):
+    list_display = ("company", "sku", "valid_from", "valid_until", "reference", "tenant")
+    list_filter = ("tenant",)
+    search_fields = ("company__code", "sku__code", "reference")
+    list_select_related = ("company", "sku", "tenant")
+
+
+@admin.register(Promotion)
+class PromotionAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "kind", "value", "currency", "starts_at", "ends_at",
+                    "is_active", "tenant")  # fmt: skip
+    list_filter = ("is_active", "kind", "tenant")
+    search_fields = ("code", "name")
+
+
+@admin.register(PriceListAssignment)
+class PriceListAssignmentAdmin(ReadOnlyAdmin):
+    list_display = ("price_list", "company", "customer_group", "priority", "tenant")
+    list_select_related = ("price_list", "company", "customer_group", "tenant")
+
+
+@admin.register(Assortment)
+class AssortmentAdmin(ReadOnlyAdmin):
+    list_display = ("code", "name", "tenant")
+    search_fields = ("code", "name")
