@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "dinghuo.orders",
     "dinghuo.fulfilment",
     "dinghuo.buying",
+    "dinghuo.portal",
     "dinghuo.integrations",
     "dinghuo.api",
 ]
