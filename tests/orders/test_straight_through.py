@@ -89,3 +89,36 @@ def test_policy_and_rules_through_the_api(world):
     assert patched.status_code == 200
     assert (patched.json()["min_amount"], patched.json()["level"]) == (None, 3)
     assert [r["id"] for r in api.get("/approval-rules").json()["items"]] == [rule_id]
+
+
+def test_the_checkout_preview_says_what_placing_will_do_and_writes_nothing(world):
+    from dinghuo.integrations.models import Event
+    from dinghuo.orders.judging import preview_routing
+    from dinghuo.orders.line_checks import LineRequest
+    from dinghuo.orders.models import Order
+    from tests.builders import add_buyer
+
+    set_policy(world, auto_confirm=True)
+    amy, api = add_buyer(world, "amy@buyer.example", spending_limit="50")
+    t, c = world.tenant.pk, world.company.pk
+    events_before, orders_before = Event.objects.count(), Order.objects.count()
+
+    small = preview_routing(t, c, [LineRequest("A-1", 5)], placed_by_id=amy.pk)
+    assert (small.status, small.review_reasons, small.subtotal) == (
+        "confirmed",
+        (),
+        Decimal("50.00"),
+    )
+    big = preview_routing(t, c, [LineRequest("A-1", 6)], placed_by_id=amy.pk)
+    assert big.status == "awaiting_approval"
+    assert [(s.level, s.approver) for s in big.approvals] == [(1, "company")]
+    set_credit(world, "40")
+    held = preview_routing(t, c, [LineRequest("A-1", 5)], placed_by_id=amy.pk)
+    assert held.status == "credit_hold"
+    assert "over the credit limit of 40" in held.credit_reason
+    assert not held.refused
+    assert (Event.objects.count(), Order.objects.count()) == (events_before, orders_before)
+
+    # and placing agrees with the preview
+    body = {"ship_to_id": world.ship_to.pk, "lines": [{"sku": "A-1", "quantity": 5}]}
+    assert api.post("/my/orders", body, key="p").json()["status"] == held.status

@@ -14,7 +14,7 @@ from django.db import transaction
 
 from dinghuo.catalog.models import Category
 from dinghuo.core import clock, money
-from dinghuo.core.db import insert_instances, insert_rows, select_rows, to_decimal
+from dinghuo.core.db import insert_instances, insert_rows
 from dinghuo.core.errors import (
     Conflict,
     FieldError,
@@ -33,11 +33,11 @@ from dinghuo.integrations.models import Event
 from dinghuo.inventory import allocation
 from dinghuo.inventory import services as stock
 from dinghuo.inventory.models import Reservation, StockMovement
-from dinghuo.orders import approval_rules, straight_through
+from dinghuo.orders import approval_rules, judging, straight_through
+from dinghuo.orders.judging import Policy, policy_for
 from dinghuo.orders.line_checks import (
     MAX_AMOUNT,
     LineRequest,
-    LineResult,
     QuotedPrices,
     check_lines,
     description,
@@ -49,16 +49,6 @@ from dinghuo.orders.states import Action, OrderStatus, allowed_targets
 
 
 @dataclass(frozen=True)
-class Policy:
-    """A seller's ordering policy as plain values (defaults when the seller has set none)."""
-
-    auto_confirm: bool = False
-    credit_action: str = OrderPolicy.CreditAction.HOLD
-    overdue_grace_days: int = 0
-    approval_expiry_hours: int = 72
-
-
-@dataclass(frozen=True)
 class Actor:
     """Who decides on an order: seller staff, or a person of the buying company."""
 
@@ -67,50 +57,6 @@ class Actor:
     company_user_id: int | None = None
     company_id: int | None = None
     role: str | None = None
-
-
-def policy_for(seller_id: int) -> Policy:
-    """The seller's ordering policy (one indexed read)."""
-    row = (
-        OrderPolicy.objects.filter(seller_id=seller_id)
-        .values_list("auto_confirm", "credit_action", "overdue_grace_days", "approval_expiry_hours")
-        .first()
-    )
-    return Policy(*row) if row else Policy()
-
-
-# The policy and the active rules that may apply to the company, in one plain read: one row
-# per rule (or one row of NULL rule columns), the policy's columns NULL when it has none.
-_POLICY_AND_RULES = """
-SELECT p.auto_confirm, p.credit_action, p.overdue_grace_days, p.approval_expiry_hours,
-       r.id, r.name, r.level, r.approver, r.company_id, r.min_amount, r.category_id,
-       r.buyer_role, r.credit_state
-FROM core_seller s
-LEFT JOIN orders_orderpolicy p ON p.seller_id = s.id
-LEFT JOIN orders_approvalrule r ON r.seller_id = s.id AND r.is_active
-     AND (r.company_id IS NULL OR r.company_id = %s)
-WHERE s.id = %s
-ORDER BY r.id
-"""
-
-
-def _policy_and_rules(seller_id: int, company_id: int) -> tuple[Policy, list[approval_rules.Rule]]:
-    rows = select_rows(_POLICY_AND_RULES, [company_id, seller_id])
-    first = rows[0] if rows else None
-    policy = (
-        Policy(bool(first[0]), first[1], first[2], first[3])
-        if first is not None and first[0] is not None
-        else Policy()
-    )
-    rules = [
-        approval_rules.Rule(
-            name, level, approver, company, to_decimal(minimum), category, role, state
-        )
-        for _p1, _p2, _p3, _p4, rule_id, name, level, approver, company, minimum, category,
-        role, state in rows
-        if rule_id is not None
-    ]  # fmt: skip
-    return policy, rules
 
 
 def _order_event(order: Order, type: str, payload: dict[str, Any]) -> Event:
@@ -176,62 +122,6 @@ def _refuse_invalid(errors: list[FieldError]) -> ValidationFailed:
     return ValidationFailed("The order cannot be placed; see errors.", errors=errors)
 
 
-def _buyer_facts(
-    tenant_id: int, company_id: int, placed_by_id: int | None
-) -> tuple[str | None, Decimal | None]:
-    """Role and spending limit of the company user placing the order (None, None for staff)."""
-    if placed_by_id is None:
-        return None, None
-    row = (
-        CompanyUser.objects.filter(tenant_id=tenant_id, pk=placed_by_id, company_id=company_id)
-        .values_list("role", "spending_limit")
-        .first()
-    )
-    if row is None:
-        raise _refuse_invalid(
-            [FieldError("placed_by", "unknown_company_user", "Not a user of this company")]
-        )
-    return row[0], row[1]
-
-
-def _categories_with_ancestors(tenant_id: int, category_ids: set[int]) -> frozenset[int]:
-    """The categories and every category above them (one query over the tenant's categories)."""
-    parent = dict(Category.objects.filter(tenant_id=tenant_id).values_list("id", "parent_id"))
-    found: set[int] = set()
-    for category_id in category_ids:
-        current: int | None = category_id
-        while current is not None and current not in found:
-            found.add(current)
-            current = parent.get(current)
-    return frozenset(found)
-
-
-def _approval_steps(
-    tenant_id: int,
-    parties: Any,
-    rules: list[approval_rules.Rule],
-    results: list[LineResult],
-    amount: Decimal,
-    placed_by_id: int | None,
-    credit_flags: frozenset[str],
-) -> list[approval_rules.Step]:
-    role, spending_limit = _buyer_facts(tenant_id, parties.company_id, placed_by_id)
-    categories: frozenset[int] = frozenset()
-    if any(rule.category_id is not None for rule in rules):
-        line_categories = {r.sku.category_id for r in results if r.sku and r.sku.category_id}
-        categories = _categories_with_ancestors(tenant_id, line_categories)
-    facts = approval_rules.OrderFacts(
-        company_id=parties.company_id,
-        amount=amount,
-        category_ids=categories,
-        buyer_role=role,
-        spending_limit=spending_limit,
-        credit_flags=credit_flags,
-        currency=parties.currency,
-    )
-    return approval_rules.steps_for(rules, facts)
-
-
 def _place_order(
     tenant_id: int,
     company_id: int,
@@ -281,7 +171,7 @@ def _place_order(
             errors=[FieldError("lines", "amount_too_large", "Split the order")],
         )
 
-    policy, rules = _policy_and_rules(parties.seller.pk, parties.company_id)
+    policy, rules = judging.policy_and_rules(parties.seller.pk, parties.company_id)
     credit_line = customers.take_credit(
         tenant_id=tenant_id, company_id=parties.company_id, amount=subtotal
     )
@@ -299,7 +189,7 @@ def _place_order(
     credit_reserved = subtotal if judged.uses_credit and not judged.blocked else Decimal(0)
     if credit_reserved != subtotal:  # held or prepaid: it holds no credit after all
         customers.change_order_exposure(credit_line_id=credit_line.id, amount=-subtotal)
-    steps = _approval_steps(
+    steps = judging.approval_steps(
         tenant_id, parties, rules, results, subtotal, placed_by_id, judged.flags
     )
 
