@@ -5,7 +5,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint bench migrate clean
+.PHONY: run test install lint bench migrate clean translations
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --user --quiet uv || $(PYTHON) -m pip install --quiet uv
@@ -16,6 +16,7 @@ install: $(UV)
 run: install ## Install, load the demo data on SQLite and serve at http://127.0.0.1:8000
 	@$(UV) run dinghuo migrate --verbosity 0
 	@$(UV) run dinghuo demo --if-empty
+	@$(UV) run dinghuo compile_translations --verbosity 0
 	@$(UV) run dinghuo collectstatic --noinput --verbosity 0
 	@DEBUG=$${DEBUG:-1} $(UV) run dinghuo serve --bind $(HOST):$(PORT)
 
@@ -26,6 +27,10 @@ lint: install
 	@$(UV) run ruff check src tests bench
 	@$(UV) run ruff format --check src tests bench
 	@$(UV) run mypy
+
+translations: install ## Update the .po catalogs from the templates and code, then compile them
+	@$(UV) run dinghuo extract_translations
+	@$(UV) run dinghuo compile_translations
 
 bench: install ## Benchmark on PostgreSQL; prints figures and ratios
 	@$(UV) run python -m bench.run

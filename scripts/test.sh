@@ -10,15 +10,26 @@ status=0
 echo "== lint and types"
 ruff check src tests bench && ruff format --check src tests bench && mypy || status=1
 
-if [ ! -x /usr/bin/chromium ]; then
+# Debian's Chromium drives the browser tests; a CJK font lets the Chinese pages' screenshots
+# show characters instead of boxes (the tests themselves read the text, not the pixels).
+if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wqy\|noto.*cjk"; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
-    echo "== installing Debian's chromium for the browser tests"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
-      || echo "!! could not install chromium: browser tests will be skipped"
+    echo "== installing Debian's chromium and a CJK font for the browser tests"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+      chromium fonts-wqy-microhei >/dev/null) \
+      || echo "!! could not install chromium / fonts-wqy-microhei"
   else
-    echo "!! /usr/bin/chromium missing and cannot be installed here: browser tests will be skipped"
+    echo "!! /usr/bin/chromium or a CJK font is missing and cannot be installed here"
   fi
 fi
+if [ -x /usr/bin/chromium ]; then
+  echo "== browser tests (marker e2e) drive $(/usr/bin/chromium --version 2>/dev/null | head -1); screenshots in var/screenshots/"
+else
+  echo "!!!!!! BROWSER TESTS SKIPPED: /usr/bin/chromium is missing (apt-get install chromium) !!!!!!"
+fi
+
+echo "== message catalogs (the pages in Chinese need the compiled .mo)"
+dinghuo compile_translations || status=1
 
 echo "== tests on SQLite"
 pytest -n 2 -m "not postgres" "$@"

@@ -4,6 +4,14 @@ from django.utils import translation
 from tests.builders import World, build_world
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _compiled_catalogs() -> None:
+    """Pages in Chinese need the compiled message catalogs (built from the .po in git)."""
+    from tests.catalogs import use_compiled_catalogs
+
+    use_compiled_catalogs()
+
+
 @pytest.fixture
 def world(db: None) -> World:
     return build_world()

@@ -77,6 +77,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -138,12 +139,33 @@ MODELTRANSLATION_FALLBACK_LANGUAGES = {
     "zh-hant": ("zh-hans", "en"),
     "zh-hans": ("zh-hant", "en"),
 }
+# The pages' message catalogs (.po in the repo; the .mo are built by `dinghuo
+# compile_translations`, which `make run` and scripts/test.sh run first).
+LOCALE_PATHS = [BASE_DIR / "src" / "dinghuo" / "locale"]
+# The language a person picks is remembered in this cookie for a year, signed in or not.
+LANGUAGE_COOKIE_AGE = 365 * 24 * 3600
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# Pages: buyers sign in at the portal; a session lasts a working week and dies with sign-out.
+LOGIN_URL = "portal:sign-in"
+LOGIN_REDIRECT_URL = "/"
+SESSION_COOKIE_AGE = 7 * 24 * 3600
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+# Behind HTTPS (production), cookies are sent over HTTPS only.
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_flag("DINGHUO_PRODUCTION")
+# Failed sign-ins allowed per email and per client address in SIGN_IN_WINDOW seconds before
+# the sign-in form refuses to check passwords for them (portal/signin.py).
+SIGN_IN_FAILURES_PER_EMAIL = 10
+SIGN_IN_FAILURES_PER_ADDRESS = 50
+SIGN_IN_WINDOW = 15 * 60
 
 # Orders of 1,000 lines are allowed; a body past 4 MB is refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
@@ -160,11 +182,8 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
-if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    CSRF_COOKIE_HTTPONLY = False
-    if SECRET_KEY == _DEV_SECRET and _env_flag("DINGHUO_PRODUCTION"):
-        raise RuntimeError("Set SECRET_KEY in the environment for a production deployment.")
+if not DEBUG and SECRET_KEY == _DEV_SECRET and _env_flag("DINGHUO_PRODUCTION"):
+    raise RuntimeError("Set SECRET_KEY in the environment for a production deployment.")
 
 # Time-driven jobs `dinghuo housekeeping` runs (each returns how many things it handled).
 DINGHUO_HOUSEKEEPING = [

@@ -2,9 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 
 from dinghuo.api.root import api
+from dinghuo.core import views as core_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    # The layout's language switch (Django's set_language, the choice also kept on the
+    # session); Django's own view stays at i18n/setlang/ for anything that expects it.
+    path("i18n/language/", core_views.set_language, name="set-language"),
+    path("i18n/", include("django.conf.urls.i18n")),
     path("", include("dinghuo.portal.urls")),
 ]

@@ -1,0 +1,117 @@
+"""`{% load dinghuo %}`: money, numbers and dates formatted for the active language (Babel).
+
+    {{ order.total|money:order.currency }}   HK$1,234.50
+    {{ quantity|number }}                    12,000
+    {{ order.placed_at|datetime }}           Mar 4, 2025, 3:30 PM / 2025年3月4日 下午3:30
+    {{ shipment.shipped_on|date }}           Mar 4, 2025 / 2025年3月4日
+
+Amounts are rounded to the currency's ISO 4217 minor units (`core.money`) and shown with
+exactly that many digits, whatever CLDR says about the currency.
+"""
+
+import copy
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import NumberPattern, format_decimal, parse_pattern
+from django import template
+from django.template.defaultfilters import date as django_date
+from django.utils import timezone, translation
+
+from dinghuo.core.money import is_currency, minor_units, round_money
+
+register = template.Library()
+
+# The Babel (CLDR) locale of each language of settings.LANGUAGES: Traditional Chinese as
+# written in Hong Kong, Simplified Chinese as in mainland China.
+BABEL_LOCALES = {"en": "en", "zh-hant": "zh_Hant_HK", "zh-hans": "zh_Hans_CN"}
+_BABEL_STYLES = frozenset({"short", "medium", "long", "full"})
+
+
+def babel_locale() -> Locale:
+    """The Babel locale of the active Django language (English when none is active)."""
+    language = (translation.get_language() or "en").lower()
+    return Locale.parse(BABEL_LOCALES.get(language, BABEL_LOCALES["en"]))
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "":
+        return None
+    try:
+        return value if isinstance(value, Decimal) else Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _with_decimals(pattern: NumberPattern | str, places: int) -> NumberPattern:
+    # A copy: Babel hands out the locale's own pattern objects, shared by every caller.
+    fixed = copy.copy(parse_pattern(pattern))
+    fixed.frac_prec = (places, places)
+    return fixed
+
+
+@register.filter
+def money(value: Any, currency: str) -> str:
+    """An amount in `currency` for the active locale, e.g. "HK$1,234.50"; empty for none."""
+    amount = _decimal(value)
+    if amount is None or not currency or not is_currency(str(currency)):
+        return ""
+    currency = str(currency)
+    locale = babel_locale()
+    digits = minor_units(currency)
+    # The locale's currency pattern with the ISO digits (CLDR disagrees for a few currencies).
+    pattern = _with_decimals(locale.currency_formats["standard"], digits)
+    return pattern.apply(
+        round_money(amount, currency), locale, currency=currency, currency_digits=False
+    )
+
+
+@register.filter
+def number(value: Any, digits: Any = None) -> str:
+    """A number with the locale's grouping, e.g. "12,345.5"; `digits` fixes the decimals."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    locale = babel_locale()
+    if digits is None or digits == "":
+        return format_decimal(amount, locale=locale)
+    places = int(digits)
+    pattern = _with_decimals(locale.decimal_formats[None], places)
+    return pattern.apply(amount, locale)
+
+
+@register.filter(name="datetime")
+def datetime_(value: Any, style: str = "") -> str:
+    """A moment in the current time zone for the active locale: by default the medium date
+    and the short time ("Mar 4, 2025, 3:30 PM"); `style` short, medium, long or full is CLDR's
+    style for both, anything else an LDML pattern such as "yyyy-MM-dd HH:mm"."""
+    if not isinstance(value, dt.datetime):
+        return ""
+    moment = timezone.localtime(value) if timezone.is_aware(value) else value
+    locale = babel_locale()
+    if not style:
+        # Seconds are noise on an order page; CLDR's medium style shows them.
+        day = format_date(moment, "medium", locale=locale)
+        time = format_time(moment, "short", locale=locale)
+        return str(locale.datetime_formats["medium"]).format(time, day)
+    return format_datetime(moment, style, locale=locale)
+
+
+@register.filter(name="date")
+def date_(value: Any, style: str = "medium") -> str:
+    """A day for the active locale; `style` is short, medium (default), long or full.
+
+    Any other argument is Django's own `date` format ("Y-m-d"), so a template that loads this
+    library keeps the meaning of Django's built-in filter of the same name."""
+    if value is None or value == "":
+        return ""
+    if style and style not in _BABEL_STYLES:
+        return django_date(value, style)
+    if isinstance(value, dt.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if not isinstance(value, dt.date):
+        return ""
+    return format_date(value, style or "medium", locale=babel_locale())

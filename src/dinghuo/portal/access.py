@@ -1,0 +1,118 @@
+"""Who may use a portal page: the signed-in buyer, read once per request.
+
+Every portal view is wrapped in `buyer_required` (or a role variant). The view then finds
+`request.buyer`, a `Buyer` naming the tenant and company every query and service call must be
+scoped by — the page never takes a company id from the URL or the form.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import TYPE_CHECKING, Any, cast
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponseBase
+
+from dinghuo.customers.models import CompanyUser
+
+if TYPE_CHECKING:
+    from dinghuo.orders.services import Actor
+
+
+@dataclass(frozen=True)
+class Buyer:
+    """The signed-in person of a buying company, as the portal acts for them."""
+
+    tenant_id: int
+    company_id: int
+    company_user_id: int
+    role: str
+    name: str
+    company_name: str
+
+    @property
+    def is_approver(self) -> bool:
+        """Approvers and company admins may decide on orders waiting for the company."""
+        return self.role in {CompanyUser.Role.APPROVER, CompanyUser.Role.ADMIN}
+
+    @property
+    def is_company_admin(self) -> bool:
+        """Company admins manage their company's users and addresses."""
+        return self.role == CompanyUser.Role.ADMIN
+
+    def actor(self) -> "Actor":
+        """This buyer as the one who decides on an order (approve, reject), named the way the
+        API names a buyer (one query)."""
+        from dinghuo.orders import approval_rules, queries, services
+
+        return services.Actor(
+            approval_rules.COMPANY,
+            queries.company_user_name(self.tenant_id, self.company_user_id),
+            self.company_user_id,
+            self.company_id,
+            self.role,
+        )
+
+
+class BuyerRequest(HttpRequest):
+    """The request a portal view receives: `buyer` is set by `buyer_required`."""
+
+    buyer: Buyer
+
+
+def buyer_of(user_id: int) -> Buyer | None:
+    """The buyer a Django user signs in as, or None when they belong to no active company
+    (one query)."""
+    row = (
+        CompanyUser.objects.filter(user_id=user_id, user__is_active=True, company__is_active=True)
+        .values_list(
+            "tenant_id",
+            "company_id",
+            "pk",
+            "role",
+            "user__first_name",
+            "user__last_name",
+            "user__email",
+            "company__name",
+        )
+        .first()
+    )
+    if row is None:
+        return None
+    tenant_id, company_id, pk, role, first, last, email, company_name = row
+    name = f"{first} {last}".strip() or email
+    return Buyer(tenant_id, company_id, pk, role, name, company_name)
+
+
+View = Callable[..., HttpResponseBase]
+
+
+def _requiring(allowed: Callable[[Buyer], bool]) -> Callable[[View], View]:
+    def decorator(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            buyer = buyer_of(request.user.pk)
+            # Signed in but not (or no longer) a buyer, e.g. seller staff: refuse, do not
+            # bounce them to a sign-in page they already passed.
+            if buyer is None or not allowed(buyer):
+                raise PermissionDenied
+            request = cast(BuyerRequest, request)
+            request.buyer = buyer
+            return view(request, *args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+buyer_required = _requiring(lambda buyer: True)
+"""Anonymous → the sign-in page (then back); not a buyer of an active company → 403."""
+
+approver_required = _requiring(lambda buyer: buyer.is_approver)
+"""As `buyer_required`, and only approvers and company admins (403 otherwise)."""
+
+company_admin_required = _requiring(lambda buyer: buyer.is_company_admin)
+"""As `buyer_required`, and only company admins (403 otherwise)."""

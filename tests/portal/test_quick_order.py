@@ -1,0 +1,164 @@
+"""Quick order: rows typed, pasted or uploaded, checked at once, then added to the cart."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from dinghuo.buying import queries as buying
+from dinghuo.portal import forms
+from tests.builders import World
+from tests.portal.ordering import csrf_post, more_skus, sign_in
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "A-1\t10\nB-2\t12",  # copied from a spreadsheet
+        "A-1,10\nB-2,12",
+        "A-1;10\r\nB-2;12\r\n",
+        "A-1 10\nB-2    12",
+        "SKU\tQuantity\nA-1\t10\n\n\nB-2\t12\n",  # a header line and blank lines
+        "sku,description,qty\nA-1,Wrench,10\nB-2,Gloves,12.0",  # more columns, "12.0"
+    ],
+)
+def test_pasted_rows_in_many_formats(text: str) -> None:
+    read = forms.read_pasted(text)
+    assert read.bad_lines == []
+    assert [(row.sku, row.quantity) for row in read.rows] == [("A-1", 10), ("B-2", 12)]
+
+
+def test_unreadable_lines_are_reported_by_number() -> None:
+    read = forms.read_pasted("A-1\t10\nB-2\tten\n\n\tC\nC-3 4")
+    assert [(row.sku, row.quantity) for row in read.rows] == [("A-1", 10), ("C-3", 4)]
+    assert [(bad.number, bad.reason) for bad in read.bad_lines] == [
+        (2, "no quantity"),
+        (4, "no SKU code"),
+    ]
+
+
+def test_a_single_code_on_the_first_line_is_not_taken_for_a_header() -> None:
+    read = forms.read_pasted("A-1\nB-2 3")
+    assert [bad.number for bad in read.bad_lines] == [1]
+
+
+def test_csv_files_are_read_with_their_header_and_separator() -> None:
+    data = "\ufeffSKU;Qty\r\nA-1;10\r\nB-2;12\r\n".encode()
+    read = forms.read_csv(data)
+    assert [(row.sku, row.quantity) for row in read.rows] == [("A-1", 10), ("B-2", 12)]
+    assert (
+        forms.read_csv("A-1,1".encode("utf-16")).bad_lines[0].reason == "the file is not UTF-8 text"
+    )
+
+
+def test_typing_rows_checks_each_one_in_place(world: World) -> None:
+    buyer = sign_in(world)
+    r = csrf_post(
+        buyer.client,
+        "/quick-order/",
+        {
+            "action": "check",
+            "sku": ["A-1", "", "B-2", "NOPE", "C-3"],
+            "quantity": ["10", "", "7", "1", "x"],
+        },
+        HTTP_HX_REQUEST="true",
+    )
+    html = r.content.decode()
+    assert "<html" not in html and 'name="sku"' not in html  # the inputs are left alone
+    # Each result goes into its own row, the blank row counted.
+    assert 'data-testid="total-0">$90.00<' in html  # A-1 × 10 at the 10+ tier: 9.00
+    assert 'id="qo-item-1" hx-swap-oob="true">' in html
+    assert re.search(r'id="qo-item-2".*?Comes in packs of 6\.', html, re.S)
+    assert re.search(r'id="qo-item-3".*?No such SKU in your catalogue\.', html, re.S)
+    assert re.search(r'id="qo-item-4".*?Enter a whole number\.', html, re.S)
+    assert 'data-testid="subtotal">$90.00<' in html
+
+
+def test_pasting_rows_fills_the_table_and_reports_bad_lines(world: World) -> None:
+    buyer = sign_in(world)
+    r = csrf_post(
+        buyer.client,
+        "/quick-order/",
+        {"action": "paste", "rows_text": "A-1\t10\nB-2\t12\nC-3\t3\nwhat?"},
+    )
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert 'value="A-1"' in html and 'value="B-2"' in html and 'value="C-3"' in html
+    assert "$90.00" in html and "$30.00" in html and "$1.00" in html  # C-3: 3 × 0.3333
+    assert "Line 4: no quantity" in html
+
+
+def test_uploading_a_csv_file(world: World) -> None:
+    buyer = sign_in(world)
+    upload = SimpleUploadedFile("order.csv", b"sku,quantity\nA-1,100\n", content_type="text/csv")
+    html = csrf_post(
+        buyer.client, "/quick-order/", {"action": "upload", "file": upload}
+    ).content.decode()
+    assert "$800.00" in html  # the 100+ tier
+
+
+def test_xlsx_uploads_need_openpyxl() -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    import io
+
+    book = openpyxl.Workbook()
+    book.active.append(["SKU", "Qty"])
+    book.active.append(["A-1", 10])
+    data = io.BytesIO()
+    book.save(data)
+    read = forms.read_upload("rows.xlsx", data.getvalue())
+    assert [(row.sku, row.quantity) for row in read.rows] == [("A-1", 10)]
+
+
+def test_add_all_valid_rows_adds_those_and_keeps_the_others(world: World) -> None:
+    buyer = sign_in(world)
+    r = csrf_post(
+        buyer.client,
+        "/quick-order/",
+        {
+            "action": "add",
+            "sku": ["A-1", "B-2", "C-3", "C-3", "NOPE"],
+            "quantity": ["10", "7", "3", "4", "1"],
+        },
+    )
+    html = r.content.decode()
+    assert r.status_code == 200
+    assert "1 row added to the cart." in html
+    cart = buying.cart(world.tenant.pk, world.company.pk, buyer.member.pk)
+    assert [(line.check.sku, line.check.quantity) for line in cart.lines] == [("A-1", 10)]
+    # The refused rows stay on the page with their reasons, the added one is gone from it.
+    assert 'value="B-2"' in html and 'value="NOPE"' in html and 'value="A-1"' not in html
+    assert "This SKU is on more than one row" in html
+
+
+def test_when_every_row_is_added_the_cart_opens(world: World) -> None:
+    buyer = sign_in(world)
+    r = csrf_post(
+        buyer.client,
+        "/quick-order/",
+        {"action": "add", "sku": ["A-1", "B-2"], "quantity": ["10", "12"]},
+    )
+    assert r.status_code == 302 and r["Location"] == "/cart/"
+    cart = buying.cart(world.tenant.pk, world.company.pk, buyer.member.pk)
+    assert cart.check is not None and cart.check.subtotal == Decimal("120.00")
+
+
+def test_checking_200_pasted_rows_takes_the_same_queries_as_one(world: World) -> None:
+    more_skus(world, 200)
+    buyer = sign_in(world)
+    buyer.client.get("/quick-order/")
+    one = "X-0\t20"
+    many = "\n".join(f"X-{i}\t{20 + i}" for i in range(200))
+    with CaptureQueriesContext(connection) as few:
+        r = csrf_post(buyer.client, "/quick-order/", {"action": "paste", "rows_text": one})
+    assert "$90.00" in r.content.decode()
+    with CaptureQueriesContext(connection) as lots:
+        r = csrf_post(buyer.client, "/quick-order/", {"action": "paste", "rows_text": many})
+    html = r.content.decode()
+    assert html.count('class="problems"') == 0  # short stock is only a warning
+    assert html.count('class="problems problems--warning"') == 200
+    assert 'data-testid="total-199">$985.50<' in html  # X-199 × 219 at 4.50
+    assert len(lots) == len(few)
