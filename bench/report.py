@@ -13,6 +13,7 @@ import psycopg
 
 from bench.catalog import CatalogOutcome
 from bench.driver import Outcome
+from bench.pages import PagesOutcome
 from bench.prices import PricesOutcome
 
 # The targets the lead set (docs/performance.md explains them).
@@ -34,6 +35,7 @@ class Results:
     rss_mb: dict[int, dict[int, float]] = field(default_factory=dict)  # workers → pid → MB
     catalog: CatalogOutcome | None = None
     prices: PricesOutcome | None = None
+    pages: PagesOutcome | None = None
 
     def api(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.scenario.target == "api"]
@@ -267,6 +269,8 @@ def render(results: Results) -> str:
         lines.append(f"{len(cat.latencies_ms)} pages: p50 {p50} ms, p95 {p95} ms{failures}")
     lines += ["", "## Customer prices (group, company, contract, tiers, promotions)", ""]
     lines.append(results.prices.render() if results.prices else "- not run (--no-prices)")
+    lines += ["", "## Buyer pages (server-side, one buyer, 100,000 SKUs)", ""]
+    lines.append(results.pages.render() if results.pages else "- not run (--no-pages)")
     lines += ["", "## Targets", "", *target_lines(results), ""]
     lines.append(f"server errors (5xx other than 503, broken connections): {results.server_errors}")
     lines.append(f"unexpected 4xx (bench bug): {results.unexpected}")

@@ -20,7 +20,7 @@ from types import FrameType
 
 import psycopg
 
-from bench import catalog, cpu, driver, load, prices, report
+from bench import catalog, cpu, driver, load, pages, prices, report
 from bench.orders import MIXES, World
 from bench.server import Server
 
@@ -65,6 +65,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--no-load", action="store_true", help="reuse the database and world file of the last run"
     )
     parser.add_argument("--catalog-requests", type=int, default=500)
+    parser.add_argument("--no-pages", action="store_true", help="skip timing the buyer's pages")
     parser.add_argument(
         "--no-prices",
         action="store_true",
@@ -204,6 +205,11 @@ def main(argv: list[str] | None = None) -> int:
             results.prices = prices.measure(args.database, world_path)
             print(f"  customer prices: measured ({time.monotonic() - started:.1f} s)", flush=True)
             print(results.prices.render(), flush=True)
+        if not args.no_pages:
+            started = time.monotonic()
+            results.pages = pages.measure(args.database, world_path)
+            print(f"  buyer pages: measured ({time.monotonic() - started:.1f} s)", flush=True)
+            print(results.pages.render(), flush=True)
         results.machine["load average at end"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
     except _Stop as stop:
         print(f"!!!!! bench aborted: {stop}", file=sys.stderr, flush=True)
