@@ -176,11 +176,16 @@ def test_printed_key_and_logins_work(output: str, var_dir: Path) -> None:
     assert response.status_code == 200, response.content
     assert response.json()["items"]
 
-    staff = _login(output, r"Staff login \(superuser\): (\S+) / (\S+)")
-    assert User.objects.get(username=staff[0]).is_superuser
-    assert Client().login(username=staff[0], password=staff[1])
+    match = re.search(r"Staff login: (\S+) \(back office\) or (\S+) \(admin\) / (\S+)", output)
+    assert match, output
+    email, username, password = match.groups()
+    assert User.objects.get(username=username).is_superuser
+    assert Client().login(username=username, password=password)
+    back_office = Client().post("/staff/signin/", {"email": email, "password": password})
+    assert back_office.status_code == 302, back_office.content[:300]
     buyer = _login(output, r"\n    (\S+@\S+\.example) / (\S+)")
-    assert Client().login(username=buyer[0], password=buyer[1])
+    portal = Client().post("/signin/", {"email": buyer[0], "password": buyer[1]})
+    assert portal.status_code == 302, portal.content[:300]
 
     path = var_dir / "demo-credentials.txt"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "dinghuo.fulfilment",
     "dinghuo.buying",
     "dinghuo.portal",
+    "dinghuo.backoffice",
     "dinghuo.integrations",
     "dinghuo.api",
 ]

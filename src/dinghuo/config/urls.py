@@ -11,5 +11,6 @@ urlpatterns = [
     # session); Django's own view stays at i18n/setlang/ for anything that expects it.
     path("i18n/language/", core_views.set_language, name="set-language"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("staff/", include("dinghuo.backoffice.urls")),
     path("", include("dinghuo.portal.urls")),
 ]

@@ -21,6 +21,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from dinghuo.backoffice.services import add_staff_member
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core.models import Seller, Tenant
 from dinghuo.core.services import authenticate_api_key, create_api_key, create_tenant
@@ -82,13 +83,16 @@ class Credentials:
             f"Dinghuo demo: {DEMO_NAME} (tenant {DEMO_SLUG!r})\n"
             f"  API docs      {BASE_URL}/api/v1/docs\n"
             f"  OpenAPI       {BASE_URL}/api/v1/openapi.json\n"
+            f"  Buyer portal  {BASE_URL}/signin/\n"
+            f"  Back office   {BASE_URL}/staff/signin/ (staff sign in with the email below)\n"
             f"  Staff admin   {BASE_URL}/admin/\n"
             "\n"
             "  API key (scopes read, write; keep it secret):\n"
             f"    {self.api_key}\n"
             f'    curl -H "Authorization: Bearer {self.api_key}" {BASE_URL}/api/v1/orders\n'
             "\n"
-            f"  Staff login (superuser): {STAFF_USERNAME} / {self.staff_password}\n"
+            f"  Staff login: {STAFF_EMAIL} (back office) or {STAFF_USERNAME} (admin)"
+            f" / {self.staff_password}\n"
             "  Buyer logins (every demo buyer user has this password):\n"
             f"{buyers}\n"
         )
@@ -185,7 +189,10 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
         shows[code] = f"{shows[code]}; {what}" if code in shows else what
     statuses = Counter(Order.objects.filter(tenant=tenant).values_list("status", flat=True))
     staff_password = _password()
-    get_user_model().objects.create_superuser(STAFF_USERNAME, STAFF_EMAIL, staff_password)
+    staff_user = get_user_model().objects.create_superuser(
+        STAFF_USERNAME, STAFF_EMAIL, staff_password
+    )
+    add_staff_member(tenant_id=tenant.pk, user_id=staff_user.pk)
     key = create_api_key(tenant=tenant, name="demo", scopes={"read", "write"})
     credentials = Credentials(
         api_key=key.secret,

@@ -3,7 +3,7 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dinghuo.portal import signin, views
+from dinghuo.portal import signin, views, views_approvals, views_company, views_lists, views_quotes
 
 app_name = "portal"
 urlpatterns = [
@@ -20,4 +20,21 @@ urlpatterns = [
     path("orders/", views.orders, name="orders"),
     path("orders/<int:order_id>/", views.order, name="order"),
     path("orders/<int:order_id>/reorder/", views.reorder, name="reorder"),
+    path("approvals/", views_approvals.approvals, name="approvals"),
+    path("approvals/<int:order_id>/", views_approvals.decide, name="decide"),
+    path("company/", views_company.company, name="company"),
+    path("company/users/", views_company.add_user, name="company-user-add"),
+    path("company/users/<int:member_id>/", views_company.change_user, name="company-user"),
+    path("company/addresses/", views_company.add_address, name="company-address-add"),
+    path("company/addresses/<int:location_id>/", views_company.address, name="company-address"),
+    path("lists/", views_lists.lists, name="lists"),
+    path("lists/<int:list_id>/", views_lists.saved_list, name="list"),
+    path("lists/<int:list_id>/delete/", views_lists.delete_list, name="list-delete"),
+    path("lists/<int:list_id>/cart/", views_lists.list_to_cart, name="list-to-cart"),
+    path("quotes/", views_quotes.quotes, name="quotes"),
+    path("quotes/new/", views_quotes.new_quote, name="quote-new"),
+    path("quotes/<int:quote_id>/", views_quotes.quote, name="quote"),
+    path("quotes/<int:quote_id>/accept/", views_quotes.accept, name="quote-accept"),
+    path("quotes/<int:quote_id>/decline/", views_quotes.decline, name="quote-decline"),
+    path("quotes/<int:quote_id>/withdraw/", views_quotes.withdraw, name="quote-withdraw"),
 ]

@@ -1,0 +1,142 @@
+"""The back office's forms, and its refusals said in the page's language.
+
+Forms check the shape of what a person typed (a number is a number, a comment is not too
+long); every business rule (may this order be confirmed, is there stock to ship) is left to
+the services the API uses, whose problems `problem_message` puts into words.
+"""
+
+import uuid
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dinghuo.backoffice.queries import PickLine
+from dinghuo.core.errors import DomainError, FieldError
+
+COMMENT_MAX = 1000
+
+_SIMPLE_MESSAGES = {
+    "invalid_transition": _("The order's status does not allow this now."),
+    "comment_required": _("Write a comment: the customer and your colleagues will read it."),
+    "no_pending_approval": _("Nothing of this order waits for the seller's approval now."),
+    "nothing_to_ship": _("No reserved stock is left to ship."),
+    "quantity_not_positive": _("Ship at least one unit."),
+    "unknown_line": _("No such line on this order."),
+    "duplicate_line": _("This line is given twice."),
+    "unknown_warehouse": _("No such warehouse."),
+    "not_found": _("Not found: it may belong to another seller or have been removed."),
+    "busy": _("Someone else is changing this order; try again in a moment."),
+}
+
+
+def problem_message(problem: FieldError) -> str:
+    """A problem found by a service, said in the active language; a code the back office
+    does not know keeps the service's own (English) message."""
+    extra = problem.extra
+    if problem.code == "required" and problem.field == "carrier":
+        return gettext("Name the carrier.")
+    if problem.code == "required" and problem.field == "tracking_number":
+        return gettext("Give the tracking number.")
+    if problem.code == "exceeds_open_quantity":
+        return gettext("More than is left to ship on this line.")
+    if problem.code == "insufficient_stock" and "line_number" in extra:
+        return gettext("These units are neither reserved nor in stock.")
+    simple = _SIMPLE_MESSAGES.get(problem.code)
+    return str(simple) if simple is not None else problem.message
+
+
+def error_messages(error: DomainError) -> list[str]:
+    """A refusal as sentences: each field error, or the error's own code and detail."""
+    problems = error.errors or [FieldError("", error.code, error.detail)]
+    return list(dict.fromkeys(problem_message(p) for p in problems))
+
+
+class CommentForm(forms.Form):
+    """A required comment: releasing a credit hold, rejecting an order."""
+
+    comment = forms.CharField(
+        label=_("Comment"), max_length=COMMENT_MAX, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ApproveForm(forms.Form):
+    """Approving the seller's step; the comment is optional."""
+
+    comment = forms.CharField(
+        label=_("Comment"),
+        max_length=COMMENT_MAX,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+class CancelForm(forms.Form):
+    """Cancelling an order; the reason is kept on the order's timeline."""
+
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=200,
+        required=False,
+        widget=forms.TextInput(),
+    )
+
+
+def quantity_field(line_number: int) -> str:
+    """The name of the ship form's quantity field of an order line."""
+    return f"ship_{line_number}"
+
+
+class ShipForm(forms.Form):
+    """A shipment of an order: per line the units shipping now (all that is left by
+    default), the carrier, the tracking number and, optionally, the warehouse it leaves."""
+
+    carrier = forms.CharField(label=_("Carrier"), max_length=64)
+    tracking_number = forms.CharField(label=_("Tracking number"), max_length=128)
+    warehouse = forms.ChoiceField(label=_("Warehouse"), required=False)
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        pick: list[PickLine],
+        warehouses: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        kwargs.setdefault("initial", {}).setdefault("token", uuid.uuid4().hex)
+        super().__init__(data, **kwargs)
+        self.pick = pick
+        warehouse = self.fields["warehouse"]
+        assert isinstance(warehouse, forms.ChoiceField)
+        warehouse.choices = [("", gettext("Where the stock is reserved")), *warehouses]
+        for item in pick:
+            line = item.line
+            self.fields[quantity_field(line.line_number)] = forms.IntegerField(
+                label=line.sku_code,
+                min_value=0,
+                max_value=1_000_000_000,
+                initial=item.to_ship,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "quantity"}),
+            )
+
+    def quantity_of(self, line_number: int) -> forms.BoundField:
+        """The bound quantity field of an order line (for the template)."""
+        return self[quantity_field(line_number)]
+
+    def shipping(self) -> list[tuple[int, int]]:
+        """(line number, units) of every line with units to ship now."""
+        wanted = []
+        for item in self.pick:
+            units = self.cleaned_data.get(quantity_field(item.line.line_number)) or 0
+            if units > 0:
+                wanted.append((item.line.line_number, units))
+        return wanted
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and not self.shipping():
+            raise forms.ValidationError(gettext("Enter the units to ship on at least one line."))
+        return cleaned

@@ -1,0 +1,25 @@
+"""Who works in a tenant's back office: a Django user made staff of one tenant.
+
+Being a Django superuser or `is_staff` (the admin's notion) does not let anyone into the back
+office: only a `StaffMember` row does, and it names the one tenant whose orders they see.
+"""
+
+from django.conf import settings
+from django.db import models
+
+from dinghuo.core.models import TenantScoped
+
+
+class StaffMember(TenantScoped):
+    """A person of the operator who works on the tenant's orders, stock and customers."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_member"
+    )
+    is_active = models.BooleanField(
+        default=True, help_text="Untick to take back office access away without deleting."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.tenant_id}"
