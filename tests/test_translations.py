@@ -203,3 +203,45 @@ def test_a_translation_with_a_placeholder_the_code_does_not_give_is_refused(
     problems = catalogs.compile_catalogs()
     assert len(problems) == 1 and "Only %(available)s" in problems[0]
     assert not (target / "django.mo").exists()
+
+
+# Characters our catalogs use that differ between the scripts (Traditional, then the
+# Simplified form at the same position), taken from OpenCC's t2s table; 覆 is left out, being
+# Simplified too (覆盖). A Simplified catalog
+# showing a Traditional form, or the other way round, reads as a mistake to a native reader.
+TRADITIONAL = (
+    "並併來倉個備價儲內兩凍別刪則動參員問單國團執報審寫將尋屬帳幣庫廣張後從態應戶採揀換擇據敗數"
+    "於時暫會條標檔檢欄決沒況瀏為無狀現產發確碼稱約級組結絕絡給經線編總聯職處號裝複規覽訂計記設"
+    "許註詢試認語說請謝讀變負貨貴買貸費貼資賣購蹤車較載輯輸這進運過達適選郵釋錄鐘間階電頁項須預"
+    "題額類顯餘驟"
+)
+SIMPLIFIED = (
+    "并并来仓个备价储内两冻别删则动参员问单国团执报审写将寻属帐币库广张后从态应户采拣换择据败数"
+    "于时暂会条标档检栏决没况浏为无状现产发确码称约级组结绝络给经线编总联职处号装复规览订计记设"
+    "许注询试认语说请谢读变负货贵买贷费贴资卖购踪车较载辑输这进运过达适选邮释录钟间阶电页项须预"
+    "题额类显余骤"
+)
+
+
+@pytest.mark.parametrize(
+    ("language", "foreign"),
+    [
+        ("zh_Hans", set(TRADITIONAL) - set(SIMPLIFIED)),
+        ("zh_Hant", set(SIMPLIFIED) - set(TRADITIONAL)),
+    ],
+)
+def test_each_chinese_catalog_is_written_in_its_own_script(
+    language: str, foreign: set[str]
+) -> None:
+    assert len(TRADITIONAL) == len(SIMPLIFIED)
+    text = catalogs.po_path(language).read_text("utf-8")
+    wrong = sorted(
+        {
+            (line.strip(), ch)
+            for line in text.splitlines()
+            if line.startswith("msgstr")
+            for ch in line
+            if ch in foreign
+        }
+    )
+    assert not wrong, f"{language}: characters of the other script: {wrong[:10]}"
