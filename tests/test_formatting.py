@@ -100,3 +100,16 @@ def test_django_s_own_date_formats_keep_working_where_the_library_is_loaded() ->
 def test_an_unknown_language_falls_back_to_english() -> None:
     with translation.override("fr"):
         assert str(babel_locale()) == "en"
+
+
+def test_unit_prices_keep_the_digits_they_have():
+    from django.utils import translation
+
+    from dinghuo.core.templatetags.dinghuo import unit_price
+
+    with translation.override("en"):
+        assert unit_price(Decimal("0.3333"), "USD") == "$0.3333"
+        assert unit_price(Decimal("9.0000"), "USD") == "$9.00"
+        assert unit_price(Decimal("1234.5"), "USD") == "$1,234.50"
+        assert unit_price(Decimal("12.5000"), "JPY") == "¥12.5"
+        assert unit_price(None, "USD") == ""

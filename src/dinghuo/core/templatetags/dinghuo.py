@@ -21,7 +21,7 @@ from django import template
 from django.template.defaultfilters import date as django_date
 from django.utils import timezone, translation
 
-from dinghuo.core.money import is_currency, minor_units, round_money
+from dinghuo.core.money import format_unit_price, is_currency, minor_units, round_money
 
 register = template.Library()
 
@@ -67,6 +67,21 @@ def money(value: Any, currency: str) -> str:
     return pattern.apply(
         round_money(amount, currency), locale, currency=currency, currency_digits=False
     )
+
+
+@register.filter
+def unit_price(value: Any, currency: str) -> str:
+    """A unit price in `currency` for the active locale: the currency's minor units, and
+    more digits only where the price has them ("US$0.3333", "US$9.00")."""
+    amount = _decimal(value)
+    if amount is None or not currency or not is_currency(str(currency)):
+        return ""
+    currency = str(currency)
+    locale = babel_locale()
+    exact = Decimal(format_unit_price(amount, currency))
+    digits = max(minor_units(currency), -int(exact.as_tuple().exponent))
+    pattern = _with_decimals(locale.currency_formats["standard"], digits)
+    return pattern.apply(exact, locale, currency=currency, currency_digits=False)
 
 
 @register.filter
