@@ -1,5 +1,6 @@
-"""The buyer's pages at scale: catalogue, cart, order list and a 200-row quick-order paste,
-rendered by the served application (gunicorn) for a signed-in buyer, one request at a time.
+"""The pages at scale: the buyer's catalogue, cart, order list and a 200-row quick-order
+paste, and the staff's order desk and dashboard, rendered by the served application
+(gunicorn) for signed-in people, one request at a time.
 
     uv run python -m bench.pages [--quick] [--no-load] [--database NAME] [--requests 200]
 
@@ -32,6 +33,7 @@ PAGE_TARGET_MS = 80.0
 PASTE_TARGET_MS = 1000.0
 PASTE_ROWS = 200
 EMAIL = "bench.buyer@bench.example"
+STAFF_EMAIL = "bench.staff@bench.example"
 
 
 @dataclass
@@ -74,13 +76,16 @@ def _child(args: argparse.Namespace) -> None:
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.core.management import call_command
     from django.db import transaction
 
+    from dinghuo.backoffice.models import StaffMember
     from dinghuo.buying import services as buying
     from dinghuo.customers.models import Company, CompanyUser, Location
     from dinghuo.orders.models import Order
     from dinghuo.orders.services import LineRequest, place_order
 
+    call_command("migrate", verbosity=0)  # a reused database may predate the newest tables
     world = json.loads(Path(args.world).read_text())
     tenant = world["tenant_id"]
     company = Company.objects.get(tenant_id=tenant, pk=world["companies"][0][0])
@@ -109,6 +114,12 @@ def _child(args: argparse.Namespace) -> None:
                 ship_to_id=ship_to,
                 lines=[LineRequest(skus[(n * 7 + k) % len(skus)], 1 + k) for k in range(5)],
             )
+        staff, _ = get_user_model().objects.get_or_create(
+            username=STAFF_EMAIL, defaults={"email": STAFF_EMAIL, "first_name": "Bench"}
+        )
+        staff.set_password(password)
+        staff.save()
+        StaffMember.objects.get_or_create(user=staff, defaults={"tenant_id": tenant})
     Path(args.out).write_text(json.dumps({"email": EMAIL, "password": password}))
 
 
@@ -143,13 +154,13 @@ class _Browser:
                 self.cookies[key.strip()] = rest.split(";", 1)[0]
         return response.status, data, took
 
-    def sign_in(self, email: str, password: str) -> None:
-        status, page, _ = self.request("GET", "/signin/")
+    def sign_in(self, email: str, password: str, at: str = "/signin/") -> None:
+        status, page, _ = self.request("GET", at)
         token = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
         if status != 200 or token is None:
             raise RuntimeError(f"sign-in page: {status}")
         form = {"csrfmiddlewaretoken": token.group(1).decode(), "email": email}
-        status, _, _ = self.request("POST", "/signin/", {**form, "password": password})
+        status, _, _ = self.request("POST", at, {**form, "password": password})
         if status != 302 or "sessionid" not in self.cookies:
             raise RuntimeError(f"sign-in refused: {status}")
 
@@ -181,18 +192,36 @@ def measure(database: str, world_path: Path, *, requests: int = 200) -> PagesOut
         server.wait_ready()
         browser = _Browser(server.port)
         browser.sign_in(login["email"], login["password"])
+        staff = _Browser(server.port)
+        staff.sign_in(STAFF_EMAIL, login["password"], at="/staff/signin/")
         paste = {"action": "paste", "rows_text": _paste(world["skus"])}
-        plan: list[tuple[str, str, str, dict[str, Any] | None, int]] = [
-            ("catalogue page of 50", "GET", "/catalogue/", None, requests),
-            ("catalogue search", "GET", "/catalogue/?" + urlencode({"q": "Article 12"}), None, 50),
-            ("cart of 20 lines", "GET", "/cart/", None, requests),
-            ("order list", "GET", "/orders/", None, requests),
-            (f"quick-order paste of {PASTE_ROWS} rows", "POST", "/quick-order/", paste, 30),
+        plan: list[tuple[str, _Browser, str, str, dict[str, Any] | None, int]] = [
+            ("catalogue page of 50", browser, "GET", "/catalogue/", None, requests),
+            (
+                "catalogue search",
+                browser,
+                "GET",
+                "/catalogue/?" + urlencode({"q": "Article 12"}),
+                None,
+                50,
+            ),
+            ("cart of 20 lines", browser, "GET", "/cart/", None, requests),
+            ("order list", browser, "GET", "/orders/", None, requests),
+            (
+                f"quick-order paste of {PASTE_ROWS} rows",
+                browser,
+                "POST",
+                "/quick-order/",
+                paste,
+                30,
+            ),
+            ("staff order desk", staff, "GET", "/staff/orders/", None, requests),
+            ("staff dashboard", staff, "GET", "/staff/", None, 50),
         ]
-        for name, method, path, form, count in plan:
+        for name, who, method, path, form, count in plan:
             timings = []
             for i in range(count + 5):
-                status, body, took = browser.request(method, path, form)
+                status, body, took = who.request(method, path, form)
                 if status != 200:
                     outcome.failures[name] = f"{status}: {body[:200]!r}"
                     break

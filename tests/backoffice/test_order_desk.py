@@ -217,3 +217,16 @@ def test_actions_need_the_csrf_token_and_post(world):
     assert staff.client.post(f"/staff/orders/{order.pk}/confirm/").status_code == 403
     assert staff.client.get(f"/staff/orders/{order.pk}/confirm/").status_code == 405
     assert _statuses(order) == ["placed"]
+
+
+def test_the_company_filter_takes_a_code_or_part_of_a_name(world):
+    from tests.backoffice.staffing import place, staff_client
+
+    staff = staff_client(world)
+    order = place(world, ("A-1", 1))
+    by_code = staff.client.get("/staff/orders/", {"company": world.company.code.lower()})
+    by_name = staff.client.get("/staff/orders/", {"company": "uyer On"})
+    nobody = staff.client.get("/staff/orders/", {"company": "no such company"})
+    assert order.number.encode() in by_code.content
+    assert order.number.encode() in by_name.content
+    assert order.number.encode() not in nobody.content

@@ -116,13 +116,14 @@ def desk_orders(
     *,
     status: str = "",
     company_id: int | None = None,
+    company_text: str = "",
     q: str = "",
     before: int | None = None,
     limit: int = 50,
 ) -> OrdersPage:
     """A page of the order desk, newest first, with each order's company (one query):
-    `status` is an order status, `to_ship` or `awaiting_seller`; `q` an order number or
-    part of a purchase-order number."""
+    `status` is an order status, `to_ship` or `awaiting_seller`; the company by id or by its
+    exact code or part of its name; `q` an order number or part of a purchase-order number."""
     if status == FILTER_AWAITING_SELLER:
         qs = orders.awaiting_seller_approval(tenant_id).distinct()
     elif status == FILTER_TO_SHIP:
@@ -131,6 +132,10 @@ def desk_orders(
         qs = orders.orders(tenant_id, status=status or None)
     if company_id:
         qs = qs.filter(company_id=company_id)
+    elif company_text:
+        qs = qs.filter(
+            Q(company__code__iexact=company_text) | Q(company__name__icontains=company_text)
+        )
     q = q.strip()
     if q:
         wanted = Q(purchase_order_number__icontains=q)

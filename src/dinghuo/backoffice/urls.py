@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from dinghuo.backoffice import signin, views, views_fulfilment
+from dinghuo.backoffice import (
+    signin,
+    views,
+    views_companies,
+    views_entry,
+    views_fulfilment,
+    views_prices,
+    views_stock,
+)
 
 app_name = "backoffice"
 urlpatterns = [
@@ -24,4 +32,34 @@ urlpatterns = [
     ),
     path("fulfilment/", views_fulfilment.to_ship, name="fulfilment"),
     path("fulfilment/<int:order_id>/", views_fulfilment.ship, name="ship"),
+    path("stock/", views_stock.levels, name="stock"),
+    path("stock/<int:sku_id>/", views_stock.sku, name="stock-sku"),
+    path("stock/<int:sku_id>/receive/", views_stock.receive, name="stock-receive"),
+    path("stock/<int:sku_id>/adjust/", views_stock.adjust, name="stock-adjust"),
+    path("stock/<int:sku_id>/transfer/", views_stock.transfer, name="stock-transfer"),
+    path("companies/", views_companies.companies, name="companies"),
+    path("companies/<int:company_id>/", views_companies.company, name="company"),
+    path("companies/<int:company_id>/order/", views_entry.enter_order, name="company-order"),
+    path("prices/", views_prices.price_lists, name="price-lists"),
+    path("prices/<int:price_list_id>/", views_prices.price_list, name="price-list"),
+    path(
+        "prices/<int:price_list_id>/settings/",
+        views_prices.price_list_settings,
+        name="price-list-settings",
+    ),
+    path("prices/<int:price_list_id>/ladder/", views_prices.ladder, name="ladder"),
+    path("prices/<int:price_list_id>/assignments/", views_prices.assign, name="assign"),
+    path(
+        "prices/<int:price_list_id>/assignments/<int:assignment_id>/remove/",
+        views_prices.remove_assignment,
+        name="remove-assignment",
+    ),
+    path("promotions/", views_prices.promotions, name="promotions"),
+    path("promotions/new/", views_prices.new_promotion, name="new-promotion"),
+    path("promotions/<int:promotion_id>/", views_prices.promotion, name="promotion"),
+    path(
+        "promotions/<int:promotion_id>/deactivate/",
+        views_prices.deactivate_promotion,
+        name="deactivate-promotion",
+    ),
 ]

@@ -112,13 +112,16 @@ def desk(request: StaffRequest) -> HttpResponse:
     status = request.GET.get("status") or ""
     if status not in STATUS_LABELS and status not in DESK_FILTERS:
         status = ""
-    company_id = int_param(request.GET.get("company"))
-    q = (request.GET.get("q") or "").strip()[:64]
+    # A company by id (links) or by code or name typed into the filter: a select of every
+    # company would be 10,000 options at scale.
+    company = (request.GET.get("company") or "").strip()[:100]
+    company_id = int_param(company) if company.isdigit() else None
     found = page.desk_orders(
         tenant_id,
         status=status,
         company_id=company_id,
-        q=q,
+        company_text="" if company_id else company,
+        q=(q := (request.GET.get("q") or "").strip()[:64]),
         before=int_param(request.GET.get("before")),
         limit=DESK_PAGE_SIZE,
     )
@@ -126,13 +129,12 @@ def desk(request: StaffRequest) -> HttpResponse:
         "rows": [(order, STATUS_LABELS.get(order.status, order.status)) for order in found.orders],
         "next_before": found.next_cursor,
         "status": status,
-        "company_id": company_id,
+        "company": company,
         "q": q,
         "statuses": _statuses(),
     }
     if is_htmx(request):
         return render(request, "backoffice/_desk_rows.html", context)
-    context["companies"] = page.company_choices(tenant_id)
     return render(request, "backoffice/desk.html", context)
 
 

@@ -1,0 +1,328 @@
+"""Entering an order on a customer's behalf: rows of SKU and quantity (typed or pasted),
+checked as the order would check them, what will happen to the order (approval, credit hold)
+shown before it is placed, then placed with channel "staff".
+
+The rows are read by the portal's quick-order readers (`portal.forms.typed_rows`,
+`read_pasted`) and judged by `orders.queries.check_lines`; the preview is
+`orders.judging.preview_routing` and the order is placed by `orders.services.place_order`,
+once per form token (a double submit places nothing more), as the API's Idempotency-Key does.
+"""
+
+import uuid
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django import forms as django_forms
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponseBase, QueryDict
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_http_methods
+
+from dinghuo.backoffice.access import StaffRequest, StaffUser, staff_required
+from dinghuo.backoffice.views import APPROVERS, is_htmx
+from dinghuo.core import idempotency
+from dinghuo.core.db import atomic_with_retry
+from dinghuo.core.errors import DomainError, FieldError, NotFound
+from dinghuo.customers import queries as customers
+from dinghuo.customers.models import Company, Location
+from dinghuo.orders import judging
+from dinghuo.orders import queries as order_queries
+from dinghuo.orders import services as order_services
+from dinghuo.orders.line_checks import LineRequest
+from dinghuo.orders.states import OrderStatus
+from dinghuo.portal import forms as rows_reader
+from dinghuo.portal.queries import sku_names
+from dinghuo.portal.views import render_redirect
+
+CHANNEL = "staff"
+BLANK_ROWS = 5
+_LINE_FIELD = "lines["
+
+# The portal speaks to the buyer ("your catalogue"); staff read about the company.
+_STAFF_MESSAGES: dict[str, Any] = {
+    "unknown_sku": _("The company cannot buy this SKU (unknown or outside its assortment)."),
+    "no_price": _("No price for the company at this quantity: it needs a quote."),
+    "over_limit": _("The company's credit does not allow this order now."),
+    "overdue": _("The company's credit does not allow this order now."),
+    "credit_refused": _("The company's credit does not allow this order now."),
+    "unknown_ship_to": _("Choose one of the company's delivery addresses."),
+    "price_list_inactive": _("The company's price list is inactive: it cannot order now."),
+    "no_lines": _("Add at least one row."),
+}
+_CREDIT_REASONS: dict[str, Any] = {
+    "over_limit": _("The order would take the company over its credit limit."),
+    "overdue": _("The company has payments overdue."),
+}
+
+
+def problem_message(problem: FieldError) -> str:
+    """A problem of a line or of the order, said to staff in the page's language."""
+    said = _STAFF_MESSAGES.get(problem.code)
+    return str(said) if said is not None else rows_reader.problem_message(problem)
+
+
+class EntryForm(django_forms.Form):
+    """The order's details (the rows are posted as lists `sku` and `quantity`)."""
+
+    token = django_forms.CharField(widget=django_forms.HiddenInput, max_length=64)
+    ship_to = django_forms.TypedChoiceField(label=_("Ship to"), coerce=int)
+    purchase_order_number = django_forms.CharField(
+        label=_("Purchase order number"), max_length=64, required=False
+    )
+    notes = django_forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=2000,
+        widget=django_forms.Textarea(attrs={"rows": 2}),
+    )
+    paste = django_forms.CharField(
+        label=_("Paste rows"),
+        required=False,
+        max_length=100_000,
+        widget=django_forms.Textarea(attrs={"rows": 3, "placeholder": "A-100\t12"}),
+    )
+
+    def __init__(self, *args: Any, ship_tos: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        ship_to = self.fields["ship_to"]
+        assert isinstance(ship_to, django_forms.TypedChoiceField)
+        ship_to.choices = ship_tos
+
+
+@dataclass
+class EntryRow:
+    """A row as the page shows it: what was typed and, once checked, price and problems."""
+
+    sku: str
+    quantity_text: str
+    quantity: int | None = None
+    name: str = ""
+    unit_price: Decimal | None = None
+    line_total: Decimal | None = None
+    problems: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Checked:
+    rows: list[EntryRow]
+    currency: str = ""
+    subtotal: Decimal = Decimal(0)
+    ok: bool = False
+    error: str = ""
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What placing the rows now would do to the order, in words."""
+
+    status: str
+    headline: str
+    approvals: list[tuple[int, str, tuple[str, ...]]]
+    credit_reasons: list[str]
+    refused: bool
+
+
+def _rows(request: HttpRequest, form: EntryForm) -> list[EntryRow]:
+    """The typed rows, then any pasted ones; a pasted line that cannot be read becomes a row
+    that says why."""
+    typed = rows_reader.typed_rows(request.POST.getlist("sku"), request.POST.getlist("quantity"))
+    rows = [EntryRow(r.sku, r.quantity_text, r.quantity) for r in typed]
+    pasted = form.data.get("paste", "") if form.is_bound else ""
+    if pasted:
+        read = rows_reader.read_pasted(str(pasted)[:100_000])
+        rows += [EntryRow(r.sku, r.quantity_text, r.quantity) for r in read.rows]
+        rows += [EntryRow(bad.text, "", None, problems=[bad.reason]) for bad in read.bad_lines]
+    return rows[: rows_reader.MAX_ROWS]
+
+
+def check(tenant_id: int, company_id: int, rows: list[EntryRow]) -> Checked:
+    """Judge every row with `orders.queries.check_lines` (a fixed number of queries whatever
+    the number of rows) and name the SKUs in the reader's language (one more)."""
+    result = Checked(rows)
+    wanted: list[EntryRow] = []
+    for row in rows:
+        if row.problems:
+            continue
+        if not row.sku:
+            row.problems.append(problem_message(FieldError("sku", "no_sku", "")))
+        if row.quantity is None:
+            row.problems.append(problem_message(FieldError("quantity", "not_a_number", "")))
+        if not row.problems:
+            wanted.append(row)
+    if not wanted:
+        return result
+    try:
+        checked = order_queries.check_lines(
+            tenant_id, company_id, [LineRequest(row.sku, row.quantity or 0) for row in wanted]
+        )
+    except DomainError as error:
+        result.error = " ".join(problem_message(p) for p in _problems(error))
+        return result
+    names = sku_names(tenant_id, [line.sku_id for line in checked.lines if line.sku_id])
+    for row, line in zip(wanted, checked.lines, strict=True):
+        row.name = names.get(line.sku_id, line.description) if line.sku_id else ""
+        row.unit_price, row.line_total = line.unit_price, line.line_total
+        blocking = [p for p in line.problems if p.code not in rows_reader.WARNING_CODES]
+        warnings = [p for p in line.problems if p.code in rows_reader.WARNING_CODES]
+        row.problems = list(dict.fromkeys(problem_message(p) for p in blocking))
+        row.warnings = list(dict.fromkeys(problem_message(p) for p in warnings))
+    result.currency, result.subtotal = checked.currency, checked.subtotal
+    result.ok = len(wanted) == len(rows) and checked.ok
+    return result
+
+
+def preview(tenant_id: int, company_id: int, rows: list[EntryRow]) -> Preview:
+    """The seller's rules applied to the rows as they stand (the code placing uses)."""
+    found = judging.preview_routing(
+        tenant_id, company_id, [LineRequest(row.sku, row.quantity or 0) for row in rows]
+    )
+    if found.refused:
+        headline = gettext("The seller's policy refuses this order on account now.")
+    elif found.status == OrderStatus.CREDIT_HOLD:
+        headline = gettext("This order will go on credit hold until it is released.")
+    elif found.status == OrderStatus.AWAITING_APPROVAL:
+        headline = gettext("This order will need approval before it is confirmed.")
+    elif found.status == OrderStatus.CONFIRMED:
+        headline = gettext("This order will be confirmed at once.")
+    else:
+        headline = gettext("This order will wait for confirmation on the order desk.")
+    return Preview(
+        status=found.status,
+        headline=headline,
+        approvals=[
+            (step.level, str(APPROVERS.get(step.approver, step.approver)), step.reasons)
+            for step in found.approvals
+        ],
+        credit_reasons=[str(_CREDIT_REASONS.get(r, r)) for r in found.credit_blocked],
+        refused=found.refused,
+    )
+
+
+def _problems(error: DomainError) -> list[FieldError]:
+    return error.errors or [FieldError("", error.code, error.detail)]
+
+
+def _place(
+    request: HttpRequest, staff: StaffUser, company: Company, form: EntryForm, rows: list[EntryRow]
+) -> int:
+    """Place the order once per form token; the token is claimed in the order's own
+    transaction, so a refused order leaves it free for the corrected form."""
+    data = form.cleaned_data
+    lines = [LineRequest(row.sku, row.quantity or 0) for row in rows]
+    body = {
+        "company": company.pk,
+        "ship_to": data["ship_to"],
+        "purchase_order_number": data["purchase_order_number"],
+        "notes": data["notes"],
+        "lines": [[line.sku, line.quantity] for line in lines],
+    }
+    key = f"staff-{staff.user_id}:{data['token']}"
+    idempotency.check_key(key)
+    fingerprint = idempotency.request_fingerprint("POST", request.path, body)
+
+    def once() -> int:
+        record, replay = idempotency.claim(staff.tenant_id, key, fingerprint)
+        if replay is not None:
+            return int(replay.body["order_id"])
+        order = order_services.place_order(
+            tenant_id=staff.tenant_id,
+            company_id=company.pk,
+            ship_to_id=data["ship_to"],
+            lines=lines,
+            purchase_order_number=data["purchase_order_number"],
+            notes=data["notes"],
+            channel=CHANNEL,
+        )
+        idempotency.store(record, 201, {"order_id": order.pk})
+        return order.pk
+
+    return atomic_with_retry(once)
+
+
+def _show_refusal(form: EntryForm, rows: list[EntryRow], error: DomainError) -> None:
+    """Each problem of a refused order next to its row or field, or above the form."""
+    for problem in _problems(error):
+        message = problem_message(problem)
+        if problem.field.startswith(_LINE_FIELD):
+            index = problem.field[len(_LINE_FIELD) :].split("]", 1)[0]
+            if index.isdigit() and int(index) < len(rows):
+                rows[int(index)].problems.append(message)
+                continue
+        target = {"ship_to_id": "ship_to", "purchase_order_number": "purchase_order_number"}
+        form.add_error(target.get(problem.field), message)
+
+
+def _company_and_ship_tos(tenant_id: int, company_id: int) -> tuple[Company, list[Location]]:
+    try:
+        company = customers.company_detail(tenant_id, company_id)
+    except NotFound as error:
+        raise Http404 from error
+    ship_tos = [
+        location
+        for location in company.locations.all()
+        if location.kind == Location.Kind.SHIP_TO and location.is_active
+    ]
+    return company, ship_tos
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def enter_order(request: StaffRequest, company_id: int) -> HttpResponseBase:
+    """Rows of SKU and quantity, ship-to and purchase-order number for one company.
+
+    POST `action`: `check` (judge the rows and show what will happen to the order; with
+    HTMX only the form answers) or `place` (place the order when every row can be ordered,
+    then show it on the order page)."""
+    staff = request.staff
+    company, ship_tos = _company_and_ship_tos(staff.tenant_id, company_id)
+    choices = [(a.pk, f"{a.name} — {a.line1}, {a.city}") for a in ship_tos]
+    if request.method == "POST":
+        form = EntryForm(request.POST, ship_tos=choices)
+        action = request.POST.get("action", "check")
+    else:
+        initial = {"token": uuid.uuid4().hex, "ship_to": choices[0][0] if choices else None}
+        form = EntryForm(initial=initial, ship_tos=choices)
+        action = ""
+    rows = _rows(request, form) if action else []
+    checked = check(staff.tenant_id, company.pk, rows) if rows else Checked([])
+    if action == "place" and form.is_valid():
+        if not rows:
+            form.add_error(None, problem_message(FieldError("lines", "no_lines", "")))
+        elif checked.ok:
+            try:
+                order_id = _place(request, staff, company, form, rows)
+            except NotFound as error:
+                raise Http404 from error
+            except DomainError as error:
+                _show_refusal(form, rows, error)
+            else:
+                messages.success(request, gettext("The order is placed for the company."))
+                return render_redirect(request, reverse("backoffice:order", args=[order_id]))
+        else:
+            form.add_error(None, gettext("Correct the rows marked below first."))
+    shown = preview(staff.tenant_id, company.pk, rows) if checked.ok else None
+    context: dict[str, Any] = {
+        "company": company,
+        "form": _unpasted(form),
+        "check": checked,
+        "rows": rows + [EntryRow("", "") for _ in range(BLANK_ROWS)],
+        "preview": shown,
+        "has_ship_to": bool(choices),
+    }
+    template = "backoffice/_entry_form.html" if is_htmx(request) else "backoffice/entry.html"
+    return render(request, template, context)
+
+
+def _unpasted(form: EntryForm) -> EntryForm:
+    """The form to show again: pasted rows are now in the table, so the paste box is
+    emptied (a second check must not add them twice)."""
+    if isinstance(form.data, QueryDict) and form.data.get("paste"):
+        data = form.data.copy()
+        data["paste"] = ""
+        form.data = data
+    return form

@@ -1,0 +1,161 @@
+"""Entering an order on a customer's behalf: rows typed or pasted, checked as the order would
+check them, what will happen to the order shown first, placed once per form."""
+
+import re
+from decimal import Decimal
+
+from dinghuo.customers.models import Location
+from dinghuo.orders.models import Order
+from tests.backoffice.staffing import csrf_post, staff_client, texts
+from tests.orders.support import add_rule, set_credit
+from tests.portal.ordering import second_company
+
+
+def _url(world) -> str:
+    return f"/staff/companies/{world.company.pk}/order/"
+
+
+def _token(page: str) -> str:
+    found = re.search(r'name="token" value="([0-9a-f]+)"', page)
+    assert found is not None
+    return found.group(1)
+
+
+def _form(staff, world, rows, **extra):
+    token = _token(texts(staff.client.get(_url(world))))
+    return {
+        "token": token,
+        "ship_to": str(world.ship_to.pk),
+        "purchase_order_number": "",
+        "notes": "",
+        "sku": [sku for sku, _ in rows],
+        "quantity": [quantity for _, quantity in rows],
+        **extra,
+    }
+
+
+def _row(page: str, index: int) -> str:
+    start = page.index(f'data-testid="entry-row-{index}"')
+    return page[start : page.index("</tr>", start)]
+
+
+def test_the_page_offers_blank_rows_the_ship_to_and_a_one_time_token(world):
+    staff = staff_client(world)
+    page = texts(staff.client.get(_url(world)))
+    assert page.count('name="sku"') == 5
+    assert "Dock 1" in page and 'name="purchase_order_number"' in page
+    assert _token(page) != _token(texts(staff.client.get(_url(world))))
+
+
+def test_each_row_is_checked_and_its_problems_shown_next_to_it(world):
+    staff = staff_client(world)
+    body = _form(staff, world, [("A-1", "10"), ("B-2", "7"), ("NOPE", "1"), ("C-3", "x")])
+    page = texts(csrf_post(staff.client, _url(world), {**body, "action": "check"}))
+    assert "$9.00" in _row(page, 0) and "$90.00" in _row(page, 0)
+    assert "row-problems" not in _row(page, 0)
+    assert "Comes in packs of 6." in _row(page, 1)
+    assert "The company cannot buy this SKU" in _row(page, 2)
+    assert "Enter a whole number." in _row(page, 3)
+    assert 'data-testid="routing"' not in page  # no preview while rows are wrong
+
+    placed = texts(csrf_post(staff.client, _url(world), {**body, "action": "place"}))
+    assert "Correct the rows marked below first." in placed
+    assert not Order.objects.exists()
+
+
+def test_pasted_rows_join_the_table_and_the_preview_says_what_will_happen(world):
+    staff = staff_client(world)
+    body = _form(staff, world, [], paste="A-1\t10\nC-3, 3\n")
+    page = texts(csrf_post(staff.client, _url(world), {**body, "action": "check"}))
+    assert 'value="A-1"' in _row(page, 0) and 'value="C-3"' in _row(page, 1)
+    assert 'data-testid="subtotal">Subtotal: $91.00<' in page
+    routing = re.search(r'data-testid="routing" data-status="([a-z_]+)"', page)
+    assert routing is not None
+    assert "A-1\t10" not in page  # the paste box is emptied: the rows are in the table now
+
+    add_rule(world, "big orders", approver="company", min_amount=Decimal("50"))
+    needs = texts(csrf_post(staff.client, _url(world), {**body, "action": "check"}))
+    assert 'data-status="awaiting_approval"' in needs
+    assert "This order will need approval before it is confirmed." in needs
+    assert "Level 1: approval by the buying company" in needs
+
+
+def test_the_preview_warns_of_a_credit_hold(world):
+    staff = staff_client(world)
+    set_credit(world, "50.00")
+    body = _form(staff, world, [("A-1", "10")])
+    page = texts(csrf_post(staff.client, _url(world), {**body, "action": "check"}))
+    assert 'data-status="credit_hold"' in page
+    assert "over its credit limit" in page
+
+
+def test_placing_makes_the_order_once_with_channel_staff_and_shows_it(world):
+    staff = staff_client(world)
+    body = _form(staff, world, [("A-1", "10"), ("C-3", "3")], purchase_order_number="PO-PHONE-1")
+    preview = texts(csrf_post(staff.client, _url(world), {**body, "action": "check"}))
+    expected = re.search(r'data-testid="routing" data-status="([a-z_]+)"', preview)
+    assert expected is not None
+    response = csrf_post(staff.client, _url(world), {**body, "action": "place"})
+    order = Order.objects.get()
+    assert response.status_code == 302 and response["Location"] == f"/staff/orders/{order.pk}/"
+    assert (order.channel, order.purchase_order_number, order.company_id) == (
+        "staff",
+        "PO-PHONE-1",
+        world.company.pk,
+    )
+    assert order.status == expected.group(1)  # the preview told the truth
+    assert [(line.sku_code, line.quantity) for line in order.lines.order_by("line_number")] == [
+        ("A-1", 10),
+        ("C-3", 3),
+    ]
+    again = csrf_post(staff.client, _url(world), {**body, "action": "place"})
+    assert again["Location"] == f"/staff/orders/{order.pk}/"  # a double submit: the same order
+    assert Order.objects.count() == 1
+    shown = texts(staff.client.get(again["Location"]))
+    assert "The order is placed for the company." in shown and order.number in shown
+
+
+def test_htmx_gets_the_form_back_and_a_placed_order_as_a_redirect(world):
+    staff = staff_client(world)
+    body = _form(staff, world, [("A-1", "2")])
+    checked = texts(
+        csrf_post(staff.client, _url(world), {**body, "action": "check"}, HTTP_HX_REQUEST="true")
+    )
+    assert checked.lstrip().startswith('<form id="entry-form"') and "<html" not in checked
+    placed = csrf_post(
+        staff.client, _url(world), {**body, "action": "place"}, HTTP_HX_REQUEST="true"
+    )
+    assert placed.status_code == 204
+    assert placed["HX-Redirect"] == f"/staff/orders/{Order.objects.get().pk}/"
+
+
+def test_a_ship_to_of_another_company_is_refused_next_to_the_field(world):
+    staff = staff_client(world)
+    other = second_company(world)
+    theirs = Location.objects.get(company=other)
+    body = _form(staff, world, [("A-1", "2")], ship_to=str(theirs.pk))
+    page = texts(csrf_post(staff.client, _url(world), {**body, "action": "place"}))
+    assert 'data-testid="error-ship_to"' in page
+    assert not Order.objects.exists()
+
+
+def test_a_company_without_a_delivery_address_cannot_be_ordered_for(world):
+    staff = staff_client(world)
+    Location.objects.filter(company=world.company).update(is_active=False)
+    page = texts(staff.client.get(_url(world)))
+    assert 'data-testid="no-ship-to"' in page and 'data-testid="place"' not in page
+
+
+def test_another_tenants_company_cannot_be_ordered_for(world, other_world):
+    staff = staff_client(world)
+    url = f"/staff/companies/{other_world.company.pk}/order/"
+    assert staff.client.get(url).status_code == 404
+    body = {
+        "token": "a" * 32,
+        "ship_to": str(other_world.ship_to.pk),
+        "sku": ["A-1"],
+        "quantity": ["1"],
+        "action": "place",
+    }
+    assert csrf_post(staff.client, url, body).status_code == 404
+    assert not Order.objects.exists()
