@@ -100,9 +100,10 @@ def test_uploading_a_csv_file(world: World) -> None:
     assert "$800.00" in html  # the 100+ tier
 
 
-def test_xlsx_uploads_need_openpyxl() -> None:
-    openpyxl = pytest.importorskip("openpyxl")
+def test_xlsx_uploads_read_the_first_sheet() -> None:
     import io
+
+    import openpyxl
 
     book = openpyxl.Workbook()
     book.active.append(["SKU", "Qty"])
@@ -162,3 +163,9 @@ def test_checking_200_pasted_rows_takes_the_same_queries_as_one(world: World) ->
     assert html.count('class="problems problems--warning"') == 200
     assert 'data-testid="total-199">$985.50<' in html  # X-199 × 219 at 4.50
     assert len(lots) == len(few)
+
+
+def test_a_file_that_is_not_a_workbook_is_reported() -> None:
+    read = forms.read_upload("rows.xlsx", b"not a zip file")
+    assert read.rows == []
+    assert [line.reason for line in read.bad_lines] == ["the file is not an Excel workbook"]

@@ -125,11 +125,9 @@ def read_csv(data: bytes) -> ReadRows:
 
 
 def read_xlsx(data: bytes) -> ReadRows:
-    """Rows of the first sheet of an Excel workbook, when openpyxl is installed."""
-    try:
-        import openpyxl
-    except ImportError:
-        return ReadRows([], [BadLine(1, "", gettext("Excel files cannot be read here yet"))])
+    """Rows of the first sheet of an Excel workbook."""
+    import openpyxl  # imported here: only uploads need it, and it is slow to import
+
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or foreign file
