@@ -1,0 +1,179 @@
+"""URL guessing on the pages: every route of the buyer portal and the back office that names an
+object, called (GET and POST) with the owner's ids by a buyer of another company and by staff of
+another tenant, answers "not found" (or refuses the method) and changes nothing. A new route
+with an id the walk does not know fails the first test."""
+
+from typing import Any
+
+import pytest
+from django.contrib.auth.models import User
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from dinghuo.backoffice.models import StaffMember
+from dinghuo.buying import services as buying
+from dinghuo.customers.models import Company
+from dinghuo.integrations import events
+from tests.api.test_tenant_isolation import company_rows, tenant_rows
+from tests.builders import add_buyer, build_world
+
+# Ids the walk fills in, by URL parameter name. The portal's SKU ids name catalogue entries
+# and the caller's own cart lines, not another company's objects (hidden SKUs are tested
+# with the catalogue), so the portal walk leaves them out.
+PORTAL_IDS = {"order_id", "member_id", "location_id", "list_id", "quote_id"}
+PORTAL_OWN = {"sku_id"}
+STAFF_IDS = {
+    "order_id", "shipment_id", "sku_id", "company_id", "price_list_id", "assignment_id",
+    "promotion_id",
+}  # fmt: skip
+
+
+def routes(namespace: str) -> list[tuple[str, list[str]]]:
+    """(route, its parameter names) of every pattern of one app's URLconf."""
+    resolver = next(
+        r
+        for r in get_resolver().url_patterns
+        if isinstance(r, URLResolver) and r.namespace == namespace
+    )
+    found = []
+    for pattern in resolver.url_patterns:
+        assert isinstance(pattern, URLPattern)
+        route = str(pattern.pattern)
+        names = list(pattern.pattern.regex.groupindex)
+        found.append((route, names))
+    return found
+
+
+def fill(prefix: str, route: str, ids: dict[str, int]) -> str:
+    path = route
+    for name, value in ids.items():
+        path = path.replace(f"<int:{name}>", str(value))
+    return prefix + path
+
+
+@pytest.fixture
+def owner(world: Any) -> dict[str, Any]:
+    from datetime import UTC, datetime
+    from decimal import Decimal
+
+    from dinghuo.fulfilment.services import ship_order
+    from dinghuo.orders.services import confirm_order
+    from dinghuo.pricing import services as pricing
+
+    t, c = world.tenant.pk, world.company.pk
+    member, api = add_buyer(world, "olive@buyer.example", role="admin")
+    order = api.post(
+        "/my/orders",
+        {"ship_to_id": world.ship_to.pk, "lines": [{"sku": "A-1", "quantity": 2}]},
+        key="o",
+    ).json()
+    confirm_order(tenant_id=t, order_id=order["id"])
+    shipment = ship_order(
+        tenant_id=t, order_id=order["id"], carrier="SF", tracking_number="SF1", lines=None
+    )
+    listed = buying.create_requisition_list(
+        tenant_id=t, company_id=c, owner_id=member.pk, name="L", lines=[buying.ListLine("A-1", 1)]
+    )
+    quote = buying.request_quote(
+        tenant_id=t, company_id=c, lines=[buying.QuoteLineRequest("A-1", 5)]
+    )
+    promotion = pricing.create_promotion(
+        tenant_id=t,
+        code="owner-promo",
+        name="Owner",
+        kind="percent",
+        value=Decimal(5),
+        starts_at=datetime(2020, 1, 1, tzinfo=UTC),
+        ends_at=datetime(2020, 2, 1, tzinfo=UTC),
+        targets=pricing.PromotionTargets(
+            category_ids=[], sku_ids=[world.skus["A-1"].pk], customer_group_ids=[]
+        ),
+    )
+    assignment = pricing.assign_price_list(
+        tenant_id=t, price_list_id=world.price_list.pk, company_id=c, priority=1
+    )
+    return {
+        "order_id": order["id"],
+        "member_id": member.pk,
+        "location_id": world.ship_to.pk,
+        "list_id": listed.pk,
+        "quote_id": quote.pk,
+        "shipment_id": shipment.pk,
+        "sku_id": world.skus["A-1"].pk,
+        "company_id": c,
+        "price_list_id": world.price_list.pk,
+        "assignment_id": assignment.pk,
+        "promotion_id": promotion.pk,
+    }
+
+
+def test_the_walks_know_every_id_in_the_routes():
+    for namespace, known in (("portal", PORTAL_IDS | PORTAL_OWN), ("backoffice", STAFF_IDS)):
+        unknown = {name for _, names in routes(namespace) for name in names} - known
+        assert not unknown, f"{namespace}: add these route ids to the walk: {unknown}"
+
+
+def assert_refused(response: Any, method: str, path: str) -> None:
+    """Not found, or the method refused before anything is looked up (a POST-only action)."""
+    assert response.status_code in {404, 405}, f"{method} {path}: {response.status_code}"
+
+
+def test_a_buyer_of_another_company_finds_nothing_of_the_owner(world, owner):
+    neighbour = Company.objects.create(
+        tenant=world.tenant, code="C999", name="Neighbour", price_list=world.price_list
+    )
+    nina, _ = add_buyer(world, "nina@neighbour.example", role="admin", company=neighbour)
+    client = Client()
+    client.force_login(nina.user)
+    before = company_rows(world.company.pk)
+    walked = 0
+    for route, names in routes("portal"):
+        if not names or set(names) & PORTAL_OWN:
+            continue
+        path = fill("/", route, owner)
+        for method in ("GET", "POST"):
+            response = client.get(path) if method == "GET" else client.post(path, {})
+            assert_refused(response, method, path)
+            walked += 1
+    assert walked >= 20
+    assert company_rows(world.company.pk) == before
+
+
+def test_staff_of_another_tenant_find_nothing_of_the_owner(world, owner):
+    other = build_world("initech")
+    user = User.objects.create_user(username="ivan@initech.example", email="ivan@initech.example")
+    StaffMember.objects.create(tenant=other.tenant, user=user)
+    client = Client()
+    client.force_login(user)
+    events.sequence_pending()
+    before = tenant_rows(world.tenant.pk)
+    walked = 0
+    for route, names in routes("backoffice"):
+        if not names:
+            continue
+        path = fill("/staff/", route, owner)
+        for method in ("GET", "POST"):
+            response = client.get(path) if method == "GET" else client.post(path, {})
+            assert_refused(response, method, path)
+            walked += 1
+    assert walked >= 30
+    assert tenant_rows(world.tenant.pk) == before
+
+
+def test_the_owner_reaches_them(world, owner):
+    """The control: the owner's buyer and staff do not get 404 on the same paths."""
+    from tests.backoffice.staffing import make_staff
+
+    buyer = Client()
+    buyer.force_login(User.objects.get(username="olive@buyer.example"))
+    for route, names in routes("portal"):
+        if names and not set(names) & PORTAL_OWN:
+            path = fill("/", route, owner)
+            response = buyer.get(path)
+            assert response.status_code != 404, path
+    staff = Client()
+    staff.force_login(make_staff(world).user)
+    for route, names in routes("backoffice"):
+        if names:
+            path = fill("/staff/", route, owner)
+            assert staff.get(path).status_code != 404, path
