@@ -1,0 +1,119 @@
+"""Signing a person in by email and password, shared by the buyer portal and the back office.
+
+Failed attempts are counted per email and per client address in Django's cache; past the
+limits (settings `SIGN_IN_FAILURES_PER_EMAIL`, `SIGN_IN_FAILURES_PER_ADDRESS` in
+`SIGN_IN_WINDOW` seconds) passwords are not even checked until the window has passed. Both
+doors share the counters, so a failure at one counts at the other. With the default
+per-process cache each server worker counts on its own, which still bounds guessing to a
+small multiple of the limit.
+"""
+
+import hashlib
+from collections.abc import Callable
+from typing import Any
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model, login
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.shortcuts import render
+from django.utils.translation import gettext_lazy as _
+
+# One message for an unknown email and a wrong password: the form never tells which.
+WRONG_CREDENTIALS = _("The email or the password is not right.")
+TOO_MANY_ATTEMPTS = _("Too many failed attempts. Wait a few minutes and try again.")
+
+
+class SignInForm(forms.Form):
+    """Email and password; checks nothing by itself (the view authenticates)."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        widget=forms.EmailInput(attrs={"autocomplete": "username", "autofocus": True}),
+    )
+    password = forms.CharField(
+        label=_("Password"),
+        max_length=4096,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+def counter_keys(request: HttpRequest, email: str) -> tuple[str, str]:
+    """The cache keys counting failures for this email and this client address."""
+    # Hashed so that no email or address is kept in the cache in clear.
+    email_hash = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
+    address = request.META.get("REMOTE_ADDR", "")
+    address_hash = hashlib.sha256(address.encode()).hexdigest()[:32]
+    return f"signin:email:{email_hash}", f"signin:address:{address_hash}"
+
+
+def blocked(keys: tuple[str, str]) -> bool:
+    """Whether the email or the address has failed too often in the window."""
+    counts = cache.get_many(keys)
+    return (
+        counts.get(keys[0], 0) >= settings.SIGN_IN_FAILURES_PER_EMAIL
+        or counts.get(keys[1], 0) >= settings.SIGN_IN_FAILURES_PER_ADDRESS
+    )
+
+
+def count_failure(keys: tuple[str, str]) -> None:
+    """One more failure for the email and the address."""
+    for key in keys:
+        # add() starts the window on the first failure; incr() keeps its expiry.
+        if not cache.add(key, 1, timeout=settings.SIGN_IN_WINDOW):
+            try:
+                cache.incr(key)
+            except ValueError:  # expired between add() and incr()
+                cache.add(key, 1, timeout=settings.SIGN_IN_WINDOW)
+
+
+def username_for(email: str) -> str:
+    """The stored username of the person with `email`: their username when it is the email
+    (people type it in any case), else the one user with that email (the demo's staff user
+    is "staff"); two accounts sharing an email match neither."""
+    users = get_user_model().objects
+    found = users.filter(username__iexact=email).values_list("username", flat=True).first()
+    if found:
+        return found
+    by_email = list(users.filter(email__iexact=email).values_list("username", flat=True)[:2])
+    return by_email[0] if len(by_email) == 1 else email
+
+
+def sign_in_page(
+    request: HttpRequest,
+    *,
+    template: str,
+    belongs: Callable[[int], Any],
+    refused: Any,
+    next_url: Callable[[HttpRequest], str],
+) -> HttpResponseBase:
+    """The sign-in page (GET) and the sign-in (POST email, password, next) of one door:
+    `belongs(user_id)` says whether the person may use it (else `refused` is shown)."""
+    status = 200
+    if request.method == "POST":
+        form = SignInForm(request.POST)
+        if form.is_valid():
+            email = form.cleaned_data["email"]
+            keys = counter_keys(request, email)
+            if blocked(keys):
+                form.add_error(None, TOO_MANY_ATTEMPTS)
+                status = 429
+            else:
+                password = form.cleaned_data["password"]
+                user = authenticate(request, username=username_for(email), password=password)
+                if user is None:
+                    count_failure(keys)
+                    form.add_error(None, WRONG_CREDENTIALS)
+                elif belongs(user.pk) is None:
+                    form.add_error(None, refused)
+                else:
+                    cache.delete(keys[0])
+                    login(request, user)
+                    return HttpResponseRedirect(next_url(request))
+    else:
+        form = SignInForm()
+    wanted = request.POST.get("next") or request.GET.get("next") or ""
+    return render(request, template, {"form": form, "next": wanted}, status=status)
