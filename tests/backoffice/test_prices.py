@@ -499,3 +499,21 @@ def test_the_pages_need_a_signed_in_staff_member(world, client):
     assert client.get("/staff/promotions/").status_code == 302
     assert client.post("/staff/promotions/new/", _form(world)).status_code == 302
     assert not Promotion.objects.exists()
+
+
+def test_a_company_can_be_named_by_its_code_instead_of_chosen(world):
+    from dinghuo.pricing.models import PriceList, PriceListAssignment
+
+    staff = staff_client(world)
+    extra = PriceList.objects.create(
+        tenant=world.tenant, seller=world.seller, code="vip", name="VIP", currency="USD"
+    )
+    url = f"/staff/prices/{extra.pk}/assignments/"
+    unknown = csrf_post(staff.client, url, {"assign-company_code": "NOPE", "assign-priority": "1"})
+    assert b"No such company." in unknown.content
+    neither = csrf_post(staff.client, url, {"assign-priority": "1"})
+    assert b"Choose a company or a customer group." in neither.content
+    assert not PriceListAssignment.objects.filter(price_list=extra).exists()
+    csrf_post(staff.client, url, {"assign-company_code": "c001", "assign-priority": "3"})
+    offered = PriceListAssignment.objects.get(price_list=extra)
+    assert (offered.company_id, offered.priority) == (world.company.pk, 3)

@@ -39,6 +39,7 @@ from dinghuo.core.errors import DomainError, FieldError, NotFound
 from dinghuo.core.money import format_unit_price, minor_units
 from dinghuo.core.writes import UNSET, Unset
 from dinghuo.customers import queries as customers
+from dinghuo.customers.models import Company
 from dinghuo.portal.queries import sku_names
 from dinghuo.portal.views import render_redirect
 from dinghuo.pricing import queries as pricing
@@ -306,10 +307,18 @@ def _place_ladder_problem(filled: list[tuple[int, int, Decimal]]) -> Callable[[F
     return place
 
 
+# A select lists this many companies at most; any company can be named by its code instead
+# (a tenant may have tens of thousands).
+MAX_COMPANY_CHOICES = 200
+
+
 class AssignForm(forms.Form):
     """Offer the list to a company or a customer group, at a priority."""
 
-    target = forms.ChoiceField(label=_("Offer to"))
+    target = forms.ChoiceField(label=_("Offer to"), required=False)
+    company_code = forms.CharField(
+        label=_("or a company by its code"), max_length=64, required=False
+    )
     priority = forms.IntegerField(
         label=_("Priority"),
         initial=0,
@@ -335,8 +344,26 @@ class AssignForm(forms.Form):
             (gettext("Customer groups"), [(f"group:{pk}", label) for pk, label in groups]),
         ]
 
-    def chosen(self) -> tuple[int | None, int | None]:
-        """(company id, customer group id) of the chosen target, one of them None."""
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("target")) == bool(cleaned.get("company_code", "").strip()):
+            raise forms.ValidationError(_MESSAGES["company_or_group"])
+        return cleaned
+
+    def chosen(self, tenant_id: int) -> tuple[int | None, int | None] | None:
+        """(company id, customer group id) of the chosen target, one of them None; None when
+        the typed company code names no company (the error is then on the form)."""
+        code = self.cleaned_data.get("company_code", "").strip()
+        if code:
+            found = (
+                Company.objects.filter(tenant_id=tenant_id, code__iexact=code)
+                .values_list("pk", flat=True)
+                .first()
+            )
+            if found is None:
+                self.add_error("company_code", _MESSAGES["unknown_company"])
+                return None
+            return found, None
         kind, _sep, pk = str(self.cleaned_data["target"]).partition(":")
         return (int(pk), None) if kind == "company" else (None, int(pk))
 
@@ -346,7 +373,7 @@ def _assign_form(tenant_id: int, data: Any = None) -> AssignForm:
     groups = customers.customer_groups(tenant_id).order_by("name", "pk").values_list("pk", "name")
     return AssignForm(
         data,
-        companies=page.company_choices(tenant_id),
+        companies=page.company_choices(tenant_id)[:MAX_COMPANY_CHOICES],
         groups=[(pk, str(name)) for pk, name in groups],
         prefix="assign",
     )
@@ -539,8 +566,9 @@ def assign(request: StaffRequest, price_list_id: int) -> HttpResponseBase:
     tenant_id = request.staff.tenant_id
     found = _price_list(tenant_id, price_list_id)
     form = _assign_form(tenant_id, request.POST)
-    if form.is_valid():
-        company_id, group_id = form.chosen()
+    chosen = form.chosen(tenant_id) if form.is_valid() else None
+    if chosen is not None:
+        company_id, group_id = chosen
         priority = form.cleaned_data["priority"]
         try:
             _run(
