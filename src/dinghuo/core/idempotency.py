@@ -36,9 +36,11 @@ def check_key(key: str) -> None:
     """Refuse empty or over-long keys before anything else happens."""
     if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
         raise ValidationFailed(
-            "Idempotency-Key must be 1–255 printable characters.",
+            f"Idempotency-Key must be 1–{MAX_KEY_LENGTH} printable characters.",
             code="invalid_idempotency_key",
-            errors=[FieldError("Idempotency-Key", "invalid", "1–255 printable characters")],
+            errors=[
+                FieldError("Idempotency-Key", "invalid", f"1–{MAX_KEY_LENGTH} printable characters")
+            ],
         )
 
 

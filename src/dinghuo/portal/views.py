@@ -39,6 +39,7 @@ from dinghuo.orders.states import OrderStatus
 from dinghuo.portal import forms
 from dinghuo.portal import queries as page
 from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required
+from dinghuo.portal.views_lists import keep_repricing
 from dinghuo.pricing import queries as pricing
 from dinghuo.pricing.tiers import unit_price_for
 
@@ -847,28 +848,7 @@ def reorder(request: BuyerRequest, order_id: int) -> HttpResponseBase:
     except DomainError as error:
         messages.error(request, " ".join(_messages_of(error)))
         return redirect("portal:order", order_id=order_id)
-    names = page.sku_names(buyer.tenant_id, [line.sku_id or 0 for line in repricing.lines])
-    # Kept in the session for the cart page to show once (plain strings: the session is JSON).
-    request.session["portal_repricing"] = {
-        "currency": repricing.currency,
-        "lines": [
-            {
-                "sku": line.sku,
-                "name": names.get(line.sku_id or 0, line.description),
-                "quantity": line.quantity,
-                "previous": None
-                if line.previous_unit_price is None
-                else str(line.previous_unit_price),
-                "current": None
-                if line.current_unit_price is None
-                else str(line.current_unit_price),
-                "changed": line.previous_unit_price != line.current_unit_price,
-                "added": line.added,
-                "problems": [forms.problem_message(p) for p in line.problems],
-            }
-            for line in repricing.lines
-        ],
-    }
+    keep_repricing(request, buyer, repricing)
     added = sum(1 for line in repricing.lines if line.added)
     messages.success(
         request,
