@@ -1,13 +1,49 @@
-"""The Django admin wears a modern theme (django-unfold): its pages render for a superuser with
-the theme's stylesheet, and that stylesheet is there to be served."""
+"""The Django admin wears a modern theme (django-unfold) all through: every admin class is the
+theme's, every page renders for a superuser with the theme's stylesheet, the sidebar groups
+every model, and what the services alone may change stays read-only."""
+
+from datetime import date
+from decimal import Decimal
 
 import pytest
+from django.apps import apps
+from django.conf import settings
 from django.contrib import admin
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, Permission, User
 from django.contrib.staticfiles import finders
-from django.test import Client
+from django.db import connection
+from django.db.models import Model
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
+from unfold.admin import ModelAdmin as UnfoldModelAdmin
+from unfold.admin import StackedInline, TabularInline
+
+from dinghuo.buying.services import QuoteLineRequest, request_quote
+from dinghuo.core.admin import ReadOnlyAdmin
+from dinghuo.pricing.models import (
+    Assortment,
+    ContractPrice,
+    ContractPriceTier,
+    PriceListAssignment,
+    Promotion,
+)
+from tests.builders import World, add_buyer
+from tests.orders.support import add_rule, set_credit, set_policy
+from tests.pricing.support import group, price_list
 
 THEME_CSS = "unfold/css/styles.css"
+
+
+def _model(name: str) -> type[Model]:
+    return apps.get_model(*name.split("/"))
+
+
+# Every model of the admin, named as its URLs name it ("app_label/model_name"), and those
+# only the services change.
+MODELS = sorted(f"{m._meta.app_label}/{m._meta.model_name}" for m in admin.site._registry)
+READ_ONLY = [
+    name for name in MODELS if isinstance(admin.site._registry[_model(name)], ReadOnlyAdmin)
+]
 
 
 @pytest.fixture
@@ -17,10 +53,84 @@ def superuser(db: None) -> Client:
     return client
 
 
+@pytest.fixture
+def rows(world: World) -> World:
+    """A few rows of every model the admin shows: an order waiting for approval (lines,
+    approval, reservations, ledger rows), a quote, customer prices, a buyer, a group."""
+    add_rule(world, "Everything needs approval")
+    set_policy(world)
+    set_credit(world, "100000.00")
+    world.client().place(world.order_body(("A-1", 2), ("B-2", 6)))
+    add_buyer(world, "ann@buyer.test", "approver")
+    request_quote(
+        tenant_id=world.tenant.pk,
+        company_id=world.company.pk,
+        lines=[QuoteLineRequest("A-1", 50, "monthly")],
+        ship_to_id=world.ship_to.pk,
+    )
+    dealers = group(world, "dealers", world.company)
+    dealer_list = price_list(world, "dealer", {"A-1": [(1, "9.50"), (10, "8.80")]})
+    PriceListAssignment.objects.create(
+        tenant=world.tenant, price_list=dealer_list, customer_group=dealers, priority=5
+    )
+    contract = ContractPrice.objects.create(
+        tenant=world.tenant,
+        company=world.company,
+        sku=world.skus["C-3"],
+        valid_from=date(2020, 1, 1),
+    )
+    ContractPriceTier.objects.create(
+        tenant=world.tenant, contract=contract, min_quantity=1, unit_price=Decimal("0.30")
+    )
+    promotion = Promotion.objects.create(
+        tenant=world.tenant,
+        seller=world.seller,
+        code="a1-10",
+        name="A-1 10%",
+        kind="percent",
+        value=10,
+        starts_at="2000-01-01T00:00:00Z",
+        ends_at="2100-01-01T00:00:00Z",
+    )
+    promotion.skus.add(world.skus["A-1"])
+    assortment = Assortment.objects.create(
+        tenant=world.tenant, seller=world.seller, code="core", name="Core range"
+    )
+    assortment.skus.add(world.skus["A-1"])
+    Group.objects.create(name="Clerks")
+    return world
+
+
+def _permits_adding(model: type[Model], user: User) -> bool:
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return bool(admin.site._registry[model].has_add_permission(request))
+
+
+# --- the theme everywhere ---------------------------------------------------------------------
+
+
 def test_the_admin_site_is_the_themed_one() -> None:
     from unfold.sites import UnfoldAdminSite
 
     assert isinstance(admin.site, UnfoldAdminSite)
+
+
+def test_every_admin_class_and_inline_is_the_themes() -> None:
+    plain = [
+        f"{model.__name__}: {type(model_admin).__name__}"
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, UnfoldModelAdmin)
+    ]
+    plain_inlines = [
+        f"{type(model_admin).__name__}: {inline.__name__}"
+        for model_admin in admin.site._registry.values()
+        for inline in model_admin.inlines
+        if not issubclass(inline, TabularInline | StackedInline)
+    ]
+    assert (plain, plain_inlines) == ([], [])
+    # Django's users and groups are among them, with the theme's forms.
+    assert {User, Group} <= set(admin.site._registry)
 
 
 def test_the_admin_index_and_a_changelist_render_with_the_theme(world, superuser) -> None:
@@ -42,3 +152,155 @@ def test_the_themed_sign_in_page_still_guards_the_admin(db: None) -> None:
     response = Client().get("/admin/")
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     assert Client().get("/admin/login/").status_code == 200
+
+
+# --- every page answers -----------------------------------------------------------------------
+
+
+def test_every_model_of_the_admin_is_tested_with_rows(rows) -> None:
+    assert len(MODELS) >= 20
+    empty = [name for name in MODELS if not _model(name)._default_manager.exists()]
+    assert empty == []
+
+
+@pytest.mark.parametrize("name", MODELS)
+def test_every_list_add_and_change_page_renders_with_the_theme(rows, superuser, name) -> None:
+    model = _model(name)
+    first = model._default_manager.order_by("pk").first()
+    assert first is not None
+    user = User.objects.get(username="admin")
+
+    listed = superuser.get(f"/admin/{name}/")
+    searched = superuser.get(f"/admin/{name}/", {"q": "A-1"})
+    changed = superuser.get(f"/admin/{name}/{first.pk}/change/")
+    added = superuser.get(f"/admin/{name}/add/")
+
+    assert (listed.status_code, searched.status_code, changed.status_code) == (200, 200, 200)
+    assert added.status_code == (200 if _permits_adding(model, user) else 403)
+    for page in (listed, changed):
+        assert f"/static/{THEME_CSS}" in page.content.decode()
+    assert listed.context["cl"].result_count >= 1
+
+
+def test_the_user_pages_use_the_themes_forms(rows, superuser) -> None:
+    from unfold import forms
+
+    ann = User.objects.get(username="ann@buyer.test")
+    change = superuser.get(f"/admin/auth/user/{ann.pk}/change/")
+    add = superuser.get("/admin/auth/user/add/")
+    password = superuser.get(f"/admin/auth/user/{ann.pk}/password/")
+
+    assert (change.status_code, add.status_code, password.status_code) == (200, 200, 200)
+    assert isinstance(change.context["adminform"].form, forms.UserChangeForm)
+    assert isinstance(add.context["adminform"].form, forms.UserCreationForm)
+    assert isinstance(password.context["form"], forms.AdminPasswordChangeForm)
+
+
+def test_the_order_list_takes_as_many_queries_for_twenty_orders_as_for_two(
+    world, superuser
+) -> None:
+    def place(first: int, last: int) -> None:
+        for i in range(first, last):
+            r = world.client().place(world.order_body(("A-1", 1)), key=f"order-{i}")
+            assert r.status_code == 201, r.content
+
+    def list_orders() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as queries:
+            page = superuser.get("/admin/orders/order/")
+        assert page.status_code == 200
+        return len(page.context["cl"].result_list), len(queries)
+
+    place(0, 2)
+    two, queries_for_two = list_orders()
+    place(2, 20)
+    twenty, queries_for_twenty = list_orders()
+
+    assert (two, twenty) == (2, 20)
+    assert queries_for_twenty == queries_for_two
+
+
+# --- what only the services change stays read-only --------------------------------------------
+
+
+@pytest.mark.parametrize("name", READ_ONLY)
+def test_read_only_admins_still_refuse_adding_changing_and_deleting(rows, superuser, name) -> None:
+    model = _model(name)
+    first = model._default_manager.order_by("pk").first()
+    assert first is not None
+    before = model._default_manager.count()
+
+    listed = superuser.get(f"/admin/{name}/")
+    shown = superuser.get(f"/admin/{name}/{first.pk}/change/")
+
+    assert (listed.status_code, shown.status_code) == (200, 200)
+    assert f"/admin/{name}/add/" not in listed.content.decode()
+    assert 'name="_save"' not in shown.content.decode()
+    assert f"/admin/{name}/{first.pk}/delete/" not in shown.content.decode()
+    assert superuser.get(f"/admin/{name}/add/").status_code == 403
+    assert superuser.post(f"/admin/{name}/add/", {}).status_code == 403
+    assert superuser.post(f"/admin/{name}/{first.pk}/change/", {}).status_code == 403
+    assert superuser.post(f"/admin/{name}/{first.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert model._default_manager.count() == before
+
+
+def test_the_read_only_admins_are_the_ones_the_services_own() -> None:
+    assert set(READ_ONLY) == {
+        "buying/quote",
+        "inventory/reservation",
+        "inventory/stocklevel",
+        "inventory/stockmovement",
+        "orders/approvalrule",
+        "orders/order",
+        "orders/orderpolicy",
+        "pricing/assortment",
+        "pricing/contractprice",
+        "pricing/pricelistassignment",
+        "pricing/promotion",
+    }
+
+
+# --- the sidebar --------------------------------------------------------------------------------
+
+
+def _sidebar_links() -> list[str]:
+    return [
+        str(item["link"])
+        for section in settings.UNFOLD["SIDEBAR"]["navigation"]
+        for item in section["items"]
+    ]
+
+
+def test_the_sidebar_links_every_model_and_the_back_office(rows, superuser) -> None:
+    links = _sidebar_links()
+    assert sorted(f"/admin/{name}/" for name in MODELS) == sorted(
+        link for link in links if link.startswith("/admin/")
+    )
+    assert "/staff/" in links
+
+    index = superuser.get("/admin/").content.decode()
+    for link in links:
+        assert f'href="{link}"' in index
+
+
+def test_the_sidebar_shows_a_staff_member_only_the_lists_they_may_view(rows) -> None:
+    clerk = User.objects.create_user("clerk", "clerk@example.com", "pw-123456", is_staff=True)
+    clerk.user_permissions.add(Permission.objects.get(codename="view_product"))
+    client = Client()
+    client.force_login(clerk)
+
+    index = client.get("/admin/").content.decode()
+
+    assert 'href="/admin/catalog/product/"' in index
+    assert 'href="/admin/orders/order/"' not in index
+    assert 'href="/admin/auth/user/"' not in index
+    assert client.get("/admin/catalog/product/").status_code == 200
+    assert client.get("/admin/orders/order/").status_code == 403
+
+
+def test_the_sidebar_speaks_the_chosen_language(rows, superuser) -> None:
+    superuser.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hant"
+    hant = superuser.get("/admin/").content.decode()
+    superuser.cookies[settings.LANGUAGE_COOKIE_NAME] = "zh-hans"
+    hans = superuser.get("/admin/").content.decode()
+
+    assert "價目表" in hant and "价目表" in hans

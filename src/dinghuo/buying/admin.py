@@ -1,12 +1,13 @@
 """Quotes in the Django admin, to look at (answers and acceptances go through the services)."""
 
 from django.contrib import admin
+from unfold.admin import TabularInline
 
 from dinghuo.buying.models import Quote, QuoteLine
 from dinghuo.core.admin import ReadOnlyAdmin
 
 
-class QuoteLineInline(admin.TabularInline[QuoteLine, Quote]):
+class QuoteLineInline(TabularInline):
     model = QuoteLine
     fields = ("line_number", "sku", "quantity", "unit_price", "list_unit_price", "note")
     readonly_fields = fields

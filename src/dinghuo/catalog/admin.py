@@ -9,12 +9,13 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
+from unfold.admin import ModelAdmin, TabularInline
 
 from dinghuo.catalog.models import Category, Product, Sku
 
 
 @admin.register(Category)
-class CategoryAdmin(TranslationAdmin[Category]):
+class CategoryAdmin(ModelAdmin, TranslationAdmin[Category]):
     list_display = ("code", "name", "parent", "tenant")
     list_filter = ("tenant",)
     search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
@@ -22,7 +23,7 @@ class CategoryAdmin(TranslationAdmin[Category]):
     list_select_related = ("parent", "tenant")
 
 
-class SkuInline(TranslationTabularInline[Sku, Product]):
+class SkuInline(TabularInline, TranslationTabularInline[Sku, Product]):
     model = Sku
     fields = ("code", "name", "unit", "min_order_quantity", "pack_size", "is_active")
     extra = 0
@@ -31,7 +32,7 @@ class SkuInline(TranslationTabularInline[Sku, Product]):
 
 
 @admin.register(Product)
-class ProductAdmin(TranslationAdmin[Product]):
+class ProductAdmin(ModelAdmin, TranslationAdmin[Product]):
     list_display = (
         "code",
         "name",
@@ -58,7 +59,7 @@ class ProductAdmin(TranslationAdmin[Product]):
 
 
 @admin.register(Sku)
-class SkuAdmin(TranslationAdmin[Sku]):
+class SkuAdmin(ModelAdmin, TranslationAdmin[Sku]):
     list_display = (
         "code",
         "name",

@@ -11,6 +11,9 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from django.urls import reverse_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 BASE_DIR = Path(__file__).resolve().parents[3]
 VAR_DIR = Path(os.environ.get("DINGHUO_VAR_DIR", BASE_DIR / "var"))
@@ -175,16 +178,98 @@ SIGN_IN_WINDOW = 15 * 60
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
 
 
-# The Django admin's theme (django-unfold): named for the product, back-office links beside it.
+# The Django admin's theme (django-unfold), kept for master data: named for the product, the
+# models grouped in the sidebar (each link shown to those who may view its model), and the way
+# back to the back office.
+def _admin_list(title: object, icon: str, model: str) -> dict[str, object]:
+    app_label, model_name = model.split(".")
+    return {
+        "title": title,
+        "icon": icon,
+        "link": reverse_lazy(f"admin:{app_label}_{model_name}_changelist"),
+        "permission": lambda request: (
+            request.user.has_perm(f"{app_label}.view_{model_name}")
+            or request.user.has_perm(f"{app_label}.change_{model_name}")
+        ),
+    }
+
+
 UNFOLD = {
-    "SITE_TITLE": "Dinghuo admin",
-    "SITE_HEADER": "Dinghuo",
-    "SITE_SUBHEADER": "Master data",
+    "SITE_TITLE": _("Dinghuo"),
+    "SITE_HEADER": _("Dinghuo"),
+    "SITE_SUBHEADER": _("Master data"),
     "SITE_URL": "/staff/",
     "SITE_SYMBOL": "inventory_2",
     "SHOW_LANGUAGES": False,
     "SHOW_HISTORY": True,
     "BORDER_RADIUS": "6px",
+    "SIDEBAR": {
+        "show_search": True,
+        "navigation": [
+            {
+                "title": _("Catalogue"),
+                "items": [
+                    _admin_list(_("Categories"), "category", "catalog.category"),
+                    _admin_list(_("Products"), "inventory_2", "catalog.product"),
+                    # "SKUs" alone is a column of counts in the pages' catalog.
+                    _admin_list(pgettext_lazy("admin", "SKUs"), "barcode", "catalog.sku"),
+                ],
+            },
+            {
+                "title": _("Prices"),
+                "items": [
+                    _admin_list(_("Price lists"), "sell", "pricing.pricelist"),
+                    _admin_list(_("Price tiers"), "stacked_line_chart", "pricing.pricetier"),
+                    _admin_list(
+                        _("Price list assignments"), "assignment", "pricing.pricelistassignment"
+                    ),
+                    _admin_list(_("Contract prices"), "handshake", "pricing.contractprice"),
+                    _admin_list(_("Promotions"), "percent", "pricing.promotion"),
+                    _admin_list(_("Assortments"), "checklist", "pricing.assortment"),
+                ],
+            },
+            {
+                "title": _("Customers"),
+                "items": [
+                    _admin_list(_("Companies"), "apartment", "customers.company"),
+                    _admin_list(_("Locations"), "location_on", "customers.location"),
+                    _admin_list(_("Company users"), "badge", "customers.companyuser"),
+                    _admin_list(_("Customer groups"), "groups", "customers.customergroup"),
+                    _admin_list(_("Credit lines"), "credit_card", "customers.creditline"),
+                ],
+            },
+            {
+                "title": _("Stock"),
+                "items": [
+                    _admin_list(_("Warehouses"), "warehouse", "inventory.warehouse"),
+                    _admin_list(_("Stock levels"), "inventory", "inventory.stocklevel"),
+                    _admin_list(_("Reservations"), "lock_clock", "inventory.reservation"),
+                    _admin_list(_("Stock movements"), "swap_vert", "inventory.stockmovement"),
+                ],
+            },
+            {
+                "title": _("Orders"),
+                "items": [
+                    _admin_list(_("Orders"), "receipt_long", "orders.order"),
+                    _admin_list(_("Quotes"), "request_quote", "buying.quote"),
+                    _admin_list(_("Approval rules"), "rule", "orders.approvalrule"),
+                    _admin_list(_("Ordering policies"), "policy", "orders.orderpolicy"),
+                ],
+            },
+            {
+                "title": _("System"),
+                "items": [
+                    _admin_list(_("Users"), "person", "auth.user"),
+                    _admin_list(_("Groups"), "group", "auth.group"),
+                    {
+                        "title": _("Back office"),
+                        "icon": "storefront",
+                        "link": reverse_lazy("backoffice:dashboard"),
+                    },
+                ],
+            },
+        ],
+    },
 }
 
 

@@ -1,12 +1,21 @@
-"""What every app's admin shares."""
+"""What every app's admin shares, and the admin of Django's own users and groups.
+
+Every admin class inherits django-unfold's `ModelAdmin` (inlines its `TabularInline`), so
+that the theme styles all of a page: forms, filters, actions, not only the frame.
+"""
 
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, User
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin
+from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationForm
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+class ReadOnlyAdmin(ModelAdmin):
     """Rows staff may look at but change only through the services (which lock, check and
     record events): the admin would skip all three."""
 
@@ -18,3 +27,21 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+# Django registers these with its plain admin (importing django.contrib.auth.admin above
+# did); they come back with the theme's forms.
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+
+
+@admin.register(Group)
+class GroupAdmin(BaseGroupAdmin, ModelAdmin):
+    pass

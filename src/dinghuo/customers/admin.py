@@ -10,6 +10,7 @@ from django import forms
 from django.contrib import admin
 from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin, TabularInline
 
 from dinghuo.customers import services
 from dinghuo.customers.models import Company, CompanyUser, CreditLine, CustomerGroup, Location
@@ -50,14 +51,14 @@ class LocationForm(forms.ModelForm):
         return country
 
 
-class LocationInline(admin.TabularInline):
+class LocationInline(TabularInline):
     model = Location
     form = LocationForm
     extra = 0
     fields = ("kind", "name", "line1", "line2", "city", "postal_code", "country", "is_active")
 
 
-class CompanyUserInline(admin.TabularInline):
+class CompanyUserInline(TabularInline):
     model = CompanyUser
     extra = 0
     fields = ("user", "role")
@@ -65,7 +66,7 @@ class CompanyUserInline(admin.TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(admin.ModelAdmin):
+class CompanyAdmin(ModelAdmin):
     form = CompanyForm
     list_display = ("code", "name", "tenant", "price_list", "is_active", "created_at")
     list_filter = ("is_active", "tenant")
@@ -92,7 +93,7 @@ class CompanyAdmin(admin.ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(ModelAdmin):
     form = LocationForm
     list_display = ("name", "kind", "company", "city", "country", "is_active")
     list_filter = ("kind", "is_active", "country")
@@ -110,7 +111,7 @@ class LocationAdmin(admin.ModelAdmin):
 
 
 @admin.register(CompanyUser)
-class CompanyUserAdmin(admin.ModelAdmin):
+class CompanyUserAdmin(ModelAdmin):
     list_display = ("user", "company", "role")
     list_filter = ("role",)
     search_fields = ("user__username", "user__email", "company__code")
@@ -140,7 +141,7 @@ class CustomerGroupForm(forms.ModelForm):
 
 
 @admin.register(CustomerGroup)
-class CustomerGroupAdmin(admin.ModelAdmin):
+class CustomerGroupAdmin(ModelAdmin):
     form = CustomerGroupForm
     list_display = ("code", "name", "tenant")
     list_filter = ("tenant",)
@@ -184,7 +185,7 @@ class CreditLineForm(forms.ModelForm):
 
 
 @admin.register(CreditLine)
-class CreditLineAdmin(admin.ModelAdmin):
+class CreditLineAdmin(ModelAdmin):
     form = CreditLineForm
     list_display = (
         "company",

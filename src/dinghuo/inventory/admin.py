@@ -8,13 +8,14 @@ from typing import Any
 
 from django.contrib import admin
 from django.http import HttpRequest
+from unfold.admin import ModelAdmin
 
 from dinghuo.core.admin import ReadOnlyAdmin
 from dinghuo.inventory.models import Reservation, StockLevel, StockMovement, Warehouse
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(admin.ModelAdmin):
+class WarehouseAdmin(ModelAdmin):
     list_display = ("code", "name", "tenant", "priority", "is_active")
     list_filter = ("is_active", "tenant")
     search_fields = ("code", "name")

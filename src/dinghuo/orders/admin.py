@@ -5,12 +5,13 @@ events the timeline and integrations read; the admin would skip all of that.
 """
 
 from django.contrib import admin
+from unfold.admin import TabularInline
 
 from dinghuo.core.admin import ReadOnlyAdmin
 from dinghuo.orders.models import ApprovalRule, Order, OrderApproval, OrderLine, OrderPolicy
 
 
-class OrderLineInline(admin.TabularInline[OrderLine, Order]):
+class OrderLineInline(TabularInline):
     model = OrderLine
     fields = ("line_number", "sku_code", "description", "quantity", "unit_price", "line_total",
               "backordered_quantity", "shipped_quantity", "pricing")  # fmt: skip
@@ -19,7 +20,7 @@ class OrderLineInline(admin.TabularInline[OrderLine, Order]):
     extra = 0
 
 
-class OrderApprovalInline(admin.TabularInline[OrderApproval, Order]):
+class OrderApprovalInline(TabularInline):
     model = OrderApproval
     fields = ("level", "approver", "status", "reasons", "decided_by", "decided_at", "comment")
     readonly_fields = fields

@@ -5,6 +5,7 @@ Changes made here skip the services and so record no `prices.changed` event.
 """
 
 from django.contrib import admin
+from unfold.admin import ModelAdmin
 
 from dinghuo.core.admin import ReadOnlyAdmin
 from dinghuo.pricing.models import (
@@ -18,7 +19,7 @@ from dinghuo.pricing.models import (
 
 
 @admin.register(PriceList)
-class PriceListAdmin(admin.ModelAdmin[PriceList]):
+class PriceListAdmin(ModelAdmin):
     list_display = ("code", "name", "currency", "seller", "is_active", "tenant")
     list_filter = ("is_active", "currency", "tenant")
     search_fields = ("code", "name")
@@ -27,7 +28,7 @@ class PriceListAdmin(admin.ModelAdmin[PriceList]):
 
 
 @admin.register(PriceTier)
-class PriceTierAdmin(admin.ModelAdmin[PriceTier]):
+class PriceTierAdmin(ModelAdmin):
     list_display = ("price_list", "sku", "min_quantity", "unit_price")
     list_filter = ("price_list",)
     search_fields = ("sku__code", "price_list__code")
