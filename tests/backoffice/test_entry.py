@@ -2,8 +2,10 @@
 check them, what will happen to the order shown first, placed once per form."""
 
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 
+from dinghuo.core.templatetags.dinghuo import date_ as date_filter
 from dinghuo.customers.models import Location
 from dinghuo.orders.models import Order
 from tests.backoffice.staffing import csrf_post, staff_client, texts
@@ -91,7 +93,14 @@ def test_the_preview_warns_of_a_credit_hold(world):
 
 def test_placing_makes_the_order_once_with_channel_staff_and_shows_it(world):
     staff = staff_client(world)
-    body = _form(staff, world, [("A-1", "10"), ("C-3", "3")], purchase_order_number="PO-PHONE-1")
+    wanted = date.today() + timedelta(days=5)
+    body = _form(
+        staff,
+        world,
+        [("A-1", "10"), ("C-3", "3")],
+        purchase_order_number="PO-PHONE-1",
+        requested_date=wanted.isoformat(),
+    )
     preview = texts(csrf_post(staff.client, _url(world), {**body, "action": "check"}))
     expected = re.search(r'data-testid="routing" data-status="([a-z_]+)"', preview)
     assert expected is not None
@@ -104,6 +113,9 @@ def test_placing_makes_the_order_once_with_channel_staff_and_shows_it(world):
         world.company.pk,
     )
     assert order.status == expected.group(1)  # the preview told the truth
+    # Who entered it is kept, and so is the customer's wish for a delivery day.
+    assert order.entered_by_id == staff.member.user_id and order.placed_by_id is None
+    assert order.requested_delivery_date == wanted
     assert [(line.sku_code, line.quantity) for line in order.lines.order_by("line_number")] == [
         ("A-1", 10),
         ("C-3", 3),
@@ -113,6 +125,17 @@ def test_placing_makes_the_order_once_with_channel_staff_and_shows_it(world):
     assert Order.objects.count() == 1
     shown = texts(staff.client.get(again["Location"]))
     assert "The order is placed for the company." in shown and order.number in shown
+    assert "Entered by Sam Staff for the company" in shown
+    assert f'data-testid="requested-date">{date_filter(wanted)}<' in shown
+
+
+def test_a_delivery_date_in_the_past_is_refused_next_to_the_field(world):
+    staff = staff_client(world)
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    body = _form(staff, world, [("A-1", "2")], requested_date=yesterday)
+    page = texts(csrf_post(staff.client, _url(world), {**body, "action": "place"}))
+    assert 'data-testid="error-requested_date"' in page
+    assert not Order.objects.exists()
 
 
 def test_htmx_gets_the_form_back_and_a_placed_order_as_a_redirect(world):

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from dinghuo.backoffice import views_prices
 from dinghuo.customers.models import Company, CustomerGroup
+from dinghuo.integrations.models import Event
 from dinghuo.pricing import queries as pricing
 from dinghuo.pricing.models import PriceList, PriceListAssignment, Promotion
 from dinghuo.pricing.services import PromotionTargets, create_promotion
@@ -262,6 +263,38 @@ def test_a_list_is_offered_to_a_company_or_group_and_taken_back(world):
     assert not PriceListAssignment.objects.filter(pk=first.pk).exists()
 
 
+def test_the_priority_of_an_offer_is_changed_in_its_row(world):
+    staff = staff_client(world)
+    other = second_company(world)
+    group = _group(world)
+    offer = PriceListAssignment.objects.create(
+        tenant=world.tenant, price_list=world.price_list, company=other, priority=5
+    )
+    PriceListAssignment.objects.create(
+        tenant=world.tenant, price_list=world.price_list, customer_group=group, priority=1
+    )
+    url = f"/staff/prices/{world.price_list.pk}/assignments/{offer.pk}/priority/"
+    page = texts(staff.client.get(f"/staff/prices/{world.price_list.pk}/"))
+    assert f'data-testid="priority-form-{offer.pk}"' in page
+    assert page.index("Buyer C002") < page.index("Dealers")
+
+    done = csrf_post(staff.client, url, {"priority": "-3"})
+    assert done.status_code == 302 and done["Location"].endswith("#assignments")
+    offer.refresh_from_db()
+    assert offer.priority == -3
+    page = texts(staff.client.get(f"/staff/prices/{world.price_list.pk}/"))
+    assert "The priority is changed." in page
+    assert page.index("Dealers") < page.index("Buyer C002")  # the group now comes first
+    assert Event.objects.filter(type="price_list.assignment_changed").count() == 1
+
+    for bad in ("", "two", "1000001"):
+        refused = texts(csrf_post(staff.client, url, {"priority": bad}))
+        assert f'data-testid="error-priority-{offer.pk}"' in refused, bad
+    offer.refresh_from_db()
+    assert offer.priority == -3
+    assert Event.objects.filter(type="price_list.assignment_changed").count() == 1
+
+
 def test_the_list_pages_issue_the_same_queries_for_few_or_many_rows(world):
     staff = staff_client(world)
     staff.client.get("/staff/prices/")  # warm the session
@@ -470,6 +503,11 @@ def test_another_tenants_price_lists_and_promotions_are_not_found_nor_changed(wo
         (f"/staff/prices/{theirs.pk}/assignments/", {"assign-target": f"group:{group.pk}"}),
         (f"/staff/prices/{theirs.pk}/assignments/{assignment.pk}/remove/", {}),
         (f"/staff/prices/{world.price_list.pk}/assignments/{assignment.pk}/remove/", {}),
+        (f"/staff/prices/{theirs.pk}/assignments/{assignment.pk}/priority/", {"priority": "7"}),
+        (
+            f"/staff/prices/{world.price_list.pk}/assignments/{assignment.pk}/priority/",
+            {"priority": "7"},
+        ),
         (f"/staff/promotions/{promotion.pk}/", _form(world, name="mine now")),
         (f"/staff/promotions/{promotion.pk}/deactivate/", {}),
     ):
@@ -488,6 +526,8 @@ def test_another_tenants_price_lists_and_promotions_are_not_found_nor_changed(wo
     assert (theirs.code, theirs.name) == ("std", "Standard")
     assert pricing.ladders(theirs.pk, [other_world.skus["A-1"].pk])[other_world.skus["A-1"].pk][0]
     assert (promotion.name, promotion.is_active) == ("Promotion theirs", True)
+    assignment.refresh_from_db()
+    assert assignment.priority == 0
     assert PriceListAssignment.objects.filter(pk=assignment.pk).exists()
     assert not PriceListAssignment.objects.filter(price_list=world.price_list).exists()
     listed = texts(staff.client.get("/staff/promotions/"))

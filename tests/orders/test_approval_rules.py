@@ -74,7 +74,9 @@ def test_spending_limit_is_strictly_exceeded():
     )
     [step] = ar.steps_for([], over)
     assert (step.level, step.approver) == (1, ar.COMPANY)
-    assert step.reasons == ("50.01 USD is over the buyer's spending limit of 50 USD",)
+    assert [str(reason) for reason in step.reasons] == [
+        "50.01 USD is over the buyer's spending limit of 50.00 USD"
+    ]
 
 
 @given(st.booleans(), st.booleans(), st.booleans(), st.booleans(), st.booleans())

@@ -290,3 +290,28 @@ def test_line_text_is_in_the_default_language_whatever_the_caller_speaks(world):
     api.headers["Accept-Language"] = "zh-hant"
     r = api.place(world.order_body(("A-1", 1)))
     assert r.json()["lines"][0]["description"] == "Item A-1"
+
+
+def test_the_requested_delivery_date_is_kept_and_a_past_one_refused(world):
+    from datetime import date, timedelta
+
+    wanted = date.today() + timedelta(days=7)
+    r = world.client().place(world.order_body(("A-1", 1), requested_delivery_date=str(wanted)))
+    assert r.status_code == 201, r.json()
+    assert r.json()["requested_delivery_date"] == wanted.isoformat()
+    assert r.json()["entered_by_id"] is None  # a system placed it, no staff member
+    assert Order.objects.get(pk=r.json()["id"]).requested_delivery_date == wanted
+
+    before = snapshot(world)
+    yesterday = date.today() - timedelta(days=1)
+    body = world.order_body(("A-1", 1), requested_delivery_date=str(yesterday))
+    r = world.client().place(body, key="k-past")
+    assert r.status_code == 422
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
+        ("requested_delivery_date", "delivery_date_past")
+    ]
+    assert snapshot(world) == before
+    bad = world.client().place(
+        world.order_body(("A-1", 1), requested_delivery_date="31/12/2026"), key="k-shape"
+    )
+    assert bad.status_code == 422 and snapshot(world) == before

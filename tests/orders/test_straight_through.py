@@ -115,7 +115,7 @@ def test_the_checkout_preview_says_what_placing_will_do_and_writes_nothing(world
     set_credit(world, "40")
     held = preview_routing(t, c, [LineRequest("A-1", 5)], placed_by_id=amy.pk)
     assert held.status == "credit_hold"
-    assert "over the credit limit of 40" in held.credit_reason
+    assert held.credit_blocked == ("over_limit",)
     assert not held.refused
     assert (Event.objects.count(), Order.objects.count()) == (events_before, orders_before)
 

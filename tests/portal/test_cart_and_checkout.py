@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from dinghuo.buying import queries as buying
 from dinghuo.catalog.models import Sku
+from dinghuo.core.templatetags.dinghuo import date_ as date_filter
 from dinghuo.customers import services as customers
 from dinghuo.orders.models import Order
 from tests.builders import World
@@ -96,15 +97,18 @@ def test_checkout_shows_what_will_happen_and_places_the_order_once(world: World)
     order = Order.objects.get(company=world.company)
     assert r.status_code == 302 and r["Location"] == f"/orders/{order.pk}/"
     assert order.purchase_order_number == "PO-77" and order.total == Decimal("90.00")
-    assert order.notes == f"Requested delivery date: {wanted}\nGate 4"
+    assert order.notes == "Gate 4"
+    assert order.requested_delivery_date.isoformat() == wanted
     assert order.channel == "portal" and order.placed_by_id == buyer.member.pk
+    assert order.entered_by_id is None
     # The same form sent again (a double click, a resent request) places nothing more.
     again = csrf_post(buyer.client, "/checkout/", data)
     assert again.status_code == 302 and again["Location"] == f"/orders/{order.pk}/"
     assert Order.objects.filter(company=world.company).count() == 1
     html = buyer.client.get(r["Location"]).content.decode()
     assert "Thank you: your order is placed." in html
-    assert "PO-77" in html and wanted in html
+    assert "PO-77" in html and "Gate 4" in html
+    assert f'data-testid="requested-date">{date_filter(order.requested_delivery_date)}<' in html
 
 
 def test_checkout_says_approval_is_needed_over_the_spending_limit(world: World) -> None:

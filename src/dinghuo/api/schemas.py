@@ -1,5 +1,6 @@
 """Base classes and types for request bodies and parameters, shared by every router."""
 
+from datetime import date
 from typing import Annotated, Any, ClassVar
 
 from ninja import Header, Path, Schema
@@ -17,6 +18,8 @@ class InSchema(Schema):
     model_config = ConfigDict(extra="forbid", str_max_length=10_000, strict=True)
 
 
+# A day in ISO 8601 ("2026-12-31"): JSON has no date type, so strings are parsed.
+Day = Annotated[date, Field(strict=False, description="ISO 8601 date")]
 Code = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
 Slug = Annotated[
     str,

@@ -13,44 +13,20 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from dinghuo.backoffice.queries import PickLine
+from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, FieldError
 
 COMMENT_MAX = 1000
 
-_SIMPLE_MESSAGES = {
-    "invalid_transition": _("The order's status does not allow this now."),
-    "comment_required": _("Write a comment: the customer and your colleagues will read it."),
-    "no_pending_approval": _("Nothing of this order waits for the seller's approval now."),
-    "nothing_to_ship": _("No reserved stock is left to ship."),
-    "quantity_not_positive": _("Ship at least one unit."),
-    "unknown_line": _("No such line on this order."),
-    "duplicate_line": _("This line is given twice."),
-    "unknown_warehouse": _("No such warehouse."),
-    "not_found": _("Not found: it may belong to another seller or have been removed."),
-    "busy": _("Someone else is changing this order; try again in a moment."),
-}
+
+def problem_message(problem: FieldError, overrides: refusals.Overrides | None = None) -> str:
+    """A problem found by a service, said to staff in the active language (`core.refusals`)."""
+    return refusals.message(problem, audience=refusals.STAFF, overrides=overrides)
 
 
-def problem_message(problem: FieldError) -> str:
-    """A problem found by a service, said in the active language; a code the back office
-    does not know keeps the service's own (English) message."""
-    extra = problem.extra
-    if problem.code == "required" and problem.field == "carrier":
-        return gettext("Name the carrier.")
-    if problem.code == "required" and problem.field == "tracking_number":
-        return gettext("Give the tracking number.")
-    if problem.code == "exceeds_open_quantity":
-        return gettext("More than is left to ship on this line.")
-    if problem.code == "insufficient_stock" and "line_number" in extra:
-        return gettext("These units are neither reserved nor in stock.")
-    simple = _SIMPLE_MESSAGES.get(problem.code)
-    return str(simple) if simple is not None else problem.message
-
-
-def error_messages(error: DomainError) -> list[str]:
-    """A refusal as sentences: each field error, or the error's own code and detail."""
-    problems = error.errors or [FieldError("", error.code, error.detail)]
-    return list(dict.fromkeys(problem_message(p) for p in problems))
+def error_messages(error: DomainError, overrides: refusals.Overrides | None = None) -> list[str]:
+    """A refusal as sentences to staff: each field error, or the error's own code."""
+    return refusals.messages(error, audience=refusals.STAFF, overrides=overrides)
 
 
 class CommentForm(forms.Form):

@@ -50,6 +50,11 @@ urlpatterns = [
     path("prices/<int:price_list_id>/ladder/", views_prices.ladder, name="ladder"),
     path("prices/<int:price_list_id>/assignments/", views_prices.assign, name="assign"),
     path(
+        "prices/<int:price_list_id>/assignments/<int:assignment_id>/priority/",
+        views_prices.change_priority,
+        name="change-priority",
+    ),
+    path(
         "prices/<int:price_list_id>/assignments/<int:assignment_id>/remove/",
         views_prices.remove_assignment,
         name="remove-assignment",

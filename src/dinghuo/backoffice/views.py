@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dinghuo.backoffice import forms
 from dinghuo.backoffice import queries as page
 from dinghuo.backoffice.access import StaffRequest, staff_required
+from dinghuo.core import phrases
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.orders import approval_rules
@@ -201,6 +202,7 @@ def _order_page(
         raise Http404 from error
     lines = list(order.lines.all())
     names = sku_names(tenant_id, [line.sku_id for line in lines])
+    holds = [e.payload for e in events if e.type == "order.credit_hold"]
     actions = set(allowed_actions(order.status))
     seller_step = _seller_step_pending(order)
     action_forms: dict[str, django_forms.Form] = {
@@ -216,6 +218,8 @@ def _order_page(
         {
             "order": order,
             "company": order.company,
+            # The hold's reason in the page's language when its event kept the phrase.
+            "hold_reason": (holds[-1].get("reason_phrase") if holds else None) or order.hold_reason,
             "status_label": STATUS_LABELS.get(order.status, order.status),
             "lines": [(line, names.get(line.sku_id, line.description)) for line in lines],
             "approvals": [
@@ -241,8 +245,14 @@ def _order_page(
     )
 
 
+# What the timeline shows of an event besides its name: a person's comment, the reason for a
+# hold or a cancellation, who acted.
+NOTE_KEYS = ("comment", "reason", "by")
+
+
 def _event_note(payload: dict[str, Any]) -> str:
-    parts = [str(payload[key]) for key in ("comment", "reason", "by") if payload.get(key)]
+    said = {**payload, "reason": payload.get("reason_phrase") or payload.get("reason")}
+    parts = [phrases.translated(phrases.from_json(said[key])) for key in NOTE_KEYS if said.get(key)]
     if payload.get("tracking_number"):
         parts.append(f"{payload.get('carrier', '')} {payload['tracking_number']}".strip())
     return " · ".join(parts)

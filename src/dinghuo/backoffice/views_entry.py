@@ -1,6 +1,6 @@
 """Entering an order on a customer's behalf: rows of SKU and quantity (typed or pasted),
 checked as the order would check them, what will happen to the order (approval, credit hold)
-shown before it is placed, then placed with channel "staff".
+shown before it is placed, then placed with channel "staff" and the staff member as `entered_by`.
 
 The rows are read by the portal's quick-order readers (`portal.forms.typed_rows`,
 `read_pasted`) and judged by `orders.queries.check_lines`; the preview is
@@ -24,9 +24,10 @@ from django.views.decorators.http import require_http_methods
 
 from dinghuo.backoffice.access import StaffRequest, StaffUser, staff_required
 from dinghuo.backoffice.views import APPROVERS, is_htmx
-from dinghuo.core import idempotency
+from dinghuo.core import idempotency, refusals
 from dinghuo.core.db import atomic_with_retry
-from dinghuo.core.errors import DomainError, FieldError, NotFound
+from dinghuo.core.errors import DomainError, NotFound
+from dinghuo.core.phrases import Phrase
 from dinghuo.customers import queries as customers
 from dinghuo.customers.models import Company, Location
 from dinghuo.orders import judging
@@ -42,27 +43,11 @@ CHANNEL = "staff"
 BLANK_ROWS = 5
 _LINE_FIELD = "lines["
 
-# The portal speaks to the buyer ("your catalogue"); staff read about the company.
-_STAFF_MESSAGES: dict[str, Any] = {
+# Staff entering an order read about the company (`core.refusals`, to staff); an unknown SKU
+# here may well exist, outside what the company may buy.
+ENTRY_WORDS: dict[str, Any] = {
     "unknown_sku": _("The company cannot buy this SKU (unknown or outside its assortment)."),
-    "no_price": _("No price for the company at this quantity: it needs a quote."),
-    "over_limit": _("The company's credit does not allow this order now."),
-    "overdue": _("The company's credit does not allow this order now."),
-    "credit_refused": _("The company's credit does not allow this order now."),
-    "unknown_ship_to": _("Choose one of the company's delivery addresses."),
-    "price_list_inactive": _("The company's price list is inactive: it cannot order now."),
-    "no_lines": _("Add at least one row."),
 }
-_CREDIT_REASONS: dict[str, Any] = {
-    "over_limit": _("The order would take the company over its credit limit."),
-    "overdue": _("The company has payments overdue."),
-}
-
-
-def problem_message(problem: FieldError) -> str:
-    """A problem of a line or of the order, said to staff in the page's language."""
-    said = _STAFF_MESSAGES.get(problem.code)
-    return str(said) if said is not None else rows_reader.problem_message(problem)
 
 
 class EntryForm(django_forms.Form):
@@ -72,6 +57,11 @@ class EntryForm(django_forms.Form):
     ship_to = django_forms.TypedChoiceField(label=_("Ship to"), coerce=int)
     purchase_order_number = django_forms.CharField(
         label=_("Purchase order number"), max_length=64, required=False
+    )
+    requested_date = django_forms.DateField(
+        label=_("Requested delivery date"),
+        required=False,
+        widget=django_forms.DateInput(attrs={"type": "date"}),
     )
     notes = django_forms.CharField(
         label=_("Notes"),
@@ -122,7 +112,7 @@ class Preview:
 
     status: str
     headline: str
-    approvals: list[tuple[int, str, tuple[str, ...]]]
+    approvals: list[tuple[int, str, tuple[Phrase | str, ...]]]
     credit_reasons: list[str]
     refused: bool
 
@@ -149,9 +139,9 @@ def check(tenant_id: int, company_id: int, rows: list[EntryRow]) -> Checked:
         if row.problems:
             continue
         if not row.sku:
-            row.problems.append(problem_message(FieldError("sku", "no_sku", "")))
+            row.problems.append(refusals.code_message("no_sku"))
         if row.quantity is None:
-            row.problems.append(problem_message(FieldError("quantity", "not_a_number", "")))
+            row.problems.append(refusals.code_message("not_a_number"))
         if not row.problems:
             wanted.append(row)
     if not wanted:
@@ -161,16 +151,15 @@ def check(tenant_id: int, company_id: int, rows: list[EntryRow]) -> Checked:
             tenant_id, company_id, [LineRequest(row.sku, row.quantity or 0) for row in wanted]
         )
     except DomainError as error:
-        result.error = " ".join(problem_message(p) for p in _problems(error))
+        result.error = " ".join(refusals.messages(error, overrides=ENTRY_WORDS))
         return result
     names = sku_names(tenant_id, [line.sku_id for line in checked.lines if line.sku_id])
     for row, line in zip(wanted, checked.lines, strict=True):
         row.name = names.get(line.sku_id, line.description) if line.sku_id else ""
         row.unit_price, row.line_total = line.unit_price, line.line_total
-        blocking = [p for p in line.problems if p.code not in rows_reader.WARNING_CODES]
-        warnings = [p for p in line.problems if p.code in rows_reader.WARNING_CODES]
-        row.problems = list(dict.fromkeys(problem_message(p) for p in blocking))
-        row.warnings = list(dict.fromkeys(problem_message(p) for p in warnings))
+        row.problems, row.warnings = refusals.split(
+            line.problems, audience=refusals.STAFF, overrides=ENTRY_WORDS
+        )
     result.currency, result.subtotal = checked.currency, checked.subtotal
     result.ok = len(wanted) == len(rows) and checked.ok
     return result
@@ -198,13 +187,9 @@ def preview(tenant_id: int, company_id: int, rows: list[EntryRow]) -> Preview:
             (step.level, str(APPROVERS.get(step.approver, step.approver)), step.reasons)
             for step in found.approvals
         ],
-        credit_reasons=[str(_CREDIT_REASONS.get(r, r)) for r in found.credit_blocked],
+        credit_reasons=[refusals.code_message(reason) for reason in found.credit_blocked],
         refused=found.refused,
     )
-
-
-def _problems(error: DomainError) -> list[FieldError]:
-    return error.errors or [FieldError("", error.code, error.detail)]
 
 
 def _place(
@@ -218,6 +203,7 @@ def _place(
         "company": company.pk,
         "ship_to": data["ship_to"],
         "purchase_order_number": data["purchase_order_number"],
+        "requested_delivery_date": str(data["requested_date"] or ""),
         "notes": data["notes"],
         "lines": [[line.sku, line.quantity] for line in lines],
     }
@@ -236,7 +222,9 @@ def _place(
             lines=lines,
             purchase_order_number=data["purchase_order_number"],
             notes=data["notes"],
+            requested_delivery_date=data["requested_date"],
             channel=CHANNEL,
+            entered_by_id=staff.user_id,
         )
         idempotency.store(record, 201, {"order_id": order.pk})
         return order.pk
@@ -244,17 +232,24 @@ def _place(
     return atomic_with_retry(once)
 
 
+# The service's field names for what this form calls otherwise.
+_FORM_FIELDS = {
+    "ship_to_id": "ship_to",
+    "purchase_order_number": "purchase_order_number",
+    "requested_delivery_date": "requested_date",
+}
+
+
 def _show_refusal(form: EntryForm, rows: list[EntryRow], error: DomainError) -> None:
     """Each problem of a refused order next to its row or field, or above the form."""
-    for problem in _problems(error):
-        message = problem_message(problem)
+    for problem in refusals.problems_of(error):
+        message = refusals.message(problem, overrides=ENTRY_WORDS)
         if problem.field.startswith(_LINE_FIELD):
             index = problem.field[len(_LINE_FIELD) :].split("]", 1)[0]
             if index.isdigit() and int(index) < len(rows):
                 rows[int(index)].problems.append(message)
                 continue
-        target = {"ship_to_id": "ship_to", "purchase_order_number": "purchase_order_number"}
-        form.add_error(target.get(problem.field), message)
+        form.add_error(_FORM_FIELDS.get(problem.field), message)
 
 
 def _company_and_ship_tos(tenant_id: int, company_id: int) -> tuple[Company, list[Location]]:
@@ -292,7 +287,7 @@ def enter_order(request: StaffRequest, company_id: int) -> HttpResponseBase:
     checked = check(staff.tenant_id, company.pk, rows) if rows else Checked([])
     if action == "place" and form.is_valid():
         if not rows:
-            form.add_error(None, problem_message(FieldError("lines", "no_lines", "")))
+            form.add_error(None, refusals.code_message("no_lines"))
         elif checked.ok:
             try:
                 order_id = _place(request, staff, company, form, rows)

@@ -31,9 +31,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dinghuo.backoffice import queries as page
 from dinghuo.backoffice.access import StaffRequest, staff_required
-from dinghuo.backoffice.forms import error_messages as order_error_messages
 from dinghuo.backoffice.views import int_param, is_htmx
 from dinghuo.catalog import queries as catalog
+from dinghuo.core import refusals
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, FieldError, NotFound
 from dinghuo.core.money import format_unit_price, minor_units
@@ -55,46 +55,6 @@ BLANK_TIER_ROWS = 3  # empty rows under a ladder, for tiers to add
 MAX_TIER_ROWS = 50
 MAX_PROMOTION_SKUS = 1000
 
-# --- the services' refusals in the page's language -----------------------------------------
-
-_MESSAGES: dict[str, Any] = {
-    "code_taken": _("This code is already used."),
-    "invalid_currency": _("Not a currency code (ISO 4217, such as USD or HKD)."),
-    "currency_locked": _("The list has prices in its currency; make a new list instead."),
-    "tier_below_one": _("The minimum quantity is at least 1."),
-    "tiers_not_rising": _("Each minimum quantity must be higher than the row above."),
-    "negative_price": _("The price cannot be negative."),
-    "price_too_large": _("The price is too large."),
-    "unknown_sku": _("No such SKU of this seller."),
-    "duplicate_sku": _("This SKU is given twice."),
-    "company_or_group": _("Choose a company or a customer group."),
-    "unknown_company": _("No such company."),
-    "unknown_customer_group": _("No such customer group."),
-    "currency_mismatch": _("This company buys in another currency than the list's."),
-    "seller_mismatch": _("This company buys from another seller."),
-    "already_assigned": _("The list is already offered to them."),
-    "invalid_kind": _("Choose percent or amount."),
-    "value_not_positive": _("The value must be above 0."),
-    "percent_above_100": _("At most 100 percent off."),
-    "value_too_large": _("The value is too large."),
-    "currency_required": _("An amount off needs a currency."),
-    "currency_not_allowed": _("A percentage has no currency; leave it empty."),
-    "period_reversed": _("The end must be after the start."),
-    "no_targets": _("Choose categories or SKUs the promotion takes off."),
-    "unknown_category": _("No such category."),
-    "duplicate_id": _("This is given twice."),
-    "not_found": _("Not found: it may have been removed."),
-    "busy": _("Someone else is changing this; try again in a moment."),
-}
-
-
-def problem_message(problem: FieldError) -> str:
-    """A pricing service's problem said in the active language; a code this page does not
-    know keeps the service's own (English) message."""
-    code = str(problem.extra.get("reason", problem.code))
-    known = _MESSAGES.get(code)
-    return str(known) if known is not None else problem.message
-
 
 def _run(change: Callable[[], T]) -> T:
     """A service call in one transaction; another tenant's (or a removed) row is 404."""
@@ -110,9 +70,9 @@ def _show_refusal(
     """Each problem next to the field `place` names for it (None: above the form)."""
     for problem in error.errors:
         target = place(problem)
-        form.add_error(target if target in form.fields else None, problem_message(problem))
+        form.add_error(target if target in form.fields else None, refusals.message(problem))
     if not error.errors:
-        form.add_error(None, " ".join(order_error_messages(error)))
+        form.add_error(None, " ".join(refusals.messages(error)))
 
 
 def _field_of(problem: FieldError) -> str:
@@ -312,6 +272,23 @@ def _place_ladder_problem(filled: list[tuple[int, int, Decimal]]) -> Callable[[F
 MAX_COMPANY_CHOICES = 200
 
 
+def _priority_field() -> forms.IntegerField:
+    # The bounds of the API's `Priority`: the service stores what the form lets through.
+    return forms.IntegerField(
+        label=_("Priority"),
+        initial=0,
+        min_value=-1_000_000,
+        max_value=1_000_000,
+        help_text=_("Where several lists price a SKU, the highest priority wins."),
+    )
+
+
+class PriorityForm(forms.Form):
+    """A new priority for one company's or group's offer of the list."""
+
+    priority = _priority_field()
+
+
 class AssignForm(forms.Form):
     """Offer the list to a company or a customer group, at a priority."""
 
@@ -319,13 +296,7 @@ class AssignForm(forms.Form):
     company_code = forms.CharField(
         label=_("or a company by its code"), max_length=64, required=False
     )
-    priority = forms.IntegerField(
-        label=_("Priority"),
-        initial=0,
-        min_value=-1_000_000,
-        max_value=1_000_000,
-        help_text=_("Where several lists price a SKU, the highest priority wins."),
-    )
+    priority = _priority_field()
 
     def __init__(
         self,
@@ -347,7 +318,7 @@ class AssignForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
         if bool(cleaned.get("target")) == bool(cleaned.get("company_code", "").strip()):
-            raise forms.ValidationError(_MESSAGES["company_or_group"])
+            raise forms.ValidationError(refusals.code_message("company_or_group"))
         return cleaned
 
     def chosen(self, tenant_id: int) -> tuple[int | None, int | None] | None:
@@ -361,7 +332,7 @@ class AssignForm(forms.Form):
                 .first()
             )
             if found is None:
-                self.add_error("company_code", _MESSAGES["unknown_company"])
+                self.add_error("company_code", refusals.code_message("unknown_company"))
                 return None
             return found, None
         kind, _sep, pk = str(self.cleaned_data["target"]).partition(":")
@@ -396,6 +367,7 @@ def _price_list_page(
     settings_form: PriceListForm | None = None,
     ladder_form: LadderForm | None = None,
     assign_form: AssignForm | None = None,
+    priority_form: tuple[int, PriorityForm] | None = None,
 ) -> HttpResponse:
     tenant_id = request.staff.tenant_id
     q = (request.GET.get("q") or "").strip()[:64]
@@ -416,6 +388,8 @@ def _price_list_page(
             "settings_form": settings_form or _settings_form(price_list),
             "assignments": assignments,
             "assign_form": assign_form or _assign_form(tenant_id),
+            # A refused priority change: (assignment id, the form with its errors).
+            "priority_form": priority_form,
         },
     )
 
@@ -590,6 +564,35 @@ def assign(request: StaffRequest, price_list_id: int) -> HttpResponseBase:
 
 @require_POST
 @staff_required
+def change_priority(
+    request: StaffRequest, price_list_id: int, assignment_id: int
+) -> HttpResponseBase:
+    """Change the priority at which the list is offered to that company or group
+    (`change_assignment`); a bad number is shown next to that row's field."""
+    tenant_id = request.staff.tenant_id
+    found = _price_list(tenant_id, price_list_id)
+    form = PriorityForm(request.POST)
+    if form.is_valid():
+        priority = form.cleaned_data["priority"]
+        try:
+            _run(
+                lambda: services.change_assignment(
+                    tenant_id=tenant_id,
+                    price_list_id=found.pk,
+                    assignment_id=assignment_id,
+                    priority=priority,
+                )
+            )
+        except DomainError as error:
+            _show_refusal(form, error, lambda _problem: "priority")
+        else:
+            messages.success(request, gettext("The priority is changed."))
+            return redirect(reverse("backoffice:price-list", args=[found.pk]) + "#assignments")
+    return _price_list_page(request, found, priority_form=(assignment_id, form))
+
+
+@require_POST
+@staff_required
 def remove_assignment(
     request: StaffRequest, price_list_id: int, assignment_id: int
 ) -> HttpResponseBase:
@@ -602,7 +605,7 @@ def remove_assignment(
             )
         )
     except DomainError as error:
-        messages.error(request, " ".join(order_error_messages(error)))
+        messages.error(request, " ".join(refusals.messages(error)))
     else:
         messages.success(request, gettext("The list is no longer offered to them."))
     return redirect(reverse("backoffice:price-list", args=[price_list_id]) + "#assignments")
@@ -758,14 +761,14 @@ _PROMOTION_FIELDS = {
 def _promotion_refusal(form: PromotionForm, codes: list[str], error: DomainError) -> None:
     """Each problem next to its field; a problem with one SKU names its code."""
     for problem in error.errors:
-        message = problem_message(problem)
+        message = refusals.message(problem)
         index = re.match(r"^sku_ids\[(\d+)\]", problem.field)
         if index and int(index.group(1)) < len(codes):
             message = f"{message} ({codes[int(index.group(1))]})"
         target = _PROMOTION_FIELDS.get(_field_of(problem), _field_of(problem))
         form.add_error(target if target in form.fields else None, message)
     if not error.errors:
-        form.add_error(None, " ".join(order_error_messages(error)))
+        form.add_error(None, " ".join(refusals.messages(error)))
 
 
 @require_GET
@@ -944,7 +947,7 @@ def deactivate_promotion(request: StaffRequest, promotion_id: int) -> HttpRespon
             )
         )
     except DomainError as error:
-        messages.error(request, " ".join(problem_message(p) for p in error.errors) or error.detail)
+        messages.error(request, " ".join(refusals.messages(error)))
     else:
         messages.success(request, gettext("The promotion is deactivated."))
     return redirect("backoffice:promotion", promotion_id=promotion_id)

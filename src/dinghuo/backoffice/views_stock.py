@@ -25,8 +25,9 @@ from dinghuo.backoffice.access import StaffRequest, staff_required
 from dinghuo.backoffice.queries import LOW_STOCK_THRESHOLD
 from dinghuo.backoffice.views import int_param, is_htmx
 from dinghuo.catalog.services import column
+from dinghuo.core import refusals
 from dinghuo.core.db import atomic_with_retry
-from dinghuo.core.errors import DomainError, FieldError, NotFound
+from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.inventory import queries as inventory
 from dinghuo.inventory import services as stock
 from dinghuo.inventory.models import StockLevel, StockMovement
@@ -170,33 +171,19 @@ FORMS: dict[str, type[_WarehouseForm]] = {
 _CODE_FIELD = {"below_reserved": "delta", "insufficient_stock": "quantity"}
 
 
-def stock_problem(problem: FieldError) -> str:
-    """A stock service's problem, said in the page's language."""
-    extra = problem.extra
-    code = problem.code
-    if code == "insufficient_stock" and "available" in extra:
-        return gettext("Only %(available)s available to move (the rest is reserved).") % {
-            "available": extra["available"]
-        }
-    messages_ = {
-        "reason_required": gettext("Say why the stock is adjusted."),
-        "invalid_delta": gettext("Adjust by a number of units other than zero."),
-        "below_reserved": gettext("On hand cannot fall below the units reserved for orders."),
-        "same_warehouse": gettext("Choose another warehouse to move to."),
-        "quantity_not_positive": gettext("Enter at least one unit."),
-        "quantity_too_large": gettext("The quantity is too large."),
-        "unknown_sku": gettext("No such SKU."),
-    }
-    return messages_.get(code) or forms.problem_message(problem)
+# The stock page's own words: a shortage here is what may be moved out of one warehouse.
+STOCK_WORDS: dict[str, Any] = {
+    "insufficient_stock": _("Only %(available)s available to move (the rest is reserved)."),
+}
 
 
 def show_refusal(form: django_forms.Form, error: DomainError) -> None:
     """Each problem of a refused stock change next to its field (or above the form)."""
-    for problem in error.errors or [FieldError("", error.code, error.detail)]:
+    for problem in refusals.problems_of(error):
         name: str | None = _CODE_FIELD.get(problem.code, problem.field)
         if name not in form.fields:
             name = None
-        form.add_error(name, stock_problem(problem))
+        form.add_error(name, forms.problem_message(problem, STOCK_WORDS))
 
 
 # --- pages --------------------------------------------------------------------------------

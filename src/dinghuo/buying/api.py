@@ -135,6 +135,7 @@ def _checkout(
             ship_to_id=payload.ship_to_id,
             purchase_order_number=payload.purchase_order_number,
             notes=payload.notes,
+            requested_delivery_date=payload.requested_delivery_date,
             channel=channel,
             placed_by_id=cart.owner_id,
         )

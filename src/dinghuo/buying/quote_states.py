@@ -7,16 +7,17 @@ marked it yet: `effective_status` is what every reader and every transition goes
 from datetime import datetime
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class QuoteStatus(models.TextChoices):
-    REQUESTED = "requested", "Requested"
-    ANSWERED = "answered", "Answered"
-    ACCEPTED = "accepted", "Accepted"
-    DECLINED = "declined", "Declined by the buyer"
-    REJECTED = "rejected", "Rejected by the seller"
-    WITHDRAWN = "withdrawn", "Withdrawn by the buyer"
-    EXPIRED = "expired", "Expired"
+    REQUESTED = "requested", _("Requested")
+    ANSWERED = "answered", _("Answered")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined by the buyer")
+    REJECTED = "rejected", _("Rejected by the seller")
+    WITHDRAWN = "withdrawn", _("Withdrawn by the buyer")
+    EXPIRED = "expired", _("Expired")
 
 
 class QuoteAction(models.TextChoices):

@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, LongText, PageFilters, PatchIn, Quantity
+from dinghuo.api.schemas import Code, Day, Id, InSchema, LongText, PageFilters, PatchIn, Quantity
 from dinghuo.buying.models import Quote, QuoteLine, RequisitionList
 from dinghuo.buying.queries import PricedLine, PricedLines
 from dinghuo.buying.quote_states import (
@@ -64,6 +64,9 @@ class CheckoutIn(InSchema):
     ship_to_id: Id
     purchase_order_number: PurchaseOrderNumber = ""
     notes: LongText = ""
+    requested_delivery_date: Day | None = Field(
+        None, description="When the customer wants the goods; today or later"
+    )
 
 
 class ListLineIn(InSchema):

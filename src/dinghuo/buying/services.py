@@ -14,7 +14,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -244,6 +244,8 @@ def checkout_cart(
     notes: str = "",
     channel: str = "api",
     placed_by_id: int | None = None,
+    requested_delivery_date: date | None = None,
+    entered_by_id: int | None = None,
 ) -> Order:
     """Place the cart as one order and empty it, together: a refused order (422/409 with the
     order's errors) leaves the cart exactly as it was."""
@@ -265,6 +267,8 @@ def checkout_cart(
         notes=notes,
         channel=channel,
         placed_by_id=placed_by_id,
+        requested_delivery_date=requested_delivery_date,
+        entered_by_id=entered_by_id,
     )
     CartLine.objects.filter(cart=cart).delete()
     cart.save(update_fields=["updated_at"])

@@ -18,6 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from dinghuo.core.phrases import Phrase, phrase
+
 NEAR_LIMIT_SHARE = Decimal("0.9")
 
 OVER_LIMIT = "over_limit"
@@ -80,17 +82,26 @@ def check(state: CreditState, amount: Decimal, today: date, grace_days: int) -> 
     return CreditCheck(tuple(blocked), frozenset(flags), uses_credit=True)
 
 
-def explain(check_: CreditCheck, state: CreditState, amount: Decimal, today: date) -> str:
-    """The reason shown to buyer and staff for a blocked order."""
+def explain(check_: CreditCheck, state: CreditState, amount: Decimal, today: date) -> Phrase:
+    """The reason shown to buyer and staff for a blocked order (empty when it is not)."""
     parts = []
     if OVER_LIMIT in check_.blocked:
         parts.append(
-            f"the order ({amount}) would take exposure from {state.exposure} "
-            f"over the credit limit of {state.credit_limit}"
+            phrase(
+                "the order ({amount}) would take exposure from {exposure} over the credit "
+                "limit of {limit}",
+                amount=amount,
+                exposure=state.exposure,
+                limit=state.credit_limit,
+            )
         )
     if OVERDUE in check_.blocked:
-        parts.append(f"payments are {days_overdue(state, today)} days overdue")
-    return "Credit: " + "; ".join(parts) if parts else ""
+        parts.append(phrase("payments are {days} days overdue", days=days_overdue(state, today)))
+    if len(parts) == 2:
+        return phrase("Credit: {first}; {second}", first=parts[0], second=parts[1])
+    if parts:
+        return phrase("Credit: {reason}", reason=parts[0])
+    return Phrase("")
 
 
 def status(state: CreditState, today: date, grace_days: int) -> str:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dinghuo.core.models import TenantScoped
 from dinghuo.pricing.models import PriceList
@@ -54,8 +55,8 @@ class Company(TenantScoped):
 
 class Location(TenantScoped):
     class Kind(models.TextChoices):
-        SHIP_TO = "ship_to", "Ship-to"
-        BILL_TO = "bill_to", "Bill-to"
+        SHIP_TO = "ship_to", _("Ship-to")
+        BILL_TO = "bill_to", _("Bill-to")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="locations")
     kind = models.CharField(max_length=8, choices=Kind.choices)
@@ -75,9 +76,9 @@ class CompanyUser(TenantScoped):
     """A person who buys for a company; the sign-in is Django's user."""
 
     class Role(models.TextChoices):
-        BUYER = "buyer", "Buyer"
-        APPROVER = "approver", "Approver"
-        ADMIN = "admin", "Company admin"
+        BUYER = "buyer", _("Buyer")
+        APPROVER = "approver", _("Approver")
+        ADMIN = "admin", _("Company admin")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="users")
     user = models.OneToOneField(
@@ -113,9 +114,9 @@ class CreditLine(TenantScoped):
     """
 
     class Terms(models.TextChoices):
-        PREPAID = "prepaid", "Prepaid"
-        NET = "net", "Net N days"
-        END_OF_MONTH = "eom", "End of month + N days"
+        PREPAID = "prepaid", _("Prepaid")
+        NET = "net", _("Net N days")
+        END_OF_MONTH = "eom", _("End of month + N days")
 
     company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="credit_line")
     credit_limit = models.DecimalField(

@@ -5,6 +5,7 @@ deltas sum to the level's on_hand and reserved; open reservations sum to reserve
 """
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dinghuo.catalog.models import Sku
 from dinghuo.core.models import TenantScoped
@@ -73,11 +74,11 @@ class StockMovement(TenantScoped):
     """One change of stock. Rows are never updated or deleted (enforced in the database)."""
 
     class Kind(models.TextChoices):
-        RECEIPT = "receipt", "Receipt"
-        ADJUSTMENT = "adjustment", "Adjustment"
-        RESERVATION = "reservation", "Reservation"
-        RELEASE = "release", "Release"
-        ISSUE = "issue", "Issue (shipped)"
+        RECEIPT = "receipt", _("Receipt")
+        ADJUSTMENT = "adjustment", _("Adjustment")
+        RESERVATION = "reservation", _("Reservation")
+        RELEASE = "release", _("Release")
+        ISSUE = "issue", _("Issue (shipped)")
 
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
     sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")

@@ -106,6 +106,7 @@ def place_order(
             currency=payload.currency,
             purchase_order_number=payload.purchase_order_number,
             notes=payload.notes,
+            requested_delivery_date=payload.requested_delivery_date,
             seller_slug=payload.seller,
         )
         return 201, _placed_out(order)
@@ -436,6 +437,7 @@ def buyer_place_order(
             currency=payload.currency,
             purchase_order_number=payload.purchase_order_number,
             notes=payload.notes,
+            requested_delivery_date=payload.requested_delivery_date,
             placed_by_id=caller.company_user_id,
         )
         return 201, _placed_out(order)

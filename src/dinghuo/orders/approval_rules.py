@@ -17,6 +17,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
+from dinghuo.core.money import format_amount
+from dinghuo.core.phrases import Phrase, phrase
+
 COMPANY = "company"
 SELLER = "seller"
 
@@ -51,7 +54,9 @@ class OrderFacts:
 class Step:
     level: int
     approver: str
-    reasons: tuple[str, ...]
+    # The names of the seller's rules that matched (the seller's own words), and the
+    # spending-limit sentence (a phrase, said in the reader's language on pages).
+    reasons: tuple[Phrase | str, ...]
 
 
 def matches(rule: Rule, facts: OrderFacts) -> bool:
@@ -72,14 +77,22 @@ def over_spending_limit(facts: OrderFacts) -> bool:
     return facts.spending_limit is not None and facts.amount > facts.spending_limit
 
 
+def _money(amount: Decimal | None, currency: str) -> str:
+    if not currency:
+        return str(amount)
+    return f"{format_amount(amount or Decimal(0), currency)} {currency}"
+
+
 def steps_for(rules: Iterable[Rule], facts: OrderFacts) -> list[Step]:
     """The approval steps the order needs, by level then party (company before seller)."""
-    reasons: dict[tuple[int, str], list[str]] = {}
+    reasons: dict[tuple[int, str], list[Phrase | str]] = {}
     if over_spending_limit(facts):
-        unit = f" {facts.currency}" if facts.currency else ""
         reasons[(1, COMPANY)] = [
-            f"{facts.amount}{unit} is over the buyer's spending limit of "
-            f"{facts.spending_limit}{unit}"
+            phrase(
+                "{amount} is over the buyer's spending limit of {limit}",
+                amount=_money(facts.amount, facts.currency),
+                limit=_money(facts.spending_limit, facts.currency),
+            )
         ]
     for rule in rules:
         if matches(rule, facts):

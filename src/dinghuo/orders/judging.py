@@ -145,7 +145,6 @@ class RoutingPreview:
     review_reasons: tuple[str, ...]
     approvals: list[approval_rules.Step]
     credit_blocked: tuple[str, ...]
-    credit_reason: str
     refused: bool  # the seller refuses orders blocked on credit
     subtotal: Decimal
     currency: str
@@ -205,7 +204,6 @@ def preview_routing(
         review_reasons=route.review_reasons,
         approvals=steps,
         credit_blocked=judged.blocked,
-        credit_reason=credit.explain(judged, state, subtotal, now.date()),
         refused=bool(judged.blocked) and policy.credit_action == OrderPolicy.CreditAction.REFUSE,
         subtotal=subtotal,
         currency=parties.currency,

@@ -3,7 +3,9 @@ policy, approval rules and the approvals an order waits for."""
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dinghuo.catalog.models import Category, Sku
 from dinghuo.core.models import Seller, TenantScoped
@@ -23,9 +25,15 @@ class Order(TenantScoped):
     ship_to = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     purchase_order_number = models.CharField(max_length=64, blank=True, default="")
     notes = models.TextField(blank=True, default="")
+    requested_delivery_date = models.DateField(null=True, blank=True)
     channel = models.CharField(max_length=16, default="api")
     placed_by = models.ForeignKey(
         CompanyUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The seller's staff member who entered the order on the customer's behalf (channel
+    # "staff"); empty for orders the customer placed itself or a system sent.
+    entered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     # The amount this order holds of the company's credit (0 while on hold, prepaid or done).
     credit_reserved = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
@@ -96,8 +104,8 @@ class OrderPolicy(TenantScoped):
     """A seller's settings for what happens to an order once it is placed."""
 
     class CreditAction(models.TextChoices):
-        HOLD = "hold", "Put the order on credit hold"
-        REFUSE = "refuse", "Refuse the order"
+        HOLD = "hold", _("Put the order on credit hold")
+        REFUSE = "refuse", _("Refuse the order")
 
     seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="order_policy")
     auto_confirm = models.BooleanField(
@@ -124,8 +132,8 @@ class OrderPolicy(TenantScoped):
 
 
 class Approver(models.TextChoices):
-    COMPANY = "company", "An approver of the buying company"
-    SELLER = "seller", "Seller staff"
+    COMPANY = "company", _("An approver of the buying company")
+    SELLER = "seller", _("Seller staff")
 
 
 class ApprovalRule(TenantScoped):
@@ -134,8 +142,11 @@ class ApprovalRule(TenantScoped):
     Conditions left empty match every order; see `orders/approval_rules.py`."""
 
     class CreditState(models.TextChoices):
-        NEAR_LIMIT = "near_limit", "The order takes the company to 90% of its limit or more"
-        OVERDUE = "overdue", "The company has overdue payments (within the grace period)"
+        NEAR_LIMIT = (
+            "near_limit",
+            _("The order takes the company to 90 percent of its limit or more"),
+        )
+        OVERDUE = "overdue", _("The company has overdue payments (within the grace period)")
 
     seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
     name = models.CharField(max_length=200)
@@ -176,12 +187,12 @@ class OrderApproval(TenantScoped):
     """One approval an order needs: at a level, from a party; decided once, with a comment."""
 
     class Status(models.TextChoices):
-        WAITING = "waiting", "Waiting for an earlier level"
-        PENDING = "pending", "Pending"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        EXPIRED = "expired", "Expired"
-        WITHDRAWN = "withdrawn", "Withdrawn (order cancelled)"
+        WAITING = "waiting", _("Waiting for an earlier level")
+        PENDING = "pending", _("Pending")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        EXPIRED = "expired", _("Expired")
+        WITHDRAWN = "withdrawn", _("Withdrawn (order cancelled)")
 
     order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="approvals")
     level = models.PositiveSmallIntegerField()

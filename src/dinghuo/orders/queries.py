@@ -43,14 +43,15 @@ def orders(
 def order_detail(
     tenant_id: int, order_id: int, *, company_id: int | None = None
 ) -> tuple[Order, list[Shipment]]:
-    """One order with its lines, approvals and shipments with their lines (five queries).
+    """One order with its lines, approvals and shipments with their lines (five queries);
+    the buyer who placed it and the staff member who entered it come along.
 
     With `company_id` (a buyer asking) another company's order is not found."""
     orders_ = Order.objects.filter(tenant_id=tenant_id, pk=order_id)
     if company_id is not None:
         orders_ = orders_.filter(company_id=company_id)
     order = (
-        orders_.select_related("seller")
+        orders_.select_related("seller", "placed_by__user", "entered_by")
         .prefetch_related(
             Prefetch("lines", queryset=OrderLine.objects.order_by("line_number")),
             Prefetch("approvals", queryset=OrderApproval.objects.order_by("level", "approver")),

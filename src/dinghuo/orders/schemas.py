@@ -1,13 +1,14 @@
 """Order request and response bodies."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Literal
 
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, LongText, Name, Quantity
+from dinghuo.api.schemas import Code, Day, Id, InSchema, LongText, Name, Quantity
 from dinghuo.core.money import format_amount, format_unit_price
+from dinghuo.core.phrases import english
 from dinghuo.orders.models import (
     ApprovalRule,
     Approver,
@@ -32,6 +33,9 @@ class OrderIn(InSchema):
     currency: Annotated[str, StringConstraints(min_length=3, max_length=3)] | None = None
     purchase_order_number: Annotated[str, StringConstraints(max_length=64)] = ""
     notes: LongText = ""
+    requested_delivery_date: Day | None = Field(
+        None, description="When the customer wants the goods; today or later"
+    )
     seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
 
 
@@ -43,6 +47,9 @@ class BuyerOrderIn(InSchema):
     currency: Annotated[str, StringConstraints(min_length=3, max_length=3)] | None = None
     purchase_order_number: Annotated[str, StringConstraints(max_length=64)] = ""
     notes: LongText = ""
+    requested_delivery_date: Day | None = Field(
+        None, description="When the customer wants the goods; today or later"
+    )
 
 
 class OrderLineOut(Schema):
@@ -95,8 +102,12 @@ class OrderOut(Schema):
     total: str
     purchase_order_number: str
     notes: str
+    requested_delivery_date: date | None
     channel: str
     placed_by_id: int | None
+    entered_by_id: int | None = Field(
+        description="The seller's staff user who entered the order for the customer"
+    )
     placed_at: datetime
     updated_at: datetime
     review_reasons: list[str] = Field(
@@ -254,7 +265,7 @@ def approval_out(approval: OrderApproval) -> dict[str, object]:
         "level": approval.level,
         "approver": approval.approver,
         "status": approval.status,
-        "reasons": approval.reasons,
+        "reasons": [english(reason) for reason in approval.reasons],
         "decided_by": approval.decided_by,
         "decided_at": approval.decided_at.isoformat() if approval.decided_at else None,
         "comment": approval.comment,
@@ -283,8 +294,12 @@ def order_out(
         "total": format_amount(order.total, order.currency),
         "purchase_order_number": order.purchase_order_number,
         "notes": order.notes,
+        "requested_delivery_date": order.requested_delivery_date.isoformat()
+        if order.requested_delivery_date
+        else None,
         "channel": order.channel,
         "placed_by_id": order.placed_by_id,
+        "entered_by_id": order.entered_by_id,
         "placed_at": order.placed_at.isoformat(),
         "updated_at": order.updated_at.isoformat(),
         "review_reasons": order.review_reasons,

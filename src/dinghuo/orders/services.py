@@ -6,7 +6,7 @@ stock levels (in sku, warehouse order). Shipping lives in `fulfilment.services`.
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -23,6 +23,7 @@ from dinghuo.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from dinghuo.core.phrases import Phrase, english, stored
 from dinghuo.core.queries import seller_for
 from dinghuo.core.writes import locked_tenant_row
 from dinghuo.customers import credit
@@ -82,6 +83,8 @@ def place_order(
     channel: str = "api",
     placed_by_id: int | None = None,
     quoted: QuotedPrices | None = None,
+    requested_delivery_date: date | None = None,
+    entered_by_id: int | None = None,
 ) -> Order:
     """Validate and price every line at once, judge credit, decide approvals and automation,
     reserve stock, then write the order and its events.
@@ -103,12 +106,15 @@ def place_order(
             channel,
             placed_by_id,
             quoted,
+            requested_delivery_date,
+            entered_by_id,
         )
 
 
 _ORDER_FIELDS = [
     "tenant_id", "seller_id", "company_id", "status", "currency", "price_list_id", "ship_to_id",
-    "purchase_order_number", "notes", "channel", "placed_by_id", "credit_reserved",
+    "purchase_order_number", "notes", "requested_delivery_date", "channel", "placed_by_id",
+    "entered_by_id", "credit_reserved",
     "review_reasons", "hold_reason", "confirmed_automatically", "approval_expires_at",
     "subtotal", "total", "placed_at", "updated_at",
 ]  # fmt: skip
@@ -134,6 +140,8 @@ def _place_order(
     channel: str,
     placed_by_id: int | None,
     quoted: QuotedPrices | None,
+    requested_delivery_date: date | None,
+    entered_by_id: int | None,
 ) -> Order:
     if not lines:
         raise ValidationFailed(
@@ -158,6 +166,15 @@ def _place_order(
             )
         )
     now = clock.now()
+    if requested_delivery_date is not None and requested_delivery_date < now.date():
+        errors.append(
+            FieldError(
+                "requested_delivery_date",
+                "delivery_date_past",
+                f"Choose a delivery date from {now.date().isoformat()} on",
+                {"today": now.date().isoformat()},
+            )
+        )
     results, _book = check_lines(tenant_id, parties, lines, quoted=quoted, at=now)
     for result in results:
         errors += result.problems
@@ -176,7 +193,8 @@ def _place_order(
         tenant_id=tenant_id, company_id=parties.company_id, amount=subtotal
     )
     judged = credit.check(credit_line.state, subtotal, now.date(), policy.overdue_grace_days)
-    hold_reason = credit.explain(judged, credit_line.state, subtotal, now.date())
+    hold_phrase = credit.explain(judged, credit_line.state, subtotal, now.date())
+    hold_reason = str(hold_phrase)
     if judged.blocked and policy.credit_action == OrderPolicy.CreditAction.REFUSE:
         raise Conflict(
             f"The order cannot be placed on account. {hold_reason}.",
@@ -238,8 +256,10 @@ def _place_order(
         ship_to_id=parties.ship_to_id,
         purchase_order_number=purchase_order_number,
         notes=notes,
+        requested_delivery_date=requested_delivery_date,
         channel=channel,
         placed_by_id=placed_by_id,
+        entered_by_id=entered_by_id,
         credit_reserved=credit_reserved,
         review_reasons=list(route.review_reasons),
         hold_reason=hold_reason[:300] if judged.blocked else "",
@@ -301,7 +321,7 @@ def _place_order(
                     order.pk,
                     step.level,
                     step.approver,
-                    list(step.reasons),
+                    [stored(reason) for reason in step.reasons],
                     OrderApproval.Status.PENDING
                     if step.level == first and not judged.blocked
                     else OrderApproval.Status.WAITING,
@@ -349,7 +369,7 @@ def _place_order(
             },
         )
     ]
-    recorded += _routing_events(order, steps)
+    recorded += _routing_events(order, steps, hold_phrase)
     if changed:
         sku_codes = {r.sku.id: r.sku.code for r in results if r.sku}
         recorded.append(
@@ -359,10 +379,16 @@ def _place_order(
     return order
 
 
-def _routing_events(order: Order, steps: list[approval_rules.Step]) -> list[Event]:
-    """What the order's new status means, on its timeline."""
+def _routing_events(
+    order: Order, steps: list[approval_rules.Step], hold_phrase: Phrase | None = None
+) -> list[Event]:
+    """What the order's new status means, on its timeline. A credit hold's reason is kept in
+    English and as a phrase (`reason_phrase`) that pages say in the reader's language."""
     if order.status == OrderStatus.CREDIT_HOLD:
-        return [_order_event(order, "order.credit_hold", {"reason": order.hold_reason})]
+        payload: dict[str, Any] = {"reason": order.hold_reason}
+        if hold_phrase is not None:
+            payload["reason_phrase"] = hold_phrase.as_json()
+        return [_order_event(order, "order.credit_hold", payload)]
     if order.status == OrderStatus.AWAITING_APPROVAL:
         level = min(step.level for step in steps)
         return [
@@ -372,7 +398,7 @@ def _routing_events(order: Order, steps: list[approval_rules.Step]) -> list[Even
                 {
                     "level": level,
                     "approvers": [s.approver for s in steps if s.level == level],
-                    "reasons": [r for s in steps if s.level == level for r in s.reasons],
+                    "reasons": [str(r) for s in steps if s.level == level for r in s.reasons],
                     "expires_at": order.approval_expires_at.isoformat()
                     if order.approval_expires_at
                     else None,
@@ -537,7 +563,7 @@ def _move_on(order: Order, policy: Policy) -> list[Event]:
                 {
                     "level": level,
                     "approvers": [a.approver for a in opened],
-                    "reasons": [r for a in opened for r in a.reasons],
+                    "reasons": [english(r) for a in opened for r in a.reasons],
                     "expires_at": order.approval_expires_at.isoformat(),
                 },
             )

@@ -1,17 +1,18 @@
 """The order's life as one explicit table of allowed transitions. Pure, no database."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class OrderStatus(models.TextChoices):
-    CREDIT_HOLD = "credit_hold", "On credit hold"
-    AWAITING_APPROVAL = "awaiting_approval", "Awaiting approval"
-    PLACED = "placed", "Placed"
-    CONFIRMED = "confirmed", "Confirmed"
-    PARTIALLY_SHIPPED = "partially_shipped", "Partially shipped"
-    SHIPPED = "shipped", "Shipped"
-    DELIVERED = "delivered", "Delivered"
-    CANCELLED = "cancelled", "Cancelled"
+    CREDIT_HOLD = "credit_hold", _("On credit hold")
+    AWAITING_APPROVAL = "awaiting_approval", _("Awaiting approval")
+    PLACED = "placed", _("Placed")
+    CONFIRMED = "confirmed", _("Confirmed")
+    PARTIALLY_SHIPPED = "partially_shipped", _("Partially shipped")
+    SHIPPED = "shipped", _("Shipped")
+    DELIVERED = "delivered", _("Delivered")
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 class Action(models.TextChoices):

@@ -9,15 +9,14 @@ import csv
 import io
 import re
 from dataclasses import dataclass
-from datetime import date
 from typing import Any
 
 from django import forms
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dinghuo.core.errors import FieldError
+from dinghuo.core import refusals
+from dinghuo.core.errors import DomainError, FieldError
 
 # An order has at most 1,000 lines (the API's limit); a paste or file is read up to that.
 MAX_ROWS = 1000
@@ -209,67 +208,28 @@ class CheckoutForm(forms.Form):
         assert isinstance(field, forms.TypedChoiceField)
         field.choices = ship_tos
 
-    def clean_requested_date(self) -> date | None:
-        wanted: date | None = self.cleaned_data.get("requested_date")
-        if wanted is not None and wanted < timezone.localdate():
-            raise forms.ValidationError(_("Choose a date from today on."))
-        return wanted
-
-    def order_notes(self) -> str:
-        """The notes the order keeps. Orders have no requested-date field yet, so the date
-        goes first in the notes, in ISO form so that staff and systems read it alike."""
-        notes: str = self.cleaned_data.get("notes") or ""
-        wanted = self.cleaned_data.get("requested_date")
-        if wanted is None:
-            return notes
-        line = f"Requested delivery date: {wanted.isoformat()}"
-        return f"{line}\n{notes}" if notes else line
-
 
 # --- problems from the services, in the page's language ------------------------------------
+# Said by `core.refusals` to a buyer ("your company"); a page passes its own words for a code
+# as `overrides` where it needs other ones.
 
-# Problems that do not stop a line from being ordered (`orders.queries.check_lines`: a stock
-# shortage is a warning, placing decides on backorder); pages show them as warnings.
-WARNING_CODES = frozenset({"insufficient_stock"})
+
+def problem_message(problem: FieldError, overrides: refusals.Overrides | None = None) -> str:
+    """A problem found by a service, query or form reader, said to the buyer in the active
+    language."""
+    return refusals.message(problem, audience=refusals.BUYER, overrides=overrides)
+
+
+def refusal_messages(error: DomainError, overrides: refusals.Overrides | None = None) -> list[str]:
+    """A service's refusal as sentences to the buyer, each said once."""
+    return refusals.messages(error, audience=refusals.BUYER, overrides=overrides)
+
+
+def code_message(code: str, overrides: refusals.Overrides | None = None) -> str:
+    """A problem the page finds itself (an empty row, an empty cart), said to the buyer."""
+    return refusals.code_message(code, audience=refusals.BUYER, overrides=overrides)
 
 
 def split_problems(problems: list[FieldError]) -> tuple[list[str], list[str]]:
     """A line's problems as (blocking, warnings), each said once in the active language."""
-    blocking = [problem_message(p) for p in problems if p.code not in WARNING_CODES]
-    warnings = [problem_message(p) for p in problems if p.code in WARNING_CODES]
-    return list(dict.fromkeys(blocking)), list(dict.fromkeys(warnings))
-
-
-def problem_message(problem: FieldError) -> str:
-    """A problem found by a service or query, said in the active language; a code the portal
-    does not know keeps the service's own (English) message."""
-    extra = problem.extra
-    code = problem.code
-    if code == "below_minimum" and "minimum" in extra:
-        return gettext("Order at least %(minimum)s.") % {"minimum": extra["minimum"]}
-    if code == "not_pack_multiple" and "pack_size" in extra:
-        return gettext("Comes in packs of %(pack)s.") % {"pack": extra["pack_size"]}
-    if code == "insufficient_stock" and "available" in extra:
-        return gettext("Only %(available)s available now.") % {"available": extra["available"]}
-    if code in {"over_limit", "overdue"}:
-        return gettext("Your company's credit does not allow this order now.")
-    simple = _SIMPLE_MESSAGES.get(code)
-    return str(simple) if simple is not None else problem.message
-
-
-_SIMPLE_MESSAGES = {
-    "unknown_sku": _("No such SKU in your catalogue."),
-    "inactive_sku": _("This SKU can no longer be ordered."),
-    "duplicate_sku": _("This SKU is on more than one row; put it on one row."),
-    "quantity_not_positive": _("Order at least one unit."),
-    "quantity_too_large": _("The quantity is too large."),
-    "no_price": _("This SKU has no price for your company; ask for a quote."),
-    "amount_too_large": _("The amount is too large; split the order."),
-    "cart_empty": _("The cart is empty."),
-    "unknown_ship_to": _("Choose one of your company's delivery addresses."),
-    "price_list_inactive": _("Your company cannot order now; please contact the seller."),
-    "credit_refused": _("Your company's credit does not allow this order now."),
-    "no_lines": _("Add at least one line."),
-    "not_a_number": _("Enter a whole number."),
-    "no_sku": _("Enter a SKU code."),
-}
+    return refusals.split(problems, audience=refusals.BUYER)

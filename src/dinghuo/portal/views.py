@@ -11,6 +11,7 @@ with the whole page, so every form also works without JavaScript.
 
 import uuid
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -28,9 +29,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from dinghuo.buying import queries as buying_queries
 from dinghuo.buying import services as buying
 from dinghuo.catalog import queries as catalog
-from dinghuo.core import idempotency
+from dinghuo.core import idempotency, refusals
 from dinghuo.core.db import atomic_with_retry
-from dinghuo.core.errors import DomainError, FieldError, NotFound
+from dinghuo.core.errors import DomainError, NotFound
+from dinghuo.core.phrases import Phrase
 from dinghuo.orders import approval_rules, judging
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders.line_checks import LineRequest
@@ -49,16 +51,8 @@ QUICK_ORDER_BLANK_ROWS = 5
 # Orders placed on these pages say so; staff see where an order came from.
 CHANNEL = "portal"
 
-STATUS_LABELS: dict[str, Any] = {
-    OrderStatus.CREDIT_HOLD: _("On credit hold"),
-    OrderStatus.AWAITING_APPROVAL: _("Awaiting approval"),
-    OrderStatus.PLACED: _("Placed"),
-    OrderStatus.CONFIRMED: _("Confirmed"),
-    OrderStatus.PARTIALLY_SHIPPED: _("Partially shipped"),
-    OrderStatus.SHIPPED: _("Shipped"),
-    OrderStatus.DELIVERED: _("Delivered"),
-    OrderStatus.CANCELLED: _("Cancelled"),
-}
+# The order statuses in the page's language, in the order of the status filter.
+STATUS_LABELS: dict[str, Any] = dict(OrderStatus.choices)
 EVENT_LABELS = {
     "order.placed": _("Order placed"),
     "order.confirmed": _("Confirmed"),
@@ -96,13 +90,6 @@ def _int_param(value: str | None) -> int | None:
     except ValueError:
         return None
     return number if number > 0 else None
-
-
-def _messages_of(error: DomainError) -> list[str]:
-    """A refusal as sentences in the page's language: each field error, or the detail."""
-    if error.errors:
-        return list(dict.fromkeys(forms.problem_message(p) for p in error.errors))
-    return [forms.problem_message(FieldError("", error.code, error.detail))]
 
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
@@ -173,7 +160,7 @@ def catalogue(request: BuyerRequest) -> HttpResponse:
             q=q or None,
         )
     except DomainError as error:
-        messages.error(request, " ".join(_messages_of(error)))
+        messages.error(request, " ".join(forms.refusal_messages(error)))
         found = catalog.CataloguePage("", [], None)
     context: dict[str, Any] = {
         "currency": found.currency,
@@ -230,7 +217,7 @@ class PriceReason:
     source: str
     tier: int | None
     promotion: str
-    steps: tuple[str, ...]
+    steps: Sequence[Phrase]  # the pricing rule's own steps, said in the page's language
 
 
 def price_reason(buyer: Buyer, sku: str, quantity: int) -> PriceReason:
@@ -239,7 +226,7 @@ def price_reason(buyer: Buyer, sku: str, quantity: int) -> PriceReason:
     explained = pricing.explain(buyer.tenant_id, buyer.company_id, sku, quantity)
     resolution = explained.verdict.resolution
     if resolution is None:
-        return PriceReason(None, None, "", None, "", explained.verdict.steps)
+        return PriceReason(None, None, "", None, "", explained.verdict.phrases)
     frozen = resolution.as_json()
     source = (
         gettext("your contract %(reference)s") % {"reference": frozen.get("reference", "")}
@@ -253,7 +240,7 @@ def price_reason(buyer: Buyer, sku: str, quantity: int) -> PriceReason:
         source,
         frozen.get("tier"),
         promotion,
-        explained.verdict.steps,
+        explained.verdict.phrases,
     )
 
 
@@ -281,7 +268,7 @@ def add_to_cart(request: BuyerRequest) -> HttpResponseBase:
                 quantity=form.cleaned_data["quantity"],
             )
         except DomainError as error:
-            errors = _messages_of(error)
+            errors = forms.refusal_messages(error)
     else:
         errors = [str(e) for field_errors in form.errors.values() for e in field_errors]
     added = not errors
@@ -351,9 +338,9 @@ def _local_problems(row: forms.Row) -> list[str]:
     """What the page itself can tell before asking: a row needs a code and a number."""
     problems = []
     if not row.sku:
-        problems.append(forms.problem_message(FieldError("sku", "no_sku", "")))
+        problems.append(forms.code_message("no_sku"))
     if row.quantity is None:
-        problems.append(forms.problem_message(FieldError("quantity", "not_a_number", "")))
+        problems.append(forms.code_message("not_a_number"))
     return problems
 
 
@@ -379,7 +366,7 @@ def check_rows(buyer: Buyer, rows: list[forms.Row]) -> QuickCheck:
             buyer.tenant_id, buyer.company_id, [line for _, line in wanted]
         )
     except DomainError as error:
-        result.error = " ".join(_messages_of(error))
+        result.error = " ".join(forms.refusal_messages(error))
         return result
     names = page.sku_names(buyer.tenant_id, [line.sku_id for line in checked.lines if line.sku_id])
     for (quick, _line), line in zip(wanted, checked.lines, strict=True):
@@ -435,7 +422,7 @@ def add_rows_to_cart(buyer: Buyer, rows: list[forms.Row]) -> AddReport:
                     quantity=row.quantity,
                 )
             except DomainError as error:  # add_to_cart's savepoint rolled its work back
-                quick.problems = _messages_of(error)
+                quick.problems = forms.refusal_messages(error)
                 refused.append(quick)
             else:
                 added.append(quick)
@@ -564,11 +551,12 @@ def cart_view(buyer: Buyer, errors: dict[int, str] | None = None) -> CartView:
             unit_price=line.check.unit_price,
             line_total=line.check.line_total,
             available=line.check.available,
-            problems=forms.split_problems(line.check.problems)[0],
-            warnings=forms.split_problems(line.check.problems)[1],
+            problems=problems,
+            warnings=warnings,
             error=errors.get(line.sku_id, ""),
         )
         for line in priced.lines
+        for problems, warnings in [forms.split_problems(line.check.problems)]
     ]
     subtotal = priced.check.subtotal if priced.check else Decimal(0)
     return CartView(priced.currency, rows, subtotal, priced.can_order)
@@ -626,7 +614,7 @@ def cart_line(request: BuyerRequest, sku_id: int) -> HttpResponse:
     except NotFound as error:
         raise Http404 from error
     except DomainError as error:
-        errors[sku_id] = " ".join(_messages_of(error))
+        errors[sku_id] = " ".join(forms.refusal_messages(error))
     if _is_htmx(request):
         return render(request, "portal/_cart.html", {"cart": cart_view(buyer, errors)})
     for message in errors.values():
@@ -643,16 +631,10 @@ class RoutingNotice:
 
     status: str
     headline: str
-    approvals: list[tuple[int, str, tuple[str, ...]]]
+    approvals: list[tuple[int, str, tuple[Phrase | str, ...]]]
     credit_reasons: list[str]
     prepaid: bool
     refused: bool  # the seller refuses orders its credit check blocks: placing would fail
-
-
-_CREDIT_REASONS = {
-    "over_limit": _("The order would take your company over its credit limit."),
-    "overdue": _("Your company has payments overdue."),
-}
 
 
 def routing_notice(buyer: Buyer, cart_: CartView) -> RoutingNotice | None:
@@ -683,7 +665,7 @@ def routing_notice(buyer: Buyer, cart_: CartView) -> RoutingNotice | None:
             (step.level, str(APPROVER_LABELS.get(step.approver, step.approver)), step.reasons)
             for step in preview.approvals
         ],
-        credit_reasons=[str(_CREDIT_REASONS.get(r, r)) for r in preview.credit_blocked],
+        credit_reasons=[forms.code_message(r) for r in preview.credit_blocked],
         prepaid="prepaid" in preview.review_reasons,
         refused=preview.refused,
     )
@@ -704,7 +686,8 @@ def _place(request: HttpRequest, buyer: Buyer, form: forms.CheckoutForm) -> int:
     body = {
         "ship_to": data["ship_to"],
         "purchase_order_number": data["purchase_order_number"],
-        "notes": form.order_notes(),
+        "requested_delivery_date": str(data["requested_date"] or ""),
+        "notes": data["notes"],
     }
     key = f"portal-{buyer.company_user_id}:{data['token']}"
     idempotency.check_key(key)
@@ -720,7 +703,8 @@ def _place(request: HttpRequest, buyer: Buyer, form: forms.CheckoutForm) -> int:
             owner_id=buyer.company_user_id,
             ship_to_id=data["ship_to"],
             purchase_order_number=data["purchase_order_number"],
-            notes=body["notes"],
+            notes=data["notes"],
+            requested_delivery_date=data["requested_date"],
             channel=CHANNEL,
             placed_by_id=buyer.company_user_id,
         )
@@ -730,7 +714,11 @@ def _place(request: HttpRequest, buyer: Buyer, form: forms.CheckoutForm) -> int:
     return atomic_with_retry(once)
 
 
-_CHECKOUT_FIELDS = {"ship_to_id": "ship_to", "purchase_order_number": "purchase_order_number"}
+_CHECKOUT_FIELDS = {
+    "ship_to_id": "ship_to",
+    "purchase_order_number": "purchase_order_number",
+    "requested_delivery_date": "requested_date",
+}
 
 
 @require_http_methods(["GET", "POST"])
@@ -744,7 +732,7 @@ def checkout(request: BuyerRequest) -> HttpResponseBase:
         try:
             order_id = _place(request, buyer, form)
         except DomainError as error:
-            for problem in error.errors or [FieldError("", error.code, error.detail)]:
+            for problem in refusals.problems_of(error):
                 name = _CHECKOUT_FIELDS.get(problem.field)
                 form.add_error(name, forms.problem_message(problem))
         else:
@@ -819,15 +807,8 @@ def order(request: BuyerRequest, order_id: int) -> HttpResponse:
                 (event, EVENT_LABELS.get(event.type, event.type), event.payload.get("comment", ""))
                 for event in events
             ],
-            "requested_date": _requested_date(found.notes),
         },
     )
-
-
-def _requested_date(notes: str) -> str:
-    first = notes.split("\n", 1)[0]
-    prefix = "Requested delivery date: "
-    return first[len(prefix) :] if first.startswith(prefix) else ""
 
 
 @require_POST
@@ -846,7 +827,7 @@ def reorder(request: BuyerRequest, order_id: int) -> HttpResponseBase:
     except NotFound as error:
         raise Http404 from error
     except DomainError as error:
-        messages.error(request, " ".join(_messages_of(error)))
+        messages.error(request, " ".join(forms.refusal_messages(error)))
         return redirect("portal:order", order_id=order_id)
     keep_repricing(request, buyer, repricing)
     added = sum(1 for line in repricing.lines if line.added)

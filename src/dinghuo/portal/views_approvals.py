@@ -7,7 +7,6 @@ order), that a rejection needs a comment, and whether anything still waits are t
 rules; the page only shows their answers next to the order they are about.
 """
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
@@ -22,7 +21,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
-from dinghuo.core.errors import DomainError, FieldError, NotFound
+from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders import services as order_services
 from dinghuo.orders.models import Approver, Order, OrderApproval, OrderLine
@@ -34,26 +33,10 @@ INBOX_PAGE_SIZE = 25
 # The inbox names the first few lines of each order; the order page has them all.
 LINES_SHOWN = 3
 
-# Refusals of the services these pages call, in the page's language (the ordering pages'
-# `forms.problem_message` knows the ordering ones and is asked for any other code).
-REFUSALS: dict[str, Any] = {
-    "comment_required": _("Say why you reject the order."),
-    "own_order": _("You placed this order: another approver of your company must decide on it."),
-    "no_pending_approval": _("Nothing of this order waits for your company's approval now."),
-    "approver_role_required": _("Only your company's approvers and admins decide approvals."),
+# The approvals page's own words: a transition refused here is an order that left the inbox.
+APPROVAL_WORDS: dict[str, Any] = {
     "invalid_transition": _("This order no longer waits for approval."),
 }
-
-
-def problem_text(problem: FieldError, known: Mapping[str, Any] = REFUSALS) -> str:
-    """One problem a service found, said in the page's language."""
-    return str(known[problem.code]) if problem.code in known else forms.problem_message(problem)
-
-
-def refusal_messages(error: DomainError, known: Mapping[str, Any] = REFUSALS) -> list[str]:
-    """A service's refusal as sentences in the page's language, each said once."""
-    problems = error.errors or [FieldError("", error.code, error.detail)]
-    return list(dict.fromkeys(problem_text(p, known) for p in problems))
 
 
 def is_htmx(request: HttpRequest) -> bool:
@@ -188,7 +171,7 @@ def decide(request: BuyerRequest, order_id: int) -> HttpResponseBase:
     except NotFound as error:
         raise Http404 from error
     except DomainError as error:
-        said = refusal_messages(error)
+        said = forms.refusal_messages(error, APPROVAL_WORDS)
         if any(problem.field == "comment" for problem in error.errors):
             comment_errors = said
         else:
@@ -213,7 +196,7 @@ def decide(request: BuyerRequest, order_id: int) -> HttpResponseBase:
         return redirect("portal:approvals")
     still = inbox_items(buyer, order_id=order_id, limit=1)
     if not still:  # decided meanwhile, or expired: it has left the inbox
-        text = " ".join(errors) or str(REFUSALS["no_pending_approval"])
+        text = " ".join(errors) or forms.code_message("no_pending_approval")
         return render(
             request,
             "portal/_approval_decided.html",

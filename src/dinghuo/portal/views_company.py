@@ -19,14 +19,16 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.core.money import round_money
 from dinghuo.customers import queries as customer_queries
 from dinghuo.customers import services as customer_services
 from dinghuo.customers.models import CompanyUser, Location
 from dinghuo.customers.queries import CreditSummary
+from dinghuo.portal import forms
 from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required, company_admin_required
-from dinghuo.portal.views_approvals import REFUSALS, is_htmx, problem_text, refusal_messages
+from dinghuo.portal.views_approvals import is_htmx
 
 ROLE_CHOICES = [
     (CompanyUser.Role.BUYER.value, _("Buyer")),
@@ -45,19 +47,6 @@ CREDIT_STATUS_LABELS: dict[str, Any] = {
     "overdue": _("Payments overdue"),
     "blocked": _("New orders on account are blocked"),
     "prepaid": _("Pays in advance"),
-}
-COMPANY_REFUSALS: dict[str, Any] = {
-    **REFUSALS,
-    "last_company_admin": _(
-        "This is your company's last active admin; make another user admin first."
-    ),
-    "email_taken": _("This email already has an account."),
-    "invalid_email": _("Enter an email address."),
-    "invalid_role": _("Choose a role."),
-    "spending_limit_negative": _("A spending limit cannot be negative."),
-    "too_many_decimals": _("Too many decimal places for your currency."),
-    "invalid_country": _("Enter a two-letter country code, e.g. HK."),
-    "invalid_kind": _("Choose the kind of address."),
 }
 
 
@@ -101,18 +90,11 @@ class AddressChangeForm(AddressForm):
     is_active = django_forms.BooleanField(label=_("In use"), required=False)
 
 
-def show_refusal(
-    form: django_forms.Form, error: DomainError, known: dict[str, Any] = COMPANY_REFUSALS
-) -> None:
+def show_refusal(form: django_forms.Form, error: DomainError) -> None:
     """Put a service's refusal on the form: next to the field it names, else above the form."""
-    problems = error.errors or []
-    if not problems:
-        for message in refusal_messages(error, known):
-            form.add_error(None, message)
-        return
-    for problem in problems:
+    for problem in refusals.problems_of(error):
         field = problem.field if problem.field in form.fields else None
-        form.add_error(field, problem_text(problem, known))
+        form.add_error(field, forms.problem_message(problem))
 
 
 def credit_terms(summary: CreditSummary) -> str:

@@ -21,18 +21,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from dinghuo.buying import queries as buying_queries
 from dinghuo.buying import services as buying
+from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, FieldError, NotFound
 from dinghuo.orders.queries import company_user_name
 from dinghuo.portal import forms
 from dinghuo.portal import queries as page
 from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required
-from dinghuo.portal.views_approvals import REFUSALS, positive_int, problem_text, refusal_messages
+from dinghuo.portal.views_approvals import positive_int
 
 LISTS_PAGE_SIZE = 50
-LIST_REFUSALS: dict[str, Any] = {
-    **REFUSALS,
-    "not_list_owner": _("Only the list's owner or a company admin may change it."),
-}
 
 
 def line_index(problem: FieldError) -> int | None:
@@ -133,9 +130,9 @@ def _line_refusal(
     form: django_forms.Form, field_name: str, error: DomainError, labels: list[str]
 ) -> None:
     """A service's refusal of some lines, each problem named by the row it is about."""
-    for problem in error.errors or [FieldError("", error.code, error.detail)]:
+    for problem in refusals.problems_of(error):
         at = line_index(problem)
-        text = problem_text(problem, LIST_REFUSALS)
+        text = forms.problem_message(problem)
         if at is not None and at < len(labels):
             form.add_error(field_name, f"{labels[at]}: {text}")
         else:
@@ -159,7 +156,7 @@ def lists(request: BuyerRequest) -> HttpResponseBase:
         cart = buying_queries.cart_lines(buyer.tenant_id, company, buyer.company_user_id)
         lines = [buying.ListLine(code, quantity) for _id, code, quantity, _note in cart]
         if not lines:
-            form.add_error("source", forms.problem_message(FieldError("", "cart_empty", "")))
+            form.add_error("source", forms.code_message("cart_empty"))
             return _lists_page(request, form)
         labels = [line.sku for line in lines]
     else:
@@ -283,7 +280,7 @@ def _save_lines(request: BuyerRequest, context: dict[str, Any]) -> bool:
             continue
         quantity = forms.typed_rows([row.sku], [row.quantity_text])[0].quantity
         if quantity is None:
-            row.errors.append(forms.problem_message(FieldError("", "not_a_number", "")))
+            row.errors.append(forms.code_message("not_a_number"))
             continue
         lines.append(buying.ListLine(row.sku, quantity, row.note))
         targets.append(row)
@@ -304,8 +301,8 @@ def _save_lines(request: BuyerRequest, context: dict[str, Any]) -> bool:
             lines=lines,
         )
     except DomainError as error:
-        for problem in error.errors or [FieldError("", error.code, error.detail)]:
-            text = problem_text(problem, LIST_REFUSALS)
+        for problem in refusals.problems_of(error):
+            text = forms.problem_message(problem)
             at = line_index(problem)
             target = targets[at] if at is not None and at < len(targets) else None
             if isinstance(target, ListRow):
@@ -333,7 +330,7 @@ def _rename(request: BuyerRequest, context: dict[str, Any]) -> bool:
             name=form.cleaned_data["name"].strip(),
         )
     except DomainError as error:
-        for message in refusal_messages(error, LIST_REFUSALS):
+        for message in forms.refusal_messages(error):
             form.add_error(None, message)
         return False
     return True
@@ -371,7 +368,7 @@ def delete_list(request: BuyerRequest, list_id: int) -> HttpResponseBase:
     except NotFound as error:
         raise Http404 from error
     except DomainError as error:
-        messages.error(request, " ".join(refusal_messages(error, LIST_REFUSALS)))
+        messages.error(request, " ".join(forms.refusal_messages(error)))
         return redirect("portal:list", list_id=list_id)
     messages.success(request, gettext("The list is deleted."))
     return redirect("portal:lists")
@@ -393,7 +390,7 @@ def list_to_cart(request: BuyerRequest, list_id: int) -> HttpResponseBase:
     except NotFound as error:
         raise Http404 from error
     except DomainError as error:
-        messages.error(request, " ".join(refusal_messages(error, LIST_REFUSALS)))
+        messages.error(request, " ".join(forms.refusal_messages(error)))
         return redirect("portal:list", list_id=list_id)
     keep_repricing(request, buyer, repricing)
     added = sum(1 for line in repricing.lines if line.added)

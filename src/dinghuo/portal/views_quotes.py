@@ -29,12 +29,12 @@ from dinghuo.buying.quote_states import (
     allowed_actions,
     effective_status,
 )
-from dinghuo.core import clock
-from dinghuo.core.errors import DomainError, FieldError, NotFound
+from dinghuo.core import clock, refusals
+from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.portal import forms
 from dinghuo.portal import queries as page
 from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required
-from dinghuo.portal.views_approvals import REFUSALS, positive_int, problem_text, refusal_messages
+from dinghuo.portal.views_approvals import positive_int
 from dinghuo.portal.views_lists import line_index
 
 QUOTES_PAGE_SIZE = 25
@@ -50,12 +50,9 @@ QUOTE_STATUS_LABELS: dict[str, Any] = {
     QuoteStatus.WITHDRAWN: _("Withdrawn"),
     QuoteStatus.EXPIRED: _("Expired"),
 }
-QUOTE_REFUSALS: dict[str, Any] = {
-    **REFUSALS,
-    "quote_expired": _("This quote has expired; ask for a new one."),
+# The quote pages' own words: a refused move is the quote's, and a quote is asked for.
+QUOTE_WORDS: dict[str, Any] = {
     "invalid_transition": _("This quote cannot do that in its current state."),
-    "ship_to_required": _("Choose where the order goes."),
-    "unknown_ship_to": _("Choose one of your company's delivery addresses."),
     "no_lines": _("Ask for at least one line."),
 }
 
@@ -154,7 +151,7 @@ def _ask(
         shown = by_position[row.position or 0]
         if row.quantity is None or not row.sku:
             code = "not_a_number" if row.sku else "no_sku"
-            shown.errors.append(forms.problem_message(FieldError("", code, "")))
+            shown.errors.append(forms.code_message(code))
             continue
         lines.append(buying.QuoteLineRequest(row.sku, row.quantity))
         targets.append(shown)
@@ -183,8 +180,8 @@ def _ask(
             note=data["note"].strip(),
         )
     except DomainError as error:
-        for problem in error.errors or [FieldError("", error.code, error.detail)]:
-            text = problem_text(problem, QUOTE_REFUSALS)
+        for problem in refusals.problems_of(error):
+            text = forms.problem_message(problem, QUOTE_WORDS)
             at = line_index(problem)
             target = targets[at] if at is not None and at < len(targets) else None
             if isinstance(target, AskRow):
@@ -341,14 +338,14 @@ def accept(request: BuyerRequest, quote_id: int) -> HttpResponseBase:
     except NotFound as error:
         raise Http404 from error
     except DomainError as error:
-        problems = error.errors or [FieldError("", error.code, error.detail)]
+        problems = refusals.problems_of(error)
         if any(problem.field == "ship_to_id" for problem in problems):
             for problem in problems:
                 name = "ship_to" if problem.field == "ship_to_id" else None
-                form.add_error(name, problem_text(problem, QUOTE_REFUSALS))
+                form.add_error(name, forms.problem_message(problem, QUOTE_WORDS))
             return _quote_page(request, quote_id, form)
         # Expired, stock, credit…: the quote as it now stands, with the reason on top.
-        messages.error(request, " ".join(refusal_messages(error, QUOTE_REFUSALS)))
+        messages.error(request, " ".join(forms.refusal_messages(error, QUOTE_WORDS)))
         return redirect("portal:quote", quote_id=quote_id)
     messages.success(
         request,
@@ -366,7 +363,7 @@ def _close(request: BuyerRequest, quote_id: int, action: str) -> HttpResponseBas
     except NotFound as error:
         raise Http404 from error
     except DomainError as error:
-        messages.error(request, " ".join(refusal_messages(error, QUOTE_REFUSALS)))
+        messages.error(request, " ".join(forms.refusal_messages(error, QUOTE_WORDS)))
     else:
         done = (
             gettext("You declined the quote.")

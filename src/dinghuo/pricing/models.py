@@ -4,6 +4,7 @@ terms and assortments: every input of the price a company sees."""
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dinghuo.catalog.models import Category, Sku
 from dinghuo.core.models import Seller, TenantScoped
@@ -132,8 +133,8 @@ class Promotion(TenantScoped):
     """A percent or fixed amount off a category or SKU set, for a period, for some groups."""
 
     class Kind(models.TextChoices):
-        PERCENT = "percent", "Percent off"
-        AMOUNT = "amount", "Amount off each unit"
+        PERCENT = "percent", _("Percent off")
+        AMOUNT = "amount", _("Amount off each unit")
 
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
     code = models.SlugField(max_length=64)

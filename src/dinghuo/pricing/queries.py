@@ -14,6 +14,7 @@ from django.db.models.expressions import RawSQL
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, NotFound
+from dinghuo.core.phrases import phrase
 from dinghuo.core.queries import tenant_row
 from dinghuo.customers.models import Company, CustomerGroup
 from dinghuo.pricing.models import (
@@ -241,7 +242,11 @@ def company_pricing(tenant_id: int, company_id: int, at: datetime | None = None)
     if has_assignments:
         for row in _rows(_ASSIGNMENTS_SQL, [tenant_id, company_id, company_id]):
             pl_id, pl_code, pl_currency, pl_seller, pl_active, priority, to_company, group = row
-            via = "assigned to the company" if to_company else f"assigned to group {group}"
+            via = (
+                phrase("assigned to the company")
+                if to_company
+                else phrase("assigned to group {group}", group=group)
+            )
             offers.append(
                 OfferedList(
                     pl_id,

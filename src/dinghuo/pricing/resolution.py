@@ -29,15 +29,22 @@ For SKU `s`, quantity `q`, at moment `t` (its date `d`), company `c`:
 
 Between two consecutive tier minimums of all sources the answer cannot change, so
 `effective_ladder` (the answer at each minimum) is exactly the ladder the company gets.
+
+The explanation (`Verdict.phrases`) is made of phrases (`dinghuo.core.phrases`): the API says
+them in English (`Verdict.steps`), a page in the reader's language. Money is in them already
+formatted; codes, references, quantities and dates as they are. `resolve` runs for every line
+of every order, which never reads the explanation, so it only notes what happened and the
+phrases are made when first read (`Steps`).
 """
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any
+from typing import Any, overload
 
 from dinghuo.core.money import format_unit_price
+from dinghuo.core.phrases import Phrase, phrase
 
 Ladder = Sequence[tuple[int, Decimal]]
 
@@ -68,7 +75,7 @@ class OfferedList:
     is_active: bool
     priority: int | None = None  # None: the base list, tried after every assigned list
     to_company: bool = False  # assigned to the company itself rather than to a group
-    via: str = "base list"
+    via: Phrase | str = "base list"  # how it is offered: "assigned to group dealers", …
 
     def order_key(self) -> tuple[int, int, float, int, int]:
         if self.priority is None:
@@ -116,10 +123,15 @@ class Promotion:
             price = base - self.value
         return min(base, max(Decimal(0), price))
 
-    def describe(self, currency: str) -> str:
+    def describe(self, currency: str) -> Phrase:
         if self.kind == PERCENT:
-            return f"{self.value.normalize():f}% off"
-        return f"{format_unit_price(self.value, currency)} {currency} off each unit"
+            # The % sign is in the value: in a msgid, "% o" would read as a %-placeholder.
+            return phrase("{percent} off", percent=f"{self.value.normalize():f}%")
+        return phrase(
+            "{amount} {currency} off each unit",
+            amount=format_unit_price(self.value, currency),
+            currency=currency,
+        )
 
 
 @dataclass(frozen=True)
@@ -156,7 +168,7 @@ class Resolution:
     reference: str  # the contract's reference or the price list's code
     tier_min_quantity: int
     promotion: AppliedPromotion | None
-    steps: tuple[str, ...]
+    steps: Sequence[Phrase]  # how it came about (`Steps`); `str(step)` says it in English
 
     def as_json(self) -> dict[str, Any]:
         """What an order line keeps of how its price came about (decimals as strings)."""
@@ -185,10 +197,16 @@ class Resolution:
 @dataclass(frozen=True)
 class Verdict:
     """The resolution (None: the SKU has no price at that quantity) and the steps that led
-    there, including every source considered and why it was skipped."""
+    there, including every source considered and why it was skipped: as phrases for a page
+    (`phrases`, said in the reader's language), in English for the API (`steps`)."""
 
     resolution: Resolution | None
-    steps: tuple[str, ...]
+    phrases: Sequence[Phrase]
+
+    @property
+    def steps(self) -> tuple[str, ...]:
+        """The steps in English, the same whoever asks."""
+        return tuple(str(step) for step in self.phrases)
 
 
 def tier_for(ladder: Ladder, quantity: int) -> tuple[int, Decimal] | None:
@@ -209,21 +227,190 @@ def _ordered_lists(lists: Iterable[OfferedList]) -> list[OfferedList]:
     return sorted(best.values(), key=OfferedList.order_key)
 
 
-def _list_label(offered: OfferedList) -> str:
+# A step as `resolve` notes it: the function that says it, then that function's arguments.
+_Note = tuple[Any, ...]
+
+
+class Steps(Sequence[Phrase]):
+    """The steps of an explanation, said as phrases only when first read. The notes of
+    `resolve` hold values that do not change (the frozen sources, whose labels read only their
+    codes and numbers; amounts, quantities, dates), so the phrases do not depend on when they
+    are made."""
+
+    __slots__ = ("_notes", "_said")
+
+    def __init__(self, notes: Iterable[_Note] = ()) -> None:
+        self._notes = tuple(notes)
+        self._said: tuple[Phrase, ...] | None = None
+
+    def said(self) -> tuple[Phrase, ...]:
+        """Every step as a phrase."""
+        if self._said is None:
+            self._said = tuple(note[0](*note[1:]) for note in self._notes)
+        return self._said
+
+    def __len__(self) -> int:
+        return len(self._notes)
+
+    def __iter__(self) -> Iterator[Phrase]:
+        return iter(self.said())
+
+    @overload
+    def __getitem__(self, index: int) -> Phrase: ...
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Phrase, ...]: ...
+    def __getitem__(self, index: int | slice) -> Phrase | tuple[Phrase, ...]:
+        return self.said()[index]
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Steps):
+            return self.said() == other.said()
+        return isinstance(other, tuple) and self.said() == other
+
+    def __hash__(self) -> int:
+        return hash(self.said())
+
+    def __repr__(self) -> str:
+        return f"Steps({[str(step) for step in self]!r})"
+
+
+# The parts of the explanation that have no values, made once.
+_INACTIVE = phrase("inactive")
+_OF_ANOTHER_SELLER = phrase("of another seller")
+_HAS_NO_PRICE = phrase("has no price for it")
+_NOT_RUNNING = phrase("not running now")
+_NOT_FOR_GROUPS = phrase("not for the company's groups")
+_NOT_TARGETED = phrase("does not target this SKU or its categories")
+_NOT_ON_CONTRACTS = phrase("does not apply to contract prices")
+
+
+def _list_label(offered: OfferedList) -> Phrase:
     if offered.priority is None:
-        return f"Price list {offered.code} (base list)"
-    return f"Price list {offered.code} (priority {offered.priority}, {offered.via})"
+        return phrase("Price list {code} (base list)", code=offered.code)
+    return phrase(
+        "Price list {code} (priority {priority}, {via})",
+        code=offered.code,
+        priority=offered.priority,
+        via=offered.via,
+    )
 
 
-def list_refusal(offered: OfferedList, buyer: Buyer) -> str | None:
+def _contract_label(contract: Contract) -> Phrase:
+    return phrase("Contract #{id} {reference}", id=contract.id, reference=repr(contract.reference))
+
+
+def list_refusal(offered: OfferedList, buyer: Buyer) -> Phrase | None:
     """Why the list does not count for the company; None when it does."""
     if not offered.is_active:
-        return "inactive"
+        return _INACTIVE
     if offered.currency != buyer.currency:
-        return f"in {offered.currency}, not the company's {buyer.currency}"
+        return phrase(
+            "in {currency}, not the company's {company_currency}",
+            currency=offered.currency,
+            company_currency=buyer.currency,
+        )
     if offered.seller_id != buyer.seller_id:
-        return "of another seller"
+        return _OF_ANOTHER_SELLER
     return None
+
+
+# How each step is said (`Steps` calls these when the explanation is read).
+
+
+def _contract_set_aside(contract: Contract, day: date) -> Phrase:
+    why = (
+        phrase("not valid on {day}", day=day)
+        if not contract.valid_on(day)
+        else phrase("superseded on {day}", day=day)
+    )
+    return phrase("{source}: {outcome}.", source=_contract_label(contract), outcome=why)
+
+
+def _contract_too_few(contract: Contract, quantity: int, lowest: int) -> Phrase:
+    return phrase(
+        "{source}: does not price {quantity} units (its ladder starts at {lowest}).",
+        source=_contract_label(contract),
+        quantity=quantity,
+        lowest=lowest,
+    )
+
+
+def _no_contract(day: date) -> Phrase:
+    return phrase("No contract price valid on {day}.", day=day)
+
+
+def _chosen(
+    label: Callable[[Any], Phrase], chosen: Any, price: Decimal, currency: str, minimum: int
+) -> Phrase:
+    return phrase(
+        "{source}: {price} {currency} from {minimum} units — chosen.",
+        source=label(chosen),
+        price=format_unit_price(price, currency),
+        currency=currency,
+        minimum=minimum,
+    )
+
+
+def _list_skipped(offered: OfferedList, refusal: Phrase) -> Phrase:
+    return phrase("{source}: skipped, {reason}.", source=_list_label(offered), reason=refusal)
+
+
+def _list_not_needed(offered: OfferedList, quantity: int) -> Phrase:
+    return phrase(
+        "{source}: not needed, a source before it prices {quantity} units.",
+        source=_list_label(offered),
+        quantity=quantity,
+    )
+
+
+def _list_unpriced(offered: OfferedList, quantity: int, has_ladder: bool) -> Phrase:
+    why = (
+        phrase("does not price {quantity} units", quantity=quantity)
+        if has_ladder
+        else _HAS_NO_PRICE
+    )
+    return phrase("{source}: {outcome}.", source=_list_label(offered), outcome=why)
+
+
+def _nothing_prices(quantity: int) -> Phrase:
+    return phrase(
+        "No source prices {quantity} units: the SKU cannot be bought so.", quantity=quantity
+    )
+
+
+def _promotion_label(promotion: Promotion, currency: str) -> Phrase:
+    return phrase(
+        "Promotion {code} ({offer})", code=promotion.code, offer=promotion.describe(currency)
+    )
+
+
+def _promotion_skipped(promotion: Promotion, currency: str, refusal: Phrase) -> Phrase:
+    return phrase(
+        "{source}: skipped, {reason}.",
+        source=_promotion_label(promotion, currency),
+        reason=refusal,
+    )
+
+
+def _promotion_tried(promotion: Promotion, currency: str, base: Decimal, price: Decimal) -> Phrase:
+    return phrase(
+        "{source}: {base} → {price}.",
+        source=_promotion_label(promotion, currency),
+        base=format_unit_price(base, currency),
+        price=format_unit_price(price, currency),
+    )
+
+
+def _promotion_wins(code: str) -> Phrase:
+    return phrase("Promotion {code} gives the lowest price; promotions never stack.", code=code)
+
+
+def _unit_price(price: Decimal, currency: str) -> Phrase:
+    return phrase(
+        "Unit price: {price} {currency}.",
+        price=format_unit_price(price, currency),
+        currency=currency,
+    )
 
 
 def _valid_contract(contracts: Sequence[Contract], day: date) -> Contract | None:
@@ -235,21 +422,25 @@ def _valid_contract(contracts: Sequence[Contract], day: date) -> Contract | None
 
 def _promotion_refusal(
     promotion: Promotion, sku: SkuSources, buyer: Buyer, at: datetime, source: str
-) -> str | None:
+) -> Phrase | None:
     if not promotion.is_active:
-        return "inactive"
+        return _INACTIVE
     if not promotion.starts_at <= at < promotion.ends_at:
-        return "not running now"
+        return _NOT_RUNNING
     if promotion.seller_id != buyer.seller_id:
-        return "of another seller"
+        return _OF_ANOTHER_SELLER
     if promotion.customer_group_ids and not promotion.customer_group_ids & buyer.group_ids:
-        return "not for the company's groups"
+        return _NOT_FOR_GROUPS
     if sku.sku_id not in promotion.sku_ids and not promotion.category_ids & sku.category_ids:
-        return "does not target this SKU or its categories"
+        return _NOT_TARGETED
     if promotion.kind == AMOUNT and promotion.currency != buyer.currency:
-        return f"an amount in {promotion.currency}, not {buyer.currency}"
+        return phrase(
+            "an amount in {currency}, not {company_currency}",
+            currency=promotion.currency,
+            company_currency=buyer.currency,
+        )
     if source == CONTRACT and not promotion.applies_to_contract_prices:
-        return "does not apply to contract prices"
+        return _NOT_ON_CONTRACTS
     return None
 
 
@@ -260,63 +451,54 @@ def resolve(
     by `day`, `at`'s date unless given), following the rule of this module."""
     day = day or at.date()
     cur = buyer.currency
-    steps: list[str] = []
-
-    def money(amount: Decimal) -> str:
-        return format_unit_price(amount, cur)
+    notes: list[_Note] = []  # the steps, said only when read (`Steps`)
+    note = notes.append
 
     chosen: tuple[str, int, str, int, Decimal] | None = None  # source, id, ref, tier, price
     contract = _valid_contract(sku.contracts, day)
     for other in sku.contracts:
         if other is not contract:
-            why = "not valid on" if not other.valid_on(day) else "superseded on"
-            steps.append(f"Contract #{other.id} {other.reference!r}: {why} {day}.")
+            note((_contract_set_aside, other, day))
     if contract is not None:
-        label = f"Contract #{contract.id} {contract.reference!r}"
         tier = tier_for(contract.tiers, quantity)
         if tier is None:
             lowest = min((m for m, _ in contract.tiers), default=0)
-            steps.append(
-                f"{label}: does not price {quantity} units (its ladder starts at {lowest})."
-            )
+            note((_contract_too_few, contract, quantity, lowest))
         else:
             chosen = (CONTRACT, contract.id, contract.reference, tier[0], tier[1])
-            steps.append(f"{label}: {money(tier[1])} {cur} from {tier[0]} units — chosen.")
+            note((_chosen, _contract_label, contract, tier[1], cur, tier[0]))
     else:
-        steps.append(f"No contract price valid on {day}.")
+        note((_no_contract, day))
 
     for offered in _ordered_lists(sku.lists):
-        label = _list_label(offered)
         refusal = list_refusal(offered, buyer)
         if refusal is not None:
-            steps.append(f"{label}: skipped, {refusal}.")
+            note((_list_skipped, offered, refusal))
             continue
         if chosen is not None:
-            steps.append(f"{label}: not needed, a source before it prices {quantity} units.")
+            note((_list_not_needed, offered, quantity))
             continue
-        tier = tier_for(sku.ladders.get(offered.id, ()), quantity)
+        ladder = sku.ladders.get(offered.id, ())
+        tier = tier_for(ladder, quantity)
         if tier is None:
-            has_ladder = bool(sku.ladders.get(offered.id))
-            why = f"does not price {quantity} units" if has_ladder else "has no price for it"
-            steps.append(f"{label}: {why}.")
+            note((_list_unpriced, offered, quantity, bool(ladder)))
             continue
         chosen = (PRICE_LIST, offered.id, offered.code, tier[0], tier[1])
-        steps.append(f"{label}: {money(tier[1])} {cur} from {tier[0]} units — chosen.")
+        note((_chosen, _list_label, offered, tier[1], cur, tier[0]))
 
     if chosen is None:
-        steps.append(f"No source prices {quantity} units: the SKU cannot be bought so.")
-        return Verdict(None, tuple(steps))
+        note((_nothing_prices, quantity))
+        return Verdict(None, Steps(notes))
 
     source, source_id, reference, tier_min, base = chosen
     best: tuple[Decimal, int, Promotion] | None = None
     for promotion in sku.promotions:
-        label = f"Promotion {promotion.code} ({promotion.describe(cur)})"
         refusal = _promotion_refusal(promotion, sku, buyer, at, source)
         if refusal is not None:
-            steps.append(f"{label}: skipped, {refusal}.")
+            note((_promotion_skipped, promotion, cur, refusal))
             continue
         price = promotion.discounted(base)
-        steps.append(f"{label}: {money(base)} → {money(price)}.")
+        note((_promotion_tried, promotion, cur, base, price))
         if best is None or (price, promotion.id) < (best[0], best[1]):
             best = (price, promotion.id, promotion)
     applied = None
@@ -324,8 +506,8 @@ def resolve(
     if best is not None:
         unit_price, _, promotion = best
         applied = AppliedPromotion(promotion.id, promotion.code, promotion.kind, promotion.value)
-        steps.append(f"Promotion {promotion.code} gives the lowest price; promotions never stack.")
-    steps.append(f"Unit price: {money(unit_price)} {cur}.")
+        note((_promotion_wins, promotion.code))
+    note((_unit_price, unit_price, cur))
     resolution = Resolution(
         sku_id=sku.sku_id,
         quantity=quantity,
@@ -337,7 +519,7 @@ def resolve(
         reference=reference,
         tier_min_quantity=tier_min,
         promotion=applied,
-        steps=tuple(steps),
+        steps=Steps(notes),
     )
     return Verdict(resolution, resolution.steps)
 

@@ -30,6 +30,7 @@ KEYWORDS: dict[str, tuple[int | tuple[int, str], ...] | None] = {
     "gettext": None,
     "gettext_lazy": None,
     "gettext_noop": None,
+    "phrase": (1,),  # dinghuo.core.phrases: the English template is the msgid
     "_": None,
     "ngettext": (1, 2),
     "ngettext_lazy": (1, 2),
@@ -157,9 +158,13 @@ def update_catalogs(additions: str | None = None) -> dict[str, tuple[int, int]]:
     dropped, translations kept. `additions` (a path with `{language}` in it) names .po files
     whose translations fill empty entries, e.g. one a helper wrote beside their templates.
     Answers, per language, (msgids, untranslated)."""
-    template = _template_catalog(all_msgids())
+    msgids = all_msgids()
     report: dict[str, tuple[int, int]] = {}
     for language in LANGUAGES:
+        # A template per language: Babel's update puts the template's own message objects into
+        # the catalog for new msgids, so a shared template would carry one language's
+        # translations into the next.
+        template = _template_catalog(msgids)
         path = po_path(language)
         catalog = read_catalog(path, language) if path.exists() else _new_catalog(language)
         # Keep the file's dates: a run that finds nothing new changes nothing.

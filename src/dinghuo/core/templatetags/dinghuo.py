@@ -21,6 +21,7 @@ from django import template
 from django.template.defaultfilters import date as django_date
 from django.utils import timezone, translation
 
+from dinghuo.core import phrases
 from dinghuo.core.money import format_unit_price, is_currency, minor_units, round_money
 
 register = template.Library()
@@ -130,3 +131,10 @@ def date_(value: Any, style: str = "medium") -> str:
     if not isinstance(value, dt.date):
         return ""
     return format_date(value, style or "medium", locale=babel_locale())
+
+
+@register.filter
+def said(value: Any) -> str:
+    """A sentence built in code (`dinghuo.core.phrases`), or one stored as JSON by it, in the
+    page's language; plain text (a person's words, a name) as it is."""
+    return phrases.translated(phrases.from_json(value))
