@@ -12,6 +12,7 @@ from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from unfold.admin import ModelAdmin, TabularInline
 
+from dinghuo.core import refusals
 from dinghuo.customers import services
 from dinghuo.customers.models import Company, CompanyUser, CreditLine, CustomerGroup, Location
 from dinghuo.customers.services import COUNTRIES
@@ -180,7 +181,7 @@ class CreditLineForm(forms.ModelForm):
                 currency=self.instance.company.price_list.currency,
             )
             for error in errors:
-                self.add_error(error.field, error.message)
+                self.add_error(error.field, refusals.message(error))
         return cleaned
 
 

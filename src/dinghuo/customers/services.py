@@ -693,7 +693,12 @@ def credit_terms_errors(
         errors.append(FieldError("terms", "invalid_terms", "Terms are prepaid, net or eom"))
     if not 0 <= terms_days <= MAX_TERMS_DAYS:
         errors.append(
-            FieldError("terms_days", "terms_days_out_of_range", f"Days are 0 to {MAX_TERMS_DAYS}")
+            FieldError(
+                "terms_days",
+                "terms_days_out_of_range",
+                f"Days are 0 to {MAX_TERMS_DAYS}",
+                {"max": MAX_TERMS_DAYS},
+            )
         )
     elif terms == CreditLine.Terms.PREPAID and terms_days:
         errors.append(

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, PageFilters, PatchIn, Quantity, Slug
+from dinghuo.api.schemas import Code, Day, Id, InSchema, PageFilters, PatchIn, Quantity, Slug
 from dinghuo.catalog.schemas import TierOut
 from dinghuo.core.money import format_amount, format_unit_price
 from dinghuo.pricing.models import (
@@ -125,7 +125,6 @@ Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
 PromotionValue = Annotated[
     str, StringConstraints(pattern=r"^-?\d{1,11}(\.\d{1,4})?$", max_length=17)
 ]
-Day = Annotated[date, Field(strict=False, description="ISO 8601 date")]
 OrderingUnits = Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
 
 
