@@ -1,30 +1,56 @@
-"""The pages at scale: the buyer's catalogue, cart, order list and a 200-row quick-order
-paste, and the staff's order desk and dashboard, rendered by the served application
-(gunicorn) for signed-in people, one request at a time.
+"""The pages at scale: the buyer's catalogue (a page, a search), product page, cart, order list
+and a 200-row quick-order paste, and the staff's order desk and dashboard, rendered by the
+served application (gunicorn, sync workers as served) for signed-in people, by 1, 4 and 16
+concurrent clients.
 
-    uv run python -m bench.pages [--quick] [--no-load] [--database NAME] [--requests 200]
+    uv run python -m bench.pages [--quick] [--no-load] [--database NAME]
+                                 [--concurrency 1,4,16] [--workers 3]
+                                 [--duration S] [--warmup S] [--wait-quiet S]
 
 A child process (Django configured) gives the first bench company a buyer with a password,
-a cart of 20 lines and, if it has none, a few orders; the parent signs in over HTTP like a
-browser (CSRF cookie and token, session cookie) and times each page. Targets (issue 4):
-pages < 80 ms p95 server-side, a 200-row paste validated < 1 s.
+a cart of 20 lines and, if it has none, a few orders, and makes a staff member; the bench
+runs VACUUM (ANALYZE), as autovacuum would in production; the parent serves the application
+with `--workers` workers and signs both people in over HTTP like a browser (CSRF cookie and
+token, session cookie). For each number of clients it starts that many client
+processes (each with its own keep-alive connection and the signed-in cookies) and measures
+the pages one after the other: every client requests the page back to back (closed loop)
+for a warm-up, then a measured window; the requests that start inside the window count,
+including the last one of each client, which ends after it (a page taking seconds under 16
+clients would otherwise be counted only when it was quick). Latencies are of pages answered
+200; anything else (another status, a broken connection) is an error and is counted, and the
+first of each kind is shown.
+
+Targets (issue 4): pages < 80 ms p95 server-side, a 200-row paste validated < 1 s p95.
+Bounded: every phase has a timeout and a run of its own an alarm; the server and the clients
+are stopped on the way out. Exits 1 when a page failed or answered anything but 200.
 """
 
 import argparse
+import contextlib
 import http.client
 import json
+import math
+import multiprocessing
 import os
+import queue
 import re
 import secrets
+import signal
 import subprocess
 import sys
 import time
-from dataclasses import asdict, dataclass, field
+import traceback
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 from urllib.parse import urlencode
 
-from bench import load
+import psycopg
+
+from bench import cpu, load
 from bench.server import Server
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -34,36 +60,154 @@ PASTE_TARGET_MS = 1000.0
 PASTE_ROWS = 200
 EMAIL = "bench.buyer@bench.example"
 STAFF_EMAIL = "bench.staff@bench.example"
+CONCURRENCY = (1, 4, 16)
+# Sync workers, as served; 3 on 2 cores (docs/performance.md: 4 gives nothing more).
+WORKERS = 3
+# Seconds per page and number of clients: warm-up, then measured (quick: for the smoke test).
+WARMUP, DURATION = 1.0, 5.0
+QUICK_WARMUP, QUICK_DURATION = 0.2, 0.5
+WAIT_QUIET = 10.0
+# How long clients may take to start, and one request to answer, before the run is abandoned.
+START_TIMEOUT = 60.0
+REQUEST_TIMEOUT = 30.0
+# Requests per page and worker before anything is measured (templates, imports, pool);
+# quick: one.
+PRIMING = 3
+PRODUCTS = 50  # product pages read in turn, spread over the catalogue
+SAMPLE_LENGTH = 300
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page to time: who asks, how, and its p95 target. Clients take `paths` in turn."""
+
+    name: str
+    who: str  # "buyer" or "staff"
+    method: str
+    paths: tuple[str, ...]
+    form: dict[str, Any] | None = None
+    target_ms: float = PAGE_TARGET_MS
+
+
+@dataclass
+class PageRun:
+    """One page at one number of clients: latencies of the 200s, counts of every answer."""
+
+    page: str
+    clients: int
+    duration: float
+    target_ms: float
+    latencies_ms: list[float] = field(default_factory=list)
+    counts: Counter[str] = field(default_factory=Counter)
+    samples: dict[str, str] = field(default_factory=dict)
+    other_cpu: float = float("nan")  # share of the machine others used during the window
+
+    @property
+    def ok(self) -> int:
+        return self.counts["200"]
+
+    @property
+    def errors(self) -> int:
+        """Answers other than 200, and broken connections."""
+        return sum(n for kind, n in self.counts.items() if kind != "200")
+
+    @property
+    def per_s(self) -> float:
+        return self.ok / self.duration if self.duration else float("nan")
+
+    def percentile(self, q: float) -> float:
+        return PagesOutcome.percentile(self.latencies_ms, q)
+
+    @property
+    def met(self) -> bool:
+        p95 = self.percentile(95)
+        return not math.isnan(p95) and p95 < self.target_ms and not self.errors
+
+    def line(self) -> str:
+        """One line for the console while the bench runs."""
+        p95 = self.percentile(95)
+        errors = ", ".join(f"{k}={n}" for k, n in sorted(self.counts.items()) if k != "200")
+        return (
+            f"  {self.page:<32} c={self.clients:<3} {self.per_s:7.1f} pages/s"
+            f"  p50 {self.percentile(50):7.1f}  p95 {p95:7.1f}  p99 {self.percentile(99):7.1f} ms"
+            f"  errors {self.errors}{f' ({errors})' if errors else ''}"
+            f"  p95 {_ratio(p95, self.target_ms)} of {self.target_ms:.0f} ms:"
+            f" {'met' if self.met else 'MISSED'}  others' CPU {_pct(self.other_cpu)}"
+        )
+
+
+def _pct(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.0%}"
+
+
+def _ms(value: float) -> str:
+    return "–" if math.isnan(value) else f"{value:.1f}"
+
+
+def _ratio(value: float, target: float) -> str:
+    return "–" if math.isnan(value) else f"{value / target:.0%}"
 
 
 @dataclass
 class PagesOutcome:
-    """Latencies per page (ms), or why nothing was measured."""
+    """Every page at every number of clients, or why nothing was measured."""
 
     skipped: str | None = None
-    pages: dict[str, list[float]] = field(default_factory=dict)
+    runs: list[PageRun] = field(default_factory=list)
     failures: dict[str, str] = field(default_factory=dict)
+    workers: int = WORKERS
 
     @staticmethod
     def percentile(data: list[float], q: float) -> float:
+        """Nearest-rank value at quantile `q` (0–100); NaN when there is none."""
         ordered = sorted(data)
         if not ordered:
             return float("nan")
         return ordered[max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5))) - 1]
 
+    @property
+    def errors(self) -> int:
+        return sum(run.errors for run in self.runs)
+
     def render(self) -> str:
-        """The figures as Markdown lines for the report."""
+        """The figures as Markdown for the report: a table, then what missed its target."""
         if self.skipped:
             return f"- buyer pages: not measured ({self.skipped})"
-        lines = []
-        for name, timings in self.pages.items():
-            target = PASTE_TARGET_MS if name.startswith("quick-order") else PAGE_TARGET_MS
-            p95 = self.percentile(timings, 95)
-            verdict = "met" if p95 < target else "MISSED"
-            lines.append(
-                f"- {name}: {len(timings)} requests, p50 {self.percentile(timings, 50):.1f} ms, "
-                f"p95 {p95:.1f} ms (target < {target:.0f} ms: {verdict})"
-            )
+        head = ["page", "clients", "requests", "pages/s", "p50 ms", "p95 ms", "p99 ms", "errors"]
+        head += ["p95 / target", "verdict", "others' CPU"]
+        lines = [
+            f"{self.workers} sync workers; closed loop, each client one request at a time.",
+            "",
+            "| " + " | ".join(head) + " |",
+            "|" + "---|" * len(head),
+        ]
+        for run in self.runs:
+            p95 = run.percentile(95)
+            cells = [
+                run.page,
+                run.clients,
+                run.ok,
+                f"{run.per_s:.1f}",
+                _ms(run.percentile(50)),
+                _ms(p95),
+                _ms(run.percentile(99)),
+                run.errors,
+                f"{_ratio(p95, run.target_ms)} of < {run.target_ms:.0f} ms",
+                "met" if run.met else "**MISSED**",
+                _pct(run.other_cpu),
+            ]
+            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
+        lines.append("")
+        missed = [run for run in self.runs if not run.met]
+        lines.append(
+            f"p95 within target: {len(self.runs) - len(missed)} of {len(self.runs)}"
+            f"; pages answered other than 200 or broken: {self.errors}"
+        )
+        lines += [
+            f"- {run.page} c={run.clients} first {kind}: {sample}"
+            for run in self.runs
+            for kind, sample in run.samples.items()
+        ]
         lines += [f"- {name} FAILED: {why}" for name, why in self.failures.items()]
         return "\n".join(lines)
 
@@ -123,19 +267,20 @@ def _child(args: argparse.Namespace) -> None:
     Path(args.out).write_text(json.dumps({"email": EMAIL, "password": password}))
 
 
-# --- the parent: sign in like a browser, then time the pages -------------------------------
+# --- the parent: sign in like a browser; the clients: time the pages -----------------------
 
 
 class _Browser:
-    """Cookies and CSRF over one keep-alive connection."""
+    """Cookies and CSRF over one keep-alive connection (reopened after a broken one)."""
 
-    def __init__(self, port: int) -> None:
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        self.cookies: dict[str, str] = {}
+    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+        self.cookies: dict[str, str] = dict(cookies or {})
 
     def request(
         self, method: str, path: str, form: dict[str, Any] | None = None
     ) -> tuple[int, bytes, float]:
+        """Status (0 for a broken connection), body and milliseconds taken."""
         headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in self.cookies.items())}
         body = None
         if form is not None:
@@ -143,11 +288,15 @@ class _Browser:
             headers["Content-Type"] = "application/x-www-form-urlencoded"
             headers["X-CSRFToken"] = self.cookies.get("csrftoken", "")
             headers["Referer"] = "http://127.0.0.1/"
-        began = time.perf_counter()
-        self.conn.request(method, path, body=body, headers=headers)
-        response = self.conn.getresponse()
-        data = response.read()
-        took = (time.perf_counter() - began) * 1000
+        began = time.monotonic()
+        try:
+            self.conn.request(method, path, body=body, headers=headers)
+            response = self.conn.getresponse()
+            data = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            self.conn.close()
+            return 0, repr(exc).encode(), (time.monotonic() - began) * 1000
+        took = (time.monotonic() - began) * 1000
         for name, value in response.getheaders():
             if name.lower() == "set-cookie":
                 key, _, rest = value.partition("=")
@@ -169,8 +318,174 @@ def _paste(skus: list[str]) -> str:
     return "\n".join(f"{skus[i * 37 % len(skus)]}\t{1 + i % 9}" for i in range(PASTE_ROWS))
 
 
-def measure(database: str, world_path: Path, *, requests: int = 200) -> PagesOutcome:
-    """Prepare the buyer in `database` and time each page over HTTP."""
+def plan(world: dict[str, Any]) -> list[Page]:
+    """The pages, in the order they are measured."""
+    skus = world["skus"]
+    step = max(1, world["max_sku_id"] // PRODUCTS)
+    products = tuple(f"/products/{1 + i * step}/" for i in range(min(PRODUCTS, len(skus))))
+    paste = {"action": "paste", "rows_text": _paste(skus)}
+    search = "/catalogue/?" + urlencode({"q": "Article 12"})
+    return [
+        Page("catalogue page of 50", "buyer", "GET", ("/catalogue/",)),
+        Page("catalogue search", "buyer", "GET", (search,)),
+        Page("product page", "buyer", "GET", products),
+        Page("cart of 20 lines", "buyer", "GET", ("/cart/",)),
+        Page("order list", "buyer", "GET", ("/orders/",)),
+        Page(
+            f"quick-order paste of {PASTE_ROWS} rows",
+            "buyer",
+            "POST",
+            ("/quick-order/",),
+            paste,
+            PASTE_TARGET_MS,
+        ),
+        Page("staff order desk", "staff", "GET", ("/staff/orders/",)),
+        Page("staff dashboard", "staff", "GET", ("/staff/",)),
+    ]
+
+
+def _kind(status: int) -> str:
+    if status == 0:
+        return "broken"
+    if status == 200:
+        return "200"
+    return "5xx" if status >= 500 else ("4xx" if status >= 400 else str(status))
+
+
+def _client(
+    index: int,
+    port: int,
+    cookies: dict[str, dict[str, str]],
+    pages: list[Page],
+    inbox: Any,
+    results: Any,
+) -> None:
+    """One client: for each window the parent sends, request its page back to back."""
+    try:
+        browsers = {who: _Browser(port, jar) for who, jar in cookies.items()}
+        results.put(("ready", index, None))
+        n = index  # clients start at different products
+        while True:
+            message = inbox.get(timeout=START_TIMEOUT * 2)  # the parent is gone
+            if message is None:
+                break
+            k, start, measured_from, end = message
+            page = pages[k]
+            browser = browsers[page.who]
+            latencies: list[float] = []
+            counts: Counter[str] = Counter()
+            samples: dict[str, str] = {}
+            time.sleep(max(0.0, start - time.monotonic()))
+            while True:
+                began = time.monotonic()
+                if began >= end:
+                    break
+                path = page.paths[n % len(page.paths)]
+                n += 1
+                status, body, took = browser.request(page.method, path, page.form)
+                if began < measured_from:
+                    continue
+                kind = _kind(status)
+                counts[kind] += 1
+                if kind == "200":
+                    latencies.append(took)
+                elif kind not in samples:
+                    text = " ".join(body[: SAMPLE_LENGTH * 2].decode(errors="replace").split())
+                    samples[kind] = f"{status} {path} {text[:SAMPLE_LENGTH]}"
+            results.put(("page", index, (k, latencies, counts, samples)))
+    except BaseException:
+        results.put(("failed", index, traceback.format_exc()))
+
+
+def _run_clients(
+    clients: int,
+    port: int,
+    cookies: dict[str, dict[str, str]],
+    pages: list[Page],
+    *,
+    database: str,
+    warmup: float,
+    duration: float,
+    on_run: Any,
+) -> list[PageRun]:
+    """Start `clients` client processes and measure every page with them, one after another."""
+    ctx = multiprocessing.get_context("spawn")
+    results = ctx.Queue()
+    inboxes = [ctx.Queue() for _ in range(clients)]
+    processes = [
+        ctx.Process(
+            target=_client, args=(i, port, cookies, pages, inboxes[i], results), daemon=True
+        )
+        for i in range(clients)
+    ]
+    runs: list[PageRun] = []
+
+    def collect(expected: str, deadline: float) -> Any:
+        try:
+            kind, index, payload = results.get(timeout=max(0.1, deadline - time.monotonic()))
+        except queue.Empty:
+            raise RuntimeError(f"{clients} clients: no answer in time") from None
+        if kind == "failed":
+            raise RuntimeError(f"client {index} failed:\n{payload}")
+        if kind != expected:
+            raise RuntimeError(f"client {index}: {kind} where {expected} was expected")
+        return payload
+
+    try:
+        for process in processes:
+            process.start()
+        deadline = time.monotonic() + START_TIMEOUT
+        for _ in processes:
+            collect("ready", deadline)
+        for k, page in enumerate(pages):
+            start = time.monotonic() + 0.1
+            measured_from = start + warmup
+            end = measured_from + duration
+            for inbox in inboxes:
+                inbox.put((k, start, measured_from, end))
+            run = PageRun(page.name, clients, duration, page.target_ms)
+            time.sleep(max(0.0, measured_from - time.monotonic()))
+            first = cpu.sample(database)
+            # Sampled before the end: a client done with its page is idle, not gone.
+            time.sleep(max(0.0, end - min(0.5, duration / 4) - time.monotonic()))
+            run.other_cpu = cpu.other_share(first, cpu.sample(database))
+            for _ in processes:
+                _, latencies, counts, samples = collect("page", end + REQUEST_TIMEOUT + 10)
+                run.latencies_ms.extend(latencies)
+                run.counts.update(counts)
+                for kind, sample in samples.items():
+                    run.samples.setdefault(kind, sample)
+            runs.append(run)
+            on_run(run)
+        return runs
+    finally:
+        for inbox in inboxes:
+            with contextlib.suppress(Exception):
+                inbox.put(None)
+        for process in processes:
+            process.join(timeout=5)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+
+
+def measure(
+    database: str,
+    world_path: Path,
+    *,
+    concurrency: Sequence[int] = CONCURRENCY,
+    workers: int = WORKERS,
+    quick: bool = False,
+    duration: float | None = None,
+    warmup: float | None = None,
+    wait_quiet: float | None = None,
+) -> PagesOutcome:
+    """Prepare the buyer and staff in `database` and time each page over HTTP with each
+    number of clients in `concurrency` (durations default to the quick ones with `quick`)."""
+    duration = duration or (QUICK_DURATION if quick else DURATION)
+    warmup = warmup if warmup is not None else (QUICK_WARMUP if quick else WARMUP)
+    wait_quiet = wait_quiet if wait_quiet is not None else (0.0 if quick else WAIT_QUIET)
+    RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"pages-{database}.json"
     env = {
         **os.environ,
@@ -186,58 +501,109 @@ def measure(database: str, world_path: Path, *, requests: int = 200) -> PagesOut
         return PagesOutcome(skipped=f"child failed: {done.stderr[-600:]}")
     login = json.loads(out.read_text())
     world = json.loads(world_path.read_text())
-    outcome = PagesOutcome()
+    _vacuum(database)
+    outcome = PagesOutcome(workers=workers)
     log = RESULTS / f"server-pages-{database}.log"
-    with Server(load.database_url(database), 1, log) as server:
+    with Server(load.database_url(database), workers, log) as server:
         server.wait_ready()
-        browser = _Browser(server.port)
-        browser.sign_in(login["email"], login["password"])
+        buyer = _Browser(server.port)
+        buyer.sign_in(login["email"], login["password"])
         staff = _Browser(server.port)
         staff.sign_in(STAFF_EMAIL, login["password"], at="/staff/signin/")
-        paste = {"action": "paste", "rows_text": _paste(world["skus"])}
-        plan: list[tuple[str, _Browser, str, str, dict[str, Any] | None, int]] = [
-            ("catalogue page of 50", browser, "GET", "/catalogue/", None, requests),
-            (
-                "catalogue search",
-                browser,
-                "GET",
-                "/catalogue/?" + urlencode({"q": "Article 12"}),
-                None,
-                50,
-            ),
-            ("cart of 20 lines", browser, "GET", "/cart/", None, requests),
-            ("order list", browser, "GET", "/orders/", None, requests),
-            (
-                f"quick-order paste of {PASTE_ROWS} rows",
-                browser,
-                "POST",
-                "/quick-order/",
-                paste,
-                30,
-            ),
-            ("staff order desk", staff, "GET", "/staff/orders/", None, requests),
-            ("staff dashboard", staff, "GET", "/staff/", None, 50),
-        ]
-        for name, who, method, path, form, count in plan:
-            timings = []
-            for i in range(count + 5):
-                status, body, took = who.request(method, path, form)
+        browsers = {"buyer": buyer, "staff": staff}
+        pages = []
+        for page in plan(world):
+            # Every worker renders each page a few times first; a page that fails is left out.
+            for i in range((1 if quick else PRIMING) * workers):
+                status, body, _ = browsers[page.who].request(
+                    page.method, page.paths[i % len(page.paths)], page.form
+                )
                 if status != 200:
-                    outcome.failures[name] = f"{status}: {body[:200]!r}"
+                    outcome.failures[page.name] = f"{status}: {body[:200]!r}"
                     break
-                if i >= 5:  # the first requests warm the worker up
-                    timings.append(took)
-            outcome.pages[name] = timings
+            else:
+                pages.append(page)
+        cookies = {who: browser.cookies for who, browser in browsers.items()}
+        for clients in concurrency:
+            if wait_quiet > 0:
+                share = cpu.wait_quiet(database, timeout=wait_quiet)
+                if share >= 0.15:
+                    print(f"  (machine still busy: others use {share:.0%} of the CPU)", flush=True)
+            outcome.runs += _run_clients(
+                clients,
+                server.port,
+                cookies,
+                pages,
+                database=database,
+                warmup=warmup,
+                duration=duration,
+                on_run=lambda run: print(run.line(), flush=True),
+            )
+        if outcome.errors:
+            for line in server.last_errors():
+                print(f"  !!!!! server log: {line}", flush=True)
+    # Page by page, then by number of clients, for the report.
+    names = [page.name for page in pages]
+    outcome.runs.sort(key=lambda run: (names.index(run.page), run.clients))
     return outcome
 
 
+def _vacuum(name: str) -> None:
+    """What autovacuum does in production, done by hand: this PostgreSQL has it off, and the
+    throughput runs leave hundreds of thousands of dead stock-level and order rows behind,
+    which every page that scans those tables would otherwise read (the dashboard does)."""
+    url = load.database_url(name).replace("postgres://", "postgresql://", 1)
+    with psycopg.connect(url, autocommit=True, connect_timeout=5) as conn:
+        conn.execute("VACUUM (ANALYZE)")
+
+
+def _ints(text: str) -> list[int]:
+    values = [int(part) for part in text.split(",") if part.strip()]
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError("a comma-separated list of positive integers")
+    return values
+
+
+def _budget(args: argparse.Namespace, pages: int = 8) -> int:
+    """Seconds a run may take before the alarm stops it (the load, up to 10 min, aside)."""
+    per_level = args.wait_quiet + START_TIMEOUT + pages * (args.warmup + args.duration + 5)
+    return int(900 + 600 + len(args.concurrency) * per_level + 120)
+
+
+class _Stop(Exception):
+    pass
+
+
+def _on_signal(signum: int, _frame: FrameType | None) -> None:
+    raise _Stop(f"stopped by {signal.Signals(signum).name}")
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Load (unless --no-load), measure, print; 1 when a page failed."""
+    """Load (unless --no-load), measure, print; 1 when a page failed, 2 when stopped."""
     parser = argparse.ArgumentParser(prog="python -m bench.pages", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="2,000 SKUs, 200 companies")
     parser.add_argument("--no-load", action="store_true", help="reuse the database")
     parser.add_argument("--database", default=DEFAULT_DATABASE)
-    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument(
+        "--concurrency", type=_ints, default=list(CONCURRENCY), help="clients, e.g. 1,4,16"
+    )
+    parser.add_argument("--workers", type=int, default=WORKERS, help="gunicorn sync workers (3)")
+    parser.add_argument(
+        "--duration",
+        type=float,
+        help=f"measured seconds per page and clients ({DURATION:g}; quick {QUICK_DURATION:g})",
+    )
+    parser.add_argument(
+        "--warmup",
+        type=float,
+        help=f"seconds before measuring ({WARMUP:g}; quick {QUICK_WARMUP:g})",
+    )
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        help=f"seconds to wait for other work to stop before each number of clients "
+        f"({WAIT_QUIET:g}; quick 0)",
+    )
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--world", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
@@ -245,16 +611,45 @@ def main(argv: list[str] | None = None) -> int:
     if args.child:
         _child(args)
         return 0
+    args.duration = args.duration or (QUICK_DURATION if args.quick else DURATION)
+    if args.warmup is None:
+        args.warmup = QUICK_WARMUP if args.quick else WARMUP
+    if args.wait_quiet is None:
+        args.wait_quiet = 0.0 if args.quick else WAIT_QUIET
+    for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):
+        signal.signal(signum, _on_signal)
+    signal.alarm(_budget(args))
     RESULTS.mkdir(exist_ok=True)
     world_path = RESULTS / f"world-{args.database}.json"
-    if not (args.no_load and world_path.exists()):
-        scale = load.QUICK if args.quick else load.FULL
-        print(f"loading {scale.skus:,} SKUs and {scale.companies:,} companies", flush=True)
-        print(f"loaded in {load.prepare(args.database, scale, world_path):.1f} s", flush=True)
-    outcome = measure(args.database, world_path, requests=args.requests)
+    try:
+        if not (args.no_load and world_path.exists()):
+            scale = load.QUICK if args.quick else load.FULL
+            print(f"loading {scale.skus:,} SKUs and {scale.companies:,} companies", flush=True)
+            print(f"loaded in {load.prepare(args.database, scale, world_path):.1f} s", flush=True)
+        outcome = measure(
+            args.database,
+            world_path,
+            concurrency=args.concurrency,
+            workers=args.workers,
+            duration=args.duration,
+            warmup=args.warmup,
+            wait_quiet=args.wait_quiet,
+        )
+    except _Stop as stop:
+        print(f"!!!!! pages bench aborted: {stop}", file=sys.stderr, flush=True)
+        return 2
+    finally:
+        signal.alarm(0)
+    print()
     print(outcome.render())
-    print(json.dumps({k: v for k, v in asdict(outcome).items() if k != "pages"}))
-    return 1 if outcome.skipped or outcome.failures else 0
+    if outcome.skipped or outcome.failures or outcome.errors:
+        print(
+            f"!!!!! pages: {outcome.skipped or ''} failures {outcome.failures}, "
+            f"{outcome.errors} answers other than 200",
+            file=sys.stderr,
+        )
+        return 1
+    return 0
 
 
 if __name__ == "__main__":

@@ -269,7 +269,7 @@ def render(results: Results) -> str:
         lines.append(f"{len(cat.latencies_ms)} pages: p50 {p50} ms, p95 {p95} ms{failures}")
     lines += ["", "## Customer prices (group, company, contract, tiers, promotions)", ""]
     lines.append(results.prices.render() if results.prices else "- not run (--no-prices)")
-    lines += ["", "## Buyer pages (server-side, one signed-in buyer, the bench catalogue)", ""]
+    lines += ["", "## Pages (server-side, signed-in buyers and staff, the bench catalogue)", ""]
     lines.append(results.pages.render() if results.pages else "- not run (--no-pages)")
     lines += ["", "## Targets", "", *target_lines(results), ""]
     lines.append(f"server errors (5xx other than 503, broken connections): {results.server_errors}")

@@ -53,7 +53,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument("--warmup", type=float, help="seconds before measuring (3; quick 1)")
     parser.add_argument(
-        "--concurrency", type=_ints, default=[1, 4, 16], help="clients, e.g. 1,4,16"
+        "--concurrency",
+        type=_ints,
+        default=[1, 4, 16],
+        help="clients, e.g. 1,4,16 (placing orders, and the pages)",
     )
     parser.add_argument("--workers", type=_ints, help="gunicorn workers to try (3,4; quick 3)")
     parser.add_argument(
@@ -207,7 +210,9 @@ def main(argv: list[str] | None = None) -> int:
             print(results.prices.render(), flush=True)
         if not args.no_pages:
             started = time.monotonic()
-            results.pages = pages.measure(args.database, world_path)
+            results.pages = pages.measure(
+                args.database, world_path, concurrency=args.concurrency, quick=args.quick
+            )
             print(f"  buyer pages: measured ({time.monotonic() - started:.1f} s)", flush=True)
             print(results.pages.render(), flush=True)
         results.machine["load average at end"] = " ".join(f"{v:.2f}" for v in os.getloadavg())

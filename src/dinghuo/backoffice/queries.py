@@ -5,11 +5,12 @@ Each is scoped by tenant and takes a fixed number of queries whatever the number
 """
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
-from django.db.models import Count, F, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
 from django.utils import timezone
 
 from dinghuo.core import clock
@@ -24,6 +25,8 @@ from dinghuo.orders.states import OrderStatus
 LOW_STOCK_THRESHOLD = 10
 CHART_DAYS = 14
 TO_SHIP = (OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED)
+# The statuses of the dashboard's other tiles.
+_COUNTED = (OrderStatus.PLACED, OrderStatus.AWAITING_APPROVAL, OrderStatus.CREDIT_HOLD)
 # Desk filters beyond the order statuses themselves (the dashboard links to them).
 FILTER_TO_SHIP = "to_ship"
 FILTER_AWAITING_SELLER = "awaiting_seller"
@@ -59,44 +62,95 @@ class Dashboard:
 
 
 def dashboard(tenant_id: int) -> Dashboard:
-    """What needs the staff's attention today, and the orders of the last days (four
+    """What needs the staff's attention today, and the orders of the last days (two
     queries, whatever the number of orders and SKUs)."""
     today = timezone.localdate(clock.now())
-    tenant_orders = orders.orders(tenant_id)
-    counts = tenant_orders.aggregate(
-        today=Count("id", filter=Q(placed_at__gte=_start_of(today))),
-        to_confirm=Count("id", filter=Q(status=OrderStatus.PLACED)),
-        awaiting=Count("id", filter=Q(status=OrderStatus.AWAITING_APPROVAL)),
-        hold=Count("id", filter=Q(status=OrderStatus.CREDIT_HOLD)),
-        to_ship=Count("id", filter=Q(status__in=TO_SHIP)),
-    )
-    awaiting_seller = orders.awaiting_seller_approval(tenant_id).values("id").distinct().count()
-    low_stock = (
-        StockLevel.objects.filter(tenant_id=tenant_id, warehouse__is_active=True)
-        .values("sku_id")
-        .annotate(units=Sum(F("on_hand") - F("reserved")))
-        .filter(units__lt=LOW_STOCK_THRESHOLD)
-        .count()
-    )
-    first_day = today - timedelta(days=CHART_DAYS - 1)
-    per_day = dict(
-        tenant_orders.filter(placed_at__gte=_start_of(first_day))
-        .annotate(day=TruncDate("placed_at", tzinfo=timezone.get_current_timezone()))
-        .values("day")
-        .annotate(n=Count("id"))
-        .values_list("day", "n")
-    )
-    days = [first_day + timedelta(days=i) for i in range(CHART_DAYS)]
+    counts, per_day = _order_counts(tenant_id, today)
     return Dashboard(
         orders_today=counts["today"],
-        to_confirm=counts["to_confirm"],
-        awaiting_approval=counts["awaiting"],
-        awaiting_seller=awaiting_seller,
-        on_credit_hold=counts["hold"],
-        to_ship=counts["to_ship"],
-        low_stock=low_stock,
-        per_day=[DayCount(day, per_day.get(day, 0)) for day in days],
+        to_confirm=counts[OrderStatus.PLACED],
+        awaiting_approval=counts[OrderStatus.AWAITING_APPROVAL],
+        awaiting_seller=counts["awaiting_seller"],
+        on_credit_hold=counts[OrderStatus.CREDIT_HOLD],
+        to_ship=sum(counts[status] for status in TO_SHIP),
+        low_stock=low_stock_count(tenant_id),
+        per_day=per_day,
     )
+
+
+def _order_counts(tenant_id: int, today: date) -> tuple[Counter[str], list[DayCount]]:
+    """The tiles' counts (by status, "today", "awaiting_seller") and the chart's orders per
+    day, in one pass over the orders (one query).
+
+    Orders are grouped by status and by the chart's day they fall on, told by comparing
+    `placed_at` with each day's local midnight (newest first: one comparison for an order
+    of today) rather than by turning every order's time into a local date, which costs
+    PostgreSQL several times more; orders after today count as today's but have no bar,
+    older ones count only by status."""
+    days = [today - timedelta(days=CHART_DAYS - 1 - i) for i in range(CHART_DAYS)]
+    starts = [_start_of(day) for day in days]
+    later = CHART_DAYS  # the "day" of orders placed after today
+    day = Case(
+        When(placed_at__gte=_start_of(today + timedelta(days=1)), then=Value(later)),
+        *(When(placed_at__gte=starts[i], then=Value(i)) for i in reversed(range(CHART_DAYS))),
+        output_field=IntegerField(),
+    )
+    # Only orders in a counted status or of the chart's days can count for anything.
+    counted = Q(status__in=[*_COUNTED, *TO_SHIP]) | Q(placed_at__gte=starts[0])
+    # An uncorrelated subquery: PostgreSQL reads the seller's inbox once (hashed).
+    waits_for_seller = Q(
+        status=OrderStatus.AWAITING_APPROVAL,
+        id__in=orders.awaiting_seller_approval(tenant_id).values("id"),
+    )
+    groups = (
+        orders.orders(tenant_id)
+        .filter(counted)
+        .annotate(day=day)
+        .values("day", "status")
+        .annotate(n=Count("id"), for_seller=Count("id", filter=waits_for_seller))
+        .order_by()
+    )
+    counts: Counter[str] = Counter()
+    per_day = [0] * CHART_DAYS
+    for group in groups:
+        counts[group["status"]] += group["n"]
+        counts["awaiting_seller"] += group["for_seller"]
+        if group["day"] is not None:
+            if group["day"] >= CHART_DAYS - 1:
+                counts["today"] += group["n"]
+            if group["day"] < CHART_DAYS:
+                per_day[group["day"]] += group["n"]
+    return counts, [DayCount(d, n) for d, n in zip(days, per_day, strict=True)]
+
+
+def low_stock_skus(tenant_id: int) -> QuerySet[Any, dict[str, Any]]:
+    """The ids of the SKUs with fewer than LOW_STOCK_THRESHOLD units available in total over
+    the active warehouses (SKUs without a stock level in one are not counted), as a query
+    (the stock page filters on it, the dashboard counts it).
+
+    Available units are never negative (0 ≤ reserved ≤ on_hand is a database check), so a
+    SKU below the threshold in total is below it in each of its levels: only the SKUs with a
+    level below it are summed. PostgreSQL finds those levels in one pass over the levels and
+    sums the few SKUs they name (a hash semi-join), instead of summing every SKU: 5× less
+    work at 100,000 SKUs when few are low, about as much as summing everything when many are.
+    No index on available units: it would make every stock update, placing an order's
+    included, non-HOT (docs/performance.md, "Pages").
+    """
+    active = StockLevel.objects.filter(tenant_id=tenant_id, warehouse__is_active=True)
+    available = F("on_hand") - F("reserved")
+    candidates = active.alias(units=available).filter(units__lt=LOW_STOCK_THRESHOLD)
+    return (
+        active.filter(sku_id__in=candidates.values("sku_id"))
+        .values("sku_id")
+        .annotate(units=Sum(available))
+        .filter(units__lt=LOW_STOCK_THRESHOLD)
+        .values("sku_id")
+    )
+
+
+def low_stock_count(tenant_id: int) -> int:
+    """How many SKUs are low in stock (`low_stock_skus`): one query."""
+    return low_stock_skus(tenant_id).count()
 
 
 @dataclass(frozen=True)

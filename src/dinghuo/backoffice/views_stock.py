@@ -13,7 +13,7 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.db.models import F, Q, QuerySet, Sum
+from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dinghuo.backoffice import forms
 from dinghuo.backoffice.access import StaffRequest, staff_required
-from dinghuo.backoffice.queries import LOW_STOCK_THRESHOLD
+from dinghuo.backoffice.queries import LOW_STOCK_THRESHOLD, low_stock_skus
 from dinghuo.backoffice.views import int_param, is_htmx
 from dinghuo.catalog.services import column
 from dinghuo.core import refusals
@@ -50,18 +50,6 @@ KIND_LABELS: dict[str, Any] = {
 
 
 # --- reads --------------------------------------------------------------------------------
-
-
-def low_stock_skus(tenant_id: int) -> QuerySet[Any, dict[str, Any]]:
-    """The ids of SKUs with fewer than LOW_STOCK_THRESHOLD units available over the active
-    warehouses: the dashboard's "low stock" (a subquery, not run on its own)."""
-    return (
-        StockLevel.objects.filter(tenant_id=tenant_id, warehouse__is_active=True)
-        .values("sku_id")
-        .annotate(units=Sum(F("on_hand") - F("reserved")))
-        .filter(units__lt=LOW_STOCK_THRESHOLD)
-        .values("sku_id")
-    )
 
 
 @dataclass(frozen=True)

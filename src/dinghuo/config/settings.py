@@ -116,8 +116,12 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 elif _db["ENGINE"] == "django.db.backends.postgresql":
     _db["ENGINE"] = "django.db.backends.postgresql"
     # Every statement waits at most this long for a row lock, then the request answers 503
-    # busy; set per connection so that no transaction pays a round trip for it.
-    options: dict[str, object] = {"options": f"-c lock_timeout={DINGHUO_LOCK_TIMEOUT_MS}"}
+    # busy; set per connection so that no transaction pays a round trip for it. JIT off: our
+    # queries are short, and once a plan's estimated cost passes jit_above_cost PostgreSQL
+    # spends 100+ ms compiling it on every run (docs/performance.md, "The dashboard").
+    options: dict[str, object] = {
+        "options": f"-c lock_timeout={DINGHUO_LOCK_TIMEOUT_MS} -c jit=off"
+    }
     if _env_flag("DB_POOL"):
         options["pool"] = {
             "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
