@@ -11,6 +11,7 @@ exactly that many digits, whatever CLDR says about the currency.
 
 import copy
 import datetime as dt
+import functools
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -54,6 +55,13 @@ def _with_decimals(pattern: NumberPattern | str, places: int) -> NumberPattern:
     return fixed
 
 
+@functools.lru_cache(maxsize=64)
+def _currency_pattern(locale: Locale, places: int) -> NumberPattern:
+    # Kept per locale and digits: building it is most of a price's cost, and a catalogue page
+    # shows a few hundred prices (applying a pattern does not change it).
+    return _with_decimals(locale.currency_formats["standard"], places)
+
+
 @register.filter
 def money(value: Any, currency: str) -> str:
     """An amount in `currency` for the active locale, e.g. "HK$1,234.50"; empty for none."""
@@ -64,7 +72,7 @@ def money(value: Any, currency: str) -> str:
     locale = babel_locale()
     digits = minor_units(currency)
     # The locale's currency pattern with the ISO digits (CLDR disagrees for a few currencies).
-    pattern = _with_decimals(locale.currency_formats["standard"], digits)
+    pattern = _currency_pattern(locale, digits)
     return pattern.apply(
         round_money(amount, currency), locale, currency=currency, currency_digits=False
     )
@@ -81,7 +89,7 @@ def unit_price(value: Any, currency: str) -> str:
     locale = babel_locale()
     exact = Decimal(format_unit_price(amount, currency))
     digits = max(minor_units(currency), -int(exact.as_tuple().exponent))
-    pattern = _with_decimals(locale.currency_formats["standard"], digits)
+    pattern = _currency_pattern(locale, digits)
     return pattern.apply(exact, locale, currency=currency, currency_digits=False)
 
 
