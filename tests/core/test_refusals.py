@@ -35,10 +35,9 @@ CARRIERS = {"TierProblem": 2, "FieldError": 1}
 # Code arguments that are variables, by module and expression: the codes they can hold.
 FLOWS = {
     # the reasons `customers.credit.check` blocks an order for: one problem each when placing
-    # refuses it, and the reasons the order entry's preview says it would be held
+    # refuses it, and the reasons the checkout's and the order entry's preview say it would be held
     ("orders/services.py", "reason"): {credit.OVER_LIMIT, credit.OVERDUE},
-    ("backoffice/views_entry.py", "reason"): {credit.OVER_LIMIT, credit.OVERDUE},
-    ("portal/views.py", "r"): {credit.OVER_LIMIT, credit.OVERDUE},
+    ("orders/routing_notice.py", "reason"): {credit.OVER_LIMIT, credit.OVERDUE},
 }
 
 

@@ -22,10 +22,10 @@ from django.views.decorators.http import require_GET, require_POST
 from dinghuo.backoffice import forms
 from dinghuo.backoffice import queries as page
 from dinghuo.backoffice.access import StaffRequest, staff_required
-from dinghuo.core import phrases
+from dinghuo.core import phrases, refusals
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, NotFound
-from dinghuo.orders import approval_rules
+from dinghuo.orders import approval_rules, routing_notice
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders import services as order_services
 from dinghuo.orders.models import Order, OrderApproval
@@ -40,10 +40,7 @@ DESK_FILTERS: dict[str, Any] = {
     page.FILTER_TO_SHIP: _("To ship"),
     page.FILTER_AWAITING_SELLER: _("Waiting for the seller's approval"),
 }
-APPROVERS = {
-    approval_rules.COMPANY: _("the buying company"),
-    approval_rules.SELLER: _("the seller (staff)"),
-}
+APPROVERS = routing_notice.APPROVERS[refusals.STAFF]
 
 
 def is_htmx(request: StaffRequest) -> bool:

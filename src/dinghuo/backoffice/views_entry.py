@@ -23,18 +23,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from dinghuo.backoffice.access import StaffRequest, StaffUser, staff_required
-from dinghuo.backoffice.views import APPROVERS, is_htmx
+from dinghuo.backoffice.views import is_htmx
 from dinghuo.core import idempotency, refusals
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, NotFound
-from dinghuo.core.phrases import Phrase
 from dinghuo.customers import queries as customers
 from dinghuo.customers.models import Company, Location
-from dinghuo.orders import judging
+from dinghuo.orders import judging, routing_notice
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders import services as order_services
 from dinghuo.orders.line_checks import LineRequest
-from dinghuo.orders.states import OrderStatus
+from dinghuo.orders.routing_notice import RoutingNotice
 from dinghuo.portal import forms as rows_reader
 from dinghuo.portal.queries import sku_names
 from dinghuo.portal.views import render_redirect
@@ -106,17 +105,6 @@ class Checked:
     error: str = ""
 
 
-@dataclass(frozen=True)
-class Preview:
-    """What placing the rows now would do to the order, in words."""
-
-    status: str
-    headline: str
-    approvals: list[tuple[int, str, tuple[Phrase | str, ...]]]
-    credit_reasons: list[str]
-    refused: bool
-
-
 def _rows(request: HttpRequest, form: EntryForm) -> list[EntryRow]:
     """The typed rows, then any pasted ones; a pasted line that cannot be read becomes a row
     that says why."""
@@ -165,31 +153,12 @@ def check(tenant_id: int, company_id: int, rows: list[EntryRow]) -> Checked:
     return result
 
 
-def preview(tenant_id: int, company_id: int, rows: list[EntryRow]) -> Preview:
+def preview(tenant_id: int, company_id: int, rows: list[EntryRow]) -> RoutingNotice:
     """The seller's rules applied to the rows as they stand (the code placing uses)."""
     found = judging.preview_routing(
         tenant_id, company_id, [LineRequest(row.sku, row.quantity or 0) for row in rows]
     )
-    if found.refused:
-        headline = gettext("The seller's policy refuses this order on account now.")
-    elif found.status == OrderStatus.CREDIT_HOLD:
-        headline = gettext("This order will go on credit hold until it is released.")
-    elif found.status == OrderStatus.AWAITING_APPROVAL:
-        headline = gettext("This order will need approval before it is confirmed.")
-    elif found.status == OrderStatus.CONFIRMED:
-        headline = gettext("This order will be confirmed at once.")
-    else:
-        headline = gettext("This order will wait for confirmation on the order desk.")
-    return Preview(
-        status=found.status,
-        headline=headline,
-        approvals=[
-            (step.level, str(APPROVERS.get(step.approver, step.approver)), step.reasons)
-            for step in found.approvals
-        ],
-        credit_reasons=[refusals.code_message(reason) for reason in found.credit_blocked],
-        refused=found.refused,
-    )
+    return routing_notice.notice(found, refusals.STAFF)
 
 
 def _place(

@@ -33,7 +33,7 @@ from dinghuo.core import idempotency, refusals
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.core.phrases import Phrase
-from dinghuo.orders import approval_rules, judging
+from dinghuo.orders import judging, routing_notice
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders.line_checks import LineRequest
 from dinghuo.orders.queries import LineCheck
@@ -66,10 +66,7 @@ EVENT_LABELS = {
     "order.delivered": _("Delivered"),
     "order.cancelled": _("Cancelled"),
 }
-APPROVER_LABELS = {
-    approval_rules.COMPANY: _("an approver of your company"),
-    approval_rules.SELLER: _("the seller"),
-}
+APPROVER_LABELS = routing_notice.APPROVERS[refusals.BUYER]
 APPROVAL_STATUS_LABELS: dict[str, Any] = {
     "pending": _("Waiting for a decision"),
     "waiting": _("Waiting for an earlier level"),
@@ -625,19 +622,7 @@ def cart_line(request: BuyerRequest, sku_id: int) -> HttpResponse:
 # --- checkout -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class RoutingNotice:
-    """What placing the cart now would do, said to the buyer before they place it."""
-
-    status: str
-    headline: str
-    approvals: list[tuple[int, str, tuple[Phrase | str, ...]]]
-    credit_reasons: list[str]
-    prepaid: bool
-    refused: bool  # the seller refuses orders its credit check blocks: placing would fail
-
-
-def routing_notice(buyer: Buyer, cart_: CartView) -> RoutingNotice | None:
+def checkout_notice(buyer: Buyer, cart_: CartView) -> routing_notice.RoutingNotice | None:
     """The seller's rules applied to the cart as it stands (`orders.judging.preview_routing`,
     the code placing uses), for the page to show before the buyer places the order."""
     if not cart_.rows:
@@ -648,27 +633,7 @@ def routing_notice(buyer: Buyer, cart_: CartView) -> RoutingNotice | None:
         [LineRequest(row.sku, row.quantity) for row in cart_.rows],
         placed_by_id=buyer.company_user_id,
     )
-    if preview.refused:
-        headline = gettext("The seller will not accept this order on account now.")
-    elif preview.status == OrderStatus.CREDIT_HOLD:
-        headline = gettext("This order will go on credit hold until the seller releases it.")
-    elif preview.status == OrderStatus.AWAITING_APPROVAL:
-        headline = gettext("This order will need approval before it is confirmed.")
-    elif preview.status == OrderStatus.CONFIRMED:
-        headline = gettext("This order will be confirmed at once.")
-    else:
-        headline = gettext("The seller will confirm this order.")
-    return RoutingNotice(
-        status=preview.status,
-        headline=headline,
-        approvals=[
-            (step.level, str(APPROVER_LABELS.get(step.approver, step.approver)), step.reasons)
-            for step in preview.approvals
-        ],
-        credit_reasons=[forms.code_message(r) for r in preview.credit_blocked],
-        prepaid="prepaid" in preview.review_reasons,
-        refused=preview.refused,
-    )
+    return routing_notice.notice(preview, refusals.BUYER)
 
 
 def _checkout_form(buyer: Buyer, data: Any = None) -> forms.CheckoutForm:
@@ -742,7 +707,7 @@ def checkout(request: BuyerRequest) -> HttpResponseBase:
     return render(
         request,
         "portal/checkout.html",
-        {"form": form, "cart": cart_, "routing": routing_notice(buyer, cart_)},
+        {"form": form, "cart": cart_, "routing": checkout_notice(buyer, cart_)},
     )
 
 
