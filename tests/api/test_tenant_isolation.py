@@ -8,7 +8,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import User
 
-from dinghuo.api.root import api
+from dinghuo.config.api import api
 from dinghuo.core.models import TenantScoped
 from dinghuo.core.services import create_api_key, create_tenant
 from dinghuo.customers.models import Company, CompanyUser

@@ -136,14 +136,14 @@ def test_feed_never_skips_an_event_committed_late():
 
     def slow_writer(_: int) -> None:
         with transaction.atomic():
-            events.record(world.tenant.pk, "test.slow", "test", 1, {})
+            events.record(events.new(world.tenant.pk, "test.slow", "test", 1, {}))
             started.set()
             release.wait(10)
 
     thread = threading.Thread(target=lambda: (slow_writer(0), connections.close_all()))
     thread.start()
     started.wait(10)
-    events.record(world.tenant.pk, "test.fast", "test", 2, {})  # commits first (autocommit)
+    events.record(events.new(world.tenant.pk, "test.fast", "test", 2, {}))  # commits first
     first = api.get("/events", after=cursor).json()
     assert [e["type"] for e in first["items"]] == ["test.fast"]
     release.set()

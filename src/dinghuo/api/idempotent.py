@@ -34,21 +34,15 @@ def run_create(
     if key is None:
         return json_response(*atomic_with_retry(create))
 
-    idempotency.check_key(key)
-    fingerprint = idempotency.request_fingerprint(request.method or "POST", request.path, body)
-    tenant = tenant_id(request)
     caller = request.auth  # type: ignore[attr-defined]
-    if caller.is_buyer:
+    outcome = idempotency.run_once(
+        tenant_id=tenant_id(request),
+        key=key,
         # Buyers choose their keys independently: one buyer's key must not collide with another's.
-        key = f"buyer-{caller.company_user_id}:{key}"
-
-    def once() -> tuple[int, Any, bool]:
-        record, replay = idempotency.claim(tenant, key, fingerprint)
-        if replay is not None:
-            return replay.status, replay.body, True
-        status, result = create()
-        idempotency.store(record, status, result)
-        return status, result, False
-
-    status, result, replayed = atomic_with_retry(once)
-    return json_response(status, result, replayed=replayed)
+        scope=f"buyer-{caller.company_user_id}:" if caller.is_buyer else "",
+        method=request.method or "POST",
+        path=request.path,
+        request_body=body,
+        create=create,
+    )
+    return json_response(outcome.status, outcome.body, replayed=outcome.replayed)

@@ -519,12 +519,12 @@ class QuotedLine:
 
 
 def _quote_event(quote: Quote, type: str, payload: dict[str, Any] | None = None) -> Event:
-    return Event(
-        tenant_id=quote.tenant_id,
-        type=type,
-        aggregate_type="quote",
-        aggregate_id=quote.pk,
-        payload={
+    return events.new(
+        quote.tenant_id,
+        type,
+        "quote",
+        quote.pk,
+        {
             "quote": quote.number,
             "status": quote.status,
             "company_id": quote.company_id,
@@ -605,7 +605,7 @@ def request_quote(
         if sku_id is not None  # always: unknown SKUs were refused
     )
     payload = {"lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines]}
-    events.record_many([_quote_event(quote, "quote.requested", payload)])
+    events.record(_quote_event(quote, "quote.requested", payload))
     return quote
 
 
@@ -709,7 +709,7 @@ def answer_quote(
             for ln in quote_lines
         ],
     }
-    events.record_many([_quote_event(quote, "quote.answered", payload)])
+    events.record(_quote_event(quote, "quote.answered", payload))
     return quote
 
 
@@ -720,7 +720,7 @@ def reject_quote(*, tenant_id: int, quote_id: int, reason: str) -> Quote:
     _move(quote, QuoteAction.REJECT, clock.now())
     quote.reject_reason = reason
     quote.save()
-    events.record_many([_quote_event(quote, "quote.rejected", {"reason": reason})])
+    events.record(_quote_event(quote, "quote.rejected", {"reason": reason}))
     return quote
 
 
@@ -761,7 +761,7 @@ def accept_quote(
     )
     quote.order = order
     quote.save()
-    events.record_many([_quote_event(quote, "quote.accepted", {"order": order.number})])
+    events.record(_quote_event(quote, "quote.accepted", {"order": order.number}))
     return order
 
 
@@ -769,7 +769,7 @@ def _buyer_closes(tenant_id: int, quote_id: int, company_id: int, action: str, e
     quote = _locked_quote(tenant_id, quote_id, company_id)
     _move(quote, action, clock.now())
     quote.save()
-    events.record_many([_quote_event(quote, event)])
+    events.record(_quote_event(quote, event))
     return quote
 
 
@@ -808,7 +808,7 @@ def expire_quotes(*, now: datetime | None = None) -> int:
             for quote in due:
                 quote.status = QuoteStatus.EXPIRED
             Quote.objects.bulk_update(due, ["status"])
-            events.record_many([_quote_event(quote, "quote.expired") for quote in due])
+            events.record(*(_quote_event(quote, "quote.expired") for quote in due))
             expired += len(due)
         if len(due) < _EXPIRY_BATCH:
             return expired

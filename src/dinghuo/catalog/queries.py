@@ -1,18 +1,17 @@
 """Catalogue reads for the API and pages: tenant-scoped, a fixed number of queries each."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.catalog.services import LANGUAGES, column
 from dinghuo.core.errors import Conflict, NotFound
 from dinghuo.core.queries import tenant_row
-from dinghuo.inventory.models import StockLevel
+from dinghuo.inventory import queries as stock
 from dinghuo.pricing.models import ContractPrice, PriceTier
 from dinghuo.pricing.queries import book_for, company_pricing, visibility
 
@@ -133,19 +132,6 @@ def _with_descendants(tenant_id: int, category_id: int) -> set[int]:
     return found
 
 
-def available_by_sku(tenant_id: int, sku_ids: Iterable[int]) -> dict[int, int]:
-    """On hand less reserved over the tenant's active warehouses, per SKU (one query)."""
-    rows = (
-        StockLevel.objects.filter(
-            tenant_id=tenant_id, sku_id__in=list(sku_ids), warehouse__is_active=True
-        )
-        .values("sku_id")
-        .annotate(units=Sum(F("on_hand") - F("reserved")))
-        .values_list("sku_id", "units")
-    )
-    return dict(rows)
-
-
 def buyer_catalogue(
     tenant_id: int,
     company_id: int,
@@ -208,7 +194,7 @@ def buyer_catalogue(
         return CataloguePage(pricing.currency, [], None)
     ids = [row["id"] for row in rows]
     book = book_for(pricing, ids)
-    available = available_by_sku(tenant_id, ids)
+    available = stock.available_by_sku(tenant_id, ids)
     entries = []
     for row in rows:
         sku_id = row["id"]

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core.errors import FieldError, ValidationFailed
-from dinghuo.core.models import Seller, TenantScoped
+from dinghuo.core.models import Seller
 from dinghuo.core.queries import seller_for
 from dinghuo.core.writes import (
     UNSET,
@@ -68,10 +68,6 @@ def _name_errors(obj: Model, at: str = "") -> list[FieldError]:
     return [FieldError(f"{at}name.en", "name_required", "An English name is required")]
 
 
-def _record(obj: TenantScoped, type: str, aggregate_type: str, payload: dict[str, Any]) -> None:
-    events.record(obj.tenant_id, type, aggregate_type, obj.pk, payload)
-
-
 # --- categories ---------------------------------------------------------------------------
 
 
@@ -113,7 +109,15 @@ def create_category(
         raise taken("code", code)
     with code_must_be_free("code"):
         category.save()
-    _record(category, "category.created", "category", _category_payload(category))
+    events.record(
+        events.new(
+            category.tenant_id,
+            "category.created",
+            "category",
+            category.pk,
+            _category_payload(category),
+        )
+    )
     return category
 
 
@@ -153,7 +157,9 @@ def update_category(
     with code_must_be_free("code"):
         category.save()
     payload = {**_category_payload(category), "changed": changed}
-    _record(category, "category.updated", "category", payload)
+    events.record(
+        events.new(category.tenant_id, "category.updated", "category", category.pk, payload)
+    )
     return category
 
 
@@ -214,7 +220,7 @@ def create_product(
     with code_must_be_free("code"):
         product.save()
     payload = _product_payload(product, seller.slug)
-    _record(product, "product.created", "product", payload)
+    events.record(events.new(product.tenant_id, "product.created", "product", product.pk, payload))
     return product
 
 
@@ -259,7 +265,7 @@ def update_product(
     with code_must_be_free("code"):
         product.save()
     payload = {**_product_payload(product, product.seller.slug), "changed": changed}
-    _record(product, "product.updated", "product", payload)
+    events.record(events.new(product.tenant_id, "product.updated", "product", product.pk, payload))
     return product
 
 
@@ -276,7 +282,7 @@ def set_product_active(*, tenant_id: int, product_id: int, active: bool) -> Prod
     product.save(update_fields=["is_active", "updated_at"])
     type = "product.activated" if active else "product.deactivated"
     payload = _product_payload(product, product.seller.slug)
-    _record(product, type, "product", payload)
+    events.record(events.new(product.tenant_id, type, "product", product.pk, payload))
     return product
 
 
@@ -344,7 +350,9 @@ def create_sku(
         raise taken("code", code)
     with code_must_be_free("code"):
         sku.save()
-    _record(sku, "sku.created", "sku", _sku_payload(sku, product.code))
+    events.record(
+        events.new(sku.tenant_id, "sku.created", "sku", sku.pk, _sku_payload(sku, product.code))
+    )
     return sku
 
 
@@ -380,7 +388,7 @@ def update_sku(
     with code_must_be_free("code"):
         sku.save()
     payload = {**_sku_payload(sku, sku.product.code), "changed": changed}
-    _record(sku, "sku.updated", "sku", payload)
+    events.record(events.new(sku.tenant_id, "sku.updated", "sku", sku.pk, payload))
     return sku
 
 
@@ -393,7 +401,9 @@ def set_sku_active(*, tenant_id: int, sku_id: int, active: bool) -> Sku:
     sku.is_active = active
     sku.save(update_fields=["is_active", "updated_at"])
     type = "sku.activated" if active else "sku.deactivated"
-    _record(sku, type, "sku", _sku_payload(sku, sku.product.code))
+    events.record(
+        events.new(sku.tenant_id, type, "sku", sku.pk, _sku_payload(sku, sku.product.code))
+    )
     return sku
 
 
@@ -628,20 +638,22 @@ def bulk_upsert(
     )
     if plan.new_products or plan.changed_products or plan.new_skus or plan.changed_skus:
         events.record(
-            tenant_id,
-            "catalog.bulk_upserted",
-            "catalog",
-            seller.pk,
-            {
-                "seller": seller.slug,
-                "products": {
-                    "created": [p.code for p in plan.new_products],
-                    "updated": [p.code for p in plan.changed_products],
+            events.new(
+                tenant_id,
+                "catalog.bulk_upserted",
+                "catalog",
+                seller.pk,
+                {
+                    "seller": seller.slug,
+                    "products": {
+                        "created": [p.code for p in plan.new_products],
+                        "updated": [p.code for p in plan.changed_products],
+                    },
+                    "skus": {
+                        "created": [s.code for s, _ in plan.new_skus],
+                        "updated": [s.code for s in plan.changed_skus],
+                    },
                 },
-                "skus": {
-                    "created": [s.code for s, _ in plan.new_skus],
-                    "updated": [s.code for s in plan.changed_skus],
-                },
-            },
+            )
         )
     return result

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from dinghuo.api.root import api
+from dinghuo.config.api import api
 from dinghuo.core import views as core_views
 
 urlpatterns = [

@@ -6,6 +6,7 @@ first fails, its record rolls back with it and the next one does the work.
 """
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -13,6 +14,7 @@ import orjson
 from django.db import connection
 from django.utils import timezone
 
+from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
 from dinghuo.core.models import IdempotencyRecord
 
@@ -24,6 +26,15 @@ MAX_KEY_LENGTH = 200
 class Replay:
     status: int
     body: Any
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What a create answered: its status and body, and whether this was a replay."""
+
+    status: int
+    body: Any
+    replayed: bool
 
 
 def request_fingerprint(method: str, path: str, body: Any) -> str:
@@ -83,3 +94,36 @@ def store(record: IdempotencyRecord, status: int, body: Any) -> None:
             "SET response_status = %s, response_body = %s WHERE id = %s",
             [status, body_field.get_db_prep_save(body, connection), record.pk],
         )
+
+
+def run_once(
+    *,
+    tenant_id: int,
+    key: str,
+    scope: str = "",
+    method: str,
+    path: str,
+    request_body: Any,
+    create: Callable[[], tuple[int, Any]],
+) -> Outcome:
+    """Run `create` in one transaction (retried on deadlock) once per key: the first request
+    with `key` creates and keeps its answer; a repeat of the same request gets that answer
+    back; another request with the same key is 409 `idempotency_key_reused`.
+
+    The one way every create path (the API's Idempotency-Key, the pages' one-time form
+    tokens) makes a repeated submit harmless. `create` returns (status, JSON-able body).
+    `scope` keeps the keys of one caller apart from another's (`buyer-12:`); the limit of
+    `MAX_KEY_LENGTH` is on the key as the caller gave it.
+    """
+    check_key(key)
+    fingerprint = request_fingerprint(method, path, request_body)
+
+    def once() -> Outcome:
+        record, replay = claim(tenant_id, scope + key, fingerprint)
+        if replay is not None:
+            return Outcome(replay.status, replay.body, replayed=True)
+        status, body = create()
+        store(record, status, body)
+        return Outcome(status, body, replayed=False)
+
+    return atomic_with_retry(once)

@@ -89,7 +89,7 @@ def _group_code_taken(code: str) -> Conflict:
 
 
 def _group_event(group: CustomerGroup, type: str, payload: dict[str, Any]) -> None:
-    events.record(group.tenant_id, type, "customer_group", group.pk, payload)
+    events.record(events.new(group.tenant_id, type, "customer_group", group.pk, payload))
 
 
 @transaction.atomic
@@ -218,7 +218,7 @@ def _company_payload(company: Company) -> dict[str, Any]:
 
 
 def _company_event(company: Company, type: str, payload: dict[str, Any]) -> None:
-    events.record(company.tenant_id, type, "company", company.pk, payload)
+    events.record(events.new(company.tenant_id, type, "company", company.pk, payload))
 
 
 @transaction.atomic

@@ -295,10 +295,10 @@ def receive_opening_stock(
     codes = {info.sku.pk: info.sku.code for info in skus}
     warehouse_codes = {w.pk: w.code for w in warehouses}
     with clock.as_of(now):
-        events.record_many(
-            [
+        events.record(
+            *(
                 stock.stock_event(tenant.pk, sku_levels, codes, warehouse_codes, "demo")
                 for sku_levels in by_sku.values()
-            ]
+            )
         )
     return len(levels)

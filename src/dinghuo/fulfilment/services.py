@@ -214,5 +214,5 @@ def ship_order(
         recorded.append(
             stock.stock_event(tenant_id, changed, sku_codes, warehouse_codes, reference)
         )
-    events.record_many(recorded)
+    events.record(*recorded)
     return shipment

@@ -1,6 +1,8 @@
 """Stock reads for the API and pages: tenant-scoped, a fixed number of queries."""
 
-from django.db.models import QuerySet
+from collections.abc import Iterable
+
+from django.db.models import F, QuerySet, Sum
 
 from dinghuo.catalog.models import Sku
 from dinghuo.core.queries import tenant_row
@@ -77,3 +79,16 @@ def movements(
     if reference:
         qs = qs.filter(reference=reference)
     return qs
+
+
+def available_by_sku(tenant_id: int, sku_ids: Iterable[int]) -> dict[int, int]:
+    """On hand less reserved over the tenant's active warehouses, per SKU (one query)."""
+    rows = (
+        StockLevel.objects.filter(
+            tenant_id=tenant_id, sku_id__in=list(sku_ids), warehouse__is_active=True
+        )
+        .values("sku_id")
+        .annotate(units=Sum(F("on_hand") - F("reserved")))
+        .values_list("sku_id", "units")
+    )
+    return dict(rows)

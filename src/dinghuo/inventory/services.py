@@ -184,12 +184,12 @@ def stock_event(
     reference: str,
 ) -> events.Event:
     """An unsaved `stock.changed` event for the caller to record with its own events."""
-    return events.Event(
-        tenant_id=tenant_id,
-        type="stock.changed",
-        aggregate_type="stock",
-        aggregate_id=levels[0].sku_id if levels else 0,
-        payload={
+    return events.new(
+        tenant_id,
+        "stock.changed",
+        "stock",
+        levels[0].sku_id if levels else 0,
+        {
             "reference": reference,
             "levels": level_payload(levels, sku_codes, warehouse_codes),
         },
@@ -242,7 +242,7 @@ def _move_on_hand(
     event = stock_event(
         tenant_id, [level], {sku.id: sku.code}, {warehouse.id: warehouse.code}, reference
     )
-    events.record_many([event])
+    events.record(event)
     return level
 
 
@@ -371,7 +371,9 @@ def create_warehouse(*, tenant_id: int, code: str, name: str, priority: int = 10
     warehouse = Warehouse(tenant_id=tenant_id, code=code, name=name, priority=priority)
     _save_unique_code(warehouse)
     events.record(
-        tenant_id, "warehouse.created", "warehouse", warehouse.pk, _warehouse_payload(warehouse)
+        events.new(
+            tenant_id, "warehouse.created", "warehouse", warehouse.pk, _warehouse_payload(warehouse)
+        )
     )
     return warehouse
 
@@ -402,5 +404,7 @@ def update_warehouse(
             setattr(warehouse, field, wanted[field])
         _save_unique_code(warehouse, changed)
         payload = {**_warehouse_payload(warehouse), "changed": changed}
-        events.record(tenant_id, "warehouse.updated", "warehouse", warehouse.pk, payload)
+        events.record(
+            events.new(tenant_id, "warehouse.updated", "warehouse", warehouse.pk, payload)
+        )
     return warehouse

@@ -122,7 +122,5 @@ def transfer_stock(
         reference=TRANSFER_REFERENCE,
     )
     codes = {source.id: source.code, target.id: target.code}
-    events.record_many(
-        [stock_event(tenant_id, changed, {sku.id: sku.code}, codes, TRANSFER_REFERENCE)]
-    )
+    events.record(stock_event(tenant_id, changed, {sku.id: sku.code}, codes, TRANSFER_REFERENCE))
     return out, into

@@ -7,13 +7,13 @@ from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
-from dinghuo.catalog.queries import available_by_sku
 from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
 from dinghuo.core.queries import seller_for, tenant_row
 from dinghuo.customers.models import CompanyUser
 from dinghuo.fulfilment.models import Shipment, ShipmentLine
 from dinghuo.integrations.models import Event
+from dinghuo.inventory.queries import available_by_sku
 from dinghuo.orders import line_checks
 from dinghuo.orders.line_checks import LineRequest, QuotedPrices
 from dinghuo.orders.models import (

@@ -61,12 +61,12 @@ class Actor:
 
 
 def _order_event(order: Order, type: str, payload: dict[str, Any]) -> Event:
-    return Event(
-        tenant_id=order.tenant_id,
-        type=type,
-        aggregate_type="order",
-        aggregate_id=order.pk,
-        payload={"order": order.number, "status": order.status, **payload},
+    return events.new(
+        order.tenant_id,
+        type,
+        "order",
+        order.pk,
+        {"order": order.number, "status": order.status, **payload},
     )
 
 
@@ -375,7 +375,7 @@ def _place_order(
         recorded.append(
             stock.stock_event(tenant_id, changed, sku_codes, locked.warehouse_codes, reference)
         )
-    events.record_many(recorded)
+    events.record(*recorded)
     return order
 
 
@@ -432,7 +432,7 @@ def confirm_order(*, tenant_id: int, order_id: int) -> Order:
     transition(order, Action.CONFIRM)
     order.status = OrderStatus.CONFIRMED
     order.save(update_fields=["status", "updated_at"])
-    events.record_many([_order_event(order, "order.confirmed", {"automatic": False})])
+    events.record(_order_event(order, "order.confirmed", {"automatic": False}))
     return order
 
 
@@ -521,7 +521,7 @@ def cancel_order(
                 f"The seller has {order.status} this order; ask them to cancel it."
             )
     transition(order, Action.CANCEL)
-    events.record_many(_release_everything(order, reason))
+    events.record(*_release_everything(order, reason))
     return order
 
 
@@ -534,7 +534,7 @@ def deliver_order(*, tenant_id: int, order_id: int) -> Order:
     order.shipments.filter(delivered_at__isnull=True).update(delivered_at=now)
     order.status = OrderStatus.DELIVERED
     order.save(update_fields=["status", "updated_at"])
-    events.record_many([_order_event(order, "order.delivered", {})])
+    events.record(_order_event(order, "order.delivered", {}))
     return order
 
 
@@ -616,7 +616,7 @@ def release_credit_hold(*, tenant_id: int, order_id: int, comment: str, released
     order.save(update_fields=_MOVED_FIELDS)
     for event in recorded:
         event.payload["status"] = order.status
-    events.record_many(recorded)
+    events.record(*recorded)
     return order
 
 
@@ -678,7 +678,7 @@ def approve_order(*, tenant_id: int, order_id: int, actor: Actor, comment: str =
         order.save(update_fields=_MOVED_FIELDS)
     for event in recorded:
         event.payload["status"] = order.status
-    events.record_many(recorded)
+    events.record(*recorded)
     return order
 
 
@@ -698,7 +698,7 @@ def reject_order(*, tenant_id: int, order_id: int, actor: Actor, comment: str) -
         "order.rejected",
         {"level": step.level, "approver": step.approver, "by": actor.name, "comment": comment},
     )
-    events.record_many([rejected, *_release_everything(order, f"rejected: {comment}")])
+    events.record(rejected, *_release_everything(order, f"rejected: {comment}"))
     return order
 
 
@@ -725,7 +725,7 @@ def expire_approvals(*, now: Any = None, limit: int = 500) -> int:
                 "order.approval_expired",
                 {"expired_at": order.approval_expires_at.isoformat()},
             )
-            events.record_many([notice, *_release_everything(order, "approval expired")])
+            events.record(notice, *_release_everything(order, "approval expired"))
             expired += 1
     return expired
 
@@ -759,17 +759,19 @@ def set_order_policy(
     policy.approval_expiry_hours = approval_expiry_hours
     policy.save()
     events.record(
-        tenant_id,
-        "seller.order_policy_changed",
-        "seller",
-        seller.pk,
-        {
-            "seller": seller.slug,
-            "auto_confirm": auto_confirm,
-            "credit_action": credit_action,
-            "overdue_grace_days": overdue_grace_days,
-            "approval_expiry_hours": approval_expiry_hours,
-        },
+        events.new(
+            tenant_id,
+            "seller.order_policy_changed",
+            "seller",
+            seller.pk,
+            {
+                "seller": seller.slug,
+                "auto_confirm": auto_confirm,
+                "credit_action": credit_action,
+                "overdue_grace_days": overdue_grace_days,
+                "approval_expiry_hours": approval_expiry_hours,
+            },
+        )
     )
     return policy
 
@@ -845,7 +847,11 @@ def create_approval_rule(
         credit_state=fields.credit_state or "",
         is_active=True if fields.is_active is None else fields.is_active,
     )
-    events.record(tenant_id, "approval_rule.created", "approval_rule", rule.pk, _rule_payload(rule))
+    events.record(
+        events.new(
+            tenant_id, "approval_rule.created", "approval_rule", rule.pk, _rule_payload(rule)
+        )
+    )
     return rule
 
 
@@ -866,5 +872,9 @@ def update_approval_rule(
     for name in cleared:
         setattr(rule, name, "" if name in {"buyer_role", "credit_state"} else None)
     rule.save()
-    events.record(tenant_id, "approval_rule.changed", "approval_rule", rule.pk, _rule_payload(rule))
+    events.record(
+        events.new(
+            tenant_id, "approval_rule.changed", "approval_rule", rule.pk, _rule_payload(rule)
+        )
+    )
     return rule

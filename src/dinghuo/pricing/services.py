@@ -66,10 +66,6 @@ def _payload(price_list: PriceList) -> dict[str, Any]:
     }
 
 
-def _record(price_list: PriceList, type: str, payload: dict[str, Any]) -> None:
-    events.record(price_list.tenant_id, type, "price_list", price_list.pk, payload)
-
-
 def _currency_errors(currency: str) -> list[FieldError]:
     if is_currency(currency):
         return []
@@ -101,7 +97,15 @@ def create_price_list(
     )
     with code_must_be_free("code"):
         price_list.save()
-    _record(price_list, "price_list.created", _payload(price_list))
+    events.record(
+        events.new(
+            price_list.tenant_id,
+            "price_list.created",
+            "price_list",
+            price_list.pk,
+            _payload(price_list),
+        )
+    )
     return price_list
 
 
@@ -154,7 +158,15 @@ def update_price_list(
         setattr(price_list, attr, value)
     with code_must_be_free("code"):
         price_list.save(update_fields=list(changed))
-    _record(price_list, "price_list.updated", {**_payload(price_list), "changed": list(changed)})
+    events.record(
+        events.new(
+            price_list.tenant_id,
+            "price_list.updated",
+            "price_list",
+            price_list.pk,
+            {**_payload(price_list), "changed": list(changed)},
+        )
+    )
     return price_list
 
 
@@ -228,10 +240,14 @@ def replace_prices(
         prices = [
             {"sku": e.sku, "tiers": ladder_out(e.tiers, price_list.currency)} for e in changed
         ]
-        _record(
-            price_list,
-            "prices.changed",
-            {"price_list": price_list.code, "currency": price_list.currency, "prices": prices},
+        events.record(
+            events.new(
+                price_list.tenant_id,
+                "prices.changed",
+                "price_list",
+                price_list.pk,
+                {"price_list": price_list.code, "currency": price_list.currency, "prices": prices},
+            )
         )
     return PriceChange(changed=len(changed), unchanged=len(entries) - len(changed))
 
@@ -277,7 +293,7 @@ def _tier_errors(at: str, tiers: Ladder) -> list[FieldError]:
 
 
 def _company_event(company_id: int, tenant_id: int, type: str, payload: dict[str, Any]) -> None:
-    events.record(tenant_id, type, "company", company_id, payload)
+    events.record(events.new(tenant_id, type, "company", company_id, payload))
 
 
 def _locked_company(tenant_id: int, company_id: int) -> Company:
@@ -391,7 +407,15 @@ def assign_price_list(
             customer_group_id=customer_group_id,
             priority=priority,
         )
-    _record(price_list, "price_list.assigned", _assignment_payload(assignment, price_list))
+    events.record(
+        events.new(
+            price_list.tenant_id,
+            "price_list.assigned",
+            "price_list",
+            price_list.pk,
+            _assignment_payload(assignment, price_list),
+        )
+    )
     return assignment
 
 
@@ -418,7 +442,15 @@ def change_assignment(
         assignment.priority = priority
         assignment.save(update_fields=["priority"])
         payload = _assignment_payload(assignment, price_list)
-        _record(price_list, "price_list.assignment_changed", payload)
+        events.record(
+            events.new(
+                price_list.tenant_id,
+                "price_list.assignment_changed",
+                "price_list",
+                price_list.pk,
+                payload,
+            )
+        )
     return assignment
 
 
@@ -428,7 +460,11 @@ def remove_assignment(*, tenant_id: int, price_list_id: int, assignment_id: int)
     price_list, assignment = _locked_assignment(tenant_id, price_list_id, assignment_id)
     payload = _assignment_payload(assignment, price_list)
     assignment.delete()
-    _record(price_list, "price_list.unassigned", payload)
+    events.record(
+        events.new(
+            price_list.tenant_id, "price_list.unassigned", "price_list", price_list.pk, payload
+        )
+    )
 
 
 # --- contract prices -----------------------------------------------------------------------
@@ -770,7 +806,7 @@ def create_promotion(
         customer_groups=targets.customer_group_ids,
     )
     payload = promotion_payload(promotion, targets)
-    events.record(tenant_id, "promotion.created", "promotion", promotion.pk, payload)
+    events.record(events.new(tenant_id, "promotion.created", "promotion", promotion.pk, payload))
     return promotion
 
 
@@ -842,7 +878,7 @@ def update_promotion(
         },
     )
     payload = {**promotion_payload(promotion, after), "changed": [*changed, *target_changes]}
-    events.record(tenant_id, "promotion.changed", "promotion", promotion.pk, payload)
+    events.record(events.new(tenant_id, "promotion.changed", "promotion", promotion.pk, payload))
     return promotion
 
 
@@ -1002,7 +1038,7 @@ def create_assortment(
         assortment.save()
     _set_targets(assortment, **{rel: getattr(members, f) for f, rel in _ASSORTMENT_SETS.items()})
     payload = _assortment_payload(assortment, members)
-    events.record(tenant_id, "assortment.created", "assortment", assortment.pk, payload)
+    events.record(events.new(tenant_id, "assortment.created", "assortment", assortment.pk, payload))
     return assortment
 
 
@@ -1059,5 +1095,5 @@ def update_assortment(
             assortment.save(update_fields=list(changed))
     _set_targets(assortment, **{_ASSORTMENT_SETS[f]: getattr(after, f) for f in set_changes})
     payload = {**_assortment_payload(assortment, after), "changed": [*changed, *set_changes]}
-    events.record(tenant_id, "assortment.changed", "assortment", assortment.pk, payload)
+    events.record(events.new(tenant_id, "assortment.changed", "assortment", assortment.pk, payload))
     return assortment

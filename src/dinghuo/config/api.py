@@ -1,0 +1,26 @@
+"""/api/v1/: each app's staff routes, and its buyer routes under /my with buyer-key auth."""
+
+from dinghuo.api.auth import BuyerKeyAuth
+from dinghuo.api.root import new_api
+from dinghuo.buying import api as buying
+from dinghuo.catalog import api as catalog
+from dinghuo.customers import api as customers
+from dinghuo.integrations import api as integrations
+from dinghuo.inventory import api as inventory
+from dinghuo.orders import api as orders
+from dinghuo.pricing import api as pricing
+
+api = new_api()
+
+api.add_router("/", catalog.router)
+api.add_router("/my", catalog.buyer_router, auth=BuyerKeyAuth())
+api.add_router("/", inventory.router)
+api.add_router("/", pricing.router)
+api.add_router("/my", pricing.buyer_router, auth=BuyerKeyAuth())
+api.add_router("/", customers.router)
+api.add_router("/my", customers.buyer_router, auth=BuyerKeyAuth())
+api.add_router("/", buying.router)
+api.add_router("/my", buying.buyer_router, auth=BuyerKeyAuth())
+api.add_router("/", orders.router)
+api.add_router("/my", orders.buyer_router, auth=BuyerKeyAuth())
+api.add_router("/events", integrations.router)
