@@ -1,6 +1,7 @@
 """Request and response bodies of carts, requisition lists, reorders and quotes, and the
 functions that shape the answers."""
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -9,6 +10,7 @@ from ninja import Schema
 from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
 from dinghuo.api.schemas import Code, Day, Id, InSchema, LongText, PageFilters, PatchIn, Quantity
+from dinghuo.buying.catalogue import CatalogueEntry
 from dinghuo.buying.models import Quote, QuoteLine, RequisitionList
 from dinghuo.buying.queries import PricedLine, PricedLines
 from dinghuo.buying.quote_states import (
@@ -19,8 +21,12 @@ from dinghuo.buying.quote_states import (
     effective_status,
 )
 from dinghuo.buying.services import RepricedLine, Repricing
+from dinghuo.catalog.schemas import TierOut, TranslationsOut
+from dinghuo.catalog.services import LANGUAGES
 from dinghuo.core.errors import FieldError
 from dinghuo.core.money import format_amount, format_unit_price, round_money
+from dinghuo.pricing.services import ladder_out
+from dinghuo.pricing.tiers import unit_price_for
 
 MAX_LINES = 1000
 ListName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
@@ -453,4 +459,72 @@ def quote_out(quote: Quote, now: datetime, *, for_buyer: bool) -> dict[str, Any]
         "order_number": quote.order.number if quote.order is not None else None,
         "total": _amount(total, currency),
         "lines": [_quote_line_out(line, currency) for line in quote_lines],
+    }
+
+
+# --- the company's catalogue ----------------------------------------------------------------
+
+
+class MyCatalogueFilters(PageFilters):
+    category_id: Id | None = Field(None, description="This category and those below it")
+    q: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] | None = Field(
+        None, description="Part of the SKU or product code, or of a name in any language"
+    )
+    # Each item carries its tier ladder and availability, so pages are smaller than elsewhere.
+    limit: int = Field(50, ge=1, le=200)
+
+
+class CatalogueFilters(MyCatalogueFilters):
+    company_id: Id
+
+
+class CatalogueItemOut(Schema):
+    sku_id: int
+    sku: str
+    name: TranslationsOut
+    unit: str
+    min_order_quantity: int
+    pack_size: int
+    product_id: int
+    product: str
+    product_name: TranslationsOut
+    category_id: int | None
+    allow_backorder: bool
+    unit_price: str | None = Field(description="The price of one unit; null if tiers start above 1")
+    tiers: list[TierOut] = Field(
+        description="The ladder the company gets: from each minimum on, the unit price its "
+        "contract or price lists give, with any promotion"
+    )
+    available: int = Field(description="On hand less reserved, over active warehouses")
+
+
+class CataloguePageOut(Schema):
+    currency: str
+    items: list[CatalogueItemOut]
+    next_cursor: str | None
+
+
+def language_values(row: Mapping[str, Any], prefix: str) -> dict[str, str | None]:
+    """Translations of a `.values()` row, e.g. prefix `product__name`."""
+    return {lang: row[f"{prefix}_{lang.replace('-', '_')}"] or None for lang in LANGUAGES}
+
+
+def catalogue_item_out(entry: CatalogueEntry, currency: str) -> dict[str, Any]:
+    row = entry.row
+    one = unit_price_for(entry.tiers, 1)
+    return {
+        "sku_id": row["id"],
+        "sku": row["code"],
+        "name": language_values(row, "name"),
+        "unit": row["unit"],
+        "min_order_quantity": row["min_order_quantity"],
+        "pack_size": row["pack_size"],
+        "product_id": row["product_id"],
+        "product": row["product__code"],
+        "product_name": language_values(row, "product__name"),
+        "category_id": row["product__category_id"],
+        "allow_backorder": row["product__allow_backorder"],
+        "unit_price": None if one is None else format_unit_price(one, currency),
+        "tiers": ladder_out(entry.tiers, currency),
+        "available": entry.available,
     }

@@ -5,21 +5,18 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import json_response, run_change, run_create
-from dinghuo.api.pagination import paged, parse_cursor
+from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters, given
 from dinghuo.catalog import queries, services
 from dinghuo.catalog.schemas import (
     BulkIn,
     BulkOut,
-    CatalogueFilters,
-    CataloguePageOut,
     CategoryIn,
     CategoryOut,
     CategoryPageOut,
     CategoryPatch,
-    MyCatalogueFilters,
     ProductFilters,
     ProductIn,
     ProductOut,
@@ -30,7 +27,6 @@ from dinghuo.catalog.schemas import (
     SkuOut,
     SkuPageOut,
     SkuPatch,
-    catalogue_item_out,
     category_out,
     product_out,
     sku_out,
@@ -317,34 +313,3 @@ def bulk_upsert(
         }
 
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
-
-
-def _catalogue_page(tenant: int, company_id: int, filters: MyCatalogueFilters) -> dict[str, Any]:
-    result = queries.buyer_catalogue(
-        tenant,
-        company_id,
-        after_id=parse_cursor(filters.after),
-        limit=filters.limit,
-        category_id=filters.category_id,
-        q=filters.q,
-    )
-    next_cursor = None if result.next_after is None else str(result.next_after)
-    items = [catalogue_item_out(entry, result.currency) for entry in result.entries]
-    return {"currency": result.currency, "items": items, "next_cursor": next_cursor}
-
-
-@router.get("/catalog", response=CataloguePageOut, summary="A company's catalogue")
-def buyer_catalogue(request: HttpRequest, filters: Query[CatalogueFilters]) -> HttpResponse:
-    """The active SKUs of active products the company may see (its assortment) and that one
-    of its price lists or a valid contract prices, each with the ladder the company gets
-    (contract or list, promotion applied), the price of one unit, its own minimum and pack
-    size, and what is available now. A constant number of queries whatever the page size."""
-    return json_response(200, _catalogue_page(tenant_id(request), filters.company_id, filters))
-
-
-@buyer_router.get("/catalog", response=CataloguePageOut, summary="My company's catalogue")
-def my_catalogue(request: HttpRequest, filters: Query[MyCatalogueFilters]) -> HttpResponse:
-    """The catalogue of the buyer's own company, as `GET /catalog` gives it to staff."""
-    caller = buyer(request)
-    assert caller.company_id is not None
-    return json_response(200, _catalogue_page(caller.tenant_id, caller.company_id, filters))

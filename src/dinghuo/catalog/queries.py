@@ -1,22 +1,14 @@
 """Catalogue reads for the API and pages: tenant-scoped, a fixed number of queries each."""
 
-from dataclasses import dataclass
-from datetime import datetime
-from decimal import Decimal
-from typing import Any
-
-from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, Q, QuerySet
 
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.catalog.services import LANGUAGES, column
-from dinghuo.core.errors import Conflict, NotFound
+from dinghuo.core.errors import NotFound
 from dinghuo.core.queries import tenant_row
-from dinghuo.inventory import queries as stock
-from dinghuo.pricing.models import ContractPrice, PriceTier
-from dinghuo.pricing.queries import book_for, company_pricing, visibility
 
 
-def _text_search(q: str, prefix: str = "") -> Q:
+def text_search(q: str, prefix: str = "") -> Q:
     """`q` in the code or in the name in any language (not only the request's language)."""
     match = Q(**{f"{prefix}code__icontains": q})
     for lang in LANGUAGES:
@@ -46,7 +38,7 @@ def products(
     if is_active is not None:
         qs = qs.filter(is_active=is_active)
     if q:
-        qs = qs.filter(_text_search(q))
+        qs = qs.filter(text_search(q))
     return qs
 
 
@@ -84,40 +76,8 @@ def sku(tenant_id: int, sku_id: int) -> Sku:
     return found
 
 
-# --- the buyer's catalogue ----------------------------------------------------------------
-
-_CATALOGUE_COLUMNS = [
-    "id",
-    "code",
-    *(column("name", lang) for lang in LANGUAGES),
-    "unit",
-    "min_order_quantity",
-    "pack_size",
-    "product_id",
-    "product__code",
-    *(f"product__{column('name', lang)}" for lang in LANGUAGES),
-    "product__category_id",
-    "product__allow_backorder",
-]
-
-
-@dataclass(frozen=True)
-class CatalogueEntry:
-    """One orderable SKU: its columns (`.values()` names), its tier ladder, what is available."""
-
-    row: dict[str, Any]
-    tiers: list[tuple[int, Decimal]]
-    available: int
-
-
-@dataclass(frozen=True)
-class CataloguePage:
-    currency: str
-    entries: list[CatalogueEntry]
-    next_after: int | None
-
-
-def _with_descendants(tenant_id: int, category_id: int) -> set[int]:
+def category_and_descendants(tenant_id: int, category_id: int) -> set[int]:
+    """The ids of a category and every category below it (one query)."""
     children: dict[int | None, list[int]] = {}
     for cid, parent_id in Category.objects.filter(tenant_id=tenant_id).values_list(
         "id", "parent_id"
@@ -130,76 +90,3 @@ def _with_descendants(tenant_id: int, category_id: int) -> set[int]:
             found.add(cid)
             todo += children.get(cid, [])
     return found
-
-
-def buyer_catalogue(
-    tenant_id: int,
-    company_id: int,
-    *,
-    after_id: int = 0,
-    limit: int = 50,
-    category_id: int | None = None,
-    q: str | None = None,
-    at: datetime | None = None,
-) -> CataloguePage:
-    """What a company can order: active SKUs of active products of its seller that its
-    assortment lets it see and that one of its price lists or a valid contract prices, each
-    with the ladder it gets (`pricing/resolution.py`) and what is available now.
-
-    Four queries whatever the page size for a company with only its base list: the company
-    (with flags for the kinds of price source it has), one page of SKUs with their product's
-    columns, the ladders of that page, availability summed in one grouped query. One more
-    with `category_id` (the categories below it) and for each kind of source the company has
-    (assigned lists; own SKU terms; an assortment; promotions count two): at most 9. An
-    inactive or unknown company is 404; an inactive base price list 409.
-    """
-    pricing = company_pricing(tenant_id, company_id, at)
-    if not pricing.base.is_active:
-        raise Conflict(
-            "The company's price list is inactive; it cannot order now.",
-            code="price_list_inactive",
-        )
-    day = pricing.day
-    # One index probe per SKU, stopped by the page's LIMIT: as two EXISTS joined by OR,
-    # PostgreSQL hashed every tier after the cursor (26 ms a page at 100,000 SKUs).
-    on_a_list = PriceTier.objects.filter(
-        price_list_id__in=pricing.counted_list_ids, sku_id=OuterRef("pk")
-    ).values("pk")[:1]
-    in_a_contract = ContractPrice.objects.filter(
-        Q(valid_until__isnull=True) | Q(valid_until__gte=day),
-        company_id=company_id,
-        sku_id=OuterRef("pk"),
-        valid_from__lte=day,
-    ).values("pk")[:1]
-    qs = Sku.objects.annotate(
-        list_tier=Subquery(on_a_list), contract=Subquery(in_a_contract)
-    ).filter(
-        Q(list_tier__isnull=False) | Q(contract__isnull=False),
-        tenant_id=tenant_id,
-        seller_id=pricing.buyer.seller_id,
-        is_active=True,
-        product__is_active=True,
-        id__gt=after_id,
-    )
-    if pricing.has_assortment:
-        qs = qs.filter(visibility(tenant_id, company_id))
-    if category_id is not None:
-        qs = qs.filter(product__category_id__in=_with_descendants(tenant_id, category_id))
-    if q:
-        qs = qs.filter(_text_search(q) | _text_search(q, "product__"))
-    rows = list(qs.order_by("id").values(*_CATALOGUE_COLUMNS)[: limit + 1])
-    next_after = rows[limit - 1]["id"] if len(rows) > limit else None
-    rows = rows[:limit]
-    if not rows:
-        return CataloguePage(pricing.currency, [], None)
-    ids = [row["id"] for row in rows]
-    book = book_for(pricing, ids)
-    available = stock.available_by_sku(tenant_id, ids)
-    entries = []
-    for row in rows:
-        sku_id = row["id"]
-        row["min_order_quantity"], row["pack_size"] = book.ordering_terms(
-            sku_id, row["min_order_quantity"], row["pack_size"]
-        )
-        entries.append(CatalogueEntry(row, book.ladder(sku_id), available.get(sku_id, 0)))
-    return CataloguePage(pricing.currency, entries, next_after)

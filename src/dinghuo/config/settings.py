@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dinghuo.backoffice",
     "dinghuo.integrations",
     "dinghuo.api",
+    "dinghuo.demo",
 ]
 
 MIDDLEWARE = [

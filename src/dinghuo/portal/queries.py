@@ -12,8 +12,8 @@ from django.db.models import QuerySet
 from modeltranslation.utils import get_language, resolution_order
 
 from dinghuo.buying import queries as buying
+from dinghuo.buying.catalogue import CatalogueEntry, buyer_catalogue
 from dinghuo.catalog.models import Sku
-from dinghuo.catalog.queries import CatalogueEntry, buyer_catalogue
 from dinghuo.catalog.services import column
 from dinghuo.customers import queries as customers
 from dinghuo.customers.models import Location

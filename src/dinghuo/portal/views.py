@@ -26,6 +26,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from dinghuo.buying import catalogue as company_catalogue
 from dinghuo.buying import queries as buying_queries
 from dinghuo.buying import services as buying
 from dinghuo.catalog import queries as catalog
@@ -122,7 +123,7 @@ class ShownEntry:
         return max(packs, 1) * self.pack_size
 
 
-def _shown(entry: catalog.CatalogueEntry) -> ShownEntry:
+def _shown(entry: company_catalogue.CatalogueEntry) -> ShownEntry:
     row = entry.row
     return ShownEntry(
         sku_id=row["id"],
@@ -148,7 +149,7 @@ def catalogue(request: BuyerRequest) -> HttpResponse:
     category_id = _int_param(request.GET.get("category"))
     after = _int_param(request.GET.get("after")) or 0
     try:
-        found = catalog.buyer_catalogue(
+        found = company_catalogue.buyer_catalogue(
             buyer.tenant_id,
             buyer.company_id,
             after_id=after,
@@ -158,7 +159,7 @@ def catalogue(request: BuyerRequest) -> HttpResponse:
         )
     except DomainError as error:
         messages.error(request, " ".join(forms.refusal_messages(error)))
-        found = catalog.CataloguePage("", [], None)
+        found = company_catalogue.CataloguePage("", [], None)
     context: dict[str, Any] = {
         "currency": found.currency,
         "entries": [_shown(entry) for entry in found.entries],
