@@ -113,7 +113,8 @@ def select_rows(sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """The rows of one parameterised statement, as tuples."""
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 def to_decimal(value: Any) -> Decimal | None:

@@ -52,7 +52,7 @@ def counter_keys(request: HttpRequest, email: str) -> tuple[str, str]:
 
 def blocked(keys: tuple[str, str]) -> bool:
     """Whether the email or the address has failed too often in the window."""
-    counts = cache.get_many(keys)
+    counts: dict[str, int] = cache.get_many(keys)
     return (
         counts.get(keys[0], 0) >= settings.SIGN_IN_FAILURES_PER_EMAIL
         or counts.get(keys[1], 0) >= settings.SIGN_IN_FAILURES_PER_ADDRESS

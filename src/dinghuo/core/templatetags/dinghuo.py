@@ -73,8 +73,10 @@ def money(value: Any, currency: str) -> str:
     digits = minor_units(currency)
     # The locale's currency pattern with the ISO digits (CLDR disagrees for a few currencies).
     pattern = _currency_pattern(locale, digits)
-    return pattern.apply(
-        round_money(amount, currency), locale, currency=currency, currency_digits=False
+    return str(
+        pattern.apply(
+            round_money(amount, currency), locale, currency=currency, currency_digits=False
+        )
     )
 
 
@@ -90,7 +92,7 @@ def unit_price(value: Any, currency: str) -> str:
     exact = Decimal(format_unit_price(amount, currency))
     digits = max(minor_units(currency), -int(exact.as_tuple().exponent))
     pattern = _currency_pattern(locale, digits)
-    return pattern.apply(exact, locale, currency=currency, currency_digits=False)
+    return str(pattern.apply(exact, locale, currency=currency, currency_digits=False))
 
 
 @register.filter
@@ -104,7 +106,7 @@ def number(value: Any, digits: Any = None) -> str:
         return format_decimal(amount, locale=locale)
     places = int(digits)
     pattern = _with_decimals(locale.decimal_formats[None], places)
-    return pattern.apply(amount, locale)
+    return str(pattern.apply(amount, locale))
 
 
 @register.filter(name="datetime")
