@@ -5,8 +5,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import User
 
 from dinghuo.core.models import Tenant
 from dinghuo.customers.models import Company, CompanyUser, Location
@@ -264,6 +264,40 @@ def _people(region: Region, rng: random.Random) -> Iterator[tuple[str, str]]:
     return iter(names)
 
 
+def _sign_ins(
+    spec: CompanySpec, people: Iterator[tuple[str, str]], password_hash: str, rng: random.Random
+) -> list[tuple[User, str]]:
+    """1–3 people of one company, each with a role, who sign in with the shared hash."""
+    found: list[tuple[User, str]] = []
+    for role in ROLES[: rng.randint(1, 3)]:
+        given, family = next(people)
+        local = f"{given}.{family}".lower().replace(" ", "").replace("-", "")
+        email = f"{local}@{spec.domain}.example"
+        user = User(
+            username=email,
+            email=email,
+            first_name=given,
+            last_name=family,
+            password=password_hash,
+        )
+        found.append((user, role))
+    return found
+
+
+def _addresses(
+    tenant: Tenant, company: Company, spec: CompanySpec, rng: random.Random
+) -> list[Location]:
+    """A bill-to and 1–3 ship-tos of one company."""
+    region = REGIONS[spec.region]
+    # The seeded draws stay in their order (bill-to first), so a seed gives the same demo.
+    bill_to = _location(tenant, company, region, Location.Kind.BILL_TO, "Accounts payable", rng)
+    names = rng.sample(SHIP_TO_NAMES[spec.kind], rng.randint(1, 3))
+    return [
+        bill_to,
+        *(_location(tenant, company, region, Location.Kind.SHIP_TO, n, rng) for n in names),
+    ]
+
+
 def create_buyers(
     *, tenant: Tenant, price_lists: dict[str, PriceList], password: str, rng: random.Random
 ) -> list[Buyer]:
@@ -272,7 +306,6 @@ def create_buyers(
     The password is hashed once and the hash shared: hashing per user is 0.2 s each, which
     would be most of the load time.
     """
-    user_model = get_user_model()
     password_hash = make_password(password)
     people = {code: _people(region, rng) for code, region in REGIONS.items()}
     companies = Company.objects.bulk_create(
@@ -287,37 +320,17 @@ def create_buyers(
         ]
     )
     locations: list[Location] = []
-    users = []
-    roles: list[tuple[Company, str]] = []
+    sign_ins: list[tuple[Company, User, str]] = []
     for spec, company in zip(COMPANIES, companies, strict=True):
-        region = REGIONS[spec.region]
-        locations.append(
-            _location(tenant, company, region, Location.Kind.BILL_TO, "Accounts payable", rng)
-        )
-        names = rng.sample(SHIP_TO_NAMES[spec.kind], rng.randint(1, 3))
-        locations += [
-            _location(tenant, company, region, Location.Kind.SHIP_TO, n, rng) for n in names
-        ]
-        for role in ROLES[: rng.randint(1, 3)]:
-            given, family = next(people[spec.region])
-            local = f"{given}.{family}".lower().replace(" ", "").replace("-", "")
-            email = f"{local}@{spec.domain}.example"
-            users.append(
-                user_model(
-                    username=email,
-                    email=email,
-                    first_name=given,
-                    last_name=family,
-                    password=password_hash,
-                )
-            )
-            roles.append((company, role))
+        locations += _addresses(tenant, company, spec, rng)
+        people_of = _sign_ins(spec, people[spec.region], password_hash, rng)
+        sign_ins += [(company, user, role) for user, role in people_of]
     Location.objects.bulk_create(locations)
-    user_model.objects.bulk_create(users)
+    User.objects.bulk_create([user for _, user, _ in sign_ins])
     company_users = CompanyUser.objects.bulk_create(
         [
             CompanyUser(tenant=tenant, company=company, user=user, role=role)
-            for user, (company, role) in zip(users, roles, strict=True)
+            for company, user, role in sign_ins
         ]
     )
     return [

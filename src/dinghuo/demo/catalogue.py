@@ -186,34 +186,46 @@ def create_catalogue(
         planned.append((product, name, spec, [variants[i] for i in picked]))
         made += len(picked)
     Product.objects.bulk_create(products)
-    skus: list[SkuInfo] = []
-    for product, name, spec, sizes in planned:
-        for variant in sizes:
-            moq, pack = _ordering_rules(variant, rng)
-            sku = Sku(
-                tenant=tenant,
-                seller=seller,
-                product=product,
-                code=f"{product.code}-{variant.code}",
-                unit=variant.unit,
-                min_order_quantity=moq,
-                pack_size=pack,
-                is_active=rng.random() > 0.01,
-                **_names(_with_variant(name, variant.name)),
-            )
-            skus.append(
-                SkuInfo(
-                    sku=sku,
-                    family=spec.family,
-                    category=spec.code,
-                    exportable=spec.exportable,
-                    allow_backorder=product.allow_backorder,
-                    orderable=product.is_active and sku.is_active,
-                    price_factor=Decimal(variant.factor),
-                )
-            )
+    skus = [
+        _sku(tenant, seller, product, name, spec, variant, rng)
+        for product, name, spec, sizes in planned
+        for variant in sizes
+    ]
     Sku.objects.bulk_create([info.sku for info in skus])
     return skus
+
+
+def _sku(
+    tenant: Tenant,
+    seller: Seller,
+    product: Product,
+    name: T,
+    spec: CategorySpec,
+    variant: Variant,
+    rng: random.Random,
+) -> SkuInfo:
+    """One SKU of a product in one size, not yet saved, with what the demo knows of it."""
+    moq, pack = _ordering_rules(variant, rng)
+    sku = Sku(
+        tenant=tenant,
+        seller=seller,
+        product=product,
+        code=f"{product.code}-{variant.code}",
+        unit=variant.unit,
+        min_order_quantity=moq,
+        pack_size=pack,
+        is_active=rng.random() > 0.01,
+        **_names(_with_variant(name, variant.name)),
+    )
+    return SkuInfo(
+        sku=sku,
+        family=spec.family,
+        category=spec.code,
+        exportable=spec.exportable,
+        allow_backorder=product.allow_backorder,
+        orderable=product.is_active and sku.is_active,
+        price_factor=Decimal(variant.factor),
+    )
 
 
 def create_price_tiers(
