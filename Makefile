@@ -27,6 +27,7 @@ lint: install
 	@$(UV) run ruff check src tests bench
 	@$(UV) run ruff format --check src tests bench
 	@$(UV) run mypy
+	@$(UV) run lint-imports
 
 translations: install ## Update the .po catalogs from the templates and code, then compile them
 	@$(UV) run dinghuo extract_translations

@@ -7,8 +7,12 @@ cd "$(dirname "$0")/.."
 PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 status=0
 
-echo "== lint and types"
-ruff check src tests bench && ruff format --check src tests bench && mypy || status=1
+echo "== lint, types and the arrows between apps"
+ruff check src tests bench && ruff format --check src tests bench && mypy && lint-imports \
+  || status=1
+
+echo "== every model change has its migration"
+dinghuo makemigrations --check --dry-run || status=1
 
 # Debian's Chromium drives the browser tests; a CJK font lets the Chinese pages' screenshots
 # show characters instead of boxes (the tests themselves read the text, not the pixels).

@@ -10,7 +10,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from dinghuo.backoffice import views_prices
+from dinghuo.backoffice import views_price_lists
 from dinghuo.customers.models import Company, CustomerGroup
 from dinghuo.integrations.models import Event
 from dinghuo.pricing import queries as pricing
@@ -126,7 +126,7 @@ def test_a_list_shows_each_skus_ladder_searches_by_sku_and_pages(world, monkeypa
     assert 'data-testid="price-C-3"' in texts(rows_only)
     assert "<html" not in texts(rows_only)
 
-    monkeypatch.setattr(views_prices, "PRICES_PAGE_SIZE", 3)
+    monkeypatch.setattr(views_price_lists, "PRICES_PAGE_SIZE", 3)
     first = texts(staff.client.get(url))
     assert first.count('data-testid="price-') == 3 and 'data-testid="more-prices"' in first
     cursor = world.skus["C-3"].pk

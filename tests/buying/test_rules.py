@@ -16,7 +16,7 @@ from dinghuo.buying.quote_states import (
     effective_status,
     target,
 )
-from dinghuo.buying.schemas import price_change_out
+from dinghuo.buying.schemas.carts import price_change_out
 
 NOW = datetime(2026, 11, 25, 12, tzinfo=UTC)
 FINAL = {

@@ -36,7 +36,7 @@ CARRIERS = {"TierProblem": 2, "FieldError": 1}
 FLOWS = {
     # the reasons `customers.credit.check` blocks an order for: one problem each when placing
     # refuses it, and the reasons the checkout's and the order entry's preview say it would be held
-    ("orders/services.py", "reason"): {credit.OVER_LIMIT, credit.OVERDUE},
+    ("orders/services/placing.py", "reason"): {credit.OVER_LIMIT, credit.OVERDUE},
     ("orders/routing_notice.py", "reason"): {credit.OVER_LIMIT, credit.OVERDUE},
 }
 

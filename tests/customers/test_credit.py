@@ -7,8 +7,9 @@ from decimal import Decimal
 import pytest
 
 from dinghuo.core import clock
-from dinghuo.customers.models import Company, CreditLine
-from dinghuo.orders.models import OrderPolicy
+from dinghuo.core.errors import ValidationFailed
+from dinghuo.customers import services as customers
+from dinghuo.customers.models import Company, CreditLine, CreditPolicy
 from tests.customers.state import customer_state, events_since, last_event_id
 
 MARCH_10 = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -229,7 +230,7 @@ def test_receivables_sync_sets_invoice_exposure_and_overdue_days(world):
 
 
 def test_the_sellers_grace_days_decide_between_overdue_and_blocked(world):
-    OrderPolicy.objects.create(tenant=world.tenant, seller=world.seller, overdue_grace_days=10)
+    CreditPolicy.objects.create(tenant=world.tenant, seller=world.seller, overdue_grace_days=10)
     put(
         world.client(),
         f"/companies/{world.company.pk}/receivables",
@@ -243,6 +244,29 @@ def test_the_sellers_grace_days_decide_between_overdue_and_blocked(world):
         assert credit_of(world)["days_overdue"] == 11
     with clock.as_of(datetime(2026, 3, 1, tzinfo=UTC)):
         assert (credit_of(world)["status"], credit_of(world)["days_overdue"]) == ("ok", 0)
+
+
+def test_the_grace_days_are_the_sellers_credit_policy_from_0_to_365(world):
+    """The ordering policy's API sets them; customers keeps them, the credit status and the
+    order judging read them from there; 365 is accepted, 366 and -1 change nothing."""
+    api = world.client()
+    body = {"auto_confirm": False, "credit_action": "hold", "approval_expiry_hours": 72}
+    accepted = api.send("PUT", "/order-policy", json.dumps({**body, "overdue_grace_days": 365}))
+    assert accepted.status_code == 200, accepted.json()
+    assert CreditPolicy.objects.get(seller=world.seller).overdue_grace_days == 365
+    assert api.get("/order-policy").json()["overdue_grace_days"] == 365
+    for days in (366, -1):
+        refused = api.send("PUT", "/order-policy", json.dumps({**body, "overdue_grace_days": days}))
+        assert refused.status_code == 422
+    assert CreditPolicy.objects.get(seller=world.seller).overdue_grace_days == 365
+
+    with pytest.raises(ValidationFailed) as refusal:
+        customers.set_overdue_grace_days(
+            tenant_id=world.tenant.pk, seller_id=world.seller.pk, days=366
+        )
+    assert [e.code for e in refusal.value.errors] == ["grace_days_out_of_range"]
+    customers.set_overdue_grace_days(tenant_id=world.tenant.pk, seller_id=world.seller.pk, days=0)
+    assert CreditPolicy.objects.get(seller=world.seller).overdue_grace_days == 0
 
 
 def test_near_and_over_the_limit(world):

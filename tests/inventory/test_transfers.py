@@ -6,7 +6,7 @@ import pytest
 from dinghuo.core.errors import Conflict, ValidationFailed
 from dinghuo.integrations.models import Event
 from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
-from dinghuo.inventory.transfers import transfer_stock
+from dinghuo.inventory.services import transfer_stock
 from tests.backoffice.staffing import place
 from tests.invariants import assert_stock_consistent
 

@@ -1,71 +1,11 @@
-"""An order's life: confirm, ship in parts, deliver, cancel; illegal moves answer 409."""
+"""An order's life: confirm, cancel, list; illegal moves answer 409. (Shipping and delivering
+after it: tests/fulfilment.)"""
 
 import pytest
 
-from dinghuo.inventory.models import StockLevel, StockMovement
+from dinghuo.inventory.models import StockMovement
 from tests.invariants import assert_stock_consistent
-
-
-def place(world, *lines, key="k1"):
-    r = world.client().place(world.order_body(*lines), key=key)
-    assert r.status_code == 201, r.json()
-    return r.json()["id"]
-
-
-def stock_of(world, sku):
-    level = StockLevel.objects.get(sku=world.skus[sku], warehouse__code="main")
-    return level.on_hand, level.reserved
-
-
-def test_confirm_ship_twice_deliver(world):
-    api = world.client()
-    order_id = place(world, ("A-1", 10), ("C-3", 4))
-    r = api.post(f"/orders/{order_id}/confirm")
-    assert (r.status_code, r.json()["status"]) == (200, "confirmed")
-    assert r.json()["allowed_actions"] == ["cancel", "ship"]
-
-    first = api.post(
-        f"/orders/{order_id}/shipments",
-        {
-            "carrier": "SF Express",
-            "tracking_number": "SF100",
-            "lines": [{"line_number": 1, "quantity": 4}],
-        },
-    )
-    assert first.status_code == 201, first.json()
-    assert first.json()["lines"] == [{"line_number": 1, "quantity": 4}]
-    assert api.get(f"/orders/{order_id}").json()["status"] == "partially_shipped"
-    assert stock_of(world, "A-1") == (96, 6)
-
-    second = api.post(
-        f"/orders/{order_id}/shipments", {"carrier": "DHL", "tracking_number": "DHL200"}
-    )
-    assert second.status_code == 201
-    assert sorted((x["line_number"], x["quantity"]) for x in second.json()["lines"]) == [
-        (1, 6),
-        (2, 4),
-    ]
-    order = api.get(f"/orders/{order_id}").json()
-    assert order["status"] == "shipped"
-    assert [s["tracking_number"] for s in order["shipments"]] == ["SF100", "DHL200"]
-    assert [x["shipped_quantity"] for x in order["lines"]] == [10, 4]
-    assert stock_of(world, "A-1") == (90, 0)
-    assert stock_of(world, "C-3") == (96, 0)
-
-    r = api.post(f"/orders/{order_id}/deliver")
-    assert (r.status_code, r.json()["status"]) == (200, "delivered")
-    assert all(s["delivered_at"] for s in r.json()["shipments"])
-
-    timeline = api.get(f"/orders/{order_id}/timeline").json()
-    assert [t["type"] for t in timeline] == [
-        "order.placed",
-        "order.confirmed",
-        "order.shipped",
-        "order.shipped",
-        "order.delivered",
-    ]
-    assert timeline[2]["data"]["tracking_number"] == "SF100"
-    assert_stock_consistent(world.tenant.pk)
+from tests.orders.support import place, stock_of
 
 
 def test_cancel_releases_every_reservation(world):
@@ -120,84 +60,6 @@ def test_illegal_transitions_answer_409_and_change_nothing(world, setup, action)
         stock_of(world, "A-1"),
         StockMovement.objects.count(),
     ) == before
-
-
-class TestShipmentInput:
-    @pytest.fixture
-    def confirmed(self, world):
-        order_id = place(world, ("A-1", 5))
-        world.client().post(f"/orders/{order_id}/confirm")
-        return order_id
-
-    @pytest.mark.parametrize(
-        ("lines", "code"),
-        [
-            ([{"line_number": 9, "quantity": 1}], "unknown_line"),
-            ([{"line_number": 1, "quantity": 6}], "exceeds_open_quantity"),
-            ([{"line_number": 1, "quantity": 0}], "quantity_not_positive"),
-            (
-                [{"line_number": 1, "quantity": 1}, {"line_number": 1, "quantity": 1}],
-                "duplicate_line",
-            ),
-        ],
-    )
-    def test_bad_lines(self, world, confirmed, lines, code):
-        r = world.client().post(
-            f"/orders/{confirmed}/shipments",
-            {"carrier": "DHL", "tracking_number": "1", "lines": lines},
-        )
-        assert r.status_code == 422
-        assert code in {e["code"] for e in r.json()["errors"]}
-        assert world.client().get(f"/orders/{confirmed}").json()["shipments"] == []
-        assert stock_of(world, "A-1") == (100, 5)
-
-    def test_blank_tracking_number(self, world, confirmed):
-        r = world.client().post(
-            f"/orders/{confirmed}/shipments", {"carrier": "DHL", "tracking_number": "  "}
-        )
-        assert r.status_code == 422
-        assert {e["field"] for e in r.json()["errors"]} == {"tracking_number"}
-
-    def test_unknown_warehouse(self, world, confirmed):
-        r = world.client().post(
-            f"/orders/{confirmed}/shipments",
-            {"carrier": "DHL", "tracking_number": "1", "warehouse": "moon"},
-        )
-        assert r.status_code == 422
-        assert r.json()["errors"][0]["code"] == "unknown_warehouse"
-
-
-def test_backordered_units_ship_once_stock_arrives(world):
-    from dinghuo.inventory import services as stock
-
-    api = world.client()
-    order_id = place(world, ("D-4", 3))
-    api.post(f"/orders/{order_id}/confirm")
-    r = api.post(f"/orders/{order_id}/shipments", {"carrier": "DHL", "tracking_number": "1"})
-    assert r.status_code == 422
-    assert r.json()["errors"][0]["code"] == "nothing_to_ship"
-    r = api.post(
-        f"/orders/{order_id}/shipments",
-        {"carrier": "DHL", "tracking_number": "1", "lines": [{"line_number": 1, "quantity": 3}]},
-    )
-    assert (r.status_code, r.json()["code"]) == (409, "insufficient_stock")
-    stock.receive_stock(
-        tenant_id=world.tenant.pk,
-        warehouse_code="north",
-        sku_id=world.skus["D-4"].pk,
-        quantity=2,
-        reason="po",
-    )
-    r = api.post(
-        f"/orders/{order_id}/shipments",
-        {"carrier": "DHL", "tracking_number": "1", "lines": [{"line_number": 1, "quantity": 2}]},
-    )
-    assert r.status_code == 201, r.json()
-    order = api.get(f"/orders/{order_id}").json()
-    assert (order["status"], order["lines"][0]["backordered_quantity"]) == ("partially_shipped", 1)
-    level = StockLevel.objects.get(sku=world.skus["D-4"], warehouse__code="north")
-    assert (level.on_hand, level.reserved) == (0, 0)
-    assert_stock_consistent(world.tenant.pk)
 
 
 def test_unknown_order_is_404(world):

@@ -3,55 +3,13 @@
 import re
 from decimal import Decimal
 
-import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dinghuo.buying import queries as buying
-from dinghuo.portal import forms
 from tests.builders import World
 from tests.portal.ordering import csrf_post, more_skus, sign_in
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "A-1\t10\nB-2\t12",  # copied from a spreadsheet
-        "A-1,10\nB-2,12",
-        "A-1;10\r\nB-2;12\r\n",
-        "A-1 10\nB-2    12",
-        "SKU\tQuantity\nA-1\t10\n\n\nB-2\t12\n",  # a header line and blank lines
-        "sku,description,qty\nA-1,Wrench,10\nB-2,Gloves,12.0",  # more columns, "12.0"
-    ],
-)
-def test_pasted_rows_in_many_formats(text: str) -> None:
-    read = forms.read_pasted(text)
-    assert read.bad_lines == []
-    assert [(row.sku, row.quantity) for row in read.rows] == [("A-1", 10), ("B-2", 12)]
-
-
-def test_unreadable_lines_are_reported_by_number() -> None:
-    read = forms.read_pasted("A-1\t10\nB-2\tten\n\n\tC\nC-3 4")
-    assert [(row.sku, row.quantity) for row in read.rows] == [("A-1", 10), ("C-3", 4)]
-    assert [(bad.number, bad.reason) for bad in read.bad_lines] == [
-        (2, "no quantity"),
-        (4, "no SKU code"),
-    ]
-
-
-def test_a_single_code_on_the_first_line_is_not_taken_for_a_header() -> None:
-    read = forms.read_pasted("A-1\nB-2 3")
-    assert [bad.number for bad in read.bad_lines] == [1]
-
-
-def test_csv_files_are_read_with_their_header_and_separator() -> None:
-    data = "\ufeffSKU;Qty\r\nA-1;10\r\nB-2;12\r\n".encode()
-    read = forms.read_csv(data)
-    assert [(row.sku, row.quantity) for row in read.rows] == [("A-1", 10), ("B-2", 12)]
-    assert (
-        forms.read_csv("A-1,1".encode("utf-16")).bad_lines[0].reason == "the file is not UTF-8 text"
-    )
 
 
 def test_typing_rows_checks_each_one_in_place(world: World) -> None:
@@ -98,20 +56,6 @@ def test_uploading_a_csv_file(world: World) -> None:
         buyer.client, "/quick-order/", {"action": "upload", "file": upload}
     ).content.decode()
     assert "$800.00" in html  # the 100+ tier
-
-
-def test_xlsx_uploads_read_the_first_sheet() -> None:
-    import io
-
-    import openpyxl
-
-    book = openpyxl.Workbook()
-    book.active.append(["SKU", "Qty"])
-    book.active.append(["A-1", 10])
-    data = io.BytesIO()
-    book.save(data)
-    read = forms.read_upload("rows.xlsx", data.getvalue())
-    assert [(row.sku, row.quantity) for row in read.rows] == [("A-1", 10)]
 
 
 def test_add_all_valid_rows_adds_those_and_keeps_the_others(world: World) -> None:
@@ -163,9 +107,3 @@ def test_checking_200_pasted_rows_takes_the_same_queries_as_one(world: World) ->
     assert html.count('class="problems problems--warning"') == 200
     assert 'data-testid="total-199">$985.50<' in html  # X-199 × 219 at 4.50
     assert len(lots) == len(few)
-
-
-def test_a_file_that_is_not_a_workbook_is_reported() -> None:
-    read = forms.read_upload("rows.xlsx", b"not a zip file")
-    assert read.rows == []
-    assert [line.reason for line in read.bad_lines] == ["the file is not an Excel workbook"]

@@ -1,22 +1,30 @@
-"""The back office's forms, and its refusals said in the page's language.
+"""The back office's forms, and its refusals said in the page's language: an order's
+actions and shipments; price lists, their tier ladders and who they are offered to;
+promotions.
 
 Forms check the shape of what a person typed (a number is a number, a comment is not too
 long); every business rule (may this order be confirmed, is there stock to ship) is left to
 the services the API uses, whose problems `problem_message` puts into words.
 """
 
+import re
 import uuid
+from decimal import Decimal
 from typing import Any
 
 from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from dinghuo.backoffice.queries import PickLine
+from dinghuo.backoffice.params import int_param
+from dinghuo.backoffice.queries import PickLine, company_by_code
 from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, FieldError
+from dinghuo.pricing.models import Promotion
 
 COMMENT_MAX = 1000
+MAX_TIER_ROWS = 50
+MAX_PROMOTION_SKUS = 1000
 
 
 def problem_message(problem: FieldError, overrides: refusals.Overrides | None = None) -> str:
@@ -116,3 +124,236 @@ class ShipForm(forms.Form):
         if not self.errors and not self.shipping():
             raise forms.ValidationError(gettext("Enter the units to ship on at least one line."))
         return cleaned
+
+
+# --- price lists -------------------------------------------------------------------------
+
+
+class PriceListForm(forms.Form):
+    """A price list's code, name, currency and whether companies may order from it."""
+
+    code = forms.SlugField(label=_("Code"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    currency = forms.CharField(
+        label=_("Currency"),
+        min_length=3,
+        max_length=3,
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 3}),
+    )
+    is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
+
+    def clean_currency(self) -> str:
+        return str(self.cleaned_data["currency"]).upper()
+
+
+class LadderForm(forms.Form):
+    """One SKU's complete tier ladder: rows of minimum quantity and unit price. Rows left
+    empty are dropped; whether the ladder rises is the price service's to say."""
+
+    sku = forms.CharField(label=_("SKU code"), max_length=64)
+    rows = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=MAX_TIER_ROWS)
+
+    def __init__(self, data: Any = None, *, rows: int, **kwargs: Any) -> None:
+        kwargs.setdefault("initial", {}).setdefault("rows", rows)
+        super().__init__(data, **kwargs)
+        self.row_count = rows
+        for i in range(rows):
+            self.fields[f"min_{i}"] = forms.IntegerField(
+                label=_("Minimum quantity"),
+                required=False,
+                max_value=2_147_483_647,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "quantity"}),
+            )
+            self.fields[f"price_{i}"] = forms.DecimalField(
+                label=_("Unit price"),
+                required=False,
+                max_digits=18,
+                decimal_places=4,
+                widget=forms.TextInput(attrs={"inputmode": "decimal", "class": "quantity"}),
+            )
+
+    @staticmethod
+    def rows_posted(data: Any) -> int:
+        """How many tier rows a posted form has (within the bounds a form may have)."""
+        return min(max(int_param(data.get("rows")) or 1, 1), MAX_TIER_ROWS)
+
+    def tier_rows(self) -> list[tuple[int, forms.BoundField, forms.BoundField]]:
+        """(row, minimum field, price field) of each row, for the template."""
+        return [(i, self[f"min_{i}"], self[f"price_{i}"]) for i in range(self.row_count)]
+
+    def filled(self) -> list[tuple[int, int, Decimal]]:
+        """(row, minimum quantity, unit price) of each row with both given, in row order."""
+        data = self.cleaned_data
+        return [
+            (i, data[f"min_{i}"], data[f"price_{i}"])
+            for i in range(self.row_count)
+            if data.get(f"min_{i}") is not None and data.get(f"price_{i}") is not None
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        for i in range(self.row_count):
+            has_min = cleaned.get(f"min_{i}") is not None
+            has_price = cleaned.get(f"price_{i}") is not None
+            if has_min and not has_price and f"price_{i}" not in self.errors:
+                self.add_error(f"price_{i}", gettext("Give the unit price of this row."))
+            if has_price and not has_min and f"min_{i}" not in self.errors:
+                self.add_error(f"min_{i}", gettext("Give the minimum quantity of this row."))
+        return cleaned
+
+
+def _priority_field() -> forms.IntegerField:
+    # The bounds of the API's `Priority`: the service stores what the form lets through.
+    return forms.IntegerField(
+        label=_("Priority"),
+        initial=0,
+        min_value=-1_000_000,
+        max_value=1_000_000,
+        help_text=_("Where several lists price a SKU, the highest priority wins."),
+    )
+
+
+class PriorityForm(forms.Form):
+    """A new priority for one company's or group's offer of the list."""
+
+    priority = _priority_field()
+
+
+class AssignForm(forms.Form):
+    """Offer the list to a company or a customer group, at a priority."""
+
+    target = forms.ChoiceField(label=_("Offer to"), required=False)
+    company_code = forms.CharField(
+        label=_("or a company by its code"), max_length=64, required=False
+    )
+    priority = _priority_field()
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        companies: list[tuple[int, str]],
+        groups: list[tuple[int, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, **kwargs)
+        target = self.fields["target"]
+        assert isinstance(target, forms.ChoiceField)
+        target.choices = [
+            ("", gettext("Choose…")),
+            (gettext("Companies"), [(f"company:{pk}", label) for pk, label in companies]),
+            (gettext("Customer groups"), [(f"group:{pk}", label) for pk, label in groups]),
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if bool(cleaned.get("target")) == bool(cleaned.get("company_code", "").strip()):
+            raise forms.ValidationError(refusals.code_message("company_or_group"))
+        return cleaned
+
+    def chosen(self, tenant_id: int) -> tuple[int | None, int | None] | None:
+        """(company id, customer group id) of the chosen target, one of them None; None when
+        the typed company code names no company (the error is then on the form)."""
+        code = self.cleaned_data.get("company_code", "").strip()
+        if code:
+            found = company_by_code(tenant_id, code)
+            if found is None:
+                self.add_error("company_code", refusals.code_message("unknown_company"))
+                return None
+            return found, None
+        kind, _sep, pk = str(self.cleaned_data["target"]).partition(":")
+        return (int(pk), None) if kind == "company" else (None, int(pk))
+
+
+# --- promotions ----------------------------------------------------------------------------
+
+KINDS: dict[str, Any] = {
+    Promotion.Kind.PERCENT: _("Percent off"),
+    Promotion.Kind.AMOUNT: _("Amount off each unit"),
+}
+
+_CODES_SPLIT = re.compile(r"[\s,;]+")
+
+
+class PromotionForm(forms.Form):
+    """A promotion as staff type it; SKUs by their codes. On an existing promotion the code
+    and the kind are fixed (the service changes neither)."""
+
+    code = forms.SlugField(label=_("Code"), max_length=64)
+    name = forms.CharField(label=_("Name"), max_length=200)
+    kind = forms.ChoiceField(label=_("Kind"), choices=list(KINDS.items()))
+    value = forms.DecimalField(
+        label=_("Value"),
+        max_digits=18,
+        decimal_places=4,
+        help_text=_("Percent off, or the amount off each unit."),
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        required=False,
+        help_text=_("For an amount off only."),
+        widget=forms.TextInput(attrs={"autocapitalize": "characters", "size": 3}),
+    )
+    starts_at = forms.DateTimeField(
+        label=_("Starts"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    ends_at = forms.DateTimeField(
+        label=_("Ends"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    categories = forms.TypedMultipleChoiceField(
+        label=_("Categories"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("With the categories below them."),
+    )
+    skus = forms.CharField(
+        label=_("SKU codes"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Separated by commas, spaces or new lines."),
+    )
+    customer_groups = forms.TypedMultipleChoiceField(
+        label=_("Customer groups"),
+        coerce=int,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: every company."),
+    )
+    applies_to_contract_prices = forms.BooleanField(
+        label=_("Also lowers contract prices"), required=False
+    )
+
+    def __init__(
+        self,
+        data: Any = None,
+        *,
+        categories: list[tuple[int, str]],
+        groups: list[tuple[int, str]],
+        existing: bool = False,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(data, **kwargs)
+        for name, choices in (("categories", categories), ("customer_groups", groups)):
+            field = self.fields[name]
+            assert isinstance(field, forms.ChoiceField)
+            field.choices = choices
+        if existing:
+            self.fields["code"].disabled = True
+            self.fields["kind"].disabled = True
+
+    def clean_currency(self) -> str:
+        return str(self.cleaned_data["currency"]).strip().upper()
+
+    def clean_skus(self) -> list[str]:
+        codes = [c for c in _CODES_SPLIT.split(self.cleaned_data["skus"] or "") if c]
+        if len(codes) > MAX_PROMOTION_SKUS:
+            raise forms.ValidationError(
+                gettext("At most %(count)d SKUs; use categories for more.")
+                % {"count": MAX_PROMOTION_SKUS}
+            )
+        return list(dict.fromkeys(codes))

@@ -103,6 +103,18 @@ def _render(order: Order, shipment: Shipment, names: dict[int, str], font: Path 
     pdf.set_title(f"Packing slip {order.number} / {shipment.pk}")
     pdf.set_creator("Dinghuo")
     pdf.add_page()
+    _write_heading(pdf, order, shipment)
+    _write_lines(pdf, shipment, names)
+    pdf.ln(6)
+    total = sum(item.quantity for item in shipment.lines.all())
+    pdf.write_cell(
+        180, gettext("%(units)s units in this parcel.") % {"units": number(total)}, new_line=True
+    )
+    return bytes(pdf.output())
+
+
+def _write_heading(pdf: _Slip, order: Order, shipment: Shipment) -> None:
+    """The title, the seller, and who and how the parcel goes to."""
     pdf.write_cell(120, gettext("Packing slip"), size=18, bold=True)
     pdf.write_cell(60, order.number, size=18, bold=True, align="R", new_line=True)
     pdf.write_cell(180, order.seller.name, size=11, new_line=True)
@@ -124,6 +136,9 @@ def _render(order: Order, shipment: Shipment, names: dict[int, str], font: Path 
         pdf.write_cell(140, value, new_line=True)
     pdf.ln(4)
 
+
+def _write_lines(pdf: _Slip, shipment: Shipment, names: dict[int, str]) -> None:
+    """The table of what is in the parcel, of each line's ordered and shipped units."""
     headings = (
         gettext("SKU"),
         gettext("Item"),
@@ -154,9 +169,3 @@ def _render(order: Order, shipment: Shipment, names: dict[int, str], font: Path 
             pdf.write_cell(
                 width, text, size=9, align="L" if i < 2 else "R", new_line=i == len(COLUMNS) - 1
             )
-    pdf.ln(6)
-    total = sum(item.quantity for item in shipment.lines.all())
-    pdf.write_cell(
-        180, gettext("%(units)s units in this parcel.") % {"units": number(total)}, new_line=True
-    )
-    return bytes(pdf.output())

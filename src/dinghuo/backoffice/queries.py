@@ -1,5 +1,6 @@
 """Reads only the back office's pages need, around the domain's own queries: the dashboard's
-counts, a page of the order desk, the orders to ship, an order's pick list.
+counts, a page of the order desk, the orders to ship, an order's pick list, a company named by
+its code, a page of price lists with their counts.
 
 Each is scoped by tenant and takes a fixed number of queries whatever the number of rows.
 """
@@ -10,16 +11,31 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from django.db.models import Case, Count, F, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dinghuo.core import clock
 from dinghuo.customers import queries as customers
-from dinghuo.inventory import services as stock
+from dinghuo.inventory import queries as inventory
 from dinghuo.inventory.models import StockLevel
 from dinghuo.orders import queries as orders
 from dinghuo.orders.models import Order, OrderLine
 from dinghuo.orders.states import OrderStatus
+from dinghuo.pricing import queries as pricing
+from dinghuo.pricing.models import PriceListAssignment, PriceTier
 
 # A SKU whose units available over the active warehouses fall below this counts as low.
 LOW_STOCK_THRESHOLD = 10
@@ -208,6 +224,17 @@ def company_choices(tenant_id: int) -> list[tuple[int, str]]:
     return [(pk, f"{name} ({code})") for pk, code, name in rows]
 
 
+def company_by_code(tenant_id: int, code: str) -> int | None:
+    """The id of the tenant's company with this code, in any case, or None (one query)."""
+    found: int | None = (
+        customers.companies(tenant_id)
+        .filter(code__iexact=code)
+        .values_list("pk", flat=True)
+        .first()
+    )
+    return found
+
+
 def orders_to_ship(tenant_id: int, *, after: int | None = None, limit: int = 50) -> OrdersPage:
     """Confirmed and partially shipped orders, oldest first (they have waited longest), with
     their company and ship-to (one query)."""
@@ -234,7 +261,7 @@ def pick_list(tenant_id: int, lines: list[OrderLine]) -> list[PickLine]:
     """The order's lines with what is left to ship and the warehouses holding it, from the
     very reservations shipping draws on (one query)."""
     held: dict[int, list[tuple[str, int]]] = {}
-    for reservation in stock.open_reservations(tenant_id, (line.pk for line in lines)):
+    for reservation in inventory.open_reservations(tenant_id, (line.pk for line in lines)):
         held.setdefault(reservation.order_line_id, []).append(
             (reservation.warehouse.code, reservation.quantity)
         )
@@ -242,3 +269,40 @@ def pick_list(tenant_id: int, lines: list[OrderLine]) -> list[PickLine]:
         PickLine(line, line.quantity - line.shipped_quantity, held.get(line.pk, []))
         for line in lines
     ]
+
+
+# --- price lists ---------------------------------------------------------------------------
+
+
+def _counted(model: Any, aggregate: Count) -> Coalesce:
+    # A correlated count: unlike joins with Count(), it stays one row per list however many
+    # tiers and assignments there are.
+    return Coalesce(
+        Subquery(
+            model.objects.filter(price_list=OuterRef("pk"))
+            .order_by()
+            .values("price_list")
+            .annotate(n=aggregate)
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        0,
+    )
+
+
+def price_lists_page(
+    tenant_id: int, *, after: int | None, limit: int
+) -> tuple[list[Any], int | None]:
+    """A page of the tenant's price lists with how many SKUs and tiers they price and how
+    many companies or groups they are offered to (one query)."""
+    qs = pricing.price_lists(tenant_id).annotate(
+        tier_count=_counted(PriceTier, Count("*")),
+        sku_count=_counted(PriceTier, Count("sku", distinct=True)),
+        assignment_count=_counted(PriceListAssignment, Count("*")),
+    )
+    if after:
+        qs = qs.filter(pk__gt=after)
+    rows = list(qs.order_by("pk")[: limit + 1])
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, rows[-1].pk if more else None

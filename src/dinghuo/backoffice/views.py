@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 from dinghuo.backoffice import forms
 from dinghuo.backoffice import queries as page
 from dinghuo.backoffice.access import StaffRequest, staff_required
+from dinghuo.backoffice.params import int_param
 from dinghuo.core import phrases, refusals
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, NotFound
@@ -30,8 +31,9 @@ from dinghuo.orders import queries as order_queries
 from dinghuo.orders import services as order_services
 from dinghuo.orders.models import Order, OrderApproval
 from dinghuo.orders.states import Action, allowed_actions
-from dinghuo.portal.queries import sku_names
-from dinghuo.portal.views import APPROVAL_STATUS_LABELS, EVENT_LABELS, STATUS_LABELS
+from dinghuo.pages.labels import APPROVAL_STATUS_LABELS, EVENT_LABELS, STATUS_LABELS
+from dinghuo.pages.responses import is_htmx
+from dinghuo.pages.skus import sku_names
 
 DESK_PAGE_SIZE = 50
 MAX_BULK = 200  # orders one bulk confirm may name
@@ -41,20 +43,6 @@ DESK_FILTERS: dict[str, Any] = {
     page.FILTER_AWAITING_SELLER: _("Waiting for the seller's approval"),
 }
 APPROVERS = routing_notice.APPROVERS[refusals.STAFF]
-
-
-def is_htmx(request: StaffRequest) -> bool:
-    """Whether HTMX asks (it then wants the fragment that changed, not the whole page)."""
-    return request.headers.get("HX-Request") == "true"
-
-
-def int_param(value: str | None) -> int | None:
-    """A positive whole number from a query or form value, else None."""
-    try:
-        number = int(value or "")
-    except ValueError:
-        return None
-    return number if 0 < number < 2**63 else None
 
 
 # --- the dashboard ------------------------------------------------------------------------

@@ -18,19 +18,14 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from dinghuo.backoffice.access import StaffRequest, staff_required
-from dinghuo.backoffice.views import int_param, is_htmx
+from dinghuo.backoffice.params import int_param
 from dinghuo.core.errors import NotFound
 from dinghuo.customers import queries as customers
 from dinghuo.customers.models import Company
-from dinghuo.portal.views_company import (
-    CREDIT_STATUS_LABELS,
-    KIND_LABELS,
-    ROLE_LABELS,
-    credit_terms,
-)
+from dinghuo.pages.labels import CREDIT_STATUS_LABELS, KIND_LABELS, ROLE_LABELS, credit_terms
+from dinghuo.pages.responses import is_htmx
 from dinghuo.pricing import queries as pricing
 from dinghuo.pricing.resolution import CONTRACT
-from dinghuo.pricing.schemas import explanation_out
 
 COMPANIES_PAGE_SIZE = 50
 
@@ -127,8 +122,9 @@ def price_answer(tenant_id: int, company_id: int, form: PriceQuestionForm) -> Pr
             form.add_error("sku", gettext("No such SKU."))
             return None
         raise
-    # The problems are the API's own (`explanation_out`), so the page and the API agree.
-    codes = explanation_out(found)["problems"]
+    # The problems are the explanation's own, the ones the API answers with, so the page and
+    # the API agree.
+    codes = found.problems
     resolution = found.verdict.resolution
     source = ""
     if resolution is not None:

@@ -2,7 +2,7 @@
 checked as the order would check them, what will happen to the order (approval, credit hold)
 shown before it is placed, then placed with channel "staff" and the staff member as `entered_by`.
 
-The rows are read by the portal's quick-order readers (`portal.forms.typed_rows`,
+The rows are read by the readers the portal's quick order uses (`pages.rows.typed_rows`,
 `read_pasted`) and judged by `orders.queries.check_lines`; the preview is
 `orders.judging.preview_routing` and the order is placed by `orders.services.place_order`,
 once per form token (a double submit places nothing more), as the API's Idempotency-Key does.
@@ -23,9 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from dinghuo.backoffice.access import StaffRequest, StaffUser, staff_required
-from dinghuo.backoffice.views import is_htmx
 from dinghuo.core import idempotency, refusals
-from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.customers import queries as customers
 from dinghuo.customers.models import Company, Location
@@ -34,9 +32,9 @@ from dinghuo.orders import queries as order_queries
 from dinghuo.orders import services as order_services
 from dinghuo.orders.line_checks import LineRequest
 from dinghuo.orders.routing_notice import RoutingNotice
-from dinghuo.portal import forms as rows_reader
-from dinghuo.portal.queries import sku_names
-from dinghuo.portal.views import render_redirect
+from dinghuo.pages import rows as rows_reader
+from dinghuo.pages.responses import is_htmx, render_redirect
+from dinghuo.pages.skus import sku_names
 
 CHANNEL = "staff"
 BLANK_ROWS = 5
@@ -176,14 +174,8 @@ def _place(
         "notes": data["notes"],
         "lines": [[line.sku, line.quantity] for line in lines],
     }
-    key = f"staff-{staff.user_id}:{data['token']}"
-    idempotency.check_key(key)
-    fingerprint = idempotency.request_fingerprint("POST", request.path, body)
 
-    def once() -> int:
-        record, replay = idempotency.claim(staff.tenant_id, key, fingerprint)
-        if replay is not None:
-            return int(replay.body["order_id"])
+    def create() -> tuple[int, dict[str, Any]]:
         order = order_services.place_order(
             tenant_id=staff.tenant_id,
             company_id=company.pk,
@@ -195,10 +187,18 @@ def _place(
             channel=CHANNEL,
             entered_by_id=staff.user_id,
         )
-        idempotency.store(record, 201, {"order_id": order.pk})
-        return order.pk
+        return 201, {"order_id": order.pk}
 
-    return atomic_with_retry(once)
+    outcome = idempotency.run_once(
+        tenant_id=staff.tenant_id,
+        key=data["token"],
+        scope=f"staff-{staff.user_id}:",
+        method="POST",
+        path=request.path,
+        request_body=body,
+        create=create,
+    )
+    return int(outcome.body["order_id"])
 
 
 # The service's field names for what this form calls otherwise.

@@ -7,6 +7,7 @@ the first answer and ships nothing more, as the API's Idempotency-Key does.
 """
 
 import re
+from typing import Any
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
@@ -18,15 +19,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 from dinghuo.backoffice import forms, packing_slip
 from dinghuo.backoffice import queries as page
 from dinghuo.backoffice.access import StaffRequest, StaffUser, staff_required
-from dinghuo.backoffice.views import STATUS_LABELS, int_param
+from dinghuo.backoffice.params import int_param
 from dinghuo.core import idempotency
-from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.fulfilment import services as fulfilment
 from dinghuo.inventory import queries as inventory
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders.models import Order
-from dinghuo.portal.queries import sku_names
+from dinghuo.pages.labels import STATUS_LABELS
+from dinghuo.pages.skus import sku_names
 
 FULFILMENT_PAGE_SIZE = 50
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]")
@@ -62,14 +63,8 @@ def _ship(request: HttpRequest, staff: StaffUser, order: Order, form: forms.Ship
         "warehouse": data["warehouse"] or None,
         "lines": [[line.line_number, line.quantity] for line in lines],
     }
-    key = f"staff-{staff.user_id}:{data['token']}"
-    idempotency.check_key(key)
-    fingerprint = idempotency.request_fingerprint("POST", request.path, body)
 
-    def once() -> int:
-        record, replay = idempotency.claim(staff.tenant_id, key, fingerprint)
-        if replay is not None:
-            return int(replay.body["shipment_id"])
+    def create() -> tuple[int, dict[str, Any]]:
         shipment = fulfilment.ship_order(
             tenant_id=staff.tenant_id,
             order_id=order.pk,
@@ -78,10 +73,18 @@ def _ship(request: HttpRequest, staff: StaffUser, order: Order, form: forms.Ship
             lines=lines,
             warehouse_code=data["warehouse"] or None,
         )
-        idempotency.store(record, 201, {"shipment_id": shipment.pk})
-        return shipment.pk
+        return 201, {"shipment_id": shipment.pk}
 
-    return atomic_with_retry(once)
+    outcome = idempotency.run_once(
+        tenant_id=staff.tenant_id,
+        key=data["token"],
+        scope=f"staff-{staff.user_id}:",
+        method="POST",
+        path=request.path,
+        request_body=body,
+        create=create,
+    )
+    return int(outcome.body["shipment_id"])
 
 
 def _show_refusal(form: forms.ShipForm, lines: list[int], error: DomainError) -> None:

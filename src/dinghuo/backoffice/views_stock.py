@@ -2,7 +2,7 @@
 levels and ledger, and the forms to receive, adjust and transfer its stock.
 
 Thin pages over `inventory.queries` and the stock services the API uses (`receive_stock`,
-`adjust_stock`) plus `inventory.transfers.transfer_stock`; each refusal is shown next to the
+`adjust_stock`) plus `inventory.services.transfer_stock`; each refusal is shown next to the
 field it is about. The tenant always comes from the signed-in staff member, so another
 tenant's SKU id finds nothing (404).
 """
@@ -22,17 +22,17 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dinghuo.backoffice import forms
 from dinghuo.backoffice.access import StaffRequest, staff_required
+from dinghuo.backoffice.params import int_param
 from dinghuo.backoffice.queries import LOW_STOCK_THRESHOLD, low_stock_skus
-from dinghuo.backoffice.views import int_param, is_htmx
-from dinghuo.catalog.services import column
+from dinghuo.catalog.texts import column
 from dinghuo.core import refusals
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.inventory import queries as inventory
 from dinghuo.inventory import services as stock
 from dinghuo.inventory.models import StockLevel, StockMovement
-from dinghuo.inventory.transfers import transfer_stock
-from dinghuo.portal.queries import sku_names
+from dinghuo.pages.responses import is_htmx
+from dinghuo.pages.skus import sku_names
 
 STOCK_PAGE_SIZE = 50
 LEDGER_PAGE_SIZE = 50
@@ -283,7 +283,7 @@ def _change(request: StaffRequest, sku_id: int, name: str) -> HttpResponseBase:
         done = gettext("Stock adjusted by %(delta)s units.") % {"delta": data["delta"]}
     else:
         run = partial(
-            transfer_stock,
+            stock.transfer_stock,
             from_warehouse=data["from_warehouse"],
             to_warehouse=data["to_warehouse"],
             quantity=data["quantity"],

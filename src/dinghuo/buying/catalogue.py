@@ -6,15 +6,15 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 
 from dinghuo.catalog import queries as catalog
 from dinghuo.catalog.models import Sku
-from dinghuo.catalog.services import LANGUAGES, column
+from dinghuo.catalog.texts import LANGUAGES, column
 from dinghuo.core.errors import Conflict
 from dinghuo.inventory import queries as stock
 from dinghuo.pricing.models import ContractPrice, PriceTier
-from dinghuo.pricing.queries import book_for, company_pricing, visibility
+from dinghuo.pricing.queries import CompanyPricing, book_for, company_pricing, visibility
 
 _CATALOGUE_COLUMNS = [
     "id",
@@ -74,6 +74,24 @@ def buyer_catalogue(
             "The company's price list is inactive; it cannot order now.",
             code="price_list_inactive",
         )
+    qs = _orderable_skus(tenant_id, company_id, pricing).filter(id__gt=after_id)
+    if category_id is not None:
+        qs = qs.filter(
+            product__category_id__in=catalog.category_and_descendants(tenant_id, category_id)
+        )
+    if q:
+        qs = qs.filter(catalog.text_search(q) | catalog.text_search(q, "product__"))
+    rows = list(qs.order_by("id").values(*_CATALOGUE_COLUMNS)[: limit + 1])
+    next_after = rows[limit - 1]["id"] if len(rows) > limit else None
+    rows = rows[:limit]
+    if not rows:
+        return CataloguePage(pricing.currency, [], None)
+    return CataloguePage(pricing.currency, _entries(tenant_id, pricing, rows), next_after)
+
+
+def _orderable_skus(tenant_id: int, company_id: int, pricing: CompanyPricing) -> QuerySet[Sku]:
+    """Active SKUs of active products of the company's seller that one of its price lists or
+    a valid contract prices, and that its assortment (if it has one) lets it see."""
     day = pricing.day
     # One index probe per SKU, stopped by the page's LIMIT: as two EXISTS joined by OR,
     # PostgreSQL hashed every tier after the cursor (26 ms a page at 100,000 SKUs).
@@ -94,21 +112,17 @@ def buyer_catalogue(
         seller_id=pricing.buyer.seller_id,
         is_active=True,
         product__is_active=True,
-        id__gt=after_id,
     )
     if pricing.has_assortment:
         qs = qs.filter(visibility(tenant_id, company_id))
-    if category_id is not None:
-        qs = qs.filter(
-            product__category_id__in=catalog.category_and_descendants(tenant_id, category_id)
-        )
-    if q:
-        qs = qs.filter(catalog.text_search(q) | catalog.text_search(q, "product__"))
-    rows = list(qs.order_by("id").values(*_CATALOGUE_COLUMNS)[: limit + 1])
-    next_after = rows[limit - 1]["id"] if len(rows) > limit else None
-    rows = rows[:limit]
-    if not rows:
-        return CataloguePage(pricing.currency, [], None)
+    return qs
+
+
+def _entries(
+    tenant_id: int, pricing: CompanyPricing, rows: list[dict[str, Any]]
+) -> list[CatalogueEntry]:
+    """The page's rows with the ladder and the ordering terms the company gets, and what is
+    available now."""
     ids = [row["id"] for row in rows]
     book = book_for(pricing, ids)
     available = stock.available_by_sku(tenant_id, ids)
@@ -119,4 +133,4 @@ def buyer_catalogue(
             sku_id, row["min_order_quantity"], row["pack_size"]
         )
         entries.append(CatalogueEntry(row, book.ladder(sku_id), available.get(sku_id, 0)))
-    return CataloguePage(pricing.currency, entries, next_after)
+    return entries

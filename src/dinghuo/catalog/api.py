@@ -263,7 +263,7 @@ def activate_sku(request: HttpRequest, sku_id: ObjectId) -> HttpResponse:
     return _set_sku_active(request, sku_id, True)
 
 
-# --- bulk upsert and the buyer's catalogue ------------------------------------------------
+# --- bulk upsert --------------------------------------------------------------------------
 
 
 def _rows(payload: BulkIn) -> list[services.ProductRow]:

@@ -3,7 +3,7 @@
 from django.db.models import F, Q, QuerySet
 
 from dinghuo.catalog.models import Category, Product, Sku
-from dinghuo.catalog.services import LANGUAGES, column
+from dinghuo.catalog.texts import LANGUAGES, column
 from dinghuo.core.errors import NotFound
 from dinghuo.core.queries import tenant_row
 

@@ -12,7 +12,7 @@ from pydantic import ConfigDict, Field, StringConstraints
 
 from dinghuo.api.schemas import Code, Id, InSchema, LongText, PageFilters, PatchIn, Slug
 from dinghuo.catalog.models import Category, Product, Sku
-from dinghuo.catalog.services import localized
+from dinghuo.catalog.texts import localized
 
 MAX_BULK_ITEMS = 1000
 MAX_SKUS_PER_PRODUCT = 100

@@ -5,6 +5,7 @@ from dinghuo.api.root import new_api
 from dinghuo.buying import api as buying
 from dinghuo.catalog import api as catalog
 from dinghuo.customers import api as customers
+from dinghuo.fulfilment import api as fulfilment
 from dinghuo.integrations import api as integrations
 from dinghuo.inventory import api as inventory
 from dinghuo.orders import api as orders
@@ -22,5 +23,6 @@ api.add_router("/my", customers.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", buying.router)
 api.add_router("/my", buying.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", orders.router)
+api.add_router("/", fulfilment.router)
 api.add_router("/my", orders.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/events", integrations.router)

@@ -263,6 +263,10 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         say(_("Days are 0 to %(max)s."), needs=["max"]),
         say(_("The number of days is out of range.")),
     ),
+    "grace_days_out_of_range": (
+        say(_("Days are 0 to %(max)s."), needs=["max"]),
+        say(_("The number of days is out of range.")),
+    ),
     "prepaid_has_no_days": (say(_("Prepaid terms take no days: enter 0.")),),
     "oldest_unpaid_due_on_required": (say(_("Give the due date of the oldest unpaid invoice.")),),
     "oldest_unpaid_due_on_unexpected": (say(_("Nothing is unpaid: leave the due date empty.")),),

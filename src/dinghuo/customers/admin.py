@@ -18,7 +18,8 @@ from dinghuo.customers.models import Company, CompanyUser, CreditLine, CustomerG
 from dinghuo.customers.services import COUNTRIES
 
 
-class CompanyForm(forms.ModelForm):
+# Django's forms are generic only in its stubs: subscripting one fails at run time.
+class CompanyForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Company
         fields = ("code", "name", "price_list", "is_active")
@@ -30,7 +31,7 @@ class CompanyForm(forms.ModelForm):
         return price_list
 
 
-class LocationForm(forms.ModelForm):
+class LocationForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = Location
         fields = (
@@ -83,7 +84,11 @@ class CompanyAdmin(ModelAdmin):
         return False
 
     def save_formset(
-        self, request: HttpRequest, form: Any, formset: BaseInlineFormSet, change: bool
+        self,
+        request: HttpRequest,
+        form: Any,
+        formset: "BaseInlineFormSet[Any, Company, Any]",
+        change: bool,
     ) -> None:
         for row in formset.save(commit=False):
             row.tenant_id = form.instance.tenant_id
@@ -125,7 +130,7 @@ class CompanyUserAdmin(ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class CustomerGroupForm(forms.ModelForm):
+class CustomerGroupForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = CustomerGroup
         fields = ("tenant", "code", "name")
@@ -166,7 +171,7 @@ class CustomerGroupAdmin(ModelAdmin):
             obj.pk = group.pk
 
 
-class CreditLineForm(forms.ModelForm):
+class CreditLineForm(forms.ModelForm):  # type: ignore[type-arg]
     class Meta:
         model = CreditLine
         fields = ("credit_limit", "terms", "terms_days")

@@ -7,7 +7,6 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from dinghuo.core.models import TenantScoped
-from dinghuo.pricing.models import PriceList
 
 
 class CustomerGroup(TenantScoped):
@@ -30,7 +29,8 @@ class Company(TenantScoped):
     name = models.CharField(max_length=300)
     # The base price list: it fixes the currency and the seller the company buys from;
     # assigned lists and contracts (pricing app) may price a SKU before it.
-    price_list = models.ForeignKey(PriceList, on_delete=models.PROTECT, related_name="+")
+    # A string reference: pricing is above customers, which only points at its table.
+    price_list = models.ForeignKey("pricing.PriceList", on_delete=models.PROTECT, related_name="+")
     parent = models.ForeignKey(
         "self",
         null=True,
@@ -154,3 +154,21 @@ class CreditLine(TenantScoped):
     @property
     def exposure(self) -> Decimal:
         return self.order_exposure + self.invoice_exposure
+
+
+class CreditPolicy(TenantScoped):
+    """How a seller treats late payers: the days an invoice may be overdue before the
+    company's orders are blocked. Credit control is customers'; the ordering policy's API
+    sets it through `customers.services.set_overdue_grace_days`."""
+
+    seller = models.OneToOneField("core.Seller", on_delete=models.CASCADE, related_name="+")
+    overdue_grace_days = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name_plural = "credit policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(overdue_grace_days__lte=365),
+                name="credit_grace_days_at_most_a_year",
+            ),
+        ]

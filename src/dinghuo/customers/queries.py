@@ -11,8 +11,14 @@ from dinghuo.core.errors import NotFound
 from dinghuo.core.models import ApiKey
 from dinghuo.core.queries import tenant_row
 from dinghuo.customers import credit, terms
-from dinghuo.customers.models import Company, CompanyUser, CreditLine, CustomerGroup, Location
-from dinghuo.orders.models import OrderPolicy
+from dinghuo.customers.models import (
+    Company,
+    CompanyUser,
+    CreditLine,
+    CreditPolicy,
+    CustomerGroup,
+    Location,
+)
 
 
 def customer_groups(tenant_id: int) -> QuerySet[CustomerGroup]:
@@ -27,7 +33,7 @@ def customer_group(tenant_id: int, group_id: int) -> CustomerGroup:
     )
 
 
-def _group_ids() -> Prefetch:
+def _group_ids() -> "Prefetch[str, QuerySet[CustomerGroup], str]":
     # The ids are all an answer shows of a company's groups.
     return Prefetch("groups", queryset=CustomerGroup.objects.only("id").order_by("id"))
 
@@ -192,7 +198,7 @@ class CreditSummary:
 def grace_days(tenant_id: int, seller_id: int) -> int:
     """Days the seller lets payments be overdue before orders are blocked (0 unless set)."""
     days = (
-        OrderPolicy.objects.filter(tenant_id=tenant_id, seller_id=seller_id)
+        CreditPolicy.objects.filter(tenant_id=tenant_id, seller_id=seller_id)
         .values_list("overdue_grace_days", flat=True)
         .first()
     )

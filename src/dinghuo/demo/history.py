@@ -19,7 +19,7 @@ from dinghuo.customers.models import CompanyUser
 from dinghuo.demo import HISTORY_DAYS, DemoRefused
 from dinghuo.demo.buyers import Buyer
 from dinghuo.demo.catalogue import SkuInfo, priced_on
-from dinghuo.fulfilment.services import ShipLine, ship_order
+from dinghuo.fulfilment.services import ShipLine, deliver_order, ship_order
 from dinghuo.inventory.models import Reservation
 from dinghuo.orders.approval_rules import COMPANY, SELLER
 from dinghuo.orders.models import Order, OrderApproval, OrderLine
@@ -29,7 +29,6 @@ from dinghuo.orders.services import (
     approve_order,
     cancel_order,
     confirm_order,
-    deliver_order,
     place_order,
     release_credit_hold,
 )

@@ -11,6 +11,7 @@ from decimal import Decimal
 from dinghuo.core.models import Seller, Tenant
 from dinghuo.customers.models import CompanyUser, CreditLine
 from dinghuo.demo.buyers import Buyer
+from dinghuo.orders import services as orders
 from dinghuo.orders.models import ApprovalRule, Approver, OrderPolicy
 
 # A plain buyer may order up to this much without a manager (about the 90th percentile).
@@ -30,9 +31,9 @@ def set_up_terms(
 ) -> dict[str, str]:
     """Policy, approval rule, credit lines and spending limits; returns which company shows
     which exception (company code → what it shows)."""
-    OrderPolicy.objects.create(
-        tenant=tenant,
-        seller=seller,
+    orders.set_order_policy(
+        tenant_id=tenant.pk,
+        seller_slug=seller.slug,
         auto_confirm=True,
         credit_action=OrderPolicy.CreditAction.HOLD,
         overdue_grace_days=7,

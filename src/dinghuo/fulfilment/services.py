@@ -1,6 +1,11 @@
-"""Shipping an order, in as many partial shipments as it takes."""
+"""Shipping an order, in as many partial shipments as it takes.
 
-from collections import Counter
+Fulfilment writes the shipment; the order's side (its lines' shipped units, its status and
+`order.shipped`) is orders' (`record_shipment`), the stock is inventory's (`plan_issue`,
+`issue`). Locks in the order used everywhere: the order row, then stock levels.
+"""
+
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from django.db import transaction
@@ -8,36 +13,31 @@ from django.db import transaction
 from dinghuo.core import clock
 from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
 from dinghuo.fulfilment.models import Shipment, ShipmentLine
-from dinghuo.integrations import events
+from dinghuo.inventory import queries as inventory
 from dinghuo.inventory import services as stock
-from dinghuo.inventory.models import Reservation, StockMovement, Warehouse
-from dinghuo.orders.models import OrderLine
-from dinghuo.orders.services import _locked_order, _order_event, transition
-from dinghuo.orders.states import Action, OrderStatus
+from dinghuo.inventory.models import Reservation, Warehouse
+from dinghuo.orders import services as orders
+from dinghuo.orders.models import Order, OrderLine
+from dinghuo.orders.states import Action
 
 
 @dataclass(frozen=True)
 class ShipLine:
+    """`quantity` units of the order's line `line_number` to ship."""
+
     line_number: int
     quantity: int
 
 
-def _plan_issue(
-    line: OrderLine, quantity: int, reservations: list[Reservation], warehouse_id: int | None
-) -> list[tuple[Reservation, int]]:
-    """Take `quantity` from the line's reservations (in the shipping warehouse, if named)."""
-    taken = []
-    for reservation in reservations:
-        if quantity == 0:
-            break
-        if reservation.order_line_id != line.pk or reservation.quantity == 0:
-            continue
-        if warehouse_id is not None and reservation.warehouse_id != warehouse_id:
-            continue
-        take = min(quantity, reservation.quantity)
-        taken.append((reservation, take))
-        quantity -= take
-    return taken
+@transaction.atomic
+def deliver_order(*, tenant_id: int, order_id: int) -> Order:
+    """The buyer has everything: a fully shipped order becomes delivered, and so do its
+    shipments not yet marked delivered."""
+    order = orders.locked_order(tenant_id, order_id)
+    orders.transition(order, Action.DELIVER)
+    Shipment.objects.filter(order=order, delivered_at__isnull=True).update(delivered_at=clock.now())
+    orders.record_delivery(order)
+    return order
 
 
 @transaction.atomic
@@ -52,11 +52,53 @@ def ship_order(
 ) -> Shipment:
     """Record a shipment: reserved stock becomes issued stock; the order is (partially) shipped.
 
-    Without `lines`, everything still reserved for the order ships. Backordered units ship
-    only once stock is available, taken directly from the warehouse.
+    Without `lines`, everything still reserved for the order (in the warehouse, if named)
+    ships. Backordered units ship only once stock is available, taken directly from the
+    warehouse. Refused with 422 (every problem at once) for bad input, 409 when units are
+    neither reserved nor in stock; nothing changes then.
     """
-    order = _locked_order(tenant_id, order_id)
-    transition(order, Action.SHIP)
+    order = orders.locked_order(tenant_id, order_id)
+    orders.transition(order, Action.SHIP)
+    warehouse, errors = _shipment_problems(tenant_id, carrier, tracking_number, warehouse_code)
+    order_lines = {line.line_number: line for line in OrderLine.objects.filter(order=order)}
+    reservations = inventory.open_reservations(tenant_id, (ol.pk for ol in order_lines.values()))
+    if lines is None:
+        lines = _everything_reserved(order_lines, reservations, warehouse)
+        if not lines and not errors:
+            errors.append(
+                FieldError("lines", "nothing_to_ship", "No reserved stock is left to ship")
+            )
+    errors += _line_problems(lines, order_lines)
+    if errors:
+        raise ValidationFailed("The shipment cannot be recorded; see errors.", errors=errors)
+    plan = _plan_issue(tenant_id, lines, order_lines, reservations, warehouse)
+    shipment = _write_shipment(order, warehouse, carrier, tracking_number, lines, order_lines)
+    orders.record_shipment(
+        order,
+        order_lines,
+        [
+            orders.ShippedLine(
+                w.line_number, w.quantity, plan.unreserved[order_lines[w.line_number].pk]
+            )
+            for w in lines
+        ],
+        shipment_id=shipment.pk,
+        carrier=shipment.carrier,
+        tracking_number=shipment.tracking_number,
+    )
+    stock.issue(
+        plan,
+        sku_codes={line.sku_id: line.sku_code for line in order_lines.values()},
+        reference=f"order:{order.pk}",
+    )
+    return shipment
+
+
+def _shipment_problems(
+    tenant_id: int, carrier: str, tracking_number: str, warehouse_code: str | None
+) -> tuple[Warehouse | None, list[FieldError]]:
+    """The warehouse named (if any), and what is wrong with carrier, tracking number and
+    warehouse."""
     errors = []
     if not carrier.strip():
         errors.append(FieldError("carrier", "required", "Name the carrier"))
@@ -64,155 +106,121 @@ def ship_order(
         errors.append(FieldError("tracking_number", "required", "Give the tracking number"))
     warehouse = None
     if warehouse_code is not None:
-        warehouse = Warehouse.objects.filter(tenant_id=tenant_id, code=warehouse_code).first()
+        warehouse = inventory.warehouse_by_code(tenant_id, warehouse_code)
         if warehouse is None:
             errors.append(
                 FieldError("warehouse", "unknown_warehouse", f"No warehouse {warehouse_code}")
             )
-    order_lines = {line.line_number: line for line in OrderLine.objects.filter(order=order)}
-    reservations = stock.open_reservations(tenant_id, (line.pk for line in order_lines.values()))
-    warehouse_id = warehouse.pk if warehouse else None
+    return warehouse, errors
 
-    if lines is None:
-        reserved: dict[int, int] = {}
-        for r in reservations:
-            if warehouse_id is None or r.warehouse_id == warehouse_id:
-                reserved[r.order_line_id] = reserved.get(r.order_line_id, 0) + r.quantity
-        lines = [
-            ShipLine(line.line_number, reserved[line.pk])
-            for line in order_lines.values()
-            if reserved.get(line.pk)
-        ]
-        if not lines and not errors:
-            errors.append(
-                FieldError("lines", "nothing_to_ship", "No reserved stock is left to ship")
-            )
-    seen: set[int] = set()
+
+def _everything_reserved(
+    order_lines: Mapping[int, OrderLine],
+    reservations: list[Reservation],
+    warehouse: Warehouse | None,
+) -> list[ShipLine]:
+    """Every line with units still reserved (in the warehouse, if named), all of them."""
+    reserved: dict[int, int] = {}
+    for r in reservations:
+        if warehouse is None or r.warehouse_id == warehouse.pk:
+            reserved[r.order_line_id] = reserved.get(r.order_line_id, 0) + r.quantity
+    return [
+        ShipLine(line.line_number, reserved[line.pk])
+        for line in order_lines.values()
+        if reserved.get(line.pk)
+    ]
+
+
+def _line_problems(lines: list[ShipLine], order_lines: Mapping[int, OrderLine]) -> list[FieldError]:
+    """Unknown or repeated lines, and quantities that are not positive or exceed what is open."""
+    errors, seen = [], set()
     for i, wanted in enumerate(lines):
         line = order_lines.get(wanted.line_number)
+        at = f"lines[{i}]"
         if line is None:
             errors.append(
-                FieldError(f"lines[{i}].line_number", "unknown_line", "No such line on this order")
+                FieldError(f"{at}.line_number", "unknown_line", "No such line on this order")
             )
         elif wanted.line_number in seen:
-            errors.append(
-                FieldError(f"lines[{i}].line_number", "duplicate_line", "Line given twice")
-            )
+            errors.append(FieldError(f"{at}.line_number", "duplicate_line", "Line given twice"))
         elif wanted.quantity <= 0:
             errors.append(
-                FieldError(
-                    f"lines[{i}].quantity", "quantity_not_positive", "Ship at least one unit"
-                )
+                FieldError(f"{at}.quantity", "quantity_not_positive", "Ship at least one unit")
             )
         elif wanted.quantity > line.quantity - line.shipped_quantity:
             errors.append(
                 FieldError(
-                    f"lines[{i}].quantity",
+                    f"{at}.quantity",
                     "exceeds_open_quantity",
                     f"Only {line.quantity - line.shipped_quantity} left on line {line.line_number}",
                 )
             )
         seen.add(wanted.line_number)
-    if errors:
-        raise ValidationFailed("The shipment cannot be recorded; see errors.", errors=errors)
+    return errors
 
-    issues: list[tuple[OrderLine, list[tuple[Reservation, int]], int]] = []
-    for wanted in lines:
-        line = order_lines[wanted.line_number]
-        taken = _plan_issue(line, wanted.quantity, reservations, warehouse_id)
-        issues.append((line, taken, wanted.quantity - sum(q for _, q in taken)))
 
-    # Units not reserved (backorders) come straight from available stock.
-    warehouses = [warehouse] if warehouse else stock.active_warehouses(tenant_id)
-    warehouse_ids = {w.pk for w in warehouses} | {
-        r.warehouse_id for _, t, _ in issues for r, _ in t
-    }
-    levels = stock.lock_levels(tenant_id, {line.sku_id for line, _, _ in issues}, warehouse_ids)
-    changes = []
-    drawn: Counter[tuple[int, int]] = Counter()
-    short = []
-    for line, taken, extra in issues:
-        for reservation, quantity in taken:
-            changes.append(
-                stock.Change(
-                    reservation.warehouse_id,
-                    line.sku_id,
-                    StockMovement.Kind.ISSUE,
-                    -quantity,
-                    -quantity,
-                )
-            )
-            reservation.quantity -= quantity
-        for w in warehouses:
-            level = levels.get((line.sku_id, w.pk))
-            take = min(extra, level.available - drawn[(line.sku_id, w.pk)]) if level else 0
-            if take > 0:
-                changes.append(stock.Change(w.pk, line.sku_id, StockMovement.Kind.ISSUE, -take, 0))
-                drawn[(line.sku_id, w.pk)] += take
-                extra -= take
-        if extra:
-            short.append(
-                FieldError(
-                    "lines",
-                    "insufficient_stock",
-                    f"{line.sku_code}: {extra} units are neither reserved nor in stock",
-                    {"line_number": line.line_number},
-                )
-            )
+def _plan_issue(
+    tenant_id: int,
+    lines: list[ShipLine],
+    order_lines: Mapping[int, OrderLine],
+    reservations: list[Reservation],
+    warehouse: Warehouse | None,
+) -> stock.IssuePlan:
+    """Where every unit comes from (`inventory.services.plan_issue`, which locks the levels);
+    refused (409 `insufficient_stock`) when units are neither reserved nor in stock."""
+    shipped = [order_lines[w.line_number] for w in lines]
+    plan = stock.plan_issue(
+        tenant_id,
+        [
+            stock.Draw(line.pk, line.sku_id, w.quantity)
+            for line, w in zip(shipped, lines, strict=True)
+        ],
+        reservations,
+        warehouse=warehouse,
+    )
+    short = [
+        FieldError(
+            "lines",
+            "insufficient_stock",
+            f"{line.sku_code}: {plan.short[line.pk]} units are neither reserved nor in stock",
+            {"line_number": line.line_number},
+        )
+        for line in shipped
+        if line.pk in plan.short
+    ]
     if short:
         raise Conflict(
             "Some units are not in stock to ship.", code="insufficient_stock", errors=short
         )
+    return plan
 
-    now = clock.now()
+
+def _write_shipment(
+    order: Order,
+    warehouse: Warehouse | None,
+    carrier: str,
+    tracking_number: str,
+    lines: list[ShipLine],
+    order_lines: Mapping[int, OrderLine],
+) -> Shipment:
+    """The shipment and its lines."""
     shipment = Shipment.objects.create(
-        tenant_id=tenant_id,
+        tenant_id=order.tenant_id,
         order=order,
         warehouse=warehouse,
         carrier=carrier.strip(),
         tracking_number=tracking_number.strip(),
-        shipped_at=now,
+        shipped_at=clock.now(),
     )
     ShipmentLine.objects.bulk_create(
         [
             ShipmentLine(
-                tenant_id=tenant_id, shipment=shipment, order_line=line, quantity=w.quantity
+                tenant_id=order.tenant_id,
+                shipment=shipment,
+                order_line=order_lines[w.line_number],
+                quantity=w.quantity,
             )
             for w in lines
-            for line in [order_lines[w.line_number]]
         ]
     )
-    for line, taken, extra in issues:
-        shipped = sum(q for _, q in taken) + extra
-        line.shipped_quantity += shipped
-        line.backordered_quantity = max(0, line.backordered_quantity - extra)
-    OrderLine.objects.bulk_update(
-        [line for line, _, _ in issues], ["shipped_quantity", "backordered_quantity"]
-    )
-    Reservation.objects.bulk_update([r for _, taken, _ in issues for r, _ in taken], ["quantity"])
-    reference = f"order:{order.pk}"
-    changed = stock.apply_changes(tenant_id, levels, changes, reason="shipped", reference=reference)
-
-    everything_shipped = all(ol.shipped_quantity == ol.quantity for ol in order_lines.values())
-    order.status = OrderStatus.SHIPPED if everything_shipped else OrderStatus.PARTIALLY_SHIPPED
-    order.save(update_fields=["status", "updated_at"])
-    shipped_event = _order_event(
-        order,
-        "order.shipped",
-        {
-            "shipment": shipment.pk,
-            "carrier": shipment.carrier,
-            "tracking_number": shipment.tracking_number,
-            "lines": [{"line_number": w.line_number, "quantity": w.quantity} for w in lines],
-        },
-    )
-    recorded = [shipped_event]
-    if changed:
-        sku_codes = {line.sku_id: line.sku_code for line in order_lines.values()}
-        warehouse_codes = {w.pk: w.code for w in warehouses}
-        warehouse_codes.update({r.warehouse_id: r.warehouse.code for r in reservations})
-        recorded.append(
-            stock.stock_event(tenant_id, changed, sku_codes, warehouse_codes, reference)
-        )
-    events.record(*recorded)
     return shipment

@@ -6,7 +6,7 @@ from django.db.models import F, QuerySet, Sum
 
 from dinghuo.catalog.models import Sku
 from dinghuo.core.queries import tenant_row
-from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
+from dinghuo.inventory.models import Reservation, StockLevel, StockMovement, Warehouse
 
 
 def warehouses(tenant_id: int, *, is_active: bool | None = None) -> QuerySet[Warehouse]:
@@ -20,6 +20,18 @@ def warehouses(tenant_id: int, *, is_active: bool | None = None) -> QuerySet[War
 def warehouse(tenant_id: int, warehouse_id: int) -> Warehouse:
     return tenant_row(
         Warehouse.objects.all(), tenant_id, warehouse_id, f"No warehouse {warehouse_id}."
+    )
+
+
+def warehouse_by_code(tenant_id: int, code: str) -> Warehouse | None:
+    """The tenant's warehouse with this code, if there is one."""
+    return Warehouse.objects.filter(tenant_id=tenant_id, code=code).first()
+
+
+def active_warehouses(tenant_id: int) -> list[Warehouse]:
+    """The tenant's active warehouses, highest priority (lowest number) first."""
+    return list(
+        Warehouse.objects.filter(tenant_id=tenant_id, is_active=True).order_by("priority", "id")
     )
 
 
@@ -92,3 +104,15 @@ def available_by_sku(tenant_id: int, sku_ids: Iterable[int]) -> dict[int, int]:
         .values_list("sku_id", "units")
     )
     return dict(rows)
+
+
+def open_reservations(tenant_id: int, order_line_ids: Iterable[int]) -> list[Reservation]:
+    """Reservations still holding stock for these lines, in warehouse priority order, with
+    their warehouse (one query)."""
+    return list(
+        Reservation.objects.filter(
+            tenant_id=tenant_id, order_line_id__in=list(order_line_ids), quantity__gt=0
+        )
+        .select_related("warehouse")
+        .order_by("warehouse__priority", "warehouse_id", "id")
+    )

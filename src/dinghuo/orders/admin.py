@@ -48,6 +48,6 @@ class ApprovalRuleAdmin(ReadOnlyAdmin):
 
 @admin.register(OrderPolicy)
 class OrderPolicyAdmin(ReadOnlyAdmin):
-    list_display = ("seller", "auto_confirm", "credit_action", "overdue_grace_days",
+    list_display = ("seller", "auto_confirm", "credit_action",
                     "approval_expiry_hours", "tenant")  # fmt: skip
     list_select_related = ("seller", "tenant")

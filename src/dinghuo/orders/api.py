@@ -1,7 +1,7 @@
-"""Orders over HTTP: place (idempotent), list, read, confirm, cancel, ship, deliver, timeline;
+"""Orders over HTTP: place (idempotent), list, read, confirm, cancel, deliver, timeline;
 approvals and credit holds; the seller's ordering policy and approval rules; the share of
 orders that went straight through. Buyers place, follow and approve their own company's
-orders under /my."""
+orders under /my. Shipping (`POST /orders/{id}/shipments`) is fulfilment's router."""
 
 from datetime import datetime
 from decimal import Decimal
@@ -17,8 +17,6 @@ from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import Id, IdempotencyKey, ObjectId, PageFilters
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.services import Caller
-from dinghuo.fulfilment import services as fulfilment
-from dinghuo.fulfilment.models import Shipment
 from dinghuo.orders import approval_rules, queries, services
 from dinghuo.orders.models import Order
 from dinghuo.orders.schemas import (
@@ -35,10 +33,9 @@ from dinghuo.orders.schemas import (
     OrderPageOut,
     PolicyIn,
     PolicyOut,
-    ShipmentIn,
-    ShipmentOut,
     StraightThroughOut,
     TimelineEntryOut,
+    order_detail_out,
     order_out,
     rule_out,
     summary_out,
@@ -49,26 +46,8 @@ router = Router(tags=["orders"])
 buyer_router = Router(tags=["buyer: orders"])
 
 
-def _shipment_out(shipment: Shipment) -> dict[str, object]:
-    return {
-        "id": shipment.pk,
-        "carrier": shipment.carrier,
-        "tracking_number": shipment.tracking_number,
-        "warehouse": shipment.warehouse.code if shipment.warehouse else None,
-        "shipped_at": shipment.shipped_at.isoformat(),
-        "delivered_at": shipment.delivered_at.isoformat() if shipment.delivered_at else None,
-        "lines": [
-            {"line_number": line.order_line.line_number, "quantity": line.quantity}
-            for line in shipment.lines.all()
-        ],
-    }
-
-
 def _detail(tenant: int, order_id: int, company_id: int | None = None) -> dict[str, object]:
-    order, shipments = queries.order_detail(tenant, order_id, company_id=company_id)
-    return order_out(
-        order, order.seller.slug, [_shipment_out(s) for s in shipments], list(order.approvals.all())
-    )
+    return order_detail_out(*queries.order_detail(tenant, order_id, company_id=company_id))
 
 
 def _placed_out(order: Order) -> dict[str, object]:
@@ -216,44 +195,6 @@ def cancel_order(
     )
 
 
-@router.post("/orders/{order_id}/deliver", response=OrderOut, summary="Mark an order delivered")
-def deliver_order(request: HttpRequest, order_id: ObjectId) -> HttpResponse:
-    return _act(request, order_id, lambda t: services.deliver_order(tenant_id=t, order_id=order_id))
-
-
-@router.post(
-    "/orders/{order_id}/shipments", response={201: ShipmentOut}, summary="Ship (part of) an order"
-)
-def ship_order(
-    request: HttpRequest,
-    order_id: ObjectId,
-    payload: ShipmentIn,
-    idempotency_key: IdempotencyKey = None,
-) -> HttpResponse:
-    """Reserved stock becomes issued; the order becomes partially shipped or shipped."""
-    tenant = tenant_id(request)
-
-    def create() -> tuple[int, Any]:
-        shipment = fulfilment.ship_order(
-            tenant_id=tenant,
-            order_id=order_id,
-            carrier=payload.carrier,
-            tracking_number=payload.tracking_number,
-            warehouse_code=payload.warehouse,
-            lines=None
-            if payload.lines is None
-            else [fulfilment.ShipLine(line.line_number, line.quantity) for line in payload.lines],
-        )
-        shipment = (
-            Shipment.objects.select_related("warehouse")
-            .prefetch_related("lines__order_line")
-            .get(pk=shipment.pk)
-        )
-        return 201, _shipment_out(shipment)
-
-    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
-
-
 @router.get(
     "/orders/{order_id}/timeline", response=list[TimelineEntryOut], summary="An order's timeline"
 )
@@ -294,7 +235,7 @@ def set_order_policy(request: HttpRequest, payload: PolicyIn) -> HttpResponse:
     tenant = tenant_id(request)
 
     def change() -> dict[str, object]:
-        policy = services.set_order_policy(
+        services.set_order_policy(
             tenant_id=tenant,
             seller_slug=payload.seller,
             auto_confirm=payload.auto_confirm,
@@ -302,7 +243,7 @@ def set_order_policy(request: HttpRequest, payload: PolicyIn) -> HttpResponse:
             overdue_grace_days=payload.overdue_grace_days,
             approval_expiry_hours=payload.approval_expiry_hours,
         )
-        return _policy_out(policy.seller.slug, policy)
+        return _policy_out(*queries.order_policy(tenant, payload.seller))
 
     return run_change(change)
 

@@ -1,17 +1,21 @@
 """Judging an order before it exists: the seller's policy and approval rules, who places it,
 which approvals it needs, whether its credit holds, and where it would go. Reads and pure
-rules only; `services.place_order` acts on the answers, `preview_routing` shows them to a
-buyer at checkout before anything is written.
+rules only, written once in `judge`: placing acts on its answer (on the credit line it has
+locked), `preview_routing` shows it to a buyer at checkout, or to staff entering an order,
+before anything is written.
 """
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from dinghuo.catalog.models import Category
 from dinghuo.core import clock
 from dinghuo.core.db import select_rows, to_date, to_decimal
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
+from dinghuo.core.phrases import Phrase
 from dinghuo.customers import credit
 from dinghuo.customers.models import CompanyUser, CreditLine
 from dinghuo.orders import approval_rules, straight_through
@@ -37,38 +41,56 @@ class Policy:
 
 
 def policy_for(seller_id: int) -> Policy:
-    """The seller's ordering policy (one indexed read)."""
-    row = (
-        OrderPolicy.objects.filter(seller_id=seller_id)
-        .values_list("auto_confirm", "credit_action", "overdue_grace_days", "approval_expiry_hours")
-        .first()
+    """The seller's ordering policy and credit grace days (one indexed read)."""
+    rows = select_rows(_POLICY, [seller_id])
+    return _policy_of(rows[0]) if rows else Policy()
+
+
+_POLICY_COLUMNS = """
+SELECT p.auto_confirm, p.credit_action, p.approval_expiry_hours, c.overdue_grace_days
+"""
+_POLICY_JOINS = """
+FROM core_seller s
+LEFT JOIN orders_orderpolicy p ON p.seller_id = s.id
+LEFT JOIN customers_creditpolicy c ON c.seller_id = s.id
+"""
+_POLICY = _POLICY_COLUMNS + _POLICY_JOINS + "WHERE s.id = %s"
+
+
+def _policy_of(row: Sequence[Any]) -> Policy:
+    """A policy from its four columns, each NULL when the seller has set none."""
+    auto_confirm, credit_action, expiry_hours, grace_days = row[:4]
+    defaults = Policy()
+    return Policy(
+        auto_confirm=bool(auto_confirm) if auto_confirm is not None else defaults.auto_confirm,
+        credit_action=credit_action or defaults.credit_action,
+        overdue_grace_days=grace_days if grace_days is not None else 0,
+        approval_expiry_hours=expiry_hours or defaults.approval_expiry_hours,
     )
-    return Policy(*row) if row else Policy()
 
 
 # The policy and the active rules that may apply to the company, in one plain read: one row
 # per rule (or one row of NULL rule columns), the policy's columns NULL when it has none.
-_POLICY_AND_RULES = """
-SELECT p.auto_confirm, p.credit_action, p.overdue_grace_days, p.approval_expiry_hours,
+_POLICY_AND_RULES = (
+    _POLICY_COLUMNS
+    + """,
        r.id, r.name, r.level, r.approver, r.company_id, r.min_amount, r.category_id,
        r.buyer_role, r.credit_state
-FROM core_seller s
-LEFT JOIN orders_orderpolicy p ON p.seller_id = s.id
+"""
+    + _POLICY_JOINS
+    + """
 LEFT JOIN orders_approvalrule r ON r.seller_id = s.id AND r.is_active
      AND (r.company_id IS NULL OR r.company_id = %s)
 WHERE s.id = %s
 ORDER BY r.id
 """
+)
 
 
 def policy_and_rules(seller_id: int, company_id: int) -> tuple[Policy, list[approval_rules.Rule]]:
+    """The seller's policy and its active approval rules that may apply to the company."""
     rows = select_rows(_POLICY_AND_RULES, [company_id, seller_id])
-    first = rows[0] if rows else None
-    policy = (
-        Policy(bool(first[0]), first[1], first[2], first[3])
-        if first is not None and first[0] is not None
-        else Policy()
-    )
+    policy = _policy_of(rows[0]) if rows else Policy()
     rules = [
         approval_rules.Rule(
             name, level, approver, company, to_decimal(minimum), category, role, state
@@ -120,6 +142,8 @@ def approval_steps(
     placed_by_id: int | None,
     credit_flags: frozenset[str],
 ) -> list[approval_rules.Step]:
+    """The approvals an order of `amount` on these lines needs, with the facts the rules ask
+    about: the buyer's role and spending limit, the lines' categories, the credit flags."""
     role, spending_limit = buyer_facts(tenant_id, parties.company_id, placed_by_id)
     categories: frozenset[int] = frozenset()
     if any(rule.category_id is not None for rule in rules):
@@ -135,6 +159,54 @@ def approval_steps(
         currency=parties.currency,
     )
     return approval_rules.steps_for(rules, facts)
+
+
+@dataclass(frozen=True)
+class Judgement:
+    """What the seller's rules say of an order before it exists."""
+
+    policy: Policy
+    credit: credit.CreditCheck
+    hold_reason: Phrase  # why credit blocks the order (empty when it does not)
+    steps: list[approval_rules.Step]  # the approvals it needs, by level
+
+    @property
+    def refused(self) -> bool:
+        """Blocked on credit, and the seller refuses such orders rather than hold them."""
+        return bool(self.credit.blocked) and (
+            self.policy.credit_action == OrderPolicy.CreditAction.REFUSE
+        )
+
+    def route(self, *, backordered: bool) -> straight_through.Route:
+        """Where the order goes once placed: on hold, to approval, to a person, or confirmed
+        at once (`straight_through.route`); whether it is backordered is stock's answer."""
+        return straight_through.route(
+            credit_held=bool(self.credit.blocked),
+            approvals_pending=bool(self.steps),
+            backordered=backordered,
+            prepaid=not self.credit.uses_credit,
+            auto_confirm=self.policy.auto_confirm,
+        )
+
+
+def judge(
+    tenant_id: int,
+    parties: Parties,
+    results: list[LineResult],
+    amount: Decimal,
+    *,
+    placed_by_id: int | None,
+    credit_state: credit.CreditState,
+    today: date,
+) -> Judgement:
+    """Judge an order of `amount` on these lines, placed by `placed_by_id` (None: staff or a
+    system): the seller's policy, the credit check on `credit_state` (the line as placing
+    locked it, or as it stands for a preview) and the approvals the order needs. Reads the
+    policy and rules (one query) and what the approval rules ask about; writes nothing."""
+    policy, rules = policy_and_rules(parties.seller.pk, parties.company_id)
+    checked = credit.check(credit_state, amount, today, policy.overdue_grace_days)
+    steps = approval_steps(tenant_id, parties, rules, results, amount, placed_by_id, checked.flags)
+    return Judgement(policy, checked, credit.explain(checked, credit_state, amount, today), steps)
 
 
 @dataclass(frozen=True)
@@ -179,7 +251,7 @@ def preview_routing(
     at: datetime | None = None,
 ) -> RoutingPreview:
     """Whether these lines, placed now by `placed_by_id`, would need approval (from whom and
-    why), go on credit hold or be refused, or confirm at once; the same rules as placing,
+    why), go on credit hold or be refused, or confirm at once; `judge`, as placing uses it,
     on the same data, writing nothing. Lines with problems count at the price they have.
     Stock is not reserved here, so a backorder shows only when the order is placed."""
     now = at or clock.now()
@@ -188,23 +260,22 @@ def preview_routing(
         raise NotFound(f"No company {company_id}.", errors=errors)
     results, _book = check_lines(tenant_id, parties, lines, at=now)
     subtotal = sum((line_total(r, parties.currency) for r in results if r.ok), Decimal(0))
-    policy, rules = policy_and_rules(parties.seller.pk, company_id)
-    state = _credit_state(tenant_id, company_id)
-    judged = credit.check(state, subtotal, now.date(), policy.overdue_grace_days)
-    steps = approval_steps(tenant_id, parties, rules, results, subtotal, placed_by_id, judged.flags)
-    route = straight_through.route(
-        credit_held=bool(judged.blocked),
-        approvals_pending=bool(steps),
-        backordered=False,
-        prepaid=not judged.uses_credit,
-        auto_confirm=policy.auto_confirm,
+    judgement = judge(
+        tenant_id,
+        parties,
+        results,
+        subtotal,
+        placed_by_id=placed_by_id,
+        credit_state=_credit_state(tenant_id, company_id),
+        today=now.date(),
     )
+    route = judgement.route(backordered=False)
     return RoutingPreview(
         status=route.status,
         review_reasons=route.review_reasons,
-        approvals=steps,
-        credit_blocked=judged.blocked,
-        refused=bool(judged.blocked) and policy.credit_action == OrderPolicy.CreditAction.REFUSE,
+        approvals=judgement.steps,
+        credit_blocked=judgement.credit.blocked,
+        refused=judgement.refused,
         subtotal=subtotal,
         currency=parties.currency,
     )

@@ -101,7 +101,8 @@ class OrderLine(TenantScoped):
 
 
 class OrderPolicy(TenantScoped):
-    """A seller's settings for what happens to an order once it is placed."""
+    """A seller's settings for what happens to an order once it is placed. (The grace days
+    for overdue invoices are the seller's credit policy, `customers.CreditPolicy`.)"""
 
     class CreditAction(models.TextChoices):
         HOLD = "hold", _("Put the order on credit hold")
@@ -115,7 +116,6 @@ class OrderPolicy(TenantScoped):
     credit_action = models.CharField(
         max_length=8, choices=CreditAction.choices, default=CreditAction.HOLD
     )
-    overdue_grace_days = models.PositiveSmallIntegerField(default=0)
     approval_expiry_hours = models.PositiveIntegerField(default=72)
 
     class Meta:
@@ -124,9 +124,6 @@ class OrderPolicy(TenantScoped):
             models.CheckConstraint(
                 condition=models.Q(approval_expiry_hours__gte=1, approval_expiry_hours__lte=8760),
                 name="approval_expiry_in_range",
-            ),
-            models.CheckConstraint(
-                condition=models.Q(overdue_grace_days__lte=365), name="grace_days_at_most_a_year"
             ),
         ]
 

@@ -11,10 +11,10 @@ from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
 from dinghuo.core.queries import seller_for, tenant_row
 from dinghuo.customers.models import CompanyUser
-from dinghuo.fulfilment.models import Shipment, ShipmentLine
 from dinghuo.integrations.models import Event
 from dinghuo.inventory.queries import available_by_sku
 from dinghuo.orders import line_checks
+from dinghuo.orders.judging import Policy, policy_for
 from dinghuo.orders.line_checks import LineRequest, QuotedPrices
 from dinghuo.orders.models import (
     ApprovalRule,
@@ -22,7 +22,6 @@ from dinghuo.orders.models import (
     Order,
     OrderApproval,
     OrderLine,
-    OrderPolicy,
 )
 from dinghuo.orders.states import OrderStatus
 from dinghuo.orders.straight_through import REASONS
@@ -42,11 +41,13 @@ def orders(
 
 def order_detail(
     tenant_id: int, order_id: int, *, company_id: int | None = None
-) -> tuple[Order, list[Shipment]]:
+) -> tuple[Order, list[Any]]:
     """One order with its lines, approvals and shipments with their lines (five queries);
     the buyer who placed it and the staff member who entered it come along.
 
-    With `company_id` (a buyer asking) another company's order is not found."""
+    Shipments are fulfilment's rows, read through the reverse relation `order.shipments`
+    (orders does not import fulfilment). With `company_id` (a buyer asking) another
+    company's order is not found."""
     orders_ = Order.objects.filter(tenant_id=tenant_id, pk=order_id)
     if company_id is not None:
         orders_ = orders_.filter(company_id=company_id)
@@ -61,13 +62,12 @@ def order_detail(
     if order is None:
         raise NotFound(f"No order {order_id}.")
     shipments = list(
-        Shipment.objects.filter(order=order)
-        .select_related("warehouse")
-        .prefetch_related(
-            Prefetch("lines", queryset=ShipmentLine.objects.select_related("order_line"))
-        )
-        .order_by("id")
+        order.shipments.select_related("warehouse").prefetch_related("lines").order_by("id")
     )
+    lines = {line.pk: line for line in order.lines.all()}
+    for shipment in shipments:
+        for shipped in shipment.lines.all():
+            shipped.order_line = lines[shipped.order_line_id]  # loaded above: no query per line
     return order, shipments
 
 
@@ -186,11 +186,11 @@ def awaiting_seller_approval(tenant_id: int) -> QuerySet[Order]:
     )
 
 
-def order_policy(tenant_id: int, seller_slug: str | None) -> tuple[str, OrderPolicy]:
-    """A seller's ordering policy, the defaults when it has set none (nothing is written)."""
+def order_policy(tenant_id: int, seller_slug: str | None) -> tuple[str, Policy]:
+    """A seller's slug and ordering policy with its credit grace days, the defaults where it
+    has set none (nothing is written; one read for the seller, one for its policy)."""
     seller = seller_for(tenant_id, seller_slug)
-    policy = OrderPolicy.objects.filter(seller=seller).first()
-    return seller.slug, policy or OrderPolicy(tenant_id=tenant_id, seller=seller)
+    return seller.slug, policy_for(seller.pk)
 
 
 def approval_rules(tenant_id: int, *, is_active: bool | None = None) -> QuerySet[ApprovalRule]:

@@ -1,7 +1,7 @@
 """Order request and response bodies."""
 
 from datetime import date, datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from ninja import Schema
 from pydantic import Field, StringConstraints
@@ -272,6 +272,23 @@ def approval_out(approval: OrderApproval) -> dict[str, object]:
     }
 
 
+def shipment_out(shipment: Any) -> dict[str, object]:
+    """The JSON body of one shipment (fulfilment's row, with its warehouse and its lines'
+    order lines loaded): in an order's answer and in the answer to shipping."""
+    return {
+        "id": shipment.pk,
+        "carrier": shipment.carrier,
+        "tracking_number": shipment.tracking_number,
+        "warehouse": shipment.warehouse.code if shipment.warehouse else None,
+        "shipped_at": shipment.shipped_at.isoformat(),
+        "delivered_at": shipment.delivered_at.isoformat() if shipment.delivered_at else None,
+        "lines": [
+            {"line_number": line.order_line.line_number, "quantity": line.quantity}
+            for line in shipment.lines.all()
+        ],
+    }
+
+
 def order_out(
     order: Order,
     seller_slug: str,
@@ -341,3 +358,11 @@ def rule_out(rule: ApprovalRule, seller_slug: str) -> dict[str, object]:
         "credit_state": rule.credit_state or None,
         "is_active": rule.is_active,
     }
+
+
+def order_detail_out(order: Order, shipments: list[Any]) -> dict[str, object]:
+    """The whole order answer, from what `queries.order_detail` loads: lines, shipments and
+    approvals."""
+    return order_out(
+        order, order.seller.slug, [shipment_out(s) for s in shipments], list(order.approvals.all())
+    )

@@ -1,47 +1,22 @@
-"""Reads only the portal's pages need, around the domain's own queries: names in the
-reader's language, one SKU of the company's catalogue, a page of the company's orders.
+"""Reads only the portal's pages need, around the domain's own queries: one SKU of the
+company's catalogue, the size of the cart, the delivery addresses, a page of the company's
+orders, the orders waiting for the company's approval (SKU names in the reader's language are
+`dinghuo.pages.skus`).
 
 Each is scoped by tenant and company and takes a fixed number of queries.
 """
 
-from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from django.db.models import QuerySet
-from modeltranslation.utils import get_language, resolution_order
+from django.db.models import Prefetch, QuerySet
 
 from dinghuo.buying import queries as buying
 from dinghuo.buying.catalogue import CatalogueEntry, buyer_catalogue
-from dinghuo.catalog.models import Sku
-from dinghuo.catalog.services import column
 from dinghuo.customers import queries as customers
 from dinghuo.customers.models import Location
 from dinghuo.orders import queries as orders
-from dinghuo.orders.models import Order
+from dinghuo.orders.models import Approver, Order, OrderApproval, OrderLine
 from dinghuo.portal.access import Buyer
-
-
-def entry_name(row: dict[str, Any]) -> str:
-    """What a catalogue row is called in the reader's language: the SKU's own name, else its
-    product's; the language comes first, so a Chinese product name is preferred to an English
-    SKU name. Its code when nothing is named."""
-    for lang in resolution_order(get_language()):
-        text = row.get(column("name", lang)) or row.get(f"product__{column('name', lang)}")
-        if text:
-            return str(text)
-    return str(row["code"])
-
-
-def sku_names(tenant_id: int, sku_ids: Iterable[int]) -> dict[int, str]:
-    """The names of some SKUs in the active language (one query; none without SKUs)."""
-    ids = sorted({i for i in sku_ids if i is not None})
-    if not ids:
-        return {}
-    names = [column("name", lang) for lang in resolution_order(get_language())]
-    columns = ["id", "code", *names, *(f"product__{name}" for name in names)]
-    rows = Sku.objects.filter(tenant_id=tenant_id, id__in=ids).values(*columns)
-    return {row["id"]: entry_name(row) for row in rows}
 
 
 def catalogue_entry(buyer: Buyer, sku_id: int) -> tuple[str, CatalogueEntry] | None:
@@ -86,3 +61,27 @@ def company_orders(
     found = list(qs.order_by("-id")[: limit + 1])
     next_before = found[limit - 1].pk if len(found) > limit else None
     return OrdersPage(found[:limit], next_before)
+
+
+def awaiting_approval(
+    buyer: Buyer, *, after: int | None = None, order_id: int | None = None, limit: int = 25
+) -> list[Order]:
+    """Orders of the company whose current level waits for it, oldest first, with who placed
+    them, their pending company steps (`pending_steps`) and their lines in order (three
+    queries whatever the number of orders and lines)."""
+    qs = orders.awaiting_company_approval(buyer.tenant_id, buyer.company_id)
+    if after:
+        qs = qs.filter(id__gt=after)
+    if order_id is not None:
+        qs = qs.filter(id=order_id)
+    pending = OrderApproval.objects.filter(
+        approver=Approver.COMPANY, status=OrderApproval.Status.PENDING
+    )
+    return list(
+        qs.select_related("placed_by__user")
+        .prefetch_related(
+            Prefetch("approvals", queryset=pending, to_attr="pending_steps"),
+            Prefetch("lines", queryset=OrderLine.objects.order_by("line_number")),
+        )
+        .order_by("id")[:limit]
+    )

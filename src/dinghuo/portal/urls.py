@@ -3,23 +3,33 @@
 from django.urls import path
 from django.views.generic import RedirectView
 
-from dinghuo.portal import signin, views, views_approvals, views_company, views_lists, views_quotes
+from dinghuo.portal import (
+    signin,
+    views_approvals,
+    views_cart,
+    views_catalogue,
+    views_company,
+    views_lists,
+    views_orders,
+    views_quick_order,
+    views_quotes,
+)
 
 app_name = "portal"
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:catalogue"), name="home"),
     path("signin/", signin.sign_in, name="sign-in"),
     path("signout/", signin.sign_out, name="sign-out"),
-    path("catalogue/", views.catalogue, name="catalogue"),
-    path("products/<int:sku_id>/", views.product, name="product"),
-    path("quick-order/", views.quick_order, name="quick-order"),
-    path("cart/", views.cart, name="cart"),
-    path("cart/add/", views.add_to_cart, name="cart-add"),
-    path("cart/lines/<int:sku_id>/", views.cart_line, name="cart-line"),
-    path("checkout/", views.checkout, name="checkout"),
-    path("orders/", views.orders, name="orders"),
-    path("orders/<int:order_id>/", views.order, name="order"),
-    path("orders/<int:order_id>/reorder/", views.reorder, name="reorder"),
+    path("catalogue/", views_catalogue.catalogue, name="catalogue"),
+    path("products/<int:sku_id>/", views_catalogue.product, name="product"),
+    path("quick-order/", views_quick_order.quick_order, name="quick-order"),
+    path("cart/", views_cart.cart, name="cart"),
+    path("cart/add/", views_catalogue.add_to_cart, name="cart-add"),
+    path("cart/lines/<int:sku_id>/", views_cart.cart_line, name="cart-line"),
+    path("checkout/", views_cart.checkout, name="checkout"),
+    path("orders/", views_orders.orders, name="orders"),
+    path("orders/<int:order_id>/", views_orders.order, name="order"),
+    path("orders/<int:order_id>/reorder/", views_orders.reorder, name="reorder"),
     path("approvals/", views_approvals.approvals, name="approvals"),
     path("approvals/<int:order_id>/", views_approvals.decide, name="decide"),
     path("company/", views_company.company, name="company"),

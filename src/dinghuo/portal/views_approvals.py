@@ -1,6 +1,7 @@
 """The approver's inbox: the company's orders waiting for its approval, decided in place.
 
-Reads through `orders.queries.awaiting_company_approval` and decides through
+Reads through `orders.queries.awaiting_company_approval` (`portal.queries.awaiting_approval`
+adds what the inbox shows of each order) and decides through
 `orders.services.approve_order` / `reject_order` acting as the signed-in approver, exactly as
 the API's `/my/orders/{id}/approve|reject` do: who may decide (not the buyer who placed the
 order), that a rejection needs a comment, and whether anything still waits are the services'
@@ -14,20 +15,21 @@ from typing import Any
 
 from django import forms as django_forms
 from django.contrib import messages
-from django.db.models import Prefetch
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
 from dinghuo.core.errors import DomainError, NotFound
-from dinghuo.orders import queries as order_queries
 from dinghuo.orders import services as order_services
-from dinghuo.orders.models import Approver, Order, OrderApproval, OrderLine
+from dinghuo.orders.models import Order
+from dinghuo.pages.responses import is_htmx
+from dinghuo.pages.skus import sku_names
 from dinghuo.portal import forms
 from dinghuo.portal import queries as page
 from dinghuo.portal.access import Buyer, BuyerRequest, approver_required
+from dinghuo.portal.params import positive_int
 
 INBOX_PAGE_SIZE = 25
 # The inbox names the first few lines of each order; the order page has them all.
@@ -37,20 +39,6 @@ LINES_SHOWN = 3
 APPROVAL_WORDS: dict[str, Any] = {
     "invalid_transition": _("This order no longer waits for approval."),
 }
-
-
-def is_htmx(request: HttpRequest) -> bool:
-    """Whether HTMX sent the request (it then wants the fragment that changed)."""
-    return request.headers.get("HX-Request") == "true"
-
-
-def positive_int(value: str | None) -> int | None:
-    """A positive whole number from a query parameter, else None."""
-    try:
-        number = int(value or "")
-    except ValueError:
-        return None
-    return number if number > 0 else None
 
 
 @dataclass
@@ -89,24 +77,9 @@ def inbox_items(
     """Orders of the company whose current level waits for it, oldest first (they expire
     first), with who placed them, the reasons of the waiting step and their first lines.
     Four queries whatever the number of orders and lines."""
-    qs = order_queries.awaiting_company_approval(buyer.tenant_id, buyer.company_id)
-    if after:
-        qs = qs.filter(id__gt=after)
-    if order_id is not None:
-        qs = qs.filter(id=order_id)
-    pending = OrderApproval.objects.filter(
-        approver=Approver.COMPANY, status=OrderApproval.Status.PENDING
-    )
-    found = list(
-        qs.select_related("placed_by__user")
-        .prefetch_related(
-            Prefetch("approvals", queryset=pending, to_attr="pending_steps"),
-            Prefetch("lines", queryset=OrderLine.objects.order_by("line_number")),
-        )
-        .order_by("id")[:limit]
-    )
+    found = page.awaiting_approval(buyer, after=after, order_id=order_id, limit=limit)
     shown_lines = {order.pk: list(order.lines.all()) for order in found}
-    names = page.sku_names(
+    names = sku_names(
         buyer.tenant_id,
         [line.sku_id for lines in shown_lines.values() for line in lines[:LINES_SHOWN]],
     )

@@ -25,29 +25,17 @@ from dinghuo.core.money import round_money
 from dinghuo.customers import queries as customer_queries
 from dinghuo.customers import services as customer_services
 from dinghuo.customers.models import CompanyUser, Location
-from dinghuo.customers.queries import CreditSummary
+from dinghuo.pages.labels import (
+    CREDIT_STATUS_LABELS,
+    KIND_CHOICES,
+    KIND_LABELS,
+    ROLE_CHOICES,
+    ROLE_LABELS,
+    credit_terms,
+)
+from dinghuo.pages.responses import is_htmx
 from dinghuo.portal import forms
 from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required, company_admin_required
-from dinghuo.portal.views_approvals import is_htmx
-
-ROLE_CHOICES = [
-    (CompanyUser.Role.BUYER.value, _("Buyer")),
-    (CompanyUser.Role.APPROVER.value, _("Approver")),
-    (CompanyUser.Role.ADMIN.value, _("Company admin")),
-]
-ROLE_LABELS = dict(ROLE_CHOICES)
-KIND_CHOICES = [
-    (Location.Kind.SHIP_TO.value, _("Delivery address (ship-to)")),
-    (Location.Kind.BILL_TO.value, _("Billing address (bill-to)")),
-]
-KIND_LABELS = dict(KIND_CHOICES)
-CREDIT_STATUS_LABELS: dict[str, Any] = {
-    "ok": _("In good standing"),
-    "near_limit": _("Close to the credit limit"),
-    "overdue": _("Payments overdue"),
-    "blocked": _("New orders on account are blocked"),
-    "prepaid": _("Pays in advance"),
-}
 
 
 class NewUserForm(django_forms.Form):
@@ -95,17 +83,6 @@ def show_refusal(form: django_forms.Form, error: DomainError) -> None:
     for problem in refusals.problems_of(error):
         field = problem.field if problem.field in form.fields else None
         form.add_error(field, forms.problem_message(problem))
-
-
-def credit_terms(summary: CreditSummary) -> str:
-    """The company's payment terms in the reader's language."""
-    if summary.terms == "prepaid":
-        return gettext("Prepaid")
-    if summary.terms == "eom":
-        if not summary.terms_days:
-            return gettext("End of month")
-        return gettext("End of month + %(days)d days") % {"days": summary.terms_days}
-    return gettext("Net %(days)d days") % {"days": summary.terms_days}
 
 
 def _user_row(member: CompanyUser, form: UserChangeForm | None = None) -> dict[str, Any]:

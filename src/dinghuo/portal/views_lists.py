@@ -24,10 +24,11 @@ from dinghuo.buying import services as buying
 from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, FieldError, NotFound
 from dinghuo.orders.queries import company_user_name
+from dinghuo.pages.rows import read_pasted, typed_rows
+from dinghuo.pages.skus import sku_names
 from dinghuo.portal import forms
-from dinghuo.portal import queries as page
 from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required
-from dinghuo.portal.views_approvals import positive_int
+from dinghuo.portal.params import positive_int
 
 LISTS_PAGE_SIZE = 50
 
@@ -45,7 +46,7 @@ def line_index(problem: FieldError) -> int | None:
 def keep_repricing(request: HttpRequest, buyer: Buyer, repricing: buying.Repricing) -> None:
     """Keep what adding earlier lines to the cart did for the cart page to show once, in the
     form the reorder keeps it (plain strings: the session is JSON)."""
-    names = page.sku_names(buyer.tenant_id, [line.sku_id or 0 for line in repricing.lines])
+    names = sku_names(buyer.tenant_id, [line.sku_id or 0 for line in repricing.lines])
     request.session["portal_repricing"] = {
         "currency": repricing.currency,
         "lines": [
@@ -114,7 +115,7 @@ def _owner_name(user: Any) -> str:
 
 def _pasted_lines(form: django_forms.Form, text: str) -> list[buying.ListLine] | None:
     """The rows of a pasted text, or None with the unreadable lines put on the form."""
-    read = forms.read_pasted(text)
+    read = read_pasted(text)
     for bad in read.bad_lines:
         form.add_error(
             "rows_text",
@@ -223,7 +224,7 @@ def _list_context(buyer: Buyer, list_id: int) -> dict[str, Any]:
         saved, priced = buying_queries.requisition_list(buyer.tenant_id, buyer.company_id, list_id)
     except NotFound as error:
         raise Http404 from error
-    names = page.sku_names(buyer.tenant_id, [line.sku_id for line in priced.lines])
+    names = sku_names(buyer.tenant_id, [line.sku_id for line in priced.lines])
     rows = []
     for index, line in enumerate(priced.lines):
         blocking, warnings = forms.split_problems(line.check.problems)
@@ -278,7 +279,7 @@ def _save_lines(request: BuyerRequest, context: dict[str, Any]) -> bool:
         row.quantity_text = posted.get(row.sku, row.quantity_text).strip()
         if row.sku in removed:
             continue
-        quantity = forms.typed_rows([row.sku], [row.quantity_text])[0].quantity
+        quantity = typed_rows([row.sku], [row.quantity_text])[0].quantity
         if quantity is None:
             row.errors.append(forms.code_message("not_a_number"))
             continue

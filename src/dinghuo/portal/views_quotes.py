@@ -31,10 +31,12 @@ from dinghuo.buying.quote_states import (
 )
 from dinghuo.core import clock, refusals
 from dinghuo.core.errors import DomainError, NotFound
+from dinghuo.pages.rows import Row, read_pasted, typed_rows
+from dinghuo.pages.skus import sku_names
 from dinghuo.portal import forms
 from dinghuo.portal import queries as page
 from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required
-from dinghuo.portal.views_approvals import positive_int
+from dinghuo.portal.params import positive_int
 from dinghuo.portal.views_lists import line_index
 
 QUOTES_PAGE_SIZE = 25
@@ -140,7 +142,7 @@ def _ship_to_choices(buyer: Buyer) -> list[tuple[Any, str]]:
 
 
 def _ask(
-    buyer: Buyer, form: QuoteRequestForm, rows: list[AskRow], typed: list[forms.Row]
+    buyer: Buyer, form: QuoteRequestForm, rows: list[AskRow], typed: list[Row]
 ) -> Quote | None:
     """Ask for the quote; None with every problem put next to its row or field."""
     data = form.cleaned_data
@@ -156,7 +158,7 @@ def _ask(
         lines.append(buying.QuoteLineRequest(row.sku, row.quantity))
         targets.append(shown)
     if data["rows_text"].strip():
-        read = forms.read_pasted(data["rows_text"])
+        read = read_pasted(data["rows_text"])
         for bad in read.bad_lines:
             form.add_error(
                 "rows_text",
@@ -204,7 +206,7 @@ def new_quote(request: BuyerRequest) -> HttpResponseBase:
     choices = _ship_to_choices(buyer)
     if request.method == "POST":
         form = QuoteRequestForm(request.POST, ship_tos=choices)
-        typed = forms.typed_rows(request.POST.getlist("sku"), request.POST.getlist("quantity"))
+        typed = typed_rows(request.POST.getlist("sku"), request.POST.getlist("quantity"))
         rows = [AskRow(row.position or 0, row.sku, row.quantity_text) for row in typed]
         if form.is_valid():
             quote = _ask(buyer, form, rows, typed)
@@ -256,7 +258,7 @@ class QuotedRow:
 
 def _quote_rows(buyer: Buyer, quote: Quote) -> list[QuotedRow]:
     lines = list(quote.lines.all())
-    names = page.sku_names(buyer.tenant_id, [line.sku_id for line in lines])
+    names = sku_names(buyer.tenant_id, [line.sku_id for line in lines])
     rows = []
     for line in lines:
         price, listed = line.unit_price, line.list_unit_price

@@ -37,176 +37,55 @@ of every order, which never reads the explanation, so it only notes what happene
 phrases are made when first read (`Steps`).
 """
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
-from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, overload
+from decimal import Decimal
+from typing import Any, NamedTuple, overload
 
 from dinghuo.core.money import format_unit_price
 from dinghuo.core.phrases import Phrase, phrase
+from dinghuo.pricing.values import (
+    AMOUNT,
+    CONTRACT,
+    PERCENT,
+    PRICE_LIST,
+    AppliedPromotion,
+    Assortment,
+    Buyer,
+    Contract,
+    Ladder,
+    OfferedList,
+    Promotion,
+    Resolution,
+    SkuSources,
+    Verdict,
+)
 
-Ladder = Sequence[tuple[int, Decimal]]
-
-CONTRACT = "contract"
-PRICE_LIST = "price_list"
-PERCENT = "percent"
-AMOUNT = "amount"
-_FOUR_PLACES = Decimal("0.0001")
-
-
-@dataclass(frozen=True)
-class Buyer:
-    """The company as pricing sees it: its currency and seller (from its base list), groups."""
-
-    currency: str
-    seller_id: int
-    group_ids: frozenset[int] = frozenset()
-
-
-@dataclass(frozen=True)
-class OfferedList:
-    """A price list offered to the company: assigned (with a priority) or its base list."""
-
-    id: int
-    code: str
-    currency: str
-    seller_id: int
-    is_active: bool
-    priority: int | None = None  # None: the base list, tried after every assigned list
-    to_company: bool = False  # assigned to the company itself rather than to a group
-    via: Phrase | str = "base list"  # how it is offered: "assigned to group dealers", …
-
-    def order_key(self) -> tuple[int, int, float, int, int]:
-        if self.priority is None:
-            return (1, 0, 0.0, 0, self.id)
-        return (0, 0, -self.priority, 0 if self.to_company else 1, self.id)
-
-
-@dataclass(frozen=True)
-class Contract:
-    """One contract price of the company for the SKU, with its ladder."""
-
-    id: int
-    reference: str
-    valid_from: date
-    valid_until: date | None
-    tiers: Ladder
-
-    def valid_on(self, day: date) -> bool:
-        return self.valid_from <= day and (self.valid_until is None or day <= self.valid_until)
-
-
-@dataclass(frozen=True)
-class Promotion:
-    """A promotion with its targets; empty `customer_group_ids` means every company."""
-
-    id: int
-    code: str
-    kind: str
-    value: Decimal
-    currency: str
-    starts_at: datetime
-    ends_at: datetime
-    seller_id: int
-    is_active: bool = True
-    applies_to_contract_prices: bool = False
-    customer_group_ids: frozenset[int] = frozenset()
-    sku_ids: frozenset[int] = frozenset()
-    category_ids: frozenset[int] = frozenset()
-
-    def discounted(self, base: Decimal) -> Decimal:
-        """The unit price after this promotion: never negative, never above `base`."""
-        if self.kind == PERCENT:
-            price = (base * (1 - self.value / 100)).quantize(_FOUR_PLACES, ROUND_HALF_UP)
-        else:
-            price = base - self.value
-        return min(base, max(Decimal(0), price))
-
-    def describe(self, currency: str) -> Phrase:
-        if self.kind == PERCENT:
-            # The % sign is in the value: in a msgid, "% o" would read as a %-placeholder.
-            return phrase("{percent} off", percent=f"{self.value.normalize():f}%")
-        return phrase(
-            "{amount} {currency} off each unit",
-            amount=format_unit_price(self.value, currency),
-            currency=currency,
-        )
-
-
-@dataclass(frozen=True)
-class SkuSources:
-    """Everything that may price one SKU for the company."""
-
-    sku_id: int
-    category_ids: frozenset[int] = frozenset()  # its product's category and every ancestor
-    lists: Sequence[OfferedList] = ()
-    ladders: Mapping[int, Ladder] = field(default_factory=dict)  # list id → ladder of the SKU
-    contracts: Sequence[Contract] = ()
-    promotions: Sequence[Promotion] = ()
-
-
-@dataclass(frozen=True)
-class AppliedPromotion:
-    id: int
-    code: str
-    kind: str
-    value: Decimal
-
-
-@dataclass(frozen=True)
-class Resolution:
-    """The price of `quantity` units of a SKU for a company, and how it came about."""
-
-    sku_id: int
-    quantity: int
-    currency: str
-    unit_price: Decimal
-    base_unit_price: Decimal
-    source: str  # CONTRACT | PRICE_LIST
-    source_id: int  # the contract's or the price list's id
-    reference: str  # the contract's reference or the price list's code
-    tier_min_quantity: int
-    promotion: AppliedPromotion | None
-    steps: Sequence[Phrase]  # how it came about (`Steps`); `str(step)` says it in English
-
-    def as_json(self) -> dict[str, Any]:
-        """What an order line keeps of how its price came about (decimals as strings)."""
-        frozen: dict[str, Any] = {
-            "source": self.source,
-            "tier": self.tier_min_quantity,
-            "base_unit_price": str(self.base_unit_price),
-        }
-        if self.source == CONTRACT:
-            frozen["contract_id"] = self.source_id
-            frozen["reference"] = self.reference
-        else:
-            frozen["price_list_id"] = self.source_id
-            frozen["price_list"] = self.reference
-        if self.promotion is not None:
-            promotion = self.promotion
-            frozen["promotion"] = {
-                "id": promotion.id,
-                "code": promotion.code,
-                "kind": promotion.kind,
-                "value": str(promotion.value),
-            }
-        return frozen
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """The resolution (None: the SKU has no price at that quantity) and the steps that led
-    there, including every source considered and why it was skipped: as phrases for a page
-    (`phrases`, said in the reader's language), in English for the API (`steps`)."""
-
-    resolution: Resolution | None
-    phrases: Sequence[Phrase]
-
-    @property
-    def steps(self) -> tuple[str, ...]:
-        """The steps in English, the same whoever asks."""
-        return tuple(str(step) for step in self.phrases)
+# The values the rule reads and answers with live in `values.py`; they are named here too,
+# so that the rule and its words can be imported from one place.
+__all__ = [
+    "AMOUNT",
+    "CONTRACT",
+    "PERCENT",
+    "PRICE_LIST",
+    "AppliedPromotion",
+    "Assortment",
+    "Buyer",
+    "Contract",
+    "Ladder",
+    "OfferedList",
+    "Promotion",
+    "Resolution",
+    "SkuSources",
+    "Steps",
+    "Verdict",
+    "effective_ladder",
+    "is_visible",
+    "list_refusal",
+    "ordering_terms",
+    "resolve",
+    "tier_for",
+]
 
 
 def tier_for(ladder: Ladder, quantity: int) -> tuple[int, Decimal] | None:
@@ -444,32 +323,45 @@ def _promotion_refusal(
     return None
 
 
-def resolve(
-    buyer: Buyer, sku: SkuSources, quantity: int, *, at: datetime, day: date | None = None
-) -> Verdict:
-    """The price of `quantity` units of the SKU for the company at `at` (contracts are valid
-    by `day`, `at`'s date unless given), following the rule of this module."""
-    day = day or at.date()
-    cur = buyer.currency
-    notes: list[_Note] = []  # the steps, said only when read (`Steps`)
-    note = notes.append
+class _Base(NamedTuple):
+    """The price before promotions (steps 1 to 3) and where it comes from."""
 
-    chosen: tuple[str, int, str, int, Decimal] | None = None  # source, id, ref, tier, price
+    source: str  # CONTRACT | PRICE_LIST
+    source_id: int
+    reference: str
+    tier: int
+    price: Decimal
+
+
+# Where a step of `resolve` notes what happened (`notes.append`).
+_Noter = Callable[[_Note], None]
+
+
+def _contract_price(
+    sku: SkuSources, quantity: int, day: date, currency: str, note: _Noter
+) -> _Base | None:
+    """Step 1: the contract valid on `day`, when it prices `quantity`."""
     contract = _valid_contract(sku.contracts, day)
     for other in sku.contracts:
         if other is not contract:
             note((_contract_set_aside, other, day))
-    if contract is not None:
-        tier = tier_for(contract.tiers, quantity)
-        if tier is None:
-            lowest = min((m for m, _ in contract.tiers), default=0)
-            note((_contract_too_few, contract, quantity, lowest))
-        else:
-            chosen = (CONTRACT, contract.id, contract.reference, tier[0], tier[1])
-            note((_chosen, _contract_label, contract, tier[1], cur, tier[0]))
-    else:
+    if contract is None:
         note((_no_contract, day))
+        return None
+    tier = tier_for(contract.tiers, quantity)
+    if tier is None:
+        lowest = min((m for m, _ in contract.tiers), default=0)
+        note((_contract_too_few, contract, quantity, lowest))
+        return None
+    note((_chosen, _contract_label, contract, tier[1], currency, tier[0]))
+    return _Base(CONTRACT, contract.id, contract.reference, tier[0], tier[1])
 
+
+def _list_price(
+    buyer: Buyer, sku: SkuSources, quantity: int, chosen: _Base | None, note: _Noter
+) -> _Base | None:
+    """Steps 2 and 3: the first list that counts and prices `quantity`, unless the contract
+    already does (`chosen`); every list offered is noted, in the order they are tried."""
     for offered in _ordered_lists(sku.lists):
         refusal = list_refusal(offered, buyer)
         if refusal is not None:
@@ -483,41 +375,60 @@ def resolve(
         if tier is None:
             note((_list_unpriced, offered, quantity, bool(ladder)))
             continue
-        chosen = (PRICE_LIST, offered.id, offered.code, tier[0], tier[1])
-        note((_chosen, _list_label, offered, tier[1], cur, tier[0]))
+        chosen = _Base(PRICE_LIST, offered.id, offered.code, tier[0], tier[1])
+        note((_chosen, _list_label, offered, tier[1], buyer.currency, tier[0]))
+    return chosen
 
-    if chosen is None:
-        note((_nothing_prices, quantity))
-        return Verdict(None, Steps(notes))
 
-    source, source_id, reference, tier_min, base = chosen
+def _promoted(
+    buyer: Buyer, sku: SkuSources, at: datetime, base: _Base, note: _Noter
+) -> tuple[Decimal, AppliedPromotion | None]:
+    """Step 4: the unit price after the promotion giving the lowest (a tie: the lower id),
+    and that promotion; promotions never stack."""
+    cur = buyer.currency
     best: tuple[Decimal, int, Promotion] | None = None
     for promotion in sku.promotions:
-        refusal = _promotion_refusal(promotion, sku, buyer, at, source)
+        refusal = _promotion_refusal(promotion, sku, buyer, at, base.source)
         if refusal is not None:
             note((_promotion_skipped, promotion, cur, refusal))
             continue
-        price = promotion.discounted(base)
-        note((_promotion_tried, promotion, cur, base, price))
+        price = promotion.discounted(base.price)
+        note((_promotion_tried, promotion, cur, base.price, price))
         if best is None or (price, promotion.id) < (best[0], best[1]):
             best = (price, promotion.id, promotion)
-    applied = None
-    unit_price = base
-    if best is not None:
-        unit_price, _, promotion = best
-        applied = AppliedPromotion(promotion.id, promotion.code, promotion.kind, promotion.value)
-        note((_promotion_wins, promotion.code))
-    note((_unit_price, unit_price, cur))
+    if best is None:
+        return base.price, None
+    unit_price, _, promotion = best
+    applied = AppliedPromotion(promotion.id, promotion.code, promotion.kind, promotion.value)
+    note((_promotion_wins, promotion.code))
+    return unit_price, applied
+
+
+def resolve(
+    buyer: Buyer, sku: SkuSources, quantity: int, *, at: datetime, day: date | None = None
+) -> Verdict:
+    """The price of `quantity` units of the SKU for the company at `at` (contracts are valid
+    by `day`, `at`'s date unless given), following the rule of this module."""
+    day = day or at.date()
+    notes: list[_Note] = []  # the steps, said only when read (`Steps`)
+    note = notes.append
+    chosen = _contract_price(sku, quantity, day, buyer.currency, note)
+    chosen = _list_price(buyer, sku, quantity, chosen, note)
+    if chosen is None:
+        note((_nothing_prices, quantity))
+        return Verdict(None, Steps(notes))
+    unit_price, applied = _promoted(buyer, sku, at, chosen, note)
+    note((_unit_price, unit_price, buyer.currency))
     resolution = Resolution(
         sku_id=sku.sku_id,
         quantity=quantity,
-        currency=cur,
+        currency=buyer.currency,
         unit_price=unit_price,
-        base_unit_price=base,
-        source=source,
-        source_id=source_id,
-        reference=reference,
-        tier_min_quantity=tier_min,
+        base_unit_price=chosen.price,
+        source=chosen.source,
+        source_id=chosen.source_id,
+        reference=chosen.reference,
+        tier_min_quantity=chosen.tier,
         promotion=applied,
         steps=Steps(notes),
     )
@@ -539,14 +450,6 @@ def effective_ladder(
         if not ladder or ladder[-1][1] != found.unit_price:
             ladder.append((quantity, found.unit_price))
     return ladder
-
-
-@dataclass(frozen=True)
-class Assortment:
-    """The union of a company's assortments: SKUs listed and categories listed."""
-
-    sku_ids: frozenset[int] = frozenset()
-    category_ids: frozenset[int] = frozenset()
 
 
 def is_visible(assortment: Assortment | None, sku_id: int, category_ids: frozenset[int]) -> bool:

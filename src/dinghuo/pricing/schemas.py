@@ -17,8 +17,8 @@ from dinghuo.pricing.models import (
     PriceListAssignment,
     Promotion,
 )
-from dinghuo.pricing.queries import Explanation
-from dinghuo.pricing.services import ladder_out
+from dinghuo.pricing.queries.explanations import Explanation
+from dinghuo.pricing.services.price_lists import ladder_out
 
 MAX_PRICE_ENTRIES = 1000
 MAX_TIERS = 20
@@ -104,6 +104,7 @@ class PriceChangeOut(Schema):
 
 
 def price_list_out(price_list: PriceList) -> dict[str, Any]:
+    """One price list (its seller loaded)."""
     return {
         "id": price_list.pk,
         "code": price_list.code,
@@ -240,6 +241,7 @@ def contract_price_out(contract: ContractPrice) -> dict[str, Any]:
 
 
 def tiers_in(tiers: list[TierIn]) -> list[tuple[int, Decimal]]:
+    """A ladder as the services take it: (minimum, unit price) pairs."""
     return [(tier.min_quantity, Decimal(tier.unit_price)) for tier in tiers]
 
 
@@ -354,6 +356,7 @@ class SkuTermsOut(Schema):
 def sku_terms_out(
     company_id: int, rows: list[tuple[int, str, int | None, int | None]]
 ) -> dict[str, Any]:
+    """A company's SKU terms as `queries.sku_terms` gives them."""
     return {
         "company_id": company_id,
         "items": [
@@ -452,17 +455,6 @@ def explanation_out(found: Explanation) -> dict[str, Any]:
     """The answer of a price explanation."""
     resolution = found.verdict.resolution
     currency = found.currency
-    problems = []
-    if not found.visible:
-        problems.append("not_in_assortment")
-    if not found.orderable:
-        problems.append("inactive_sku")
-    if resolution is None:
-        problems.append("no_price")
-    if found.quantity < found.min_order_quantity:
-        problems.append("below_minimum")
-    if found.quantity % found.pack_size:
-        problems.append("not_pack_multiple")
     body: dict[str, Any] = {
         "sku_id": found.sku_id,
         "sku": found.sku,
@@ -478,7 +470,7 @@ def explanation_out(found: Explanation) -> dict[str, Any]:
         "promotion": None,
         "min_order_quantity": found.min_order_quantity,
         "pack_size": found.pack_size,
-        "problems": problems,
+        "problems": found.problems,
         "steps": list(found.verdict.steps),
     }
     if resolution is not None:

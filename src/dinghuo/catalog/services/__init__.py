@@ -1,0 +1,30 @@
+"""Catalogue writes, one module per use case: categories, products, SKUs and the bulk upsert.
+Each is one transaction that records its events; a refusal changes nothing.
+
+Partial updates take UNSET for "leave as it is", because None can be a value (no category).
+Translated text comes as `{language code: text}` (`catalog.texts`); only the languages given
+are written.
+"""
+
+from dinghuo.catalog.services.bulk import BulkResult, Counts, ProductRow, SkuRow, bulk_upsert
+from dinghuo.catalog.services.categories import create_category, update_category
+from dinghuo.catalog.services.products import create_product, set_product_active, update_product
+from dinghuo.catalog.services.skus import create_sku, set_sku_active, update_sku
+
+# Kept here for the pages that still import it from services; its home is `catalog.texts`.
+
+__all__ = [
+    "BulkResult",
+    "Counts",
+    "ProductRow",
+    "SkuRow",
+    "bulk_upsert",
+    "create_category",
+    "create_product",
+    "create_sku",
+    "set_product_active",
+    "set_sku_active",
+    "update_category",
+    "update_product",
+    "update_sku",
+]

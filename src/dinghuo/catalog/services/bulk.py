@@ -1,0 +1,305 @@
+"""The bulk upsert: create or update many products and their SKUs by code, all or nothing.
+
+The whole request is worked out in memory first (`_Plan`); only then is anything written,
+one statement per table.
+"""
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from django.db import transaction
+from django.utils import timezone
+
+from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.catalog.services.fields import assign, assign_texts, name_errors, quantity_errors
+from dinghuo.catalog.texts import LANGUAGES, Texts, column
+from dinghuo.core.errors import FieldError
+from dinghuo.core.models import Seller
+from dinghuo.core.queries import seller_for
+from dinghuo.core.writes import UNSET, Unset, code_must_be_free, refuse
+from dinghuo.integrations import events
+from dinghuo.integrations.models import Event
+
+MAX_BULK_SKUS = 5000
+
+
+@dataclass(frozen=True)
+class SkuRow:
+    """One SKU of a bulk item; UNSET fields keep their value (or the default for a new SKU)."""
+
+    code: str
+    name: Texts = field(default_factory=dict)
+    unit: str | Unset = UNSET
+    min_order_quantity: int | Unset = UNSET
+    pack_size: int | Unset = UNSET
+    is_active: bool | Unset = UNSET
+
+
+@dataclass(frozen=True)
+class ProductRow:
+    """One bulk item: a product by code with some of its SKUs (others are left alone)."""
+
+    code: str
+    name: Texts = field(default_factory=dict)
+    description: Texts = field(default_factory=dict)
+    category: str | Unset | None = UNSET
+    allow_backorder: bool | Unset = UNSET
+    is_active: bool | Unset = UNSET
+    skus: Sequence[SkuRow] = ()
+
+
+@dataclass(frozen=True)
+class Counts:
+    """How many rows of one kind a bulk request created, updated or left as they were."""
+
+    created: int
+    updated: int
+    unchanged: int
+
+
+@dataclass(frozen=True)
+class BulkResult:
+    """What a bulk request did to products and to SKUs."""
+
+    products: Counts
+    skus: Counts
+
+
+_PRODUCT_COLUMNS = [
+    *(column(f, lang) for f in ("name", "description") for lang in LANGUAGES),
+    "category",
+    "allow_backorder",
+    "is_active",
+    "updated_at",
+]
+_SKU_COLUMNS = [
+    *(column("name", lang) for lang in LANGUAGES),
+    "unit",
+    "min_order_quantity",
+    "pack_size",
+    "is_active",
+    "updated_at",
+]
+
+
+def _duplicate_errors(items: Sequence[ProductRow]) -> list[FieldError]:
+    product_codes = Counter(item.code for item in items)
+    sku_codes = Counter(sku.code for item in items for sku in item.skus)
+    errors = []
+    for i, item in enumerate(items):
+        if product_codes[item.code] > 1:
+            errors.append(
+                FieldError(f"items[{i}].code", "duplicate_code", f"{item.code} is in several items")
+            )
+        errors += [
+            FieldError(f"items[{i}].skus[{j}].code", "duplicate_code", f"{sku.code} is given twice")
+            for j, sku in enumerate(item.skus)
+            if sku_codes[sku.code] > 1
+        ]
+    return errors
+
+
+def _request_errors(items: Sequence[ProductRow]) -> list[FieldError]:
+    """What is wrong with the request itself, before anything is read."""
+    errors = _duplicate_errors(items)
+    if sum(len(item.skus) for item in items) > MAX_BULK_SKUS:
+        errors.append(
+            FieldError("items", "too_many_skus", f"At most {MAX_BULK_SKUS} SKUs per request")
+        )
+    return errors
+
+
+@dataclass
+class _Plan:
+    """What a bulk request will write, worked out in memory before anything is written."""
+
+    new_products: list[Product] = field(default_factory=list)
+    changed_products: list[Product] = field(default_factory=list)
+    unchanged_products: int = 0
+    new_skus: list[tuple[Sku, Product]] = field(default_factory=list)
+    changed_skus: list[Sku] = field(default_factory=list)
+    unchanged_skus: int = 0
+    errors: list[FieldError] = field(default_factory=list)
+
+    def changes_anything(self) -> bool:
+        return bool(
+            self.new_products or self.changed_products or self.new_skus or self.changed_skus
+        )
+
+    def result(self) -> BulkResult:
+        return BulkResult(
+            Counts(len(self.new_products), len(self.changed_products), self.unchanged_products),
+            Counts(len(self.new_skus), len(self.changed_skus), self.unchanged_skus),
+        )
+
+
+def _category_change(
+    plan: _Plan, at: str, item: ProductRow, categories: dict[str, int]
+) -> int | Unset | None:
+    if not isinstance(item.category, str):
+        return item.category
+    category_id = categories.get(item.category)
+    if category_id is None:
+        plan.errors.append(
+            FieldError(f"{at}.category", "unknown_category", f"No category {item.category}")
+        )
+        return UNSET
+    return category_id
+
+
+def _merge_product(
+    plan: _Plan, at: str, item: ProductRow, product: Product, categories: dict[str, int]
+) -> None:
+    is_new = product.pk is None
+    renamed = assign_texts(product, "name", item.name)
+    changed = [
+        renamed,
+        assign_texts(product, "description", item.description),
+        assign(product, "category_id", _category_change(plan, at, item, categories)),
+        assign(product, "allow_backorder", item.allow_backorder),
+        assign(product, "is_active", item.is_active),
+    ]
+    if is_new or renamed:
+        plan.errors += name_errors(product, f"{at}.")
+    if is_new:
+        plan.new_products.append(product)
+    elif any(changed):
+        plan.changed_products.append(product)
+    else:
+        plan.unchanged_products += 1
+
+
+def _merge_sku(plan: _Plan, at: str, row: SkuRow, sku: Sku, product: Product) -> None:
+    is_new = sku.pk is None
+    if not is_new and sku.product_id != product.pk:
+        plan.errors.append(
+            FieldError(f"{at}.code", "sku_of_other_product", f"{row.code} is another product's")
+        )
+        return
+    changed = [
+        assign_texts(sku, "name", row.name),
+        assign(sku, "unit", row.unit),
+        assign(sku, "min_order_quantity", row.min_order_quantity),
+        assign(sku, "pack_size", row.pack_size),
+        assign(sku, "is_active", row.is_active),
+    ]
+    plan.errors += quantity_errors(sku, f"{at}.")
+    if is_new:
+        plan.new_skus.append((sku, product))
+    elif any(changed):
+        plan.changed_skus.append(sku)
+    else:
+        plan.unchanged_skus += 1
+
+
+def _plan(
+    tenant_id: int,
+    seller: Seller,
+    items: Sequence[ProductRow],
+    products: dict[str, Product],
+    skus: dict[str, Sku],
+    categories: dict[str, int],
+) -> _Plan:
+    plan = _Plan()
+    for i, item in enumerate(items):
+        product = products.get(item.code) or Product(
+            tenant_id=tenant_id, seller=seller, code=item.code, description_en=""
+        )
+        _merge_product(plan, f"items[{i}]", item, product, categories)
+        for j, row in enumerate(item.skus):
+            sku = skus.get(row.code) or Sku(
+                tenant_id=tenant_id, seller=seller, code=row.code, name_en=""
+            )
+            _merge_sku(plan, f"items[{i}].skus[{j}]", row, sku, product)
+    return plan
+
+
+def _locked_rows(
+    seller: Seller, items: Sequence[ProductRow]
+) -> tuple[dict[str, Product], dict[str, Sku]]:
+    """The seller's products and SKUs the items name, by code, locked in id order."""
+    products = {
+        p.code: p
+        for p in Product.objects.select_for_update(of=("self",))
+        .filter(seller=seller, code__in={item.code for item in items})
+        .order_by("id")
+    }
+    skus = {
+        s.code: s
+        for s in Sku.objects.select_for_update(of=("self",))
+        .filter(seller=seller, code__in={sku.code for item in items for sku in item.skus})
+        .order_by("id")
+    }
+    return products, skus
+
+
+def _categories_by_code(tenant_id: int, items: Sequence[ProductRow]) -> dict[str, int]:
+    """The ids of the categories the items name by code (no query when they name none)."""
+    wanted = {item.category for item in items if isinstance(item.category, str)}
+    if not wanted:
+        return {}
+    return dict(
+        Category.objects.filter(tenant_id=tenant_id, code__in=wanted).values_list("code", "id")
+    )
+
+
+def _write(plan: _Plan) -> None:
+    now = timezone.now()
+    # bulk_update does not apply auto_now.
+    for product in plan.changed_products:
+        product.updated_at = now
+    for sku in plan.changed_skus:
+        sku.updated_at = now
+    with code_must_be_free("items"):
+        Product.objects.bulk_create(plan.new_products)
+        Product.objects.bulk_update(plan.changed_products, _PRODUCT_COLUMNS)
+        for new_sku, its_product in plan.new_skus:
+            new_sku.product_id = its_product.pk
+        Sku.objects.bulk_create([new_sku for new_sku, _ in plan.new_skus])
+        Sku.objects.bulk_update(plan.changed_skus, _SKU_COLUMNS)
+
+
+def _bulk_event(tenant_id: int, seller: Seller, plan: _Plan) -> Event:
+    """The `catalog.bulk_upserted` event naming the rows written."""
+    return events.new(
+        tenant_id,
+        "catalog.bulk_upserted",
+        "catalog",
+        seller.pk,
+        {
+            "seller": seller.slug,
+            "products": {
+                "created": [p.code for p in plan.new_products],
+                "updated": [p.code for p in plan.changed_products],
+            },
+            "skus": {
+                "created": [s.code for s, _ in plan.new_skus],
+                "updated": [s.code for s in plan.changed_skus],
+            },
+        },
+    )
+
+
+@transaction.atomic
+def bulk_upsert(
+    *, tenant_id: int, items: Sequence[ProductRow], seller_slug: str | None = None
+) -> BulkResult:
+    """Create or update products and their SKUs by code, all or nothing.
+
+    Every problem of every item is reported at once (`items[i].skus[j].code`, …). Reads and
+    writes are one statement per table whatever the number of items: on PostgreSQL a dozen
+    queries in all; SQLite splits inserts and updates into batches of 999 parameters (about
+    70 rows). Only rows whose values change are written; one `catalog.bulk_upserted` event
+    names them.
+    """
+    seller = seller_for(tenant_id, seller_slug)
+    refuse(_request_errors(items), "The catalogue cannot be updated; see errors.")
+    products, skus = _locked_rows(seller, items)
+    categories = _categories_by_code(tenant_id, items)
+    plan = _plan(tenant_id, seller, items, products, skus, categories)
+    refuse(plan.errors, "The catalogue cannot be updated; see errors.")
+    _write(plan)
+    if plan.changes_anything():
+        events.record(_bulk_event(tenant_id, seller, plan))
+    return plan.result()

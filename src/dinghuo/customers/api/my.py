@@ -1,0 +1,122 @@
+"""A company user acting on their own company (mounted at /my, buyer keys only): reading it,
+and, for a company admin, its users and addresses."""
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from ninja import Query, Router
+
+from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.idempotent import json_response
+from dinghuo.api.pagination import paged
+from dinghuo.api.schemas import IdempotencyKey, ObjectId
+from dinghuo.core.errors import PermissionDenied
+from dinghuo.core.services import Caller
+from dinghuo.customers import queries
+from dinghuo.customers.api.shared import (
+    CompanyUserFilters,
+    LocationFilters,
+    add_location,
+    add_user,
+    change_location,
+    change_user,
+)
+from dinghuo.customers.models import CompanyUser
+from dinghuo.customers.schemas import (
+    CompanyUserIn,
+    CompanyUserOut,
+    CompanyUserPageOut,
+    CompanyUserPatch,
+    LocationIn,
+    LocationOut,
+    LocationPageOut,
+    LocationPatch,
+    MyCompanyOut,
+    company_user_out,
+    location_out,
+    my_company_out,
+)
+
+router = Router(tags=["buyer: my company"])
+
+
+def _company_admin(request: HttpRequest) -> Caller:
+    caller = buyer(request)
+    if caller.role != CompanyUser.Role.ADMIN:
+        raise PermissionDenied(
+            "Only a company admin manages the company's users and addresses.",
+            code="company_admin_required",
+        )
+    return caller
+
+
+def _my_company(request: HttpRequest) -> int:
+    company_id = buyer(request).company_id
+    assert company_id is not None  # buyer keys always belong to a company user
+    return company_id
+
+
+@router.get("/company", response=MyCompanyOut, summary="Read my company")
+def my_company(request: HttpRequest) -> HttpResponse:
+    """The caller's company: its group, customer groups, locations, the caller's own user,
+    and its credit (limit, what is available, terms, status)."""
+    caller = buyer(request)
+    assert caller.company_id is not None and caller.company_user_id is not None
+    view = queries.buyer_view(caller.tenant_id, caller.company_id, caller.company_user_id)
+    return json_response(200, my_company_out(view))
+
+
+@router.get("/locations", response=LocationPageOut, summary="List my company's locations")
+def list_my_locations(request: HttpRequest, filters: Query[LocationFilters]) -> dict[str, Any]:
+    """Every user of the company may read them."""
+    locations = queries.locations(
+        tenant_id(request), _my_company(request), kind=filters.kind, is_active=filters.is_active
+    )
+    return paged(locations, filters, location_out)
+
+
+@router.post("/locations", response={201: LocationOut}, summary="Add a location to my company")
+def create_my_location(
+    request: HttpRequest, payload: LocationIn, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """Company admins only (403 `company_admin_required`)."""
+    _company_admin(request)
+    return add_location(request, _my_company(request), payload, idempotency_key)
+
+
+@router.patch(
+    "/locations/{location_id}", response=LocationOut, summary="Change a location of my company"
+)
+def update_my_location(
+    request: HttpRequest, location_id: ObjectId, payload: LocationPatch
+) -> HttpResponse:
+    """Company admins only; another company's location is not found."""
+    _company_admin(request)
+    return change_location(request, _my_company(request), location_id, payload)
+
+
+@router.get("/users", response=CompanyUserPageOut, summary="List my company's users")
+def list_my_users(request: HttpRequest, filters: Query[CompanyUserFilters]) -> dict[str, Any]:
+    """Company admins only (403 `company_admin_required`)."""
+    _company_admin(request)
+    users = queries.company_users(tenant_id(request), _my_company(request), role=filters.role)
+    return paged(users, filters, company_user_out)
+
+
+@router.post("/users", response={201: CompanyUserOut}, summary="Add a user to my company")
+def create_my_user(
+    request: HttpRequest, payload: CompanyUserIn, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """Company admins only. The new user signs in once they have set a password."""
+    _company_admin(request)
+    return add_user(request, _my_company(request), payload, idempotency_key)
+
+
+@router.patch("/users/{user_id}", response=CompanyUserOut, summary="Change a user of my company")
+def update_my_user(
+    request: HttpRequest, user_id: ObjectId, payload: CompanyUserPatch
+) -> HttpResponse:
+    """Company admins only: role, spending limit, name, `is_active`. The last active admin
+    stays one (409 `last_company_admin`); another company's user is not found."""
+    _company_admin(request)
+    return change_user(request, _my_company(request), user_id, payload)

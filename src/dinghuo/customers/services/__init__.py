@@ -1,0 +1,55 @@
+"""Customer writes: customer groups, buyer companies, their locations and users, buyer API
+keys, credit lines and payment terms, and the seller's credit policy.
+
+Each service is one transaction and records its events on the company (aggregate "company"),
+so one company's history reads from the event feed in order; a customer group's events are
+on the group (aggregate "customer_group"). One module per aggregate; callers import them from
+here (`from dinghuo.customers import services`).
+"""
+
+from dinghuo.customers.services.companies import (
+    activate_company,
+    create_company,
+    deactivate_company,
+    update_company,
+)
+from dinghuo.customers.services.credit_lines import (
+    MAX_TERMS_DAYS,
+    LockedCredit,
+    change_order_exposure,
+    credit_terms_errors,
+    lock_credit_line,
+    sync_receivables,
+    take_credit,
+    update_credit_line,
+)
+from dinghuo.customers.services.credit_policy import set_overdue_grace_days
+from dinghuo.customers.services.groups import create_customer_group, update_customer_group
+from dinghuo.customers.services.keys import issue_buyer_api_key, revoke_buyer_api_key
+from dinghuo.customers.services.locations import COUNTRIES, create_location, update_location
+from dinghuo.customers.services.users import create_company_user, update_company_user
+
+__all__ = [
+    "COUNTRIES",
+    "MAX_TERMS_DAYS",
+    "LockedCredit",
+    "activate_company",
+    "change_order_exposure",
+    "create_company",
+    "create_company_user",
+    "create_customer_group",
+    "create_location",
+    "credit_terms_errors",
+    "deactivate_company",
+    "issue_buyer_api_key",
+    "lock_credit_line",
+    "revoke_buyer_api_key",
+    "set_overdue_grace_days",
+    "sync_receivables",
+    "take_credit",
+    "update_company",
+    "update_company_user",
+    "update_credit_line",
+    "update_customer_group",
+    "update_location",
+]

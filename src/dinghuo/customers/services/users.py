@@ -1,0 +1,168 @@
+"""A company's users: people who buy for it, with their roles and spending limits, and the
+sign-in (Django's user) each has."""
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
+from django.db import transaction
+from django.db.models import Q
+
+from dinghuo.core.errors import Conflict
+from dinghuo.core.writes import UNSET, Unset, field_conflict, locked_tenant_row, saved_or_conflict
+from dinghuo.customers.models import Company, CompanyUser
+from dinghuo.customers.services.common import (
+    amount_errors,
+    company_event,
+    locked_company,
+    money,
+    refuse,
+    refuse_all,
+)
+from dinghuo.integrations import events
+
+
+def _user_payload(member: CompanyUser, company: Company) -> dict[str, Any]:
+    return {
+        "company": company.code,
+        "company_user_id": member.pk,
+        "email": member.user.email,
+        "name": member.user.first_name,
+        "role": member.role,
+        "spending_limit": money(member.spending_limit, company.price_list.currency),
+        "is_active": member.user.is_active,
+    }
+
+
+def _normalised_email(email: str) -> str:
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        raise refuse("email", "invalid_email", "Not an email address") from None
+    return email
+
+
+def _check_spending_limit(limit: Decimal | None, company: Company) -> None:
+    if limit is not None:
+        currency = company.price_list.currency
+        errors = amount_errors("spending_limit", limit, currency, "spending_limit_negative")
+        refuse_all(errors, "The spending limit is not valid.")
+
+
+@transaction.atomic
+def create_company_user(
+    *,
+    tenant_id: int,
+    company_id: int,
+    email: str,
+    name: str,
+    role: str,
+    spending_limit: Decimal | None = None,
+) -> CompanyUser:
+    """A person who buys for the company, with a sign-in named by their email.
+
+    The password is unusable until they set one. Emails are compared without regard to case,
+    and one email signs in to one account on the whole deployment. `spending_limit` (in the
+    company's currency; None = no limit) is what their orders may reach without a company
+    approver.
+    """
+    company = locked_company(tenant_id, company_id)
+    email = _normalised_email(email)
+    if role not in CompanyUser.Role.values:
+        raise refuse("role", "invalid_role", "Role is buyer, approver or admin")
+    _check_spending_limit(spending_limit, company)
+    User = get_user_model()
+    taken = field_conflict("email", "email_taken", "This email already has an account")
+    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
+        raise taken
+    with saved_or_conflict(taken):
+        user = User.objects.create_user(username=email, email=email, password=None, first_name=name)
+    member = CompanyUser.objects.create(
+        tenant_id=tenant_id, company=company, user=user, role=role, spending_limit=spending_limit
+    )
+    payload = _user_payload(member, company)
+    events.record(company_event(company, "company_user.created", payload))
+    return member
+
+
+def _check_an_admin_remains(company: Company, member: CompanyUser, role: str, active: bool) -> None:
+    """A company that has an active admin keeps one, so that it never locks itself out of
+    managing its own users (the caller holds the company's lock: changes are serialised)."""
+    if member.role != CompanyUser.Role.ADMIN or not member.user.is_active:
+        return
+    if role == CompanyUser.Role.ADMIN and active:
+        return
+    others = CompanyUser.objects.filter(
+        company=company, role=CompanyUser.Role.ADMIN, user__is_active=True
+    ).exclude(pk=member.pk)
+    if not others.exists():
+        raise Conflict(
+            "This is the company's last active admin; make another user admin first.",
+            code="last_company_admin",
+        )
+
+
+@transaction.atomic
+def update_company_user(
+    *,
+    tenant_id: int,
+    company_id: int,
+    company_user_id: int,
+    name: str | Unset = UNSET,
+    role: str | Unset = UNSET,
+    is_active: bool | Unset = UNSET,
+    spending_limit: Decimal | Unset | None = UNSET,
+) -> CompanyUser:
+    """Change a company user's name, role, spending limit (None = no limit) or whether they
+    may sign in (UNSET leaves a field as it is).
+
+    The last active admin of a company can neither lose the role nor be switched off
+    (409 `last_company_admin`), whoever asks: staff or the company's own admin.
+    """
+    company = locked_company(tenant_id, company_id)
+    member = locked_tenant_row(
+        CompanyUser.objects.select_related("user").filter(company=company),
+        tenant_id,
+        company_user_id,
+        f"No user {company_user_id} at company {company_id}.",
+    )
+    if role is not UNSET and role not in CompanyUser.Role.values:
+        raise refuse("role", "invalid_role", "Role is buyer, approver or admin")
+    if spending_limit is not UNSET:
+        _check_spending_limit(spending_limit, company)
+    _check_an_admin_remains(
+        company,
+        member,
+        member.role if role is UNSET else role,
+        member.user.is_active if is_active is UNSET else is_active,
+    )
+    changed = []
+    member_fields = []
+    if role is not UNSET and role != member.role:
+        member.role = role
+        member_fields.append("role")
+        changed.append("role")
+    if spending_limit is not UNSET and spending_limit != member.spending_limit:
+        member.spending_limit = spending_limit
+        member_fields.append("spending_limit")
+        changed.append("spending_limit")
+    if member_fields:
+        member.save(update_fields=member_fields)
+    user_fields = []
+    if name is not UNSET and name != member.user.first_name:
+        member.user.first_name = name
+        user_fields.append("first_name")
+        changed.append("name")
+    if is_active is not UNSET and is_active != member.user.is_active:
+        member.user.is_active = is_active
+        user_fields.append("is_active")
+        changed.append("is_active")
+    if user_fields:
+        member.user.save(update_fields=user_fields)
+    if changed:
+        payload = {**_user_payload(member, company), "changed": changed}
+        events.record(company_event(company, "company_user.updated", payload))
+    return member

@@ -1,0 +1,55 @@
+"""Order writes, one module per use case: placing; the lifecycle (confirm, cancel, deliver,
+release a credit hold, the order's side of a shipment); approvals; the seller's policy and
+approval rules. Each use case is one transaction with its events.
+
+Locks are always taken in one order: the order row, then the company's credit line, then
+stock levels (in sku, warehouse order). Stock itself is inventory's to write
+(`inventory.services`); shipments are fulfilment's, which calls `locked_order`, `transition`
+and `record_shipment` here.
+"""
+
+from dinghuo.orders.line_checks import LineRequest, QuotedPrices
+from dinghuo.orders.services.approvals import (
+    Actor,
+    approve_order,
+    expire_approvals,
+    reject_order,
+)
+from dinghuo.orders.services.lifecycle import (
+    ShippedLine,
+    cancel_order,
+    confirm_order,
+    record_delivery,
+    record_shipment,
+    release_credit_hold,
+)
+from dinghuo.orders.services.locking import locked_order, transition
+from dinghuo.orders.services.placing import place_order
+from dinghuo.orders.services.policy import (
+    RuleFields,
+    create_approval_rule,
+    set_order_policy,
+    update_approval_rule,
+)
+
+__all__ = [
+    "Actor",
+    "LineRequest",
+    "QuotedPrices",
+    "RuleFields",
+    "ShippedLine",
+    "approve_order",
+    "cancel_order",
+    "confirm_order",
+    "create_approval_rule",
+    "expire_approvals",
+    "locked_order",
+    "place_order",
+    "record_delivery",
+    "record_shipment",
+    "reject_order",
+    "release_credit_hold",
+    "set_order_policy",
+    "transition",
+    "update_approval_rule",
+]

@@ -1,0 +1,171 @@
+"""The seller's ordering policy (automation, what a credit block does, approval expiry) and
+its approval rules: set and changed by staff, each change an event."""
+
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.db import transaction
+
+from dinghuo.catalog.models import Category
+from dinghuo.core.errors import FieldError, ValidationFailed
+from dinghuo.core.queries import seller_for
+from dinghuo.core.writes import locked_tenant_row
+from dinghuo.customers import services as customers
+from dinghuo.customers.models import Company
+from dinghuo.integrations import events
+from dinghuo.orders import approval_rules
+from dinghuo.orders.models import ApprovalRule, OrderPolicy
+
+
+@dataclass(frozen=True)
+class RuleFields:
+    """The conditions and outcome of an approval rule (None in a change = leave as it is)."""
+
+    name: str | None = None
+    level: int | None = None
+    approver: str | None = None
+    company_id: int | None = None
+    min_amount: Decimal | None = None
+    category_id: int | None = None
+    buyer_role: str | None = None
+    credit_state: str | None = None
+    is_active: bool | None = None
+
+
+@transaction.atomic
+def set_order_policy(
+    *,
+    tenant_id: int,
+    seller_slug: str | None,
+    auto_confirm: bool,
+    credit_action: str,
+    overdue_grace_days: int,
+    approval_expiry_hours: int,
+) -> OrderPolicy:
+    """Set what happens to a seller's orders once placed (automation, credit, approvals) and
+    its grace days for overdue invoices (kept by customers' credit policy)."""
+    seller = seller_for(tenant_id, seller_slug)
+    if credit_action not in OrderPolicy.CreditAction.values:
+        raise ValidationFailed(
+            "Unknown credit action.",
+            errors=[FieldError("credit_action", "invalid_choice", "hold or refuse")],
+        )
+    policy, _ = OrderPolicy.objects.select_for_update().get_or_create(
+        seller=seller, defaults={"tenant_id": tenant_id}
+    )
+    policy.auto_confirm = auto_confirm
+    policy.credit_action = credit_action
+    policy.approval_expiry_hours = approval_expiry_hours
+    policy.save()
+    # The grace days are the seller's credit policy, which customers keeps.
+    customers.set_overdue_grace_days(
+        tenant_id=tenant_id, seller_id=seller.pk, days=overdue_grace_days
+    )
+    events.record(
+        events.new(
+            tenant_id,
+            "seller.order_policy_changed",
+            "seller",
+            seller.pk,
+            {
+                "seller": seller.slug,
+                "auto_confirm": auto_confirm,
+                "credit_action": credit_action,
+                "overdue_grace_days": overdue_grace_days,
+                "approval_expiry_hours": approval_expiry_hours,
+            },
+        )
+    )
+    return policy
+
+
+def _rule_errors(tenant_id: int, fields: RuleFields) -> list[FieldError]:
+    """Every problem of a rule's fields: a negative amount, an unknown company or category."""
+    company_id, category_id = fields.company_id, fields.category_id
+    errors = []
+    if fields.min_amount is not None and fields.min_amount < 0:
+        errors.append(
+            FieldError("min_amount", "min_amount_negative", "The amount must not be negative")
+        )
+    if (
+        company_id is not None
+        and not Company.objects.filter(tenant_id=tenant_id, pk=company_id).exists()
+    ):
+        errors.append(FieldError("company_id", "unknown_company", f"No company {company_id}"))
+    if (
+        category_id is not None
+        and not Category.objects.filter(tenant_id=tenant_id, pk=category_id).exists()
+    ):
+        errors.append(FieldError("category_id", "unknown_category", f"No category {category_id}"))
+    return errors
+
+
+def _rule_payload(rule: ApprovalRule) -> dict[str, Any]:
+    """How a rule appears in its events."""
+    return {
+        "name": rule.name,
+        "level": rule.level,
+        "approver": rule.approver,
+        "company_id": rule.company_id,
+        "min_amount": None if rule.min_amount is None else str(rule.min_amount),
+        "category_id": rule.category_id,
+        "buyer_role": rule.buyer_role,
+        "credit_state": rule.credit_state,
+        "is_active": rule.is_active,
+    }
+
+
+@transaction.atomic
+def create_approval_rule(
+    *, tenant_id: int, seller_slug: str | None, fields: RuleFields
+) -> ApprovalRule:
+    """A new approval rule of a seller; unknown companies or categories are refused (422)."""
+    seller = seller_for(tenant_id, seller_slug)
+    errors = _rule_errors(tenant_id, fields)
+    if errors:
+        raise ValidationFailed("The rule cannot be saved; see errors.", errors=errors)
+    rule = ApprovalRule.objects.create(
+        tenant_id=tenant_id,
+        seller=seller,
+        name=fields.name or "",
+        level=fields.level or 1,
+        approver=fields.approver or approval_rules.COMPANY,
+        company_id=fields.company_id,
+        min_amount=fields.min_amount,
+        category_id=fields.category_id,
+        buyer_role=fields.buyer_role or "",
+        credit_state=fields.credit_state or "",
+        is_active=True if fields.is_active is None else fields.is_active,
+    )
+    events.record(
+        events.new(
+            tenant_id, "approval_rule.created", "approval_rule", rule.pk, _rule_payload(rule)
+        )
+    )
+    return rule
+
+
+@transaction.atomic
+def update_approval_rule(
+    *, tenant_id: int, rule_id: int, fields: RuleFields, cleared: frozenset[str] = frozenset()
+) -> ApprovalRule:
+    """Change what is given; `cleared` names conditions to remove (set to "any")."""
+    rule = locked_tenant_row(ApprovalRule.objects.all(), tenant_id, rule_id, f"No rule {rule_id}.")
+    errors = _rule_errors(tenant_id, fields)
+    if errors:
+        raise ValidationFailed("The rule cannot be saved; see errors.", errors=errors)
+    for name in ("name", "level", "approver", "company_id", "min_amount", "category_id",
+                 "buyer_role", "credit_state", "is_active"):  # fmt: skip
+        value = getattr(fields, name)
+        if value is not None:
+            setattr(rule, name, value)
+    for name in cleared:
+        setattr(rule, name, "" if name in {"buyer_role", "credit_state"} else None)
+    rule.save()
+    events.record(
+        events.new(
+            tenant_id, "approval_rule.changed", "approval_rule", rule.pk, _rule_payload(rule)
+        )
+    )
+    return rule

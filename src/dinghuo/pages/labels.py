@@ -1,0 +1,75 @@
+"""How orders, approvals and companies are named on a page, in the reader's language: the
+order statuses (in the order of the status filters), the events of an order's timeline, the
+states of an approval step, a company user's role, an address's kind, the state of a
+company's credit and its payment terms.
+
+The buyer's and the staff's pages say these the same way; who approves a step is said to each
+in their own words (`orders.routing_notice.APPROVERS`).
+"""
+
+from typing import Any
+
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from dinghuo.customers.models import CompanyUser, Location
+from dinghuo.customers.queries import CreditSummary
+from dinghuo.orders.states import OrderStatus
+
+# --- orders -------------------------------------------------------------------------------
+
+# The order statuses in the page's language, in the order of the status filter.
+STATUS_LABELS: dict[str, Any] = dict(OrderStatus.choices)
+EVENT_LABELS = {
+    "order.placed": _("Order placed"),
+    "order.confirmed": _("Confirmed"),
+    "order.credit_hold": _("Put on credit hold"),
+    "order.hold_released": _("Credit hold released"),
+    "order.approval_requested": _("Approval requested"),
+    "order.approved": _("Approved"),
+    "order.rejected": _("Rejected"),
+    "order.approval_expired": _("Approval expired"),
+    "order.shipped": _("Shipped"),
+    "order.delivered": _("Delivered"),
+    "order.cancelled": _("Cancelled"),
+}
+APPROVAL_STATUS_LABELS: dict[str, Any] = {
+    "pending": _("Waiting for a decision"),
+    "waiting": _("Waiting for an earlier level"),
+    "approved": _("Approved"),
+    "rejected": _("Rejected"),
+    "expired": _("Expired"),
+    "cancelled": _("Cancelled"),
+}
+
+# --- companies ----------------------------------------------------------------------------
+
+ROLE_CHOICES = [
+    (CompanyUser.Role.BUYER.value, _("Buyer")),
+    (CompanyUser.Role.APPROVER.value, _("Approver")),
+    (CompanyUser.Role.ADMIN.value, _("Company admin")),
+]
+ROLE_LABELS = dict(ROLE_CHOICES)
+KIND_CHOICES = [
+    (Location.Kind.SHIP_TO.value, _("Delivery address (ship-to)")),
+    (Location.Kind.BILL_TO.value, _("Billing address (bill-to)")),
+]
+KIND_LABELS = dict(KIND_CHOICES)
+CREDIT_STATUS_LABELS: dict[str, Any] = {
+    "ok": _("In good standing"),
+    "near_limit": _("Close to the credit limit"),
+    "overdue": _("Payments overdue"),
+    "blocked": _("New orders on account are blocked"),
+    "prepaid": _("Pays in advance"),
+}
+
+
+def credit_terms(summary: CreditSummary) -> str:
+    """The company's payment terms in the reader's language."""
+    if summary.terms == "prepaid":
+        return gettext("Prepaid")
+    if summary.terms == "eom":
+        if not summary.terms_days:
+            return gettext("End of month")
+        return gettext("End of month + %(days)d days") % {"days": summary.terms_days}
+    return gettext("Net %(days)d days") % {"days": summary.terms_days}

@@ -1,0 +1,235 @@
+"""The buyer portal's cart and checkout: every line at today's price, changed or removed in
+place; then ship-to, purchase-order number, requested date and notes, what will happen to the
+order (approval, credit hold) before it is placed, and placing it once per form token.
+
+Thin pages over `buying.queries.cart` and the cart services, `orders.judging.preview_routing`
+said by `orders.routing_notice`, and `buying.services.checkout_cart` run through
+`core.idempotency.run_once`, so a double submit places one order. The company always comes
+from the signed-in buyer (`request.buyer`).
+"""
+
+import uuid
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from dinghuo.buying import queries as buying_queries
+from dinghuo.buying import services as buying
+from dinghuo.core import idempotency, refusals
+from dinghuo.core.errors import DomainError, NotFound
+from dinghuo.orders import judging, routing_notice
+from dinghuo.orders.line_checks import LineRequest
+from dinghuo.pages.responses import is_htmx
+from dinghuo.pages.skus import sku_names
+from dinghuo.portal import forms
+from dinghuo.portal import queries as page
+from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required
+
+# Orders placed on these pages say so; staff see where an order came from.
+CHANNEL = "portal"
+
+
+@dataclass(frozen=True)
+class CartRow:
+    """A cart line priced now, named in the reader's language, with its problems."""
+
+    sku_id: int
+    sku: str
+    name: str
+    quantity: int
+    unit_price: Decimal | None
+    line_total: Decimal | None
+    available: int | None
+    problems: list[str]
+    warnings: list[str]
+    error: str = ""  # a change to this line the service just refused
+
+
+@dataclass(frozen=True)
+class CartView:
+    currency: str
+    rows: list[CartRow]
+    subtotal: Decimal
+    can_order: bool
+
+
+def cart_view(buyer: Buyer, errors: dict[int, str] | None = None) -> CartView:
+    """The buyer's cart through `buying.queries.cart` (priced as placing would price it),
+    plus one query for the names: a fixed number of queries whatever its size."""
+    priced = buying_queries.cart(buyer.tenant_id, buyer.company_id, buyer.company_user_id)
+    names = sku_names(buyer.tenant_id, [line.sku_id for line in priced.lines])
+    errors = errors or {}
+    rows = [
+        CartRow(
+            sku_id=line.sku_id,
+            sku=line.check.sku,
+            name=names.get(line.sku_id, line.check.description),
+            quantity=line.check.quantity,
+            unit_price=line.check.unit_price,
+            line_total=line.check.line_total,
+            available=line.check.available,
+            problems=problems,
+            warnings=warnings,
+            error=errors.get(line.sku_id, ""),
+        )
+        for line in priced.lines
+        for problems, warnings in [forms.split_problems(line.check.problems)]
+    ]
+    subtotal = priced.check.subtotal if priced.check else Decimal(0)
+    return CartView(priced.currency, rows, subtotal, priced.can_order)
+
+
+@require_GET
+@buyer_required
+def cart(request: BuyerRequest) -> HttpResponse:
+    """The buyer's cart: every line at today's price, why a line cannot be ordered, change
+    or remove a line, the subtotal, and the way to checkout. After a reorder, what changed."""
+    buyer = request.buyer
+    context = {
+        "cart": cart_view(buyer),
+        "repricing": _repricing_report(request.session.pop("portal_repricing", None)),
+    }
+    return render(request, "portal/cart.html", context)
+
+
+def _repricing_report(kept: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The reorder report kept in the session, its prices decimals again."""
+    if not kept:
+        return None
+    for line in kept["lines"]:
+        for key in ("previous", "current"):
+            line[key] = None if line[key] is None else Decimal(line[key])
+    return kept
+
+
+@require_POST
+@buyer_required
+def cart_line(request: BuyerRequest, sku_id: int) -> HttpResponse:
+    """Change the quantity of a cart line (`action=update`) or remove it (`action=remove`).
+    With HTMX the cart answers in place; a refusal shows on the line."""
+    buyer = request.buyer
+    errors: dict[int, str] = {}
+    where = {
+        "tenant_id": buyer.tenant_id,
+        "company_id": buyer.company_id,
+        "owner_id": buyer.company_user_id,
+        "sku_id": sku_id,
+    }
+    try:
+        if request.POST.get("action") == "remove":
+            buying.remove_from_cart(**where)
+        else:
+            form = forms.CartQuantityForm(request.POST)
+            if form.is_valid():
+                buying.set_cart_quantity(**where, quantity=form.cleaned_data["quantity"])
+            else:
+                errors[sku_id] = " ".join(str(e) for e in form.errors.get("quantity", []))
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        errors[sku_id] = " ".join(forms.refusal_messages(error))
+    if is_htmx(request):
+        return render(request, "portal/_cart.html", {"cart": cart_view(buyer, errors)})
+    for message in errors.values():
+        messages.error(request, message)
+    return redirect("portal:cart")
+
+
+# --- checkout -----------------------------------------------------------------------------
+
+
+def checkout_notice(buyer: Buyer, cart_: CartView) -> routing_notice.RoutingNotice | None:
+    """The seller's rules applied to the cart as it stands (`orders.judging.preview_routing`,
+    the code placing uses), for the page to show before the buyer places the order."""
+    if not cart_.rows:
+        return None
+    preview = judging.preview_routing(
+        buyer.tenant_id,
+        buyer.company_id,
+        [LineRequest(row.sku, row.quantity) for row in cart_.rows],
+        placed_by_id=buyer.company_user_id,
+    )
+    return routing_notice.notice(preview, refusals.BUYER)
+
+
+def _checkout_form(buyer: Buyer, data: Any = None) -> forms.CheckoutForm:
+    addresses = page.ship_tos(buyer)
+    choices = [(a.pk, f"{a.name} — {a.line1}, {a.city}") for a in addresses]
+    initial = {"token": uuid.uuid4().hex, "ship_to": choices[0][0] if choices else None}
+    return forms.CheckoutForm(data, ship_tos=choices, initial=initial)
+
+
+def _place(request: HttpRequest, buyer: Buyer, form: forms.CheckoutForm) -> int:
+    """Place the cart once per form token: a second submit of the same form (a double click,
+    a resent request) finds the first answer and places nothing, as the API's
+    Idempotency-Key does. The token is claimed in the order's own transaction."""
+    data = form.cleaned_data
+    body = {
+        "ship_to": data["ship_to"],
+        "purchase_order_number": data["purchase_order_number"],
+        "requested_delivery_date": str(data["requested_date"] or ""),
+        "notes": data["notes"],
+    }
+
+    def create() -> tuple[int, dict[str, Any]]:
+        order = buying.checkout_cart(
+            tenant_id=buyer.tenant_id,
+            company_id=buyer.company_id,
+            owner_id=buyer.company_user_id,
+            ship_to_id=data["ship_to"],
+            purchase_order_number=data["purchase_order_number"],
+            notes=data["notes"],
+            requested_delivery_date=data["requested_date"],
+            channel=CHANNEL,
+            placed_by_id=buyer.company_user_id,
+        )
+        return 201, {"order_id": order.pk}
+
+    outcome = idempotency.run_once(
+        tenant_id=buyer.tenant_id,
+        key=data["token"],
+        scope=f"portal-{buyer.company_user_id}:",
+        method="POST",
+        path=request.path,
+        request_body=body,
+        create=create,
+    )
+    return int(outcome.body["order_id"])
+
+
+_CHECKOUT_FIELDS = {
+    "ship_to_id": "ship_to",
+    "purchase_order_number": "purchase_order_number",
+    "requested_delivery_date": "requested_date",
+}
+
+
+@require_http_methods(["GET", "POST"])
+@buyer_required
+def checkout(request: BuyerRequest) -> HttpResponseBase:
+    """Ship-to, purchase-order number, requested date and notes; what will happen to the
+    order (approval, credit hold) before it is placed; then place it and show it."""
+    buyer = request.buyer
+    form = _checkout_form(buyer, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order_id = _place(request, buyer, form)
+        except DomainError as error:
+            for problem in refusals.problems_of(error):
+                name = _CHECKOUT_FIELDS.get(problem.field)
+                form.add_error(name, forms.problem_message(problem))
+        else:
+            messages.success(request, gettext("Thank you: your order is placed."))
+            return redirect("portal:order", order_id=order_id)
+    cart_ = cart_view(buyer)
+    return render(
+        request,
+        "portal/checkout.html",
+        {"form": form, "cart": cart_, "routing": checkout_notice(buyer, cart_)},
+    )

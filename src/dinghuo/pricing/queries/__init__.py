@@ -1,0 +1,52 @@
+"""Pricing reads: tenant-scoped, a fixed number of queries each.
+
+What a company pays (`company_pricing`, then the price book of some SKUs, `price_book`), why a
+line costs what it costs (`explain`), what a company may see (`visibility`), and the lists
+staff maintain (`listings`). Callers import them from here (`from dinghuo.pricing import
+queries`).
+"""
+
+from dinghuo.pricing.queries.company_pricing import CompanyPricing, company_pricing
+from dinghuo.pricing.queries.explanations import Explanation, explain
+from dinghuo.pricing.queries.listings import (
+    assignment,
+    assignments,
+    assortment,
+    assortments,
+    contract_price,
+    contract_prices,
+    ladders,
+    price_list,
+    price_lists,
+    priced_skus,
+    promotion,
+    promotions,
+    sku_terms,
+)
+from dinghuo.pricing.queries.price_book import PriceBook, book_for, price_book
+from dinghuo.pricing.queries.visibility import visibility, visible_skus_filter
+
+__all__ = [
+    "CompanyPricing",
+    "Explanation",
+    "PriceBook",
+    "assignment",
+    "assignments",
+    "assortment",
+    "assortments",
+    "book_for",
+    "company_pricing",
+    "contract_price",
+    "contract_prices",
+    "explain",
+    "ladders",
+    "price_book",
+    "price_list",
+    "price_lists",
+    "priced_skus",
+    "promotion",
+    "promotions",
+    "sku_terms",
+    "visibility",
+    "visible_skus_filter",
+]

@@ -1,0 +1,69 @@
+"""Pricing writes: price lists and their tier ladders, who the lists are offered to, contract
+prices, promotions, company SKU terms and assortments.
+
+Each service is one transaction, records its events and, refused, changes nothing. One module
+per aggregate; callers import them from here (`from dinghuo.pricing import services`).
+"""
+
+from dinghuo.pricing.services.assignments import (
+    assign_price_list,
+    change_assignment,
+    remove_assignment,
+)
+from dinghuo.pricing.services.assortments import (
+    AssortmentMembers,
+    assortment_members,
+    create_assortment,
+    update_assortment,
+)
+from dinghuo.pricing.services.contracts import (
+    contract_ladder,
+    create_contract_price,
+    delete_contract_price,
+    update_contract_price,
+)
+from dinghuo.pricing.services.price_lists import (
+    PriceChange,
+    PriceEntry,
+    create_price_list,
+    ladder_out,
+    replace_prices,
+    update_price_list,
+)
+from dinghuo.pricing.services.promotions import (
+    PromotionTargets,
+    create_promotion,
+    promotion_payload,
+    promotion_targets,
+    update_promotion,
+)
+from dinghuo.pricing.services.shared import Ladder
+from dinghuo.pricing.services.terms import SkuTerms, replace_sku_terms
+
+__all__ = [
+    "AssortmentMembers",
+    "Ladder",
+    "PriceChange",
+    "PriceEntry",
+    "PromotionTargets",
+    "SkuTerms",
+    "assign_price_list",
+    "assortment_members",
+    "change_assignment",
+    "contract_ladder",
+    "create_assortment",
+    "create_contract_price",
+    "create_price_list",
+    "create_promotion",
+    "delete_contract_price",
+    "ladder_out",
+    "promotion_payload",
+    "promotion_targets",
+    "remove_assignment",
+    "replace_prices",
+    "replace_sku_terms",
+    "update_assortment",
+    "update_contract_price",
+    "update_price_list",
+    "update_promotion",
+]
