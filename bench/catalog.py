@@ -18,12 +18,18 @@ WALK = 20
 
 @dataclass
 class CatalogOutcome:
-    """Latencies of successful page reads, or why the route was not measured."""
+    """Latencies of successful page reads and the other answers, or why the route was
+    deliberately not measured (`skipped`: the API has no such route)."""
 
     skipped: str | None = None
     latencies_ms: list[float] = field(default_factory=list)
     failures: dict[int, int] = field(default_factory=dict)
     sample: str = ""
+
+    @property
+    def failure(self) -> str | None:
+        """Why the phase failed: answers other than 200; None when every read was answered."""
+        return f"answers other than 200 {self.failures}: {self.sample}" if self.failures else None
 
     def percentile(self, q: float) -> float:
         """Nearest-rank latency at quantile `q` (0–100); NaN when nothing was measured."""
@@ -71,17 +77,16 @@ def _route_exists(port: int) -> bool:
 
 
 def measure(port: int, world: World, *, requests: int = 500, seed: int = 7) -> CatalogOutcome:
-    """Time `requests` page reads; skip when the route does not exist."""
+    """Time `requests` page reads; skipped when the route does not exist (an older API)."""
     rnd = random.Random(seed)
     client = _Client(port, world.token)
     if not _route_exists(port):
-        return CatalogOutcome(skipped="not available")
+        return CatalogOutcome(skipped=f"not available: the API has no GET {PATH}")
     company = world.companies[0][0]
     status, _, body, _ = client.get({"company_id": company, "limit": PAGE})
     if status != 200:
-        return CatalogOutcome(
-            skipped=f"first page answered {status}: {body[:300].decode(errors='replace')}"
-        )
+        text = body[:300].decode(errors="replace")
+        return CatalogOutcome(failures={status: 1}, sample=f"first page answered {status}: {text}")
     cursors: list[str | None] = [None]
     page = orjson.loads(body)
     while len(cursors) < WALK and page.get("next_cursor"):

@@ -284,9 +284,9 @@ def _fill(scale: Scale) -> dict[str, Any]:
                         t=sql.Literal(model._meta.db_table), i=sql.Identifier(model._meta.db_table)
                     )
                 )
-    OrderPolicy.objects.create(
-        tenant=tenant, seller=seller, auto_confirm=True, overdue_grace_days=7
-    )
+    # No invoices are loaded, so nothing is ever overdue: the seller's grace days (wherever
+    # they are kept) never change a decision and are left at their default.
+    OrderPolicy.objects.create(tenant=tenant, seller=seller, auto_confirm=True)
     for name, level, approver, extra in (
         ("Orders of 10,000,000 or more: purchasing", 1, "company", {"min_amount": 10**7}),
         ("Orders of 50,000,000 or more: sales desk", 2, "seller", {"min_amount": 5 * 10**7}),

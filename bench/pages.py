@@ -7,42 +7,41 @@ concurrent clients.
                                  [--concurrency 1,4,16] [--workers 3]
                                  [--duration S] [--warmup S] [--wait-quiet S]
 
-A child process (Django configured) gives the first bench company a buyer with a password,
-a cart of 20 lines and, if it has none, a few orders, and makes a staff member; the bench
-runs VACUUM (ANALYZE), as autovacuum would in production; the parent serves the application
-with `--workers` workers and signs both people in over HTTP like a browser (CSRF cookie and
-token, session cookie). For each number of clients it starts that many client
-processes (each with its own keep-alive connection and the signed-in cookies) and measures
-the pages one after the other: every client requests the page back to back (closed loop)
-for a warm-up, then a measured window; the requests that start inside the window count,
-including the last one of each client, which ends after it (a page taking seconds under 16
-clients would otherwise be counted only when it was quick). Latencies are of pages answered
-200; anything else (another status, a broken connection) is an error and is counted, and the
-first of each kind is shown.
+A child process (`bench.page_setup`, Django configured) picks the first bench company that
+buys from its base list alone, with no assortment and no SKU terms (whatever other phases
+added, it can order every SKU and its pages cost what a plain buyer's do), gives it a buyer
+with a password, a cart of 20 lines and, if it has none, a few orders, and makes a staff
+member; the bench runs VACUUM (ANALYZE), as autovacuum would in production; the parent
+serves the application with `--workers` workers and signs both people in over HTTP like a
+browser (CSRF cookie and token, session cookie). For each number of clients it starts that
+many client processes (each with its own keep-alive connection and the signed-in cookies)
+and measures the pages one after the other: every client requests the page back to back
+(closed loop) for a warm-up, then a measured window; the requests that start inside the
+window count, including the last one of each client, which ends after it (a page taking
+seconds under 16 clients would otherwise be counted only when it was quick). Latencies are of
+pages answered 200; anything else (another status, a broken connection) is an error and is
+counted, and the first of each kind is shown.
 
 Targets (issue 4): pages < 80 ms p95 server-side, a 200-row paste validated < 1 s p95.
 Bounded: every phase has a timeout and a run of its own an alarm; the server and the clients
-are stopped on the way out. Exits 1 when a page failed or answered anything but 200.
+are stopped on the way out. Exits 1 when the phase failed: its child, or a page that failed
+or answered anything but 200.
 """
 
 import argparse
 import contextlib
 import http.client
 import json
-import math
 import multiprocessing
-import os
 import queue
 import re
-import secrets
 import signal
-import subprocess
 import sys
 import time
 import traceback
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 from typing import Any
@@ -51,6 +50,9 @@ from urllib.parse import urlencode
 import psycopg
 
 from bench import cpu, load
+from bench.page_figures import PageRun, PagesOutcome
+from bench.page_setup import STAFF_EMAIL
+from bench.phases import PhaseFailed, run_child
 from bench.server import Server
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -58,8 +60,6 @@ DEFAULT_DATABASE = "dinghuo_bench"
 PAGE_TARGET_MS = 80.0
 PASTE_TARGET_MS = 1000.0
 PASTE_ROWS = 200
-EMAIL = "bench.buyer@bench.example"
-STAFF_EMAIL = "bench.staff@bench.example"
 CONCURRENCY = (1, 4, 16)
 # Sync workers, as served; 3 on 2 cores (docs/performance.md: 4 gives nothing more).
 WORKERS = 3
@@ -87,184 +87,6 @@ class Page:
     paths: tuple[str, ...]
     form: dict[str, Any] | None = None
     target_ms: float = PAGE_TARGET_MS
-
-
-@dataclass
-class PageRun:
-    """One page at one number of clients: latencies of the 200s, counts of every answer."""
-
-    page: str
-    clients: int
-    duration: float
-    target_ms: float
-    latencies_ms: list[float] = field(default_factory=list)
-    counts: Counter[str] = field(default_factory=Counter)
-    samples: dict[str, str] = field(default_factory=dict)
-    other_cpu: float = float("nan")  # share of the machine others used during the window
-
-    @property
-    def ok(self) -> int:
-        return self.counts["200"]
-
-    @property
-    def errors(self) -> int:
-        """Answers other than 200, and broken connections."""
-        return sum(n for kind, n in self.counts.items() if kind != "200")
-
-    @property
-    def per_s(self) -> float:
-        return self.ok / self.duration if self.duration else float("nan")
-
-    def percentile(self, q: float) -> float:
-        return PagesOutcome.percentile(self.latencies_ms, q)
-
-    @property
-    def met(self) -> bool:
-        p95 = self.percentile(95)
-        return not math.isnan(p95) and p95 < self.target_ms and not self.errors
-
-    def line(self) -> str:
-        """One line for the console while the bench runs."""
-        p95 = self.percentile(95)
-        errors = ", ".join(f"{k}={n}" for k, n in sorted(self.counts.items()) if k != "200")
-        return (
-            f"  {self.page:<32} c={self.clients:<3} {self.per_s:7.1f} pages/s"
-            f"  p50 {self.percentile(50):7.1f}  p95 {p95:7.1f}  p99 {self.percentile(99):7.1f} ms"
-            f"  errors {self.errors}{f' ({errors})' if errors else ''}"
-            f"  p95 {_ratio(p95, self.target_ms)} of {self.target_ms:.0f} ms:"
-            f" {'met' if self.met else 'MISSED'}  others' CPU {_pct(self.other_cpu)}"
-        )
-
-
-def _pct(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.0%}"
-
-
-def _ms(value: float) -> str:
-    return "–" if math.isnan(value) else f"{value:.1f}"
-
-
-def _ratio(value: float, target: float) -> str:
-    return "–" if math.isnan(value) else f"{value / target:.0%}"
-
-
-@dataclass
-class PagesOutcome:
-    """Every page at every number of clients, or why nothing was measured."""
-
-    skipped: str | None = None
-    runs: list[PageRun] = field(default_factory=list)
-    failures: dict[str, str] = field(default_factory=dict)
-    workers: int = WORKERS
-
-    @staticmethod
-    def percentile(data: list[float], q: float) -> float:
-        """Nearest-rank value at quantile `q` (0–100); NaN when there is none."""
-        ordered = sorted(data)
-        if not ordered:
-            return float("nan")
-        return ordered[max(1, min(len(ordered), round(q / 100 * len(ordered) + 0.5))) - 1]
-
-    @property
-    def errors(self) -> int:
-        return sum(run.errors for run in self.runs)
-
-    def render(self) -> str:
-        """The figures as Markdown for the report: a table, then what missed its target."""
-        if self.skipped:
-            return f"- buyer pages: not measured ({self.skipped})"
-        head = ["page", "clients", "requests", "pages/s", "p50 ms", "p95 ms", "p99 ms", "errors"]
-        head += ["p95 / target", "verdict", "others' CPU"]
-        lines = [
-            f"{self.workers} sync workers; closed loop, each client one request at a time.",
-            "",
-            "| " + " | ".join(head) + " |",
-            "|" + "---|" * len(head),
-        ]
-        for run in self.runs:
-            p95 = run.percentile(95)
-            cells = [
-                run.page,
-                run.clients,
-                run.ok,
-                f"{run.per_s:.1f}",
-                _ms(run.percentile(50)),
-                _ms(p95),
-                _ms(run.percentile(99)),
-                run.errors,
-                f"{_ratio(p95, run.target_ms)} of < {run.target_ms:.0f} ms",
-                "met" if run.met else "**MISSED**",
-                _pct(run.other_cpu),
-            ]
-            lines.append("| " + " | ".join(str(c) for c in cells) + " |")
-        lines.append("")
-        missed = [run for run in self.runs if not run.met]
-        lines.append(
-            f"p95 within target: {len(self.runs) - len(missed)} of {len(self.runs)}"
-            f"; pages answered other than 200 or broken: {self.errors}"
-        )
-        lines += [
-            f"- {run.page} c={run.clients} first {kind}: {sample}"
-            for run in self.runs
-            for kind, sample in run.samples.items()
-        ]
-        lines += [f"- {name} FAILED: {why}" for name, why in self.failures.items()]
-        return "\n".join(lines)
-
-
-# --- the child process: a buyer with a cart and orders (Django configured) -----------------
-
-
-def _child(args: argparse.Namespace) -> None:
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.core.management import call_command
-    from django.db import transaction
-
-    from dinghuo.backoffice.models import StaffMember
-    from dinghuo.buying import services as buying
-    from dinghuo.customers.models import Company, CompanyUser, Location
-    from dinghuo.orders.models import Order
-    from dinghuo.orders.services import LineRequest, place_order
-
-    call_command("migrate", verbosity=0)  # a reused database may predate the newest tables
-    world = json.loads(Path(args.world).read_text())
-    tenant = world["tenant_id"]
-    company = Company.objects.get(tenant_id=tenant, pk=world["companies"][0][0])
-    password = secrets.token_urlsafe(16)
-    with transaction.atomic():
-        user, _ = get_user_model().objects.get_or_create(
-            username=EMAIL, defaults={"email": EMAIL, "first_name": "Bench"}
-        )
-        user.set_password(password)
-        user.save()
-        member, _ = CompanyUser.objects.get_or_create(
-            user=user, defaults={"tenant_id": tenant, "company": company, "role": "admin"}
-        )
-        skus = world["skus"]
-        for code in skus[:20]:
-            buying.add_to_cart(
-                tenant_id=tenant, company_id=company.pk, owner_id=member.pk, sku=code, quantity=1
-            )
-        ship_to = Location.objects.filter(company=company, kind="ship_to").values_list(
-            "id", flat=True
-        )[0]
-        for n in range(max(0, 30 - Order.objects.filter(company=company).count())):
-            place_order(
-                tenant_id=tenant,
-                company_id=company.pk,
-                ship_to_id=ship_to,
-                lines=[LineRequest(skus[(n * 7 + k) % len(skus)], 1 + k) for k in range(5)],
-            )
-        staff, _ = get_user_model().objects.get_or_create(
-            username=STAFF_EMAIL, defaults={"email": STAFF_EMAIL, "first_name": "Bench"}
-        )
-        staff.set_password(password)
-        staff.save()
-        StaffMember.objects.get_or_create(user=staff, defaults={"tenant_id": tenant})
-    Path(args.out).write_text(json.dumps({"email": EMAIL, "password": password}))
 
 
 # --- the parent: sign in like a browser; the clients: time the pages -----------------------
@@ -481,28 +303,20 @@ def measure(
     wait_quiet: float | None = None,
 ) -> PagesOutcome:
     """Prepare the buyer and staff in `database` and time each page over HTTP with each
-    number of clients in `concurrency` (durations default to the quick ones with `quick`)."""
+    number of clients in `concurrency` (durations default to the quick ones with `quick`).
+    PhaseFailed when the set-up fails; pages that fail are in the outcome's `failure`."""
     duration = duration or (QUICK_DURATION if quick else DURATION)
     warmup = warmup if warmup is not None else (QUICK_WARMUP if quick else WARMUP)
     wait_quiet = wait_quiet if wait_quiet is not None else (0.0 if quick else WAIT_QUIET)
     RESULTS.mkdir(exist_ok=True)
     out = RESULTS / f"pages-{database}.json"
-    env = {
-        **os.environ,
-        "DATABASE_URL": load.database_url(database),
-        "DB_POOL": "0",
-        "DJANGO_SETTINGS_MODULE": "dinghuo.config.settings",
-    }
-    cmd = [sys.executable, "-m", "bench.pages", "--child", "--world", str(world_path)]
-    done = subprocess.run(
-        [*cmd, "--out", str(out)], env=env, timeout=900, capture_output=True, text=True, check=False
+    run_child(
+        "bench.page_setup", ["--world", str(world_path), "--out", str(out)], database, timeout=900
     )
-    if done.returncode != 0:
-        return PagesOutcome(skipped=f"child failed: {done.stderr[-600:]}")
     login = json.loads(out.read_text())
     world = json.loads(world_path.read_text())
     _vacuum(database)
-    outcome = PagesOutcome(workers=workers)
+    outcome = PagesOutcome(workers=workers, company=login["company"])
     log = RESULTS / f"server-pages-{database}.log"
     with Server(load.database_url(database), workers, log) as server:
         server.wait_ready()
@@ -511,18 +325,7 @@ def measure(
         staff = _Browser(server.port)
         staff.sign_in(STAFF_EMAIL, login["password"], at="/staff/signin/")
         browsers = {"buyer": buyer, "staff": staff}
-        pages = []
-        for page in plan(world):
-            # Every worker renders each page a few times first; a page that fails is left out.
-            for i in range((1 if quick else PRIMING) * workers):
-                status, body, _ = browsers[page.who].request(
-                    page.method, page.paths[i % len(page.paths)], page.form
-                )
-                if status != 200:
-                    outcome.failures[page.name] = f"{status}: {body[:200]!r}"
-                    break
-            else:
-                pages.append(page)
+        pages = _primed(plan(world), browsers, (1 if quick else PRIMING) * workers, outcome)
         cookies = {who: browser.cookies for who, browser in browsers.items()}
         for clients in concurrency:
             if wait_quiet > 0:
@@ -546,6 +349,25 @@ def measure(
     names = [page.name for page in pages]
     outcome.runs.sort(key=lambda run: (names.index(run.page), run.clients))
     return outcome
+
+
+def _primed(
+    pages: list[Page], browsers: dict[str, _Browser], requests: int, outcome: PagesOutcome
+) -> list[Page]:
+    """The pages that answered 200 to `requests` requests each (every worker renders each
+    page a few times before anything is measured); the others are the outcome's failures."""
+    primed = []
+    for page in pages:
+        for i in range(requests):
+            status, body, _ = browsers[page.who].request(
+                page.method, page.paths[i % len(page.paths)], page.form
+            )
+            if status != 200:
+                outcome.failures[page.name] = f"{status}: {body[:200]!r}"
+                break
+        else:
+            primed.append(page)
+    return primed
 
 
 def _vacuum(name: str) -> None:
@@ -604,13 +426,7 @@ def main(argv: list[str] | None = None) -> int:
         help=f"seconds to wait for other work to stop before each number of clients "
         f"({WAIT_QUIET:g}; quick 0)",
     )
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--world", help=argparse.SUPPRESS)
-    parser.add_argument("--out", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
-    if args.child:
-        _child(args)
-        return 0
     args.duration = args.duration or (QUICK_DURATION if args.quick else DURATION)
     if args.warmup is None:
         args.warmup = QUICK_WARMUP if args.quick else WARMUP
@@ -635,6 +451,9 @@ def main(argv: list[str] | None = None) -> int:
             warmup=args.warmup,
             wait_quiet=args.wait_quiet,
         )
+    except PhaseFailed as failed:
+        print(f"!!!!! phase pages FAILED: {failed}", file=sys.stderr, flush=True)
+        return 1
     except _Stop as stop:
         print(f"!!!!! pages bench aborted: {stop}", file=sys.stderr, flush=True)
         return 2
@@ -642,12 +461,8 @@ def main(argv: list[str] | None = None) -> int:
         signal.alarm(0)
     print()
     print(outcome.render())
-    if outcome.skipped or outcome.failures or outcome.errors:
-        print(
-            f"!!!!! pages: {outcome.skipped or ''} failures {outcome.failures}, "
-            f"{outcome.errors} answers other than 200",
-            file=sys.stderr,
-        )
+    if outcome.failure:
+        print(f"!!!!! phase pages FAILED: {outcome.failure}", file=sys.stderr)
         return 1
     return 0
 

@@ -204,13 +204,13 @@ class PlainOrders:
                 sku.tiers.append((min_qty, price))
         priced = []
         for code, quantity in wanted:
-            sku = skus.get(code)
-            if sku is None or not sku.active or quantity < sku.moq or quantity % sku.pack:
+            known = skus.get(code)
+            if known is None or not known.active or quantity < known.moq or quantity % known.pack:
                 raise Refused(422, f"line {code} refused")
-            tiers = [tier for tier in sku.tiers if tier[0] <= quantity]
+            tiers = [tier for tier in known.tiers if tier[0] <= quantity]
             if not tiers:
                 raise Refused(422, f"no price for {code}")
-            priced.append((sku, quantity, max(tiers)[1]))
+            priced.append((known, quantity, max(tiers)[1]))
 
         totals = [
             (price * quantity).quantize(CENT, rounding=ROUND_HALF_UP)

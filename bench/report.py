@@ -13,7 +13,7 @@ import psycopg
 
 from bench.catalog import CatalogOutcome
 from bench.driver import Outcome
-from bench.pages import PagesOutcome
+from bench.page_figures import PagesOutcome
 from bench.prices import PricesOutcome
 
 # The targets the lead set (docs/performance.md explains them).
@@ -36,6 +36,7 @@ class Results:
     catalog: CatalogOutcome | None = None
     prices: PricesOutcome | None = None
     pages: PagesOutcome | None = None
+    failed: dict[str, str] = field(default_factory=dict)  # phase → why it failed
 
     def api(self) -> list[Outcome]:
         return [o for o in self.outcomes if o.scenario.target == "api"]
@@ -222,12 +223,32 @@ def target_lines(results: Results) -> list[str]:
     cat = results.catalog
     target = f"catalogue page of 50 p95 < {CATALOG_P95_TARGET_MS:.0f} ms"
     if cat is None or cat.skipped:
-        out.append(_row(target, f"skipped: {cat.skipped if cat else 'not run'}", "n/a"))
+        out.append(_row(target, _absent(results, "catalogue", cat.skipped if cat else None), "n/a"))
     else:
         p95 = cat.percentile(95)
         ok = not math.isnan(p95) and p95 < CATALOG_P95_TARGET_MS and not cat.failures
         out.append(_row(target, f"p95 {_ms(p95)} ms", _verdict(ok)))
     return out
+
+
+def _absent(results: Results, phase: str, skipped: str | None) -> str:
+    """What the report says for a phase with no figures: it failed, it was skipped on
+    purpose (and why), or it never started because the phase it runs in failed."""
+    if phase in results.failed:
+        return f"**FAILED**: {results.failed[phase]}"
+    if skipped:
+        return f"not measured ({skipped})"
+    return "not run: the phase it runs in failed (see Failed phases)"
+
+
+def _section(
+    results: Results, phase: str, outcome: PagesOutcome | PricesOutcome | None, flag: str
+) -> str:
+    """A phase's figures, FAILED with why (and what it measured), or not run on purpose."""
+    failed = f"**FAILED**: {results.failed[phase]}" if phase in results.failed else ""
+    if outcome is not None:
+        return "\n\n".join(text for text in (failed, outcome.render()) if text)
+    return failed or f"- not run ({flag})"
 
 
 def render(results: Results) -> str:
@@ -239,6 +260,15 @@ def render(results: Results) -> str:
         "Machine: " + ", ".join(f"{k} {v}" for k, v in m.items()),
         f"Data: {results.scale}; loaded in {results.load_seconds:.1f} s",
         "",
+    ]
+    if results.failed:
+        lines += ["## Failed phases", ""]
+        # A child's traceback runs over several lines: kept inside its item.
+        lines += [
+            f"- **{name}**: " + why.replace("\n", "\n  ") for name, why in results.failed.items()
+        ]
+        lines.append("")
+    lines += [
         "## Placing orders (POST /api/v1/orders) against the plain-SQL floor",
         "",
         "Latencies are of placed orders (201). 503 = busy (lock timeout); "
@@ -262,15 +292,15 @@ def render(results: Results) -> str:
     lines += ["", "## Catalogue page (GET /api/v1/catalog?company_id=…&limit=50)", ""]
     cat = results.catalog
     if cat is None or cat.skipped:
-        lines.append(f"skipped: {cat.skipped if cat else 'not run'}")
+        lines.append(_absent(results, "catalogue", cat.skipped if cat else None))
     else:
         p50, p95 = _ms(cat.percentile(50)), _ms(cat.percentile(95))
-        failures = f"; failures {cat.failures}: {cat.sample}" if cat.failures else ""
+        failures = f"; **FAILED**: {cat.failure}" if cat.failure else ""
         lines.append(f"{len(cat.latencies_ms)} pages: p50 {p50} ms, p95 {p95} ms{failures}")
-    lines += ["", "## Customer prices (group, company, contract, tiers, promotions)", ""]
-    lines.append(results.prices.render() if results.prices else "- not run (--no-prices)")
     lines += ["", "## Pages (server-side, signed-in buyers and staff, the bench catalogue)", ""]
-    lines.append(results.pages.render() if results.pages else "- not run (--no-pages)")
+    lines.append(_section(results, "pages", results.pages, "--no-pages"))
+    lines += ["", "## Customer prices (group, company, contract, tiers, promotions)", ""]
+    lines.append(_section(results, "prices", results.prices, "--no-prices"))
     lines += ["", "## Targets", "", *target_lines(results), ""]
     lines.append(f"server errors (5xx other than 503, broken connections): {results.server_errors}")
     lines.append(f"unexpected 4xx (bench bug): {results.unexpected}")

@@ -4,9 +4,17 @@
                                [--workers 3,4] [--threads 1] [--mix uniform,hot]
                                [--database NAME] [--no-load] [--wait-quiet S]
 
+Phases, in order: load, orders-<N>w for each number of workers (with the catalogue on the
+first pass's server), pages, prices. Each sets up or picks the data it needs itself. A phase
+that fails (an exception, a child process that exits non-zero, an answer it must not get: a
+5xx other than 503, a broken connection, an order refused as malformed, a page other than
+200) is printed as `!!!!! phase <name> FAILED: <why>`, the other phases still run, and the
+run exits 1 (2 when stopped by a signal or the alarm). `not run` / `not measured` in the
+report only ever means left out on purpose, with the reason. BENCH_FAIL_PHASE=<name> makes
+that phase fail as it starts (tests/bench checks that the run then fails).
+
 Bounded: every phase has a timeout and the whole run an alarm; servers and client processes
-are stopped on the way out, whatever happened. Exits 1 when the API answered any 5xx other
-than 503 (busy) or broke a connection, or refused an order as malformed (a bench bug).
+are stopped on the way out, whatever happened.
 """
 
 import argparse
@@ -15,6 +23,9 @@ import os
 import signal
 import sys
 import time
+import traceback
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from types import FrameType
 
@@ -22,10 +33,12 @@ import psycopg
 
 from bench import catalog, cpu, driver, load, pages, prices, report
 from bench.orders import MIXES, World
+from bench.phases import PhaseFailed
 from bench.server import Server
 
 RESULTS = Path(__file__).resolve().parent / "results"
 DEFAULT_DATABASE = "dinghuo_bench"
+FAIL_PHASE = "BENCH_FAIL_PHASE"
 
 
 def _ints(text: str) -> list[int]:
@@ -72,7 +85,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--no-prices",
         action="store_true",
-        help="skip the customer-price measure (it adds price sources to one company)",
+        help="skip the customer-price measure (it adds price sources to companies of its own)",
     )
     parser.add_argument(
         "--wait-quiet",
@@ -135,19 +148,149 @@ def _show(outcome: driver.Outcome) -> None:
             print(f"  !!!!! first {kind}: {sample}", flush=True)
 
 
+def _phase(results: report.Results, name: str, work: Callable[[], None]) -> bool:
+    """Run one phase. A failure is printed loudly and recorded (it fails the run); the next
+    phases still run. True when the phase succeeded."""
+    started = time.monotonic()
+    try:
+        if os.environ.get(FAIL_PHASE) == name:
+            raise PhaseFailed(f"made to fail by {FAIL_PHASE}={name}")
+        work()
+    except _Stop:
+        raise
+    except PhaseFailed as failed:
+        why = str(failed)
+    except Exception as exc:
+        # Not a failure the phase foresaw: a bench bug or a broken application; show where.
+        traceback.print_exc()
+        why = f"{exc.__class__.__name__}: {exc}"
+    else:
+        print(f"  {name}: done ({time.monotonic() - started:.1f} s)", flush=True)
+        return True
+    results.failed[name] = why
+    print(f"!!!!! phase {name} FAILED: {why}", file=sys.stderr, flush=True)
+    return False
+
+
+def _load(args: argparse.Namespace, results: report.Results, world_path: Path) -> None:
+    """Load the database anew (or reuse it with --no-load) and describe the data."""
+    scale = load.QUICK if args.quick else load.FULL
+    if args.no_load and world_path.exists():
+        print(f"reusing database {args.database}", flush=True)
+    else:
+        what = f"{scale.skus:,} SKUs and {scale.companies:,} companies"
+        print(f"loading {what} into {args.database}", flush=True)
+        results.load_seconds = load.prepare(args.database, scale, world_path)
+        print(f"loaded in {results.load_seconds:.1f} s", flush=True)
+    world = World.read(world_path)
+    results.scale = (
+        f"{len(world.skus):,} SKUs, {len(world.companies):,} companies, 2 warehouses, 3 price tiers"
+    )
+
+
+def _orders(
+    args: argparse.Namespace, results: report.Results, workers: int, world_path: Path, log: Path
+) -> None:
+    """The order scenarios with `workers` workers, each against the API then the floor, and
+    on the first pass that gets this far, the catalogue (its own phase) on the same server.
+    PhaseFailed when the API answered a 5xx other than 503, broke a connection or refused
+    an order as malformed."""
+    url = load.database_url(args.database)
+    with Server(url, workers, log, threads=args.threads) as server:
+        server.wait_ready()
+        print(f"serving on port {server.port} with {workers} workers ({log})", flush=True)
+        for mix in args.mix:
+            for clients in args.concurrency:
+                # The floor runs right after the API, scenario by scenario, so that a
+                # ratio compares two runs under the same background load.
+                for target, endpoint in (("api", server.port), ("sql", url)):
+                    scenario = driver.Scenario(
+                        target, mix, clients, args.warmup, args.duration, workers
+                    )
+                    seed = len(results.outcomes) + 2
+                    outcome = _measure(args, scenario, endpoint, world_path, seed)
+                    results.outcomes.append(outcome)
+                    if target == "api" and outcome.server_errors:
+                        for line in server.last_errors():
+                            print(f"  !!!!! server log: {line}", flush=True)
+        results.rss_mb[workers] = server.worker_rss_mb()
+        sizes = ", ".join(f"{v:.0f} MB" for v in results.rss_mb[workers].values())
+        print(f"  worker RSS: {sizes}", flush=True)
+        if results.catalog is None and "catalogue" not in results.failed:
+            world = World.read(world_path)
+            _phase(results, "catalogue", lambda: _catalogue(args, results, server.port, world))
+    mine = [o for o in results.outcomes if o.scenario.workers == workers]
+    errors, unexpected = sum(o.server_errors for o in mine), sum(o.unexpected for o in mine)
+    if errors or unexpected:
+        raise PhaseFailed(
+            f"{errors} server errors (5xx other than 503, broken connections) and {unexpected} "
+            f"unexpected 4xx (a bench bug): see the samples above and {log}"
+        )
+
+
+def _catalogue(args: argparse.Namespace, results: report.Results, port: int, world: World) -> None:
+    """The catalogue page; PhaseFailed when a read was answered other than 200."""
+    results.catalog = catalog.measure(port, world, requests=args.catalog_requests)
+    if results.catalog.skipped:
+        print(f"  catalogue: not measured ({results.catalog.skipped})", flush=True)
+    if results.catalog.failure:
+        raise PhaseFailed(results.catalog.failure)
+
+
+def _pages(args: argparse.Namespace, results: report.Results, world_path: Path) -> None:
+    """The buyer's and the staff's pages; PhaseFailed when one failed or answered other than 200."""
+    results.pages = pages.measure(
+        args.database, world_path, concurrency=args.concurrency, quick=args.quick
+    )
+    print(results.pages.render(), flush=True)
+    if results.pages.failure:
+        raise PhaseFailed(results.pages.failure)
+
+
+def _prices(args: argparse.Namespace, results: report.Results, world_path: Path) -> None:
+    """The customer prices; PhaseFailed when their catalogue page failed or was empty."""
+    results.prices = prices.measure(args.database, world_path)
+    print(results.prices.render(), flush=True)
+    if results.prices.failure:
+        raise PhaseFailed(results.prices.failure)
+
+
+def _phases(args: argparse.Namespace, results: report.Results, world_path: Path) -> None:
+    """Every phase after the load, in order; each fails on its own."""
+    suffix = _suffix(args.database)
+    for workers in args.workers:
+        log = RESULTS / f"server-{workers}w{suffix}.log"
+        _phase(
+            results, f"orders-{workers}w", partial(_orders, args, results, workers, world_path, log)
+        )
+    if not args.no_pages:
+        _phase(results, "pages", lambda: _pages(args, results, world_path))
+    if not args.no_prices:
+        # Last: it adds price sources (to companies of its own) and categories to the catalogue.
+        _phase(results, "prices", lambda: _prices(args, results, world_path))
+
+
+def _suffix(database: str) -> str:
+    # Runs on another database (the smoke test's) keep their own files, never the main ones.
+    return "" if database == DEFAULT_DATABASE else f"-{database}"
+
+
+def _failed(results: report.Results) -> int:
+    """Repeat every failed phase at the very end, where it is seen; 1 when one failed."""
+    for name, why in results.failed.items():
+        print(f"!!!!! phase {name} FAILED: {why}", file=sys.stderr, flush=True)
+    return 1 if results.failed else 0
+
+
 def main(argv: list[str] | None = None) -> int:
-    """Run the benchmark; print and write the report; 0 when no server error was seen."""
+    """Run the benchmark; print and write the report; 0 when every phase succeeded."""
     args = parse(argv)
     for signum in (signal.SIGTERM, signal.SIGINT, signal.SIGALRM):
         signal.signal(signum, _on_signal)
     signal.alarm(_budget(args))
     RESULTS.mkdir(exist_ok=True)
     world_path = RESULTS / f"world-{args.database}.json"
-    # Runs on another database (the smoke test's) keep their own files, never the main ones.
-    suffix = "" if args.database == DEFAULT_DATABASE else f"-{args.database}"
-    results_path = RESULTS / f"latest{suffix}.md"
-    scale = load.QUICK if args.quick else load.FULL
-    url = load.database_url(args.database)
+    results_path = RESULTS / f"latest{_suffix(args.database)}.md"
 
     machine = report.machine()
     with contextlib.suppress(psycopg.Error):
@@ -155,66 +298,11 @@ def main(argv: list[str] | None = None) -> int:
         machine["autovacuum"] = "on" if autovacuum else "off (the bench runs ANALYZE itself)"
     machine["workers"] = "sync" if args.threads == 1 else f"gthread with {args.threads} threads"
     print("machine: " + ", ".join(f"{k} {v}" for k, v in machine.items()), flush=True)
+    results = report.Results(machine=machine, load_seconds=0.0, scale="")
     try:
-        if args.no_load and world_path.exists():
-            load_seconds = 0.0
-            print(f"reusing database {args.database}", flush=True)
-        else:
-            what = f"{scale.skus:,} SKUs and {scale.companies:,} companies"
-            print(f"loading {what} into {args.database}", flush=True)
-            load_seconds = load.prepare(args.database, scale, world_path)
-            print(f"loaded in {load_seconds:.1f} s", flush=True)
-        world = World.read(world_path)
-        results = report.Results(
-            machine=machine,
-            load_seconds=load_seconds,
-            scale=f"{len(world.skus):,} SKUs, {len(world.companies):,} companies, "
-            "2 warehouses, 3 price tiers",
-        )
-        seed = 1
-        for workers in args.workers:
-            log = RESULTS / f"server-{workers}w{suffix}.log"
-            with Server(url, workers, log, threads=args.threads) as server:
-                server.wait_ready()
-                print(f"serving on port {server.port} with {workers} workers ({log})", flush=True)
-                for mix in args.mix:
-                    for clients in args.concurrency:
-                        # The floor runs right after the API, scenario by scenario, so that a
-                        # ratio compares two runs under the same background load.
-                        for target, endpoint in (("api", server.port), ("sql", url)):
-                            seed += 1
-                            scenario = driver.Scenario(
-                                target, mix, clients, args.warmup, args.duration, workers
-                            )
-                            outcome = _measure(args, scenario, endpoint, world_path, seed)
-                            results.outcomes.append(outcome)
-                            if target == "api" and outcome.server_errors:
-                                for line in server.last_errors():
-                                    print(f"  !!!!! server log: {line}", flush=True)
-                results.rss_mb[workers] = server.worker_rss_mb()
-                sizes = ", ".join(f"{v:.0f} MB" for v in results.rss_mb[workers].values())
-                print(f"  worker RSS: {sizes}", flush=True)
-                if results.catalog is None:
-                    started = time.monotonic()
-                    results.catalog = catalog.measure(
-                        server.port, world, requests=args.catalog_requests
-                    )
-                    took = time.monotonic() - started
-                    what = results.catalog.skipped or "measured"
-                    print(f"  catalogue: {what} ({took:.1f} s)", flush=True)
-        if not args.no_prices:
-            # Last: it gives one company every kind of price source.
-            started = time.monotonic()
-            results.prices = prices.measure(args.database, world_path)
-            print(f"  customer prices: measured ({time.monotonic() - started:.1f} s)", flush=True)
-            print(results.prices.render(), flush=True)
-        if not args.no_pages:
-            started = time.monotonic()
-            results.pages = pages.measure(
-                args.database, world_path, concurrency=args.concurrency, quick=args.quick
-            )
-            print(f"  buyer pages: measured ({time.monotonic() - started:.1f} s)", flush=True)
-            print(results.pages.render(), flush=True)
+        if not _phase(results, "load", lambda: _load(args, results, world_path)):
+            return _failed(results)  # nothing to measure
+        _phases(args, results, world_path)
         results.machine["load average at end"] = " ".join(f"{v:.2f}" for v in os.getloadavg())
     except _Stop as stop:
         print(f"!!!!! bench aborted: {stop}", file=sys.stderr, flush=True)
@@ -227,14 +315,7 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print(text)
     print(f"written to {results_path}")
-    if results.server_errors or results.unexpected:
-        print(
-            f"!!!!! {results.server_errors} SERVER ERRORS and {results.unexpected} unexpected 4xx: "
-            "see the samples above and the server logs in bench/results/",
-            file=sys.stderr,
-        )
-        return 1
-    return 0
+    return _failed(results)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-"""Order writes, one module per use case: placing; the lifecycle (confirm, cancel, deliver,
-release a credit hold, the order's side of a shipment); approvals; the seller's policy and
-approval rules. Each use case is one transaction with its events.
+"""Order writes, one module per use case: placing; the lifecycle (confirm, cancel, release
+a credit hold, the order's side of a shipment and of a delivery); approvals; the seller's
+policy and approval rules. Each use case is one transaction with its events.
 
 Locks are always taken in one order: the order row, then the company's credit line, then
 stock levels (in sku, warehouse order). Stock itself is inventory's to write
