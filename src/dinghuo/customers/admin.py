@@ -19,7 +19,7 @@ from dinghuo.customers.services import COUNTRIES
 
 
 # Django's forms are generic only in its stubs: subscripting one fails at run time.
-class CompanyForm(forms.ModelForm):  # type: ignore[type-arg]
+class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
         fields = ("code", "name", "price_list", "is_active")
@@ -31,7 +31,7 @@ class CompanyForm(forms.ModelForm):  # type: ignore[type-arg]
         return price_list
 
 
-class LocationForm(forms.ModelForm):  # type: ignore[type-arg]
+class LocationForm(forms.ModelForm):
     class Meta:
         model = Location
         fields = (
@@ -130,7 +130,7 @@ class CompanyUserAdmin(ModelAdmin):
         super().save_model(request, obj, form, change)
 
 
-class CustomerGroupForm(forms.ModelForm):  # type: ignore[type-arg]
+class CustomerGroupForm(forms.ModelForm):
     class Meta:
         model = CustomerGroup
         fields = ("tenant", "code", "name")
@@ -171,7 +171,7 @@ class CustomerGroupAdmin(ModelAdmin):
             obj.pk = group.pk
 
 
-class CreditLineForm(forms.ModelForm):  # type: ignore[type-arg]
+class CreditLineForm(forms.ModelForm):
     class Meta:
         model = CreditLine
         fields = ("credit_limit", "terms", "terms_days")
