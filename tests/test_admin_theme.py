@@ -58,7 +58,7 @@ def rows(world: World) -> World:
     """A few rows of every model the admin shows: an order waiting for approval (lines,
     approval, reservations, ledger rows), a quote, customer prices, a buyer, a group."""
     add_rule(world, "Everything needs approval")
-    set_policy(world)
+    set_policy(world, overdue_grace_days=7)
     set_credit(world, "100000.00")
     world.client().place(world.order_body(("A-1", 2), ("B-2", 6)))
     add_buyer(world, "ann@buyer.test", "approver")
@@ -246,6 +246,7 @@ def test_read_only_admins_still_refuse_adding_changing_and_deleting(rows, superu
 def test_the_read_only_admins_are_the_ones_the_services_own() -> None:
     assert set(READ_ONLY) == {
         "buying/quote",
+        "customers/creditpolicy",
         "inventory/reservation",
         "inventory/stocklevel",
         "inventory/stockmovement",

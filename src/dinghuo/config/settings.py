@@ -241,6 +241,7 @@ UNFOLD = {
                     _admin_list(_("Company users"), "badge", "customers.companyuser"),
                     _admin_list(_("Customer groups"), "groups", "customers.customergroup"),
                     _admin_list(_("Credit lines"), "credit_card", "customers.creditline"),
+                    _admin_list(_("Credit policies"), "schedule", "customers.creditpolicy"),
                 ],
             },
             {

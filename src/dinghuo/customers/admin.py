@@ -13,8 +13,16 @@ from django.http import HttpRequest
 from unfold.admin import ModelAdmin, TabularInline
 
 from dinghuo.core import refusals
+from dinghuo.core.admin import ReadOnlyAdmin
 from dinghuo.customers import services
-from dinghuo.customers.models import Company, CompanyUser, CreditLine, CustomerGroup, Location
+from dinghuo.customers.models import (
+    Company,
+    CompanyUser,
+    CreditLine,
+    CreditPolicy,
+    CustomerGroup,
+    Location,
+)
 from dinghuo.customers.services import COUNTRIES
 
 
@@ -231,3 +239,11 @@ class CreditLineAdmin(ModelAdmin):
             terms=obj.terms,
             terms_days=obj.terms_days,
         )
+
+
+@admin.register(CreditPolicy)
+class CreditPolicyAdmin(ReadOnlyAdmin):
+    """Read-only: the grace days are set with the seller's ordering policy (API)."""
+
+    list_display = ("seller", "overdue_grace_days", "tenant")
+    list_select_related = ("seller", "tenant")
