@@ -23,7 +23,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from dinghuo.backoffice.access import StaffRequest, StaffUser, staff_required
-from dinghuo.core import idempotency, refusals
+from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.customers import queries as customers
 from dinghuo.customers.models import Company, Location
@@ -35,6 +35,7 @@ from dinghuo.orders.routing_notice import RoutingNotice
 from dinghuo.pages import rows as rows_reader
 from dinghuo.pages.responses import is_htmx, render_redirect
 from dinghuo.pages.skus import sku_names
+from dinghuo.pages.submits import ORDER_FORM_FIELDS, submit_once
 
 CHANNEL = "staff"
 BLANK_ROWS = 5
@@ -189,24 +190,15 @@ def _place(
         )
         return 201, {"order_id": order.pk}
 
-    outcome = idempotency.run_once(
+    answer = submit_once(
+        request,
         tenant_id=staff.tenant_id,
-        key=data["token"],
         scope=f"staff-{staff.user_id}:",
-        method="POST",
-        path=request.path,
-        request_body=body,
+        token=data["token"],
+        body=body,
         create=create,
     )
-    return int(outcome.body["order_id"])
-
-
-# The service's field names for what this form calls otherwise.
-_FORM_FIELDS = {
-    "ship_to_id": "ship_to",
-    "purchase_order_number": "purchase_order_number",
-    "requested_delivery_date": "requested_date",
-}
+    return int(answer["order_id"])
 
 
 def _show_refusal(form: EntryForm, rows: list[EntryRow], error: DomainError) -> None:
@@ -218,7 +210,7 @@ def _show_refusal(form: EntryForm, rows: list[EntryRow], error: DomainError) -> 
             if index.isdigit() and int(index) < len(rows):
                 rows[int(index)].problems.append(message)
                 continue
-        form.add_error(_FORM_FIELDS.get(problem.field), message)
+        form.add_error(ORDER_FORM_FIELDS.get(problem.field), message)
 
 
 def _company_and_ship_tos(tenant_id: int, company_id: int) -> tuple[Company, list[Location]]:

@@ -20,7 +20,6 @@ from dinghuo.backoffice import forms, packing_slip
 from dinghuo.backoffice import queries as page
 from dinghuo.backoffice.access import StaffRequest, StaffUser, staff_required
 from dinghuo.backoffice.params import int_param
-from dinghuo.core import idempotency
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.fulfilment import services as fulfilment
 from dinghuo.inventory import queries as inventory
@@ -28,6 +27,7 @@ from dinghuo.orders import queries as order_queries
 from dinghuo.orders.models import Order
 from dinghuo.pages.labels import STATUS_LABELS
 from dinghuo.pages.skus import sku_names
+from dinghuo.pages.submits import submit_once
 
 FULFILMENT_PAGE_SIZE = 50
 _LINE_FIELD = re.compile(r"^lines\[(\d+)\]")
@@ -75,16 +75,15 @@ def _ship(request: HttpRequest, staff: StaffUser, order: Order, form: forms.Ship
         )
         return 201, {"shipment_id": shipment.pk}
 
-    outcome = idempotency.run_once(
+    answer = submit_once(
+        request,
         tenant_id=staff.tenant_id,
-        key=data["token"],
         scope=f"staff-{staff.user_id}:",
-        method="POST",
-        path=request.path,
-        request_body=body,
+        token=data["token"],
+        body=body,
         create=create,
     )
-    return int(outcome.body["shipment_id"])
+    return int(answer["shipment_id"])
 
 
 def _show_refusal(form: forms.ShipForm, lines: list[int], error: DomainError) -> None:

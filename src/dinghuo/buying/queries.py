@@ -10,7 +10,6 @@ from datetime import datetime
 from django.db.models import Count, Prefetch, Q, QuerySet
 
 from dinghuo.buying.models import (
-    Cart,
     CartLine,
     Quote,
     QuoteLine,
@@ -107,15 +106,6 @@ def cart(tenant_id: int, company_id: int, owner_id: int | None) -> PricedLines:
     Reading never creates a cart: a cart that does not exist yet reads as empty."""
     buyer = buyer_company(tenant_id, company_id)
     return price_saved_lines(tenant_id, buyer, cart_lines(tenant_id, buyer, owner_id))
-
-
-def cart_exists(tenant_id: int, buyer: Buyer, owner_id: int | None) -> bool:
-    return Cart.objects.filter(
-        tenant_id=tenant_id,
-        company_id=buyer.company_id,
-        seller_id=buyer.seller_id,
-        owner_id=owner_id,
-    ).exists()
 
 
 def order_company(tenant_id: int, order_id: int, company_id: int | None = None) -> int:

@@ -4,8 +4,8 @@ order (approval, credit hold) before it is placed, and placing it once per form 
 
 Thin pages over `buying.queries.cart` and the cart services, `orders.judging.preview_routing`
 said by `orders.routing_notice`, and `buying.services.checkout_cart` run through
-`core.idempotency.run_once`, so a double submit places one order. The company always comes
-from the signed-in buyer (`request.buyer`).
+`pages.submits.submit_once` (`core.idempotency.run_once`), so a double submit places one
+order. The company always comes from the signed-in buyer (`request.buyer`).
 """
 
 import uuid
@@ -21,12 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dinghuo.buying import queries as buying_queries
 from dinghuo.buying import services as buying
-from dinghuo.core import idempotency, refusals
+from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.orders import judging, routing_notice
 from dinghuo.orders.line_checks import LineRequest
 from dinghuo.pages.responses import is_htmx
 from dinghuo.pages.skus import sku_names
+from dinghuo.pages.submits import ORDER_FORM_FIELDS, submit_once
 from dinghuo.portal import forms
 from dinghuo.portal import queries as page
 from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required
@@ -191,23 +192,15 @@ def _place(request: HttpRequest, buyer: Buyer, form: forms.CheckoutForm) -> int:
         )
         return 201, {"order_id": order.pk}
 
-    outcome = idempotency.run_once(
+    answer = submit_once(
+        request,
         tenant_id=buyer.tenant_id,
-        key=data["token"],
         scope=f"portal-{buyer.company_user_id}:",
-        method="POST",
-        path=request.path,
-        request_body=body,
+        token=data["token"],
+        body=body,
         create=create,
     )
-    return int(outcome.body["order_id"])
-
-
-_CHECKOUT_FIELDS = {
-    "ship_to_id": "ship_to",
-    "purchase_order_number": "purchase_order_number",
-    "requested_delivery_date": "requested_date",
-}
+    return int(answer["order_id"])
 
 
 @require_http_methods(["GET", "POST"])
@@ -222,7 +215,7 @@ def checkout(request: BuyerRequest) -> HttpResponseBase:
             order_id = _place(request, buyer, form)
         except DomainError as error:
             for problem in refusals.problems_of(error):
-                name = _CHECKOUT_FIELDS.get(problem.field)
+                name = ORDER_FORM_FIELDS.get(problem.field)
                 form.add_error(name, forms.problem_message(problem))
         else:
             messages.success(request, gettext("Thank you: your order is placed."))
