@@ -14,11 +14,12 @@ install: $(UV)
 	@$(UV) sync --frozen --quiet
 
 run: install ## Install, load the demo data on SQLite and serve at http://127.0.0.1:8000
+	@$(UV) run dinghuo secret_key --verbosity 0
 	@$(UV) run dinghuo migrate --verbosity 0
 	@$(UV) run dinghuo demo --if-empty
 	@$(UV) run dinghuo compile_translations --verbosity 0
 	@$(UV) run dinghuo collectstatic --noinput --verbosity 0
-	@DEBUG=$${DEBUG:-1} $(UV) run dinghuo serve --bind $(HOST):$(PORT)
+	@$(UV) run dinghuo serve --bind $(HOST):$(PORT)
 
 test: install ## Install and run the whole test suite (SQLite, then PostgreSQL-only tests)
 	@$(UV) run bash scripts/test.sh

@@ -3,12 +3,12 @@ uses a staff key, which these routes refuse before reading anything)."""
 
 import pytest
 import schemathesis
+from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 
-from dinghuo.config.wsgi import application
 from tests.builders import add_buyer
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).include(
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application()).include(
     path_regex=r"^/api/v1/my/"
 )
 

@@ -3,12 +3,12 @@ shared fuzz test uses a staff key, which these routes refuse before reading anyt
 
 import pytest
 import schemathesis
+from django.core.wsgi import get_wsgi_application
 from hypothesis import HealthCheck, settings
 
-from dinghuo.config.wsgi import application
 from tests.customers.buyers import buyer_client
 
-schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", application).include(
+schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_application()).include(
     path_regex=r"^/api/v1/my/(company|users|locations)"
 )
 

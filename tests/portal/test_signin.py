@@ -4,7 +4,6 @@ import re
 
 import pytest
 from django.contrib.auth.models import User
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import path
@@ -54,12 +53,6 @@ pytestmark = pytest.mark.urls(__name__)
 @pytest.fixture(scope="module", autouse=True)
 def _catalogs() -> None:
     use_compiled_catalogs()
-
-
-@pytest.fixture(autouse=True)
-def _fresh_counters() -> None:
-    """The sign-in counters live in the cache, which outlives a test."""
-    cache.clear()
 
 
 def _member(world: World, email: str = "ann@buyer-one.example", role: str = "buyer"):

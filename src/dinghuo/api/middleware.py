@@ -10,9 +10,8 @@ from dinghuo.api.problems import HTTP_ERROR_CODES, problem
 class ApiProblemMiddleware:
     """Keep every API error a problem+json answer, even those made outside the API's views.
 
-    NUL characters in the path or query are refused first: PostgreSQL text cannot hold them,
-    so one reaching a query would become a server error. (JSON bodies are checked by the parser.)
-    Django answers unknown routes and methods with HTML; those are rewritten here.
+    Django answers unknown routes and methods with HTML, and `core.input_guard` refuses
+    unreadable input (NUL characters) with an HTML page; those are rewritten here.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -21,10 +20,6 @@ class ApiProblemMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
             return self.get_response(request)
-        if "\x00" in request.path or "%00" in request.META.get("QUERY_STRING", ""):
-            return problem(
-                400, "malformed_request", "Malformed request", "NUL characters are not allowed."
-            )
         response = self.get_response(request)
         if response.status_code >= 400 and not response.get("Content-Type", "").startswith(
             ("application/problem+json", "application/json")

@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from dinghuo.core import outage
 from dinghuo.core.errors import DomainError
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,18 @@ def problem(
     for name, value in (headers or {}).items():
         response[name] = value
     return response
+
+
+def database_unavailable() -> HttpResponse:
+    """503 `database_unavailable`: the database could not be reached; the same request will
+    work once it is back (an order with the same Idempotency-Key is placed at most once)."""
+    return problem(
+        503,
+        "database_unavailable",
+        "Database unavailable",
+        "The database cannot be reached just now; retry shortly.",
+        headers={"Retry-After": str(outage.RETRY_AFTER_SECONDS)},
+    )
 
 
 def _field_path(loc: list[Any] | tuple[Any, ...]) -> str:
@@ -126,5 +139,9 @@ def install(api: NinjaAPI) -> None:
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        if outage.is_database_unavailable(exc):
+            log.warning("Database unavailable on %s %s: %s", request.method, request.path, exc)
+            outage.drop_broken_connections()
+            return database_unavailable()
         log.exception("Unhandled error on %s %s", request.method, request.path)
         return problem(500, "internal_error", "Internal error", "Something went wrong on our side.")

@@ -1,16 +1,27 @@
 """Settings, all from the environment with safe development defaults.
 
 DATABASE_URL   sqlite:///var/dinghuo.sqlite3 (default) or postgres://user@host:5432/db
-SECRET_KEY     required when DEBUG is off
-DEBUG          "1" for development pages and tracebacks (default on only with the dev server)
+SECRET_KEY     signs sessions and CSRF tokens; else the key kept in SECRET_KEY_FILE
+               (var/secret_key: `dinghuo secret_key` writes it, `make run` does). Without
+               either, `dinghuo serve` and the WSGI application refuse to start (DEBUG off)
+DEBUG          "1" for development pages and tracebacks; off unless set, for every command
+DINGHUO_PRODUCTION  "1" for production: refuses to load without a kept secret key or with
+               DEBUG on, redirects HTTP to HTTPS, cookies Secure (`dinghuo check --deploy`)
+DINGHUO_TRUSTED_PROXY  "1" when a reverse proxy terminates HTTPS and sets X-Forwarded-Proto
+               and X-Forwarded-For (and strips them from clients): both are then believed
+REDIS_URL      e.g. redis://127.0.0.1:6379/0: failed sign-ins are counted there (else in the
+               database; core/failures.py)
 ALLOWED_HOSTS  comma separated; defaults to local addresses
 DB_POOL        "1" to use psycopg's connection pool on PostgreSQL (the production server sets it)
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
+from django.core.exceptions import ImproperlyConfigured
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
@@ -26,9 +37,22 @@ def _env_flag(name: str, default: bool = False) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _kept_secret_key(path: Path) -> str:
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        return ""
+
+
 DEBUG = _env_flag("DEBUG", False)
-_DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY", _DEV_SECRET)
+DINGHUO_PRODUCTION = _env_flag("DINGHUO_PRODUCTION")
+SECRET_KEY_FILE = Path(os.environ.get("SECRET_KEY_FILE", VAR_DIR / "secret_key"))
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or _kept_secret_key(SECRET_KEY_FILE)
+# Without a kept key, commands that do not serve (tests, migrations, checks) sign with a random
+# key of this process, never a known one; serving refuses it (core/serving.py).
+DINGHUO_SECRET_KEY_KEPT = bool(SECRET_KEY)
+if not DINGHUO_SECRET_KEY_KEPT:
+    SECRET_KEY = "this-process-only-" + secrets.token_urlsafe(50)
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver,[::1]").split(",")
@@ -46,6 +70,9 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # Django Ninja's API docs then load Swagger UI from our static files, not from a CDN that
+    # the Content-Security-Policy would refuse.
+    "ninja",
     "dinghuo.core",
     "dinghuo.catalog",
     "dinghuo.pricing",
@@ -63,7 +90,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "dinghuo.core.security.SecureCookiesOnHttps",
+    "dinghuo.core.security.ContentSecurityPolicy",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "dinghuo.api.middleware.ApiProblemMiddleware",
+    "dinghuo.core.input_guard.InputGuard",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -96,11 +127,16 @@ TEMPLATES = [
 # How long an order waits for a stock row lock before answering "busy" (503 + Retry-After).
 DINGHUO_LOCK_TIMEOUT_MS = int(os.environ.get("DINGHUO_LOCK_TIMEOUT_MS", "3000"))
 
+# How long a request waits for the database (a pooled connection, or a new one) before it
+# answers 503 `database_unavailable` with Retry-After (core/outage.py, docs/operations.md).
+DINGHUO_DB_WAIT_SECONDS = float(os.environ.get("DINGHUO_DB_WAIT_SECONDS", "5"))
+
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'dinghuo.sqlite3'}"),
         conn_max_age=0 if _env_flag("DB_POOL") else 60,
+        # A kept connection is tried before a request uses it (the pool tries its own).
         conn_health_checks=not _env_flag("DB_POOL"),
     )
 }
@@ -115,19 +151,23 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     }
     _db["TEST"] = {"NAME": os.environ.get("SQLITE_TEST_NAME", "")}
 elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db["ENGINE"] = "django.db.backends.postgresql"
+    # Django's backend with a pool that checks connections and reconnects quickly after the
+    # database restarts or comes back (core/postgresql/base.py).
+    _db["ENGINE"] = "dinghuo.core.postgresql"
     # Every statement waits at most this long for a row lock, then the request answers 503
     # busy; set per connection so that no transaction pays a round trip for it. JIT off: our
     # queries are short, and once a plan's estimated cost passes jit_above_cost PostgreSQL
     # spends 100+ ms compiling it on every run (docs/performance.md, "The dashboard").
     options: dict[str, object] = {
-        "options": f"-c lock_timeout={DINGHUO_LOCK_TIMEOUT_MS} -c jit=off"
+        "options": f"-c lock_timeout={DINGHUO_LOCK_TIMEOUT_MS} -c jit=off",
+        # libpq counts whole seconds, at least 2.
+        "connect_timeout": max(2, round(DINGHUO_DB_WAIT_SECONDS)),
     }
     if _env_flag("DB_POOL"):
         options["pool"] = {
             "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
             "max_size": int(os.environ.get("DB_POOL_MAX", "8")),
-            "timeout": 10,
+            "timeout": DINGHUO_DB_WAIT_SECONDS,
         }
     _db["OPTIONS"] = options
 
@@ -171,13 +211,77 @@ LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = 7 * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-# Behind HTTPS (production), cookies are sent over HTTPS only.
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = _env_flag("DINGHUO_PRODUCTION")
+# Production is served over HTTPS only: cookies are Secure there; elsewhere they are Secure on
+# every request that came over HTTPS (core.security.SecureCookiesOnHttps).
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = DINGHUO_PRODUCTION
 # Failed sign-ins allowed per email and per client address in SIGN_IN_WINDOW seconds before
 # the sign-in form refuses to check passwords for them (portal/signin.py).
 SIGN_IN_FAILURES_PER_EMAIL = 10
 SIGN_IN_FAILURES_PER_ADDRESS = 50
 SIGN_IN_WINDOW = 15 * 60
+
+# Failed sign-ins are counted in Redis when this is set, else in the database (core/failures.py).
+REDIS_URL = os.environ.get("REDIS_URL", "")
+REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
+
+# --- HTTPS and security headers (docs/security.md) --------------------------------------------
+# Only a proxy we are told to trust may say that a request came over HTTPS; otherwise any
+# client could claim it (gunicorn's own trust of X-Forwarded-Proto is off: config/gunicorn.py).
+DINGHUO_TRUSTED_PROXY = _env_flag("DINGHUO_TRUSTED_PROXY")
+if DINGHUO_TRUSTED_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# Strict-Transport-Security on every HTTPS answer (SecurityMiddleware never sends it on HTTP).
+SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = _env_flag("SECURE_HSTS_PRELOAD", False)
+SECURE_SSL_REDIRECT = _env_flag("SECURE_SSL_REDIRECT", DINGHUO_PRODUCTION)
+SILENCED_SYSTEM_CHECKS = [
+    # "SECURE_HSTS_PRELOAD is not True": asking browsers to preload the domain commits it and
+    # every subdomain to HTTPS for months, beyond this application; the operator opts in with
+    # SECURE_HSTS_PRELOAD=1 once they mean it.
+    "security.W021",
+]
+# The pages load only their own scripts, styles and images: no inline script or style, no eval
+# (htmx's eval and indicator styles are off in the layout). The Django admin's theme (unfold,
+# Alpine.js) needs inline scripts, styles and eval: it gets its own policy, on /admin/ only.
+_CSP_COMMON: dict[str, list[str]] = {
+    "default-src": [SELF],
+    "img-src": [SELF, "data:"],
+    "font-src": [SELF],
+    "connect-src": [SELF],
+    "form-action": [SELF],
+    "frame-ancestors": [NONE],
+    "base-uri": [NONE],
+    "object-src": [NONE],
+}
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {**_CSP_COMMON, "script-src": [SELF], "style-src": [SELF]},
+}
+DINGHUO_ADMIN_CSP = {
+    **_CSP_COMMON,
+    "script-src": [SELF, UNSAFE_INLINE, UNSAFE_EVAL],
+    "style-src": [SELF, UNSAFE_INLINE],
+}
+# Powerful browser features no page of ours uses are refused to every frame.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "serial",
+        "usb",
+    )
+}
 
 # Orders of 1,000 lines are allowed; a body past 4 MB is refused before parsing.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024
@@ -290,12 +394,18 @@ LOGGING = {
     "loggers": {"django.request": {"level": "ERROR"}},
 }
 
-if not DEBUG and SECRET_KEY == _DEV_SECRET and _env_flag("DINGHUO_PRODUCTION"):
-    raise RuntimeError("Set SECRET_KEY in the environment for a production deployment.")
+if DINGHUO_PRODUCTION and not DINGHUO_SECRET_KEY_KEPT:
+    raise ImproperlyConfigured(
+        "DINGHUO_PRODUCTION is set but there is no secret key: set SECRET_KEY in the "
+        "environment to a long random value, or keep one in SECRET_KEY_FILE (`dinghuo secret_key`)."
+    )
+if DINGHUO_PRODUCTION and DEBUG:
+    raise ImproperlyConfigured("DEBUG must be off in production (DINGHUO_PRODUCTION is set).")
 
 # Time-driven jobs `dinghuo housekeeping` runs (each returns how many things it handled).
 DINGHUO_HOUSEKEEPING = [
     "dinghuo.orders.services.expire_approvals",
     "dinghuo.buying.services.expire_quotes",
     "dinghuo.core.services.purge_idempotency_records",
+    "dinghuo.core.failures.purge_expired",
 ]

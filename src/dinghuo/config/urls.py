@@ -4,6 +4,12 @@ from django.urls import include, path
 from dinghuo.config.api import api
 from dinghuo.core import views as core_views
 
+# Requests Django finds malformed get the same styled page as those the input guard refuses
+# (core.input_guard.bad_request, through config/errors.py). A database that went away answers
+# 503 with Retry-After, not 500 nor 400 (config/errors.py).
+handler400 = "dinghuo.config.errors.bad_request"
+handler500 = "dinghuo.config.errors.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),

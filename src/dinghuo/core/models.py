@@ -90,3 +90,16 @@ class IdempotencyRecord(TenantScoped):
 
     def __str__(self) -> str:
         return self.key
+
+
+class SignInFailures(models.Model):
+    """Failed sign-ins counted under one key (a hashed email or client address) for one
+    window; shared by every server worker and kept across restarts (`core.signin`)."""
+
+    key = models.CharField(max_length=80, primary_key=True)
+    failures = models.PositiveIntegerField()
+    # Unix seconds, so that one SQL comparison works alike on SQLite and PostgreSQL.
+    window_ends = models.BigIntegerField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.failures}"

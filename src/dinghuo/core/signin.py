@@ -1,11 +1,13 @@
 """Signing a person in by email and password, shared by the buyer portal and the back office.
 
-Failed attempts are counted per email and per client address in Django's cache; past the
-limits (settings `SIGN_IN_FAILURES_PER_EMAIL`, `SIGN_IN_FAILURES_PER_ADDRESS` in
-`SIGN_IN_WINDOW` seconds) passwords are not even checked until the window has passed. Both
-doors share the counters, so a failure at one counts at the other. With the default
-per-process cache each server worker counts on its own, which still bounds guessing to a
-small multiple of the limit.
+Failed attempts are counted per email and per client address; past the limits (settings
+`SIGN_IN_FAILURES_PER_EMAIL`, `SIGN_IN_FAILURES_PER_ADDRESS` in `SIGN_IN_WINDOW` seconds)
+passwords are not even checked until the window has passed. Both doors share the counters,
+so a failure at one counts at the other.
+
+The counters are shared by every server worker and survive restarts (`core.failures`): a
+table by default (one atomic upsert per failure, on SQLite and PostgreSQL alike), or Redis
+when `REDIS_URL` is set, falling back to the table while Redis cannot be reached.
 """
 
 import hashlib
@@ -15,10 +17,12 @@ from typing import Any
 from django import forms
 from django.conf import settings
 from django.contrib.auth import authenticate, get_user_model, login
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
 from django.utils.translation import gettext_lazy as _
+
+from dinghuo.core import failures
+from dinghuo.core.security import client_address
 
 # One message for an unknown email and a wrong password: the form never tells which.
 WRONG_CREDENTIALS = _("The email or the password is not right.")
@@ -42,17 +46,17 @@ class SignInForm(forms.Form):
 
 
 def counter_keys(request: HttpRequest, email: str) -> tuple[str, str]:
-    """The cache keys counting failures for this email and this client address."""
-    # Hashed so that no email or address is kept in the cache in clear.
+    """The keys counting failures for this email and this client address."""
+    # Hashed so that no email or address is kept in clear.
     email_hash = hashlib.sha256(email.lower().encode()).hexdigest()[:32]
-    address = request.META.get("REMOTE_ADDR", "")
+    address = client_address(request)
     address_hash = hashlib.sha256(address.encode()).hexdigest()[:32]
     return f"signin:email:{email_hash}", f"signin:address:{address_hash}"
 
 
 def blocked(keys: tuple[str, str]) -> bool:
     """Whether the email or the address has failed too often in the window."""
-    counts: dict[str, int] = cache.get_many(keys)
+    counts = failures.counts(keys)
     return (
         counts.get(keys[0], 0) >= settings.SIGN_IN_FAILURES_PER_EMAIL
         or counts.get(keys[1], 0) >= settings.SIGN_IN_FAILURES_PER_ADDRESS
@@ -61,13 +65,7 @@ def blocked(keys: tuple[str, str]) -> bool:
 
 def count_failure(keys: tuple[str, str]) -> None:
     """One more failure for the email and the address."""
-    for key in keys:
-        # add() starts the window on the first failure; incr() keeps its expiry.
-        if not cache.add(key, 1, timeout=settings.SIGN_IN_WINDOW):
-            try:
-                cache.incr(key)
-            except ValueError:  # expired between add() and incr()
-                cache.add(key, 1, timeout=settings.SIGN_IN_WINDOW)
+    failures.add(keys, window=settings.SIGN_IN_WINDOW)
 
 
 def username_for(email: str) -> str:
@@ -110,7 +108,7 @@ def sign_in_page(
                 elif belongs(user.pk) is None:
                     form.add_error(None, refused)
                 else:
-                    cache.delete(keys[0])
+                    failures.forget(keys[0])
                     login(request, user)
                     return HttpResponseRedirect(next_url(request))
     else:

@@ -2,9 +2,10 @@
 
 
 def positive_int(value: str | None) -> int | None:
-    """A positive whole number from a query parameter, else None."""
+    """A positive whole number from a query parameter, else None (a number too large for
+    an id is None too: the database could not compare it)."""
     try:
         number = int(value or "")
     except ValueError:
         return None
-    return number if number > 0 else None
+    return number if 0 < number < 2**63 else None

@@ -27,6 +27,7 @@ from dinghuo.buying import services as buying
 from dinghuo.catalog import queries as catalog
 from dinghuo.core.errors import DomainError
 from dinghuo.core.phrases import Phrase
+from dinghuo.orders.line_checks import MAX_QUANTITY
 from dinghuo.pages.responses import is_htmx
 from dinghuo.pages.skus import entry_name
 from dinghuo.portal import forms
@@ -41,7 +42,10 @@ CATALOGUE_PAGE_SIZE = 50
 
 def _safe_next(request: HttpRequest, fallback: str) -> str:
     wanted = request.POST.get("next") or ""
-    if url_has_allowed_host_and_scheme(wanted, {request.get_host()}, request.is_secure()):
+    # A path of this site only: `redirect` would take any other text for a view's name.
+    if wanted.startswith("/") and url_has_allowed_host_and_scheme(
+        wanted, {request.get_host()}, request.is_secure()
+    ):
         return wanted
     return fallback
 
@@ -136,7 +140,10 @@ def product(request: BuyerRequest, sku_id: int) -> HttpResponse:
     currency, entry = found
     shown = _shown(entry)
     product_, _skus = catalog.product_detail(buyer.tenant_id, entry.row["product_id"])
-    quantity = positive_int(request.GET.get("quantity")) or shown.suggested_quantity
+    asked = positive_int(request.GET.get("quantity"))
+    # Past what one line may order a price is not explained (nor computable: its total
+    # would pass the precision of the money arithmetic).
+    quantity = asked if asked and asked <= MAX_QUANTITY else shown.suggested_quantity
     explanation = price_reason(buyer, shown.code, quantity)
     return render(
         request,

@@ -4,7 +4,11 @@ import os
 import sys
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from dinghuo.core.serving import refuse_unsafe_serving
 
 
 class Command(BaseCommand):
@@ -20,6 +24,15 @@ class Command(BaseCommand):
         parser.add_argument("--threads", type=int, default=1)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            refuse_unsafe_serving()
+        except ImproperlyConfigured as refusal:
+            raise CommandError(str(refusal)) from refusal
+        if settings.DEBUG:
+            self.stderr.write(
+                "DEBUG is on: error pages show source code, settings and every URL. "
+                "Never serve it to anyone but yourself."
+            )
         # Sync workers are CPU-bound on the order path: one per core plus one keeps the cores
         # busy while a worker waits on the database (docs/performance.md: 3 on 2 cores).
         workers = options["workers"] or (os.cpu_count() or 1) + 1
