@@ -19,6 +19,7 @@ from unfold.admin import ModelAdmin as UnfoldModelAdmin
 from unfold.admin import StackedInline, TabularInline
 
 from dinghuo.buying.services import QuoteLineRequest, request_quote
+from dinghuo.catalog.services import create_tax_category
 from dinghuo.core.admin import ReadOnlyAdmin
 from dinghuo.pricing.models import (
     Assortment,
@@ -26,7 +27,10 @@ from dinghuo.pricing.models import (
     ContractPriceTier,
     PriceListAssignment,
     Promotion,
+    TaxRate,
 )
+from dinghuo.pricing.services import create_tax_rate, set_tax_policy
+from dinghuo.pricing.tax import Rounding
 from tests.builders import World, add_buyer
 from tests.orders.support import add_rule, set_credit, set_policy
 from tests.pricing.support import group, price_list
@@ -97,6 +101,18 @@ def rows(world: World) -> World:
         tenant=world.tenant, seller=world.seller, code="core", name="Core range"
     )
     assortment.skus.add(world.skus["A-1"])
+    standard = create_tax_category(
+        tenant_id=world.tenant.pk, code="standard", name={"en": "Standard", "zh-hant": "標準"}
+    )
+    create_tax_rate(
+        tenant_id=world.tenant.pk,
+        category_id=standard.pk,
+        country="SG",
+        name={"en": "GST", "zh-hant": "消費稅"},
+        percent=Decimal(9),
+        valid_from=date(2024, 1, 1),
+    )
+    set_tax_policy(tenant_id=world.tenant.pk, rounding=Rounding.DOCUMENT)
     Group.objects.create(name="Clerks")
     return world
 
@@ -257,7 +273,40 @@ def test_the_read_only_admins_are_the_ones_the_services_own() -> None:
         "pricing/contractprice",
         "pricing/pricelistassignment",
         "pricing/promotion",
+        "pricing/taxpolicy",
     }
+
+
+def test_a_tax_rate_added_in_the_admin_goes_through_the_service(rows, superuser) -> None:
+    """Overlaps are refused on the form; an accepted rate records its event."""
+    from dinghuo.integrations.models import Event
+
+    base = {
+        "seller": rows.seller.pk,
+        "category": "",
+        "country": "SG",
+        "region": "",
+        "name_en": "GST",
+        "name_zh_hant": "消費稅",
+        "name_zh_hans": "消费税",
+        "percent": "9",
+        "valid_from": "2024-01-01",
+        "valid_until": "",
+    }
+    created = superuser.post("/admin/pricing/taxrate/add/", base)
+    assert created.status_code == 302, created.content.decode()[:2000]
+    rate = TaxRate.objects.get(category=None, country="SG")
+    assert (rate.tenant_id, rate.name_zh_hans, rate.percent) == (
+        rows.tenant.pk,
+        "消费税",
+        Decimal(9),
+    )
+    assert Event.objects.filter(type="tax_rate.created", aggregate_id=rate.pk).exists()
+
+    again = superuser.post("/admin/pricing/taxrate/add/", {**base, "valid_from": "2025-01-01"})
+    assert again.status_code == 200
+    assert "Another rate for this category and destination" in again.content.decode()
+    assert TaxRate.objects.filter(category=None, country="SG").count() == 1
 
 
 # --- the sidebar --------------------------------------------------------------------------------

@@ -222,3 +222,42 @@ def test_most_orders_go_straight_through_and_the_exceptions_say_why(output: str)
     assert match, output
     assert (int(match.group(1)), int(match.group(2))) == (untouched, orders)
     assert "shows a tight credit limit" in output
+
+
+def test_tax_is_what_each_destination_really_charges(output: str) -> None:
+    """None in Hong Kong, 9% GST to Singapore, 5% to Taiwan, 13% VAT to Shenzhen (9% on
+    basic food); nothing for the exempt caterer; every order's lines add up to its totals."""
+    from decimal import Decimal
+
+    tenant = Tenant.objects.get(slug="demo")
+    lines = OrderLine.objects.filter(tenant=tenant).select_related("order__ship_to", "sku__product")
+    percents: dict[tuple[str, str], set[Decimal]] = {}
+    for line in lines:
+        order = line.order
+        food = line.sku.product.tax_category.code == "basic-food"
+        exempt = order.company.code == "LIONCATER"
+        key = (order.ship_to.country, "exempt" if exempt else "food" if food else "other")
+        percents.setdefault(key, set()).add(line.tax_percent.normalize())
+        assert line.net_amount + line.tax_amount == line.gross_amount
+    expected = {
+        ("HK", "food"): {Decimal(0)},
+        ("HK", "other"): {Decimal(0)},
+        ("SG", "food"): {Decimal(9)},
+        ("SG", "other"): {Decimal(9)},
+        ("SG", "exempt"): {Decimal(0)},
+        ("TW", "food"): {Decimal(5)},
+        ("TW", "other"): {Decimal(5)},
+        ("CN", "food"): {Decimal(9)},
+        ("CN", "other"): {Decimal(13)},
+    }
+    assert percents == {k: expected[k] for k in percents}
+    assert {country for country, _ in percents} >= {"HK", "CN"}
+    for order in Order.objects.filter(tenant=tenant).prefetch_related("lines"):
+        got = [(ln.net_amount, ln.tax_amount, ln.gross_amount) for ln in order.lines.all()]
+        assert (order.subtotal, order.tax_total, order.total) == tuple(
+            sum((row[i] for row in got), Decimal(0)) for i in range(3)
+        )
+    assert PriceList.objects.get(tenant=tenant, code="retail-hkd").prices_include_tax
+    caterer = Company.objects.get(tenant=tenant, code="LIONCATER")
+    assert caterer.tax_exemption_certificate == "MES-2025-00417"
+    assert Location.objects.filter(tenant=tenant, country="CN").exclude(region="GD").count() == 0

@@ -209,6 +209,26 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "GET /assortments/{assortment_id}": {},
     "PATCH /assortments/{assortment_id}": {"body": {"name": "Renamed"}},
     "GET /companies/{company_id}/price-explanation": {"query": {"sku": "A-1", "quantity": 2}},
+    "GET /tax-categories": {},
+    "POST /tax-categories": {"body": {"code": "new-tax", "name": {"en": "New"}}},
+    "GET /tax-categories/{tax_category_id}": {},
+    "PATCH /tax-categories/{tax_category_id}": {"body": {"name": {"en": "Renamed"}}},
+    "GET /tax-rates": {"query": {"category_id": "{tax_category_id}"}},
+    "POST /tax-rates": {
+        "body": {
+            "category_id": "{tax_category_id}",
+            "country": "SG",
+            "name": {"en": "GST"},
+            "percent": "9",
+            "valid_from": "2030-01-01",
+        }
+    },
+    "GET /tax-rates/{tax_rate_id}": {},
+    "PATCH /tax-rates/{tax_rate_id}": {"body": {"percent": "8"}},
+    "DELETE /tax-rates/{tax_rate_id}": {},
+    "GET /tax-policy": {"expect": {"rounding": "line"}},
+    "PUT /tax-policy": {"body": {"rounding": "document"}},
+    "PUT /companies/{company_id}/tax-exemption": {"body": {"certificate": "EX-1"}},
 }
 
 # The same for the buyer routes (/my/…), called with buyer keys.
@@ -353,9 +373,11 @@ def owner_ids(world: World) -> dict[str, Any]:
     from decimal import Decimal
 
     from dinghuo.buying import services as buying
+    from dinghuo.catalog import services as catalog
     from dinghuo.customers.services import create_customer_group, issue_buyer_api_key
     from dinghuo.orders.models import ApprovalRule
     from dinghuo.pricing import services as pricing
+    from dinghuo.pricing.tax import Rounding
 
     api_ = world.client()
     order = api_.place(world.order_body(("A-1", 2), purchase_order_number="PO-OWNER-1"), key="iso")
@@ -415,6 +437,20 @@ def owner_ids(world: World) -> dict[str, Any]:
             category_ids=[], sku_ids=[sku_id], company_ids=[], customer_group_ids=[]
         ),
     )
+    tax_category = catalog.create_tax_category(
+        tenant_id=tenant, code="standard", name={"en": "Standard"}
+    )
+    # Ends in 2020, so that the sample rate from 2030 does not overlap it.
+    tax_rate = pricing.create_tax_rate(
+        tenant_id=tenant,
+        category_id=tax_category.pk,
+        country="SG",
+        name={"en": "GST"},
+        percent=Decimal(9),
+        valid_from=date(2020, 1, 1),
+        valid_until=date(2020, 12, 31),
+    )
+    pricing.set_tax_policy(tenant_id=tenant, rounding=Rounding.DOCUMENT)
     olive, buyer_api = add_buyer(world, "olive@buyer.example", role="admin")
     buyer_api.post("/my/cart/lines", {"sku": "A-1", "quantity": 1})
     # The buyer walk deletes a list too: it gets its own (buyer calls use "my_list_id").
@@ -445,6 +481,8 @@ def owner_ids(world: World) -> dict[str, Any]:
         "contract_id": contract.pk,
         "promotion_id": promotion.pk,
         "assortment_id": assortment.pk,
+        "tax_category_id": tax_category.pk,
+        "tax_rate_id": tax_rate.pk,
         "owner_buyer": buyer_api,
     }
 

@@ -22,6 +22,7 @@ def test_create_product_for_the_tenants_own_store(world):
         "name": {"en": "Hammer", "zh-hant": "錘子", "zh-hans": None},
         "description": {"en": "Steel head", "zh-hant": None, "zh-hans": None},
         "category_id": tools.pk,
+        "tax_category_id": None,
         "is_active": True,
         "allow_backorder": True,
         "updated_at": product.updated_at.isoformat(),

@@ -32,6 +32,7 @@ def test_create_company_answers_it_and_records_the_event(world):
         "currency": "USD",
         "parent_id": None,
         "group_ids": [],
+        "tax_exemption": None,
         "is_active": True,
         "created_at": company.created_at.isoformat(),
         "locations": [],
@@ -234,6 +235,7 @@ def test_detail_has_locations_and_users(world):
         "city": "Hong Kong",
         "postal_code": "",
         "country": "HK",
+        "region": "",
         "is_active": True,
     }
     assert body["users"] == [user]

@@ -42,6 +42,7 @@ def test_add_a_ship_to_and_order_to_it(world):
         "city": "Kwai Chung",
         "postal_code": "",
         "country": "HK",
+        "region": "",
         "is_active": True,
     }
     [event] = events_since(mark)

@@ -84,6 +84,7 @@ def test_my_company_shows_my_company_and_me(world, clerk):
                 "city": "Hong Kong",
                 "postal_code": "",
                 "country": "HK",
+                "region": "",
                 "is_active": True,
             }
         ],

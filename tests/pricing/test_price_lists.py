@@ -19,6 +19,7 @@ def test_create_price_list(world):
         "code": "vip",
         "name": "VIP",
         "currency": "HKD",
+        "prices_include_tax": False,
         "seller": "acme",
         "is_active": True,
     }

@@ -34,6 +34,7 @@ from dinghuo.orders.states import Action, allowed_actions
 from dinghuo.pages.labels import APPROVAL_STATUS_LABELS, EVENT_LABELS, STATUS_LABELS
 from dinghuo.pages.responses import is_htmx
 from dinghuo.pages.skus import sku_names
+from dinghuo.pages.taxes import tax_rows
 
 DESK_PAGE_SIZE = 50
 MAX_BULK = 200  # orders one bulk confirm may name
@@ -207,6 +208,7 @@ def _order_page(
             "hold_reason": (holds[-1].get("reason_phrase") if holds else None) or order.hold_reason,
             "status_label": STATUS_LABELS.get(order.status, order.status),
             "lines": [(line, names.get(line.sku_id, line.description)) for line in lines],
+            "tax_rows": tax_rows(lines),
             "approvals": [
                 (
                     step,

@@ -19,7 +19,7 @@ from dinghuo.buying.models import (
 from dinghuo.buying.quote_states import QuoteStatus
 from dinghuo.core import clock
 from dinghuo.core.errors import NotFound
-from dinghuo.customers.models import Company
+from dinghuo.customers.models import Company, Location
 from dinghuo.orders.models import Order
 from dinghuo.orders.queries import LineCheck, LinesCheck, check_lines
 from dinghuo.orders.services import LineRequest
@@ -68,13 +68,20 @@ def buyer_company(tenant_id: int, company_id: int) -> Buyer:
 
 
 def price_saved_lines(
-    tenant_id: int, buyer: Buyer, saved: list[tuple[int, str, int, str]]
+    tenant_id: int,
+    buyer: Buyer,
+    saved: list[tuple[int, str, int, str]],
+    ship_to_id: int | None = None,
 ) -> PricedLines:
-    """Price saved lines (sku id, sku code, quantity, note) for the company now."""
+    """Price saved lines (sku id, sku code, quantity, note) for the company now, with their
+    tax to `ship_to_id` when given."""
     if not saved:
         return PricedLines(buyer.currency, [], None)
     check = check_lines(
-        tenant_id, buyer.company_id, [LineRequest(code, quantity) for _, code, quantity, _ in saved]
+        tenant_id,
+        buyer.company_id,
+        [LineRequest(code, quantity) for _, code, quantity, _ in saved],
+        ship_to_id=ship_to_id,
     )
     lines = [
         PricedLine(sku_id, line, note)
@@ -100,12 +107,33 @@ def cart_lines(
     ]
 
 
-def cart(tenant_id: int, company_id: int, owner_id: int | None) -> PricedLines:
-    """A cart priced now: two queries plus those of `check_lines`, whatever its size.
+def cart(
+    tenant_id: int, company_id: int, owner_id: int | None, *, ship_to_id: int | None = None
+) -> PricedLines:
+    """A cart priced now: two queries plus those of `check_lines`, whatever its size; with
+    its tax to `ship_to_id` (one of the company's ship-tos) when given.
 
     Reading never creates a cart: a cart that does not exist yet reads as empty."""
     buyer = buyer_company(tenant_id, company_id)
-    return price_saved_lines(tenant_id, buyer, cart_lines(tenant_id, buyer, owner_id))
+    saved = cart_lines(tenant_id, buyer, owner_id)
+    return price_saved_lines(tenant_id, buyer, saved, ship_to_id)
+
+
+def first_ship_to(tenant_id: int, company_id: int) -> tuple[int, str] | None:
+    """The company's first active ship-to by name (as the checkout offers it first): its id
+    and name, for the tax a cart would pay (one query)."""
+    found = (
+        Location.objects.filter(
+            tenant_id=tenant_id,
+            company_id=company_id,
+            kind=Location.Kind.SHIP_TO,
+            is_active=True,
+        )
+        .order_by("name", "id")
+        .values_list("pk", "name")
+        .first()
+    )
+    return (found[0], found[1]) if found else None
 
 
 def order_company(tenant_id: int, order_id: int, company_id: int | None = None) -> int:

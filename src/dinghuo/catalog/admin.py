@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from unfold.admin import ModelAdmin, TabularInline
 
-from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 
 
 @admin.register(Category)
@@ -21,6 +21,14 @@ class CategoryAdmin(ModelAdmin, TranslationAdmin[Category]):
     search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
     raw_id_fields = ("parent",)
     list_select_related = ("parent", "tenant")
+
+
+@admin.register(TaxCategory)
+class TaxCategoryAdmin(ModelAdmin, TranslationAdmin[TaxCategory]):
+    list_display = ("code", "name", "tenant")
+    list_filter = ("tenant",)
+    search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
+    list_select_related = ("tenant",)
 
 
 class SkuInline(TabularInline, TranslationTabularInline[Sku, Product]):
@@ -44,7 +52,7 @@ class ProductAdmin(ModelAdmin, TranslationAdmin[Product]):
     )
     list_filter = ("is_active", "allow_backorder", "tenant", "seller")
     search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
-    raw_id_fields = ("category", "seller")
+    raw_id_fields = ("category", "tax_category", "seller")
     list_select_related = ("seller", "category")
     readonly_fields = ("updated_at",)
     inlines = [SkuInline]

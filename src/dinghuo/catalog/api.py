@@ -27,9 +27,14 @@ from dinghuo.catalog.schemas import (
     SkuOut,
     SkuPageOut,
     SkuPatch,
+    TaxCategoryIn,
+    TaxCategoryOut,
+    TaxCategoryPageOut,
+    TaxCategoryPatch,
     category_out,
     product_out,
     sku_out,
+    tax_category_out,
     texts,
 )
 
@@ -97,6 +102,60 @@ def update_category(
     return run_change(run)
 
 
+# --- tax categories -----------------------------------------------------------------------
+
+
+@router.get("/tax-categories", response=TaxCategoryPageOut, summary="List tax categories")
+def list_tax_categories(request: HttpRequest, filters: Query[PageFilters]) -> HttpResponse:
+    categories = queries.tax_categories(tenant_id(request))
+    return json_response(200, paged(categories, filters, tax_category_out))
+
+
+@router.post("/tax-categories", response={201: TaxCategoryOut}, summary="Create a tax category")
+def create_tax_category(
+    request: HttpRequest, payload: TaxCategoryIn, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """What kind of goods a product is for tax (standard, reduced, zero-rated); the sellers'
+    tax rates say what each category costs where."""
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        category = services.create_tax_category(
+            tenant_id=tenant, code=payload.code, name=texts(payload.name)
+        )
+        return 201, tax_category_out(category)
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
+@router.get(
+    "/tax-categories/{tax_category_id}", response=TaxCategoryOut, summary="Read a tax category"
+)
+def get_tax_category(request: HttpRequest, tax_category_id: ObjectId) -> HttpResponse:
+    category = queries.tax_category(tenant_id(request), tax_category_id)
+    return json_response(200, tax_category_out(category))
+
+
+@router.patch(
+    "/tax-categories/{tax_category_id}", response=TaxCategoryOut, summary="Change a tax category"
+)
+def update_tax_category(
+    request: HttpRequest, tax_category_id: ObjectId, payload: TaxCategoryPatch
+) -> HttpResponse:
+    tenant = tenant_id(request)
+
+    def run() -> dict[str, Any]:
+        category = services.update_tax_category(
+            tenant_id=tenant,
+            tax_category_id=tax_category_id,
+            code=given(payload, "code"),
+            name=given(payload, "name", texts),
+        )
+        return tax_category_out(category)
+
+    return run_change(run)
+
+
 # --- products -----------------------------------------------------------------------------
 
 
@@ -125,6 +184,7 @@ def create_product(
             name=texts(payload.name),
             description=texts(payload.description),
             category_id=payload.category_id,
+            tax_category_id=payload.tax_category_id,
             allow_backorder=payload.allow_backorder,
             is_active=payload.is_active,
             seller_slug=payload.seller,
@@ -153,6 +213,7 @@ def update_product(
             name=given(payload, "name", texts),
             description=given(payload, "description", texts),
             category_id=given(payload, "category_id"),
+            tax_category_id=given(payload, "tax_category_id"),
             allow_backorder=given(payload, "allow_backorder"),
         )
         return _product_answer(tenant, product_id)

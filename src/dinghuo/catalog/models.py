@@ -24,12 +24,38 @@ class Category(TenantScoped):
         return self.code
 
 
+class TaxCategory(TenantScoped):
+    """What kind of goods a product is for tax (standard, reduced, zero-rated…); a seller's
+    tax rates (`pricing.TaxRate`) name a category, or apply to every product whose category
+    has no rate of its own. The name is translated."""
+
+    code = models.SlugField(max_length=64)
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        verbose_name_plural = "tax categories"
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "code"], name="tax_category_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+
 class Product(TenantScoped):
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="products")
     code = models.CharField(max_length=64)
     name = models.CharField(max_length=300)
     description = models.TextField(blank=True, default="")
     category = models.ForeignKey(Category, null=True, blank=True, on_delete=models.PROTECT)
+    tax_category = models.ForeignKey(
+        TaxCategory,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="Empty = the destination's general rate.",
+    )
     is_active = models.BooleanField(default=True)
     allow_backorder = models.BooleanField(
         default=False, help_text="Order beyond available stock; the rest waits for receipt."

@@ -2,7 +2,7 @@
 
 from django.db.models import F, Q, QuerySet
 
-from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 from dinghuo.catalog.texts import LANGUAGES, column
 from dinghuo.core.errors import NotFound
 from dinghuo.core.queries import tenant_row
@@ -22,6 +22,16 @@ def categories(tenant_id: int) -> QuerySet[Category]:
 
 def category(tenant_id: int, category_id: int) -> Category:
     return tenant_row(Category.objects.all(), tenant_id, category_id, f"No category {category_id}.")
+
+
+def tax_categories(tenant_id: int) -> QuerySet[TaxCategory]:
+    return TaxCategory.objects.filter(tenant_id=tenant_id)
+
+
+def tax_category(tenant_id: int, tax_category_id: int) -> TaxCategory:
+    return tenant_row(
+        TaxCategory.objects.all(), tenant_id, tax_category_id, f"No tax category {tax_category_id}."
+    )
 
 
 def products(

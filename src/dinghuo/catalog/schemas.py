@@ -11,7 +11,7 @@ from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
 
 from dinghuo.api.schemas import Code, Id, InSchema, LongText, PageFilters, PatchIn, Slug
-from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 from dinghuo.catalog.texts import localized
 
 MAX_BULK_ITEMS = 1000
@@ -100,6 +100,34 @@ def category_out(category: Category) -> dict[str, Any]:
     }
 
 
+# --- tax categories -----------------------------------------------------------------------
+
+
+class TaxCategoryIn(InSchema):
+    code: Slug
+    name: CategoryNameIn = Field(description="`en` is required")
+
+
+class TaxCategoryPatch(PatchIn):
+    code: Slug | None = None
+    name: CategoryNameIn | None = Field(None, description="Only the languages given change")
+
+
+class TaxCategoryOut(Schema):
+    id: int
+    code: str
+    name: TranslationsOut
+
+
+class TaxCategoryPageOut(Schema):
+    items: list[TaxCategoryOut]
+    next_cursor: str | None
+
+
+def tax_category_out(category: TaxCategory) -> dict[str, Any]:
+    return {"id": category.pk, "code": category.code, "name": localized(category, "name")}
+
+
 # --- products -----------------------------------------------------------------------------
 
 
@@ -108,18 +136,22 @@ class ProductIn(InSchema):
     name: NameIn = Field(description="`en` is required")
     description: DescriptionIn | None = None
     category_id: Id | None = None
+    tax_category_id: Id | None = Field(None, description="Empty: the destination's general rate")
     allow_backorder: bool = False
     is_active: bool = True
     seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
 
 
 class ProductPatch(PatchIn):
-    nullable = frozenset({"category_id"})
+    nullable = frozenset({"category_id", "tax_category_id"})
 
     code: Code | None = None
     name: NameIn | None = Field(None, description="Only the languages given change")
     description: DescriptionIn | None = Field(None, description="Only the languages given change")
     category_id: Id | None = Field(None, description="null removes the category")
+    tax_category_id: Id | None = Field(
+        None, description="null: the destination's general rate applies"
+    )
     allow_backorder: bool | None = None
 
 
@@ -143,6 +175,7 @@ class ProductOut(Schema):
     name: TranslationsOut
     description: TranslationsOut
     category_id: int | None
+    tax_category_id: int | None
     is_active: bool
     allow_backorder: bool
     updated_at: datetime
@@ -188,6 +221,7 @@ def product_out(
         "name": localized(product, "name"),
         "description": localized(product, "description"),
         "category_id": product.category_id,
+        "tax_category_id": product.tax_category_id,
         "is_active": product.is_active,
         "allow_backorder": product.allow_backorder,
         "updated_at": product.updated_at.isoformat(),

@@ -2,7 +2,7 @@
 
 from modeltranslation.translator import TranslationOptions, register
 
-from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 
 
 @register(Category)
@@ -17,4 +17,9 @@ class ProductTranslation(TranslationOptions):
 
 @register(Sku)
 class SkuTranslation(TranslationOptions):
+    fields = ("name",)
+
+
+@register(TaxCategory)
+class TaxCategoryTranslation(TranslationOptions):
     fields = ("name",)

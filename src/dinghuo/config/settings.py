@@ -322,6 +322,7 @@ UNFOLD = {
                     _admin_list(_("Products"), "inventory_2", "catalog.product"),
                     # "SKUs" alone is a column of counts in the pages' catalog.
                     _admin_list(pgettext_lazy("admin", "SKUs"), "barcode", "catalog.sku"),
+                    _admin_list(_("Tax categories"), "label", "catalog.taxcategory"),
                 ],
             },
             {
@@ -335,6 +336,8 @@ UNFOLD = {
                     _admin_list(_("Contract prices"), "handshake", "pricing.contractprice"),
                     _admin_list(_("Promotions"), "percent", "pricing.promotion"),
                     _admin_list(_("Assortments"), "checklist", "pricing.assortment"),
+                    _admin_list(_("Tax rates"), "account_balance", "pricing.taxrate"),
+                    _admin_list(_("Tax policies"), "calculate", "pricing.taxpolicy"),
                 ],
             },
             {

@@ -30,7 +30,20 @@ from dinghuo.customers.services import COUNTRIES
 class CompanyForm(forms.ModelForm):
     class Meta:
         model = Company
-        fields = ("code", "name", "price_list", "is_active")
+        fields = (
+            "code",
+            "name",
+            "price_list",
+            "tax_exemption_certificate",
+            "tax_exemption_expires_on",
+            "is_active",
+        )
+
+    def clean(self) -> dict[str, Any]:
+        cleaned: dict[str, Any] = super().clean() or {}
+        if cleaned.get("tax_exemption_expires_on") and not cleaned.get("tax_exemption_certificate"):
+            self.add_error("tax_exemption_expires_on", "An expiry needs a certificate number.")
+        return cleaned
 
     def clean_price_list(self) -> Any:
         price_list = self.cleaned_data["price_list"]
@@ -51,6 +64,7 @@ class LocationForm(forms.ModelForm):
             "city",
             "postal_code",
             "country",
+            "region",
             "is_active",
         )
 
@@ -65,7 +79,9 @@ class LocationInline(TabularInline):
     model = Location
     form = LocationForm
     extra = 0
-    fields = ("kind", "name", "line1", "line2", "city", "postal_code", "country", "is_active")
+    fields = (
+        "kind", "name", "line1", "line2", "city", "postal_code", "country", "region", "is_active",
+    )  # fmt: skip
 
 
 class CompanyUserInline(TabularInline):

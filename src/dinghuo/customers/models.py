@@ -40,6 +40,13 @@ class Company(TenantScoped):
         help_text="The group (集團) or distributor this company belongs to.",
     )
     groups = models.ManyToManyField(CustomerGroup, blank=True, related_name="companies")
+    # Exempt from tax while the certificate is valid (on the order's date; no expiry = always).
+    tax_exemption_certificate = models.CharField(
+        max_length=64, blank=True, default="", db_default="", help_text="Empty = not exempt."
+    )
+    tax_exemption_expires_on = models.DateField(
+        null=True, blank=True, help_text="Last day the certificate is valid; empty = no expiry."
+    )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -66,6 +73,11 @@ class Location(TenantScoped):
     city = models.CharField(max_length=100)
     postal_code = models.CharField(max_length=20, blank=True, default="")
     country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    # Where a country's tax differs by region (a province, a state): ISO 3166-2's code after
+    # the country's, e.g. "GD" for Guangdong.
+    region = models.CharField(
+        max_length=3, blank=True, default="", db_default="", help_text="ISO 3166-2 subdivision"
+    )
     is_active = models.BooleanField(default=True)
 
     def __str__(self) -> str:

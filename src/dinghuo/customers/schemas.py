@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, Name, PatchIn, Slug
+from dinghuo.api.schemas import Code, Day, Id, InSchema, Name, PatchIn, Slug
 from dinghuo.core.models import ApiKey
 from dinghuo.core.money import format_amount
 from dinghuo.customers.models import Company, CompanyUser, CustomerGroup, Location
@@ -18,6 +18,11 @@ LocationKind = Literal["ship_to", "bill_to"]
 Role = Literal["buyer", "approver", "admin"]
 Country = Annotated[
     str, StringConstraints(min_length=2, max_length=2), Field(description="ISO 3166-1 alpha-2")
+]
+Region = Annotated[
+    str,
+    StringConstraints(pattern=r"^[A-Z0-9]{0,3}$"),
+    Field(description="ISO 3166-2 subdivision after the country's code (GD); empty: none"),
 ]
 # Bounds of the model's columns, so that nothing valid here fails in the database.
 LocationName = Annotated[
@@ -117,6 +122,7 @@ class LocationIn(InSchema):
     city: City
     postal_code: PostalCode = ""
     country: Country
+    region: Region = ""
 
 
 class LocationPatch(PatchIn):
@@ -127,7 +133,20 @@ class LocationPatch(PatchIn):
     city: City | None = None
     postal_code: PostalCode | None = None
     country: Country | None = None
+    region: Region | None = None
     is_active: bool | None = None
+
+
+class TaxExemptionIn(InSchema):
+    certificate: Annotated[str, StringConstraints(max_length=64, strip_whitespace=True)] = Field(
+        description="The exemption certificate's number; empty: the company is not exempt"
+    )
+    expires_on: Day | None = Field(None, description="Its last valid day; null: no expiry")
+
+
+class TaxExemptionOut(Schema):
+    certificate: str
+    expires_on: date | None
 
 
 class CompanyUserIn(InSchema):
@@ -156,6 +175,7 @@ class LocationOut(Schema):
     city: str
     postal_code: str
     country: str
+    region: str = Field(description="ISO 3166-2 subdivision where tax differs by region")
     is_active: bool
 
 
@@ -180,6 +200,9 @@ class CompanySummaryOut(Schema):
     currency: str
     parent_id: int | None
     group_ids: list[int]
+    tax_exemption: TaxExemptionOut | None = Field(
+        description="Exempt from tax while the certificate is valid (on an order's date)"
+    )
     is_active: bool
     created_at: datetime
 
@@ -215,6 +238,7 @@ def location_out(location: Location) -> dict[str, Any]:
         "city": location.city,
         "postal_code": location.postal_code,
         "country": location.country,
+        "region": location.region,
         "is_active": location.is_active,
     }
 
@@ -248,8 +272,20 @@ def company_summary_out(company: Company) -> dict[str, Any]:
         "currency": company.price_list.currency,
         "parent_id": company.parent_id,
         "group_ids": [group.pk for group in company.groups.all()],
+        "tax_exemption": tax_exemption_out(company),
         "is_active": company.is_active,
         "created_at": company.created_at.isoformat(),
+    }
+
+
+def tax_exemption_out(company: Company) -> dict[str, Any] | None:
+    """The company's exemption certificate, or None when it has none."""
+    if not company.tax_exemption_certificate:
+        return None
+    expires = company.tax_exemption_expires_on
+    return {
+        "certificate": company.tax_exemption_certificate,
+        "expires_on": expires.isoformat() if expires else None,
     }
 
 

@@ -20,6 +20,7 @@ class Region(NamedTuple):
     given_names: tuple[str, ...]
     family_names: tuple[str, ...]
     price_lists: tuple[str, ...]  # the lists its companies buy on
+    subdivision: str = ""  # ISO 3166-2 region, where tax may differ by region
 
 
 class CompanySpec(NamedTuple):
@@ -97,6 +98,7 @@ REGIONS: dict[str, Region] = {
         ("Wei", "Na", "Jie", "Fang", "Lei", "Min", "Jun", "Xiuying", "Hao", "Yan"),
         ("Zhang", "Li", "Wang", "Liu", "Chen", "Yang", "Huang", "Zhao", "Zhou", "Wu"),
         ("wholesale-hkd", "retail-hkd"),
+        "GD",  # Guangdong
     ),
     "TPE": Region(
         "Taipei",
@@ -254,6 +256,7 @@ def _location(
         city=region.city,
         postal_code=postal,
         country=region.country,
+        region=region.subdivision,
     )
 
 

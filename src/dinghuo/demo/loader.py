@@ -30,6 +30,7 @@ from dinghuo.demo import HISTORY_DAYS, DemoRefused, catalogue
 from dinghuo.demo.buyers import Buyer, create_buyers
 from dinghuo.demo.history import History
 from dinghuo.demo.offers import limit_assortment, set_up_prices
+from dinghuo.demo.taxes import set_up_taxes
 from dinghuo.demo.terms import set_up_terms
 from dinghuo.fulfilment.models import Shipment
 from dinghuo.inventory.models import StockLevel
@@ -174,6 +175,9 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
     exceptions = set_up_terms(
         tenant=tenant, seller=seller, buyers=buyers, history_end=timezone.now().date(), rng=rng
     )
+    taxes = set_up_taxes(tenant=tenant, seller=seller, price_lists=price_lists, buyers=buyers)
+    for code, what in taxes.items():
+        exceptions[code] = f"{exceptions[code]}; {what}" if code in exceptions else what
     offers = set_up_prices(
         tenant=tenant,
         buyers=buyers,

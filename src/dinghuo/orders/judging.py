@@ -26,6 +26,7 @@ from dinghuo.orders.line_checks import (
     check_lines,
     line_total,
     resolve_parties,
+    taxed,
 )
 from dinghuo.orders.models import OrderPolicy
 
@@ -220,6 +221,7 @@ class RoutingPreview:
     refused: bool  # the seller refuses orders blocked on credit
     subtotal: Decimal
     currency: str
+    total: Decimal = Decimal(0)  # net plus tax to the ship-to: what credit and approvals judge
 
 
 def _credit_state(tenant_id: int, company_id: int) -> credit.CreditState:
@@ -249,22 +251,25 @@ def preview_routing(
     *,
     placed_by_id: int | None = None,
     at: datetime | None = None,
+    ship_to_id: int | None = None,
 ) -> RoutingPreview:
     """Whether these lines, placed now by `placed_by_id`, would need approval (from whom and
     why), go on credit hold or be refused, or confirm at once; `judge`, as placing uses it,
     on the same data, writing nothing. Lines with problems count at the price they have.
-    Stock is not reserved here, so a backorder shows only when the order is placed."""
+    Stock is not reserved here, so a backorder shows only when the order is placed. The
+    amount judged is the gross to `ship_to_id` (without one, no tax is known: the net)."""
     now = at or clock.now()
-    parties, errors = resolve_parties(tenant_id, company_id, None, None)
+    parties, errors = resolve_parties(tenant_id, company_id, ship_to_id, None)
     if parties is None:
         raise NotFound(f"No company {company_id}.", errors=errors)
     results, _book = check_lines(tenant_id, parties, lines, at=now)
     subtotal = sum((line_total(r, parties.currency) for r in results if r.ok), Decimal(0))
+    gross = taxed([r for r in results if r.ok], parties, now.date()).gross
     judgement = judge(
         tenant_id,
         parties,
         results,
-        subtotal,
+        gross,
         placed_by_id=placed_by_id,
         credit_state=_credit_state(tenant_id, company_id),
         today=now.date(),
@@ -278,4 +283,5 @@ def preview_routing(
         refused=judgement.refused,
         subtotal=subtotal,
         currency=parties.currency,
+        total=gross,
     )

@@ -6,15 +6,16 @@ cart shows exactly the problems placing it would report.
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, NamedTuple
 
 from dinghuo.core import clock, money
-from dinghuo.core.db import placeholders, select_rows
+from dinghuo.core.db import placeholders, select_rows, to_date, to_decimal
 from dinghuo.core.errors import FieldError
 from dinghuo.core.models import Seller
 from dinghuo.customers.models import Company, Location
+from dinghuo.pricing import tax
 from dinghuo.pricing.queries import PriceBook, price_book
 
 MAX_QUANTITY = 1_000_000_000
@@ -36,6 +37,25 @@ class QuotedPrices:
     prices: Mapping[str, Decimal]
 
 
+@dataclass(frozen=True)
+class TaxTerms:
+    """What decides an order's tax besides its lines: where it goes (no country: not known
+    yet, so no tax), whether the list's prices include tax, the seller's rounding rule and
+    the company's exemption certificate."""
+
+    country: str = ""
+    region: str = ""
+    prices_include_tax: bool = False
+    rounding: tax.Rounding = tax.Rounding.LINE
+    exemption_certificate: str = ""
+    exemption_expires_on: date | None = None
+
+    def certificate_on(self, day: date) -> str:
+        """The exemption certificate that counts on `day`, or "" when none does."""
+        valid = tax.exemption_applies(self.exemption_certificate, self.exemption_expires_on, day)
+        return self.exemption_certificate if valid else ""
+
+
 class Parties(NamedTuple):
     """Who an order is between, as placing it needs them (plain values, no model objects)."""
 
@@ -46,6 +66,7 @@ class Parties(NamedTuple):
     currency: str
     price_list_active: bool
     seller: Seller
+    tax: TaxTerms = TaxTerms()
 
 
 class SkuRow(NamedTuple):
@@ -59,23 +80,32 @@ class SkuRow(NamedTuple):
     allow_backorder: bool
     product_name_en: str | None
     category_id: int | None
+    tax_category_id: int | None = None
 
 
 # Placing an order reads plain rows with plain SQL (see core.db): on the hot path Django spends
 # more CPU building these statements than the database spends answering them.
+# A SKU's row comes once for each of the seller's tax rates that may apply to it at the
+# destination that day (`tax.applicable_rate` picks one), so tax costs no query of its own.
 _SKUS = """
 SELECT k.id, k.code, k.is_active, k.min_order_quantity, k.pack_size, k.name_en,
-       p.is_active, p.allow_backorder, p.name_en, p.category_id
+       p.is_active, p.allow_backorder, p.name_en, p.category_id, p.tax_category_id,
+       r.id, r.category_id, r.region, r.valid_from, r.valid_until, r.percent, r.name_en
 FROM catalog_sku k JOIN catalog_product p ON p.id = k.product_id
+LEFT JOIN pricing_taxrate r ON r.seller_id = k.seller_id AND r.country = %s
+  AND (r.category_id = p.tax_category_id OR r.category_id IS NULL) AND r.region IN ('', %s)
+  AND r.valid_from <= %s AND (r.valid_until IS NULL OR r.valid_until >= %s)
 WHERE k.tenant_id = %s AND k.seller_id = %s AND k.code IN ({codes})
 """
 _PARTIES = """
 SELECT l.company_id, c.code, l.id, c.price_list_id, pl.currency, pl.is_active, pl.seller_id,
-       s.slug
+       s.slug, l.country, l.region, pl.prices_include_tax, tp.rounding,
+       c.tax_exemption_certificate, c.tax_exemption_expires_on
 FROM customers_location l
 JOIN customers_company c ON c.id = l.company_id
 JOIN pricing_pricelist pl ON pl.id = c.price_list_id
 JOIN core_seller s ON s.id = pl.seller_id
+LEFT JOIN pricing_taxpolicy tp ON tp.seller_id = pl.seller_id
 WHERE l.tenant_id = %s AND l.id = %s AND l.company_id = %s AND l.kind = 'ship_to'
   AND l.is_active AND c.is_active
 """
@@ -91,6 +121,7 @@ class LineResult:
     unit_price: Decimal | None = None
     pricing: dict[str, Any] = field(default_factory=dict)
     problems: list[FieldError] = field(default_factory=list)
+    tax_rate: tax.RateCandidate | None = None  # None: no rate applies (no tax)
 
     @property
     def ok(self) -> bool:
@@ -116,7 +147,12 @@ def resolve_parties(
         row = rows[0] if rows else None
         if row is not None and seller_slug in (None, row[7]):
             seller = Seller(id=row[6], tenant_id=tenant_id, slug=row[7])
-            return Parties(row[0], row[1], row[2], row[3], row[4], bool(row[5]), seller), []
+            terms = TaxTerms(
+                row[8], row[9], bool(row[10]), tax.Rounding(row[11] or "line"), row[12],
+                to_date(row[13]),
+            )  # fmt: skip
+            parties = Parties(row[0], row[1], row[2], row[3], row[4], bool(row[5]), seller, terms)
+            return parties, []
     return _explain_parties(tenant_id, company_id, ship_to_id, seller_slug)
 
 
@@ -147,6 +183,15 @@ def _explain_parties(
     if company is None:
         return None, errors
     price_list = company.price_list
+    terms = TaxTerms(
+        ship_to.country if ship_to else "",
+        ship_to.region if ship_to else "",
+        price_list.prices_include_tax,
+        # Without a destination no rate applies, so the rounding rule cannot matter.
+        tax_rounding(price_list.seller_id) if ship_to else tax.Rounding.LINE,
+        company.tax_exemption_certificate,
+        company.tax_exemption_expires_on,
+    )
     if seller_slug is not None and seller_slug != price_list.seller.slug:
         errors.append(
             FieldError("seller", "unknown_seller", "This company does not buy from that seller")
@@ -159,8 +204,15 @@ def _explain_parties(
         price_list.currency,
         price_list.is_active,
         price_list.seller,
+        terms,
     )
     return parties, errors
+
+
+def tax_rounding(seller_id: int) -> tax.Rounding:
+    """The seller's rule for rounding tax (per line without a tax policy)."""
+    rows = select_rows("SELECT rounding FROM pricing_taxpolicy WHERE seller_id = %s", [seller_id])
+    return tax.Rounding(rows[0][0]) if rows else tax.Rounding.LINE
 
 
 def description(sku: SkuRow) -> str:
@@ -184,25 +236,16 @@ def check_lines(
     quoted: QuotedPrices | None = None,
     at: datetime | None = None,
 ) -> tuple[list[LineResult], PriceBook]:
-    """Resolve SKUs and prices for every line in a constant number of queries (one for the
-    SKUs, the rest the price book's), and record every problem of every line."""
-    codes = sorted({line.sku for line in lines})
-    rows = (
-        select_rows(
-            _SKUS.format(codes=placeholders(len(codes))), [tenant_id, parties.seller.pk, *codes]
-        )
-        if codes
-        else []
-    )
-    skus = {
-        code: SkuRow(id_, code, bool(on), moq, pack, name, bool(live), bool(back), pname, cat)
-        for id_, code, on, moq, pack, name, live, back, pname, cat in rows
-    }
+    """Resolve SKUs, prices and tax rates for every line in a constant number of queries (one
+    for the SKUs and their rates, the rest the price book's), and record every problem of
+    every line."""
+    at = at or clock.now()
+    skus, rates = _skus_and_rates(tenant_id, parties, sorted({line.sku for line in lines}), at)
     book = price_book(
         tenant_id,
         company_id=parties.company_id,
         sku_ids=[s.id for s in skus.values()],
-        at=at or clock.now(),
+        at=at,
     )
     seen = Counter(line.sku for line in lines)
     results = []
@@ -222,6 +265,12 @@ def check_lines(
             problems.append(FieldError(f"{at_}.sku", "unknown_sku", f"No SKU {line.sku}"))
             continue
         result.sku = sku
+        result.tax_rate = tax.applicable_rate(
+            rates.get(sku.id, ()),
+            category_id=sku.tax_category_id,
+            region=parties.tax.region,
+            on=at.date(),
+        )
         if not (sku.is_active and sku.product_is_active):
             problems.append(
                 FieldError(f"{at_}.sku", "inactive_sku", f"{line.sku} can no longer be ordered")
@@ -232,6 +281,41 @@ def check_lines(
         _check_quantity(result, book, at_)
         _price(result, book, parties.currency, quoted, at_)
     return results, book
+
+
+def _skus_and_rates(
+    tenant_id: int, parties: Parties, codes: list[str], at: datetime
+) -> tuple[dict[str, SkuRow], dict[int, list[tax.RateCandidate]]]:
+    """The seller's SKUs of these codes, and for each the tax rates that may apply to it at
+    the order's destination on its date (one query)."""
+    if not codes:
+        return {}, {}
+    day, terms = at.date(), parties.tax
+    rows = select_rows(
+        _SKUS.format(codes=placeholders(len(codes))),
+        [terms.country, terms.region, day, day, tenant_id, parties.seller.pk, *codes],
+    )
+    skus: dict[str, SkuRow] = {}
+    rates: dict[int, list[tax.RateCandidate]] = {}
+    for row in rows:
+        id_, code, on, moq, pack, name, live, back, pname, cat, tax_cat = row[:11]
+        skus[code] = SkuRow(
+            id_, code, bool(on), moq, pack, name, bool(live), bool(back), pname, cat, tax_cat
+        )
+        rate_id, rate_category, region, start, end, percent, rate_name = row[11:]
+        if rate_id is not None:
+            # valid_from and percent are NOT NULL: the fallbacks only satisfy the types.
+            rate = tax.RateCandidate(
+                rate_id,
+                rate_category,
+                region,
+                to_date(start) or day,
+                to_date(end),
+                to_decimal(percent) or Decimal(0),
+                rate_name or "",
+            )
+            rates.setdefault(id_, []).append(rate)
+    return skus, rates
 
 
 def _check_quantity(result: LineResult, book: PriceBook, at: str) -> None:
@@ -286,3 +370,23 @@ def line_total(result: LineResult, currency: str) -> Decimal:
     """The line's amount rounded to the currency's minor unit (ISO 4217)."""
     assert result.unit_price is not None
     return money.round_money(result.unit_price * result.request.quantity, currency)
+
+
+def taxed(results: list[LineResult], parties: Parties, day: date) -> tax.TaxedDocument:
+    """The tax of the priced lines (`pricing/tax.py`) at their rates, on the list's prices
+    (with or without tax), by the seller's rounding rule; none where the company's exemption
+    counts on `day`."""
+    terms = parties.tax
+    return tax.compute(
+        [
+            tax.TaxLine(
+                line_total(r, parties.currency),
+                r.tax_rate.percent if r.tax_rate else Decimal(0),
+            )
+            for r in results
+        ],
+        prices_include_tax=terms.prices_include_tax,
+        rounding=terms.rounding,
+        minor_units=money.minor_units(parties.currency),
+        exempt=bool(terms.certificate_on(day)),
+    )

@@ -42,8 +42,20 @@ class Order(TenantScoped):
     hold_reason = models.CharField(max_length=300, blank=True, default="")
     confirmed_automatically = models.BooleanField(default=False)
     approval_expires_at = models.DateTimeField(null=True, blank=True)
+    # subtotal = the lines' net amounts, tax_total their tax, total = subtotal + tax_total: the
+    # gross, what the buyer owes (credit, approval amounts and spending limits use it).
     subtotal = models.DecimalField(max_digits=18, decimal_places=4)
+    tax_total = models.DecimalField(
+        max_digits=18, decimal_places=4, default=Decimal(0), db_default=Decimal(0)
+    )
     total = models.DecimalField(max_digits=18, decimal_places=4)
+    # How tax was computed, frozen: the price list's prices include tax, the seller's rounding
+    # rule, and the exemption certificate the company held on the order's date.
+    prices_include_tax = models.BooleanField(default=False, db_default=False)
+    tax_rounding = models.CharField(max_length=8, default="line", db_default="line")
+    tax_exemption_certificate = models.CharField(
+        max_length=64, blank=True, default="", db_default=""
+    )
     placed_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -75,7 +87,24 @@ class OrderLine(TenantScoped):
     description = models.CharField(max_length=300)
     quantity = models.PositiveIntegerField()
     unit_price = models.DecimalField(max_digits=18, decimal_places=4)
+    # quantity × unit price, rounded: the net amount or, on a list whose prices include tax,
+    # the gross one.
     line_total = models.DecimalField(max_digits=18, decimal_places=4)
+    # Tax frozen with the line: the rate used (pages name it in the reader's language; a used
+    # rate cannot be deleted), its name in English and percent then, and the line's amounts.
+    tax_rate = models.ForeignKey(
+        "pricing.TaxRate", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    tax_name = models.CharField(max_length=100, blank=True, default="", db_default="")
+    tax_percent = models.DecimalField(
+        max_digits=7, decimal_places=4, default=Decimal(0), db_default=Decimal(0)
+    )
+    # (The database's default 0 only lets plain-SQL writers that predate tax insert lines.)
+    net_amount = models.DecimalField(max_digits=18, decimal_places=4, db_default=Decimal(0))
+    tax_amount = models.DecimalField(
+        max_digits=18, decimal_places=4, default=Decimal(0), db_default=Decimal(0)
+    )
+    gross_amount = models.DecimalField(max_digits=18, decimal_places=4, db_default=Decimal(0))
     # How the unit price came about, frozen with it (source, tier, promotion): see
     # `pricing/resolution.py`.
     pricing = models.JSONField(default=dict, blank=True)

@@ -54,7 +54,10 @@ def order_detail(
     order = (
         orders_.select_related("seller", "placed_by__user", "entered_by")
         .prefetch_related(
-            Prefetch("lines", queryset=OrderLine.objects.order_by("line_number")),
+            Prefetch(
+                "lines",
+                queryset=OrderLine.objects.select_related("tax_rate").order_by("line_number"),
+            ),
             Prefetch("approvals", queryset=OrderApproval.objects.order_by("level", "approver")),
         )
         .first()
@@ -104,8 +107,13 @@ class LineCheck:
 class LinesCheck:
     currency: str
     lines: list[LineCheck]
-    subtotal: Decimal
+    subtotal: Decimal  # the priced lines' amounts as priced (with tax where prices include it)
     ok: bool  # every line can be ordered (stock shortages are warnings: `insufficient_stock`)
+    # Tax of the priced lines to the ship-to asked about (none without one), and what the
+    # buyer would owe: net plus tax.
+    tax: Decimal = Decimal(0)
+    total: Decimal = Decimal(0)
+    prices_include_tax: bool = False
 
 
 def check_lines(
@@ -114,13 +122,15 @@ def check_lines(
     lines: list[LineRequest],
     *,
     quoted: QuotedPrices | None = None,
+    ship_to_id: int | None = None,
 ) -> LinesCheck:
     """Price and validate lines for a company now, writing nothing, with the very rules and
     codes placing the order would apply. A constant number of queries whatever the lines.
+    With one of the company's ship-tos, the priced lines' tax to it too (no query more).
 
     Stock is not reserved here, so a shortage is reported as a warning on the line
     (`insufficient_stock`) unless the product may be backordered."""
-    parties, errors = line_checks.resolve_parties(tenant_id, company_id, None, None)
+    parties, errors = line_checks.resolve_parties(tenant_id, company_id, ship_to_id, None)
     if parties is None:
         raise NotFound(f"No company {company_id}.", errors=errors)
     if not parties.price_list_active:
@@ -128,9 +138,8 @@ def check_lines(
             "The company's price list is inactive; it cannot order now.",
             code="price_list_inactive",
         )
-    results, _book = line_checks.check_lines(
-        tenant_id, parties, lines, quoted=quoted, at=clock.now()
-    )
+    now = clock.now()
+    results, _book = line_checks.check_lines(tenant_id, parties, lines, quoted=quoted, at=now)
     available = available_by_sku(tenant_id, [r.sku.id for r in results if r.sku])
     checked = []
     subtotal = Decimal(0)
@@ -162,7 +171,16 @@ def check_lines(
             )
         )
     ok = all(line.unit_price is not None and not line.problems for line in checked)
-    return LinesCheck(parties.currency, checked, subtotal, ok and bool(checked))
+    taxed = line_checks.taxed([r for r in results if r.ok], parties, now.date())
+    return LinesCheck(
+        parties.currency,
+        checked,
+        subtotal,
+        ok and bool(checked),
+        tax=taxed.tax,
+        total=taxed.gross,
+        prices_include_tax=parties.tax.prices_include_tax,
+    )
 
 
 def awaiting_company_approval(tenant_id: int, company_id: int) -> QuerySet[Order]:

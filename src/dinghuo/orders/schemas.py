@@ -17,6 +17,7 @@ from dinghuo.orders.models import (
     OrderLine,
 )
 from dinghuo.orders.states import allowed_actions
+from dinghuo.pricing.tax import LineTax, percent_text, summarise
 
 MAX_LINES = 1000
 
@@ -58,10 +59,28 @@ class OrderLineOut(Schema):
     description: str
     quantity: int
     unit_price: str
-    line_total: str
+    line_total: str = Field(
+        description="quantity × unit_price, rounded: the net amount, or the gross one when the "
+        "order's prices include tax"
+    )
+    tax_rate_id: int | None = Field(description="The seller's tax rate charged (none: no tax)")
+    tax_name: str | None = Field(description="What the tax is called (GST, VAT)")
+    tax_percent: str = Field(description="The rate charged, in percent (0 when exempt)")
+    net_amount: str
+    tax_amount: str
+    gross_amount: str = Field(description="net_amount + tax_amount")
     backordered_quantity: int
     shipped_quantity: int
     pricing: dict[str, object] = Field(description="How the unit price came about")
+
+
+class TaxSummaryOut(Schema):
+    """The order's lines of one rate, summed."""
+
+    tax_percent: str
+    net_amount: str
+    tax_amount: str
+    gross_amount: str
 
 
 class ApprovalOut(Schema):
@@ -98,8 +117,19 @@ class OrderOut(Schema):
     ship_to_id: int
     seller: str
     currency: str
-    subtotal: str
-    total: str
+    subtotal: str = Field(description="The lines' net amounts (without tax); = net_total")
+    total: str = Field(description="What the buyer owes: net plus tax; = gross_total")
+    net_total: str
+    tax_total: str
+    gross_total: str
+    prices_include_tax: bool = Field(description="The order was priced with tax included")
+    tax_rounding: Literal["line", "document"] = Field(
+        description="Tax was rounded per line or per document (per rate)"
+    )
+    tax_exemption_certificate: str = Field(
+        description="The company's exemption certificate that counted (empty: not exempt)"
+    )
+    tax_summary: list[TaxSummaryOut]
     purchase_order_number: str
     notes: str
     requested_delivery_date: date | None
@@ -128,7 +158,8 @@ class OrderSummaryOut(Schema):
     status: str
     company_id: int
     currency: str
-    total: str
+    total: str = Field(description="What the buyer owes: net plus tax")
+    tax_total: str
     placed_at: datetime
 
 
@@ -254,6 +285,12 @@ def line_out(line: OrderLine, currency: str) -> dict[str, object]:
         "quantity": line.quantity,
         "unit_price": format_unit_price(line.unit_price, currency),
         "line_total": format_amount(line.line_total, currency),
+        "tax_rate_id": line.tax_rate_id,
+        "tax_name": line.tax_name or None,
+        "tax_percent": percent_text(line.tax_percent),
+        "net_amount": format_amount(line.net_amount, currency),
+        "tax_amount": format_amount(line.tax_amount, currency),
+        "gross_amount": format_amount(line.gross_amount, currency),
         "backordered_quantity": line.backordered_quantity,
         "shipped_quantity": line.shipped_quantity,
         "pricing": line.pricing,
@@ -309,6 +346,7 @@ def order_out(
         "currency": order.currency,
         "subtotal": format_amount(order.subtotal, order.currency),
         "total": format_amount(order.total, order.currency),
+        **tax_out(order),
         "purchase_order_number": order.purchase_order_number,
         "notes": order.notes,
         "requested_delivery_date": order.requested_delivery_date.isoformat()
@@ -332,6 +370,32 @@ def order_out(
     }
 
 
+def tax_out(order: Order) -> dict[str, object]:
+    """An order's tax in its answer (lines must be loaded): totals, how it was computed and
+    the summary per rate."""
+    cur = order.currency
+    return {
+        "net_total": format_amount(order.subtotal, cur),
+        "tax_total": format_amount(order.tax_total, cur),
+        "gross_total": format_amount(order.total, cur),
+        "prices_include_tax": order.prices_include_tax,
+        "tax_rounding": order.tax_rounding,
+        "tax_exemption_certificate": order.tax_exemption_certificate,
+        "tax_summary": [
+            {
+                "tax_percent": percent_text(rate.rate),
+                "net_amount": format_amount(rate.net, cur),
+                "tax_amount": format_amount(rate.tax, cur),
+                "gross_amount": format_amount(rate.gross, cur),
+            }
+            for rate in summarise(
+                LineTax(line.tax_percent, line.net_amount, line.tax_amount, line.gross_amount)
+                for line in order.lines.all()
+            )
+        ],
+    }
+
+
 def summary_out(order: Order) -> dict[str, object]:
     return {
         "id": order.pk,
@@ -340,6 +404,7 @@ def summary_out(order: Order) -> dict[str, object]:
         "company_id": order.company_id,
         "currency": order.currency,
         "total": format_amount(order.total, order.currency),
+        "tax_total": format_amount(order.tax_total, order.currency),
         "placed_at": order.placed_at.isoformat(),
     }
 

@@ -58,12 +58,28 @@ class CartView:
     rows: list[CartRow]
     subtotal: Decimal
     can_order: bool
+    # Tax to `ship_to` (a name; empty: the company has none, so no tax is known) and the
+    # total the buyer would owe.
+    tax: Decimal = Decimal(0)
+    total: Decimal = Decimal(0)
+    prices_include_tax: bool = False
+    ship_to: str = ""
 
 
-def cart_view(buyer: Buyer, errors: dict[int, str] | None = None) -> CartView:
-    """The buyer's cart through `buying.queries.cart` (priced as placing would price it),
-    plus one query for the names: a fixed number of queries whatever its size."""
-    priced = buying_queries.cart(buyer.tenant_id, buyer.company_id, buyer.company_user_id)
+def cart_view(
+    buyer: Buyer, errors: dict[int, str] | None = None, ship_to: tuple[int, str] | None = None
+) -> CartView:
+    """The buyer's cart through `buying.queries.cart` (priced and taxed as placing would
+    price it, to `ship_to` (id, name) or else the company's first ship-to), plus one query
+    for the names and one for the ship-to: a fixed number of queries whatever its size."""
+    if ship_to is None:
+        ship_to = buying_queries.first_ship_to(buyer.tenant_id, buyer.company_id)
+    priced = buying_queries.cart(
+        buyer.tenant_id,
+        buyer.company_id,
+        buyer.company_user_id,
+        ship_to_id=ship_to[0] if ship_to else None,
+    )
     names = sku_names(buyer.tenant_id, [line.sku_id for line in priced.lines])
     errors = errors or {}
     rows = [
@@ -82,8 +98,19 @@ def cart_view(buyer: Buyer, errors: dict[int, str] | None = None) -> CartView:
         for line in priced.lines
         for problems, warnings in [forms.split_problems(line.check.problems)]
     ]
-    subtotal = priced.check.subtotal if priced.check else Decimal(0)
-    return CartView(priced.currency, rows, subtotal, priced.can_order)
+    check = priced.check
+    if check is None:
+        return CartView(priced.currency, rows, Decimal(0), priced.can_order)
+    return CartView(
+        priced.currency,
+        rows,
+        check.subtotal,
+        priced.can_order,
+        tax=check.tax,
+        total=check.total,
+        prices_include_tax=check.prices_include_tax,
+        ship_to=ship_to[1] if ship_to else "",
+    )
 
 
 @require_GET
@@ -145,9 +172,12 @@ def cart_line(request: BuyerRequest, sku_id: int) -> HttpResponse:
 # --- checkout -----------------------------------------------------------------------------
 
 
-def checkout_notice(buyer: Buyer, cart_: CartView) -> routing_notice.RoutingNotice | None:
-    """The seller's rules applied to the cart as it stands (`orders.judging.preview_routing`,
-    the code placing uses), for the page to show before the buyer places the order."""
+def checkout_notice(
+    buyer: Buyer, cart_: CartView, ship_to_id: int | None = None
+) -> routing_notice.RoutingNotice | None:
+    """The seller's rules applied to the cart as it stands, with its tax to `ship_to_id`
+    (`orders.judging.preview_routing`, the code placing uses), for the page to show before
+    the buyer places the order."""
     if not cart_.rows:
         return None
     preview = judging.preview_routing(
@@ -155,6 +185,7 @@ def checkout_notice(buyer: Buyer, cart_: CartView) -> routing_notice.RoutingNoti
         buyer.company_id,
         [LineRequest(row.sku, row.quantity) for row in cart_.rows],
         placed_by_id=buyer.company_user_id,
+        ship_to_id=ship_to_id,
     )
     return routing_notice.notice(preview, refusals.BUYER)
 
@@ -164,6 +195,15 @@ def _checkout_form(buyer: Buyer, data: Any = None) -> forms.CheckoutForm:
     choices = [(a.pk, f"{a.name} — {a.line1}, {a.city}") for a in addresses]
     initial = {"token": uuid.uuid4().hex, "ship_to": choices[0][0] if choices else None}
     return forms.CheckoutForm(data, ship_tos=choices, initial=initial)
+
+
+def _chosen_ship_to(form: forms.CheckoutForm) -> tuple[int, str] | None:
+    """The ship-to the form names (as submitted, else the one it offers first) with its label."""
+    field: Any = form.fields["ship_to"]
+    labels = {int(value): str(label) for value, label in field.choices}
+    cleaned = getattr(form, "cleaned_data", {})
+    chosen = cleaned.get("ship_to") or form.initial.get("ship_to")
+    return (int(chosen), labels[int(chosen)]) if chosen in labels else None
 
 
 def _place(request: HttpRequest, buyer: Buyer, form: forms.CheckoutForm) -> int:
@@ -220,9 +260,7 @@ def checkout(request: BuyerRequest) -> HttpResponseBase:
         else:
             messages.success(request, gettext("Thank you: your order is placed."))
             return redirect("portal:order", order_id=order_id)
-    cart_ = cart_view(buyer)
-    return render(
-        request,
-        "portal/checkout.html",
-        {"form": form, "cart": cart_, "routing": checkout_notice(buyer, cart_)},
-    )
+    ship_to = _chosen_ship_to(form)
+    cart_ = cart_view(buyer, ship_to=ship_to)
+    notice = checkout_notice(buyer, cart_, ship_to[0] if ship_to else None)
+    return render(request, "portal/checkout.html", {"form": form, "cart": cart_, "routing": notice})

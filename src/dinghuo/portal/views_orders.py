@@ -19,6 +19,7 @@ from dinghuo.orders import queries as order_queries
 from dinghuo.orders import routing_notice
 from dinghuo.pages.labels import APPROVAL_STATUS_LABELS, EVENT_LABELS, STATUS_LABELS
 from dinghuo.pages.skus import sku_names
+from dinghuo.pages.taxes import tax_rows
 from dinghuo.portal import forms
 from dinghuo.portal import queries as page
 from dinghuo.portal.access import BuyerRequest, buyer_required
@@ -74,6 +75,7 @@ def order(request: BuyerRequest, order_id: int) -> HttpResponse:
             "order": found,
             "status_label": STATUS_LABELS.get(found.status, found.status),
             "lines": [(line, names.get(line.sku_id, line.description)) for line in lines],
+            "tax_rows": tax_rows(lines),
             "approvals": [
                 (
                     step,

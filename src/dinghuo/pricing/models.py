@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dinghuo.catalog.models import Category, Sku
+from dinghuo.catalog.models import Category, Sku, TaxCategory
 from dinghuo.core.models import Seller, TenantScoped
 
 if TYPE_CHECKING:
@@ -18,6 +18,9 @@ class PriceList(TenantScoped):
     code = models.SlugField(max_length=64)
     name = models.CharField(max_length=200)
     currency = models.CharField(max_length=3)
+    prices_include_tax = models.BooleanField(
+        default=False, db_default=False, help_text="The list's prices include tax (gross)."
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -226,3 +229,55 @@ class Assortment(TenantScoped):
 
     def __str__(self) -> str:
         return self.code
+
+
+class TaxRate(TenantScoped):
+    """A seller's tax rate for goods of a tax category (empty = every product whose category
+    has no rate of its own) sent to a country, or to one region of it, over a period
+    (`valid_until` inclusive, empty = open-ended). `pricing/tax.py` picks the rate of a line.
+    A rate an order used cannot be deleted (end it instead). The name is translated."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
+    category = models.ForeignKey(
+        TaxCategory, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    region = models.CharField(
+        max_length=3, blank=True, default="", help_text="ISO 3166-2 subdivision; empty = all"
+    )
+    name = models.CharField(max_length=100, help_text="What the tax is called: GST, VAT…")
+    percent = models.DecimalField(max_digits=7, decimal_places=4)
+    valid_from = models.DateField()
+    valid_until = models.DateField(null=True, blank=True, help_text="Empty = open-ended.")
+
+    class Meta:
+        indexes = [models.Index(fields=["seller", "country"], name="tax_rate_destination_idx")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(percent__gte=0, percent__lte=100),
+                name="tax_percent_0_to_100",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(valid_until__isnull=True)
+                | models.Q(valid_until__gte=models.F("valid_from")),
+                name="tax_rate_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} {self.percent.normalize()}% {self.country}"
+
+
+class TaxPolicy(TenantScoped):
+    """How a seller rounds tax to the currency's minor units: per line or per document (per
+    rate, shared among its lines; see `pricing/tax.py`). Without a row: per line."""
+
+    class Rounding(models.TextChoices):
+        LINE = "line", _("Per line")
+        DOCUMENT = "document", _("Per document")
+
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="+")
+    rounding = models.CharField(max_length=8, choices=Rounding.choices, default=Rounding.LINE)
+
+    class Meta:
+        verbose_name_plural = "tax policies"

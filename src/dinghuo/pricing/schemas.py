@@ -39,6 +39,7 @@ class PriceListIn(InSchema):
     code: Slug
     name: ListName
     currency: Currency = Field(description="ISO 4217, e.g. HKD")
+    prices_include_tax: bool = Field(False, description="The list's prices include tax (gross)")
     is_active: bool = True
     seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
 
@@ -47,6 +48,7 @@ class PriceListPatch(PatchIn):
     code: Slug | None = None
     name: ListName | None = None
     currency: Currency | None = Field(None, description="Only while the list has no prices")
+    prices_include_tax: bool | None = None
     is_active: bool | None = None
 
 
@@ -55,6 +57,7 @@ class PriceListOut(Schema):
     code: str
     name: str
     currency: str
+    prices_include_tax: bool
     seller: str
     is_active: bool
 
@@ -110,6 +113,7 @@ def price_list_out(price_list: PriceList) -> dict[str, Any]:
         "code": price_list.code,
         "name": price_list.name,
         "currency": price_list.currency,
+        "prices_include_tax": price_list.prices_include_tax,
         "seller": price_list.seller.slug,
         "is_active": price_list.is_active,
     }

@@ -10,6 +10,7 @@ from dinghuo.catalog.services.bulk import BulkResult, Counts, ProductRow, SkuRow
 from dinghuo.catalog.services.categories import create_category, update_category
 from dinghuo.catalog.services.products import create_product, set_product_active, update_product
 from dinghuo.catalog.services.skus import create_sku, set_sku_active, update_sku
+from dinghuo.catalog.services.tax_categories import create_tax_category, update_tax_category
 
 # Kept here for the pages that still import it from services; its home is `catalog.texts`.
 
@@ -22,9 +23,11 @@ __all__ = [
     "create_category",
     "create_product",
     "create_sku",
+    "create_tax_category",
     "set_product_active",
     "set_sku_active",
     "update_category",
     "update_product",
     "update_sku",
+    "update_tax_category",
 ]

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
-from dinghuo.catalog.models import Category, Product
+from dinghuo.catalog.models import Category, Product, TaxCategory
 from dinghuo.catalog.services.fields import assign, assign_texts, name_errors
 from dinghuo.catalog.texts import Texts, localized
 from dinghuo.core.errors import FieldError
@@ -19,6 +19,7 @@ def _product_payload(product: Product, seller_slug: str) -> dict[str, Any]:
         "seller": seller_slug,
         "name": localized(product, "name"),
         "category_id": product.category_id,
+        "tax_category_id": product.tax_category_id,
         "is_active": product.is_active,
         "allow_backorder": product.allow_backorder,
     }
@@ -28,6 +29,17 @@ def _category_errors(tenant_id: int, category_id: int | None) -> list[FieldError
     if category_id is None or Category.objects.filter(tenant_id=tenant_id, pk=category_id).exists():
         return []
     return [FieldError("category_id", "unknown_category", f"No category {category_id}")]
+
+
+def _tax_category_errors(tenant_id: int, tax_category_id: int | None) -> list[FieldError]:
+    if (
+        tax_category_id is None
+        or TaxCategory.objects.filter(tenant_id=tenant_id, pk=tax_category_id).exists()
+    ):
+        return []
+    return [
+        FieldError("tax_category_id", "unknown_tax_category", f"No tax category {tax_category_id}")
+    ]
 
 
 def _locked_product(tenant_id: int, product_id: int) -> Product:
@@ -47,6 +59,7 @@ def create_product(
     allow_backorder: bool = False,
     is_active: bool = True,
     seller_slug: str | None = None,
+    tax_category_id: int | None = None,
 ) -> Product:
     """Create a product of the tenant's own store, or of the seller named by `seller_slug`."""
     seller = seller_for(tenant_id, seller_slug)
@@ -55,12 +68,17 @@ def create_product(
         seller=seller,
         code=code,
         category_id=category_id,
+        tax_category_id=tax_category_id,
         allow_backorder=allow_backorder,
         is_active=is_active,
     )
     assign_texts(product, "name", name)
     assign_texts(product, "description", {"en": "", **(description or {})})
-    errors = name_errors(product) + _category_errors(tenant_id, category_id)
+    errors = (
+        name_errors(product)
+        + _category_errors(tenant_id, category_id)
+        + _tax_category_errors(tenant_id, tax_category_id)
+    )
     refuse(errors, "The product cannot be created; see errors.")
     if Product.objects.filter(seller=seller, code=code).exists():
         raise taken("code", code)
@@ -81,6 +99,7 @@ def update_product(
     description: Texts | Unset = UNSET,
     category_id: int | Unset | None = UNSET,
     allow_backorder: bool | Unset = UNSET,
+    tax_category_id: int | Unset | None = UNSET,
 ) -> Product:
     """Change what is given; a code must stay unique within the seller."""
     product = _locked_product(tenant_id, product_id)
@@ -95,12 +114,15 @@ def update_product(
             ),
             ("category_id", assign(product, "category_id", category_id)),
             ("allow_backorder", assign(product, "allow_backorder", allow_backorder)),
+            ("tax_category_id", assign(product, "tax_category_id", tax_category_id)),
         ]
         if moved
     ]
     errors = name_errors(product) if "name" in changed else []
     if "category_id" in changed:
         errors += _category_errors(tenant_id, product.category_id)
+    if "tax_category_id" in changed:
+        errors += _tax_category_errors(tenant_id, product.tax_category_id)
     refuse(errors, "The product cannot be changed; see errors.")
     if not changed:
         return product

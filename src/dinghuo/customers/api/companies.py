@@ -17,6 +17,7 @@ from dinghuo.customers.schemas import (
     CompanyOut,
     CompanyPageOut,
     CompanyPatch,
+    TaxExemptionIn,
     company_out,
     company_summary_out,
 )
@@ -95,6 +96,30 @@ def update_company(
             price_list_id=given(payload, "price_list_id"),
             parent_id=given(payload, "parent_id"),
             group_ids=given(payload, "group_ids"),
+        )
+        return _company_detail(tenant, company_id)
+
+    return run_change(run)
+
+
+@router.put(
+    "/companies/{company_id}/tax-exemption",
+    response=CompanyOut,
+    summary="Set a company's tax exemption",
+)
+def set_tax_exemption(
+    request: HttpRequest, company_id: ObjectId, payload: TaxExemptionIn
+) -> HttpResponse:
+    """The exemption certificate's number and last valid day (null: no expiry); orders placed
+    while it is valid carry no tax. An empty certificate ends the exemption."""
+    tenant = tenant_id(request)
+
+    def run() -> dict[str, Any]:
+        services.set_tax_exemption(
+            tenant_id=tenant,
+            company_id=company_id,
+            certificate=payload.certificate,
+            expires_on=payload.expires_on,
         )
         return _company_detail(tenant, company_id)
 

@@ -11,6 +11,7 @@ from dinghuo.customers.services.companies import (
     activate_company,
     create_company,
     deactivate_company,
+    set_tax_exemption,
     update_company,
 )
 from dinghuo.customers.services.credit_lines import (
@@ -45,6 +46,7 @@ __all__ = [
     "lock_credit_line",
     "revoke_buyer_api_key",
     "set_overdue_grace_days",
+    "set_tax_exemption",
     "sync_receivables",
     "take_credit",
     "update_company",

@@ -2,6 +2,7 @@
 they belong to (集團), their customer groups, and whether they may order."""
 
 from collections.abc import Sequence
+from datetime import date
 from typing import Any, cast
 
 from django.db import transaction
@@ -165,6 +166,33 @@ def update_company(
     if changed:
         payload = {**_company_payload(company), **extra, "changed": changed}
         events.record(company_event(company, "company.updated", payload))
+    return company
+
+
+@transaction.atomic
+def set_tax_exemption(
+    *, tenant_id: int, company_id: int, certificate: str, expires_on: date | None = None
+) -> Company:
+    """Record the company's tax exemption certificate and its last valid day (None: no
+    expiry); an empty certificate ends the exemption (and takes no expiry, 422
+    `expiry_without_certificate`). Orders placed while it is valid carry no tax."""
+    company = locked_company(tenant_id, company_id)
+    if not certificate and expires_on is not None:
+        raise refuse(
+            "expires_on", "expiry_without_certificate", "An expiry needs a certificate number"
+        )
+    wanted = {"tax_exemption_certificate": certificate, "tax_exemption_expires_on": expires_on}
+    changed = [f for f, v in wanted.items() if getattr(company, f) != v]
+    if changed:
+        for field in changed:
+            setattr(company, field, wanted[field])
+        company.save(update_fields=changed)
+        payload = {
+            **_company_payload(company),
+            "tax_exemption_certificate": certificate,
+            "tax_exemption_expires_on": expires_on.isoformat() if expires_on else None,
+        }
+        events.record(company_event(company, "company.tax_exemption_changed", payload))
     return company
 
 

@@ -41,6 +41,7 @@ def _location_payload(location: Location, company: Company) -> dict[str, Any]:
         "city": location.city,
         "postal_code": location.postal_code,
         "country": location.country,
+        "region": location.region,
         "is_active": location.is_active,
     }
 
@@ -57,8 +58,10 @@ def create_location(
     country: str,
     line2: str = "",
     postal_code: str = "",
+    region: str = "",
 ) -> Location:
-    """A new ship-to or bill-to address of the company."""
+    """A new ship-to or bill-to address of the company; `region` (ISO 3166-2, e.g. GD) only
+    where tax differs by region."""
     company = locked_company(tenant_id, company_id)
     if kind not in Location.Kind.values:
         raise refuse("kind", "invalid_kind", "Kind is ship_to or bill_to")
@@ -73,6 +76,7 @@ def create_location(
         city=city,
         postal_code=postal_code,
         country=country,
+        region=region,
     )
     payload = _location_payload(location, company)
     events.record(company_event(company, "location.created", payload))
@@ -93,6 +97,7 @@ def update_location(
     postal_code: str | None = None,
     country: str | None = None,
     is_active: bool | None = None,
+    region: str | None = None,
 ) -> Location:
     """Change what is given of one of the company's locations (None leaves a field as it is).
 
@@ -118,6 +123,7 @@ def update_location(
         "city": city,
         "postal_code": postal_code,
         "country": country,
+        "region": region,
         "is_active": is_active,
     }
     changed = [f for f, v in wanted.items() if v is not None and v != getattr(location, f)]

@@ -1,6 +1,7 @@
 """Placing an order: one transaction of named steps, each a function of its own.
 
-    validate → price → judge (on the credit line, taken) → allocate → write → record → reserve
+    validate → price (with tax) → judge (on the credit line, taken) → allocate → write →
+    record → reserve
 
 Nothing is written before every check has passed, so a refusal changes nothing. Locks come in
 the order used everywhere: the company's credit line (taken with the order's amount before
@@ -31,6 +32,7 @@ from dinghuo.orders.line_checks import MAX_AMOUNT, LineRequest, LineResult, Part
 from dinghuo.orders.models import Order, OrderApproval, OrderLine
 from dinghuo.orders.services.order_events import order_event, routing_events
 from dinghuo.orders.states import OrderStatus
+from dinghuo.pricing.tax import TaxedDocument, percent_text
 
 
 @dataclass(frozen=True)
@@ -54,13 +56,25 @@ class OrderRequest:
 
 @dataclass(frozen=True)
 class Priced:
-    """Every line checked and priced (each has its SKU and price), with the order's amount."""
+    """Every line checked, priced and taxed (each has its SKU and price), with the order's
+    amounts: `total` is the gross, what the buyer owes, which credit and approvals judge."""
 
     parties: Parties
     ship_to_id: int  # the parties' ship-to, which an order must have
     results: list[LineResult]
-    totals: list[Decimal]  # each line's amount, in the currency's minor units
-    subtotal: Decimal
+    totals: list[Decimal]  # each line's amount as priced, in the currency's minor units
+    taxed: TaxedDocument  # each line's net, tax and gross, and the order's
+    exemption_certificate: str  # the company's, when it counts on the order's date
+
+    @property
+    def subtotal(self) -> Decimal:
+        """The order's net amount."""
+        return self.taxed.net
+
+    @property
+    def total(self) -> Decimal:
+        """The order's gross amount: net plus tax."""
+        return self.taxed.gross
 
 
 def place_order(
@@ -111,13 +125,13 @@ def _place(request: OrderRequest) -> Order:
     parties, errors = validate(request, now)
     priced = price(request, parties, errors, now)
     credit_line = customers.take_credit(
-        tenant_id=request.tenant_id, company_id=parties.company_id, amount=priced.subtotal
+        tenant_id=request.tenant_id, company_id=parties.company_id, amount=priced.total
     )
     judgement = judging.judge(
         request.tenant_id,
         parties,
         priced.results,
-        priced.subtotal,
+        priced.total,
         placed_by_id=request.placed_by_id,
         credit_state=credit_line.state,
         today=now.date(),
@@ -175,8 +189,9 @@ def validate(request: OrderRequest, now: datetime) -> tuple[Parties, list[FieldE
 def price(
     request: OrderRequest, parties: Parties, errors: list[FieldError], now: datetime
 ) -> Priced:
-    """SKUs and prices of every line (a constant number of queries, `line_checks`); refused
-    (422) with every problem of the order and of every line at once."""
+    """SKUs, prices and tax rates of every line (a constant number of queries, `line_checks`),
+    and their tax (`pricing/tax.py`); refused (422) with every problem of the order and of
+    every line at once."""
     results, _book = line_checks.check_lines(
         request.tenant_id, parties, request.lines, quoted=request.quoted, at=now
     )
@@ -184,13 +199,14 @@ def price(
     if problems or parties.ship_to_id is None:
         raise _refuse_invalid(problems)
     totals = [line_checks.line_total(r, parties.currency) for r in results]
-    subtotal = sum(totals, Decimal(0))
-    if subtotal >= MAX_AMOUNT:
+    taxed = line_checks.taxed(results, parties, now.date())
+    if max(taxed.gross, sum(totals, Decimal(0))) >= MAX_AMOUNT:
         raise ValidationFailed(
             "The order's total is too large.",
             errors=[FieldError("lines", "amount_too_large", "Split the order")],
         )
-    return Priced(parties, parties.ship_to_id, results, totals, subtotal)
+    certificate = parties.tax.certificate_on(now.date())
+    return Priced(parties, parties.ship_to_id, results, totals, taxed, certificate)
 
 
 def settle_credit(judgement: Judgement, credit_line_id: int, priced: Priced) -> Decimal:
@@ -209,9 +225,9 @@ def settle_credit(judgement: Judgement, credit_line_id: int, priced: Priced) -> 
             ],
         )
     checked = judgement.credit
-    held = priced.subtotal if checked.uses_credit and not checked.blocked else Decimal(0)
-    if held != priced.subtotal:
-        customers.change_order_exposure(credit_line_id=credit_line_id, amount=-priced.subtotal)
+    held = priced.total if checked.uses_credit and not checked.blocked else Decimal(0)
+    if held != priced.total:
+        customers.change_order_exposure(credit_line_id=credit_line_id, amount=-priced.total)
     return held
 
 
@@ -249,11 +265,13 @@ _ORDER_FIELDS = [
     "purchase_order_number", "notes", "requested_delivery_date", "channel", "placed_by_id",
     "entered_by_id", "credit_reserved",
     "review_reasons", "hold_reason", "confirmed_automatically", "approval_expires_at",
-    "subtotal", "total", "placed_at", "updated_at",
+    "subtotal", "tax_total", "total", "prices_include_tax", "tax_rounding",
+    "tax_exemption_certificate", "placed_at", "updated_at",
 ]  # fmt: skip
 _LINE_FIELDS = [
     "tenant_id", "order_id", "line_number", "sku_id", "sku_code", "description", "quantity",
-    "unit_price", "line_total", "pricing", "backordered_quantity", "shipped_quantity",
+    "unit_price", "line_total", "tax_rate_id", "tax_name", "tax_percent", "net_amount",
+    "tax_amount", "gross_amount", "pricing", "backordered_quantity", "shipped_quantity",
 ]  # fmt: skip
 _APPROVAL_FIELDS = [
     "tenant_id", "order_id", "level", "approver", "reasons", "status", "decided_by", "comment",
@@ -273,6 +291,7 @@ def write(
     each. The order comes back with its lines loaded."""
     order = _new_order(request, priced, judgement, bool(plan.backordered), credit_reserved, now)
     insert_instances([order], _ORDER_FIELDS)
+    exempt = bool(priced.exemption_certificate)
     lines = [
         OrderLine(
             tenant_id=request.tenant_id,
@@ -284,10 +303,16 @@ def write(
             quantity=r.request.quantity,
             unit_price=r.price,
             line_total=total,
+            tax_rate_id=r.tax_rate.id if r.tax_rate and not exempt else None,
+            tax_name=r.tax_rate.name if r.tax_rate and not exempt else "",
+            tax_percent=taxed.rate,
+            net_amount=taxed.net,
+            tax_amount=taxed.tax,
+            gross_amount=taxed.gross,
             pricing=r.pricing,
             backordered_quantity=plan.backordered.get(r.index, 0),
         )
-        for r, total in zip(priced.results, priced.totals, strict=True)
+        for r, total, taxed in zip(priced.results, priced.totals, priced.taxed.lines, strict=True)
         if r.sku
     ]
     insert_instances(lines, _LINE_FIELDS)
@@ -330,7 +355,11 @@ def _new_order(
             now + timedelta(hours=judgement.policy.approval_expiry_hours) if waits else None
         ),
         subtotal=priced.subtotal,
-        total=priced.subtotal,
+        tax_total=priced.taxed.tax,
+        total=priced.total,
+        prices_include_tax=parties.tax.prices_include_tax,
+        tax_rounding=str(parties.tax.rounding),
+        tax_exemption_certificate=priced.exemption_certificate,
         placed_at=now,
         updated_at=now,
     )
@@ -381,6 +410,8 @@ def _placed_event(order: Order, request: OrderRequest, priced: Priced) -> Event:
         {
             "company": priced.parties.company_code,
             "currency": cur,
+            "subtotal": money.format_amount(order.subtotal, cur),
+            "tax_total": money.format_amount(order.tax_total, cur),
             "total": money.format_amount(order.total, cur),
             "channel": request.channel,
             "review_reasons": order.review_reasons,
@@ -389,6 +420,8 @@ def _placed_event(order: Order, request: OrderRequest, priced: Priced) -> Event:
                     "sku": line.sku_code,
                     "quantity": line.quantity,
                     "unit_price": str(line.unit_price),
+                    "tax_percent": percent_text(line.tax_percent),
+                    "tax_amount": money.format_amount(line.tax_amount, cur),
                     "backordered": line.backordered_quantity,
                     "price_source": line.pricing.get("source"),
                 }

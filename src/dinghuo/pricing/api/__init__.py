@@ -1,5 +1,6 @@
 """Pricing over HTTP: price lists and their tier ladders, who they are offered to, contract
-prices, promotions, company SKU terms, assortments, and why a line costs what it costs.
+prices, promotions, company SKU terms, assortments, tax rates and policies, and why a line costs
+what it costs.
 
 `router` and `buyer_router` carry no tags of their own: each module's router has its tag, so
 that an operation is tagged once."""
@@ -13,6 +14,7 @@ from dinghuo.pricing.api import (
     explanations,
     price_lists,
     promotions,
+    taxes,
     terms,
 )
 
@@ -24,6 +26,7 @@ router.add_router("", promotions.router)
 router.add_router("", terms.router)
 router.add_router("", assortments.router)
 router.add_router("", explanations.router)
+router.add_router("", taxes.router)
 
 buyer_router = Router()
 buyer_router.add_router("", explanations.buyer_router)

@@ -49,6 +49,7 @@ def create_price_list(
             currency=payload.currency,
             is_active=payload.is_active,
             seller_slug=payload.seller,
+            prices_include_tax=payload.prices_include_tax,
         )
         return 201, price_list_out(price_list)
 
@@ -75,6 +76,7 @@ def update_price_list(
             name=given(payload, "name"),
             currency=given(payload, "currency"),
             is_active=given(payload, "is_active"),
+            prices_include_tax=given(payload, "prices_include_tax"),
         )
         return price_list_out(price_list)
 

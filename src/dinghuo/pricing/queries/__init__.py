@@ -1,9 +1,9 @@
 """Pricing reads: tenant-scoped, a fixed number of queries each.
 
 What a company pays (`company_pricing`, then the price book of some SKUs, `price_book`), why a
-line costs what it costs (`explain`), what a company may see (`visibility`), and the lists
-staff maintain (`listings`). Callers import them from here (`from dinghuo.pricing import
-queries`).
+line costs what it costs (`explain`), what a company may see (`visibility`), the lists staff
+maintain (`listings`), and the sellers' tax rates and policies (`taxes`). Callers import them
+from here (`from dinghuo.pricing import queries`).
 """
 
 from dinghuo.pricing.queries.company_pricing import CompanyPricing, company_pricing
@@ -24,6 +24,7 @@ from dinghuo.pricing.queries.listings import (
     sku_terms,
 )
 from dinghuo.pricing.queries.price_book import PriceBook, book_for, price_book
+from dinghuo.pricing.queries.taxes import tax_policy, tax_rate, tax_rates
 from dinghuo.pricing.queries.visibility import visibility, visible_skus_filter
 
 __all__ = [
@@ -47,6 +48,9 @@ __all__ = [
     "promotion",
     "promotions",
     "sku_terms",
+    "tax_policy",
+    "tax_rate",
+    "tax_rates",
     "visibility",
     "visible_skus_filter",
 ]

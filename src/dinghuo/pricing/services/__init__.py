@@ -38,6 +38,15 @@ from dinghuo.pricing.services.promotions import (
     update_promotion,
 )
 from dinghuo.pricing.services.shared import Ladder
+from dinghuo.pricing.services.tax_rates import (
+    create_tax_rate,
+    delete_tax_rate,
+    overlaps,
+    set_tax_policy,
+    tax_rate_errors,
+    tax_rate_payload,
+    update_tax_rate,
+)
 from dinghuo.pricing.services.terms import SkuTerms, replace_sku_terms
 
 __all__ = [
@@ -55,15 +64,22 @@ __all__ = [
     "create_contract_price",
     "create_price_list",
     "create_promotion",
+    "create_tax_rate",
     "delete_contract_price",
+    "delete_tax_rate",
     "ladder_out",
+    "overlaps",
     "promotion_payload",
     "promotion_targets",
     "remove_assignment",
     "replace_prices",
     "replace_sku_terms",
+    "set_tax_policy",
+    "tax_rate_errors",
+    "tax_rate_payload",
     "update_assortment",
     "update_contract_price",
     "update_price_list",
     "update_promotion",
+    "update_tax_rate",
 ]

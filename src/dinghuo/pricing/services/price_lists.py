@@ -46,6 +46,7 @@ def _payload(price_list: PriceList) -> dict[str, Any]:
         "code": price_list.code,
         "name": price_list.name,
         "currency": price_list.currency,
+        "prices_include_tax": price_list.prices_include_tax,
         "seller": price_list.seller.slug,
         "is_active": price_list.is_active,
     }
@@ -60,6 +61,7 @@ def create_price_list(
     currency: str,
     is_active: bool = True,
     seller_slug: str | None = None,
+    prices_include_tax: bool = False,
 ) -> PriceList:
     """A price list in one ISO 4217 currency, of the tenant's own store or the named seller."""
     refuse(currency_errors(currency), "The price list cannot be created; see errors.")
@@ -72,6 +74,7 @@ def create_price_list(
         code=code,
         name=name,
         currency=currency,
+        prices_include_tax=prices_include_tax,
         is_active=is_active,
     )
     with code_must_be_free("code"):
@@ -97,13 +100,14 @@ def update_price_list(
     name: str | Unset = UNSET,
     currency: str | Unset = UNSET,
     is_active: bool | Unset = UNSET,
+    prices_include_tax: bool | Unset = UNSET,
 ) -> PriceList:
     """Change what is given. The currency can change only while the list has no prices,
-    because its prices would silently change meaning."""
+    because its prices would silently change meaning. Whether prices include tax changes
+    orders placed from then on (placed orders keep theirs)."""
     price_list = locked_price_list(tenant_id, price_list_id)
-    changed = changed_fields(
-        price_list, {"code": code, "name": name, "currency": currency, "is_active": is_active}
-    )
+    wanted = {"code": code, "name": name, "currency": currency, "is_active": is_active}
+    changed = changed_fields(price_list, {**wanted, "prices_include_tax": prices_include_tax})
     if not changed:
         return price_list
     if "currency" in changed:
