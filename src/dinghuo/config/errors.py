@@ -1,27 +1,33 @@
-"""The site's answers to errors no view answered (Django's `handler500` and `handler400`).
+"""The site's answers to errors no view answered (Django's `handler400`, `handler403`,
+`handler404`, `handler500` and the CSRF failure view): styled pages in the reader's language.
 
 Django turns an exception into a response in every middleware layer, calling these views with
 the exception still being handled: a database that went away (`core.outage`) answers 503 with
 Retry-After, as problem+json on the API and as a styled page elsewhere, wherever it failed
 (a view, the session or sign-in middleware, an API key lookup). Anything else is a real
-server error and keeps Django's 500. A session that could not be saved after the view is a
-400 to Django (`SessionInterrupted`); when the database was away it is a 503 here too.
+server error: a styled 500 page (Django logs the error). A session that could not be saved
+after the view is a 400 to Django (`SessionInterrupted`); when the database was away it is a
+503 here too.
 """
 
 import sys
 
 from django.http import HttpRequest, HttpResponse
-from django.views import defaults
+from django.middleware.csrf import get_token
+from django.template import loader
+from django.utils import translation
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 from dinghuo.api.problems import database_unavailable
 from dinghuo.core import input_guard, outage
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
-    """503 when the database is unavailable, else Django's own 500 page."""
+    """503 when the database is unavailable, else the styled 500 page."""
     exc = sys.exc_info()[1]
     if exc is None or not outage.is_database_unavailable(exc):
-        return defaults.server_error(request)
+        return error_page(request, 500, *_SERVER_ERROR)
     outage.drop_broken_connections()
     if request.path.startswith("/api/"):
         return database_unavailable()
@@ -34,3 +40,55 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
         outage.drop_broken_connections()
         return outage.unavailable_page(request)
     return input_guard.bad_request(request, exception)
+
+
+_NOT_FOUND = (
+    _("Page not found"),
+    _("There is no page at this address. The link may be old or mistyped."),
+)
+_FORBIDDEN = (_("Not open to you"), _("This page is not open to your account."))
+_FORM_EXPIRED = (
+    _("The form has expired"),
+    _("The page was open too long, or you signed in or out elsewhere. Reload it, then send again."),
+)
+_SERVER_ERROR = (
+    _("Something went wrong"),
+    _("This page could not be shown because of an error on our side. We have noted it."),
+)
+
+
+def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's `handler404`: the styled "page not found"."""
+    return error_page(request, 404, *_NOT_FOUND)
+
+
+def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """Django's `handler403`: the styled "not open to you"."""
+    return error_page(request, 403, *_FORBIDDEN)
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: a form sent with a missing or stale token (403)."""
+    return error_page(request, 403, *_FORM_EXPIRED)
+
+
+def error_page(
+    request: HttpRequest, status: int, title: Promise, explanation: Promise
+) -> HttpResponse:
+    """A styled error page in the reader's language, rendered without the request's context
+    processors (they read the session, which may be what failed)."""
+    language = translation.get_language_from_request(request)
+    start = "/staff/" if request.path.startswith("/staff/") else "/"
+    with translation.override(language):
+        body = loader.get_template("layout/error.html").render(
+            {
+                "title": title,
+                "explanation": explanation,
+                "start": start,
+                "request": request,
+                "csrf_token": get_token(request),
+            }
+        )
+    response = HttpResponse(body, status=status)
+    response["Content-Language"] = language
+    return response

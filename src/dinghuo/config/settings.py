@@ -211,6 +211,8 @@ LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = 7 * 24 * 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
+# A form sent with a stale or missing CSRF token gets the styled page (config/errors.py).
+CSRF_FAILURE_VIEW = "dinghuo.config.errors.csrf_failure"
 # Production is served over HTTPS only: cookies are Secure there; elsewhere they are Secure on
 # every request that came over HTTPS (core.security.SecureCookiesOnHttps).
 SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = DINGHUO_PRODUCTION

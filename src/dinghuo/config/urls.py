@@ -8,6 +8,8 @@ from dinghuo.core import views as core_views
 # (core.input_guard.bad_request, through config/errors.py). A database that went away answers
 # 503 with Retry-After, not 500 nor 400 (config/errors.py).
 handler400 = "dinghuo.config.errors.bad_request"
+handler403 = "dinghuo.config.errors.permission_denied"
+handler404 = "dinghuo.config.errors.page_not_found"
 handler500 = "dinghuo.config.errors.server_error"
 
 urlpatterns = [
