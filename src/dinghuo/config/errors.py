@@ -13,21 +13,19 @@ after the view is a 400 to Django (`SessionInterrupted`); when the database was 
 import sys
 
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
-from django.template import loader
-from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dinghuo.api.problems import database_unavailable
 from dinghuo.core import input_guard, outage
+from dinghuo.core.error_pages import error_page
 
 
 def server_error(request: HttpRequest) -> HttpResponse:
     """503 when the database is unavailable, else the styled 500 page."""
     exc = sys.exc_info()[1]
     if exc is None or not outage.is_database_unavailable(exc):
-        return error_page(request, 500, *_SERVER_ERROR)
+        return _page(request, 500, *_SERVER_ERROR)
     outage.drop_broken_connections()
     if request.path.startswith("/api/"):
         return database_unavailable()
@@ -59,36 +57,20 @@ _SERVER_ERROR = (
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's `handler404`: the styled "page not found"."""
-    return error_page(request, 404, *_NOT_FOUND)
+    return _page(request, 404, *_NOT_FOUND)
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's `handler403`: the styled "not open to you"."""
-    return error_page(request, 403, *_FORBIDDEN)
+    return _page(request, 403, *_FORBIDDEN)
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     """CSRF_FAILURE_VIEW: a form sent with a missing or stale token (403)."""
-    return error_page(request, 403, *_FORM_EXPIRED)
+    return _page(request, 403, *_FORM_EXPIRED)
 
 
-def error_page(
-    request: HttpRequest, status: int, title: Promise, explanation: Promise
-) -> HttpResponse:
-    """A styled error page in the reader's language, rendered without the request's context
-    processors (they read the session, which may be what failed)."""
-    language = translation.get_language_from_request(request)
+def _page(request: HttpRequest, status: int, title: Promise, explanation: Promise) -> HttpResponse:
+    # Back to the side of the site the person was on.
     start = "/staff/" if request.path.startswith("/staff/") else "/"
-    with translation.override(language):
-        body = loader.get_template("layout/error.html").render(
-            {
-                "title": title,
-                "explanation": explanation,
-                "start": start,
-                "request": request,
-                "csrf_token": get_token(request),
-            }
-        )
-    response = HttpResponse(body, status=status)
-    response["Content-Language"] = language
-    return response
+    return error_page(request, status, title=title, explanation=explanation, start=start)

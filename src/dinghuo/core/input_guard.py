@@ -26,10 +26,9 @@ from typing import Any
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.shortcuts import render
-from django.utils import translation
-from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext_lazy as _
+
+from dinghuo.core.error_pages import error_page
 
 NUL = "\x00"
 # The percent-encoding of NUL; checking the raw query string for it finds exactly the NULs
@@ -81,18 +80,14 @@ def refusal(request: HttpRequest, *, status: int = 400) -> HttpResponse:
     """The styled page that says the request could not be read (or was too large), in the
     visitor's language; nothing was changed."""
     title, explanation = _TOO_LARGE if status == 413 else _UNREADABLE
-    # Runs before LocaleMiddleware when the path, a header or a cookie was refused.
-    language = translation.get_language_from_request(request)
-    with translation.override(language):
-        response = render(
-            request,
-            "layout/bad_request.html",
-            {"title": title, "explanation": explanation},
-            status=status,
-        )
-    response["Content-Language"] = language
-    patch_vary_headers(response, ("Accept-Language", "Cookie"))
-    return response
+    return error_page(
+        request,
+        status,
+        title=title,
+        explanation=explanation,
+        hint=_("Go back and try again."),
+        testid="bad-request",
+    )
 
 
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -14,9 +14,9 @@ from django.contrib.sessions.backends.base import UpdateError
 from django.contrib.sessions.exceptions import SessionInterrupted
 from django.db import InterfaceError, OperationalError, connections
 from django.http import HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
-from django.template import loader
-from django.utils import translation
+from django.utils.translation import gettext_lazy as _
+
+from dinghuo.core.error_pages import error_page
 
 # Seconds a client should wait before trying again: the pool reconnects within a second of
 # the database coming back (core/postgresql/base.py), so a short wait is the right advice.
@@ -91,16 +91,16 @@ def drop_broken_connections() -> None:
 
 
 def unavailable_page(request: HttpRequest) -> HttpResponse:
-    """The pages' answer while the database is away: a styled "try again shortly" page.
-
-    Rendered without the request's context processors: they read the session and messages,
-    which live in the database that just failed.
-    """
-    language = translation.get_language_from_request(request)
-    with translation.override(language):
-        body = loader.get_template("layout/unavailable.html").render(
-            {"csrf_token": get_token(request), "retry_after": RETRY_AFTER_SECONDS}
-        )
-    response = HttpResponse(body, status=503)
+    """The pages' answer while the database is away: a styled "try again shortly" page."""
+    response = error_page(
+        request,
+        503,
+        title=_("Try again shortly"),
+        explanation=_(
+            "The service is briefly unavailable, so this page cannot be shown right now."
+        ),
+        hint=_("Wait a moment, then try again."),
+        testid="unavailable",
+    )
     response["Retry-After"] = str(RETRY_AFTER_SECONDS)
     return response
