@@ -1,12 +1,17 @@
 """Carts: a buyer's own, and the one staff fill for a company; priced when read, ordered at
 checkout in one go."""
 
+from datetime import date
+from decimal import Decimal
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from dinghuo.core.services import create_api_key, create_tenant
+from dinghuo.customers import services as customers
 from dinghuo.orders.models import Order
+from dinghuo.pricing import services as pricing
 from tests.buying.support import add_buyer, cart_lines, patch, second_company, snapshot
 
 
@@ -47,6 +52,10 @@ def test_an_empty_cart_reads_as_empty_without_being_created(world, bob):
         "currency": "USD",
         "lines": [],
         "subtotal": "0.00",
+        "ship_to_id": world.ship_to.pk,
+        "prices_include_tax": False,
+        "tax_total": "0.00",
+        "total": "0.00",
         "can_checkout": False,
     }
     assert snapshot(world) == before
@@ -263,3 +272,44 @@ def test_tenants_are_apart_even_with_a_key_of_their_own(world):
     from tests.builders import ApiClient
 
     assert ApiClient(intruder).get(f"/companies/{world.company.pk}/cart").status_code == 404
+
+
+def test_the_cart_answers_its_tax_to_the_first_ship_to_or_the_one_asked_for(world, bob):
+    """9% GST to a Singapore ship-to; the world's own ship-to (Hong Kong) has none."""
+    pricing.create_tax_rate(
+        tenant_id=world.tenant.pk,
+        country="SG",
+        name={"en": "GST"},
+        percent=Decimal(9),
+        valid_from=date(2020, 1, 1),
+    )
+    singapore = customers.create_location(
+        tenant_id=world.tenant.pk,
+        company_id=world.company.pk,
+        kind="ship_to",
+        name="A Singapore dock",  # first by name: the default
+        line1="1 Pier",
+        city="Singapore",
+        country="SG",
+    )
+    api = bob[1]
+    api.post("/my/cart/lines", {"sku": "A-1", "quantity": 10})  # 90.00
+    body = api.get("/my/cart").json()
+    assert (body["ship_to_id"], body["subtotal"], body["tax_total"], body["total"]) == (
+        singapore.pk,
+        "90.00",
+        "8.10",
+        "98.10",
+    )
+    hong_kong = api.get("/my/cart", ship_to_id=world.ship_to.pk).json()
+    assert (hong_kong["tax_total"], hong_kong["total"]) == ("0.00", "90.00")
+    staff = world.client().get(f"/companies/{world.company.pk}/cart", ship_to_id=singapore.pk)
+    assert staff.status_code == 200
+
+
+def test_a_ship_to_not_the_companys_is_refused(world, other_world, bob):
+    r = bob[1].get("/my/cart", ship_to_id=other_world.ship_to.pk)
+    assert r.status_code == 422
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
+        ("ship_to_id", "unknown_ship_to")
+    ]

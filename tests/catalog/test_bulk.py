@@ -1,7 +1,7 @@
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 from tests.catalog.support import catalogue_state, events_of, problem
 
 
@@ -239,3 +239,31 @@ def test_bulk_of_1000_items_stays_within_a_fixed_query_budget(world, django_asse
     assert created.json()["products"] == {"created": 1000, "updated": 0, "unchanged": 0}
     assert updated.json()["skus"] == {"created": 0, "updated": 1000, "unchanged": 0}
     assert Sku.objects.filter(tenant=world.tenant, unit="box").count() == 1000
+
+
+def test_bulk_sets_changes_and_clears_the_tax_category_by_code(world):
+    api = world.client()
+    reduced = TaxCategory.objects.create(tenant=world.tenant, code="reduced", name="Reduced")
+    zero = TaxCategory.objects.create(tenant=world.tenant, code="zero", name="Zero")
+    name = {"en": "Rice"}
+    assert _bulk(api, _item("RICE", name=name, tax_category="reduced")).status_code == 200
+    assert Product.objects.get(code="RICE").tax_category_id == reduced.pk
+
+    assert _bulk(api, _item("RICE", tax_category="zero")).status_code == 200
+    assert Product.objects.get(code="RICE").tax_category_id == zero.pk
+    assert _bulk(api, _item("RICE")).json()["products"]["unchanged"] == 1  # left out: kept
+    assert Product.objects.get(code="RICE").tax_category_id == zero.pk
+
+    assert _bulk(api, _item("RICE", tax_category=None)).status_code == 200
+    assert Product.objects.get(code="RICE").tax_category_id is None
+
+
+def test_bulk_refuses_an_unknown_tax_category_and_changes_nothing(world):
+    api = world.client()
+    before = catalogue_state()
+    r = _bulk(api, _item("RICE", name={"en": "Rice"}, tax_category="luxury"))
+    assert r.status_code == 422
+    assert [(e["field"], e["code"]) for e in r.json()["errors"]] == [
+        ("items[0].tax_category", "unknown_tax_category")
+    ]
+    assert catalogue_state() == before

@@ -136,6 +136,17 @@ def first_ship_to(tenant_id: int, company_id: int) -> tuple[int, str] | None:
     return (found[0], found[1]) if found else None
 
 
+def is_ship_to_of(tenant_id: int, company_id: int, ship_to_id: int) -> bool:
+    """Whether `ship_to_id` is one of the company's active ship-tos (one query)."""
+    return Location.objects.filter(
+        tenant_id=tenant_id,
+        company_id=company_id,
+        pk=ship_to_id,
+        kind=Location.Kind.SHIP_TO,
+        is_active=True,
+    ).exists()
+
+
 def order_company(tenant_id: int, order_id: int, company_id: int | None = None) -> int:
     """The company of an order of the tenant (and of `company_id`, if given); else 404."""
     orders = Order.objects.filter(tenant_id=tenant_id, pk=order_id)

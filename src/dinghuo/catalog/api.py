@@ -334,6 +334,7 @@ def _rows(payload: BulkIn) -> list[services.ProductRow]:
             name=texts(item.name),
             description=texts(item.description),
             category=given(item, "category"),
+            tax_category=given(item, "tax_category"),
             allow_backorder=given(item, "allow_backorder"),
             is_active=given(item, "is_active"),
             skus=[

@@ -276,12 +276,16 @@ class BulkSkuIn(PatchIn):
 
 
 class BulkProductIn(PatchIn):
-    nullable = frozenset({"name", "description", "category"})
+    nullable = frozenset({"name", "description", "category", "tax_category"})
 
     code: Code
     name: NameIn | None = Field(None, description="`en` is required for a new product")
     description: DescriptionIn | None = None
     category: Slug | None = Field(None, description="Category code; null removes the category")
+    tax_category: Slug | None = Field(
+        None,
+        description="Tax category code; null: the destination's general rate applies",
+    )
     allow_backorder: bool | None = None
     is_active: bool | None = None
     skus: list[BulkSkuIn] = Field(default_factory=list, max_length=MAX_SKUS_PER_PRODUCT)

@@ -1,18 +1,27 @@
 """The cart: the buyer's own (/my/cart) and the one staff fill on a company's behalf; lines
 added, changed, removed, and the cart checked out as one order."""
 
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Router
+from ninja import Query, Router
 
 from dinghuo.api.idempotent import json_response, run_change, run_create
-from dinghuo.api.schemas import IdempotencyKey, ObjectId
+from dinghuo.api.schemas import MAX_ID, IdempotencyKey, ObjectId
 from dinghuo.buying import queries, services
 from dinghuo.buying.api.shared import BUYER_CHANNEL, STAFF_CHANNEL, WhoseCart
 from dinghuo.buying.schemas.carts import CartLineIn, CartOut, CartQuantityIn, CheckoutIn
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.orders.schemas import OrderOut, order_out
+
+ShipToQuery = Annotated[
+    int | None,
+    Query(
+        description="The ship-to to compute the tax for; the company's first if omitted",
+        ge=1,
+        le=MAX_ID,
+    ),
+]
 
 router = Router(tags=["buying"])
 buyer_router = Router(tags=["buyer: buying"])
@@ -27,8 +36,8 @@ def _require_key(key: str | None) -> None:
         )
 
 
-def _get_cart(cart: WhoseCart) -> HttpResponse:
-    return json_response(200, cart.answer())
+def _get_cart(cart: WhoseCart, ship_to_id: int | None) -> HttpResponse:
+    return json_response(200, cart.answer(ship_to_id))
 
 
 def _add_line(
@@ -87,9 +96,10 @@ def _checkout(
 
 
 @buyer_router.get("/cart", response=CartOut, summary="My cart")
-def my_cart(request: HttpRequest) -> HttpResponse:
-    """Every line priced now, with the reasons a line could not be ordered now."""
-    return _get_cart(WhoseCart.of_buyer(request))
+def my_cart(request: HttpRequest, ship_to_id: ShipToQuery = None) -> HttpResponse:
+    """Every line priced now, with the reasons a line could not be ordered now, and the tax
+    to the ship-to (by default the company's first)."""
+    return _get_cart(WhoseCart.of_buyer(request), ship_to_id)
 
 
 @buyer_router.post("/cart/lines", response=CartOut, summary="Add to my cart")
@@ -127,9 +137,12 @@ def check_out_my_cart(
 
 
 @router.get("/companies/{company_id}/cart", response=CartOut, summary="A company's staff cart")
-def company_cart(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
-    """The cart staff fill on the company's behalf, priced now."""
-    return _get_cart(WhoseCart.of_staff(request, company_id))
+def company_cart(
+    request: HttpRequest, company_id: ObjectId, ship_to_id: ShipToQuery = None
+) -> HttpResponse:
+    """The cart staff fill on the company's behalf, priced now, with the tax to the ship-to
+    (by default the company's first)."""
+    return _get_cart(WhoseCart.of_staff(request, company_id), ship_to_id)
 
 
 @router.post(

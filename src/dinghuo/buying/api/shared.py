@@ -10,6 +10,7 @@ from dinghuo.api.auth import buyer, tenant_id
 from dinghuo.api.idempotent import run_create
 from dinghuo.buying import queries
 from dinghuo.buying.schemas.carts import cart_out, repricing_out
+from dinghuo.core.errors import FieldError, ValidationFailed
 
 BUYER_CHANNEL = "api"
 STAFF_CHANNEL = "staff"
@@ -35,9 +36,24 @@ class WhoseCart:
         """The cart staff fill on the company's behalf."""
         return cls(tenant_id(request), company_id, None)
 
-    def answer(self) -> dict[str, Any]:
-        """The cart's JSON body, priced now."""
-        return cart_out(self.company_id, queries.cart(self.tenant, self.company_id, self.owner_id))
+    def answer(self, ship_to_id: int | None = None) -> dict[str, Any]:
+        """The cart's JSON body, priced now, with its tax to `ship_to_id` (else to the
+        company's first ship-to, as checkout offers it first); 422 `unknown_ship_to` for a
+        ship-to that is not one of the company's."""
+        if ship_to_id is None:
+            first = queries.first_ship_to(self.tenant, self.company_id)
+            ship_to_id = first[0] if first else None
+        elif not queries.is_ship_to_of(self.tenant, self.company_id, ship_to_id):
+            raise ValidationFailed(
+                "Not one of the company's ship-to addresses.",
+                errors=[
+                    FieldError(
+                        "ship_to_id", "unknown_ship_to", "Not an active ship-to of this company"
+                    )
+                ],
+            )
+        priced = queries.cart(self.tenant, self.company_id, self.owner_id, ship_to_id=ship_to_id)
+        return cart_out(self.company_id, priced, ship_to_id)
 
     def where(self) -> dict[str, Any]:
         """The cart services' keyword arguments naming this cart."""

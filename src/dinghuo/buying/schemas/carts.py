@@ -18,7 +18,7 @@ from dinghuo.buying.schemas.shared import (
     subtotal_text,
 )
 from dinghuo.buying.services import RepricedLine, Repricing
-from dinghuo.core.money import format_unit_price, round_money
+from dinghuo.core.money import format_amount, format_unit_price, round_money
 
 
 class CartLineIn(InSchema):
@@ -55,7 +55,15 @@ class CartOut(Schema):
     company_id: int
     currency: str
     lines: list[CartLineOut]
-    subtotal: str
+    subtotal: str = Field(
+        description="The lines' amounts as priced (with tax where prices include it)"
+    )
+    ship_to_id: int | None = Field(
+        description="The ship-to the tax is computed for (none: the company has none yet)"
+    )
+    prices_include_tax: bool = Field(description="Whether the unit prices include tax")
+    tax_total: str = Field(description="Tax of the priced lines to the ship-to")
+    total: str = Field(description="What the order would cost: net plus tax")
     can_checkout: bool
 
 
@@ -86,13 +94,18 @@ class RepricingOut(Schema):
     cart: CartOut
 
 
-def cart_out(company_id: int, priced: PricedLines) -> dict[str, Any]:
-    """The JSON body of a cart priced now."""
+def cart_out(company_id: int, priced: PricedLines, ship_to_id: int | None) -> dict[str, Any]:
+    """The JSON body of a cart priced now, taxed to `ship_to_id`."""
+    check = priced.check
     return {
         "company_id": company_id,
         "currency": priced.currency,
         "lines": [priced_line_out(line, priced.currency) for line in priced.lines],
         "subtotal": subtotal_text(priced),
+        "ship_to_id": ship_to_id,
+        "prices_include_tax": check.prices_include_tax if check else False,
+        "tax_total": format_amount(check.tax if check else Decimal(0), priced.currency),
+        "total": format_amount(check.total if check else Decimal(0), priced.currency),
         "can_checkout": priced.can_order,
     }
 

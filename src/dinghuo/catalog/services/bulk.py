@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
-from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 from dinghuo.catalog.services.fields import assign, assign_texts, name_errors, quantity_errors
 from dinghuo.catalog.texts import LANGUAGES, Texts, column
 from dinghuo.core.errors import FieldError
@@ -44,6 +44,7 @@ class ProductRow:
     name: Texts = field(default_factory=dict)
     description: Texts = field(default_factory=dict)
     category: str | Unset | None = UNSET
+    tax_category: str | Unset | None = UNSET  # by code; None: the country's general rate
     allow_backorder: bool | Unset = UNSET
     is_active: bool | Unset = UNSET
     skus: Sequence[SkuRow] = ()
@@ -69,6 +70,7 @@ class BulkResult:
 _PRODUCT_COLUMNS = [
     *(column(f, lang) for f in ("name", "description") for lang in LANGUAGES),
     "category",
+    "tax_category",
     "allow_backorder",
     "is_active",
     "updated_at",
@@ -134,29 +136,53 @@ class _Plan:
         )
 
 
-def _category_change(
-    plan: _Plan, at: str, item: ProductRow, categories: dict[str, int]
+def _code_change(
+    plan: _Plan, at: str, given: str | Unset | None, ids: dict[str, int], field_: str, code: str
 ) -> int | Unset | None:
-    if not isinstance(item.category, str):
-        return item.category
-    category_id = categories.get(item.category)
-    if category_id is None:
+    """The id a code names (a category's, a tax category's); UNSET and None as given; an
+    unknown code is an error of the item."""
+    if not isinstance(given, str):
+        return given
+    found = ids.get(given)
+    if found is None:
         plan.errors.append(
-            FieldError(f"{at}.category", "unknown_category", f"No category {item.category}")
+            FieldError(f"{at}.{field_}", code, f"No {field_.replace('_', ' ')} {given}")
         )
         return UNSET
-    return category_id
+    return found
 
 
-def _merge_product(
-    plan: _Plan, at: str, item: ProductRow, product: Product, categories: dict[str, int]
-) -> None:
+@dataclass(frozen=True)
+class _Codes:
+    """The ids of the categories and tax categories the request names, by code."""
+
+    categories: dict[str, int]
+    tax_categories: dict[str, int]
+
+
+def _merge_product(plan: _Plan, at: str, item: ProductRow, product: Product, codes: _Codes) -> None:
     is_new = product.pk is None
     renamed = assign_texts(product, "name", item.name)
     changed = [
         renamed,
         assign_texts(product, "description", item.description),
-        assign(product, "category_id", _category_change(plan, at, item, categories)),
+        assign(
+            product,
+            "category_id",
+            _code_change(plan, at, item.category, codes.categories, "category", "unknown_category"),
+        ),
+        assign(
+            product,
+            "tax_category_id",
+            _code_change(
+                plan,
+                at,
+                item.tax_category,
+                codes.tax_categories,
+                "tax_category",
+                "unknown_tax_category",
+            ),
+        ),
         assign(product, "allow_backorder", item.allow_backorder),
         assign(product, "is_active", item.is_active),
     ]
@@ -199,14 +225,14 @@ def _plan(
     items: Sequence[ProductRow],
     products: dict[str, Product],
     skus: dict[str, Sku],
-    categories: dict[str, int],
+    codes: _Codes,
 ) -> _Plan:
     plan = _Plan()
     for i, item in enumerate(items):
         product = products.get(item.code) or Product(
             tenant_id=tenant_id, seller=seller, code=item.code, description_en=""
         )
-        _merge_product(plan, f"items[{i}]", item, product, categories)
+        _merge_product(plan, f"items[{i}]", item, product, codes)
         for j, row in enumerate(item.skus):
             sku = skus.get(row.code) or Sku(
                 tenant_id=tenant_id, seller=seller, code=row.code, name_en=""
@@ -234,14 +260,17 @@ def _locked_rows(
     return products, skus
 
 
-def _categories_by_code(tenant_id: int, items: Sequence[ProductRow]) -> dict[str, int]:
-    """The ids of the categories the items name by code (no query when they name none)."""
-    wanted = {item.category for item in items if isinstance(item.category, str)}
-    if not wanted:
-        return {}
-    return dict(
-        Category.objects.filter(tenant_id=tenant_id, code__in=wanted).values_list("code", "id")
-    )
+def _codes(tenant_id: int, items: Sequence[ProductRow]) -> _Codes:
+    """The ids of the categories and tax categories the items name by code (no query for
+    a kind they name none of)."""
+    found = []
+    for model, wanted in (
+        (Category, {i.category for i in items if isinstance(i.category, str)}),
+        (TaxCategory, {i.tax_category for i in items if isinstance(i.tax_category, str)}),
+    ):
+        rows = model.objects.filter(tenant_id=tenant_id, code__in=wanted) if wanted else None
+        found.append(dict(rows.values_list("code", "id")) if rows is not None else {})
+    return _Codes(*found)
 
 
 def _write(plan: _Plan) -> None:
@@ -296,8 +325,7 @@ def bulk_upsert(
     seller = seller_for(tenant_id, seller_slug)
     refuse(_request_errors(items), "The catalogue cannot be updated; see errors.")
     products, skus = _locked_rows(seller, items)
-    categories = _categories_by_code(tenant_id, items)
-    plan = _plan(tenant_id, seller, items, products, skus, categories)
+    plan = _plan(tenant_id, seller, items, products, skus, _codes(tenant_id, items))
     refuse(plan.errors, "The catalogue cannot be updated; see errors.")
     _write(plan)
     if plan.changes_anything():
