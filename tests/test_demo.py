@@ -1,16 +1,23 @@
-"""`dinghuo demo` at a small scale: counts, every status, a consistent ledger, working sign-ins."""
+"""`dinghuo demo` at a small scale, loaded once for these tests: counts, every status, a
+consistent ledger, working sign-ins, and the invoices, payments and credit notes that
+followed the shipments."""
 
 import re
+import shutil
 import stat
 from collections import Counter
+from collections.abc import Iterator
+from datetime import timedelta
 from io import StringIO
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import User
 from django.core.management import CommandError, call_command
+from django.db import transaction
 from django.db.models import Count, Sum
-from django.test import Client
+from django.test import Client, override_settings
 
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core.models import Tenant
@@ -26,17 +33,31 @@ SKUS = 200
 ORDERS = 40
 
 
+@pytest.fixture(scope="module")
+def loaded(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[tuple[str, Path]]:
+    """The demo, loaded once for the module (what it printed, and its var directory): each
+    test runs in a savepoint inside this transaction, and the load is rolled back at the end."""
+    var = tmp_path_factory.mktemp("var")
+    with override_settings(VAR_DIR=var), django_db_blocker.unblock(), transaction.atomic():
+        out = StringIO()
+        call_command("demo", "--skus", str(SKUS), "--orders", str(ORDERS), stdout=out)
+        yield out.getvalue(), var
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def var_dir(settings, tmp_path: Path) -> Path:
+def var_dir(loaded: tuple[str, Path], settings: Any, tmp_path: Path) -> Path:
+    """A var directory of the test's own with the stored sign-ins (a test may remove them)."""
+    shutil.copy2(loaded[1] / "demo-credentials.txt", tmp_path)
     settings.VAR_DIR = tmp_path
     return tmp_path
 
 
 @pytest.fixture
-def output(db: None, var_dir: Path) -> str:
-    out = StringIO()
-    call_command("demo", "--skus", str(SKUS), "--orders", str(ORDERS), stdout=out)
-    return out.getvalue()
+def output(loaded: tuple[str, Path], db: None, var_dir: Path) -> str:
+    return loaded[0]
 
 
 def _api_key(text: str) -> str:
@@ -93,8 +114,6 @@ def test_every_status_appears_and_shipments_are_real(output: str) -> None:
 
 
 def test_history_spreads_over_months_and_each_step_follows_the_last(output: str) -> None:
-    from datetime import timedelta
-
     from django.utils import timezone
 
     from dinghuo.integrations.models import Event
@@ -261,3 +280,95 @@ def test_tax_is_what_each_destination_really_charges(output: str) -> None:
     caterer = Company.objects.get(tenant=tenant, code="LIONCATER")
     assert caterer.tax_exemption_certificate == "MES-2025-00417"
     assert Location.objects.filter(tenant=tenant, country="CN").exclude(region="GD").count() == 0
+
+
+def test_shipments_are_invoiced_on_their_day_and_most_invoices_are_paid(output: str) -> None:
+    from dinghuo.billing.models import Allocation, Invoice, Payment
+
+    invoices = list(Invoice.objects.select_related("receivable").order_by("id"))
+    shipments = {s.pk: s for s in Shipment.objects.all()}
+    assert sorted(i.shipment_id for i in invoices) == sorted(shipments)
+    # Numbers follow the dates, with no gaps: the history is recorded in the order it happened.
+    assert [i.number for i in invoices] == [f"INV-{n:06d}" for n in range(1, len(invoices) + 1)]
+    assert [i.issued_on for i in invoices] == sorted(i.issued_on for i in invoices)
+    for invoice in invoices:
+        assert invoice.issued_on == shipments[invoice.shipment_id].shipped_at.date()
+        assert invoice.due_on >= invoice.issued_on
+    details = invoices[0].seller_details
+    assert details["legal_name"].startswith("Harbour Trading Company Limited")
+    assert "Hong Kong" in details["address"] and details["tax_number"].startswith("BR No.")
+    assert "quote the invoice number" in details["payment_instructions"]
+
+    paid = [i for i in invoices if i.receivable.open_amount == 0]
+    assert len(paid) > len(invoices) / 2
+    assert any(i.receivable.open_amount == i.total for i in invoices)  # recent ones are open
+    methods = Counter(Payment.objects.values_list("method", flat=True))
+    assert methods["bank_transfer"] > methods["cheque"] > 0
+    for payment in Payment.objects.all():
+        assert payment.created_at.date() == payment.received_on
+        assert payment.reference
+    # Money received pays invoices already issued (a prepayment waits for its invoice).
+    for allocation in Allocation.objects.filter(
+        payment__isnull=False, payment__order=None, invoice__isnull=False
+    ):
+        assert allocation.payment.received_on >= allocation.invoice.issued_on
+
+
+def _shown(output: str, what: str) -> Company:
+    """The company the load says shows `what`."""
+    match = re.search(rf"\n  (\S+) shows [^\n]*{what}", output)
+    assert match, output
+    return Company.objects.get(code=match.group(1))
+
+
+def test_the_late_payer_is_overdue_and_the_prepaid_company_pays_first(output: str) -> None:
+    from django.utils import timezone
+
+    from dinghuo.billing.models import Payment, Receivable
+    from dinghuo.integrations.models import Event
+
+    late = _shown(output, "overdue invoices")
+    today = timezone.localdate()
+    overdue = Receivable.objects.filter(open_amount__gt=0, due_on__lt=today - timedelta(days=7))
+    assert overdue.exists()
+    assert set(overdue.values_list("company_id", flat=True)) == {late.pk}
+    held = [o for o in Order.objects.filter(company=late) if "credit_hold" in o.review_reasons]
+    assert held
+    assert all("overdue" in order.hold_reason for order in held)
+    assert late.credit_line.oldest_unpaid_due_on == overdue.order_by("due_on").first().due_on
+
+    prepaid = _shown(output, "prepaid terms")
+    orders = Order.objects.filter(company=prepaid)
+    paid_for = set(Payment.objects.filter(company=prepaid).values_list("order_id", flat=True))
+    confirmed = orders.filter(status=OrderStatus.CONFIRMED, confirmed_automatically=True)
+    assert confirmed.exists()
+    for order in confirmed:
+        assert order.pk in paid_for
+        event = Event.objects.get(aggregate_id=order.pk, type="order.confirmed")
+        assert event.payload["paid"] is True
+    waiting = orders.filter(status=OrderStatus.PLACED)
+    assert waiting.exists()
+    assert all("prepaid" in o.review_reasons and o.pk not in paid_for for o in waiting)
+    # What it was sent was paid in advance: none of its invoices is open.
+    assert not Receivable.objects.filter(company=prepaid, open_amount__gt=0).exists()
+
+
+def test_credit_notes_an_overpayment_and_credit_that_follows_the_money(output: str) -> None:
+    from decimal import Decimal
+
+    from dinghuo.billing.models import Account, CreditNote
+    from tests.billing.support import assert_money_consistent
+
+    notes = list(CreditNote.objects.prefetch_related("lines").order_by("id"))
+    assert [n.number for n in notes] == ["CN-000001", "CN-000002"]
+    damaged, goodwill = notes
+    assert damaged.reason.startswith("Damaged in transit")
+    assert all(line.invoice_line_id and line.quantity for line in damaged.lines.all())
+    assert goodwill.reason.startswith("Goodwill")
+    assert all(line.invoice_line_id is None for line in goodwill.lines.all())
+    assert all(n.total > 0 and n.issued_on >= n.invoice.issued_on for n in notes)
+    overpaid = _shown(output, "unapplied credit")
+    assert Account.objects.get(company=overpaid).unapplied > Decimal(0)
+    # Every company's invoice exposure is what its invoices still owe, its order exposure
+    # what its open orders hold, and every payment and credit note is accounted for.
+    assert_money_consistent(Tenant.objects.get(slug="demo").pk)

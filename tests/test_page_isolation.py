@@ -3,6 +3,7 @@ object, called (GET and POST) with the owner's ids by a buyer of another company
 another tenant, answers "not found" (or refuses the method) and changes nothing. A new route
 with an id the walk does not know fails the first test."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,11 +21,14 @@ from tests.builders import add_buyer, build_world
 # Ids the walk fills in, by URL parameter name. The portal's SKU ids name catalogue entries
 # and the caller's own cart lines, not another company's objects (hidden SKUs are tested
 # with the catalogue), so the portal walk leaves them out.
-PORTAL_IDS = {"order_id", "member_id", "location_id", "list_id", "quote_id"}
+PORTAL_IDS = {
+    "order_id", "member_id", "location_id", "list_id", "quote_id", "invoice_id", "credit_note_id",
+}  # fmt: skip
 PORTAL_OWN = {"sku_id"}
+BANK_STATEMENT = Path(__file__).parent / "billing" / "statements" / "camt053_001_02.xml"
 STAFF_IDS = {
     "order_id", "shipment_id", "sku_id", "company_id", "price_list_id", "assignment_id",
-    "promotion_id",
+    "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id",
 }  # fmt: skip
 
 
@@ -56,6 +60,8 @@ def owner(world: Any) -> dict[str, Any]:
     from datetime import UTC, datetime
     from decimal import Decimal
 
+    from dinghuo.billing import services as billing
+    from dinghuo.billing.models import Invoice
     from dinghuo.fulfilment.services import ship_order
     from dinghuo.orders.services import confirm_order
     from dinghuo.pricing import services as pricing
@@ -71,6 +77,13 @@ def owner(world: Any) -> dict[str, Any]:
     shipment = ship_order(
         tenant_id=t, order_id=order["id"], carrier="SF", tracking_number="SF1", lines=None
     )
+    invoice = Invoice.objects.get(shipment_id=shipment.pk)  # shipping issued it
+    note = billing.issue_credit_note(
+        tenant_id=t, invoice_id=invoice.pk, reason="Damaged", amount=Decimal("1.00")
+    )
+    imported = billing.import_statement(tenant_id=t, content=BANK_STATEMENT.read_bytes())
+    waiting = imported.statement.lines.filter(status="unmatched").first()
+    assert waiting is not None
     listed = buying.create_requisition_list(
         tenant_id=t, company_id=c, owner_id=member.pk, name="L", lines=[buying.ListLine("A-1", 1)]
     )
@@ -104,6 +117,10 @@ def owner(world: Any) -> dict[str, Any]:
         "price_list_id": world.price_list.pk,
         "assignment_id": assignment.pk,
         "promotion_id": promotion.pk,
+        "invoice_id": invoice.pk,
+        "credit_note_id": note.pk,
+        "statement_id": imported.statement.pk,
+        "line_id": waiting.pk,
     }
 
 

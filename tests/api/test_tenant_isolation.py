@@ -2,6 +2,7 @@
 the buyer routes with another company's key: nothing of the owner is visible or changeable;
 every object of the owner is "not found" (404), reads and writes alike."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -229,6 +230,51 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "GET /tax-policy": {"expect": {"rounding": "line"}},
     "PUT /tax-policy": {"body": {"rounding": "document"}},
     "PUT /companies/{company_id}/tax-exemption": {"body": {"certificate": "EX-1"}},
+    "GET /invoices": {"query": {"company_id": "{company_id}"}},
+    "GET /invoices/{invoice_id}": {},
+    "GET /invoices/{invoice_id}/pdf": {},
+    "POST /invoices/period-run": {"body": {}},
+    "POST /invoices/{invoice_id}/credit-notes": {"body": {"amount": "1.00", "reason": "Mine"}},
+    "GET /credit-notes": {"query": {"invoice_id": "{invoice_id}"}},
+    "GET /credit-notes/{credit_note_id}": {},
+    "GET /credit-notes/{credit_note_id}/pdf": {},
+    "POST /payments": {
+        "body": {
+            "company_id": "{company_id}",
+            "amount": "1.00",
+            "currency": "USD",
+            "method": "cash",
+            "received_on": "2026-01-05",
+            "allocations": [{"invoice_id": "{invoice_id}", "amount": "1.00"}],
+        }
+    },
+    "GET /payments": {"query": {"company_id": "{company_id}"}},
+    "GET /payments/{payment_id}": {},
+    "POST /companies/{company_id}/refunds": {
+        "body": {"amount": "1.00", "method": "cash", "refunded_on": "2026-01-05"}
+    },
+    "GET /companies/{company_id}/balance": {},
+    "GET /billing-policy": {"expect": {"legal_name": "", "invoicing": "per_shipment"}},
+    "PUT /billing-policy": {"body": {"legal_name": "Intruder Ltd", "invoicing": "monthly"}},
+    "POST /bank-statements": {},
+    "GET /bank-statements": {},
+    "GET /bank-statements/{statement_id}": {},
+    "GET /bank-lines": {"query": {"status": "unmatched"}},
+    "GET /bank-lines/{line_id}": {},
+    "POST /bank-lines/{line_id}/match": {"body": {"company_id": "{company_id}"}},
+    "POST /bank-lines/{line_id}/ignore": {},
+    "GET /companies/{company_id}/statement": {},
+    "GET /companies/{company_id}/statement.pdf": {},
+    "GET /receivables/aging": {},
+    "GET /receivables/aging.csv": {},
+    "GET /receivables/aging.xlsx": {},
+    "GET /accounting/journal.csv": {},
+    "GET /accounting/journal.beancount": {},
+    "GET /card-payments/{card_payment_id}": {},
+    "POST /card-payments/{card_payment_id}/settle": {"body": {"outcome": "succeeded"}},
+    "POST /card-payments/{card_payment_id}/refresh": {},
+    # No API key: authenticated by the provider's signature, so no tenant to tell apart.
+    "POST /gateways/stripe/webhook": {"body": {}},
 }
 
 # The same for the buyer routes (/my/…), called with buyer keys.
@@ -280,11 +326,31 @@ BUYER_SAMPLES: dict[str, dict[str, Any]] = {
     "POST /my/quotes/{quote_id}/withdraw": {},
     "GET /my/catalog": {},
     "GET /my/price-explanation": {"query": {"sku": "A-1", "quantity": 2}},
+    "GET /my/invoices": {},
+    "GET /my/statement": {},
+    "GET /my/statement.pdf": {},
+    "GET /my/card-payments/{card_payment_id}": {},
+    "POST /my/invoices/{invoice_id}/card-payments": {},
+    "POST /my/orders/{order_id}/card-payments": {},
+    "GET /my/invoices/{invoice_id}": {},
+    "GET /my/invoices/{invoice_id}/pdf": {},
+    "GET /my/credit-notes": {},
+    "GET /my/credit-notes/{credit_note_id}": {},
+    "GET /my/credit-notes/{credit_note_id}/pdf": {},
+    "GET /my/balance": {},
 }
 
 
 # Text only the owner's data contains: no answer to an intruder may include it.
-OWNER_MARKS = ("amy@buyer.example", "olive@buyer.example", "PO-OWNER-1", "Owner's list")
+OWNER_MARKS = (
+    "amy@buyer.example",
+    "olive@buyer.example",
+    "PO-OWNER-1",
+    "Owner's list",
+    "Owner Trading Ltd",
+    "Owner's credit",
+    "TT-OWNER",
+)
 
 
 def fill(value: Any, ids: dict[str, Any]) -> Any:
@@ -344,6 +410,14 @@ def tenant_rows(tenant_id: int) -> dict[str, list[dict[str, Any]]]:
 
 def company_rows(company_id: int) -> dict[str, list[dict[str, Any]]]:
     """Every row that belongs to one company (for intruders of the same tenant)."""
+    from dinghuo.billing.models import (
+        Account,
+        CardPayment,
+        CreditNote,
+        Invoice,
+        Payment,
+        Receivable,
+    )
     from dinghuo.buying.models import Cart, CartLine, Quote, RequisitionList
     from dinghuo.customers.models import Company, CreditLine, Location
     from dinghuo.orders.models import Order, OrderApproval, OrderLine
@@ -360,6 +434,12 @@ def company_rows(company_id: int) -> dict[str, list[dict[str, Any]]]:
         CartLine: {"cart__company_id": company_id},
         RequisitionList: {"company_id": company_id},
         Quote: {"company_id": company_id},
+        Invoice: {"company_id": company_id},
+        Receivable: {"company_id": company_id},
+        CreditNote: {"company_id": company_id},
+        Payment: {"company_id": company_id},
+        Account: {"company_id": company_id},
+        CardPayment: {"company_id": company_id},
     }
     return {
         model.__name__: list(model.objects.filter(**where).order_by("pk").values())
@@ -381,6 +461,7 @@ def owner_ids(world: World) -> dict[str, Any]:
 
     api_ = world.client()
     order = api_.place(world.order_body(("A-1", 2), purchase_order_number="PO-OWNER-1"), key="iso")
+    billed = _billed(world, api_)  # before the approval rule below holds every order
     user = api_.post(
         f"/companies/{world.company.pk}/users", {"email": "amy@buyer.example", "name": "Amy"}
     )
@@ -462,6 +543,7 @@ def owner_ids(world: World) -> dict[str, Any]:
         lines=[buying.ListLine("A-1", 3)],
     )
     return {
+        **billed,
         "order_id": order.json()["id"],
         "company_id": company,
         "location_id": world.ship_to.pk,
@@ -487,6 +569,53 @@ def owner_ids(world: World) -> dict[str, Any]:
     }
 
 
+def _billed(world: World, api_: ApiClient) -> dict[str, int]:
+    """An invoice of the owner (an order shipped), a credit note on it and a payment."""
+    from dinghuo.billing import services as billing
+
+    billing.set_billing_policy(
+        tenant_id=world.tenant.pk, seller_id=world.seller.pk, legal_name="Owner Trading Ltd"
+    )
+    placed = api_.place(world.order_body(("A-1", 3)), key="iso-billed").json()["id"]
+    assert api_.post(f"/orders/{placed}/confirm").status_code == 200
+    shipped = api_.post(f"/orders/{placed}/shipments", {"carrier": "DHL", "tracking_number": "B"})
+    assert shipped.status_code == 201, shipped.json()
+    [invoice] = api_.get("/invoices").json()["items"]
+    note = api_.post(
+        f"/invoices/{invoice['id']}/credit-notes",
+        {"amount": "1.00", "reason": "Owner's credit"},
+        key="iso-note",
+    )
+    payment = api_.post(
+        "/payments",
+        {
+            "company_id": world.company.pk,
+            "amount": "5.00",
+            "currency": "USD",
+            "method": "bank_transfer",
+            "received_on": "2026-01-05",
+            "reference": "TT-OWNER",
+        },
+        key="iso-payment",
+    )
+    assert (note.status_code, payment.status_code) == (201, 201), (note.json(), payment.json())
+    statement = Path(__file__).parents[1] / "billing" / "statements" / "camt053_001_02.xml"
+    imported = billing.import_statement(tenant_id=world.tenant.pk, content=statement.read_bytes())
+    waiting = imported.statement.lines.filter(status="unmatched").order_by("line_number").first()
+    assert waiting is not None
+    card = billing.start_card_payment(
+        tenant_id=world.tenant.pk, company_id=world.company.pk, invoice_id=invoice["id"]
+    )
+    return {
+        "statement_id": imported.statement.pk,
+        "line_id": waiting.pk,
+        "card_payment_id": card.pk,
+        "invoice_id": invoice["id"],
+        "credit_note_id": note.json()["id"],
+        "payment_id": payment.json()["id"],
+    }
+
+
 def test_the_walk_knows_every_operation():
     every = [*operations(), *operations(buyer=True)]
     known = {**SAMPLES, **BUYER_SAMPLES}
@@ -496,6 +625,8 @@ def test_the_walk_knows_every_operation():
     assert not stale, f"these operations no longer exist: {stale}"
 
 
+# Routes a provider calls, authenticated by a signature the intruder cannot make.
+SIGNED_PATHS = {"/gateways/stripe/webhook"}
 # Buyer routes on the caller's own cart: the SKU id names no object of the owner.
 OWN_CART_PATHS = {"/my/cart/lines/{sku_id}"}
 
@@ -506,11 +637,15 @@ def assert_refused_or_empty(r: Any, method: str, path: str) -> None:
     assert not any(mark.encode() in r.content for mark in OWNER_MARKS), where
     if path in OWN_CART_PATHS:
         assert r.status_code in (200, 204, 404, 422), where
+    elif path in SIGNED_PATHS:
+        assert (r.status_code, r.json()["code"]) == (400, "invalid_signature"), where
     elif "{" in path:
         assert r.status_code == 404, where
         assert r.json()["code"] in {"not_found", "unknown_company"}, where
     elif method == "GET":
         assert r.status_code in (200, 404), where
+        if not r["Content-Type"].startswith(("application/json", "application/problem+json")):
+            return  # the caller's own file (a statement, an aging export): marks checked above
         body = r.json()
         if r.status_code == 200 and "items" in body and not path.startswith("/my/"):
             assert body["items"] == [], where

@@ -197,8 +197,10 @@ def test_the_packing_slip_is_a_pdf_with_the_order_and_tracking_numbers(world):
     assert staff.client.get(wrong).status_code == 404
 
 
-def test_the_packing_slip_writes_chinese_names_when_a_chinese_font_is_found(world, settings):
-    from dinghuo.backoffice import packing_slip
+def test_the_packing_slip_writes_chinese_names_when_a_chinese_font_is_found(
+    world, settings, monkeypatch
+):
+    from dinghuo.core import pdf
 
     staff = staff_client(world)
     order = _confirmed(world, ("A-1", 1))
@@ -207,14 +209,10 @@ def test_the_packing_slip_writes_chinese_names_when_a_chinese_font_is_found(worl
     shipment = Shipment.objects.get(order=order)
     url = f"/staff/orders/{order.pk}/shipments/{shipment.pk}/packing-slip.pdf"
     chinese = staff.client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hant").content
-    if packing_slip.cjk_font() is not None:
+    if pdf.cjk_font() is not None:
         assert b"/FontFile2" in chinese  # the Chinese font is embedded (a subset of it)
     settings.PDF_CJK_FONT = "/nonexistent"
-    settings_candidates = packing_slip.CJK_FONT_CANDIDATES
-    packing_slip.CJK_FONT_CANDIDATES = ()
-    try:
-        english = staff.client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hant").content
-    finally:
-        packing_slip.CJK_FONT_CANDIDATES = settings_candidates
+    monkeypatch.setattr(pdf, "CJK_FONT_CANDIDATES", ())
+    english = staff.client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hant").content
     assert english.startswith(b"%PDF-") and b"/FontFile2" not in english
     assert b"(Packing slip)" in _pdf_text(english)

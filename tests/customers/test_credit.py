@@ -23,6 +23,12 @@ def put(api, path, body):
     return api.send("PUT", path, json.dumps(body))
 
 
+def use_sync(world):
+    """The seller keeps its receivables in its own accounting system and syncs them here."""
+    r = put(world.client(), "/billing-policy", {"receivables_source": "sync"})
+    assert r.json()["receivables_source"] == "sync", r.content
+
+
 def credit_of(world, company_id=None):
     r = world.client().get(f"/companies/{company_id or world.company.pk}/credit")
     assert r.status_code == 200, r.content
@@ -184,6 +190,7 @@ def test_a_currency_without_cents_takes_no_cents(db):
 
 def test_receivables_sync_sets_invoice_exposure_and_overdue_days(world):
     api = world.client()
+    use_sync(world)
     patch(api, f"/companies/{world.company.pk}/credit", {"credit_limit": "1000"})
     CreditLine.objects.filter(company=world.company).update(order_exposure=Decimal("200"))
     mark = last_event_id()
@@ -229,8 +236,25 @@ def test_receivables_sync_sets_invoice_exposure_and_overdue_days(world):
     assert paid.json()["oldest_unpaid_due_on"] is None
 
 
+def test_the_receivables_sync_is_refused_while_invoices_here_keep_them(world):
+    """A seller's receivables come from one place: billing's invoices (the default) or the
+    sync, never both."""
+    path = f"/companies/{world.company.pk}/receivables"
+    patch(world.client(), f"/companies/{world.company.pk}/credit", {"credit_limit": "1000"})
+    before = customer_state()
+
+    r = put(world.client(), path, {"unpaid_amount": "650.00", "oldest_unpaid_due_on": "2026-03-03"})
+
+    assert r.status_code == 409
+    assert r.json()["code"] == "receivables_from_invoices"
+    assert customer_state() == before
+    use_sync(world)
+    assert put(world.client(), path, {"unpaid_amount": "0"}).status_code == 200
+
+
 def test_the_sellers_grace_days_decide_between_overdue_and_blocked(world):
     CreditPolicy.objects.create(tenant=world.tenant, seller=world.seller, overdue_grace_days=10)
+    use_sync(world)
     put(
         world.client(),
         f"/companies/{world.company.pk}/receivables",
@@ -297,6 +321,7 @@ def test_near_and_over_the_limit(world):
     ],
 )
 def test_inconsistent_receivables_are_refused_and_change_nothing(world, body, code):
+    use_sync(world)
     put(
         world.client(),
         f"/companies/{world.company.pk}/receivables",
@@ -327,6 +352,7 @@ def test_group_exposure_sums_the_parent_and_its_members_in_its_currency(world):
     a = member("M-A", world.price_list.pk)
     member("M-B", world.price_list.pk)  # owes nothing
     c = member("M-C", eur.pk)
+    use_sync(world)
     grandchild = api.post(
         "/companies",
         {"code": "M-A1", "name": "A1", "price_list_id": world.price_list.pk, "parent_id": a},
@@ -402,6 +428,7 @@ def test_companies_made_by_the_service_have_a_line(world):
 
 def test_minus_zero_is_zero(world):
     path = f"/companies/{world.company.pk}/credit"
+    use_sync(world)
 
     assert patch(world.client(), path, {"credit_limit": "-0"}).json()["credit_limit"] == "0.00"
     r = put(world.client(), f"/companies/{world.company.pk}/receivables", {"unpaid_amount": "-0"})

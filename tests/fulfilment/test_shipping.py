@@ -1,7 +1,10 @@
 """Shipping an order through POST /orders/{id}/shipments: in parts, from a named warehouse,
 backorders once stock arrives; every refusal changes nothing."""
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from dinghuo.inventory.models import StockLevel, StockMovement
 from tests.invariants import assert_stock_consistent
@@ -159,7 +162,8 @@ def test_a_shipment_records_the_order_event_then_the_stock_event(world):
         {"carrier": "DHL", "tracking_number": "D1", "lines": [{"line_number": 1, "quantity": 4}]},
     )
     assert r.status_code == 201, r.json()
-    shipped, changed = api.get("/events", after=cursor).json()["items"]
+    # Shipping also bills the shipment (one invoice per shipment, the default policy).
+    shipped, changed, issued_event = api.get("/events", after=cursor).json()["items"]
     assert (shipped["type"], shipped["aggregate_id"]) == ("order.shipped", order_id)
     assert shipped["data"] == {
         "order": f"SO-{order_id:07d}",
@@ -176,6 +180,25 @@ def test_a_shipment_records_the_order_event_then_the_stock_event(world):
             {"sku": "A-1", "warehouse": "main", "on_hand": 96, "reserved": 6, "available": 90}
         ],
     }
+    # 4 of the 10 units at the 10+ tier's 9.00, no tax in Hong Kong, net 30 from today.
+    today = timezone.localdate()
+    assert (issued_event["type"], issued_event["data"]) == (
+        "invoice.issued",
+        {
+            "invoice": "INV-000001",
+            "company": "C001",
+            "currency": "USD",
+            "net_total": "36.00",
+            "tax_total": "0.00",
+            "total": "36.00",
+            "credit_applied": "0.00",
+            "open_amount": "36.00",
+            "issued_on": today.isoformat(),
+            "due_on": (today + timedelta(days=30)).isoformat(),
+            "orders": [f"SO-{order_id:07d}"],
+            "shipment": r.json()["id"],
+        },
+    )
     issued = StockMovement.objects.filter(kind="issue", reference=f"order:{order_id}")
     assert list(issued.values_list("on_hand_delta", "reserved_delta", "reason")) == [
         (-4, -4, "shipped")

@@ -20,6 +20,8 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from hypothesis import strategies as st
 
+from dinghuo.billing import services as billing
+from dinghuo.billing.models import Invoice
 from dinghuo.buying import services as buying
 from dinghuo.customers.services import create_customer_group
 from dinghuo.pricing import services as pricing
@@ -345,12 +347,21 @@ def path_variants(scene: Scene, page: Page) -> list[dict[str, int]]:
 def build_scene() -> Scene:
     """The world, a company admin (the portal's fuzzing client), a buyer with a spending
     limit whose order waits for approval, a staff member, a placed, a shipped and a waiting
-    order, a saved list, a quote, a customer group with the price list, a promotion."""
+    order, a saved list, a quote, a customer group with the price list, a promotion, the
+    shipment's invoice (open) with a credit note, a bank statement whose credits wait for a
+    clerk, and monthly invoicing (so that the billing
+    settings offer the period's invoices)."""
     world = build_world()
     tenant, company = world.tenant.pk, world.company.pk
     admin, _ = add_buyer(world, "ada@buyer.test", "admin")
     limited, limited_api = add_buyer(world, "ann@buyer.test", spending_limit="50")
     api = world.client()
+    # Imported before any invoice exists, so that its credits wait for a clerk and the
+    # invoice stays open (with its payment form).
+    statement = Path(__file__).parents[1] / "billing" / "statements" / "camt053_001_02.xml"
+    imported = billing.import_statement(tenant_id=tenant, content=statement.read_bytes())
+    unmatched = imported.statement.lines.filter(status="unmatched").first()
+    assert unmatched is not None
     placed = api.place(world.order_body(("A-1", 2)), key="placed").json()["id"]
     shipped = api.place(world.order_body(("A-1", 3), ("C-3", 2)), key="shipped").json()["id"]
     buying.add_to_cart(
@@ -410,6 +421,11 @@ def build_scene() -> Scene:
     set_credit(world, "10.00")
     held = api.place(world.order_body(("A-1", 5)), key="held")
     set_credit(world, None)
+    invoice = Invoice.objects.get(shipment_id=shipment.json()["id"])
+    note = billing.issue_credit_note(
+        tenant_id=tenant, invoice_id=invoice.pk, reason="Damaged", amount=Decimal("1.00")
+    )
+    billing.set_billing_policy(tenant_id=tenant, seller_id=world.seller.pk, invoicing="monthly")
     staff = make_staff(world)
     scene = Scene(
         world,
@@ -430,6 +446,10 @@ def build_scene() -> Scene:
             "price_list_id": world.price_list.pk,
             "assignment_id": assignment.pk,
             "promotion_id": promotion.pk,
+            "invoice_id": invoice.pk,
+            "credit_note_id": note.pk,
+            "statement_id": imported.statement.pk,
+            "line_id": unmatched.pk,
         },
         Client(),
         Client(),

@@ -18,8 +18,10 @@ from django.utils.translation import gettext_lazy as _
 
 from dinghuo.backoffice.params import int_param
 from dinghuo.backoffice.queries import PickLine, company_by_code
+from dinghuo.billing.models import BillingPolicy, Payment
 from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, FieldError
+from dinghuo.customers.models import CreditPolicy
 from dinghuo.pricing.models import Promotion
 
 COMMENT_MAX = 1000
@@ -357,3 +359,207 @@ class PromotionForm(forms.Form):
                 % {"count": MAX_PROMOTION_SKUS}
             )
         return list(dict.fromkeys(codes))
+
+
+# --- billing: payments, refunds, credit notes, the billing policy --------------------------
+# Amounts are bounded in digits only: whether one is above zero and fits the currency's
+# minor units is the billing services' to say, in the words of `core.refusals`.
+
+MONEY_DIGITS = 18
+REFERENCE_MAX = 140
+REASON_MAX = 300
+
+
+def money_field(label: Any, *, required: bool = True) -> forms.DecimalField:
+    """An amount of money as staff type it (a decimal point, no currency sign)."""
+    return forms.DecimalField(
+        label=label,
+        required=required,
+        max_digits=MONEY_DIGITS,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}),
+    )
+
+
+def _date_field(label: Any) -> forms.DateField:
+    # ISO dates whatever the language: a date input reads no other format.
+    return forms.DateField(
+        label=label, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+
+
+def _token_initial(kwargs: dict[str, Any]) -> None:
+    kwargs.setdefault("initial", {}).setdefault("token", uuid.uuid4().hex)
+
+
+class PaymentForm(forms.Form):
+    """Money received from a company: how much, how, on which day, with which reference."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    amount = money_field(_("Amount"))
+    method = forms.ChoiceField(label=_("Paid by"), choices=Payment.Method.choices)
+    received_on = _date_field(_("Received on"))
+    reference = forms.CharField(
+        label=_("Reference"),
+        max_length=REFERENCE_MAX,
+        required=False,
+        help_text=_("As the bank statement or the cheque shows it."),
+    )
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        _token_initial(kwargs)
+        super().__init__(data, **kwargs)
+
+
+def invoice_field(invoice_id: int) -> str:
+    """The name of the company payment form's amount field of an open invoice."""
+    return f"invoice_{invoice_id}"
+
+
+OLDEST_FIRST = "oldest"
+CHOSEN = "chosen"
+
+
+class CompanyPaymentForm(PaymentForm):
+    """A company's payment applied to its open invoices oldest due first, or to the invoices
+    chosen with an amount each (the rest is the company's unapplied credit)."""
+
+    apply = forms.ChoiceField(
+        label=_("Apply it to"),
+        widget=forms.RadioSelect,
+        initial=OLDEST_FIRST,
+    )
+
+    def __init__(self, data: Any = None, *, open_invoices: list[int], **kwargs: Any) -> None:
+        super().__init__(data, **kwargs)
+        apply = self.fields["apply"]
+        assert isinstance(apply, forms.ChoiceField)
+        apply.choices = [
+            (OLDEST_FIRST, gettext("Its open invoices, oldest due first")),
+            (CHOSEN, gettext("The invoices below, with the amount entered for each")),
+        ]
+        self.open_invoices = open_invoices
+        for invoice_id in open_invoices:
+            self.fields[invoice_field(invoice_id)] = money_field(_("Amount"), required=False)
+
+    def amount_of(self, invoice_id: int) -> forms.BoundField:
+        """The bound amount field of an open invoice (for the template)."""
+        return self[invoice_field(invoice_id)]
+
+    def chosen(self) -> list[tuple[int, Decimal]] | None:
+        """(invoice id, amount) of each invoice given an amount when the payment is applied
+        to chosen invoices; None when it goes oldest first."""
+        if self.cleaned_data.get("apply") != CHOSEN:
+            return None
+        return [
+            (invoice_id, amount)
+            for invoice_id in self.open_invoices
+            if (amount := self.cleaned_data.get(invoice_field(invoice_id))) is not None
+        ]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if not self.errors and self.chosen() == []:
+            raise forms.ValidationError(gettext("Enter the amount for at least one invoice."))
+        return cleaned
+
+
+class RefundForm(forms.Form):
+    """Paying back some of a company's unapplied credit."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    amount = money_field(_("Amount"))
+    method = forms.ChoiceField(label=_("Paid back by"), choices=Payment.Method.choices)
+    refunded_on = _date_field(_("Paid back on"))
+    reference = forms.CharField(label=_("Reference"), max_length=REFERENCE_MAX, required=False)
+
+    def __init__(self, data: Any = None, **kwargs: Any) -> None:
+        _token_initial(kwargs)
+        super().__init__(data, **kwargs)
+
+
+def credit_field(line_number: int) -> str:
+    """The name of the credit note form's units field of an invoice line."""
+    return f"credit_{line_number}"
+
+
+CREDIT_WHOLE, CREDIT_LINES, CREDIT_AMOUNT = "whole", "lines", "amount"
+
+
+class CreditNoteForm(forms.Form):
+    """A credit note against an invoice: all of it, units of its lines, or an amount with
+    tax; the reason is printed on it."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=64)
+    mode = forms.ChoiceField(
+        label=_("What to credit"), widget=forms.RadioSelect, initial=CREDIT_LINES
+    )
+    amount = money_field(_("Amount with tax"), required=False)
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=REASON_MAX,
+        required=False,
+        widget=forms.TextInput(),
+        help_text=_("Printed on the credit note."),
+    )
+
+    def __init__(self, data: Any = None, *, lines: list[int], **kwargs: Any) -> None:
+        """`lines`: the invoice's line numbers."""
+        _token_initial(kwargs)
+        super().__init__(data, **kwargs)
+        mode = self.fields["mode"]
+        assert isinstance(mode, forms.ChoiceField)
+        mode.choices = [
+            (CREDIT_WHOLE, gettext("The whole invoice (what is not credited yet)")),
+            (CREDIT_LINES, gettext("The units entered below")),
+            (CREDIT_AMOUNT, gettext("An amount")),
+        ]
+        self.line_numbers = lines
+        for number in lines:
+            self.fields[credit_field(number)] = forms.IntegerField(
+                label=_("Units to credit"),
+                min_value=0,
+                max_value=1_000_000_000,
+                required=False,
+                widget=forms.NumberInput(attrs={"inputmode": "numeric", "class": "quantity"}),
+            )
+
+    def units_of(self, line_number: int) -> forms.BoundField:
+        """The bound units field of an invoice line (for the template)."""
+        return self[credit_field(line_number)]
+
+    def crediting(self) -> list[tuple[int, int]]:
+        """(line number, units) of every line with units entered."""
+        return [
+            (number, units)
+            for number in self.line_numbers
+            if (units := self.cleaned_data.get(credit_field(number)) or 0) > 0
+        ]
+
+
+class BillingPolicyForm(forms.Form):
+    """How the seller invoices, what its documents print, where receivables come from."""
+
+    invoicing = forms.ChoiceField(
+        label=_("Invoicing"), widget=forms.RadioSelect, choices=BillingPolicy.Invoicing.choices
+    )
+    legal_name = forms.CharField(label=_("Legal name"), max_length=200, required=False)
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Printed on documents line by line, as typed."),
+    )
+    tax_number = forms.CharField(label=_("Tax number"), max_length=64, required=False)
+    payment_instructions = forms.CharField(
+        label=_("Payment instructions"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("Printed on every invoice: bank, account, the reference to quote."),
+    )
+    receivables_source = forms.ChoiceField(
+        label=_("Where receivables come from"),
+        widget=forms.RadioSelect,
+        choices=CreditPolicy.ReceivablesSource.choices,
+    )

@@ -19,9 +19,11 @@ from django.views.decorators.http import require_GET
 
 from dinghuo.backoffice.access import StaffRequest, staff_required
 from dinghuo.backoffice.params import int_param
+from dinghuo.billing import queries as billing
 from dinghuo.core.errors import NotFound
 from dinghuo.customers import queries as customers
 from dinghuo.customers.models import Company
+from dinghuo.pages.invoices import business_day
 from dinghuo.pages.labels import CREDIT_STATUS_LABELS, KIND_LABELS, ROLE_LABELS, credit_terms
 from dinghuo.pages.responses import is_htmx
 from dinghuo.pricing import queries as pricing
@@ -146,9 +148,10 @@ def _company(tenant_id: int, company_id: int) -> Company:
 @require_GET
 @staff_required
 def company(request: StaffRequest, company_id: int) -> HttpResponse:
-    """One company: credit (limit, exposure, available, terms, days overdue, status), users
-    with roles and spending limits, addresses, customer groups, parent and members, and the
-    prices it gets (`?sku=…&quantity=…` answers with the price explanation)."""
+    """One company: credit (limit, exposure, available, terms, days overdue, status), where
+    it stands on invoices (open, overdue, unapplied credit), users with roles and spending
+    limits, addresses, customer groups, parent and members, and the prices it gets
+    (`?sku=…&quantity=…` answers with the price explanation)."""
     tenant_id = request.staff.tenant_id
     asked = "sku" in request.GET
     form = PriceQuestionForm(request.GET if asked else None)
@@ -180,6 +183,9 @@ def company(request: StaffRequest, company_id: int) -> HttpResponse:
             "credit": credit,
             "credit_terms": credit_terms(credit),
             "credit_status": CREDIT_STATUS_LABELS.get(credit.status, credit.status),
+            "balance": billing.balance(
+                tenant_id, found.pk, found.price_list.currency, business_day()
+            ),
             "users": [
                 (member, ROLE_LABELS.get(member.role, member.role)) for member in found.users.all()
             ],

@@ -2,6 +2,7 @@
 
 from dinghuo.api.auth import BuyerKeyAuth
 from dinghuo.api.root import new_api
+from dinghuo.billing import api as billing
 from dinghuo.buying import api as buying
 from dinghuo.catalog import api as catalog
 from dinghuo.customers import api as customers
@@ -25,4 +26,6 @@ api.add_router("/my", buying.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", orders.router)
 api.add_router("/", fulfilment.router)
 api.add_router("/my", orders.buyer_router, auth=BuyerKeyAuth())
+api.add_router("/", billing.router)
+api.add_router("/my", billing.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/events", integrations.router)

@@ -13,6 +13,11 @@ REDIS_URL      e.g. redis://127.0.0.1:6379/0: failed sign-ins are counted there 
                database; core/failures.py)
 ALLOWED_HOSTS  comma separated; defaults to local addresses
 DB_POOL        "1" to use psycopg's connection pool on PostgreSQL (the production server sets it)
+EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
+               SMTP for payment reminders; without EMAIL_HOST mail goes to the console
+DINGHUO_PORTAL_URL  the portal's address, for links in e-mails
+DINGHUO_CARD_PROVIDER  "manual" (default) or "stripe"; STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
+               STRIPE_PUBLISHABLE_KEY, STRIPE_API_BASE: docs/payments.md
 """
 
 import os
@@ -80,6 +85,7 @@ INSTALLED_APPS = [
     "dinghuo.inventory",
     "dinghuo.orders",
     "dinghuo.fulfilment",
+    "dinghuo.billing",
     "dinghuo.buying",
     "dinghuo.portal",
     "dinghuo.backoffice",
@@ -396,7 +402,9 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
     # Refused requests (4xx) are answers, not incidents; server errors still log.
-    "loggers": {"django.request": {"level": "ERROR"}},
+    # mt940 logs every malformed tag with its regexes at ERROR although the statement is
+    # answered with 422 `malformed_statement`: a refusal, not an incident.
+    "loggers": {"django.request": {"level": "ERROR"}, "mt940": {"level": "CRITICAL"}},
 }
 
 if DINGHUO_PRODUCTION and not DINGHUO_SECRET_KEY_KEPT:
@@ -413,4 +421,33 @@ DINGHUO_HOUSEKEEPING = [
     "dinghuo.buying.services.expire_quotes",
     "dinghuo.core.services.purge_idempotency_records",
     "dinghuo.core.failures.purge_expired",
+    "dinghuo.billing.jobs.send_payment_reminders",
+    "dinghuo.billing.jobs.confirm_prepaid_orders_covered",
 ]
+
+# E-mail (payment reminders). Without EMAIL_HOST, mail is written to the console (nothing
+# leaves the machine in development); set it to send through an SMTP server.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
+EMAIL_BACKEND = (
+    "django.core.mail.backends.smtp.EmailBackend"
+    if EMAIL_HOST
+    else "django.core.mail.backends.console.EmailBackend"
+)
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = _env_flag("EMAIL_USE_TLS", default=bool(EMAIL_HOST))
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "billing@localhost")
+# Where buyers open the portal, for links in e-mails (e.g. https://shop.example.com).
+DINGHUO_PORTAL_URL = os.environ.get("DINGHUO_PORTAL_URL", "").strip().rstrip("/")
+
+# Card payments (docs/payments.md): the provider new card payments go to, and Stripe's keys.
+DINGHUO_CARD_PROVIDER = os.environ.get("DINGHUO_CARD_PROVIDER", "manual").strip() or "manual"
+STRIPE_SECRET_KEY = os.environ.get("STRIPE_SECRET_KEY", "").strip()
+STRIPE_PUBLISHABLE_KEY = os.environ.get("STRIPE_PUBLISHABLE_KEY", "").strip()
+STRIPE_WEBHOOK_SECRET = os.environ.get("STRIPE_WEBHOOK_SECRET", "").strip()
+STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com").strip()
+STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
+STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
+STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))

@@ -77,6 +77,7 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "required": (
         say(_("Name the carrier."), field="carrier"),
         say(_("Give the tracking number."), field="tracking_number"),
+        say(_("Say why the invoice is credited."), field="reason"),
         say(_("This is required.")),
     ),
     "invalid": (say(_("This value is not valid.")),),
@@ -307,6 +308,86 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "currency_required": (say(_("An amount off needs a currency.")),),
     "currency_not_allowed": (say(_("A percentage has no currency; leave it empty.")),),
     "no_targets": (say(_("Choose categories or SKUs the promotion takes off.")),),
+    # --- billing: payments, refunds, credit notes, the billing policy -------------------------
+    "too_long": (
+        say(_("At most %(max)s characters."), needs=["max"]),
+        say(_("This is too long.")),
+    ),
+    "amount_not_positive": (say(_("Enter an amount above zero.")),),
+    "invalid_method": (say(_("Choose how the money was paid.")),),
+    "unknown_order": (
+        say(_("No such order of this company."), _("No such order of your company.")),
+    ),
+    "order_cancelled": (say(_("The order is cancelled.")),),
+    "invoice_not_open": (
+        say(
+            _("This invoice is not open: it is paid already, or not the company's."),
+            _("This invoice is paid already."),
+        ),
+    ),
+    "duplicate_invoice": (say(_("This invoice is named twice.")),),
+    "exceeds_open_amount": (say(_("More than the invoice still owes.")),),
+    "exceeds_payment": (say(_("The amounts for the invoices add up to more than the payment.")),),
+    "over_settled": (say(_("The invoice owes less than that now; reload the page.")),),
+    "unapplied_credit_exhausted": (
+        say(_("The company's unapplied credit changed meanwhile; reload the page.")),
+    ),
+    "credit_in_other_currency": (
+        say(
+            _("The company holds credit in another currency; refund or use it first."),
+            _("Your company holds credit in another currency; ask the seller to refund it."),
+        ),
+    ),
+    "refund_exceeds_credit": (
+        say(_("At most %(refundable)s can be refunded."), needs=["refundable"]),
+        say(_("More than the company's credit free to refund.")),
+    ),
+    "one_mode_required": (
+        say(_("Credit the whole invoice, some lines or an amount: one of them.")),
+    ),
+    "lines_required": (say(_("Enter the units to credit on at least one line.")),),
+    "exceeds_uncredited_quantity": (
+        say(_("Only %(available)s left to credit on this line."), needs=["available"]),
+        say(_("More than is left to credit on this line.")),
+    ),
+    "exceeds_invoice": (say(_("More than is left to credit on this invoice.")),),
+    "invalid_invoicing": (say(_("Choose per shipment, weekly or monthly.")),),
+    "invalid_receivables_source": (say(_("Choose where receivables come from.")),),
+    "through_in_future": (say(_("Choose today or an earlier day.")),),
+    "too_many_reminders": (
+        say(_("At most %(max)s reminders."), needs=["max"]),
+        say(_("Too many reminders.")),
+    ),
+    "duplicate_reminder": (say(_("A day is given twice; give each once.")),),
+    "reminder_day_out_of_range": (
+        say(_("From %(min)s to %(max)s days."), needs=["min", "max"]),
+        say(_("The number of days is out of range.")),
+    ),
+    "invalid_account": (say(_("Give an account name such as Assets:Bank.")),),
+    "malformed_statement": (say(_("This file is not a bank statement that can be read.")),),
+    "statement_too_large": (say(_("The file is too large; import it a period at a time.")),),
+    "bank_line_decided": (say(_("This bank line was matched or set aside meanwhile.")),),
+    "bank_line_not_credit": (say(_("Money out cannot be a customer's payment; set it aside.")),),
+    "amount_not_chargeable": (say(_("The card payment provider cannot charge this amount.")),),
+    "card_payment_processing": (
+        say(_("A card payment for this is being processed; wait for its outcome.")),
+    ),
+    "card_payment_final": (say(_("This card payment is settled already.")),),
+    "card_payment_not_manual": (say(_("The card payment provider settles this payment.")),),
+    "order_not_awaiting_payment": (say(_("This order does not wait for a payment.")),),
+    "gateway_unavailable": (
+        say(_("The card payment provider cannot be reached; try again in a moment.")),
+    ),
+    "gateway_refused": (say(_("The card payment provider refused the payment.")),),
+    "invalid_signature": (say(_("This message is not signed by the card payment provider.")),),
+    "receivables_from_invoices": (
+        say(
+            _(
+                "Receivables come from the invoices here; choose the sync in the billing "
+                "settings to set them from another system."
+            )
+        ),
+    ),
 }
 
 # A code no text is known for (the test of this module sees that none is raised).

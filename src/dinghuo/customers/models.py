@@ -173,8 +173,20 @@ class CreditPolicy(TenantScoped):
     company's orders are blocked. Credit control is customers'; the ordering policy's API
     sets it through `customers.services.set_overdue_grace_days`."""
 
+    class ReceivablesSource(models.TextChoices):
+        INVOICES = "invoices", _("This platform's invoices and payments")
+        SYNC = "sync", _("Synced from the seller's accounting system")
+
     seller = models.OneToOneField("core.Seller", on_delete=models.CASCADE, related_name="+")
     overdue_grace_days = models.PositiveSmallIntegerField(default=0)
+    # Where a company's invoice exposure comes from: billing keeps it as invoices are issued
+    # and paid, or the seller's own ledger sets it (PUT /receivables). One, never both.
+    receivables_source = models.CharField(
+        max_length=8,
+        choices=ReceivablesSource.choices,
+        default=ReceivablesSource.INVOICES,
+        db_default=ReceivablesSource.INVOICES,
+    )
 
     class Meta:
         verbose_name_plural = "credit policies"

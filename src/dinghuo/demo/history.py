@@ -3,22 +3,23 @@
 Each order is taken as far along its life as its planned status: placed, confirmed, cancelled
 (before or after confirmation), partly shipped (some lines, or all but a backorder), shipped
 (one shipment per warehouse that holds its stock) or delivered. Lower order numbers are
-further along, as they would be in a real history.
+further along, as they would be in a real history. Every step of every order (and the
+payments and credit notes its invoices lead to, see `receivables`) is recorded on the
+agenda in the order of its moment, as it would have happened.
 """
 
 import math
 import random
-from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from datetime import datetime, timedelta
+from functools import partial
 
-from django.utils import timezone
-
-from dinghuo.core import clock
-from dinghuo.customers.models import CompanyUser
+from dinghuo.customers.models import CompanyUser, CreditLine
 from dinghuo.demo import HISTORY_DAYS, DemoRefused
+from dinghuo.demo.agenda import Agenda, Life
 from dinghuo.demo.buyers import Buyer
 from dinghuo.demo.catalogue import SkuInfo, priced_on
+from dinghuo.demo.receivables import Collections
 from dinghuo.fulfilment.services import ShipLine, deliver_order, ship_order
 from dinghuo.inventory.models import Reservation
 from dinghuo.orders.approval_rules import COMPANY, SELLER
@@ -35,6 +36,7 @@ from dinghuo.orders.services import (
 from dinghuo.orders.states import OrderStatus
 
 S = OrderStatus
+Steps = Generator[timedelta, None, Order]  # part of a life that ends with the order as it is
 # Share of the history in each status, and how far along the life it is (older = lower).
 STATUS_SHARES: dict[str, tuple[int, float]] = {
     S.DELIVERED: (45, 0.0),
@@ -139,29 +141,42 @@ def _pick_lines(
 def _backorder_line(
     pool: list[SkuInfo], chosen: list[tuple[SkuInfo, int]], rng: random.Random
 ) -> tuple[SkuInfo, int] | None:
-    """A line for more than is in stock of a SKU that may be backordered."""
+    """A line for more than is in stock of a SKU that may be backordered: a usual quantity of
+    one that is short (a customer does not order a warehouse's whole stock of a product)."""
     taken = {info.sku.pk for info, _ in chosen}
     candidates = [info for info in pool if info.sku.pk not in taken]
     if not candidates:
         return None
-    info = rng.choice(candidates)
+    info = rng.choice(sorted(candidates, key=lambda i: i.stock)[:5])
     sku = info.sku
+    wanted = rng.choice(BULK_QUANTITIES if sku.unit in BULK_UNITS else UNIT_QUANTITIES)
     packs = max(
-        info.stock // sku.pack_size + rng.randint(1, 5), sku.min_order_quantity // sku.pack_size
+        math.ceil(wanted / sku.pack_size),
+        math.ceil(sku.min_order_quantity / sku.pack_size),
+        info.stock // sku.pack_size + rng.randint(1, 3),
     )
     info.stock = 0
     return info, packs * sku.pack_size
 
 
 class History:
-    """Makes orders for the demo buyers; one instance per load."""
+    """Makes orders for the demo buyers on the demo's agenda; one instance per load."""
 
     def __init__(
-        self, *, tenant_id: int, buyers: list[Buyer], skus: list[SkuInfo], rng: random.Random
+        self,
+        *,
+        tenant_id: int,
+        buyers: list[Buyer],
+        skus: list[SkuInfo],
+        rng: random.Random,
+        collections: Collections,
     ):
         self.tenant_id = tenant_id
         self.buyers = buyers
         self.rng = rng
+        self.collections = collections
+        self.agenda: Agenda = collections.agenda
+        self.specials = collections.specials
         self.weights = [rng.choice((1, 2, 3, 5)) for _ in buyers]
         self.everything = [
             [i for i in skus if i.orderable and priced_on(i, b.currency)] for b in buyers
@@ -170,8 +185,6 @@ class History:
             self._usual_range(b, pool) for b, pool in zip(buyers, self.everything, strict=True)
         ]
         self.backorderable = [[i for i in pool if i.allow_backorder] for pool in self.everything]
-        self.end = timezone.now()  # the history ends now; `moment` is the step being recorded
-        self.moment = self.end
 
     def _usual_range(self, buyer: Buyer, pool: list[SkuInfo]) -> list[SkuInfo]:
         """The 14 or so categories this buyer keeps coming back to."""
@@ -185,38 +198,76 @@ class History:
         }
         return [i for i in pool if i.category in categories]
 
-    def make(self, count: int) -> Counter[str]:
+    def make(self, count: int) -> None:
         """Place `count` orders over the last months, each taken to its planned status at
-        believable later moments; return the statuses reached."""
-        reached: Counter[str] = Counter()
-        self.end = timezone.now()
-        start = self.end - timedelta(days=HISTORY_DAYS)
-        for n, status in enumerate(plan_statuses(count, self.rng)):
+        believable later moments, with the invoices, payments and credit notes that follow;
+        every step recorded in the order of its moment."""
+        end = self.agenda.end
+        start = end - timedelta(days=HISTORY_DAYS)
+        plan = plan_statuses(count, self.rng)
+        moments = [start + (end - start) * (n + self.rng.random()) / count for n in range(count)]
+        forced = self._forced(plan, moments)
+        for n, status in enumerate(plan):
             index = self.rng.choices(range(len(self.buyers)), weights=self.weights)[0]
-            self.moment = start + (self.end - start) * (n + self.rng.random()) / count
-            with clock.as_of(self.moment):
-                order = self._place(index, status)
-            self._advance(order, self.buyers[index], status)
-            reached[order.status] += 1
-        return reached
+            index = forced.get(n, index)
+            self.agenda.at(moments[n], self._life(index, status, plain=n in forced))
+        self.collections.plan_overpayment()
+        self.agenda.run()
 
-    def _later(self, min_hours: float, max_hours: float) -> datetime:
-        """A moment some hours after the last step of this order, never in the future."""
-        step = timedelta(hours=self.rng.uniform(min_hours, max_hours))
-        self.moment = min(self.moment + step, self.end)
-        return self.moment
+    def _forced(self, plan: list[str], moments: list[datetime]) -> dict[int, int]:
+        """Orders given to the companies whose credit the demo shows, whatever the scale
+        (order → buyer index): the prepaid company's latest waits for its payment and an
+        earlier one was confirmed by it; the late payer has invoices it never paid, issued
+        two months ago, and an order of the last weeks that was held for them."""
+        index = {id(b): i for i, b in enumerate(self.buyers)}
+        prepaid, late = index[id(self.specials.prepaid)], index[id(self.specials.late)]
+        end = self.agenda.end
+        forced: dict[int, int] = {}
 
-    def _place(self, index: int, status: str) -> Order:
+        def last(statuses: tuple[str, ...], since: datetime) -> int | None:
+            found = [
+                n
+                for n, s in enumerate(plan)
+                if s in statuses and moments[n] >= since and n not in forced
+            ]
+            return found[-1] if found else None
+
+        ever = end - timedelta(days=HISTORY_DAYS)
+        for statuses, since, who in (
+            ((S.PLACED,), ever, prepaid),
+            ((S.CONFIRMED,), ever, prepaid),
+            ((S.PLACED, S.CONFIRMED), end - timedelta(days=20), late),
+        ):
+            n = last(statuses, since)
+            if n is not None:
+                forced[n] = who
+        unpaid = [
+            n
+            for n, s in enumerate(plan)
+            if s in (S.DELIVERED, S.SHIPPED)
+            and end - timedelta(days=70) <= moments[n] <= end - timedelta(days=45)
+            and n not in forced
+        ]
+        forced.update(dict.fromkeys(unpaid[-2:], late))
+        return forced
+
+    def _wait(self, low: float, high: float) -> timedelta:
+        """How long until this order's next step."""
+        return timedelta(hours=self.rng.uniform(low, high))
+
+    def _place(self, index: int, status: str, *, plain: bool) -> Order:
         buyer = self.buyers[index]
         rng = self.rng
         count = rng.choices(range(1, 13), weights=LINE_COUNT_WEIGHTS)[0]
         if status == S.PARTIALLY_SHIPPED:
             count = max(count, 2)
-        # Only orders not yet fully shipped may wait for stock.
+        # Only orders not yet fully shipped may wait for stock; an order that shows a
+        # company's credit (plain) waits for nothing else.
         backorder = (
             count > 1
             and status in (S.PLACED, S.CONFIRMED, S.PARTIALLY_SHIPPED)
             and rng.random() < 0.2
+            and not plain
         )
         pools = [self.usual[index], self.everything[index]]
         lines = _pick_lines(pools, count - 1 if backorder else count, rng)
@@ -225,7 +276,7 @@ class History:
         if backorder:
             extra = _backorder_line(self.backorderable[index], lines, rng)
             lines += [extra] if extra else []
-        channel = rng.choice(("portal", "portal", "api"))
+        channel = "api" if plain else rng.choice(("portal", "portal", "api"))
         # Portal orders are placed by a person of the company: their spending limit counts.
         placed_by = rng.choice(buyer.users).pk if channel == "portal" else None
         return place_order(
@@ -241,25 +292,83 @@ class History:
             placed_by_id=placed_by,
         )
 
-    def _clear_exceptions(self, order: Order, buyer: Buyer) -> Order:
-        """What people do with orders that waited: release holds, give approvals."""
+    def _life(self, index: int, status: str, *, plain: bool) -> Life:
+        """One order, from placing to its planned status; yields the wait before each step."""
+        buyer = self.buyers[index]
+        order = self._place(index, status, plain=plain)
         ids = {"tenant_id": self.tenant_id, "order_id": order.pk}
+        if status == S.PLACED:
+            return  # recent orders: exceptions still wait for a person
+        cancelling = status == S.CANCELLED
+        # Half the cancelled orders were confirmed first; a held one is simply cancelled.
+        if not cancelling or (order.status != S.CREDIT_HOLD and self.rng.random() < 0.5):
+            order = yield from self._clear_exceptions(order, buyer)
+            if order.status == S.PLACED:
+                order = yield from self._confirm(order, buyer, pay=not cancelling)
+        if order.status == S.CREDIT_HOLD and not cancelling:
+            return  # still waiting for credit control
+        if cancelling:
+            yield self._wait(1, 48)
+            cancel_order(**ids, reason=self.rng.choice(CANCEL_REASONS))
+        elif status == S.PARTIALLY_SHIPPED:
+            yield self._wait(12, 48)
+            self._ship_part(order, buyer)
+        elif status in (S.SHIPPED, S.DELIVERED):
+            yield self._wait(12, 48)
+            self._ship_reserved(order, buyer)
+            if status == S.DELIVERED:
+                yield self._wait(20, 96)
+                deliver_order(**ids)
+                self.collections.delivered(order)
+
+    def _clear_exceptions(self, order: Order, buyer: Buyer) -> Steps:
+        """What people do with orders that waited: release holds, give approvals."""
         if order.status == S.CREDIT_HOLD:
-            with clock.as_of(self._later(1, 24)):
-                order = release_credit_hold(
-                    **ids, comment="Customer paid by wire; released", released_by="staff (demo)"
-                )
+            order = yield from self._release_hold(order, buyer)
         while order.status == S.AWAITING_APPROVAL:
             step = OrderApproval.objects.filter(order=order, status="pending").first()
             if step is None:
                 break
-            with clock.as_of(self._later(0.5, 20)):
-                order = approve_order(
-                    tenant_id=self.tenant_id,
-                    order_id=order.pk,
-                    actor=self._approver(order, buyer, step.approver),
-                )
+            yield self._wait(0.5, 20)
+            order = approve_order(
+                tenant_id=self.tenant_id,
+                order_id=order.pk,
+                actor=self._approver(order, buyer, step.approver),
+            )
         return order
+
+    def _release_hold(self, order: Order, buyer: Buyer) -> Steps:
+        """Credit control lets a held order go: the late payer's once it promises to pay, the
+        tight company's once its payments make room under its limit (looked at every morning
+        for two months; until then it stays held)."""
+        release = partial(
+            release_credit_hold,
+            tenant_id=self.tenant_id,
+            order_id=order.pk,
+            released_by="staff (demo)",
+        )
+        if buyer is not self.specials.tight:
+            yield self._wait(1, 24)
+            return release(comment="The customer promised payment this week; released")
+        for _ in range(60):
+            yield timedelta(days=1)
+            line = CreditLine.objects.get(company_id=order.company_id)
+            owed = line.order_exposure + line.invoice_exposure + order.total
+            if line.credit_limit is None or owed <= line.credit_limit:
+                return release(comment="Payment received; within the credit limit again")
+        return order
+
+    def _confirm(self, order: Order, buyer: Buyer, *, pay: bool) -> Steps:
+        """The seller confirms a placed order; a prepaid company's order is paid first, and
+        the payment confirms it when payment was all it waited for."""
+        if pay and buyer is self.specials.prepaid:
+            yield self._wait(1, 30)
+            self.collections.prepay(order)
+            order.refresh_from_db(fields=["status"])
+            if order.status != S.PLACED:
+                return order
+        yield self._wait(0.2, 6)
+        return confirm_order(tenant_id=self.tenant_id, order_id=order.pk)
 
     def _approver(self, order: Order, buyer: Buyer, party: str) -> Actor:
         if party == SELLER:
@@ -270,29 +379,6 @@ class History:
             if u.role != CompanyUser.Role.BUYER and u.pk != order.placed_by_id
         )
         return Actor(COMPANY, person.user.email, person.pk, buyer.company.pk, person.role)
-
-    def _advance(self, order: Order, buyer: Buyer, status: str) -> None:
-        ids = {"tenant_id": self.tenant_id, "order_id": order.pk}
-        if status == S.PLACED:
-            return  # recent orders: exceptions still wait for a person
-        if status != S.CANCELLED or self.rng.random() < 0.5:
-            order = self._clear_exceptions(order, buyer)
-            if order.status == S.PLACED:
-                with clock.as_of(self._later(0.2, 6)):
-                    confirm_order(**ids)
-        if status == S.CANCELLED:
-            with clock.as_of(self._later(1, 48)):
-                cancel_order(**ids, reason=self.rng.choice(CANCEL_REASONS))
-        elif status == S.PARTIALLY_SHIPPED:
-            with clock.as_of(self._later(12, 48)):
-                self._ship_part(order, buyer)
-        elif status in (S.SHIPPED, S.DELIVERED):
-            with clock.as_of(self._later(12, 48)):
-                self._ship_reserved(order, buyer)
-            if status == S.DELIVERED:
-                with clock.as_of(self._later(20, 96)):
-                    deliver_order(**ids)
-        order.refresh_from_db(fields=["status"])
 
     def _carrier(self, buyer: Buyer) -> tuple[str, str]:
         name, tracker = self.rng.choice(CARRIERS[buyer.country])
@@ -308,13 +394,14 @@ class History:
         )
         for code in list(codes):
             carrier, tracking = self._carrier(buyer)
-            ship_order(
+            shipment = ship_order(
                 tenant_id=self.tenant_id,
                 order_id=order.pk,
                 carrier=carrier,
                 tracking_number=tracking,
                 warehouse_code=code,
             )
+            self.collections.shipped(shipment.pk)
 
     def _ship_part(self, order: Order, buyer: Buyer) -> None:
         """All that is reserved when a line waits for stock; else the first half of the lines."""
@@ -329,10 +416,11 @@ class History:
         else:
             shipping = [ShipLine(lines[0].line_number, max(1, lines[0].quantity // 2))]
         carrier, tracking = self._carrier(buyer)
-        ship_order(
+        shipment = ship_order(
             tenant_id=self.tenant_id,
             order_id=order.pk,
             carrier=carrier,
             tracking_number=tracking,
             lines=shipping,
         )
+        self.collections.shipped(shipment.pk)

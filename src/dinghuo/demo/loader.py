@@ -22,14 +22,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinghuo.backoffice.services import add_staff_member
+from dinghuo.billing.models import CreditNote, Invoice, Payment, Receivable
 from dinghuo.catalog.models import Category, Product, Sku
+from dinghuo.core import clock
 from dinghuo.core.models import Seller, Tenant
 from dinghuo.core.services import authenticate_api_key, create_api_key, create_tenant
 from dinghuo.customers.models import Company, CompanyUser
 from dinghuo.demo import HISTORY_DAYS, DemoRefused, catalogue
+from dinghuo.demo.agenda import Agenda
 from dinghuo.demo.buyers import Buyer, create_buyers
+from dinghuo.demo.catalogue import SkuInfo
 from dinghuo.demo.history import History
 from dinghuo.demo.offers import limit_assortment, set_up_prices
+from dinghuo.demo.receivables import Collections, set_up_billing
 from dinghuo.demo.taxes import set_up_taxes
 from dinghuo.demo.terms import set_up_terms
 from dinghuo.fulfilment.models import Shipment
@@ -37,7 +42,7 @@ from dinghuo.inventory.models import StockLevel
 from dinghuo.orders.models import Order
 from dinghuo.orders.queries import StraightThroughShare, straight_through_share
 from dinghuo.orders.services import expire_approvals
-from dinghuo.pricing.models import PriceTier
+from dinghuo.pricing.models import PriceList, PriceTier
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Harbour Trading Co. 海港貿易"
@@ -106,6 +111,7 @@ class Loaded:
     statuses: dict[str, int] = field(default_factory=dict)
     straight_through: StraightThroughShare | None = None
     exceptions: dict[str, str] = field(default_factory=dict)
+    invoices: dict[str, int] = field(default_factory=dict)
 
 
 def demo_exists() -> bool:
@@ -144,7 +150,73 @@ def _counts(tenant: Tenant) -> dict[str, int]:
         "companies": Company.objects.filter(**scoped).count(),
         "buyer users": CompanyUser.objects.filter(**scoped).count(),
         "shipments": Shipment.objects.filter(**scoped).count(),
+        "invoices": Invoice.objects.filter(**scoped).count(),
+        "payments": Payment.objects.filter(**scoped).count(),
+        "credit notes": CreditNote.objects.filter(**scoped).count(),
     }
+
+
+def _invoice_states(tenant: Tenant) -> dict[str, int]:
+    """How many invoices are paid, paid in part, open, and open past their due date."""
+    today = timezone.localdate()
+    states: Counter[str] = Counter()
+    rows = Receivable.objects.filter(tenant=tenant).values_list(
+        "open_amount", "invoice__total", "due_on"
+    )
+    for open_amount, total, due_on in rows:
+        states["paid" if not open_amount else "part" if open_amount < total else "open"] += 1
+        states["overdue"] += bool(open_amount and due_on < today)
+    return dict(states)
+
+
+def _show(shows: dict[str, str], more: dict[str, str]) -> None:
+    """Add what else companies show (code → what) to `shows`."""
+    for code, what in more.items():
+        shows[code] = f"{shows[code]}; {what}" if code in shows else what
+
+
+def _trade(
+    tenant: Tenant,
+    seller: Seller,
+    buyers: list[Buyer],
+    price_lists: dict[str, PriceList],
+    skus: list[SkuInfo],
+    orders: int,
+    rng: random.Random,
+) -> dict[str, str]:
+    """The terms, billing, tax and prices agreed before the first order, then the months of
+    orders, invoices and payments; returns what each company shows (code → what)."""
+    end = timezone.now()  # the history ends now
+    start = end - timedelta(days=HISTORY_DAYS)
+    with clock.as_of(start - timedelta(days=1)):  # agreed before the first order
+        specials = set_up_terms(tenant=tenant, seller=seller, buyers=buyers, rng=rng)
+        set_up_billing(tenant=tenant, seller=seller)
+    shows = specials.shows()
+    _show(shows, set_up_taxes(tenant=tenant, seller=seller, price_lists=price_lists, buyers=buyers))
+    offers = set_up_prices(
+        tenant=tenant,
+        buyers=buyers,
+        price_lists=price_lists,
+        skus=skus,
+        history_start=start,
+        rng=rng,
+    )
+    collections = Collections(
+        tenant_id=tenant.pk,
+        buyers=buyers,
+        specials=specials,
+        agenda=Agenda(end),
+        rng=rng,
+        start=start,
+    )
+    History(tenant_id=tenant.pk, buyers=buyers, skus=skus, rng=rng, collections=collections).make(
+        orders
+    )
+    expire_approvals()  # approvals nobody gave in time, as housekeeping would have found them
+    _show(shows, limit_assortment(tenant=tenant, buyers=buyers))
+    _show(shows, offers.shows)
+    _show(shows, collections.shows)
+    return shows
 
 
 @transaction.atomic
@@ -172,25 +244,7 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
     catalogue.receive_opening_stock(tenant=tenant, warehouses=warehouses, skus=skus, rng=rng)
     buyer_password = _password()
     buyers = create_buyers(tenant=tenant, price_lists=price_lists, password=buyer_password, rng=rng)
-    exceptions = set_up_terms(
-        tenant=tenant, seller=seller, buyers=buyers, history_end=timezone.now().date(), rng=rng
-    )
-    taxes = set_up_taxes(tenant=tenant, seller=seller, price_lists=price_lists, buyers=buyers)
-    for code, what in taxes.items():
-        exceptions[code] = f"{exceptions[code]}; {what}" if code in exceptions else what
-    offers = set_up_prices(
-        tenant=tenant,
-        buyers=buyers,
-        price_lists=price_lists,
-        skus=skus,
-        history_start=timezone.now() - timedelta(days=HISTORY_DAYS),
-        rng=rng,
-    )
-    statuses = History(tenant_id=tenant.pk, buyers=buyers, skus=skus, rng=rng).make(scale.orders)
-    expire_approvals()  # approvals nobody gave in time, as housekeeping would have found them
-    shows = {**exceptions, **limit_assortment(tenant=tenant, buyers=buyers)}
-    for code, what in offers.shows.items():
-        shows[code] = f"{shows[code]}; {what}" if code in shows else what
+    shows = _trade(tenant, seller, buyers, price_lists, skus, scale.orders, rng)
     statuses = Counter(Order.objects.filter(tenant=tenant).values_list("status", flat=True))
     staff_password = _password()
     staff_user = get_user_model().objects.create_superuser(
@@ -210,6 +264,7 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
         dict(statuses),
         straight_through_share(tenant.pk),
         shows,
+        _invoice_states(tenant),
     )
 
 

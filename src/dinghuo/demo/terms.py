@@ -2,13 +2,17 @@
 run into their limit, pay late or pay in advance, spending limits for plain buyers and a
 sales-desk review of very large orders. So most demo orders confirm themselves and the
 exceptions wait for a person, each with its reason.
+
+Credit lines are set through the customers services; what companies owe on invoices then
+follows from the invoices and payments of the history (see `receivables`).
 """
 
 import random
-from datetime import date, timedelta
+from dataclasses import dataclass
 from decimal import Decimal
 
 from dinghuo.core.models import Seller, Tenant
+from dinghuo.customers import services as customers
 from dinghuo.customers.models import CompanyUser, CreditLine
 from dinghuo.demo.buyers import Buyer
 from dinghuo.orders import services as orders
@@ -16,9 +20,10 @@ from dinghuo.orders.models import ApprovalRule, Approver, OrderPolicy
 
 # A plain buyer may order up to this much without a manager (about the 90th percentile).
 SPENDING_LIMITS = {"HKD": Decimal(30_000), "USD": Decimal(6_000)}
-# Generous limits for everyone else: the demo has no invoicing yet, so exposure only grows.
-GENEROUS = {"HKD": Decimal(2_000_000), "USD": Decimal(400_000)}
-TIGHT = {"HKD": Decimal(120_000), "USD": Decimal(25_000)}
+# Room for a month or two of a busy customer's orders and unpaid invoices.
+GENEROUS = {"HKD": Decimal(800_000), "USD": Decimal(150_000)}
+# Room for about a month of the tight company's orders: more waits until it has paid.
+TIGHT = {"HKD": Decimal(30_000), "USD": Decimal(4_000)}
 TERMS = (
     (CreditLine.Terms.NET, 30),
     (CreditLine.Terms.NET, 60),
@@ -26,11 +31,38 @@ TERMS = (
 )
 
 
+@dataclass(frozen=True)
+class Specials:
+    """The companies whose credit the demo shows going wrong, or paid in advance."""
+
+    tight: Buyer  # a small limit: orders over it wait until payments make room
+    late: Buyer  # stops paying: its invoices fall overdue and its orders are held
+    prepaid: Buyer  # pays before anything ships
+
+    def shows(self) -> dict[str, str]:
+        """Company code → what it shows."""
+        return {
+            self.tight.company.code: (
+                "a tight credit limit (orders over it wait on credit hold until it has paid)"
+            ),
+            self.late.company.code: "overdue invoices (orders of the last weeks go on credit hold)",
+            self.prepaid.company.code: (
+                "prepaid terms (orders confirm themselves when paid; the latest waits for payment)"
+            ),
+        }
+
+
+def specials(buyers: list[Buyer]) -> Specials:
+    """The same three companies on every load of one seed."""
+    ordered = sorted(buyers, key=lambda b: b.company.code)
+    return Specials(tight=ordered[3], late=ordered[5], prepaid=ordered[8])
+
+
 def set_up_terms(
-    *, tenant: Tenant, seller: Seller, buyers: list[Buyer], history_end: date, rng: random.Random
-) -> dict[str, str]:
-    """Policy, approval rule, credit lines and spending limits; returns which company shows
-    which exception (company code → what it shows)."""
+    *, tenant: Tenant, seller: Seller, buyers: list[Buyer], rng: random.Random
+) -> Specials:
+    """Policy, approval rule, credit lines and spending limits; returns the companies whose
+    credit shows an exception."""
     orders.set_order_policy(
         tenant_id=tenant.pk,
         seller_slug=seller.slug,
@@ -47,35 +79,26 @@ def set_up_terms(
         approver=Approver.SELLER,
         min_amount=Decimal(100_000),
     )
-    ordered = sorted(buyers, key=lambda b: b.company.code)
-    tight, late, prepaid = ordered[3], ordered[5], ordered[8]
-    shows = {
-        tight.company.code: "a tight credit limit (later orders go on credit hold)",
-        late.company.code: "overdue invoices (orders of the last weeks go on credit hold)",
-        prepaid.company.code: "prepaid terms (orders wait for payment)",
-    }
-    lines = []
+    chosen = specials(buyers)
     for buyer in buyers:
         terms, days = rng.choice(TERMS)
-        line = CreditLine(
-            tenant=tenant,
-            company=buyer.company,
-            credit_limit=GENEROUS[buyer.currency],
+        limit: Decimal | None = GENEROUS[buyer.currency]
+        if buyer is chosen.tight:
+            limit, terms, days = TIGHT[buyer.currency], CreditLine.Terms.NET, 60
+        elif buyer is chosen.late:
+            terms, days = CreditLine.Terms.NET, 30  # so its unpaid invoices fall due in time
+        elif buyer is chosen.prepaid:
+            limit, terms, days = None, CreditLine.Terms.PREPAID, 0
+        customers.update_credit_line(
+            tenant_id=tenant.pk,
+            company_id=buyer.company.pk,
+            credit_limit=limit,
             terms=terms,
             terms_days=days,
         )
-        if buyer is tight:
-            line.credit_limit = TIGHT[buyer.currency]
-        elif buyer is late:
-            line.invoice_exposure = Decimal("18250.00")
-            line.oldest_unpaid_due_on = history_end - timedelta(days=25)
-        elif buyer is prepaid:
-            line.credit_limit, line.terms, line.terms_days = None, CreditLine.Terms.PREPAID, 0
-        lines.append(line)
         plain = [u for u in buyer.users if u.role == CompanyUser.Role.BUYER]
         if plain and len(buyer.users) > 1:  # someone else in the company can approve
             for user in plain:
                 user.spending_limit = SPENDING_LIMITS[buyer.currency]
             CompanyUser.objects.bulk_update(plain, ["spending_limit"])
-    CreditLine.objects.bulk_create(lines)
-    return shows
+    return chosen

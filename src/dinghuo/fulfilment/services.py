@@ -10,8 +10,10 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from dinghuo.billing import services as billing
 from dinghuo.core import clock
 from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
+from dinghuo.customers import services as customers
 from dinghuo.fulfilment.models import Shipment, ShipmentLine
 from dinghuo.inventory import queries as inventory
 from dinghuo.inventory import services as stock
@@ -52,13 +54,17 @@ def ship_order(
 ) -> Shipment:
     """Record a shipment: reserved stock becomes issued stock; the order is (partially) shipped.
 
-    Without `lines`, everything still reserved for the order (in the warehouse, if named)
-    ships. Backordered units ship only once stock is available, taken directly from the
-    warehouse. Refused with 422 (every problem at once) for bad input, 409 when units are
-    neither reserved nor in stock; nothing changes then.
+    The shipment is billed as the seller's billing policy says (an invoice now, or with
+    the period's). Without `lines`, everything still reserved for the order (in the
+    warehouse, if named) ships. Backordered units ship only once stock is available, taken
+    directly from the warehouse. Refused with 422 (every problem at once) for bad input,
+    409 when units are neither reserved nor in stock; nothing changes then.
     """
     order = orders.locked_order(tenant_id, order_id)
     orders.transition(order, Action.SHIP)
+    # Billing moves credit when it invoices: the credit line is locked now, before stock
+    # levels, in the lock order every writer keeps.
+    customers.lock_credit_line(tenant_id=tenant_id, company_id=order.company_id)
     warehouse, errors = _shipment_problems(tenant_id, carrier, tracking_number, warehouse_code)
     order_lines = {line.line_number: line for line in OrderLine.objects.filter(order=order)}
     reservations = inventory.open_reservations(tenant_id, (ol.pk for ol in order_lines.values()))
@@ -90,6 +96,11 @@ def ship_order(
         plan,
         sku_codes={line.sku_id: line.sku_code for line in order_lines.values()},
         reference=f"order:{order.pk}",
+    )
+    billing.bill_shipment(
+        order=order,
+        shipment_id=shipment.pk,
+        lines=[billing.Billed(order_lines[w.line_number], w.quantity) for w in lines],
     )
     return shipment
 

@@ -9,10 +9,12 @@ from dinghuo.portal import (
     views_cart,
     views_catalogue,
     views_company,
+    views_invoices,
     views_lists,
     views_orders,
     views_quick_order,
     views_quotes,
+    views_statement,
 )
 
 app_name = "portal"
@@ -30,6 +32,17 @@ urlpatterns = [
     path("orders/", views_orders.orders, name="orders"),
     path("orders/<int:order_id>/", views_orders.order, name="order"),
     path("orders/<int:order_id>/reorder/", views_orders.reorder, name="reorder"),
+    path("invoices/", views_invoices.invoices, name="invoices"),
+    path("invoices/<int:invoice_id>/", views_invoices.invoice, name="invoice"),
+    path("invoices/<int:invoice_id>/pdf/", views_invoices.invoice_pdf, name="invoice-pdf"),
+    path("credit-notes/", views_invoices.credit_notes, name="credit-notes"),
+    path("statement/", views_statement.statement, name="statement"),
+    path("statement/pdf/", views_statement.statement_as_pdf, name="statement-pdf"),
+    path(
+        "credit-notes/<int:credit_note_id>/pdf/",
+        views_invoices.credit_note_pdf,
+        name="credit-note-pdf",
+    ),
     path("approvals/", views_approvals.approvals, name="approvals"),
     path("approvals/<int:order_id>/", views_approvals.decide, name="decide"),
     path("company/", views_company.company, name="company"),

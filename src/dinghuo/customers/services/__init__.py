@@ -17,14 +17,20 @@ from dinghuo.customers.services.companies import (
 from dinghuo.customers.services.credit_lines import (
     MAX_TERMS_DAYS,
     LockedCredit,
+    change_invoice_exposure,
     change_order_exposure,
     credit_terms_errors,
     lock_credit_line,
+    reset_invoice_exposure,
     sync_receivables,
     take_credit,
     update_credit_line,
 )
-from dinghuo.customers.services.credit_policy import set_overdue_grace_days
+from dinghuo.customers.services.credit_policy import (
+    receivables_source,
+    set_overdue_grace_days,
+    set_receivables_source,
+)
 from dinghuo.customers.services.groups import create_customer_group, update_customer_group
 from dinghuo.customers.services.keys import issue_buyer_api_key, revoke_buyer_api_key
 from dinghuo.customers.services.locations import COUNTRIES, create_location, update_location
@@ -35,6 +41,7 @@ __all__ = [
     "MAX_TERMS_DAYS",
     "LockedCredit",
     "activate_company",
+    "change_invoice_exposure",
     "change_order_exposure",
     "create_company",
     "create_company_user",
@@ -44,8 +51,11 @@ __all__ = [
     "deactivate_company",
     "issue_buyer_api_key",
     "lock_credit_line",
+    "receivables_source",
+    "reset_invoice_exposure",
     "revoke_buyer_api_key",
     "set_overdue_grace_days",
+    "set_receivables_source",
     "set_tax_exemption",
     "sync_receivables",
     "take_credit",

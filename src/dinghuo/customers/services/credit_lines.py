@@ -7,16 +7,18 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import F
+from django.db.models import Exists, F
+from django.db.models.functions import Round
 
 from dinghuo.core import clock
 from dinghuo.core.db import select_rows, to_date, to_decimal
-from dinghuo.core.errors import FieldError
+from dinghuo.core.errors import Conflict, FieldError
 from dinghuo.core.queries import tenant_row
 from dinghuo.core.writes import UNSET, Unset
 from dinghuo.customers import credit
-from dinghuo.customers.models import Company, CreditLine
+from dinghuo.customers.models import Company, CreditLine, CreditPolicy
 from dinghuo.customers.services.common import amount_errors, company_event, money, refuse_all
+from dinghuo.customers.services.credit_policy import receivables_source
 from dinghuo.integrations import events
 
 MAX_TERMS_DAYS = 365
@@ -127,11 +129,18 @@ def sync_receivables(
     """Set what the company owes on invoices: the unpaid total (the invoice exposure) and the
     due date of the oldest unpaid invoice, from which overdue days are counted.
 
-    Called with the seller's accounting system's figures today (PUT /receivables) and by
-    billing once invoices live here. The two must agree: a date is required when something is
+    The seller's accounting system's figures (PUT /receivables), for a seller whose
+    receivables source is the sync; otherwise refused (409 `receivables_from_invoices`),
+    since billing keeps them. The two must agree: a date is required when something is
     unpaid and refused when nothing is. The line is locked; a sync that changes nothing
     records nothing, otherwise `company.receivables_synced`."""
     company, line = _locked_credit_line(tenant_id, company_id)
+    if receivables_source(tenant_id, company.price_list.seller_id) != "sync":
+        raise Conflict(
+            "This seller's receivables come from its invoices here; choose the sync in the "
+            "billing policy to set them from another system.",
+            code="receivables_from_invoices",
+        )
     currency = company.price_list.currency
     errors = amount_errors("unpaid_amount", unpaid_amount, currency, "unpaid_amount_negative")
     if unpaid_amount > 0 and oldest_unpaid_due_on is None:
@@ -168,8 +177,9 @@ _CREDIT_COLUMNS = (
     "id", "credit_limit", "order_exposure", "invoice_exposure", "oldest_unpaid_due_on", "terms",
 )  # fmt: skip
 # Raise and read in one statement: the row is locked from here to the end of the transaction.
+# Rounded to the column's four decimals because SQLite adds with floating point.
 _TAKE_CREDIT = """
-UPDATE customers_creditline SET order_exposure = order_exposure + %s, updated_at = %s
+UPDATE customers_creditline SET order_exposure = ROUND(order_exposure + %s, 4), updated_at = %s
 WHERE tenant_id = %s AND company_id = %s
 RETURNING id, credit_limit, order_exposure, invoice_exposure, oldest_unpaid_due_on, terms
 """
@@ -226,5 +236,39 @@ def take_credit(*, tenant_id: int, company_id: int, amount: Decimal) -> LockedCr
 def change_order_exposure(*, credit_line_id: int, amount: Decimal) -> None:
     """Add `amount` (negative to release) to the open-order exposure of a locked credit line."""
     CreditLine.objects.filter(pk=credit_line_id).update(
-        order_exposure=F("order_exposure") + amount, updated_at=clock.now()
+        order_exposure=Round(F("order_exposure") + amount, 4), updated_at=clock.now()
+    )
+
+
+def change_invoice_exposure(
+    *,
+    tenant_id: int,
+    seller_id: int,
+    company_id: int,
+    amount: Decimal,
+    oldest_unpaid_due_on: date | None,
+) -> None:
+    """Billing's side of credit: add `amount` (negative when paid or credited) to what the
+    company owes on invoices, and set the due date of its oldest open invoice. Nothing
+    changes for a seller whose receivables are synced from elsewhere. One UPDATE, which locks
+    the credit line (the caller has locked it already, after any order rows, as everywhere)."""
+    synced = CreditPolicy.objects.filter(
+        seller_id=seller_id, receivables_source=CreditPolicy.ReceivablesSource.SYNC
+    )
+    CreditLine.objects.filter(tenant_id=tenant_id, company_id=company_id).exclude(
+        Exists(synced)
+    ).update(
+        invoice_exposure=Round(F("invoice_exposure") + amount, 4),
+        oldest_unpaid_due_on=oldest_unpaid_due_on,
+        updated_at=clock.now(),
+    )
+
+
+def reset_invoice_exposure(
+    *, tenant_id: int, company_id: int, amount: Decimal, oldest_unpaid_due_on: date | None
+) -> None:
+    """Set what the company owes on invoices outright (billing's figures), when the seller
+    takes its receivables back from a sync: the sync's last figures are replaced."""
+    CreditLine.objects.filter(tenant_id=tenant_id, company_id=company_id).update(
+        invoice_exposure=amount, oldest_unpaid_due_on=oldest_unpaid_due_on, updated_at=clock.now()
     )

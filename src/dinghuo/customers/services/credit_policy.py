@@ -30,3 +30,32 @@ def set_overdue_grace_days(*, tenant_id: int, seller_id: int, days: int) -> Cred
     policy.overdue_grace_days = days
     policy.save(update_fields=["overdue_grace_days"])
     return policy
+
+
+def receivables_source(tenant_id: int, seller_id: int) -> str:
+    """Where the seller's invoice exposure comes from: "invoices" (billing) or "sync"."""
+    source = (
+        CreditPolicy.objects.filter(tenant_id=tenant_id, seller_id=seller_id)
+        .values_list("receivables_source", flat=True)
+        .first()
+    )
+    return source or CreditPolicy.ReceivablesSource.INVOICES
+
+
+@transaction.atomic
+def set_receivables_source(*, tenant_id: int, seller_id: int, source: str) -> CreditPolicy:
+    """Choose where invoice exposure comes from: billing's invoices, or a sync from the
+    seller's accounting system. Records no event of its own (the billing policy's does)."""
+    if source not in CreditPolicy.ReceivablesSource.values:
+        raise ValidationFailed(
+            "Receivables come from invoices or from a sync.",
+            errors=[
+                FieldError("receivables_source", "invalid_receivables_source", "invoices or sync")
+            ],
+        )
+    policy, _ = CreditPolicy.objects.select_for_update().get_or_create(
+        seller_id=seller_id, defaults={"tenant_id": tenant_id}
+    )
+    policy.receivables_source = source
+    policy.save(update_fields=["receivables_source"])
+    return policy

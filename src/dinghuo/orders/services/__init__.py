@@ -17,11 +17,14 @@ from dinghuo.orders.services.approvals import (
 )
 from dinghuo.orders.services.lifecycle import (
     ShippedLine,
+    awaits_payment_only,
     cancel_order,
     confirm_order,
+    confirm_paid_order,
     record_delivery,
     record_shipment,
     release_credit_hold,
+    release_invoiced_credit,
 )
 from dinghuo.orders.services.locking import locked_order, transition
 from dinghuo.orders.services.placing import place_order
@@ -39,8 +42,10 @@ __all__ = [
     "RuleFields",
     "ShippedLine",
     "approve_order",
+    "awaits_payment_only",
     "cancel_order",
     "confirm_order",
+    "confirm_paid_order",
     "create_approval_rule",
     "expire_approvals",
     "locked_order",
@@ -49,6 +54,7 @@ __all__ = [
     "record_shipment",
     "reject_order",
     "release_credit_hold",
+    "release_invoiced_credit",
     "set_order_policy",
     "transition",
     "update_approval_rule",

@@ -4,6 +4,7 @@ hold released by staff. Each move is checked against `orders.states` and is one 
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 
@@ -140,3 +141,41 @@ def record_shipment(
         },
     )
     events.record(shipped_event)
+
+
+def release_invoiced_credit(order: Order, amount: Decimal, *, fully_invoiced: bool) -> Decimal:
+    """The order's side of an invoice billing records in its transaction, the order row
+    locked: `amount` of what the order holds of the company's credit is no longer an open
+    order's (billing moves it to the invoices'); all of it once the order is fully invoiced.
+    Returns the amount released from the order exposure (the credit line must be locked)."""
+    released = order.credit_reserved if fully_invoiced else min(amount, order.credit_reserved)
+    if released > 0:
+        line = customers.lock_credit_line(tenant_id=order.tenant_id, company_id=order.company_id)
+        customers.change_order_exposure(credit_line_id=line.id, amount=-released)
+        order.credit_reserved -= released
+        order.save(update_fields=["credit_reserved", "updated_at"])
+    return released
+
+
+def awaits_payment_only(order: Order) -> bool:
+    """Whether a placed prepaid order waits for nothing but its payment: its approvals and
+    any credit hold are behind it, nothing is backordered and the seller confirms
+    automatically."""
+    reasons = set(order.review_reasons)
+    return (
+        order.status == OrderStatus.PLACED
+        and straight_through.PREPAID in reasons
+        and not reasons & {straight_through.BACKORDER, straight_through.AUTOMATION_OFF}
+    )
+
+
+def confirm_paid_order(order: Order) -> None:
+    """A prepaid order paid in full confirms itself (straight through) when payment was all it
+    waited for; billing calls this in its transaction, the order row locked first."""
+    if not awaits_payment_only(order):
+        return
+    transition(order, Action.CONFIRM)
+    order.status = OrderStatus.CONFIRMED
+    order.confirmed_automatically = True
+    order.save(update_fields=["status", "confirmed_automatically", "updated_at"])
+    events.record(order_event(order, "order.confirmed", {"automatic": True, "paid": True}))

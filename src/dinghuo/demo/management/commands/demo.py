@@ -27,8 +27,9 @@ ALREADY_LOADED = (
 
 class Command(BaseCommand):
     help = (
-        "Load the demo wholesaler (catalogue, stock, 30 buyers, order history) and print its "
-        "sign-ins. Refuses when the demo is loaded; to reload, recreate the database."
+        "Load the demo wholesaler (catalogue, stock, 30 buyers, four months of orders with their "
+        "invoices and payments) and print its sign-ins. Refuses when the demo is loaded; to "
+        "reload, recreate the database."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
@@ -68,6 +69,13 @@ class Command(BaseCommand):
                 f"Straight through: {share.straight_through} of {share.orders} orders "
                 f"({share.share:.0%}) confirmed themselves; the rest waited for a person "
                 f"({waiting})."
+            )
+        invoices = loaded.invoices
+        if invoices:
+            self.stdout.write(
+                f"Invoices: {invoices.get('paid', 0)} paid, {invoices.get('part', 0)} paid in "
+                f"part, {invoices.get('open', 0)} not paid yet; {invoices.get('overdue', 0)} "
+                "overdue."
             )
         for company, shows in loaded.exceptions.items():
             self.stdout.write(f"  {company} shows {shows}.")

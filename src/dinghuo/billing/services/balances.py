@@ -1,0 +1,177 @@
+"""The running balances beside billing's append-only rows, and the credit they feed.
+
+Lock order (after any order rows): the company's credit line, then its account, then its
+receivables. Every billing write takes them in this order, so a payment, a credit note and
+an invoice of one company queue rather than deadlock, and none reads a half-changed balance.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import F, Min, Sum
+from django.db.models.functions import Coalesce, Round
+
+from dinghuo.billing.models import Account, CreditNote, Invoice, Payment, Receivable
+from dinghuo.core import clock
+from dinghuo.core.errors import Conflict
+from dinghuo.core.money import format_amount
+from dinghuo.customers import services as customers
+from dinghuo.integrations import events
+from dinghuo.integrations.models import Event
+
+
+def exact(expression: Any) -> Round:
+    """Money arithmetic in SQL rounded to the columns' four decimals: SQLite computes with
+    floating point (10.9 - 0.1 is 10.799999…), which would then fail equality and
+    guarded comparisons; PostgreSQL's numeric is exact and unchanged by it."""
+    return Round(expression, 4)
+
+
+def lock_credit(tenant_id: int, company_id: int) -> None:
+    """Lock the company's credit line: the first of billing's locks (after order rows)."""
+    customers.lock_credit_line(tenant_id=tenant_id, company_id=company_id)
+
+
+def unapplied(tenant_id: int, company_id: int, currency: str) -> Decimal:
+    """The company's unapplied credit in `currency` (0 without an account, or one in another
+    currency); read under its credit line's lock, since every writer of the account holds
+    that first."""
+    held = (
+        Account.objects.filter(tenant_id=tenant_id, company_id=company_id, currency=currency)
+        .values_list("unapplied", flat=True)
+        .first()
+    )
+    return held or Decimal(0)
+
+
+def lock_account(tenant_id: int, company_id: int, currency: str) -> Account:
+    """The company's account in `currency` (made on first use), locked; the credit line must
+    be locked. An empty account takes the currency of the money it is given (a company whose
+    price list changed currency); credit held in another currency is refused (409
+    `credit_in_other_currency`) rather than mixed."""
+    Account.objects.bulk_create(
+        [Account(tenant_id=tenant_id, company_id=company_id, currency=currency)],
+        ignore_conflicts=True,
+    )
+    account = Account.objects.select_for_update().get(tenant_id=tenant_id, company_id=company_id)
+    if account.currency != currency:
+        if account.unapplied:
+            raise Conflict(
+                f"The company holds credit in {account.currency}; refund or use it first.",
+                code="credit_in_other_currency",
+            )
+        account.currency = currency
+        Account.objects.filter(pk=account.pk).update(currency=currency)
+    return account
+
+
+def change_unapplied(account: Account, amount: Decimal) -> None:
+    """Add `amount` (negative to use it) to the locked account's unapplied credit."""
+    account.unapplied += amount
+    if account.unapplied < 0:
+        raise Conflict("Not enough unapplied credit.", code="unapplied_credit_exhausted")
+    Account.objects.filter(pk=account.pk).update(unapplied=exact(F("unapplied") + amount))
+
+
+def settle(receivable_id: int, amount: Decimal) -> None:
+    """Lower an invoice's open amount by `amount`, never below zero: a guarded update that
+    refuses (409 `over_settled`) when the invoice owes less than that."""
+    now = clock.now()
+    changed = Receivable.objects.filter(pk=receivable_id, open_amount__gte=amount).update(
+        open_amount=exact(F("open_amount") - amount)
+    )
+    if changed != 1:
+        raise Conflict("The invoice owes less than that.", code="over_settled")
+    Receivable.objects.filter(pk=receivable_id, open_amount=0, settled_at__isnull=True).update(
+        settled_at=now
+    )
+
+
+def oldest_open_due_on(tenant_id: int, company_id: int) -> date | None:
+    """The due date of the company's oldest invoice still open."""
+    oldest: date | None = Receivable.objects.filter(
+        tenant_id=tenant_id, company_id=company_id, open_amount__gt=0
+    ).aggregate(oldest=Min("due_on"))["oldest"]
+    return oldest
+
+
+def follow_credit(*, tenant_id: int, seller_id: int, company_id: int, change: Decimal) -> None:
+    """Tell the company's credit line its invoices now owe `change` more (less when
+    negative), with the due date of the oldest still open."""
+    customers.change_invoice_exposure(
+        tenant_id=tenant_id,
+        seller_id=seller_id,
+        company_id=company_id,
+        amount=change,
+        oldest_unpaid_due_on=oldest_open_due_on(tenant_id, company_id),
+    )
+
+
+@dataclass(frozen=True)
+class Source:
+    """A payment or credit note with money not yet given to an invoice or a refund."""
+
+    payment_id: int | None
+    credit_note_id: int | None
+    left: Decimal
+
+
+def unapplied_sources(tenant_id: int, company_id: int) -> list[Source]:
+    """The company's payments and credit notes with money left, oldest first (payments by
+    the day received, then credit notes by number)."""
+    given = Coalesce(Sum("allocations__amount"), Decimal(0))
+    payments = (
+        Payment.objects.filter(tenant_id=tenant_id, company_id=company_id, kind="received")
+        .annotate(given=given)
+        .order_by("received_on", "id")
+        .values_list("id", "amount", "given")
+    )
+    notes = (
+        CreditNote.objects.filter(tenant_id=tenant_id, company_id=company_id)
+        .annotate(given=given)
+        .order_by("id")
+        .values_list("id", "total", "given")
+    )
+    # What is left is worked out here, to four decimals, not compared in SQL: SQLite sums
+    # with floating point.
+    sources = [Source(i, None, _left(amount, used)) for i, amount, used in payments]
+    sources += [Source(None, i, _left(total, used)) for i, total, used in notes]
+    return [source for source in sources if source.left > 0]
+
+
+def _left(amount: Decimal, used: Decimal) -> Decimal:
+    return (amount - Decimal(used)).quantize(Decimal("0.0001"))
+
+
+def draw(sources: list[Source], amount: Decimal) -> list[tuple[Source, Decimal]]:
+    """Take `amount` from `sources` in their order: each source and what it gives."""
+    taken = []
+    left = amount
+    for source in sources:
+        if left <= 0:
+            break
+        part = min(left, source.left)
+        if part <= 0:
+            continue
+        taken.append((source, part))
+        left -= part
+    if left > 0:
+        raise Conflict("Not enough unapplied credit.", code="unapplied_credit_exhausted")
+    return taken
+
+
+def settled_event(invoice: Invoice) -> Event:
+    """`invoice.settled`: nothing is open on the invoice any more."""
+    return events.new(
+        invoice.tenant_id,
+        "invoice.settled",
+        "invoice",
+        invoice.pk,
+        {
+            "invoice": invoice.number,
+            "currency": invoice.currency,
+            "total": format_amount(invoice.total, invoice.currency),
+        },
+    )
