@@ -1,6 +1,6 @@
 """The receivables aging of 10,000 companies: the query, and its CSV and Excel exports.
 
-    uv run python -m bench.aging [--companies 10000] [--invoices 3] [--database helper_dunning]
+    uv run python -m bench.aging [--companies 10000] [--invoices 3] [--database dinghuo_bench_aging]
 
 A fresh PostgreSQL database (dropped and made again), migrated; one seller and `--companies`
 companies, each with `--invoices` open invoices due on days spread over the last 150 days
@@ -130,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.aging")
     parser.add_argument("--companies", type=int, default=10_000)
     parser.add_argument("--invoices", type=int, default=3, help="open invoices per company")
-    parser.add_argument("--database", default="helper_dunning")
+    parser.add_argument("--database", default="dinghuo_bench_aging")
     args = parser.parse_args()
     _fresh_database(args.database)
     os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{args.database}"

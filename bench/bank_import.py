@@ -3,7 +3,7 @@ open invoices.
 
     uv run python -m bench.bank_import [--lines 5000] [--format camt053|mt940]
         [--database-url sqlite:////tmp/bench_bank.sqlite3
-                        | postgres://postgres@127.0.0.1:5432/helper_bank]
+                        | postgres://postgres@127.0.0.1:5432/dinghuo_bench_bank]
 
 A fresh database (the SQLite file removed, or the PostgreSQL database dropped and made again),
 migrated; one seller, `--lines / 10` companies with ten open invoices each (master data and
