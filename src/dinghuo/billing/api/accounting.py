@@ -12,6 +12,7 @@ from pydantic import Field
 
 from dinghuo.api.auth import tenant_id
 from dinghuo.billing import journal, queries
+from dinghuo.billing.api.shared import download, file_openapi
 from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.queries import seller_for
@@ -33,17 +34,6 @@ class JournalFilters(Schema):
     )
 
 
-def _file(content: str, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _openapi(what: str, media_type: str) -> dict[str, object]:
-    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
-    return {"responses": {200: {"description": what, "content": content}}}
-
-
 def _entries(request: HttpRequest, filters: JournalFilters) -> tuple[list[journal.Entry], date]:
     end = filters.end or timezone.localdate(clock.now())
     if filters.start is not None and filters.start > end:
@@ -59,23 +49,25 @@ def _entries(request: HttpRequest, filters: JournalFilters) -> tuple[list[journa
 @router.get(
     "/accounting/journal.csv",
     summary="The journal as CSV",
-    openapi_extra=_openapi("One row per posting: debit or credit, account, currency", "text/csv"),
+    openapi_extra=file_openapi(
+        "One row per posting: debit or credit, account, currency", "text/csv"
+    ),
 )
 def journal_csv(request: HttpRequest, filters: Query[JournalFilters]) -> HttpResponse:
     """Every posting of the period, in the seller's chart of accounts (`PUT /billing-policy`:
     `accounts`)."""
     entries, end = _entries(request, filters)
-    return _file(journal.to_csv(entries), "text/csv; charset=utf-8", f"journal-{end}.csv")
+    return download(journal.to_csv(entries), "text/csv; charset=utf-8", f"journal-{end}.csv")
 
 
 @router.get(
     "/accounting/journal.beancount",
     summary="The journal as a Beancount ledger",
-    openapi_extra=_openapi("A Beancount file: accounts opened, then the entries", "text/plain"),
+    openapi_extra=file_openapi("A Beancount file: accounts opened, then the entries", "text/plain"),
 )
 def journal_beancount(request: HttpRequest, filters: Query[JournalFilters]) -> HttpResponse:
     """A ledger the `bean-check` tool accepts: with `from` left out it starts at the beginning,
     so that receivables equal the aging's total on `to`."""
     entries, end = _entries(request, filters)
     text = journal.to_beancount(entries, title=f"Journal to {end}")
-    return _file(text, "text/plain; charset=utf-8", f"journal-{end}.beancount")
+    return download(text, "text/plain; charset=utf-8", f"journal-{end}.beancount")

@@ -19,6 +19,19 @@ from dinghuo.customers.models import Company
 PDF = "application/pdf"
 
 
+def download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
+    """A file to save (an export, a ledger), under `filename`."""
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+def file_openapi(what: str, media_type: str) -> dict[str, object]:
+    """The OpenAPI answer of a route that answers a file of `media_type`."""
+    content = {media_type: {"schema": {"type": "string", "format": "binary"}}}
+    return {"responses": {200: {"description": what, "content": content}}}
+
+
 def today() -> date:
     """The business date, as billing dates its documents (UTC)."""
     return timezone.localdate(clock.now())

@@ -19,7 +19,7 @@ from dinghuo.api.auth import buyer, tenant_id
 from dinghuo.api.idempotent import json_response
 from dinghuo.api.schemas import ObjectId
 from dinghuo.billing import aging, aging_export, queries, statement_pdf, statements
-from dinghuo.billing.api.shared import pdf_openapi, pdf_response, today
+from dinghuo.billing.api.shared import download, file_openapi, pdf_openapi, pdf_response, today
 from dinghuo.billing.schemas import Language
 from dinghuo.core.money import format_amount
 
@@ -231,23 +231,6 @@ def _pdf(found: statements.Statement, language: str) -> HttpResponse:
     return pdf_response(statement_pdf.statement_pdf(found, language), name)
 
 
-def _download(content: str | bytes, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-def _file_openapi(what: str, media_type: str) -> dict[str, object]:
-    return {
-        "responses": {
-            200: {
-                "description": what,
-                "content": {media_type: {"schema": {"type": "string", "format": "binary"}}},
-            }
-        }
-    }
-
-
 # --- staff routes --------------------------------------------------------------------------
 
 
@@ -292,7 +275,7 @@ def get_aging(request: HttpRequest, filters: Query[AgingFilters]) -> HttpRespons
 @router.get(
     "/receivables/aging.csv",
     summary="Receivables aging as CSV",
-    openapi_extra=_file_openapi("The aging as CSV", CSV),
+    openapi_extra=file_openapi("The aging as CSV", CSV),
 )
 def get_aging_csv(request: HttpRequest, filters: Query[AgingExportFilters]) -> HttpResponse:
     """A row per company and a total row per currency; amounts as plain decimals with a
@@ -301,13 +284,13 @@ def get_aging_csv(request: HttpRequest, filters: Query[AgingExportFilters]) -> H
     rows = queries.receivables_aging(tenant_id(request), on)
     with translation.override(filters.language):
         content = aging_export.aging_csv(rows)
-    return _download(content, f"{CSV}; charset=utf-8", f"receivables-aging-{on}.csv")
+    return download(content, f"{CSV}; charset=utf-8", f"receivables-aging-{on}.csv")
 
 
 @router.get(
     "/receivables/aging.xlsx",
     summary="Receivables aging as an Excel workbook",
-    openapi_extra=_file_openapi("The aging as an Excel workbook", XLSX),
+    openapi_extra=file_openapi("The aging as an Excel workbook", XLSX),
 )
 def get_aging_xlsx(request: HttpRequest, filters: Query[AgingExportFilters]) -> HttpResponse:
     """As the CSV, with amounts as numbers in their currency's format and bold totals."""
@@ -315,7 +298,7 @@ def get_aging_xlsx(request: HttpRequest, filters: Query[AgingExportFilters]) -> 
     rows = queries.receivables_aging(tenant_id(request), on)
     with translation.override(filters.language):
         content = aging_export.aging_xlsx(rows, on)
-    return _download(content, XLSX, f"receivables-aging-{on}.xlsx")
+    return download(content, XLSX, f"receivables-aging-{on}.xlsx")
 
 
 # --- buyer routes (/my) --------------------------------------------------------------------
