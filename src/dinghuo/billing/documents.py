@@ -22,7 +22,7 @@ from dinghuo.core import pdf
 from dinghuo.core.pdf import WIDTH, Cell, Column, Document
 from dinghuo.core.templatetags.dinghuo import babel_locale, date_, money, number, unit_price
 from dinghuo.customers import terms
-from dinghuo.orders.models import Order
+from dinghuo.orders.models import Order, order_number
 from dinghuo.pricing.models import TaxRate
 
 LANGUAGES = ("en", "zh-hant", "zh-hans")
@@ -183,7 +183,7 @@ def address_lines(address: dict[str, str]) -> list[str]:
 def _what_it_bills(invoice: Invoice, lines: list[InvoiceLine]) -> list[tuple[str, str]]:
     """The orders the invoice bills, and its shipment (when, by whom) or its period."""
     order_ids = sorted({line.order_id for line in lines})
-    facts = [(gettext("Orders"), ", ".join(f"SO-{order_id:07d}" for order_id in order_ids))]
+    facts = [(gettext("Orders"), ", ".join(order_number(order_id) for order_id in order_ids))]
     if invoice.period_start and invoice.period_end:
         period = f"{date_(invoice.period_start)} – {date_(invoice.period_end)}"
         facts.append((gettext("Period"), period))

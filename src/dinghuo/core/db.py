@@ -9,6 +9,7 @@ from typing import Any, TypeVar
 
 from django.db import OperationalError, connection, transaction
 from django.db.models import Field, Model
+from django.db.models.functions import Round
 
 from dinghuo.core.errors import Busy
 
@@ -43,6 +44,13 @@ def atomic_with_retry(fn: Callable[[], T], *, attempts: int = 3) -> T:
                 raise
             time.sleep(0.005 * attempt)
     raise AssertionError("unreachable")
+
+
+def exact(expression: Any) -> Any:
+    """Money arithmetic in SQL (`F("open_amount") - amount`) rounded to the money columns'
+    four decimals: SQLite computes with floating point (10.9 - 0.1 is 10.799999…), which
+    would then fail equality and guarded comparisons; PostgreSQL's numeric is unchanged."""
+    return Round(expression, 4)
 
 
 # SQLite before 3.32 allows 999 parameters in a statement; PostgreSQL 65,535.

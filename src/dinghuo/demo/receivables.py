@@ -262,7 +262,7 @@ class Collections:
             currency=order.currency,
             method=Payment.Method.BANK_TRANSFER,
             received_on=_today(),
-            reference=f"SO-{order.pk:07d}",
+            reference=order.number,
             order_id=order.pk,
             recorded_by=RECORDED_BY,
         )

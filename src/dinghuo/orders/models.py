@@ -14,6 +14,11 @@ from dinghuo.orders.states import OrderStatus
 from dinghuo.pricing.models import PriceList
 
 
+def order_number(order_id: int) -> str:
+    """The number people quote for the order `order_id` (`SO-0000123`)."""
+    return f"SO-{order_id:07d}"
+
+
 class Order(TenantScoped):
     seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="orders")
@@ -76,7 +81,7 @@ class Order(TenantScoped):
     @property
     def number(self) -> str:
         """The order number people quote (derived from the id: no counter to contend on)."""
-        return f"SO-{self.pk:07d}"
+        return order_number(self.pk)
 
 
 class OrderLine(TenantScoped):

@@ -13,6 +13,7 @@ from dinghuo.billing.models import Allocation, CreditNote, CreditNoteLine, Invoi
 from dinghuo.billing.schemas.requests import InvoiceState
 from dinghuo.core.money import format_amount, format_unit_price
 from dinghuo.customers import terms as payment_terms
+from dinghuo.orders.models import order_number
 from dinghuo.pricing.tax import percent_text
 
 
@@ -163,7 +164,7 @@ def _day(value: date | None) -> str | None:
 
 def _order_number(order_id: int) -> str:
     # The orders app derives its numbers from the id the same way (`Order.number`).
-    return f"SO-{order_id:07d}"
+    return order_number(order_id)
 
 
 def _bill_to(frozen: dict[str, Any]) -> dict[str, Any]:

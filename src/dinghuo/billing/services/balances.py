@@ -8,25 +8,18 @@ an invoice of one company queue rather than deadlock, and none reads a half-chan
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
 from django.db.models import F, Min, Sum
-from django.db.models.functions import Coalesce, Round
+from django.db.models.functions import Coalesce
 
 from dinghuo.billing.models import Account, CreditNote, Invoice, Payment, Receivable
 from dinghuo.core import clock
+from dinghuo.core.db import exact
 from dinghuo.core.errors import Conflict
 from dinghuo.core.money import format_amount
 from dinghuo.customers import services as customers
 from dinghuo.integrations import events
 from dinghuo.integrations.models import Event
-
-
-def exact(expression: Any) -> Round:
-    """Money arithmetic in SQL rounded to the columns' four decimals: SQLite computes with
-    floating point (10.9 - 0.1 is 10.799999…), which would then fail equality and
-    guarded comparisons; PostgreSQL's numeric is exact and unchanged by it."""
-    return Round(expression, 4)
 
 
 def lock_credit(tenant_id: int, company_id: int) -> None:

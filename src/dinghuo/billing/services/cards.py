@@ -59,7 +59,7 @@ from dinghuo.core.errors import Conflict, DomainError, FieldError, NotFound, Val
 from dinghuo.core.money import format_amount
 from dinghuo.core.queries import tenant_row
 from dinghuo.orders import straight_through
-from dinghuo.orders.models import Order
+from dinghuo.orders.models import Order, order_number
 from dinghuo.orders.states import OrderStatus
 
 log = logging.getLogger(__name__)
@@ -266,7 +266,8 @@ def _charge(card: CardPayment) -> gateways.Charge:
         metadata |= {"invoice_id": str(card.invoice_id), "invoice": number}
         description = f"Invoice {number}"
     else:
-        number = f"SO-{card.order_id:07d}"
+        assert card.order_id is not None  # a card payment is for an invoice or an order
+        number = order_number(card.order_id)
         metadata |= {"order_id": str(card.order_id), "order": number}
         description = f"Order {number}"
     token = card.provider_reference.removeprefix(PENDING)

@@ -36,7 +36,7 @@ from dinghuo.customers import terms as payment_terms
 from dinghuo.customers.models import Company, CreditLine, Location
 from dinghuo.integrations import events
 from dinghuo.orders import services as orders
-from dinghuo.orders.models import Order, OrderLine
+from dinghuo.orders.models import Order, OrderLine, order_number
 
 
 @dataclass(frozen=True)
@@ -280,7 +280,7 @@ def _issued_event(invoice: Invoice, lines: list[InvoiceLine], applied: Decimal) 
             "open_amount": format_amount(invoice.total - applied, currency),
             "issued_on": invoice.issued_on.isoformat(),
             "due_on": invoice.due_on.isoformat(),
-            "orders": sorted({f"SO-{line.order_id:07d}" for line in lines}),
+            "orders": sorted({order_number(line.order_id) for line in lines}),
             "shipment": invoice.shipment_id,
         },
     )

@@ -21,7 +21,7 @@ from dinghuo.integrations import events
 from dinghuo.integrations.models import Event
 from dinghuo.orders import services as orders
 from dinghuo.orders import straight_through
-from dinghuo.orders.models import Order
+from dinghuo.orders.models import Order, order_number
 from dinghuo.orders.states import OrderStatus
 
 MAX_REFERENCE = 140
@@ -303,7 +303,7 @@ def _received_event(
             "amount": format_amount(payment.amount, currency),
             "received_on": payment.received_on.isoformat(),
             "reference": payment.reference,
-            "order": f"SO-{payment.order_id:07d}" if payment.order_id else None,
+            "order": order_number(payment.order_id) if payment.order_id else None,
             "allocations": [
                 {"invoice": by_id[rid].invoice.number, "amount": format_amount(part, currency)}
                 for rid, part in applied.items()

@@ -8,10 +8,9 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, F
-from django.db.models.functions import Round
 
 from dinghuo.core import clock
-from dinghuo.core.db import select_rows, to_date, to_decimal
+from dinghuo.core.db import exact, select_rows, to_date, to_decimal
 from dinghuo.core.errors import Conflict, FieldError
 from dinghuo.core.queries import tenant_row
 from dinghuo.core.writes import UNSET, Unset
@@ -236,7 +235,7 @@ def take_credit(*, tenant_id: int, company_id: int, amount: Decimal) -> LockedCr
 def change_order_exposure(*, credit_line_id: int, amount: Decimal) -> None:
     """Add `amount` (negative to release) to the open-order exposure of a locked credit line."""
     CreditLine.objects.filter(pk=credit_line_id).update(
-        order_exposure=Round(F("order_exposure") + amount, 4), updated_at=clock.now()
+        order_exposure=exact(F("order_exposure") + amount), updated_at=clock.now()
     )
 
 
@@ -258,7 +257,7 @@ def change_invoice_exposure(
     CreditLine.objects.filter(tenant_id=tenant_id, company_id=company_id).exclude(
         Exists(synced)
     ).update(
-        invoice_exposure=Round(F("invoice_exposure") + amount, 4),
+        invoice_exposure=exact(F("invoice_exposure") + amount),
         oldest_unpaid_due_on=oldest_unpaid_due_on,
         updated_at=clock.now(),
     )
