@@ -75,6 +75,7 @@ def _invoices(
                     net_total=total,
                     tax_total=Decimal(0),
                     total=total,
+                    base_total=total,
                     terms="net",
                     terms_days=30,
                     bill_to={"company": company.name, "code": company.code, "address": {}},
@@ -94,7 +95,7 @@ def _load(companies: int, per_company: int, today: date) -> tuple[int, int]:
     from dinghuo.customers.models import Company
     from dinghuo.pricing.models import PriceList
 
-    tenant = create_tenant(slug="bench", name="Bench Wholesale")
+    tenant = create_tenant(slug="bench", name="Bench Wholesale", base_currency="HKD")
     seller = Seller.objects.get(tenant=tenant, is_primary=True)
     prices = PriceList.objects.create(
         tenant=tenant, seller=seller, code="std", name="Std", currency="HKD"
@@ -117,6 +118,7 @@ def _load(companies: int, per_company: int, today: date) -> tuple[int, int]:
                 due_on=invoice.due_on,
                 # Every fifth partly paid.
                 open_amount=invoice.total / 2 if k % 5 == 0 else invoice.total,
+                open_base=invoice.total / 2 if k % 5 == 0 else invoice.total,
             )
             for k, invoice in enumerate(invoices)
         ],

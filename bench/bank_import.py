@@ -136,6 +136,7 @@ def _invoice(tenant: Any, seller: Any, company: Any, number: str, amount: Decima
         net_total=amount,
         tax_total=Decimal(0),
         total=amount,
+        base_total=amount,
         terms="net",
         terms_days=30,
         created_at=now,
@@ -176,7 +177,12 @@ def world(companies: int, per_company: int = 10) -> dict[str, Any]:
     Receivable.objects.bulk_create(
         [
             Receivable(
-                tenant=tenant, invoice=i, company_id=i.company_id, due_on=due, open_amount=i.total
+                tenant=tenant,
+                invoice=i,
+                company_id=i.company_id,
+                due_on=due,
+                open_amount=i.total,
+                open_base=i.total,
             )
             for i in invoices
         ],

@@ -293,7 +293,13 @@ def _fill(scale: Scale) -> dict[str, Any]:
         ("Near the credit limit: credit control", 1, "seller", {"credit_state": "near_limit"}),
     ):
         ApprovalRule.objects.create(
-            tenant=tenant, seller=seller, name=name, level=level, approver=approver, **extra
+            tenant=tenant,
+            seller=seller,
+            name=name,
+            level=level,
+            approver=approver,
+            currency=seller.base_currency,
+            **extra,
         )
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")

@@ -77,7 +77,7 @@ class ApiClient:
 
 def build_world(slug: str = "acme", *, stock_per_sku: int = 100, currency: str = "USD") -> World:
     """A tenant with 2 warehouses, 4 SKUs (tiers on A-1), a company with a ship-to, two keys."""
-    tenant = create_tenant(slug=slug, name=f"{slug.title()} Wholesale")
+    tenant = create_tenant(slug=slug, name=f"{slug.title()} Wholesale", base_currency=currency)
     seller = Seller.objects.get(tenant=tenant, is_primary=True)
     main = Warehouse.objects.create(tenant=tenant, code="main", name="Main", priority=1)
     north = Warehouse.objects.create(tenant=tenant, code="north", name="North", priority=2)

@@ -230,6 +230,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "GET /tax-policy": {"expect": {"rounding": "line"}},
     "PUT /tax-policy": {"body": {"rounding": "document"}},
     "PUT /companies/{company_id}/tax-exemption": {"body": {"certificate": "EX-1"}},
+    "GET /exchange-rates": {"expect": {"base_currency": "USD"}},
+    "PUT /exchange-rates": {
+        "body": {"rates": [{"currency": "HKD", "date": "2030-01-01", "rate": "0.128"}]}
+    },
+    "POST /exchange-rates/import": {},
+    "GET /exchange-rates/currencies": {"expect": {"items": []}},
     "GET /invoices": {"query": {"company_id": "{company_id}"}},
     "GET /invoices/{invoice_id}": {},
     "GET /invoices/{invoice_id}/pdf": {},
@@ -473,8 +479,9 @@ def owner_ids(world: World) -> dict[str, Any]:
         tenant_id=tenant, company_id=company, company_user_id=amy.pk, name="amy", scopes={"read"}
     )
     rule = ApprovalRule.objects.create(
-        tenant=world.tenant, seller=world.seller, name="Big", approver="seller", level=1
-    )
+        tenant=world.tenant, seller=world.seller, name="Big", approver="seller", level=1,
+        currency="USD",
+    )  # fmt: skip
     listed = buying.create_requisition_list(
         tenant_id=tenant,
         company_id=company,

@@ -4,6 +4,7 @@ the last 14 days, in a constant number of queries."""
 import random
 from collections import defaultdict
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from django.db import connection
@@ -18,8 +19,8 @@ from dinghuo.inventory.models import StockLevel, Warehouse
 from dinghuo.orders.models import Order
 from dinghuo.orders.services import confirm_order
 from tests.backoffice.staffing import place, staff_client, texts
-from tests.builders import World
-from tests.orders.support import add_rule, set_credit
+from tests.builders import World, build_world
+from tests.orders.support import add_rule, buyer_in, set_credit, set_rate
 
 # Session, user, staff member, the order counts with the chart, low stock.
 DASHBOARD_QUERIES = 5
@@ -53,6 +54,50 @@ def test_the_counts_say_what_waits_and_link_to_the_desk(world):
     for status in ("placed", "awaiting_approval", "awaiting_seller", "credit_hold", "to_ship"):
         assert f'href="/staff/orders/?status={status}"' in page
     assert staff.client.get("/staff/orders/?status=awaiting_seller").status_code == 200
+
+
+def test_the_amounts_are_in_the_base_currency_with_each_currencys_part(db):
+    """Orders in Hong Kong dollars and in yen (at 0.052, each rounded once per currency): what
+    today's and the fortnight's orders not cancelled come to in HK$, and each currency's part."""
+    hk = build_world("hk", currency="HKD")
+    yen = buyer_in(hk, "JPY", {"A-1": "1000", "C-3": "1"})
+    set_rate(hk, "JPY", "0.052")
+    place(hk, ("A-1", 2), key="hk")  # HK$20.00
+    place(yen, ("A-1", 3), key="jp")  # ¥3,000 = HK$156.00
+    place(yen, ("A-1", 1), ("C-3", 1), key="jp2")  # ¥1,001 = HK$52.052
+    earlier = place(yen, ("A-1", 10), key="old")  # ¥10,000 = HK$520.00, three days ago
+    Order.objects.filter(pk=earlier.pk).update(placed_at=timezone.now() - timedelta(days=3))
+    cancelled = place(hk, ("A-1", 5), key="x")
+    Order.objects.filter(pk=cancelled.pk).update(status="cancelled")
+
+    [ordered] = queries.dashboard(hk.tenant.pk).ordered
+    assert ordered.base_currency == "HKD"
+    parts = [(p.currency, p.amount, p.base) for p in ordered.today]
+    assert parts == [("HKD", Decimal("20.00"), Decimal("20.00")),
+                     ("JPY", Decimal("4001"), Decimal("208.05"))]  # fmt: skip
+    assert ordered.today_total == Decimal("228.05")
+    assert [(p.currency, p.amount, p.base) for p in ordered.period] == [
+        ("HKD", Decimal("20.00"), Decimal("20.00")),
+        ("JPY", Decimal("14001"), Decimal("728.05")),
+    ]
+    assert ordered.period_total == Decimal("748.05")
+
+    page = texts(staff_client(hk).client.get("/staff/"))
+    assert "Ordered, in Hong Kong dollars (the base currency)" in page
+    assert "HK$228.05" in page and "HK$748.05" in page
+    assert "¥4,001, that is HK$208.05" in page and "¥14,001, that is HK$728.05" in page
+
+
+def test_amounts_in_the_base_currency_alone_have_no_parts(world):
+    place(world, ("A-1", 2), key="a")
+    [ordered] = queries.dashboard(world.tenant.pk).ordered
+    assert (ordered.base_currency, ordered.today_total, ordered.foreign) == (
+        "USD",
+        Decimal("20.00"),
+        False,
+    )
+    page = texts(staff_client(world).client.get("/staff/"))
+    assert "$20.00" in page and 'data-testid="ordered-today-parts"' not in page
 
 
 def test_the_chart_has_a_bar_per_day_for_fourteen_days(world):

@@ -5,9 +5,14 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pytest
+
 from dinghuo.core.templatetags.dinghuo import date_ as date_filter
+from dinghuo.customers import services as customers
 from dinghuo.customers.models import Location
 from dinghuo.orders.models import Order
+from dinghuo.pricing import services as pricing
+from dinghuo.pricing.models import PriceList
 from tests.backoffice.staffing import csrf_post, staff_client, texts
 from tests.orders.support import add_rule, set_credit
 from tests.portal.ordering import second_company
@@ -70,7 +75,8 @@ def test_pasted_rows_join_the_table_and_the_preview_says_what_will_happen(world)
     body = _form(staff, world, [], paste="A-1\t10\nC-3, 3\n")
     page = texts(csrf_post(staff.client, _url(world), {**body, "action": "check"}))
     assert 'value="A-1"' in _row(page, 0) and 'value="C-3"' in _row(page, 1)
-    assert 'data-testid="subtotal">Subtotal: $91.00<' in page
+    assert 'data-testid="subtotal">$91.00<' in page
+    assert 'data-testid="tax">$0.00<' in page and 'data-testid="total">$91.00<' in page
     routing = re.search(r'data-testid="routing" data-status="([a-z_]+)"', page)
     assert routing is not None
     assert "A-1\t10" not in page  # the paste box is emptied: the rows are in the table now
@@ -182,3 +188,109 @@ def test_another_tenants_company_cannot_be_ordered_for(world, other_world):
     }
     assert csrf_post(staff.client, url, body).status_code == 404
     assert not Order.objects.exists()
+
+
+# --- tax to the chosen ship-to --------------------------------------------------------------
+
+
+@pytest.fixture
+def singapore(world) -> Location:
+    """A 9% GST rate to Singapore and a ship-to there (Dock 1, the world's, is in Hong Kong,
+    where the seller charges no tax)."""
+    pricing.create_tax_rate(
+        tenant_id=world.tenant.pk,
+        country="SG",
+        name={"en": "GST", "zh-hant": "消費稅", "zh-hans": "消费税"},
+        percent=Decimal(9),
+        valid_from=date(2020, 1, 1),
+    )
+    return customers.create_location(
+        tenant_id=world.tenant.pk,
+        company_id=world.company.pk,
+        kind="ship_to",
+        name="Singapore dock",
+        line1="1 Pier",
+        city="Singapore",
+        country="SG",
+    )
+
+
+def _words(html: str) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _check(staff, world, ship_to: Location, rows, **headers) -> str:
+    body = _form(staff, world, rows, ship_to=str(ship_to.pk))
+    return texts(csrf_post(staff.client, _url(world), {**body, "action": "check"}, **headers))
+
+
+def test_the_preview_shows_net_tax_per_rate_and_total_to_the_chosen_ship_to(world, singapore):
+    staff = staff_client(world)
+    rows = [("A-1", "10"), ("C-3", "3")]  # 90.00 + 1.00; 9% per line: 8.10 + 0.09
+    to_singapore = _check(staff, world, singapore, rows)
+    assert 'data-testid="subtotal">$91.00<' in to_singapore
+    assert "GST 9% on $91.00 $8.19" in _words(to_singapore)
+    assert 'data-testid="tax">$8.19<' in to_singapore
+    assert 'data-testid="total">$99.19<' in to_singapore
+    assert "Tax, for delivery to Singapore dock — 1 Pier, Singapore" in _words(to_singapore)
+
+    to_hong_kong = _check(staff, world, world.ship_to, rows)
+    assert 'data-testid="subtotal">$91.00<' in to_hong_kong
+    assert 'data-testid="tax-row"' not in to_hong_kong
+    assert 'data-testid="tax">$0.00<' in to_hong_kong
+    assert 'data-testid="total">$91.00<' in to_hong_kong
+
+
+def test_the_preview_names_the_tax_in_the_staffs_language(world, singapore):
+    staff = staff_client(world)
+    staff.client.cookies["django_language"] = "zh-hant"
+    page = _words(_check(staff, world, singapore, [("A-1", "10")]))
+    assert "消費稅 9%（按 US$90.00 計） US$8.10" in page
+    assert "總計 US$98.10" in page
+    assert "GST" not in page
+
+
+def test_the_preview_judges_credit_on_the_total_with_the_ship_tos_tax(world, singapore):
+    staff = staff_client(world)
+    set_credit(world, "98.09")  # the net, 90.00, fits; with Singapore's GST, 98.10, it does not
+    held = _check(staff, world, singapore, [("A-1", "10")])
+    assert 'data-status="credit_hold"' in held
+    fits = _check(staff, world, world.ship_to, [("A-1", "10")])
+    assert 'data-status="credit_hold"' not in fits and 'data-testid="routing"' in fits
+
+
+def test_changing_the_ship_to_with_htmx_answers_the_form_with_the_new_total(world, singapore):
+    staff = staff_client(world)
+    page = texts(staff.client.get(_url(world)))
+    select = re.search(r'<select name="ship_to"[^>]*>', page)
+    assert select is not None
+    assert f'hx-post="{_url(world)}"' in select.group(0)
+    assert 'hx-trigger="change"' in select.group(0)
+    htmx = {"HTTP_HX_REQUEST": "true"}
+    first = _check(staff, world, world.ship_to, [("A-1", "10")], **htmx)
+    assert first.lstrip().startswith('<form id="entry-form"') and "<html" not in first
+    assert 'data-testid="total">$90.00<' in first
+    changed = _check(staff, world, singapore, [("A-1", "10")], **htmx)
+    assert changed.lstrip().startswith('<form id="entry-form"')
+    assert 'data-testid="tax">$8.10<' in changed and 'data-testid="total">$98.10<' in changed
+    assert f'<option value="{singapore.pk}" selected>' in changed
+
+
+def test_prices_with_tax_included_show_the_net_they_contain(world, singapore):
+    PriceList.objects.filter(pk=world.price_list.pk).update(prices_include_tax=True)
+    staff = staff_client(world)
+    page = _check(staff, world, singapore, [("A-1", "10")])  # 90.00 holds 90 × 9/109 = 7.43
+    assert 'data-testid="subtotal">$82.57<' in page
+    assert 'data-testid="tax">$7.43<' in page and 'data-testid="total">$90.00<' in page
+    assert 'data-testid="prices-include-tax"' in page
+
+
+def test_an_exempt_company_pays_no_tax_in_the_preview(world, singapore):
+    customers.set_tax_exemption(
+        tenant_id=world.tenant.pk, company_id=world.company.pk, certificate="EX-77"
+    )
+    staff = staff_client(world)
+    page = _check(staff, world, singapore, [("A-1", "10")])
+    assert 'data-testid="tax">$0.00<' in page and 'data-testid="total">$90.00<' in page
+    assert 'data-testid="tax-row"' not in page
+    assert "Exempt from tax (certificate EX-77)." in _words(page)

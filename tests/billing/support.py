@@ -2,8 +2,10 @@
 Singapore ship-to, payments and credit notes through the services, the company's credit line
 as the credit check sees it, and the money invariants checked after every scenario."""
 
+import math
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 from django.db.models import Sum
@@ -20,6 +22,7 @@ from dinghuo.billing.models import (
 )
 from dinghuo.catalog import services as catalog
 from dinghuo.catalog.models import Product
+from dinghuo.core.models import Seller
 from dinghuo.customers import services as customers
 from dinghuo.customers.models import Company, CreditLine
 from dinghuo.orders.models import Order
@@ -177,6 +180,7 @@ def assert_money_consistent(tenant_id: int) -> None:
             free += note.total - given
         assert unapplied_of(company_id) == free
         _assert_credit_follows(tenant_id, company_id)
+    assert_base_consistent(tenant_id)
 
 
 def _assert_credit_follows(tenant_id: int, company_id: int) -> None:
@@ -199,3 +203,57 @@ def unapplied_of(company_id: int) -> Decimal:
     """`unapplied` by company id."""
     found = Account.objects.filter(company_id=company_id).first()
     return found.unapplied if found else D(0)
+
+
+# --- amounts in the seller's base currency, against an exact reference ----------------------
+
+# ISO 4217 minor units of the currencies the tests use, written out here (not read from the
+# code under test).
+_DIGITS = {"JPY": 0, "KWD": 3, "BHD": 3}
+
+
+def reference_base(amount: Decimal, rate: Decimal, currency: str) -> Decimal:
+    """`amount` × `rate` in `currency`, rounded half up, computed with exact fractions."""
+    scale = 10 ** _DIGITS.get(currency, 2)
+    exact = Fraction(amount) * Fraction(rate) * scale
+    whole = math.floor(exact + Fraction(1, 2))  # half up (amounts are never negative)
+    return Decimal(whole) / scale
+
+
+def _base_sums(rows: Any, field: str, value: str) -> dict[int, Decimal]:
+    return dict(
+        Allocation.objects.filter(**{f"{field}__in": rows})
+        .values(field)
+        .annotate(s=Sum(value))
+        .values_list(field, "s")
+    )
+
+
+def assert_base_consistent(tenant_id: int) -> None:
+    """Every document's base amount is its amount at its rate; the base moved by a
+    document's allocations is exactly the base of the amount they moved (running totals), so
+    a document settled or used in full moves its whole base amount; what is open in base is
+    the base total less what settled it."""
+    base = dict(Seller.objects.filter(tenant_id=tenant_id).values_list("id", "base_currency"))
+    invoices = Invoice.objects.filter(tenant_id=tenant_id).select_related("receivable")
+    settled, used = _given(invoices, "invoice"), _base_sums(invoices, "invoice", "use_base")
+    for invoice in invoices:
+        cur = base[invoice.seller_id]
+        assert invoice.base_total == reference_base(invoice.total, invoice.fx_rate, cur)
+        moved = settled.get(invoice.pk, D(0))
+        assert used.get(invoice.pk, D(0)) == reference_base(moved, invoice.fx_rate, cur)
+        assert invoice.receivable.open_base == invoice.base_total - used.get(invoice.pk, D(0))
+    for model, amount, field, value in [
+        (Payment.objects.filter(kind="received"), "amount", "payment", "source_base"),
+        (Payment.objects.filter(kind="refund"), "amount", "refund", "use_base"),
+        (CreditNote.objects.all(), "total", "credit_note", "source_base"),
+    ]:
+        rows = model.filter(tenant_id=tenant_id)
+        given, moved = _given(rows, field), _base_sums(rows, field, value)
+        for row in rows:
+            cur, rate = base[row.seller_id], row.fx_rate
+            own = row.base_amount if isinstance(row, Payment) else row.base_total
+            assert own == reference_base(getattr(row, amount), rate, cur)
+            assert moved.get(row.pk, D(0)) == reference_base(given.get(row.pk, D(0)), rate, cur)
+    assert not Allocation.objects.filter(tenant_id=tenant_id, source_base__lt=0).exists()
+    assert not Allocation.objects.filter(tenant_id=tenant_id, use_base__lt=0).exists()

@@ -1,6 +1,8 @@
 """The accounting export: a Beancount file the real checker loads without an error, every
 transaction balanced, the receivables account equal to the aging's total and the customers'
-credit account to the companies' unapplied credit; the CSV carries the same postings."""
+credit account to the companies' unapplied credit; the CSV carries the same postings. With
+companies in other currencies than the seller's, the ledger is in the base currency and the
+receivables equal the aging in base currency, the exchange differences the allocations'."""
 
 import csv
 import io
@@ -13,10 +15,12 @@ from beancount import loader
 from beancount.core import data
 
 from dinghuo.billing import journal, queries, services
-from dinghuo.billing.models import Account, Invoice
+from dinghuo.billing.models import Account, Allocation, CreditNote, Invoice, Payment
+from dinghuo.core import clock
 from dinghuo.customers import services as customers
 from dinghuo.pricing import services as pricing
-from tests.billing.support import shipped_order
+from tests.billing.fx import buyer_in, hkd_world, invoiced_on, rate
+from tests.billing.support import assert_money_consistent, at, pay, shipped_order
 from tests.builders import World
 
 
@@ -182,3 +186,77 @@ def test_staff_download_the_journal_from_the_receivables_page(taxed):
     _loaded, errors, _ = loader.load_string(ledger.content.decode())
     assert errors == []
     assert staff.get("/staff/receivables/journal.csv").content.startswith(b"date,document")
+
+
+# --- a seller in HKD with companies in USD and CNY ----------------------------------------------
+
+
+def _two_currency_history() -> tuple[World, date]:
+    """A HKD seller; a USD company invoiced twice and paid in parts at other rates, with a
+    credit note; a CNY company partly paid, its overpayment of an earlier day held; a HKD
+    company partly paid. Rates change every day."""
+    d1, d2, d3 = date(2026, 3, 2), date(2026, 3, 3), date(2026, 3, 4)
+    home = hkd_world()
+    usd = buyer_in(home, "USD", "100.00", "U001")
+    cny = buyer_in(home, "CNY", "88.88", "Y001")
+    for currency, values in (
+        ("USD", ("7.80", "7.85", "7.7712")),
+        ("CNY", ("1.08", "1.0725", "1.09")),
+    ):
+        for day, value in zip((d1, d2, d3), values, strict=True):
+            rate(home, currency, day, value)
+    first = invoiced_on(usd, d1, 10)  # US$1,000.00
+    invoiced_on(usd, d2, 3)  # US$300.00
+    invoiced_on(cny, d1, 7)  # ¥622.16
+    invoiced_on(home, d1, 2)  # HK$20.00
+    with clock.as_of(at(d2)):
+        pay(usd, "600.00", received_on=d2)
+        pay(cny, "300.00", received_on=d2)
+        pay(home, "5.00", received_on=d2)
+    with clock.as_of(at(d3)):
+        invoice = Invoice.objects.get(lines__order_id=first)
+        services.issue_credit_note(
+            tenant_id=home.tenant.pk, invoice_id=invoice.pk, reason="Short", amount=Decimal("33.33")
+        )
+        pay(usd, "500.01", received_on=d3)
+        pay(cny, "400.00", received_on=d3)  # ¥77.84 more than owed: held at 1.09
+    return home, d3
+
+
+def test_a_ledger_in_hkd_of_usd_and_cny_invoices_balances_to_the_aging_in_base_currency(db):
+    home, last = _two_currency_history()
+    tenant = home.tenant.pk
+    assert_money_consistent(tenant)
+    entries = queries.journal_entries(tenant, home.seller.pk, last)
+    assert all(entry.balanced for entry in entries)
+    assert {entry.currency for entry in entries} == {"HKD"}
+    assert {entry.document_currency for entry in entries} == {"HKD", "USD", "CNY"}
+    loaded, errors, options = loader.load_string(journal.to_beancount(entries, title="Acme"))
+    assert errors == []
+    assert options["operating_currency"] == ["HKD"]
+    transactions = [e for e in loaded if isinstance(e, data.Transaction)]
+    assert len(transactions) == len(entries)
+    for transaction in transactions:
+        assert {p.units.currency for p in transaction.postings} == {"HKD"}
+        assert sum(p.units.number for p in transaction.postings) == 0
+    sums = _balances(loaded)
+    aged = queries.receivables_aging(tenant, last)
+    in_base = sum((row.base.total for row in aged), Decimal(0))
+    assert {row.base_currency for row in aged} == {"HKD"}
+    assert sums["Assets:Receivable"] == in_base > 0
+    differences = [a.exchange_difference for a in Allocation.objects.filter(tenant_id=tenant)]
+    assert any(differences)
+    assert sums["Income:Exchange-Differences"] == -sum(differences)
+    held = sum(
+        (source.base_amount if isinstance(source, Payment) else source.base_total)
+        - sum(a.source_base for a in source.allocations.all())
+        for source in [*Payment.objects.filter(tenant_id=tenant), *CreditNote.objects.all()]
+    )
+    assert sums["Liabilities:Customer-Credit"] == -held < 0
+    # A USD posting says its dollars and its rate beside the Hong Kong dollars.
+    invoice = next(t for t in transactions if t.narration == "Invoice INV-000001")
+    receivable = invoice.postings[0]
+    assert (receivable.units.number, str(receivable.meta["document_amount"])) == (
+        Decimal("7800.00"),
+        "1000.00 USD",
+    )

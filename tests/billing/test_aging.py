@@ -155,6 +155,8 @@ def test_the_query_agrees_with_an_independent_sum(receivables: World, other_worl
     assert first == aging.Aged(D("20.00"), D("20.00"), D("20.00"), D("20.00"), D("10.00"))
     second = rows[0].aged
     assert second == aging.Aged(days_31_60=D("25.00"))
+    # The seller's books are in USD: in base currency the same amounts.
+    assert [(r.base_currency, r.base) for r in rows] == [("USD", second), ("USD", first)]
 
 
 def test_the_query_is_one_statement(receivables: World, django_assert_num_queries: Any) -> None:
@@ -166,59 +168,97 @@ def test_the_query_is_one_statement(receivables: World, django_assert_num_querie
 
 
 def _rows() -> list[queries.CompanyAging]:
+    """Three companies of a HKD seller, one of them owing in JPY (at HK$0.052 the yen)."""
     return [
         queries.CompanyAging(
-            1, "C001", "Buyer One", "HKD", aging.Aged(D("100.50"), D("20.00"), over_90=D("5"))
+            1,
+            "C001",
+            "Buyer One",
+            "HKD",
+            aging.Aged(D("100.50"), D("20.00"), over_90=D("5")),
+            "HKD",
+            aging.Aged(D("100.50"), D("20.00"), over_90=D("5")),
         ),
-        queries.CompanyAging(2, "C002", "=HYPERLINK(1)", "HKD", aging.Aged(D("0.50"))),
-        queries.CompanyAging(3, "J001", "Tokyo Trading", "JPY", aging.Aged(D("1000"), D("250"))),
+        queries.CompanyAging(
+            2, "C002", "=HYPERLINK(1)", "HKD", aging.Aged(D("0.50")), "HKD", aging.Aged(D("0.50"))
+        ),
+        queries.CompanyAging(
+            3,
+            "J001",
+            "Tokyo Trading",
+            "JPY",
+            aging.Aged(D("1000"), D("250")),
+            "HKD",
+            aging.Aged(D("52.00"), D("13.00")),
+        ),
     ]
 
 
-def test_totals_are_per_currency() -> None:
+def test_totals_are_per_currency_and_for_all_companies_in_base_currency() -> None:
     totals = aging_export.totals(_rows())
-    assert [(t.currency, t.companies, t.aged.total) for t in totals] == [
-        ("HKD", 2, D("126.00")),
-        ("JPY", 1, D("1250")),
+    assert [(t.currency, t.companies, t.aged.total, t.base.total) for t in totals] == [
+        ("HKD", 2, D("126.00"), D("126.00")),
+        ("JPY", 1, D("1250"), D("65.00")),
     ]
+    (every,) = aging_export.base_totals(_rows())
+    assert (every.currency, every.companies) == ("HKD", 3)
+    assert every.aged == aging.Aged(D("153.00"), D("33.00"), over_90=D("5"))
 
 
 def test_the_csv_has_plain_amounts_a_currency_column_and_a_total_per_currency() -> None:
     lines = list(csv.reader(io.StringIO(aging_export.aging_csv(_rows()))))
-    assert lines[0] == [
-        "Company code",
-        "Company",
-        "Currency",
+    buckets = [
         "Not yet due",
         "1–30 days overdue",
         "31–60 days overdue",
         "61–90 days overdue",
         "Over 90 days overdue",
+    ]
+    assert lines[0] == [
+        "Company code",
+        "Company",
+        "Currency",
+        *buckets,
         "Total",
+        "Base currency",
+        *(f"{bucket}, in base currency" for bucket in buckets),
+        "Total in base currency",
     ]
-    assert lines[1] == [
-        "C001",
-        "Buyer One",
-        "HKD",
-        "100.50",
-        "20.00",
-        "0.00",
-        "0.00",
-        "5.00",
-        "125.50",
-    ]
+    hkd = ["100.50", "20.00", "0.00", "0.00", "5.00", "125.50"]
+    assert lines[1] == ["C001", "Buyer One", "HKD", *hkd, "HKD", *hkd]
     assert lines[2][1] == "'=HYPERLINK(1)"  # quoted: a spreadsheet shows it, never runs it
-    assert lines[3] == ["J001", "Tokyo Trading", "JPY", "1000", "250", "0", "0", "0", "1250"]
-    assert lines[4] == ["", "Total", "HKD", "101.00", "20.00", "0.00", "0.00", "5.00", "126.00"]
-    assert lines[5] == ["", "Total", "JPY", "1000", "250", "0", "0", "0", "1250"]
-    assert len(lines) == 6
+    assert lines[3] == [
+        "J001",
+        "Tokyo Trading",
+        "JPY",
+        *["1000", "250", "0", "0", "0", "1250"],
+        "HKD",
+        *["52.00", "13.00", "0.00", "0.00", "0.00", "65.00"],
+    ]
+    hkd_total = ["101.00", "20.00", "0.00", "0.00", "5.00", "126.00"]
+    assert lines[4] == ["", "Total", "HKD", *hkd_total, "HKD", *hkd_total]
+    assert lines[5] == [
+        "",
+        "Total",
+        "JPY",
+        *["1000", "250", "0", "0", "0", "1250"],
+        "HKD",
+        *["52.00", "13.00", "0.00", "0.00", "0.00", "65.00"],
+    ]
+    every = ["153.00", "33.00", "0.00", "0.00", "5.00", "191.00"]
+    assert lines[6] == ["", "All companies", "", *[""] * 6, "HKD", *every]
+    assert len(lines) == 7
 
 
 def test_the_csv_speaks_the_readers_language() -> None:
     with translation.override("zh-hant"):
-        heading = next(csv.reader(io.StringIO(aging_export.aging_csv(_rows()))))
+        lines = list(csv.reader(io.StringIO(aging_export.aging_csv(_rows()))))
+    heading = lines[0]
     assert heading[0] == "公司代碼"
     assert "未到期" in heading
+    assert "本位幣" in heading
+    assert "未到期（以本位幣計）" in heading
+    assert lines[-1][1] == "所有公司"
     assert not any(word.isascii() and any(c.isalpha() for c in word) for word in heading)
 
 
@@ -228,11 +268,16 @@ def test_the_workbook_has_numbers_in_their_currencys_format() -> None:
     assert sheet.title == "Aging 2026-06-30"
     assert sheet.freeze_panes == "A2"
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1] == ("C001", "Buyer One", "HKD", 100.5, 20, 0, 0, 5, 125.5)
+    amounts = (100.5, 20, 0, 0, 5, 125.5)
+    assert rows[1] == ("C001", "Buyer One", "HKD", *amounts, "HKD", *amounts)
     assert rows[2][1] == "=HYPERLINK(1)"  # text, as typed
     assert sheet.cell(row=3, column=2).data_type == "s"
-    assert rows[4] == (None, "Total", "HKD", 101, 20, 0, 0, 5, 126)
-    assert rows[5] == (None, "Total", "JPY", 1000, 250, 0, 0, 0, 1250)
+    assert rows[3][9:] == ("HKD", 52, 13, 0, 0, 0, 65)
+    assert rows[4][:9] == (None, "Total", "HKD", 101, 20, 0, 0, 5, 126)
+    assert rows[5][:9] == (None, "Total", "JPY", 1000, 250, 0, 0, 0, 1250)
+    assert rows[6] == (None, "All companies", None, *[None] * 6, "HKD", 153, 33, 0, 0, 5, 191)
     assert sheet.cell(row=2, column=4).number_format == '#,##0.00 "HKD"'
     assert sheet.cell(row=4, column=4).number_format == '#,##0 "JPY"'
+    assert sheet.cell(row=4, column=11).number_format == '#,##0.00 "HKD"'
     assert sheet.cell(row=5, column=2).font.bold
+    assert sheet.cell(row=7, column=16).font.bold

@@ -520,6 +520,9 @@ def test_an_overpayment_is_held_refunded_and_shown_where_it_went(world, invoices
         "method": "bank_transfer",
         "amount": "100.00",
         "currency": "USD",
+        "exchange_rate": "1",
+        "base_currency": "USD",
+        "base_amount": "100.00",
         "received_on": TODAY.isoformat(),
         "reference": "TT 4471",
         "order_id": None,
@@ -531,9 +534,14 @@ def test_an_overpayment_is_held_refunded_and_shown_where_it_went(world, invoices
                 "invoice_number": "INV-000001",
                 "refund_id": None,
                 "amount": "40.00",
+                "use_rate": "1",
+                "source_base": "40.00",
+                "use_base": "40.00",
+                "exchange_difference": "0.00",
             }
         ],
         "unapplied": "60.00",
+        "exchange_difference": "0.00",
         "refunded_from": [],
     }
     assert payment["recorded_by"].startswith("staff (API key ")
@@ -556,7 +564,14 @@ def test_an_overpayment_is_held_refunded_and_shown_where_it_went(world, invoices
         "0.00",
     )
     assert refund.json()["refunded_from"] == [
-        {"payment_id": payment["id"], "credit_note_id": None, "amount": "25.00"}
+        {
+            "payment_id": payment["id"],
+            "credit_note_id": None,
+            "amount": "25.00",
+            "source_base": "25.00",
+            "use_base": "25.00",
+            "exchange_difference": "0.00",
+        }
     ]
     again = api.get(f"/payments/{payment['id']}").json()
     assert [(a["invoice_number"], a["refund_id"], a["amount"]) for a in again["allocations"]] == [
@@ -590,6 +605,8 @@ def test_the_feed_carries_every_money_event(world, invoices):
         "net_total": "90.00",
         "tax_total": "0.00",
         "total": "90.00",
+        "exchange_rate": "1",
+        "base_total": "90.00",
         "credit_applied": "0.00",
         "open_amount": "90.00",
         "issued_on": TODAY.isoformat(),
@@ -604,6 +621,8 @@ def test_the_feed_carries_every_money_event(world, invoices):
         "method": "bank_transfer",
         "currency": "USD",
         "amount": "60.00",
+        "exchange_rate": "1",
+        "base_amount": "60.00",
         "received_on": TODAY.isoformat(),
         "reference": "TT 1",
         "order": None,
@@ -620,6 +639,8 @@ def test_the_feed_carries_every_money_event(world, invoices):
         "net_total": "40.00",
         "tax_total": "0.00",
         "total": "40.00",
+        "exchange_rate": "1",
+        "base_total": "40.00",
         "applied_to_invoice": "30.00",
         "unapplied": "10.00",
     }
@@ -635,6 +656,8 @@ def test_the_feed_carries_every_money_event(world, invoices):
         "method": "cash",
         "currency": "USD",
         "amount": "10.00",
+        "exchange_rate": "1",
+        "base_amount": "10.00",
         "refunded_on": TODAY.isoformat(),
         "reference": "",
     }

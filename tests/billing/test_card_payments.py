@@ -454,6 +454,22 @@ def test_a_prepaid_order_paid_by_card_confirms_itself(prepaid, api, buyer, stand
     assert_money_consistent(world.tenant.pk)
 
 
+def test_a_card_pays_only_the_deposit_an_order_waits_for(world, api, buyer, standin):
+    customers.update_credit_line(
+        tenant_id=world.tenant.pk, company_id=world.company.pk, deposit_percent=30
+    )
+    set_policy(world, auto_confirm=True)
+    order_id = place(world, ("A-1", 3), key="dep")  # 30.00, deposit 9.00
+    r = api.post(f"/my/orders/{order_id}/card-payments", buyer, **{"Idempotency-Key": "d1"})
+    assert r.status_code == 201, r.json()
+    answer = r.json()
+    assert answer["amount"] == "9.00"
+    standin.succeed(answer["reference"])
+    deliver(api, standin, "payment_intent.succeeded", answer["reference"], "evt_deposit")
+    assert Order.objects.get(pk=order_id).status == "confirmed"
+    assert_money_consistent(world.tenant.pk)
+
+
 def test_a_card_paying_a_cancelled_order_becomes_credit_to_refund(prepaid, api, buyer):
     world = prepaid
     order_id = place(world, ("A-1", 1), key="pp")  # 10.00

@@ -190,10 +190,15 @@ def test_the_database_refuses_to_change_an_issued_document(world):
     for model, change in [
         (Invoice, {"total": D(0)}),
         (Invoice, {"due_on": date(2030, 1, 1)}),
+        (Invoice, {"fx_rate": D(2)}),  # a rate, once frozen, stays
+        (Invoice, {"base_total": D(0)}),
         (InvoiceLine, {"quantity": 1}),
         (Payment, {"amount": D("1.00")}),
+        (Payment, {"base_amount": D("1.00")}),
         (Allocation, {"amount": D("0.01")}),
+        (Allocation, {"use_base": D("0.01")}),
         (CreditNote, {"reason": "other"}),
+        (CreditNote, {"fx_rate": D(2)}),
         (CreditNoteLine, {"net_amount": D(0)}),
     ]:
         before = list(model.objects.order_by("id").values())

@@ -15,7 +15,7 @@ from dinghuo.customers import services as customers
 from dinghuo.customers.models import CreditLine
 from dinghuo.integrations.models import Event
 from dinghuo.orders.models import Order
-from dinghuo.pricing.models import PriceList, PriceTier
+from dinghuo.pricing.models import ExchangeRate, PriceList, PriceTier
 from tests.billing.support import (
     assert_money_consistent,
     at,
@@ -184,10 +184,19 @@ def test_a_payment_in_another_currency_than_the_invoices_settles_none_of_them(wo
     customers.update_company(
         tenant_id=world.tenant.pk, company_id=world.company.pk, price_list_id=hkd.pk
     )
-    with pytest.raises(ValidationFailed):
+    ExchangeRate.objects.create(
+        tenant=world.tenant,
+        seller=world.seller,
+        currency="HKD",
+        day=date(2020, 1, 1),
+        rate=D("0.128"),
+    )
+    with pytest.raises(ValidationFailed) as refused:
         pay(world, "10.00", currency="HKD", allocations=[services.Allocate(three["A"].pk, D(10))])
-    pay(world, "60.00", currency="HKD")
+    assert [e.code for e in refused.value.errors] == ["currency_mismatch"]
+    held = pay(world, "60.00", currency="HKD")
     assert _opens(three) == {"A": D("10.00"), "B": D("20.00"), "C": D("30.00")}
+    assert (held.fx_rate, held.base_amount) == (D("0.128"), D("7.68"))
 
 
 # Overpayments, unapplied credit and refunds

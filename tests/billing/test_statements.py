@@ -418,10 +418,22 @@ def test_the_aging_routes(history: World, other_world: World) -> None:
             "days_61_90": "0.00",
             "over_90": "0.00",
             "total": "4.00",
+            "base_currency": "USD",
+            "base": {
+                "current": "0.00",
+                "days_1_30": "4.00",
+                "days_31_60": "0.00",
+                "days_61_90": "0.00",
+                "over_90": "0.00",
+                "total": "4.00",
+            },
         }
     ]
     assert body["totals"][0]["currency"] == "USD"
     assert body["totals"][0]["companies"] == 1
+    assert [(t["currency"], t["companies"], t["total"]) for t in body["base_totals"]] == [
+        ("USD", 1, "4.00")
+    ]
     assert _get(other_world.key, "/receivables/aging").json()["companies"] == []
     assert _get(history.key, "/receivables/aging", on="0001-01-01").status_code == 422
     sheet = _get(history.key, "/receivables/aging.csv", on="2026-04-15", language="zh-hans")

@@ -14,6 +14,7 @@ from dinghuo.billing import services
 from dinghuo.billing.models import Allocation, CreditNote, Invoice, Payment
 from dinghuo.core.errors import ValidationFailed
 from dinghuo.customers.models import Company, Location
+from tests.billing.fx import buyer_in, rate
 from tests.billing.support import (
     assert_money_consistent,
     invoices_of,
@@ -303,3 +304,41 @@ def test_payments_of_many_companies_at_once_each_settle_their_own():
         # Paid before or after the invoice was issued, 15.00 of it is settled either way.
         assert open_amount(invoice) == D("5.00")
     assert_money_consistent(world.tenant.pk)
+
+
+def test_parts_of_a_foreign_invoice_settled_at_once_keep_its_base_amount_exact():
+    """A HKD seller's USD invoices, each settled at once by two payments received on days of
+    other rates and a credit note: whatever order they take the locks in, the parts' base
+    amounts are running totals of what settled before, so what is open in HKD is exactly
+    the invoice's base total less them (`assert_money_consistent`)."""
+    world = build_world("fx-race", currency="HKD", stock_per_sku=1000)
+    for day, value in [(date(2026, 1, 1), "7.85"), (date(2026, 6, 1), "7.80")]:
+        rate(world, "USD", day, value)
+    rate(world, "USD", date.today(), "7.8123")
+    buyers = [buyer_in(world, "USD", "33.33", f"U{i}") for i in range(4)]
+    for buyer in buyers:
+        shipped_order(buyer, ("A-1", 3))  # US$99.99 at 7.8123: HK$781.15
+
+    def settle(i: int, buyer: World, invoice: Invoice) -> str:
+        if i == 2:
+            services.issue_credit_note(
+                tenant_id=world.tenant.pk, invoice_id=invoice.pk, reason="Race", amount=D("20.00")
+            )
+            return "credited"
+        services.record_payment(
+            tenant_id=world.tenant.pk,
+            company_id=buyer.company.pk,
+            amount=D("33.33"),
+            currency="USD",
+            method="bank_transfer",
+            received_on=[date(2026, 3, 1), date(2026, 7, 1)][i],
+        )
+        return "paid"
+
+    for buyer in buyers:
+        invoice = Invoice.objects.get(company=buyer.company)
+        assert (invoice.fx_rate, invoice.base_total) == (D("7.8123"), D("781.15"))
+        results = run_together(3, lambda i, b=buyer, inv=invoice: settle(i, b, inv))
+        assert sorted(results) == ["credited", "paid", "paid"]
+        assert open_amount(invoice) == D("13.33")
+        assert_money_consistent(world.tenant.pk)

@@ -312,7 +312,7 @@ def test_every_code_argument_is_a_literal_or_accounted_for(found):
 
 def test_every_raised_code_has_a_message(found):
     missing = {code: where for code, where in found.codes.items() if code not in refusals.CATALOG}
-    assert missing == {}, "add these codes to core/refusals.py"
+    assert missing == {}, "add these codes to core/refusal_words.py"
 
 
 def test_the_catalog_lists_only_codes_that_are_raised(found):

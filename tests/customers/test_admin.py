@@ -104,7 +104,7 @@ def line(world):
 def test_admin_changes_credit_terms_through_the_service(world, staff, line):
     r = staff.post(
         f"/admin/customers/creditline/{line.pk}/change/",
-        {"credit_limit": "2500", "terms": "eom", "terms_days": "10"},
+        {"credit_limit": "2500", "terms": "eom", "terms_days": "10", "deposit_percent": "0"},
     )
 
     assert r.status_code == 302, r.content
@@ -116,9 +116,18 @@ def test_admin_changes_credit_terms_through_the_service(world, staff, line):
 @pytest.mark.parametrize(
     ("form", "message"),
     [
-        ({"credit_limit": "-1", "terms": "net", "terms_days": "30"}, b"cannot be negative"),
-        ({"credit_limit": "", "terms": "prepaid", "terms_days": "30"}, b"Prepaid terms take no"),
-        ({"credit_limit": "", "terms": "net", "terms_days": "400"}, b"Days are 0 to 365"),
+        (
+            {"credit_limit": "-1", "terms": "net", "terms_days": "30", "deposit_percent": "0"},
+            b"cannot be negative",
+        ),
+        (
+            {"credit_limit": "", "terms": "prepaid", "terms_days": "30", "deposit_percent": "0"},
+            b"Prepaid terms take no",
+        ),
+        (
+            {"credit_limit": "", "terms": "net", "terms_days": "400", "deposit_percent": "0"},
+            b"Days are 0 to 365",
+        ),
     ],
 )
 def test_admin_refuses_bad_credit_terms(world, staff, line, form, message):

@@ -41,6 +41,7 @@ DEFAULTS = {
     "terms": "net",
     "terms_days": 30,
     "terms_text": "Net 30",
+    "deposit_percent": 0,
     "exposure": "0.00",
     "available": None,
     "status": "ok",
@@ -93,6 +94,7 @@ def test_set_a_limit_and_terms(world):
         "credit_limit": "5000.00",
         "terms": "eom",
         "terms_days": 15,
+        "deposit_percent": 0,
         "invoice_exposure": "0.00",
         "oldest_unpaid_due_on": None,
         "changed": ["credit_limit", "terms", "terms_days"],
@@ -132,6 +134,30 @@ def test_prepaid_takes_no_days(world):
 
     back = patch(api, path, {"terms": "net", "terms_days": 45})
     assert back.json()["terms_text"] == "Net 45"
+
+
+def test_a_deposit_is_a_percent_of_each_order_on_top_of_the_terms(world):
+    api = world.client()
+    path = f"/companies/{world.company.pk}/credit"
+
+    r = patch(api, path, {"deposit_percent": 30})
+    assert r.status_code == 200, r.content
+    assert (r.json()["deposit_percent"], r.json()["terms_text"]) == (30, "30% deposit, then Net 30")
+    assert patch(api, path, {"deposit_percent": 100}).json()["deposit_percent"] == 100
+
+    before = customer_state()
+    too_much = patch(api, path, {"deposit_percent": 101})
+    assert too_much.status_code == 422
+    with_prepaid = patch(api, path, {"terms": "prepaid", "deposit_percent": 20})
+    assert (with_prepaid.status_code, with_prepaid.json()["code"]) == (
+        422,
+        "prepaid_has_no_deposit",
+    )
+    assert customer_state() == before
+
+    # Prepaid pays the whole order first: choosing it sets the deposit to none.
+    prepaid = patch(api, path, {"terms": "prepaid"})
+    assert (prepaid.json()["deposit_percent"], prepaid.json()["terms_text"]) == (0, "Prepaid")
 
 
 @pytest.mark.parametrize(

@@ -104,6 +104,7 @@ def test_my_company_shows_my_company_and_me(world, clerk):
             "credit_limit": "2000.00",
             "terms": "eom",
             "terms_days": 10,
+            "deposit_percent": 0,
             "terms_text": "End of month + 10",
             "exposure": "0.00",
             "available": "2000.00",

@@ -191,6 +191,8 @@ def test_a_shipment_records_the_order_event_then_the_stock_event(world):
             "net_total": "36.00",
             "tax_total": "0.00",
             "total": "36.00",
+            "exchange_rate": "1",
+            "base_total": "36.00",
             "credit_applied": "0.00",
             "open_amount": "36.00",
             "issued_on": today.isoformat(),

@@ -1,19 +1,21 @@
 """Reads only the back office's pages need, around the domain's own queries: the dashboard's
-counts, a page of the order desk, the orders to ship, an order's pick list, a company named by
-its code, a page of price lists with their counts.
+counts and amounts, a page of the order desk, the orders to ship, an order's pick list, a
+company named by its code, a page of price lists with their counts.
 
 Each is scoped by tenant and takes a fixed number of queries whatever the number of rows.
 """
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any
 
 from django.db.models import (
     Case,
     Count,
+    DecimalField,
     F,
     IntegerField,
     OuterRef,
@@ -28,6 +30,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from dinghuo.core import clock
+from dinghuo.core.db import exact
+from dinghuo.core.money import round_money
 from dinghuo.customers import queries as customers
 from dinghuo.inventory import queries as inventory
 from dinghuo.inventory.models import StockLevel
@@ -61,6 +65,43 @@ class DayCount:
 
 
 @dataclass(frozen=True)
+class CurrencyPart:
+    """What orders in one currency amount to, and that in the base currency."""
+
+    currency: str
+    amount: Decimal
+    base: Decimal
+
+
+@dataclass
+class Ordered:
+    """What the orders of today and of the chart's days amount to, in a base currency (the
+    sum of each currency's part, so the page adds up), with each currency's part."""
+
+    base_currency: str
+    today: list[CurrencyPart]
+    period: list[CurrencyPart]
+
+    @property
+    def today_total(self) -> Decimal:
+        return sum((part.base for part in self.today), Decimal(0))
+
+    @property
+    def period_total(self) -> Decimal:
+        return sum((part.base for part in self.period), Decimal(0))
+
+    @property
+    def spans(self) -> list[tuple[str, Decimal, list[CurrencyPart]]]:
+        """Today's and the chart's days' total and parts, for the page."""
+        return [("today", self.today_total, self.today), ("period", self.period_total, self.period)]
+
+    @property
+    def foreign(self) -> bool:
+        """Some orders of the period are in another currency than the base."""
+        return any(part.currency != self.base_currency for part in self.period)
+
+
+@dataclass(frozen=True)
 class Dashboard:
     orders_today: int
     to_confirm: int
@@ -70,6 +111,8 @@ class Dashboard:
     to_ship: int
     low_stock: int
     per_day: list[DayCount]
+    # One per base currency of the tenant's sellers (one while a tenant has one seller).
+    ordered: list[Ordered] = field(default_factory=list)
 
     @property
     def busiest_day(self) -> int:
@@ -78,10 +121,11 @@ class Dashboard:
 
 
 def dashboard(tenant_id: int) -> Dashboard:
-    """What needs the staff's attention today, and the orders of the last days (two
-    queries, whatever the number of orders and SKUs)."""
+    """What needs the staff's attention today, the orders of the last days, and what the
+    orders of today and of those days amount to in base currency (two queries, whatever the
+    number of orders and SKUs)."""
     today = timezone.localdate(clock.now())
-    counts, per_day = _order_counts(tenant_id, today)
+    counts, per_day, ordered = _order_counts(tenant_id, today)
     return Dashboard(
         orders_today=counts["today"],
         to_confirm=counts[OrderStatus.PLACED],
@@ -91,12 +135,16 @@ def dashboard(tenant_id: int) -> Dashboard:
         to_ship=sum(counts[status] for status in TO_SHIP),
         low_stock=low_stock_count(tenant_id),
         per_day=per_day,
+        ordered=ordered,
     )
 
 
-def _order_counts(tenant_id: int, today: date) -> tuple[Counter[str], list[DayCount]]:
-    """The tiles' counts (by status, "today", "awaiting_seller") and the chart's orders per
-    day, in one pass over the orders (one query).
+def _order_counts(
+    tenant_id: int, today: date
+) -> tuple[Counter[str], list[DayCount], list[Ordered]]:
+    """The tiles' counts (by status, "today", "awaiting_seller"), the chart's orders per
+    day and what the orders not cancelled of today and of the chart's days amount to
+    (`_amounts`), in one pass over the orders (one query).
 
     Orders are grouped by status and by the chart's day they fall on, told by comparing
     `placed_at` with each day's local midnight (newest first: one comparison for an order
@@ -118,12 +166,17 @@ def _order_counts(tenant_id: int, today: date) -> tuple[Counter[str], list[DayCo
         status=OrderStatus.AWAITING_APPROVAL,
         id__in=orders.awaiting_seller_approval(tenant_id).values("id"),
     )
-    groups = (
+    groups = list(
         orders.orders(tenant_id)
         .filter(counted)
         .annotate(day=day)
-        .values("day", "status")
-        .annotate(n=Count("id"), for_seller=Count("id", filter=waits_for_seller))
+        .values("day", "status", "currency", "seller__base_currency")
+        .annotate(
+            n=Count("id"),
+            for_seller=Count("id", filter=waits_for_seller),
+            amount=Sum("total"),
+            base=Sum(exact(F("total") * F("fx_rate")), output_field=_AMOUNT),
+        )
         .order_by()
     )
     counts: Counter[str] = Counter()
@@ -136,7 +189,35 @@ def _order_counts(tenant_id: int, today: date) -> tuple[Counter[str], list[DayCo
                 counts["today"] += group["n"]
             if group["day"] < CHART_DAYS:
                 per_day[group["day"]] += group["n"]
-    return counts, [DayCount(d, n) for d, n in zip(days, per_day, strict=True)]
+    days_counted = [DayCount(d, n) for d, n in zip(days, per_day, strict=True)]
+    return counts, days_counted, _amounts(groups)
+
+
+# Each order's total in base currency (its total × its frozen rate), to the money columns'
+# four decimals; each currency's sum is rounded once to the base currency's minor units.
+_AMOUNT: "DecimalField[Decimal, Decimal]" = DecimalField(max_digits=28, decimal_places=4)
+
+
+def _amounts(groups: list[dict[str, Any]]) -> list[Ordered]:
+    """What the orders not cancelled of the chart's days (and of today, which includes
+    those placed after it) amount to, per base currency and currency, from the groups of
+    `_order_counts`."""
+    sums: dict[tuple[str, str, bool], list[Decimal]] = {}
+    for group in groups:
+        if group["day"] is None or group["status"] == OrderStatus.CANCELLED:
+            continue
+        spans = [False, True] if group["day"] >= CHART_DAYS - 1 else [False]
+        for is_today in spans:
+            key = (group["seller__base_currency"], group["currency"], is_today)
+            found = sums.setdefault(key, [Decimal(0), Decimal(0)])
+            found[0] += group["amount"] or 0
+            found[1] += group["base"] or 0
+    ordered: dict[str, Ordered] = {}
+    for (base, currency, is_today), (amount, in_base) in sorted(sums.items()):
+        sums_of = ordered.setdefault(base, Ordered(base, [], []))
+        part = CurrencyPart(currency, amount, round_money(in_base, base))
+        (sums_of.today if is_today else sums_of.period).append(part)
+    return list(ordered.values())
 
 
 def low_stock_skus(tenant_id: int) -> QuerySet[Any, dict[str, Any]]:

@@ -10,6 +10,7 @@ from dinghuo.backoffice import (
     views_companies,
     views_entry,
     views_fulfilment,
+    views_fx,
     views_payments,
     views_price_lists,
     views_price_offers,
@@ -98,6 +99,9 @@ urlpatterns = [
         name="statement-pdf",
     ),
     path("prices/", views_price_lists.price_lists, name="price-lists"),
+    path("exchange-rates/", views_fx.exchange_rates, name="exchange-rates"),
+    path("exchange-rates/set/", views_fx.set_rate, name="exchange-rates-set"),
+    path("exchange-rates/import/", views_fx.import_rates, name="exchange-rates-import"),
     path("prices/<int:price_list_id>/", views_price_lists.price_list, name="price-list"),
     path(
         "prices/<int:price_list_id>/settings/",

@@ -3,9 +3,12 @@ checked as the order would check them, what will happen to the order (approval, 
 shown before it is placed, then placed with channel "staff" and the staff member as `entered_by`.
 
 The rows are read by the readers the portal's quick order uses (`pages.rows.typed_rows`,
-`read_pasted`) and judged by `orders.queries.check_lines`; the preview is
-`orders.judging.preview_routing` and the order is placed by `orders.services.place_order`,
-once per form token (a double submit places nothing more), as the API's Idempotency-Key does.
+`read_pasted`) and judged by `orders.queries.check_lines`, taxed to the chosen ship-to as the
+portal's checkout taxes a cart (the tax per rate summed as the order page sums it); the
+preview is `orders.judging.preview_routing` and the order is placed by
+`orders.services.place_order`, once per form token (a double submit places nothing more), as
+the API's Idempotency-Key does. Changing the ship-to checks the rows again (with HTMX at once,
+without JavaScript with the next "check").
 """
 
 import uuid
@@ -23,19 +26,23 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_http_methods
 
 from dinghuo.backoffice.access import StaffRequest, StaffUser, staff_required
-from dinghuo.core import refusals
+from dinghuo.core import clock, refusals
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.customers import queries as customers
 from dinghuo.customers.models import Company, Location
-from dinghuo.orders import judging, routing_notice
+from dinghuo.orders import judging, line_checks, routing_notice
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders import services as order_services
 from dinghuo.orders.line_checks import LineRequest
+from dinghuo.orders.models import OrderLine
 from dinghuo.orders.routing_notice import RoutingNotice
 from dinghuo.pages import rows as rows_reader
 from dinghuo.pages.responses import is_htmx, render_redirect
 from dinghuo.pages.skus import sku_names
 from dinghuo.pages.submits import ORDER_FORM_FIELDS, submit_once
+from dinghuo.pages.taxes import TaxRow, tax_rows
+from dinghuo.pricing import queries as pricing_queries
+from dinghuo.pricing.tax import exemption_applies
 
 CHANNEL = "staff"
 BLANK_ROWS = 5
@@ -74,11 +81,23 @@ class EntryForm(django_forms.Form):
         widget=django_forms.Textarea(attrs={"rows": 3, "placeholder": "A-100\t12"}),
     )
 
-    def __init__(self, *args: Any, ship_tos: list[tuple[int, str]], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, ship_tos: list[tuple[int, str]], check_url: str, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         ship_to = self.fields["ship_to"]
         assert isinstance(ship_to, django_forms.TypedChoiceField)
         ship_to.choices = ship_tos
+        # Another ship-to may pay other tax: with HTMX the rows are checked again at once
+        # (a newer choice cancels the answer to an older one).
+        ship_to.widget.attrs.update(
+            {
+                "hx-post": check_url,
+                "hx-trigger": "change",
+                "hx-vals": '{"action": "check"}',
+                "hx-sync": "this:replace",
+            }
+        )
 
 
 @dataclass
@@ -97,11 +116,21 @@ class EntryRow:
 
 @dataclass
 class Checked:
+    """The rows checked, and their amounts to `ship_to` (its label; empty: no ship-to chosen,
+    so no tax is known): net, tax per rate and in all, and total, as placing will freeze them."""
+
     rows: list[EntryRow]
     currency: str = ""
-    subtotal: Decimal = Decimal(0)
+    subtotal: Decimal = Decimal(0)  # as priced (with tax where the list's prices include it)
     ok: bool = False
     error: str = ""
+    ship_to: str = ""
+    net: Decimal = Decimal(0)
+    tax: Decimal = Decimal(0)
+    total: Decimal = Decimal(0)
+    tax_rows: list[TaxRow] = field(default_factory=list)
+    prices_include_tax: bool = False
+    exemption: str = ""  # the company's certificate, when it counts today
 
 
 def _rows(request: HttpRequest, form: EntryForm) -> list[EntryRow]:
@@ -117,9 +146,12 @@ def _rows(request: HttpRequest, form: EntryForm) -> list[EntryRow]:
     return rows[: rows_reader.MAX_ROWS]
 
 
-def check(tenant_id: int, company_id: int, rows: list[EntryRow]) -> Checked:
+def check(
+    tenant_id: int, company: Company, rows: list[EntryRow], ship_to: tuple[int, str] | None
+) -> Checked:
     """Judge every row with `orders.queries.check_lines` (a fixed number of queries whatever
-    the number of rows) and name the SKUs in the reader's language (one more)."""
+    the number of rows), taxed to `ship_to` (id, label) as the portal's checkout taxes a cart,
+    and name the SKUs in the reader's language (one more)."""
     result = Checked(rows)
     wanted: list[EntryRow] = []
     for row in rows:
@@ -133,9 +165,10 @@ def check(tenant_id: int, company_id: int, rows: list[EntryRow]) -> Checked:
             wanted.append(row)
     if not wanted:
         return result
+    lines = [LineRequest(row.sku, row.quantity or 0) for row in wanted]
     try:
         checked = order_queries.check_lines(
-            tenant_id, company_id, [LineRequest(row.sku, row.quantity or 0) for row in wanted]
+            tenant_id, company.pk, lines, ship_to_id=ship_to[0] if ship_to else None
         )
     except DomainError as error:
         result.error = " ".join(refusals.messages(error, overrides=ENTRY_WORDS))
@@ -149,13 +182,71 @@ def check(tenant_id: int, company_id: int, rows: list[EntryRow]) -> Checked:
         )
     result.currency, result.subtotal = checked.currency, checked.subtotal
     result.ok = len(wanted) == len(rows) and checked.ok
+    if ship_to is not None:
+        _add_tax(result, checked, tenant_id, company, ship_to, lines)
     return result
 
 
-def preview(tenant_id: int, company_id: int, rows: list[EntryRow]) -> RoutingNotice:
-    """The seller's rules applied to the rows as they stand (the code placing uses)."""
+def _add_tax(
+    result: Checked,
+    checked: order_queries.LinesCheck,
+    tenant_id: int,
+    company: Company,
+    ship_to: tuple[int, str],
+    lines: list[LineRequest],
+) -> None:
+    """The checked rows' tax to the ship-to (`check_lines` computed it), its rates named."""
+    result.ship_to = ship_to[1]
+    result.tax, result.total = checked.tax, checked.total
+    result.net = checked.total - checked.tax
+    result.prices_include_tax = checked.prices_include_tax
+    certificate = company.tax_exemption_certificate
+    if exemption_applies(certificate, company.tax_exemption_expires_on, clock.now().date()):
+        result.exemption = certificate
+    if checked.tax:
+        result.tax_rows = tax_by_rate(tenant_id, company.pk, ship_to[0], lines)
+
+
+def tax_by_rate(
+    tenant_id: int, company_id: int, ship_to_id: int, lines: list[LineRequest]
+) -> list[TaxRow]:
+    """The lines' tax per rate to the ship-to, as the order page will show it once placed:
+    priced and taxed by the code placing uses (`orders.line_checks`), summed by
+    `pages.taxes.tax_rows` over the lines placing would write, each rate named in the
+    reader's language. The price step's queries again, and one for the rates' names."""
+    now = clock.now()
+    parties, _errors = line_checks.resolve_parties(tenant_id, company_id, ship_to_id, None)
+    if parties is None or parties.tax.certificate_on(now.date()):
+        return []
+    results, _book = line_checks.check_lines(tenant_id, parties, lines, at=now)
+    priced = [r for r in results if r.ok]
+    document = line_checks.taxed(priced, parties, now.date())
+    ids = {r.tax_rate.id for r in priced if r.tax_rate}
+    rates = {rate.pk: rate for rate in pricing_queries.tax_rates(tenant_id).filter(pk__in=ids)}
+    # Unsaved, with the fields the order page sums: the lines as placing would write them.
+    written = [
+        OrderLine(
+            tax_rate=rates[r.tax_rate.id],
+            tax_percent=taxed.rate,
+            net_amount=taxed.net,
+            tax_amount=taxed.tax,
+        )
+        for r, taxed in zip(priced, document.lines, strict=True)
+        if r.tax_rate and r.tax_rate.id in rates
+    ]
+    return tax_rows(written)
+
+
+def preview(
+    tenant_id: int, company_id: int, rows: list[EntryRow], ship_to_id: int | None
+) -> RoutingNotice:
+    """The seller's rules applied to the rows as they stand, their amount the gross to the
+    ship-to (the code placing uses)."""
     found = judging.preview_routing(
-        tenant_id, company_id, [LineRequest(row.sku, row.quantity or 0) for row in rows]
+        tenant_id,
+        company_id,
+        [LineRequest(row.sku, row.quantity or 0) for row in rows],
+        ship_to_id=ship_to_id,
     )
     return routing_notice.notice(found, refusals.STAFF)
 
@@ -231,21 +322,23 @@ def _company_and_ship_tos(tenant_id: int, company_id: int) -> tuple[Company, lis
 def enter_order(request: StaffRequest, company_id: int) -> HttpResponseBase:
     """Rows of SKU and quantity, ship-to and purchase-order number for one company.
 
-    POST `action`: `check` (judge the rows and show what will happen to the order; with
-    HTMX only the form answers) or `place` (place the order when every row can be ordered,
-    then show it on the order page)."""
+    POST `action`: `check` (judge the rows, taxed to the chosen ship-to, and show what will
+    happen to the order; with HTMX only the form answers, also when the ship-to changes) or
+    `place` (place the order when every row can be ordered, then show it on the order page)."""
     staff = request.staff
     company, ship_tos = _company_and_ship_tos(staff.tenant_id, company_id)
     choices = [(a.pk, f"{a.name} — {a.line1}, {a.city}") for a in ship_tos]
+    url = reverse("backoffice:company-order", args=[company.pk])
     if request.method == "POST":
-        form = EntryForm(request.POST, ship_tos=choices)
+        form = EntryForm(request.POST, ship_tos=choices, check_url=url)
         action = request.POST.get("action", "check")
     else:
         initial = {"token": uuid.uuid4().hex, "ship_to": choices[0][0] if choices else None}
-        form = EntryForm(initial=initial, ship_tos=choices)
+        form = EntryForm(initial=initial, ship_tos=choices, check_url=url)
         action = ""
     rows = _rows(request, form) if action else []
-    checked = check(staff.tenant_id, company.pk, rows) if rows else Checked([])
+    ship_to = _chosen_ship_to(form, choices)
+    checked = check(staff.tenant_id, company, rows, ship_to) if rows else Checked([])
     if action == "place" and form.is_valid():
         if not rows:
             form.add_error(None, refusals.code_message("no_lines"))
@@ -261,7 +354,11 @@ def enter_order(request: StaffRequest, company_id: int) -> HttpResponseBase:
                 return render_redirect(request, reverse("backoffice:order", args=[order_id]))
         else:
             form.add_error(None, gettext("Correct the rows marked below first."))
-    shown = preview(staff.tenant_id, company.pk, rows) if checked.ok else None
+    shown = (
+        preview(staff.tenant_id, company.pk, rows, ship_to[0] if ship_to else None)
+        if checked.ok
+        else None
+    )
     context: dict[str, Any] = {
         "company": company,
         "form": _unpasted(form),
@@ -272,6 +369,17 @@ def enter_order(request: StaffRequest, company_id: int) -> HttpResponseBase:
     }
     template = "backoffice/_entry_form.html" if is_htmx(request) else "backoffice/entry.html"
     return render(request, template, context)
+
+
+def _chosen_ship_to(form: EntryForm, choices: list[tuple[int, str]]) -> tuple[int, str] | None:
+    """The ship-to the form names (as sent, else the one it offers first) with its label;
+    None when it names none of the company's active ones."""
+    labels = dict(choices)
+    try:
+        chosen = int(form["ship_to"].value())
+    except (TypeError, ValueError):
+        return None
+    return (chosen, labels[chosen]) if chosen in labels else None
 
 
 def _unpasted(form: EntryForm) -> EntryForm:

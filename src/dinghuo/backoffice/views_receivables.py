@@ -1,6 +1,7 @@
 """Receivables pages: the aging of every company's open invoices (totals per currency with a
-chart, a row per company, CSV and Excel downloads), and a company's statement of account for
-a period with its PDF.
+chart, all companies in the seller's base currency when they owe in another, a row per
+company, CSV and Excel downloads), and a company's statement of account for a period with its
+PDF.
 
 Thin pages over `billing.queries.receivables_aging`, `billing.statements` and their exports,
 the reads the API answers with. The tenant always comes from the signed-in staff member, so
@@ -75,12 +76,15 @@ def _matching(rows: list[billing.CompanyAging], q: str) -> list[billing.CompanyA
 @staff_required
 def aging(request: StaffRequest) -> HttpResponse:
     """What every company still owes, aged on a day (today unless asked): the totals per
-    currency with a chart, and a row per company (by code, a page at a time)."""
+    currency with a chart, all companies in base currency, and a row per company (by code, a
+    page at a time)."""
     today = business_day()
     on = day_param(request.GET.get("on")) or today
     q = (request.GET.get("q") or "").strip()[:100]
     rows = billing.receivables_aging(request.staff.tenant_id, on)
     totals = aging_export.totals(rows)
+    # Amounts in base currency are worth a column only when some are in another currency.
+    mixed = any(row.currency != row.base_currency for row in rows)
     found = _matching(rows, q)
     pages = max((len(found) + AGING_PAGE_SIZE - 1) // AGING_PAGE_SIZE, 1)
     page = min(int_param(request.GET.get("page")) or 1, pages)
@@ -93,6 +97,10 @@ def aging(request: StaffRequest) -> HttpResponse:
             "q": q,
             "labels": list(aging_export.BUCKET_LABELS.values()),
             "totals": [(total, chart_bars(total)) for total in totals],
+            "base_totals": [
+                (total, chart_bars(total)) for total in aging_export.base_totals(rows) if mixed
+            ],
+            "mixed": mixed,
             "chart_width": SLOT * len(aging_export.BUCKET_LABELS),
             "rows": [(row, aging_export.labelled(row.aged)) for row in shown],
             "page": page,

@@ -19,6 +19,14 @@ def money(**options: Any) -> "models.DecimalField[Decimal, Decimal]":
     return models.DecimalField(max_digits=18, decimal_places=4, **options)
 
 
+def rate_column() -> "models.DecimalField[Decimal, Decimal]":
+    """The exchange rate frozen on a document: what one unit of its currency was worth in the
+    seller's base currency on its day (`pricing/fx.py`); 1 in the base currency."""
+    return models.DecimalField(
+        max_digits=20, decimal_places=10, default=Decimal(1), db_default=Decimal(1)
+    )
+
+
 class BillingPolicy(TenantScoped):
     """A seller's billing settings and the legal details its documents print."""
 
@@ -81,6 +89,8 @@ class Invoice(TenantScoped):
     net_total = money()
     tax_total = money()
     total = money()
+    fx_rate = rate_column()
+    base_total = money()  # `total` in the seller's base currency at `fx_rate`
     # What it bills: one shipment (its id; fulfilment owns the table) or a period.
     shipment_id = models.BigIntegerField(null=True, blank=True)
     period_start = models.DateField(null=True, blank=True)
@@ -100,6 +110,7 @@ class Invoice(TenantScoped):
                 condition=models.Q(shipment_id__isnull=False),
                 name="invoice_one_per_shipment",
             ),
+            models.CheckConstraint(condition=models.Q(fx_rate__gt=0), name="invoice_fx_positive"),
         ]
         indexes = [models.Index(fields=["tenant", "company", "-id"], name="invoice_company_idx")]
 
@@ -147,12 +158,18 @@ class Receivable(TenantScoped):
     company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
     due_on = models.DateField()
     open_amount = money()
+    # What is open in the seller's base currency: the invoice's base total less the base of
+    # what settled it (`Allocation.use_base`), lowered with `open_amount`.
+    open_base = money()
     settled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(open_amount__gte=0), name="receivable_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(open_base__gte=0), name="receivable_base_not_negative"
             ),
         ]
         indexes = [
@@ -177,6 +194,8 @@ class CreditNote(TenantScoped):
     net_total = money()
     tax_total = money()
     total = money()
+    fx_rate = rate_column()
+    base_total = money()  # `total` in the seller's base currency at `fx_rate`
     bill_to = models.JSONField(default=dict)
     seller_details = models.JSONField(default=dict)
     created_at = models.DateTimeField()
@@ -184,6 +203,9 @@ class CreditNote(TenantScoped):
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["seller", "number"], name="credit_note_number_unique"),
+            models.CheckConstraint(
+                condition=models.Q(fx_rate__gt=0), name="credit_note_fx_positive"
+            ),
         ]
 
 
@@ -224,6 +246,8 @@ class Payment(TenantScoped):
     method = models.CharField(max_length=16, choices=Method.choices)
     amount = money()
     currency = models.CharField(max_length=3)
+    fx_rate = rate_column()
+    base_amount = money()  # `amount` in the seller's base currency at `fx_rate`
     received_on = models.DateField()
     reference = models.CharField(max_length=140, blank=True, default="")
     # A prepayment for this order (the order confirms itself once paid in full).
@@ -236,6 +260,7 @@ class Payment(TenantScoped):
     class Meta:
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="payment_positive"),
+            models.CheckConstraint(condition=models.Q(fx_rate__gt=0), name="payment_fx_positive"),
         ]
         indexes = [models.Index(fields=["tenant", "company", "-id"], name="payment_company_idx")]
 
@@ -243,7 +268,12 @@ class Payment(TenantScoped):
 class Allocation(TenantScoped):
     """Money moved from a source (a payment received, or a credit note) to a use (an invoice
     it settles, or a refund that pays it back). What a source has not yet given is the
-    company's unapplied credit."""
+    company's unapplied credit.
+
+    In the seller's base currency the amount is worth `source_base` at the source's rate and
+    `use_base` at the use's rate, each the difference of running totals
+    (`billing/exchange.py`), so that a document settled or used in any number of parts moves
+    exactly its base amount; what the two differ by is the exchange difference."""
 
     payment = models.ForeignKey(
         Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="allocations"
@@ -258,6 +288,8 @@ class Allocation(TenantScoped):
         Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="refunded_from"
     )
     amount = money()
+    source_base = money()
+    use_base = money()
     created_at = models.DateTimeField()
 
     class Meta:
@@ -274,6 +306,12 @@ class Allocation(TenantScoped):
                 name="allocation_to_one_use",
             ),
         ]
+
+    @property
+    def exchange_difference(self) -> Decimal:
+        """The gain (positive) or loss (negative) in base currency between the rate the money
+        came in at and the rate of what it settled or paid back."""
+        return self.source_base - self.use_base
 
 
 class Account(TenantScoped):

@@ -25,6 +25,7 @@ from dinghuo.billing.models import (
 )
 from dinghuo.billing.services.payments import committed_to_orders
 from dinghuo.core.errors import NotFound
+from dinghuo.core.models import Seller
 from dinghuo.core.money import round_money
 
 OPEN, OVERDUE, PAID = "open", "overdue", "paid"
@@ -48,7 +49,9 @@ def invoices(
 ) -> QuerySet[Invoice]:
     """The tenant's invoices, newest first, with what is open on each (one query); by
     company and by state (open, overdue, paid; overdue needs `today`)."""
-    qs = Invoice.objects.filter(tenant_id=tenant_id).select_related("receivable", "company")
+    qs = Invoice.objects.filter(tenant_id=tenant_id).select_related(
+        "receivable", "company", "seller"
+    )
     if company_id is not None:
         qs = qs.filter(company_id=company_id)
     if state == PAID:
@@ -67,14 +70,16 @@ def invoice_detail(tenant_id: int, invoice_id: int, *, company_id: int | None = 
     if company_id is not None:
         found = found.filter(company_id=company_id)
     invoice = (
-        found.select_related("receivable", "company")
+        found.select_related("receivable", "company", "seller")
         .prefetch_related(
             Prefetch("lines", queryset=InvoiceLine.objects.order_by("line_number")),
             Prefetch(
                 "allocations",
                 queryset=Allocation.objects.select_related("payment", "credit_note").order_by("id"),
             ),
-            Prefetch("credit_notes", queryset=CreditNote.objects.order_by("id")),
+            Prefetch(
+                "credit_notes", queryset=CreditNote.objects.select_related("seller").order_by("id")
+            ),
         )
         .first()
     )
@@ -87,7 +92,9 @@ def credit_notes(
     tenant_id: int, *, company_id: int | None = None, invoice_id: int | None = None
 ) -> QuerySet[CreditNote]:
     """The tenant's credit notes, newest first, with their invoices."""
-    qs = CreditNote.objects.filter(tenant_id=tenant_id).select_related("invoice", "company")
+    qs = CreditNote.objects.filter(tenant_id=tenant_id).select_related(
+        "invoice", "company", "seller"
+    )
     if company_id is not None:
         qs = qs.filter(company_id=company_id)
     if invoice_id is not None:
@@ -103,7 +110,7 @@ def credit_note_detail(
     if company_id is not None:
         found = found.filter(company_id=company_id)
     note = (
-        found.select_related("invoice", "company")
+        found.select_related("invoice", "company", "seller")
         .prefetch_related(
             Prefetch(
                 "lines",
@@ -123,7 +130,7 @@ def payments(
     tenant_id: int, *, company_id: int | None = None, kind: str | None = None
 ) -> QuerySet[Payment]:
     """The tenant's payments and refunds, newest first."""
-    qs = Payment.objects.filter(tenant_id=tenant_id).select_related("company")
+    qs = Payment.objects.filter(tenant_id=tenant_id).select_related("company", "seller")
     if company_id is not None:
         qs = qs.filter(company_id=company_id)
     if kind is not None:
@@ -137,7 +144,7 @@ def payment_detail(tenant_id: int, payment_id: int, *, company_id: int | None = 
     if company_id is not None:
         found = found.filter(company_id=company_id)
     payment = (
-        found.select_related("company")
+        found.select_related("company", "seller")
         .prefetch_related(
             Prefetch(
                 "allocations",
@@ -195,16 +202,22 @@ def balance(tenant_id: int, company_id: int, currency: str, today: date) -> Bala
 
 @dataclass(frozen=True)
 class CompanyAging:
+    """What one company owes in one currency, by bucket: in that currency (`aged`) and in
+    the seller's base currency at the invoices' rates (`base`)."""
+
     company_id: int
     code: str
     name: str
     currency: str
     aged: aging.Aged
+    base_currency: str
+    base: aging.Aged
 
 
 def receivables_aging(tenant_id: int, on: date) -> list[CompanyAging]:
-    """Every company with open invoices, its open amounts by aging bucket as of `on` (one
-    query: the database sums by company and bucket), by company code."""
+    """Every company with open invoices, its open amounts by aging bucket as of `on`, in its
+    currency and in base currency (one query: the database sums by company and bucket), by
+    company code."""
     bounds = [on - timedelta(days=days) for days in (0, 30, 60, 90)]
     case = Case(
         When(due_on__gte=bounds[0], then=Value(aging.CURRENT)),
@@ -217,28 +230,44 @@ def receivables_aging(tenant_id: int, on: date) -> list[CompanyAging]:
     rows = (
         Receivable.objects.filter(tenant_id=tenant_id, open_amount__gt=0)
         .annotate(bucket=case)
-        .values("company_id", "company__code", "company__name", "invoice__currency", "bucket")
-        .annotate(amount=Sum("open_amount"))
+        .values(
+            "company_id",
+            "company__code",
+            "company__name",
+            "invoice__currency",
+            "invoice__seller__base_currency",
+            "bucket",
+        )
+        .annotate(amount=Sum("open_amount"), base=Sum("open_base"))
         .order_by()
     )
-    sums: dict[tuple[int, str, str, str], dict[str, Decimal]] = {}
+    sums: dict[tuple[int, str, str, str, str], tuple[dict[str, Decimal], dict[str, Decimal]]] = {}
     for row in rows:
         key = (
             row["company_id"],
             row["company__code"],
             row["company__name"],
             row["invoice__currency"],
+            row["invoice__seller__base_currency"],
         )
-        sums.setdefault(key, dict.fromkeys(aging.BUCKETS, Decimal(0)))[row["bucket"]] += row[
-            "amount"
-        ]
+        own, base = sums.setdefault(key, (_no_buckets(), _no_buckets()))
+        own[row["bucket"]] += row["amount"]
+        base[row["bucket"]] += row["base"]
     return sorted(
         (
-            CompanyAging(cid, code, name, currency, aging.Aged(*(b[n] for n in aging.BUCKETS)))
-            for (cid, code, name, currency), b in sums.items()
+            CompanyAging(cid, code, name, currency, _aged(own), base_currency, _aged(base))
+            for (cid, code, name, currency, base_currency), (own, base) in sums.items()
         ),
-        key=lambda row: row.code,
+        key=lambda row: (row.code, row.currency),
     )
+
+
+def _no_buckets() -> dict[str, Decimal]:
+    return dict.fromkeys(aging.BUCKETS, Decimal(0))
+
+
+def _aged(by_bucket: dict[str, Decimal]) -> aging.Aged:
+    return aging.Aged(*(by_bucket[name] for name in aging.BUCKETS))
 
 
 def _taxes(rows: Iterable[dict[str, Any]], key: str) -> dict[int, list[journal.TaxPart]]:
@@ -249,7 +278,7 @@ def _taxes(rows: Iterable[dict[str, Any]], key: str) -> dict[int, list[journal.T
 
 
 def _document_entries(
-    tenant_id: int, chart: dict[str, str], since: date, through: date
+    tenant_id: int, chart: dict[str, str], base: str, since: date, through: date
 ) -> list[journal.Entry]:
     """Invoices and credit notes issued in the period (four queries)."""
     invoices = Invoice.objects.filter(
@@ -278,9 +307,10 @@ def _document_entries(
             i.issued_on,
             i.number,
             i.company.name,
-            i.currency,
+            journal.Rate(i.currency, i.fx_rate, base),
             round_money(i.net_total, i.currency),
             invoice_taxes[i.pk],
+            round_money(i.base_total, base),
         )
         for i in invoices
     ]
@@ -290,51 +320,75 @@ def _document_entries(
             n.issued_on,
             n.number,
             n.company.name,
-            n.currency,
+            journal.Rate(n.currency, n.fx_rate, base),
             round_money(n.net_total, n.currency),
             note_taxes[n.pk],
             n.invoice.number,
+            round_money(n.base_total, base),
         )
         for n in notes
     ]
     return entries
 
 
-def _money_entries(
-    tenant_id: int, chart: dict[str, str], since: date, through: date
+def _payment_entries(
+    tenant_id: int, chart: dict[str, str], base: str, since: date, through: date
 ) -> list[journal.Entry]:
-    """Payments, refunds and the applications of money to invoices in the period (two
-    queries)."""
+    """Payments and refunds in the period, a refund with the base value of the money it paid
+    back (one query)."""
     entries = []
-    for p in Payment.objects.filter(
-        tenant_id=tenant_id, received_on__range=(since, through)
-    ).select_related("company"):
-        make = journal.payment_entry if p.kind == Payment.Kind.RECEIVED else journal.refund_entry
-        amount = round_money(p.amount, p.currency)
+    found = (
+        Payment.objects.filter(tenant_id=tenant_id, received_on__range=(since, through))
+        .select_related("company")
+        .annotate(drawn_base=Sum("refunded_from__source_base"))
+        .order_by("id")
+    )
+    for p in found:
+        rate = journal.Rate(p.currency, p.fx_rate, base)
+        amount, base_amount = round_money(p.amount, p.currency), round_money(p.base_amount, base)
         label = p.reference or f"{p.get_kind_display()} {p.pk}"
-        entries.append(
-            make(chart, p.received_on, label, p.company.name, p.currency, p.method, amount)
-        )
+        day, company = p.received_on, p.company.name
+        if p.kind == Payment.Kind.RECEIVED:
+            entry = journal.payment_entry(
+                chart, day, label, company, rate, p.method, amount, base_amount
+            )
+        else:
+            drawn = round_money(Decimal(p.drawn_base or 0), base)
+            entry = journal.refund_entry(
+                chart, day, label, company, rate, p.method, amount, base_amount, drawn
+            )
+        entries.append(entry)
+    return entries
+
+
+def _allocation_entries(
+    tenant_id: int, chart: dict[str, str], base: str, since: date, through: date
+) -> list[journal.Entry]:
+    """The applications of money to invoices in the period (one query)."""
+    entries = []
     applied = Allocation.objects.filter(
         tenant_id=tenant_id, invoice__isnull=False, created_at__date__range=(since, through)
     ).select_related("invoice__company", "payment", "credit_note")
     for a in applied:
-        day = timezone.localdate(a.created_at)
         invoice = a.invoice
         assert invoice is not None  # filtered above
         if a.credit_note is not None:
-            source = a.credit_note.number
+            source, source_rate = a.credit_note.number, a.credit_note.fx_rate
         else:
-            source = (a.payment.reference if a.payment else "") or "Payment"
+            assert a.payment is not None  # one source or the other (a constraint)
+            source, source_rate = a.payment.reference or "Payment", a.payment.fx_rate
         entries.append(
             journal.allocation_entry(
                 chart,
-                day,
+                timezone.localdate(a.created_at),
                 invoice.number,
                 invoice.company.name,
-                invoice.currency,
+                journal.Rate(invoice.currency, invoice.fx_rate, base),
                 round_money(a.amount, invoice.currency),
                 source,
+                source_rate=source_rate,
+                source_base=round_money(a.source_base, base),
+                use_base=round_money(a.use_base, base),
             )
         )
     return entries
@@ -345,10 +399,12 @@ def journal_entries(
 ) -> list[journal.Entry]:
     """The seller's journal from `since` (the beginning) through `through`, by date: its
     invoices, credit notes, payments, refunds and applications of money, in its chart of
-    accounts."""
+    accounts and its base currency."""
+    seller = Seller.objects.only("base_currency").get(tenant_id=tenant_id, pk=seller_id)
     policy = BillingPolicy.objects.filter(tenant_id=tenant_id, seller_id=seller_id).first()
     chart = journal.chart(policy.accounts if policy else {})
-    start = since or date.min
-    entries = _document_entries(tenant_id, chart, start, through)
-    entries += _money_entries(tenant_id, chart, start, through)
+    base, start = seller.base_currency, since or date.min
+    entries = _document_entries(tenant_id, chart, base, start, through)
+    entries += _payment_entries(tenant_id, chart, base, start, through)
+    entries += _allocation_entries(tenant_id, chart, base, start, through)
     return sorted(entries, key=lambda e: (e.day, e.document))

@@ -31,6 +31,9 @@ class Seller(TenantScoped):
     is_primary = models.BooleanField(
         default=False, help_text="The tenant's own store; orders go to it unless told otherwise."
     )
+    # The currency its books are kept in: reports, the accounting export and every amount
+    # threshold are compared in it, at the exchange rates the seller keeps (`pricing`).
+    base_currency = models.CharField(max_length=3, default="USD", db_default="USD")
 
     class Meta:
         constraints = [

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
 from dinghuo.core.models import ApiKey, IdempotencyRecord, Seller, Tenant
+from dinghuo.core.money import is_currency
 
 API_KEY_SCOPES = frozenset({"read", "write"})
 _KEY_PREFIX = "dh_"
@@ -27,10 +28,24 @@ def hash_secret(token: str) -> str:
 
 
 @transaction.atomic
-def create_tenant(*, slug: str, name: str, seller_name: str | None = None) -> Tenant:
-    """Create a tenant with its own primary store (seller)."""
+def create_tenant(
+    *, slug: str, name: str, seller_name: str | None = None, base_currency: str = "USD"
+) -> Tenant:
+    """Create a tenant with its own primary store (seller), keeping its books in
+    `base_currency`."""
+    if not is_currency(base_currency):
+        raise ValidationFailed(
+            "Not a currency code.",
+            errors=[FieldError("base_currency", "invalid_currency", "An ISO 4217 code: HKD, USD…")],
+        )
     tenant = Tenant.objects.create(slug=slug, name=name)
-    Seller.objects.create(tenant=tenant, slug=slug, name=seller_name or name, is_primary=True)
+    Seller.objects.create(
+        tenant=tenant,
+        slug=slug,
+        name=seller_name or name,
+        is_primary=True,
+        base_currency=base_currency,
+    )
     return tenant
 
 

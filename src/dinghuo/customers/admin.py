@@ -198,7 +198,7 @@ class CustomerGroupAdmin(ModelAdmin):
 class CreditLineForm(forms.ModelForm):
     class Meta:
         model = CreditLine
-        fields = ("credit_limit", "terms", "terms_days")
+        fields = ("credit_limit", "terms", "terms_days", "deposit_percent")
 
     def clean(self) -> dict[str, Any]:
         cleaned: dict[str, Any] = super().clean() or {}
@@ -208,6 +208,7 @@ class CreditLineForm(forms.ModelForm):
                 terms_days=cleaned["terms_days"],
                 credit_limit=cleaned.get("credit_limit"),
                 currency=self.instance.company.price_list.currency,
+                deposit_percent=cleaned.get("deposit_percent") or 0,
             )
             for error in errors:
                 self.add_error(error.field, refusals.message(error))
@@ -222,6 +223,7 @@ class CreditLineAdmin(ModelAdmin):
         "credit_limit",
         "terms",
         "terms_days",
+        "deposit_percent",
         "order_exposure",
         "invoice_exposure",
         "oldest_unpaid_due_on",
@@ -254,6 +256,7 @@ class CreditLineAdmin(ModelAdmin):
             credit_limit=obj.credit_limit,
             terms=obj.terms,
             terms_days=obj.terms_days,
+            deposit_percent=obj.deposit_percent,
         )
 
 

@@ -4,6 +4,9 @@ The rule:
 - Prepaid companies buy without credit: the order does not count against a limit, and it
   waits for payment before it is confirmed (flag `prepaid`); overdue invoices do not block
   them, since they pay before anything ships.
+- A company that pays a deposit (a percentage of each order, the rest on its terms) is
+  judged as any company on credit, for the whole order (it owes all of it until paid), and
+  the order also waits for its deposit before it is confirmed (flag `deposit`).
 - Otherwise the order is blocked when
   - `over_limit`: exposure (open orders not yet invoiced + unpaid invoices) plus the order's
     amount exceeds the credit limit (no limit = never over), or
@@ -18,6 +21,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from dinghuo.core.money import round_money
 from dinghuo.core.phrases import Phrase, phrase
 
 NEAR_LIMIT_SHARE = Decimal("0.9")
@@ -27,6 +31,7 @@ OVERDUE = "overdue"
 NEAR_LIMIT = "near_limit"
 OVERDUE_IN_GRACE = "overdue_in_grace"
 PREPAID = "prepaid"
+DEPOSIT = "deposit"
 
 
 @dataclass(frozen=True)
@@ -38,6 +43,7 @@ class CreditState:
     invoice_exposure: Decimal
     oldest_unpaid_due_on: date | None
     terms: str  # CreditLine.Terms value
+    deposit_percent: int = 0
 
     @property
     def exposure(self) -> Decimal:
@@ -47,7 +53,7 @@ class CreditState:
 @dataclass(frozen=True)
 class CreditCheck:
     blocked: tuple[str, ...]  # reasons the order may not go on account: over_limit, overdue
-    flags: frozenset[str]  # near_limit, overdue_in_grace, prepaid
+    flags: frozenset[str]  # near_limit, overdue_in_grace, prepaid, deposit
     uses_credit: bool  # False for prepaid: the order holds none of the limit
 
     @property
@@ -67,7 +73,7 @@ def check(state: CreditState, amount: Decimal, today: date, grace_days: int) -> 
     if state.terms == "prepaid":
         return CreditCheck((), frozenset({PREPAID}), uses_credit=False)
     blocked: list[str] = []
-    flags: set[str] = set()
+    flags: set[str] = {DEPOSIT} if state.deposit_percent > 0 else set()
     after = state.exposure + amount
     if state.credit_limit is not None:
         if after > state.credit_limit:
@@ -80,6 +86,17 @@ def check(state: CreditState, amount: Decimal, today: date, grace_days: int) -> 
     elif late > 0:
         flags.add(OVERDUE_IN_GRACE)
     return CreditCheck(tuple(blocked), frozenset(flags), uses_credit=True)
+
+
+def paid_before_confirmation(state: CreditState, amount: Decimal, currency: str) -> Decimal:
+    """What of an order of `amount` the company pays before it is confirmed: all of it when
+    prepaid, its deposit (the percent of the amount, rounded half up to the currency's minor
+    units) when it pays one, else nothing."""
+    if state.terms == PREPAID:
+        return amount
+    if state.deposit_percent > 0:
+        return round_money(amount * state.deposit_percent / 100, currency)
+    return Decimal(0)
 
 
 def explain(check_: CreditCheck, state: CreditState, amount: Decimal, today: date) -> Phrase:

@@ -136,6 +136,9 @@ class CreditLine(TenantScoped):
     )
     terms = models.CharField(max_length=8, choices=Terms.choices, default=Terms.NET)
     terms_days = models.PositiveSmallIntegerField(default=30)
+    # A share of each order paid before it is confirmed (0 = none), the rest on the terms;
+    # prepaid terms pay all of it and take none.
+    deposit_percent = models.PositiveSmallIntegerField(default=0, db_default=0)
     order_exposure = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
     invoice_exposure = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
     oldest_unpaid_due_on = models.DateField(
@@ -157,6 +160,9 @@ class CreditLine(TenantScoped):
             ),
             models.CheckConstraint(
                 condition=models.Q(terms_days__lte=365), name="terms_days_at_most_a_year"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(deposit_percent__lte=100), name="deposit_percent_at_most_100"
             ),
         ]
 

@@ -174,6 +174,7 @@ class CreditSummary:
     credit_limit: Decimal | None
     terms: str
     terms_days: int
+    deposit_percent: int
     order_exposure: Decimal
     invoice_exposure: Decimal
     oldest_unpaid_due_on: date | None
@@ -183,7 +184,8 @@ class CreditSummary:
 
     @property
     def terms_text(self) -> str:
-        return terms.describe(self.terms, self.terms_days)
+        said = terms.describe(self.terms, self.terms_days)
+        return f"{self.deposit_percent}% deposit, then {said}" if self.deposit_percent else said
 
     @property
     def exposure(self) -> Decimal:
@@ -237,6 +239,7 @@ def credit_summary(company: Company, *, with_group: bool = True) -> CreditSummar
         line.invoice_exposure,
         line.oldest_unpaid_due_on,
         line.terms,
+        line.deposit_percent,
     )
     today = clock.now().date()
     grace = grace_days(company.tenant_id, company.price_list.seller_id)
@@ -254,6 +257,7 @@ def credit_summary(company: Company, *, with_group: bool = True) -> CreditSummar
         credit_limit=line.credit_limit,
         terms=line.terms,
         terms_days=line.terms_days,
+        deposit_percent=line.deposit_percent,
         order_exposure=line.order_exposure,
         invoice_exposure=line.invoice_exposure,
         oldest_unpaid_due_on=line.oldest_unpaid_due_on,

@@ -346,6 +346,12 @@ class CreditPatch(PatchIn):
     credit_limit: Amount | None = Field(None, description="null = no limit")
     terms: Terms | None = None
     terms_days: TermsDays | None = Field(None, description="0 to 365; prepaid takes 0")
+    deposit_percent: int | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="Percent of each order paid before it is confirmed; 0 = none; prepaid takes 0",
+    )
 
 
 class ReceivablesIn(InSchema):
@@ -367,6 +373,7 @@ class BuyerCreditOut(Schema):
     terms: str
     terms_days: int
     terms_text: str
+    deposit_percent: int = Field(description="Percent of each order paid before confirmation")
     exposure: str
     available: str | None = Field(description="Limit less exposure; null without a limit")
     status: str = Field(description="ok, near_limit, overdue, blocked or prepaid")
@@ -395,6 +402,7 @@ def buyer_credit_out(summary: CreditSummary) -> dict[str, Any]:
         "terms": summary.terms,
         "terms_days": summary.terms_days,
         "terms_text": summary.terms_text,
+        "deposit_percent": summary.deposit_percent,
         "exposure": format_amount(summary.exposure, currency),
         "available": _amount(summary.available, currency),
         "status": summary.status,

@@ -34,6 +34,7 @@ from dinghuo.demo.buyers import Buyer, create_buyers
 from dinghuo.demo.catalogue import SkuInfo
 from dinghuo.demo.history import History
 from dinghuo.demo.offers import limit_assortment, set_up_prices
+from dinghuo.demo.rates import BASE_CURRENCY, set_up_rates
 from dinghuo.demo.receivables import Collections, set_up_billing
 from dinghuo.demo.taxes import set_up_taxes
 from dinghuo.demo.terms import set_up_terms
@@ -232,10 +233,11 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
             f"A user named {STAFF_USERNAME!r} exists already; the demo's staff login needs it."
         )
     rng = random.Random(seed)
-    tenant = create_tenant(slug=DEMO_SLUG, name=DEMO_NAME)
+    tenant = create_tenant(slug=DEMO_SLUG, name=DEMO_NAME, base_currency=BASE_CURRENCY)
     seller = Seller.objects.get(tenant=tenant, is_primary=True)
     warehouses = catalogue.create_warehouses(tenant)
     price_lists = catalogue.create_price_lists(tenant, seller)
+    set_up_rates(tenant=tenant, seller=seller, today=timezone.localdate(), seed=seed)
     categories = catalogue.create_categories(tenant)
     skus = catalogue.create_catalogue(
         tenant=tenant, seller=seller, categories=categories, sku_count=scale.skus, rng=rng

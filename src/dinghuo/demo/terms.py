@@ -74,10 +74,12 @@ def set_up_terms(
     ApprovalRule.objects.create(
         tenant=tenant,
         seller=seller,
-        name="Orders of 100,000 or more: sales desk review",
+        name="Orders of HK$100,000 or more: sales desk review",
         level=2,
         approver=Approver.SELLER,
         min_amount=Decimal(100_000),
+        # In the seller's books' currency: an order in US dollars is compared at the day's rate.
+        currency=seller.base_currency,
     )
     chosen = specials(buyers)
     for buyer in buyers:

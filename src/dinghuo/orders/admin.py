@@ -30,7 +30,8 @@ class OrderApprovalInline(TabularInline):
 
 @admin.register(Order)
 class OrderAdmin(ReadOnlyAdmin):
-    list_display = ("number", "company", "status", "currency", "total", "placed_at", "tenant")
+    list_display = ("number", "company", "status", "currency", "total", "fx_rate", "placed_at",
+                    "tenant")  # fmt: skip
     list_filter = ("status", "confirmed_automatically", "channel", "tenant")
     search_fields = ("company__code", "purchase_order_number")
     list_select_related = ("company", "tenant")
@@ -40,8 +41,8 @@ class OrderAdmin(ReadOnlyAdmin):
 
 @admin.register(ApprovalRule)
 class ApprovalRuleAdmin(ReadOnlyAdmin):
-    list_display = ("name", "level", "approver", "min_amount", "category", "buyer_role",
-                    "credit_state", "company", "is_active", "tenant")  # fmt: skip
+    list_display = ("name", "level", "approver", "min_amount", "currency", "category",
+                    "buyer_role", "credit_state", "company", "is_active", "tenant")  # fmt: skip
     list_filter = ("is_active", "approver", "level", "tenant")
     list_select_related = ("category", "company", "tenant")
 

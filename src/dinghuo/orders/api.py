@@ -269,6 +269,7 @@ def _rule_fields(payload: ApprovalRuleIn | ApprovalRulePatch) -> services.RuleFi
         buyer_role=payload.buyer_role,
         credit_state=payload.credit_state,
         is_active=payload.is_active,
+        currency=payload.currency,
     )
 
 
@@ -276,7 +277,10 @@ def _rule_fields(payload: ApprovalRuleIn | ApprovalRulePatch) -> services.RuleFi
 def create_approval_rule(
     request: HttpRequest, payload: ApprovalRuleIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
-    """Every condition given must hold for the rule to ask for an approval at its level."""
+    """Every condition given must hold for the rule to ask for an approval at its level. Its
+    `min_amount` is in `currency` (the seller's base currency if omitted): an order in another
+    currency is converted at its frozen rate and the day's rate of the rule's currency, and a
+    currency other than the base needs an exchange rate (422 `exchange_rate_missing`)."""
     tenant = tenant_id(request)
 
     def create() -> tuple[int, Any]:

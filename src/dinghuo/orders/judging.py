@@ -3,6 +3,10 @@ which approvals it needs, whether its credit holds, and where it would go. Reads
 rules only, written once in `judge`: placing acts on its answer (on the credit line it has
 locked), `preview_routing` shows it to a buyer at checkout, or to staff entering an order,
 before anything is written.
+
+Approval rules' amounts are in their own currencies: the order's total is converted into each
+(`rule_amounts`) at the order's rate (frozen when placing, today's for a preview) and the rule
+currency's rate of the day.
 """
 
 from collections.abc import Sequence
@@ -11,10 +15,13 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
+
 from dinghuo.catalog.models import Category
 from dinghuo.core import clock
 from dinghuo.core.db import select_rows, to_date, to_decimal
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
+from dinghuo.core.models import Seller
 from dinghuo.core.phrases import Phrase
 from dinghuo.customers import credit
 from dinghuo.customers.models import CompanyUser, CreditLine
@@ -29,6 +36,8 @@ from dinghuo.orders.line_checks import (
     taxed,
 )
 from dinghuo.orders.models import OrderPolicy
+from dinghuo.pricing import fx
+from dinghuo.pricing import queries as pricing
 
 
 @dataclass(frozen=True)
@@ -76,7 +85,7 @@ _POLICY_AND_RULES = (
     _POLICY_COLUMNS
     + """,
        r.id, r.name, r.level, r.approver, r.company_id, r.min_amount, r.category_id,
-       r.buyer_role, r.credit_state
+       r.buyer_role, r.credit_state, r.currency
 """
     + _POLICY_JOINS
     + """
@@ -94,10 +103,10 @@ def policy_and_rules(seller_id: int, company_id: int) -> tuple[Policy, list[appr
     policy = _policy_of(rows[0]) if rows else Policy()
     rules = [
         approval_rules.Rule(
-            name, level, approver, company, to_decimal(minimum), category, role, state
+            name, level, approver, company, to_decimal(minimum), category, role, state, currency
         )
         for _p1, _p2, _p3, _p4, rule_id, name, level, approver, company, minimum, category,
-        role, state in rows
+        role, state, currency in rows
         if rule_id is not None
     ]  # fmt: skip
     return policy, rules
@@ -134,6 +143,35 @@ def categories_with_ancestors(tenant_id: int, category_ids: set[int]) -> frozens
     return frozenset(found)
 
 
+def rule_amounts(
+    seller: Seller,
+    currency: str,
+    amount: Decimal,
+    rules: list[approval_rules.Rule],
+    *,
+    fx_rate: Decimal | None,
+    day: date,
+) -> dict[str, Decimal]:
+    """An order of `amount` in `currency` in each currency of the rules' amounts: at the
+    order's `fx_rate` (None: the rate of `day`, looked up only if a rule needs it) and each
+    rule currency's rate of `day` (`pricing.fx.convert`). A currency without a rate is left
+    out, so its rules cannot match on amount. No query while every rule with an amount is in
+    the order's currency or the seller's base currency and the order's rate is known."""
+    amounts = {currency: amount}
+    wanted = {r.currency for r in rules if r.min_amount is not None} - {currency}
+    if not wanted:
+        return amounts
+    if fx_rate is None:
+        fx_rate = pricing.rate_on(seller, currency, day)
+        if fx_rate is None:
+            return amounts
+    rates = pricing.rates_on(seller, wanted - {seller.base_currency}, day)
+    rates[seller.base_currency] = fx.ONE
+    for rule_currency in wanted & rates.keys():
+        amounts[rule_currency] = fx.convert(amount, fx_rate, rates[rule_currency], rule_currency)
+    return amounts
+
+
 def approval_steps(
     tenant_id: int,
     parties: Parties,
@@ -142,9 +180,12 @@ def approval_steps(
     amount: Decimal,
     placed_by_id: int | None,
     credit_flags: frozenset[str],
+    amounts: dict[str, Decimal] | None = None,
 ) -> list[approval_rules.Step]:
     """The approvals an order of `amount` on these lines needs, with the facts the rules ask
-    about: the buyer's role and spending limit, the lines' categories, the credit flags."""
+    about: the buyer's role and spending limit, the lines' categories, the credit flags, and
+    the order's amount in the rules' currencies (`rule_amounts`; without them, only rules in
+    the order's currency can match on amount)."""
     role, spending_limit = buyer_facts(tenant_id, parties.company_id, placed_by_id)
     categories: frozenset[int] = frozenset()
     if any(rule.category_id is not None for rule in rules):
@@ -158,6 +199,7 @@ def approval_steps(
         spending_limit=spending_limit,
         credit_flags=credit_flags,
         currency=parties.currency,
+        amounts=amounts if amounts is not None else {parties.currency: amount},
     )
     return approval_rules.steps_for(rules, facts)
 
@@ -170,6 +212,9 @@ class Judgement:
     credit: credit.CreditCheck
     hold_reason: Phrase  # why credit blocks the order (empty when it does not)
     steps: list[approval_rules.Step]  # the approvals it needs, by level
+    # What the company pays before the order is confirmed: all of it (prepaid), a deposit,
+    # or nothing.
+    prepayment_due: Decimal = Decimal(0)
 
     @property
     def refused(self) -> bool:
@@ -185,7 +230,7 @@ class Judgement:
             credit_held=bool(self.credit.blocked),
             approvals_pending=bool(self.steps),
             backordered=backordered,
-            prepaid=not self.credit.uses_credit,
+            prepaid=self.prepayment_due > 0,
             auto_confirm=self.policy.auto_confirm,
         )
 
@@ -199,15 +244,29 @@ def judge(
     placed_by_id: int | None,
     credit_state: credit.CreditState,
     today: date,
+    fx_rate: Decimal | None = None,
 ) -> Judgement:
     """Judge an order of `amount` on these lines, placed by `placed_by_id` (None: staff or a
     system): the seller's policy, the credit check on `credit_state` (the line as placing
-    locked it, or as it stands for a preview) and the approvals the order needs. Reads the
-    policy and rules (one query) and what the approval rules ask about; writes nothing."""
+    locked it, or as it stands for a preview) and the approvals the order needs, its amount
+    compared with the rules' in their currencies at `fx_rate` (the order's frozen rate; None:
+    the rate of `today`). Reads the policy and rules (one query), what the approval rules ask
+    about and, only for a rule in a third currency, its rate; writes nothing."""
     policy, rules = policy_and_rules(parties.seller.pk, parties.company_id)
     checked = credit.check(credit_state, amount, today, policy.overdue_grace_days)
-    steps = approval_steps(tenant_id, parties, rules, results, amount, placed_by_id, checked.flags)
-    return Judgement(policy, checked, credit.explain(checked, credit_state, amount, today), steps)
+    amounts = rule_amounts(
+        parties.seller, parties.currency, amount, rules, fx_rate=fx_rate, day=today
+    )
+    steps = approval_steps(
+        tenant_id, parties, rules, results, amount, placed_by_id, checked.flags, amounts
+    )
+    return Judgement(
+        policy,
+        checked,
+        credit.explain(checked, credit_state, amount, today),
+        steps,
+        credit.paid_before_confirmation(credit_state, amount, parties.currency),
+    )
 
 
 @dataclass(frozen=True)
@@ -222,25 +281,27 @@ class RoutingPreview:
     subtotal: Decimal
     currency: str
     total: Decimal = Decimal(0)  # net plus tax to the ship-to: what credit and approvals judge
+    prepayment_due: Decimal = Decimal(0)  # paid before it is confirmed (prepaid, deposit)
 
 
 def _credit_state(tenant_id: int, company_id: int) -> credit.CreditState:
     """The credit line as it stands (no lock: a preview, the order itself locks it)."""
     rows = select_rows(
-        "SELECT credit_limit, order_exposure, invoice_exposure, oldest_unpaid_due_on, terms "
-        "FROM customers_creditline WHERE tenant_id = %s AND company_id = %s",
+        "SELECT credit_limit, order_exposure, invoice_exposure, oldest_unpaid_due_on, terms, "
+        "deposit_percent FROM customers_creditline WHERE tenant_id = %s AND company_id = %s",
         [tenant_id, company_id],
     )
     if not rows:
         default = CreditLine()
         return credit.CreditState(None, Decimal(0), Decimal(0), None, default.terms)
-    limit, orders, invoices, due, terms = rows[0]
+    limit, orders, invoices, due, terms, deposit = rows[0]
     return credit.CreditState(
         to_decimal(limit),
         to_decimal(orders) or Decimal(0),
         to_decimal(invoices) or Decimal(0),
         to_date(due),
         terms,
+        int(deposit),
     )
 
 
@@ -257,7 +318,8 @@ def preview_routing(
     why), go on credit hold or be refused, or confirm at once; `judge`, as placing uses it,
     on the same data, writing nothing. Lines with problems count at the price they have.
     Stock is not reserved here, so a backorder shows only when the order is placed. The
-    amount judged is the gross to `ship_to_id` (without one, no tax is known: the net)."""
+    amount judged is the gross to `ship_to_id` (without one, no tax is known: the net), at
+    today's exchange rate."""
     now = at or clock.now()
     parties, errors = resolve_parties(tenant_id, company_id, ship_to_id, None)
     if parties is None:
@@ -272,7 +334,7 @@ def preview_routing(
         gross,
         placed_by_id=placed_by_id,
         credit_state=_credit_state(tenant_id, company_id),
-        today=now.date(),
+        today=timezone.localdate(now),
     )
     route = judgement.route(backordered=False)
     return RoutingPreview(
@@ -284,4 +346,5 @@ def preview_routing(
         subtotal=subtotal,
         currency=parties.currency,
         total=gross,
+        prepayment_due=judgement.prepayment_due,
     )

@@ -100,7 +100,7 @@ WHERE k.tenant_id = %s AND k.seller_id = %s AND k.code IN ({codes})
 _PARTIES = """
 SELECT l.company_id, c.code, l.id, c.price_list_id, pl.currency, pl.is_active, pl.seller_id,
        s.slug, l.country, l.region, pl.prices_include_tax, tp.rounding,
-       c.tax_exemption_certificate, c.tax_exemption_expires_on
+       c.tax_exemption_certificate, c.tax_exemption_expires_on, s.base_currency
 FROM customers_location l
 JOIN customers_company c ON c.id = l.company_id
 JOIN pricing_pricelist pl ON pl.id = c.price_list_id
@@ -146,7 +146,7 @@ def resolve_parties(
         rows = select_rows(_PARTIES, [tenant_id, ship_to_id, company_id])
         row = rows[0] if rows else None
         if row is not None and seller_slug in (None, row[7]):
-            seller = Seller(id=row[6], tenant_id=tenant_id, slug=row[7])
+            seller = Seller(id=row[6], tenant_id=tenant_id, slug=row[7], base_currency=row[14])
             terms = TaxTerms(
                 row[8], row[9], bool(row[10]), tax.Rounding(row[11] or "line"), row[12],
                 to_date(row[13]),

@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Length
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from dinghuo.catalog.models import Category, Sku
@@ -42,6 +44,11 @@ class Order(TenantScoped):
     )
     # The amount this order holds of the company's credit (0 while on hold, prepaid or done).
     credit_reserved = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
+    # What the company pays before the order is confirmed, frozen when placed: all of it
+    # (prepaid terms), its deposit (a percent of it), or nothing.
+    prepayment_due = models.DecimalField(
+        max_digits=18, decimal_places=4, default=Decimal(0), db_default=Decimal(0)
+    )
     # Why the order waits for a person (codes); empty when it went straight through.
     review_reasons = models.JSONField(default=list, blank=True)
     hold_reason = models.CharField(max_length=300, blank=True, default="")
@@ -60,6 +67,11 @@ class Order(TenantScoped):
     tax_rounding = models.CharField(max_length=8, default="line", db_default="line")
     tax_exemption_certificate = models.CharField(
         max_length=64, blank=True, default="", db_default=""
+    )
+    # What one unit of `currency` was worth in the seller's base currency on the day the
+    # order was placed (`pricing/fx.py`); 1 when the order is in the base currency.
+    fx_rate = models.DecimalField(
+        max_digits=20, decimal_places=10, default=Decimal(1), db_default=Decimal(1)
     )
     placed_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
@@ -187,6 +199,9 @@ class ApprovalRule(TenantScoped):
         Company, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
     min_amount = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    # The currency of `min_amount` (ISO 4217); an order in another is compared at the day's
+    # exchange rates (`orders/approval_rules.py`).
+    currency = models.CharField(max_length=3)
     category = models.ForeignKey(
         Category, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
     )
@@ -207,6 +222,9 @@ class ApprovalRule(TenantScoped):
             models.CheckConstraint(
                 condition=models.Q(min_amount__gte=0) | models.Q(min_amount__isnull=True),
                 name="approval_min_amount_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Exact(Length("currency"), 3), name="approval_rule_currency_given"
             ),
         ]
 

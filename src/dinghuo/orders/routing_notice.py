@@ -4,6 +4,7 @@ uses); this module only says their answer, to the buyer ("your company", "the se
 staff ("the company", "the order desk")."""
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -55,6 +56,9 @@ class RoutingNotice:
     approvals: list[tuple[int, str, tuple[Phrase | str, ...]]]  # level, who, why
     credit_reasons: list[str]
     prepaid: bool
+    # The deposit the order waits for (0 when it waits for all of it, or for nothing).
+    deposit: Decimal
+    currency: str
     refused: bool  # the seller refuses orders its credit check blocks: placing would fail
 
 
@@ -74,5 +78,9 @@ def notice(preview: RoutingPreview, audience: refusals.Audience) -> RoutingNotic
             refusals.code_message(reason, audience=audience) for reason in preview.credit_blocked
         ],
         prepaid="prepaid" in preview.review_reasons,
+        deposit=(
+            preview.prepayment_due if 0 < preview.prepayment_due < preview.total else Decimal(0)
+        ),
+        currency=preview.currency,
         refused=preview.refused,
     )

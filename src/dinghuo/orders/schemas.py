@@ -116,7 +116,13 @@ class OrderOut(Schema):
     company_id: int
     ship_to_id: int
     seller: str
-    currency: str
+    currency: str = Field(description="ISO 4217 code of every amount of the order")
+    base_currency: str = Field(description="The seller's base currency (ISO 4217)")
+    exchange_rate: str = Field(
+        description="What one unit of `currency` was worth in `base_currency` on the day the "
+        "order was placed, frozen with it (a decimal string such as 7.8; 1 when the two "
+        "are the same)"
+    )
     subtotal: str = Field(description="The lines' net amounts (without tax); = net_total")
     total: str = Field(description="What the buyer owes: net plus tax; = gross_total")
     net_total: str
@@ -201,6 +207,8 @@ Amount = Annotated[str, StringConstraints(pattern=r"^-?\d{1,14}(\.\d{1,4})?$", m
 ApproverIn = Literal["company", "seller"]
 BuyerRole = Literal["buyer", "approver", "admin"]
 CreditState = Literal["near_limit", "overdue"]
+# Checked by the service against ISO 4217, so that a wrong code gets `invalid_currency`.
+RuleCurrency = Annotated[str, StringConstraints(min_length=1, max_length=8, strip_whitespace=True)]
 
 
 class ApprovalRuleIn(InSchema):
@@ -214,6 +222,9 @@ class ApprovalRuleIn(InSchema):
     buyer_role: BuyerRole | None = None
     credit_state: CreditState | None = None
     is_active: bool = True
+    currency: RuleCurrency | None = Field(
+        None, description="ISO 4217 code of min_amount; the seller's base currency if omitted"
+    )
 
 
 class ApprovalRulePatch(InSchema):
@@ -226,6 +237,7 @@ class ApprovalRulePatch(InSchema):
     buyer_role: BuyerRole | None = None
     credit_state: CreditState | None = None
     is_active: bool | None = None
+    currency: RuleCurrency | None = Field(None, description="ISO 4217 code of min_amount")
 
 
 class ApprovalRuleOut(Schema):
@@ -235,7 +247,11 @@ class ApprovalRuleOut(Schema):
     level: int
     approver: str
     company_id: int | None
-    min_amount: str | None
+    min_amount: str | None = Field(
+        description="The rule asks for approval of orders of this amount or more, in "
+        "`currency` (an order in another currency is converted at the day's rate)"
+    )
+    currency: str = Field(description="ISO 4217 code of min_amount")
     category_id: int | None
     buyer_role: str | None
     credit_state: str | None
@@ -344,6 +360,8 @@ def order_out(
         "ship_to_id": order.ship_to_id,
         "seller": seller_slug,
         "currency": order.currency,
+        "base_currency": order.seller.base_currency,
+        "exchange_rate": format(order.fx_rate.normalize(), "f"),
         "subtotal": format_amount(order.subtotal, order.currency),
         "total": format_amount(order.total, order.currency),
         **tax_out(order),
@@ -418,6 +436,7 @@ def rule_out(rule: ApprovalRule, seller_slug: str) -> dict[str, object]:
         "approver": rule.approver,
         "company_id": rule.company_id,
         "min_amount": None if rule.min_amount is None else format(rule.min_amount.normalize(), "f"),
+        "currency": rule.currency,
         "category_id": rule.category_id,
         "buyer_role": rule.buyer_role or None,
         "credit_state": rule.credit_state or None,

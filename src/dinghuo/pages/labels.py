@@ -65,7 +65,18 @@ CREDIT_STATUS_LABELS: dict[str, Any] = {
 
 
 def credit_terms(summary: CreditSummary) -> str:
-    """The company's payment terms in the reader's language."""
+    """The company's payment terms in the reader's language, with its deposit if it pays
+    one ("30% deposit, then net 30 days")."""
+    said = _terms(summary)
+    if summary.deposit_percent and summary.terms != "prepaid":
+        return gettext("%(percent)d%% deposit, then %(terms)s") % {
+            "percent": summary.deposit_percent,
+            "terms": said,
+        }
+    return said
+
+
+def _terms(summary: CreditSummary) -> str:
     if summary.terms == "prepaid":
         return gettext("Prepaid")
     if summary.terms == "eom":

@@ -5,7 +5,9 @@ order (approval, credit hold) before it is placed, and placing it once per form 
 Thin pages over `buying.queries.cart` and the cart services, `orders.judging.preview_routing`
 said by `orders.routing_notice`, and `buying.services.checkout_cart` run through
 `pages.submits.submit_once` (`core.idempotency.run_once`), so a double submit places one
-order. The company always comes from the signed-in buyer (`request.buyer`).
+order. The company always comes from the signed-in buyer (`request.buyer`). Choosing another
+ship-to shows its tax and total at once with HTMX (only that part of the page answers), and
+without JavaScript with the form's "update" button.
 """
 
 import uuid
@@ -16,6 +18,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -25,7 +28,7 @@ from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.orders import judging, routing_notice
 from dinghuo.orders.line_checks import LineRequest
-from dinghuo.pages.responses import is_htmx
+from dinghuo.pages.responses import is_htmx, render_redirect
 from dinghuo.pages.skus import sku_names
 from dinghuo.pages.submits import ORDER_FORM_FIELDS, submit_once
 from dinghuo.portal import forms
@@ -190,11 +193,29 @@ def checkout_notice(
     return routing_notice.notice(preview, refusals.BUYER)
 
 
+# The action of the form's button that only shows the tax and total to the chosen ship-to
+# (and of the HTMX request a change of ship-to sends); without it the form places the order.
+REFRESH = "refresh"
+
+
 def _checkout_form(buyer: Buyer, data: Any = None) -> forms.CheckoutForm:
     addresses = page.ship_tos(buyer)
     choices = [(a.pk, f"{a.name} — {a.line1}, {a.city}") for a in addresses]
     initial = {"token": uuid.uuid4().hex, "ship_to": choices[0][0] if choices else None}
-    return forms.CheckoutForm(data, ship_tos=choices, initial=initial)
+    form = forms.CheckoutForm(data, ship_tos=choices, initial=initial)
+    # Another ship-to may pay other tax: its tax and total answer at once, in place (a newer
+    # choice cancels the answer to an older one).
+    form.fields["ship_to"].widget.attrs.update(
+        {
+            "hx-post": reverse("portal:checkout"),
+            "hx-trigger": "change",
+            "hx-target": "#checkout-totals",
+            "hx-swap": "outerHTML",
+            "hx-vals": f'{{"action": "{REFRESH}"}}',
+            "hx-sync": "this:replace",
+        }
+    )
+    return form
 
 
 def _chosen_ship_to(form: forms.CheckoutForm) -> tuple[int, str] | None:
@@ -247,10 +268,17 @@ def _place(request: HttpRequest, buyer: Buyer, form: forms.CheckoutForm) -> int:
 @buyer_required
 def checkout(request: BuyerRequest) -> HttpResponseBase:
     """Ship-to, purchase-order number, requested date and notes; what will happen to the
-    order (approval, credit hold) before it is placed; then place it and show it."""
+    order (approval, credit hold) before it is placed, with its tax and total to the chosen
+    ship-to; then place it and show it.
+
+    POST `action`: `refresh` (show the tax, total and notice to the ship-to chosen, placing
+    nothing; with HTMX only that part answers) or anything else (place the order)."""
     buyer = request.buyer
-    form = _checkout_form(buyer, request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = _checkout_form(buyer, request.POST if posted else None)
+    refresh = posted and request.POST.get("action") == REFRESH
+    valid = posted and form.is_valid()  # also when refreshing: the chosen ship-to, cleaned
+    if valid and not refresh:
         try:
             order_id = _place(request, buyer, form)
         except DomainError as error:
@@ -263,4 +291,9 @@ def checkout(request: BuyerRequest) -> HttpResponseBase:
     ship_to = _chosen_ship_to(form)
     cart_ = cart_view(buyer, ship_to=ship_to)
     notice = checkout_notice(buyer, cart_, ship_to[0] if ship_to else None)
-    return render(request, "portal/checkout.html", {"form": form, "cart": cart_, "routing": notice})
+    context = {"form": form, "cart": cart_, "routing": notice}
+    if refresh and is_htmx(request):
+        if not cart_.rows:  # emptied meanwhile (another tab): the whole page says so
+            return render_redirect(request, reverse("portal:checkout"))
+        return render(request, "portal/_checkout_totals.html", {**context, "oob": True})
+    return render(request, "portal/checkout.html", context)

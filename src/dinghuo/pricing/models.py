@@ -281,3 +281,27 @@ class TaxPolicy(TenantScoped):
 
     class Meta:
         verbose_name_plural = "tax policies"
+
+
+class ExchangeRate(TenantScoped):
+    """What one unit of `currency` is worth in the seller's base currency from `day` on,
+    until its next rate (`pricing/fx.py`): an order, invoice or payment freezes the rate of
+    its day. A day's rate can be corrected; what froze it keeps the old one."""
+
+    seller = models.ForeignKey(Seller, on_delete=models.CASCADE, related_name="+")
+    currency = models.CharField(max_length=3)
+    day = models.DateField()
+    rate = models.DecimalField(max_digits=20, decimal_places=10)
+    source = models.CharField(max_length=16, blank=True, default="", help_text="api, csv, page…")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "currency", "day"], name="exchange_rate_one_per_day"
+            ),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="exchange_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.currency} {self.day} {self.rate}"

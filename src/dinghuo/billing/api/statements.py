@@ -116,10 +116,19 @@ class CompanyAgingOut(AgedOut):
     code: str
     name: str
     currency: str
+    base_currency: str = Field(description="The seller's base currency")
+    base: AgedOut = Field(description="The same in base currency, at each invoice's rate")
 
 
 class CurrencyAgingOut(AgedOut):
     currency: str
+    companies: int
+    base_currency: str = Field(description="The seller's base currency")
+    base: AgedOut = Field(description="The same in base currency, at each invoice's rate")
+
+
+class BaseAgingOut(AgedOut):
+    currency: str = Field(description="The seller's base currency")
     companies: int
 
 
@@ -127,6 +136,9 @@ class AgingOut(Schema):
     on: date
     companies: list[CompanyAgingOut]
     totals: list[CurrencyAgingOut] = Field(description="Per currency: amounts are never mixed")
+    base_totals: list[BaseAgingOut] = Field(
+        description="All companies in the seller's base currency (one per base currency)"
+    )
 
 
 # --- shaping -------------------------------------------------------------------------------
@@ -211,12 +223,24 @@ def aging_out(rows: list[queries.CompanyAging], on: date) -> dict[str, Any]:
                 "name": row.name,
                 "currency": row.currency,
                 **aged_out(row.aged, row.currency),
+                "base_currency": row.base_currency,
+                "base": aged_out(row.base, row.base_currency),
             }
             for row in rows
         ],
         "totals": [
-            {"currency": t.currency, "companies": t.companies, **aged_out(t.aged, t.currency)}
+            {
+                "currency": t.currency,
+                "companies": t.companies,
+                **aged_out(t.aged, t.currency),
+                "base_currency": t.base_currency,
+                "base": aged_out(t.base, t.base_currency),
+            }
             for t in aging_export.totals(rows)
+        ],
+        "base_totals": [
+            {"currency": t.currency, "companies": t.companies, **aged_out(t.aged, t.currency)}
+            for t in aging_export.base_totals(rows)
         ],
     }
 
@@ -267,7 +291,8 @@ def get_statement_pdf(
 def get_aging(request: HttpRequest, filters: Query[AgingFilters]) -> HttpResponse:
     """What every company's invoices still owe today, aged on `on` by days past their due
     date: current (not yet due), 1–30, 31–60, 61–90 and over 90; a row per company with
-    open invoices (by company code) and the totals per currency."""
+    open invoices (by company code) and the totals per currency, each also in the seller's
+    base currency (at each invoice's rate), and all companies in base currency."""
     on = filters.on or today()
     return json_response(200, aging_out(queries.receivables_aging(tenant_id(request), on), on))
 
@@ -278,8 +303,9 @@ def get_aging(request: HttpRequest, filters: Query[AgingFilters]) -> HttpRespons
     openapi_extra=file_openapi("The aging as CSV", CSV),
 )
 def get_aging_csv(request: HttpRequest, filters: Query[AgingExportFilters]) -> HttpResponse:
-    """A row per company and a total row per currency; amounts as plain decimals with a
-    currency column; headings in `language`."""
+    """A row per company, a total row per currency and one of all companies in base
+    currency; amounts as plain decimals with a currency column, then the same in base
+    currency; headings in `language`."""
     on = filters.on or today()
     rows = queries.receivables_aging(tenant_id(request), on)
     with translation.override(filters.language):

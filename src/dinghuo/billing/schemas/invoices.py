@@ -9,6 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from dinghuo.billing.exchange import rate_text
 from dinghuo.billing.models import Allocation, CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from dinghuo.billing.schemas.requests import InvoiceState
 from dinghuo.core.money import format_amount, format_unit_price
@@ -61,6 +62,12 @@ class InvoiceSummaryOut(Schema):
     tax_total: str
     total: str
     open_amount: str = Field(description="What the invoice still owes")
+    exchange_rate: str = Field(
+        description="One unit of `currency` in the seller's base currency on the day issued"
+    )
+    base_currency: str = Field(description="The seller's base currency")
+    base_total: str = Field(description="`total` in base currency, at `exchange_rate`")
+    open_base: str = Field(description="What is still owed in base currency, at `exchange_rate`")
     state: InvoiceState
     shipment_id: int | None = Field(description="The shipment it bills; null for a period's")
     period_start: date | None
@@ -95,6 +102,12 @@ class InvoiceAllocationOut(Schema):
     credit_note_id: int | None
     reference: str = Field(description="The payment's reference or the credit note's number")
     amount: str
+    source_rate: str = Field(description="The payment's or credit note's exchange rate")
+    source_base: str = Field(description="`amount` in base currency at `source_rate`")
+    use_base: str = Field(description="`amount` in base currency at the invoice's rate")
+    exchange_difference: str = Field(
+        description="`source_base` less `use_base`, in base currency: a gain when positive"
+    )
     applied_at: datetime
 
 
@@ -110,6 +123,9 @@ class CreditNoteSummaryOut(Schema):
     net_total: str
     tax_total: str
     total: str
+    exchange_rate: str = Field(description="One unit of `currency` in base currency on the day issued")
+    base_currency: str = Field(description="The seller's base currency")
+    base_total: str = Field(description="`total` in base currency, at `exchange_rate`")
 
 
 class CreditNotePageOut(Schema):
@@ -128,6 +144,9 @@ class InvoiceOut(InvoiceSummaryOut):
     tax_summary: list[TaxSummaryOut]
     paid_amount: str = Field(description="Applied from payments")
     credited_amount: str = Field(description="Applied from credit notes")
+    exchange_difference: str = Field(
+        description="The allocations' exchange differences summed, in base currency"
+    )
     allocations: list[InvoiceAllocationOut]
     credit_notes: list[CreditNoteSummaryOut]
 
@@ -203,8 +222,9 @@ def tax_summary(lines: list[InvoiceLine] | list[CreditNoteLine], currency: str) 
 
 
 def invoice_summary_out(invoice: Invoice, state: str) -> dict[str, Any]:
-    """An invoice in a list (its receivable and company loaded); `state` as of today."""
-    cur = invoice.currency
+    """An invoice in a list (its receivable, company and seller loaded); `state` as of
+    today."""
+    cur, base = invoice.currency, invoice.seller.base_currency
     return {
         "id": invoice.pk,
         "number": invoice.number,
@@ -217,6 +237,10 @@ def invoice_summary_out(invoice: Invoice, state: str) -> dict[str, Any]:
         "tax_total": format_amount(invoice.tax_total, cur),
         "total": format_amount(invoice.total, cur),
         "open_amount": format_amount(invoice.receivable.open_amount, cur),
+        "exchange_rate": rate_text(invoice.fx_rate),
+        "base_currency": base,
+        "base_total": format_amount(invoice.base_total, base),
+        "open_base": format_amount(invoice.receivable.open_base, base),
         "state": state,
         "shipment_id": invoice.shipment_id,
         "period_start": _day(invoice.period_start),
@@ -241,21 +265,34 @@ def _invoice_line_out(line: InvoiceLine, currency: str) -> dict[str, Any]:
     }
 
 
-def _allocation_out(allocation: Allocation, currency: str) -> dict[str, Any]:
+def base_amounts(allocation: Allocation, base: str) -> dict[str, str]:
+    """An allocation's amount in base currency at its source's rate and at its use's, and
+    their difference."""
+    return {
+        "source_base": format_amount(allocation.source_base, base),
+        "use_base": format_amount(allocation.use_base, base),
+        "exchange_difference": format_amount(allocation.exchange_difference, base),
+    }
+
+
+def _allocation_out(allocation: Allocation, currency: str, base: str) -> dict[str, Any]:
     payment, note = allocation.payment, allocation.credit_note
+    source = payment if payment is not None else note
     return {
         "source": "payment" if payment is not None else "credit_note",
         "payment_id": allocation.payment_id,
         "credit_note_id": allocation.credit_note_id,
         "reference": payment.reference if payment is not None else note.number if note else "",
         "amount": format_amount(allocation.amount, currency),
+        "source_rate": rate_text(source.fx_rate) if source is not None else "1",
+        **base_amounts(allocation, base),
         "applied_at": allocation.created_at.isoformat(),
     }
 
 
 def invoice_out(invoice: Invoice, state: str) -> dict[str, Any]:
     """The whole invoice, from what `queries.invoice_detail` loads."""
-    cur = invoice.currency
+    cur, base = invoice.currency, invoice.seller.base_currency
     lines = list(invoice.lines.all())
     allocations = list(invoice.allocations.all())
     paid = sum((a.amount for a in allocations if a.payment_id), Decimal(0))
@@ -272,7 +309,10 @@ def invoice_out(invoice: Invoice, state: str) -> dict[str, Any]:
         "tax_summary": tax_summary(lines, cur),
         "paid_amount": format_amount(paid, cur),
         "credited_amount": format_amount(credited, cur),
-        "allocations": [_allocation_out(a, cur) for a in allocations],
+        "exchange_difference": format_amount(
+            sum((a.exchange_difference for a in allocations), Decimal(0)), base
+        ),
+        "allocations": [_allocation_out(a, cur, base) for a in allocations],
         "credit_notes": [
             credit_note_summary_out(note, invoice.number) for note in invoice.credit_notes.all()
         ],
@@ -280,8 +320,9 @@ def invoice_out(invoice: Invoice, state: str) -> dict[str, Any]:
 
 
 def credit_note_summary_out(note: CreditNote, invoice_number: str | None = None) -> dict[str, Any]:
-    """A credit note in a list (its invoice loaded, unless its number is given)."""
-    cur = note.currency
+    """A credit note in a list (its seller loaded, and its invoice unless its number is
+    given)."""
+    cur, base = note.currency, note.seller.base_currency
     return {
         "id": note.pk,
         "number": note.number,
@@ -294,6 +335,9 @@ def credit_note_summary_out(note: CreditNote, invoice_number: str | None = None)
         "net_total": format_amount(note.net_total, cur),
         "tax_total": format_amount(note.tax_total, cur),
         "total": format_amount(note.total, cur),
+        "exchange_rate": rate_text(note.fx_rate),
+        "base_currency": base,
+        "base_total": format_amount(note.base_total, base),
     }
 
 

@@ -8,8 +8,10 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from dinghuo.billing.models import BillingPolicy, Payment
+from dinghuo.billing.exchange import rate_text
+from dinghuo.billing.models import Allocation, BillingPolicy, Payment
 from dinghuo.billing.queries import Balance
+from dinghuo.billing.schemas.invoices import base_amounts
 from dinghuo.billing.schemas.requests import Method
 from dinghuo.core.money import format_amount
 
@@ -21,6 +23,11 @@ class PaymentSummaryOut(Schema):
     method: Method
     amount: str
     currency: str
+    exchange_rate: str = Field(
+        description="One unit of `currency` in the seller's base currency on `received_on`"
+    )
+    base_currency: str = Field(description="The seller's base currency")
+    base_amount: str = Field(description="`amount` in base currency, at `exchange_rate`")
     received_on: date = Field(description="The day received, or paid back for a refund")
     reference: str
     order_id: int | None
@@ -40,6 +47,12 @@ class PaymentUseOut(Schema):
     invoice_number: str | None
     refund_id: int | None
     amount: str
+    use_rate: str = Field(description="The invoice's or refund's exchange rate")
+    source_base: str = Field(description="`amount` in base currency at the payment's rate")
+    use_base: str = Field(description="`amount` in base currency at `use_rate`")
+    exchange_difference: str = Field(
+        description="`source_base` less `use_base`, in base currency: a gain when positive"
+    )
 
 
 class RefundSourceOut(Schema):
@@ -48,11 +61,20 @@ class RefundSourceOut(Schema):
     payment_id: int | None
     credit_note_id: int | None
     amount: str
+    source_base: str = Field(description="`amount` in base currency at the source's rate")
+    use_base: str = Field(description="`amount` in base currency at the refund's rate")
+    exchange_difference: str = Field(
+        description="`source_base` less `use_base`, in base currency: a gain when positive"
+    )
 
 
 class PaymentOut(PaymentSummaryOut):
     allocations: list[PaymentUseOut] = Field(description="Where the money went")
     unapplied: str = Field(description="Not yet applied: the company's credit (0 for a refund)")
+    exchange_difference: str = Field(
+        description="The exchange differences of where its money went (or, for a refund, of "
+        "the money it paid back), summed in base currency: a gain when positive"
+    )
     refunded_from: list[RefundSourceOut] = Field(description="A refund's sources; [] otherwise")
 
 
@@ -77,8 +99,8 @@ class BillingPolicyOut(Schema):
 
 
 def payment_summary_out(payment: Payment) -> dict[str, Any]:
-    """A payment or refund in a list."""
-    cur = payment.currency
+    """A payment or refund in a list (its seller loaded)."""
+    cur, base = payment.currency, payment.seller.base_currency
     return {
         "id": payment.pk,
         "kind": payment.kind,
@@ -86,6 +108,9 @@ def payment_summary_out(payment: Payment) -> dict[str, Any]:
         "method": payment.method,
         "amount": format_amount(payment.amount, cur),
         "currency": cur,
+        "exchange_rate": rate_text(payment.fx_rate),
+        "base_currency": base,
+        "base_amount": format_amount(payment.base_amount, base),
         "received_on": payment.received_on.isoformat(),
         "reference": payment.reference,
         "order_id": payment.order_id,
@@ -94,12 +119,19 @@ def payment_summary_out(payment: Payment) -> dict[str, Any]:
     }
 
 
+def _use_rate(allocation: Allocation) -> str:
+    use = allocation.invoice if allocation.invoice is not None else allocation.refund
+    return rate_text(use.fx_rate) if use is not None else "1"
+
+
 def payment_out(payment: Payment) -> dict[str, Any]:
     """A payment with where its money went, from what `queries.payment_detail` loads."""
-    cur = payment.currency
+    cur, base = payment.currency, payment.seller.base_currency
     uses = list(payment.allocations.all())
+    sources = sorted(payment.refunded_from.all(), key=lambda a: a.pk)
     given = sum((a.amount for a in uses), Decimal(0))
     received = payment.kind == Payment.Kind.RECEIVED
+    difference = sum((a.exchange_difference for a in uses + sources), Decimal(0))
     return {
         **payment_summary_out(payment),
         "allocations": [
@@ -108,17 +140,21 @@ def payment_out(payment: Payment) -> dict[str, Any]:
                 "invoice_number": a.invoice.number if a.invoice else None,
                 "refund_id": a.refund_id,
                 "amount": format_amount(a.amount, cur),
+                "use_rate": _use_rate(a),
+                **base_amounts(a, base),
             }
             for a in uses
         ],
         "unapplied": format_amount(payment.amount - given if received else Decimal(0), cur),
+        "exchange_difference": format_amount(difference, base),
         "refunded_from": [
             {
                 "payment_id": a.payment_id,
                 "credit_note_id": a.credit_note_id,
                 "amount": format_amount(a.amount, cur),
+                **base_amounts(a, base),
             }
-            for a in sorted(payment.refunded_from.all(), key=lambda a: a.pk)
+            for a in sources
         ],
     }
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db.models import F, Min, Sum
 from django.db.models.functions import Coalesce
 
+from dinghuo.billing import exchange
 from dinghuo.billing.models import Account, CreditNote, Invoice, Payment, Receivable
 from dinghuo.core import clock
 from dinghuo.core.db import exact
@@ -68,12 +69,13 @@ def change_unapplied(account: Account, amount: Decimal) -> None:
     Account.objects.filter(pk=account.pk).update(unapplied=exact(F("unapplied") + amount))
 
 
-def settle(receivable_id: int, amount: Decimal) -> None:
-    """Lower an invoice's open amount by `amount`, never below zero: a guarded update that
-    refuses (409 `over_settled`) when the invoice owes less than that."""
+def settle(receivable_id: int, amount: Decimal, base: Decimal) -> None:
+    """Lower an invoice's open amount by `amount` (and what is open in base currency by
+    `base`, the allocation's `use_base`), never below zero: a guarded update that refuses
+    (409 `over_settled`) when the invoice owes less than that."""
     now = clock.now()
     changed = Receivable.objects.filter(pk=receivable_id, open_amount__gte=amount).update(
-        open_amount=exact(F("open_amount") - amount)
+        open_amount=exact(F("open_amount") - amount), open_base=exact(F("open_base") - base)
     )
     if changed != 1:
         raise Conflict("The invoice owes less than that.", code="over_settled")
@@ -104,11 +106,14 @@ def follow_credit(*, tenant_id: int, seller_id: int, company_id: int, change: De
 
 @dataclass(frozen=True)
 class Source:
-    """A payment or credit note with money not yet given to an invoice or a refund."""
+    """A payment or credit note with money not yet given to an invoice or a refund: what it
+    gave before (its currency) and its rate, for the base of what it gives next."""
 
     payment_id: int | None
     credit_note_id: int | None
     left: Decimal
+    given: Decimal
+    rate: Decimal
 
 
 def unapplied_sources(tenant_id: int, company_id: int) -> list[Source]:
@@ -119,23 +124,52 @@ def unapplied_sources(tenant_id: int, company_id: int) -> list[Source]:
         Payment.objects.filter(tenant_id=tenant_id, company_id=company_id, kind="received")
         .annotate(given=given)
         .order_by("received_on", "id")
-        .values_list("id", "amount", "given")
+        .values_list("id", "amount", "given", "fx_rate")
     )
     notes = (
         CreditNote.objects.filter(tenant_id=tenant_id, company_id=company_id)
         .annotate(given=given)
         .order_by("id")
-        .values_list("id", "total", "given")
+        .values_list("id", "total", "given", "fx_rate")
     )
     # What is left is worked out here, to four decimals, not compared in SQL: SQLite sums
     # with floating point.
-    sources = [Source(i, None, _left(amount, used)) for i, amount, used in payments]
-    sources += [Source(None, i, _left(total, used)) for i, total, used in notes]
+    sources = [
+        Source(i, None, _left(amount, used), _exact(used), rate)
+        for i, amount, used, rate in payments
+    ]
+    sources += [
+        Source(None, i, _left(total, used), _exact(used), rate) for i, total, used, rate in notes
+    ]
     return [source for source in sources if source.left > 0]
 
 
+def _exact(value: Decimal) -> Decimal:
+    return Decimal(value).quantize(Decimal("0.0001"))
+
+
 def _left(amount: Decimal, used: Decimal) -> Decimal:
-    return (amount - Decimal(used)).quantize(Decimal("0.0001"))
+    return _exact(amount - Decimal(used))
+
+
+def drawn(
+    taken: list[tuple[Source, Decimal]], use: exchange.Side, base_currency: str
+) -> list[tuple[Source, Decimal, exchange.Bases]]:
+    """What `draw` took given to a use (an invoice or a refund, `use.before` of it moved
+    already): each source, its part and the part's base at each side's rate, by running
+    totals on both sides."""
+    result = []
+    before = use.before
+    for source, part in taken:
+        bases = exchange.bases(
+            part,
+            source=exchange.Side(source.rate, source.given),
+            use=exchange.Side(use.rate, before),
+            base_currency=base_currency,
+        )
+        result.append((source, part, bases))
+        before += part
+    return result
 
 
 def draw(sources: list[Source], amount: Decimal) -> list[tuple[Source, Decimal]]:

@@ -234,8 +234,9 @@ def _owed_on_invoice(tenant_id: int, company_id: int, invoice_id: int) -> tuple[
 
 
 def _owed_on_order(tenant_id: int, company_id: int, order_id: int) -> tuple[Decimal, str, int]:
-    """What a prepaid order still needs (the order row locked): its total less the company's
-    money already held and not promised to confirmed orders, which pays it first."""
+    """What an order waiting for payment still needs (the order row locked): what it must be
+    paid before it is confirmed (all of it, or its deposit) less the company's money already
+    held and not promised to confirmed orders, which pays it first."""
     order = (
         Order.objects.select_for_update()
         .filter(tenant_id=tenant_id, company_id=company_id, pk=order_id)
@@ -249,7 +250,7 @@ def _owed_on_order(tenant_id: int, company_id: int, order_id: int) -> tuple[Deci
     free = balances.unapplied(tenant_id, company_id, order.currency) - committed_to_orders(
         tenant_id, company_id
     )
-    needed = order.total - max(free, Decimal(0))
+    needed = order.prepayment_due - max(free, Decimal(0))
     if not waiting or needed <= 0:
         raise Conflict("This order does not wait for a payment.", code="order_not_awaiting_payment")
     return needed, order.currency, order.seller_id

@@ -1,7 +1,9 @@
 """Credit notes: corrections of an issued invoice (which itself never changes): the whole
 invoice, some units of its lines, or an amount. A credit note settles what the invoice still
-owes; beyond that it becomes the company's unapplied credit. Returns call `issue_credit_note`
-the same way."""
+owes; beyond that it becomes the company's unapplied credit. It freezes the exchange rate of
+its day (its invoice's when the seller has none yet) and its total in base currency; what it
+settles is valued at its rate and at the invoice's (`billing/exchange.py`). Returns call
+`issue_credit_note` the same way."""
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Sum
 
-from dinghuo.billing import proration
+from dinghuo.billing import exchange, proration
 from dinghuo.billing.models import (
     Allocation,
     CreditNote,
@@ -21,7 +23,7 @@ from dinghuo.billing.models import (
     InvoiceLine,
     Receivable,
 )
-from dinghuo.billing.services import balances
+from dinghuo.billing.services import balances, rates
 from dinghuo.billing.services.invoicing import today
 from dinghuo.billing.services.numbering import take_number
 from dinghuo.billing.services.payments import amount_errors
@@ -169,7 +171,9 @@ def issue_credit_note(
     `amount` with tax; never more than the invoice billed (409 `exceeds_invoice`). It settles
     the invoice's open amount first; the rest is the company's unapplied credit. 422 for bad
     input. Records `credit_note.issued`."""
-    invoice = tenant_row(Invoice.objects.all(), tenant_id, invoice_id, f"No invoice {invoice_id}.")
+    invoice = tenant_row(
+        Invoice.objects.select_related("seller"), tenant_id, invoice_id, f"No invoice {invoice_id}."
+    )
     if company_id is not None and invoice.company_id != company_id:
         raise NotFound(f"No invoice {invoice_id}.")
     errors = _mode_errors(whole, lines, amount, reason, invoice.currency)
@@ -183,14 +187,7 @@ def issue_credit_note(
     note = _write(invoice, note_lines, reason.strip())
     applied = min(note.total, receivable.open_amount)
     if applied > 0:
-        Allocation.objects.create(
-            tenant_id=tenant_id,
-            credit_note=note,
-            invoice=invoice,
-            amount=applied,
-            created_at=note.created_at,
-        )
-        balances.settle(receivable.pk, applied)
+        _settle(note, invoice, receivable, applied)
     balances.change_unapplied(account, note.total - applied)
     balances.follow_credit(
         tenant_id=tenant_id,
@@ -203,6 +200,27 @@ def issue_credit_note(
         recorded.append(balances.settled_event(invoice))
     events.record(*recorded)
     return note
+
+
+def _settle(note: CreditNote, invoice: Invoice, receivable: Receivable, applied: Decimal) -> None:
+    """`applied` of the note settles its invoice: valued in base currency at the note's rate
+    and at the invoice's (what settled the invoice before counted in its running total)."""
+    bases = exchange.bases(
+        applied,
+        source=exchange.Side(note.fx_rate),
+        use=exchange.Side(invoice.fx_rate, invoice.total - receivable.open_amount),
+        base_currency=invoice.seller.base_currency,
+    )
+    Allocation.objects.create(
+        tenant_id=note.tenant_id,
+        credit_note=note,
+        invoice=invoice,
+        amount=applied,
+        source_base=bases.source,
+        use_base=bases.use,
+        created_at=note.created_at,
+    )
+    balances.settle(receivable.pk, applied, bases.use)
 
 
 def _note_lines(
@@ -241,9 +259,13 @@ def _note_lines(
 
 
 def _write(invoice: Invoice, lines: list[CreditNoteLine], reason: str) -> CreditNote:
+    """The note and its lines, at the rate of its day (else its invoice's)."""
+    seller, issued_on = invoice.seller, today()
+    rate = rates.rate_or(seller, invoice.currency, issued_on, invoice.fx_rate)
+    total = sum((line.gross_amount for line in lines), Decimal(0))
     note = CreditNote.objects.create(
         tenant_id=invoice.tenant_id,
-        seller_id=invoice.seller_id,
+        seller=seller,
         company_id=invoice.company_id,
         invoice=invoice,
         number=take_number(
@@ -251,12 +273,14 @@ def _write(invoice: Invoice, lines: list[CreditNoteLine], reason: str) -> Credit
             seller_id=invoice.seller_id,
             kind=DocumentSeries.Kind.CREDIT_NOTE,
         ),
-        issued_on=today(),
+        issued_on=issued_on,
         currency=invoice.currency,
         reason=reason,
         net_total=sum((line.net_amount for line in lines), Decimal(0)),
         tax_total=sum((line.tax_amount for line in lines), Decimal(0)),
-        total=sum((line.gross_amount for line in lines), Decimal(0)),
+        total=total,
+        fx_rate=rate,
+        base_total=exchange.base_amount(total, rate, seller.base_currency),
         bill_to=invoice.bill_to,
         seller_details=invoice.seller_details,
         created_at=clock.now(),
@@ -283,6 +307,8 @@ def _issued_event(note: CreditNote, invoice: Invoice, applied: Decimal) -> Any:
             "net_total": format_amount(note.net_total, currency),
             "tax_total": format_amount(note.tax_total, currency),
             "total": format_amount(note.total, currency),
+            "exchange_rate": exchange.rate_text(note.fx_rate),
+            "base_total": format_amount(note.base_total, note.seller.base_currency),
             "applied_to_invoice": format_amount(applied, currency),
             "unapplied": format_amount(note.total - applied, currency),
         },

@@ -2,9 +2,11 @@
 shipments, as the seller's policy says.
 
 An invoice bills units of order lines at their frozen prices and tax; a line billed in parts
-is shared by `billing.proration`, so a line's invoices add up to it exactly. Issuing moves
-the amount from the company's open-order exposure to its invoice exposure, then applies any
-unapplied credit the company has (prepayments, overpayments, credit notes) oldest first.
+is shared by `billing.proration`, so a line's invoices add up to it exactly. It freezes the
+exchange rate of its day (`services.rates`) and its total in the seller's base currency.
+Issuing moves the amount from the company's open-order exposure to its invoice exposure, then
+applies any unapplied credit the company has (prepayments, overpayments, credit notes) oldest
+first.
 """
 
 from collections import defaultdict
@@ -17,7 +19,7 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from dinghuo.billing import proration
+from dinghuo.billing import exchange, proration
 from dinghuo.billing.models import (
     Allocation,
     BillingPolicy,
@@ -27,7 +29,7 @@ from dinghuo.billing.models import (
     Receivable,
     UnbilledShipment,
 )
-from dinghuo.billing.services import balances
+from dinghuo.billing.services import balances, rates
 from dinghuo.billing.services.numbering import take_number
 from dinghuo.billing.services.policy import policy_for, seller_details
 from dinghuo.core import clock
@@ -166,15 +168,54 @@ def issue(
     """Issue one invoice for `billed` units of the company's `locked_orders` (rows locked),
     in the caller's transaction; see the module docstring for what it moves."""
     credit_line = CreditLine.objects.select_related("company").get(company_id=company_id)
-    currency = next(iter(locked_orders.values())).currency
-    lines = _invoice_lines(tenant_id, billed, currency)
-    total = sum((line.gross_amount for line in lines), Decimal(0))
-    invoice = Invoice.objects.create(
+    first_order = locked_orders[min(locked_orders)]
+    lines = _invoice_lines(tenant_id, billed, first_order.currency)
+    invoice = _write(
+        policy, credit_line, first_order, lines, issued_on, shipment_id=shipment_id, period=period
+    )
+    receivable = Receivable.objects.create(
+        tenant_id=tenant_id,
+        invoice=invoice,
+        company_id=company_id,
+        due_on=invoice.due_on,
+        open_amount=invoice.total,
+        open_base=invoice.base_total,
+    )
+    _release_order_credit(locked_orders, lines)
+    applied = apply_unapplied_credit(invoice, receivable, invoice.seller.base_currency)
+    balances.follow_credit(
         tenant_id=tenant_id,
         seller_id=policy.seller_id,
         company_id=company_id,
+        change=invoice.total - applied,
+    )
+    recorded = [_issued_event(invoice, lines, applied)]
+    if applied == invoice.total:
+        recorded.append(balances.settled_event(invoice))
+    events.record(*recorded)
+    return invoice
+
+
+def _write(
+    policy: BillingPolicy,
+    credit_line: CreditLine,
+    first_order: Order,
+    lines: list[InvoiceLine],
+    issued_on: date,
+    *,
+    shipment_id: int | None,
+    period: Period | None,
+) -> Invoice:
+    """The invoice and its lines, at the rate of its day (else its first order's)."""
+    seller, currency = policy.seller, first_order.currency
+    rate = rates.rate_or(seller, currency, issued_on, first_order.fx_rate)
+    total = sum((line.gross_amount for line in lines), Decimal(0))
+    invoice = Invoice.objects.create(
+        tenant_id=policy.tenant_id,
+        seller=seller,
+        company_id=credit_line.company_id,
         number=take_number(
-            tenant_id=tenant_id, seller_id=policy.seller_id, kind=DocumentSeries.Kind.INVOICE
+            tenant_id=policy.tenant_id, seller_id=seller.pk, kind=DocumentSeries.Kind.INVOICE
         ),
         issued_on=issued_on,
         due_on=payment_terms.due_date(credit_line.terms, credit_line.terms_days, issued_on),
@@ -182,6 +223,8 @@ def issue(
         net_total=sum((line.net_amount for line in lines), Decimal(0)),
         tax_total=sum((line.tax_amount for line in lines), Decimal(0)),
         total=total,
+        fx_rate=rate,
+        base_total=exchange.base_amount(total, rate, seller.base_currency),
         shipment_id=shipment_id,
         period_start=period.start if period else None,
         period_end=period.end if period else None,
@@ -194,25 +237,6 @@ def issue(
     for line in lines:
         line.invoice = invoice
     InvoiceLine.objects.bulk_create(lines)
-    receivable = Receivable.objects.create(
-        tenant_id=tenant_id,
-        invoice=invoice,
-        company_id=company_id,
-        due_on=invoice.due_on,
-        open_amount=total,
-    )
-    _release_order_credit(locked_orders, lines)
-    applied = apply_unapplied_credit(invoice, receivable)
-    balances.follow_credit(
-        tenant_id=tenant_id,
-        seller_id=policy.seller_id,
-        company_id=company_id,
-        change=total - applied,
-    )
-    recorded = [_issued_event(invoice, lines, applied)]
-    if applied == total:
-        recorded.append(balances.settled_event(invoice))
-    events.record(*recorded)
     return invoice
 
 
@@ -233,9 +257,10 @@ def _release_order_credit(locked_orders: dict[int, Order], lines: list[InvoiceLi
         )
 
 
-def apply_unapplied_credit(invoice: Invoice, receivable: Receivable) -> Decimal:
-    """Use the company's unapplied credit on a new invoice, oldest source first; returns the
-    amount applied."""
+def apply_unapplied_credit(invoice: Invoice, receivable: Receivable, base_currency: str) -> Decimal:
+    """Use the company's unapplied credit on a new invoice, oldest source first (each part
+    valued in base currency at its source's rate and at the invoice's); returns the amount
+    applied."""
     # Every writer of the account holds the company's credit line first, as this caller
     # does: the balance read without a lock cannot change before this transaction ends.
     if balances.unapplied(invoice.tenant_id, invoice.company_id, invoice.currency) <= 0:
@@ -243,7 +268,11 @@ def apply_unapplied_credit(invoice: Invoice, receivable: Receivable) -> Decimal:
     account = balances.lock_account(invoice.tenant_id, invoice.company_id, invoice.currency)
     amount = min(account.unapplied, receivable.open_amount)
     now = clock.now()
-    taken = balances.draw(balances.unapplied_sources(invoice.tenant_id, invoice.company_id), amount)
+    taken = balances.drawn(
+        balances.draw(balances.unapplied_sources(invoice.tenant_id, invoice.company_id), amount),
+        exchange.Side(invoice.fx_rate),
+        base_currency,
+    )
     Allocation.objects.bulk_create(
         [
             Allocation(
@@ -252,12 +281,14 @@ def apply_unapplied_credit(invoice: Invoice, receivable: Receivable) -> Decimal:
                 credit_note_id=source.credit_note_id,
                 invoice=invoice,
                 amount=part,
+                source_base=bases.source,
+                use_base=bases.use,
                 created_at=now,
             )
-            for source, part in taken
+            for source, part, bases in taken
         ]
     )
-    balances.settle(receivable.pk, amount)
+    balances.settle(receivable.pk, amount, sum((b.use for _s, _p, b in taken), Decimal(0)))
     balances.change_unapplied(account, -amount)
     return amount
 
@@ -276,6 +307,8 @@ def _issued_event(invoice: Invoice, lines: list[InvoiceLine], applied: Decimal) 
             "net_total": format_amount(invoice.net_total, currency),
             "tax_total": format_amount(invoice.tax_total, currency),
             "total": format_amount(invoice.total, currency),
+            "exchange_rate": exchange.rate_text(invoice.fx_rate),
+            "base_total": format_amount(invoice.base_total, invoice.seller.base_currency),
             "credit_applied": format_amount(applied, currency),
             "open_amount": format_amount(invoice.total - applied, currency),
             "issued_on": invoice.issued_on.isoformat(),

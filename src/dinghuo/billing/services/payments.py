@@ -1,6 +1,8 @@
 """Payments received and refunds paid: recorded once, applied to invoices (as the payer
 says, or oldest due first), the rest kept as the company's unapplied credit; a prepaid order
-confirms itself once the company's money covers it."""
+confirms itself once the company's money covers it. A payment freezes the exchange rate of the
+day it was received; each part it gives is valued in base currency at its rate and at the
+invoice's, the difference being the exchange difference (`billing/exchange.py`)."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -9,14 +11,14 @@ from decimal import Decimal
 from django.db import transaction
 from django.db.models import Sum
 
-from dinghuo.billing import settlement
+from dinghuo.billing import exchange, settlement
 from dinghuo.billing.models import Account, Allocation, InvoiceLine, Payment, Receivable
-from dinghuo.billing.services import balances
+from dinghuo.billing.services import balances, rates
 from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.money import format_amount, minor_units, round_money
 from dinghuo.core.queries import tenant_row
-from dinghuo.customers.models import Company, CreditLine
+from dinghuo.customers.models import Company
 from dinghuo.integrations import events
 from dinghuo.integrations.models import Event
 from dinghuo.orders import services as orders
@@ -81,9 +83,10 @@ def payment_errors(
 
 
 def paying_company(tenant_id: int, company_id: int) -> Company:
-    """The tenant's company with its price list (its currency and seller), or 404."""
+    """The tenant's company with its price list (its currency) and seller (its base
+    currency), or 404."""
     return tenant_row(
-        Company.objects.select_related("price_list"),
+        Company.objects.select_related("price_list__seller"),
         tenant_id,
         company_id,
         f"No company {company_id}.",
@@ -106,27 +109,26 @@ def _prepaid_order(tenant_id: int, company_id: int, order_id: int | None) -> lis
 
 
 def _lock_waiting_orders(tenant_id: int, company_id: int) -> list[Order]:
-    """A prepaid company's placed orders, locked by id (before its credit line, as the lock
-    order says), those that wait only for payment."""
-    terms = CreditLine.objects.filter(company_id=company_id).values_list("terms", flat=True)
-    if terms.first() != CreditLine.Terms.PREPAID:
-        return []
+    """The company's placed orders to be paid before they are confirmed (prepaid, or with a
+    deposit), locked by id (before its credit line, as the lock order says), those that wait
+    only for payment."""
     placed = Order.objects.select_for_update().filter(
-        tenant_id=tenant_id, company_id=company_id, status=OrderStatus.PLACED
+        tenant_id=tenant_id, company_id=company_id, status=OrderStatus.PLACED, prepayment_due__gt=0
     )
     return [order for order in placed.order_by("id") if orders.awaits_payment_only(order)]
 
 
 def committed_to_orders(tenant_id: int, company_id: int) -> Decimal:
-    """Unapplied credit already promised: prepaid orders confirmed on it and not yet
-    invoiced in full (what each still has to be invoiced for)."""
+    """Unapplied credit already promised: orders confirmed on their payment (prepaid or a
+    deposit) whose invoices have not yet used it (each: what it was paid before confirmation
+    less what has been invoiced of it, never below nothing)."""
     confirmed = [
         order
         for order in Order.objects.filter(
             tenant_id=tenant_id,
             company_id=company_id,
             status__in=[OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED],
-        ).only("id", "total", "review_reasons")
+        ).only("id", "prepayment_due", "review_reasons")
         if straight_through.PREPAID in order.review_reasons
     ]
     if not confirmed:
@@ -137,7 +139,10 @@ def committed_to_orders(tenant_id: int, company_id: int) -> Decimal:
         .annotate(gross=Sum("gross_amount"))
         .values_list("order_id", "gross")
     )
-    return sum((o.total - invoiced.get(o.pk, Decimal(0)) for o in confirmed), Decimal(0))
+    return sum(
+        (max(o.prepayment_due - invoiced.get(o.pk, Decimal(0)), Decimal(0)) for o in confirmed),
+        Decimal(0),
+    )
 
 
 def _open_receivables(tenant_id: int, company_id: int) -> list[Receivable]:
@@ -218,33 +223,42 @@ def record_payment(
 ) -> Payment:
     """Record money received from a company and apply it: to the invoices named in
     `allocations`, else (unless it prepays `order_id`) to its open invoices oldest due first;
-    the rest becomes its unapplied credit. Then prepaid orders the money covers confirm
-    themselves. 422 (every problem at once) for bad input; nothing changes then. Records
-    `payment.received` (and `invoice.settled` for each invoice it settles)."""
+    the rest becomes its unapplied credit. It freezes the exchange rate of `received_on` (on a
+    day before the seller's first rate, that of the first invoice it settles; none: 422
+    `exchange_rate_missing`). Then prepaid orders the money covers confirm themselves. 422
+    (every problem at once) for bad input; nothing changes then. Records `payment.received`
+    (and `invoice.settled` for each invoice it settles)."""
     company = paying_company(tenant_id, company_id)
     errors = payment_errors(company, amount, currency, method, reference.strip())
     errors += _prepaid_order(tenant_id, company_id, order_id)
     if errors:
         raise ValidationFailed("The payment cannot be recorded; see errors.", errors=errors)
+    seller = company.price_list.seller
+    day_rate = rates.rate_of_day(seller, currency, received_on)
     waiting = _lock_waiting_orders(tenant_id, company_id)
     balances.lock_credit(tenant_id, company_id)
     account = balances.lock_account(tenant_id, company_id, currency)
     receivables = _open_receivables(tenant_id, company_id)
     applied = _applications(receivables, amount, currency, allocations, order_id is not None)
+    rate = day_rate if day_rate is not None else _rate_of_invoices(receivables, applied)
+    if rate is None:
+        rate = rates.required(seller, currency, received_on, "received_on")
     payment = Payment.objects.create(
         tenant_id=tenant_id,
-        seller_id=company.price_list.seller_id,
+        seller=seller,
         company_id=company_id,
         method=method,
         amount=amount,
         currency=currency,
+        fx_rate=rate,
+        base_amount=exchange.base_amount(amount, rate, seller.base_currency),
         received_on=received_on,
         reference=reference.strip(),
         order_id=order_id,
         recorded_by=recorded_by,
         created_at=clock.now(),
     )
-    recorded = _apply(payment, receivables, applied)
+    recorded = _apply(payment, receivables, applied, seller.base_currency)
     used = sum(applied.values(), Decimal(0))
     balances.change_unapplied(account, amount - used)
     balances.follow_credit(
@@ -255,29 +269,46 @@ def record_payment(
     return payment
 
 
+def _rate_of_invoices(receivables: list[Receivable], applied: dict[int, Decimal]) -> Decimal | None:
+    """The rate of the first invoice the payment settles (None: it settles none)."""
+    by_id = {r.pk: r for r in receivables}
+    first = next(iter(applied), None)
+    return None if first is None else by_id[first].invoice.fx_rate
+
+
 def _apply(
-    payment: Payment, receivables: list[Receivable], applied: dict[int, Decimal]
+    payment: Payment, receivables: list[Receivable], applied: dict[int, Decimal], base: str
 ) -> list[Event]:
-    """The payment's allocations written and the invoices settled; `invoice.settled` for
+    """The payment's allocations written (each valued in base currency at the payment's rate
+    and at its invoice's, by running totals) and the invoices settled; `invoice.settled` for
     those now paid in full."""
     now = clock.now()
     by_id = {r.pk: r for r in receivables}
-    Allocation.objects.bulk_create(
-        [
-            Allocation(
-                tenant_id=payment.tenant_id,
-                payment=payment,
-                invoice_id=by_id[rid].invoice_id,
-                amount=part,
-                created_at=now,
-            )
-            for rid, part in applied.items()
-        ]
-    )
-    settled = []
+    given = Decimal(0)
+    rows: dict[int, Allocation] = {}
     for rid, part in applied.items():
-        balances.settle(rid, part)
-        if part == by_id[rid].open_amount:
+        invoice = by_id[rid].invoice
+        bases = exchange.bases(
+            part,
+            source=exchange.Side(payment.fx_rate, given),
+            use=exchange.Side(invoice.fx_rate, invoice.total - by_id[rid].open_amount),
+            base_currency=base,
+        )
+        given += part
+        rows[rid] = Allocation(
+            tenant_id=payment.tenant_id,
+            payment=payment,
+            invoice_id=invoice.pk,
+            amount=part,
+            source_base=bases.source,
+            use_base=bases.use,
+            created_at=now,
+        )
+    Allocation.objects.bulk_create(rows.values())
+    settled = []
+    for rid, row in rows.items():
+        balances.settle(rid, row.amount, row.use_base)
+        if row.amount == by_id[rid].open_amount:
             settled.append(balances.settled_event(by_id[rid].invoice))
     return settled
 
@@ -301,6 +332,8 @@ def _received_event(
             "method": payment.method,
             "currency": currency,
             "amount": format_amount(payment.amount, currency),
+            "exchange_rate": exchange.rate_text(payment.fx_rate),
+            "base_amount": format_amount(payment.base_amount, payment.seller.base_currency),
             "received_on": payment.received_on.isoformat(),
             "reference": payment.reference,
             "order": order_number(payment.order_id) if payment.order_id else None,
@@ -314,15 +347,16 @@ def _received_event(
 
 
 def _confirm_covered_orders(waiting: list[Order], account: Account, order_id: int | None) -> None:
-    """Confirm the waiting prepaid orders the company's free credit now covers: the order the
-    payment names first, then the others oldest first."""
+    """Confirm the waiting orders whose payment before confirmation (all of it, or the
+    deposit) the company's free credit now covers: the order the payment names first, then
+    the others oldest first."""
     if not waiting:
         return
     free = account.unapplied - committed_to_orders(account.tenant_id, account.company_id)
     for order in sorted(waiting, key=lambda o: (o.pk != order_id, o.pk)):
-        if order.total <= free:
+        if order.prepayment_due <= free:
             orders.confirm_paid_order(order)
-            free -= order.total
+            free -= order.prepayment_due
 
 
 @transaction.atomic

@@ -9,7 +9,6 @@ from django.db.models import Min, Sum
 from dinghuo.billing import journal
 from dinghuo.billing.models import BillingPolicy, Receivable
 from dinghuo.core.errors import FieldError, ValidationFailed
-from dinghuo.core.models import Seller
 from dinghuo.core.writes import UNSET, Unset
 from dinghuo.customers import services as customers
 from dinghuo.customers.models import CreditLine
@@ -19,14 +18,19 @@ _LIMITS = {"legal_name": 200, "tax_number": 64, "address": 1000, "payment_instru
 
 
 def policy_for(tenant_id: int, seller_id: int) -> BillingPolicy:
-    """The seller's billing policy (the defaults, unsaved, when it has set none)."""
-    policy = BillingPolicy.objects.filter(tenant_id=tenant_id, seller_id=seller_id).first()
+    """The seller's billing policy (the defaults, unsaved, when it has set none), with its
+    seller (read on first use when it has none)."""
+    policy = (
+        BillingPolicy.objects.filter(tenant_id=tenant_id, seller_id=seller_id)
+        .select_related("seller")
+        .first()
+    )
     return policy or BillingPolicy(tenant_id=tenant_id, seller_id=seller_id)
 
 
 def seller_details(policy: BillingPolicy) -> dict[str, str]:
     """What an issued document prints of its seller, frozen on it."""
-    name = policy.legal_name or Seller.objects.get(pk=policy.seller_id).name
+    name = policy.legal_name or policy.seller.name
     return {
         "legal_name": name,
         "address": policy.address,

@@ -17,7 +17,7 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
-from babel.numbers import NumberPattern, format_decimal, parse_pattern
+from babel.numbers import NumberPattern, format_decimal, get_currency_name, parse_pattern
 from django import template
 from django.template.defaultfilters import date as django_date
 from django.utils import timezone, translation
@@ -93,6 +93,30 @@ def unit_price(value: Any, currency: str) -> str:
     digits = max(minor_units(currency), -int(exact.as_tuple().exponent))
     pattern = _currency_pattern(locale, digits)
     return str(pattern.apply(exact, locale, currency=currency, currency_digits=False))
+
+
+@register.filter
+def currency_name(code: Any, count: Any = 2) -> str:
+    """A currency's name in the active language, in the plural form for `count` ("US
+    dollars", "1 US dollar", "港元"); the code itself when it is not a currency."""
+    if not code or not is_currency(str(code)):
+        return str(code or "")
+    amount = _decimal(count)
+    return get_currency_name(
+        str(code), count=amount if amount is not None else 2, locale=babel_locale()
+    )
+
+
+@register.filter
+def rate(value: Any) -> str:
+    """An exchange rate for the active locale with every digit it has and at least two
+    decimals ("7.80", "0.052", "1.00"); empty for none."""
+    amount = _decimal(value)
+    if amount is None:
+        return ""
+    exponent = amount.normalize().as_tuple().exponent
+    places = max(2, -exponent if isinstance(exponent, int) else 2)
+    return number(amount, places)
 
 
 @register.filter

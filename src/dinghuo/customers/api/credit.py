@@ -37,8 +37,10 @@ def get_credit(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
 @router.patch("/companies/{company_id}/credit", response=CreditOut, summary="Change a credit line")
 def update_credit(request: HttpRequest, company_id: ObjectId, payload: CreditPatch) -> HttpResponse:
     """`credit_limit: null` removes the limit; a negative one is 422 `credit_limit_negative`.
-    Prepaid takes no days: setting it sets `terms_days` to 0, and prepaid with days is
-    422 `prepaid_has_no_days`."""
+    Prepaid takes no days and no deposit: setting it sets `terms_days` and
+    `deposit_percent` to 0, and prepaid with days is 422 `prepaid_has_no_days`, with a
+    deposit 422 `prepaid_has_no_deposit`. A deposit (percent of each order) makes orders
+    wait for that much payment before they are confirmed."""
     tenant = tenant_id(request)
 
     def run() -> dict[str, Any]:
@@ -48,6 +50,7 @@ def update_credit(request: HttpRequest, company_id: ObjectId, payload: CreditPat
             credit_limit=given(payload, "credit_limit", amount_or_none),
             terms=given(payload, "terms"),
             terms_days=given(payload, "terms_days"),
+            deposit_percent=given(payload, "deposit_percent"),
         )
         return credit_out(queries.company_credit(tenant, company_id))
 

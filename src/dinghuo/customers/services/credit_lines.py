@@ -21,6 +21,7 @@ from dinghuo.customers.services.credit_policy import receivables_source
 from dinghuo.integrations import events
 
 MAX_TERMS_DAYS = 365
+MAX_DEPOSIT_PERCENT = 100
 
 
 def _credit_payload(line: CreditLine, company: Company) -> dict[str, Any]:
@@ -31,6 +32,7 @@ def _credit_payload(line: CreditLine, company: Company) -> dict[str, Any]:
         "credit_limit": money(line.credit_limit, currency),
         "terms": line.terms,
         "terms_days": line.terms_days,
+        "deposit_percent": line.deposit_percent,
         "invoice_exposure": money(line.invoice_exposure, currency),
         "oldest_unpaid_due_on": (
             line.oldest_unpaid_due_on.isoformat() if line.oldest_unpaid_due_on else None
@@ -52,13 +54,36 @@ def _locked_credit_line(tenant_id: int, company_id: int) -> tuple[Company, Credi
 
 
 def credit_terms_errors(
-    *, terms: str, terms_days: int, credit_limit: Decimal | None, currency: str
+    *,
+    terms: str,
+    terms_days: int,
+    credit_limit: Decimal | None,
+    currency: str,
+    deposit_percent: int = 0,
 ) -> list[FieldError]:
     """What is wrong with credit terms as a whole (shared with the admin's form).
 
-    Prepaid companies have no days to pay: prepaid with days is refused rather than silently
-    changed, so that what was asked is what is stored."""
+    Prepaid companies have no days to pay and pay all of an order first: prepaid with days
+    or with a deposit is refused rather than silently changed, so that what was asked is
+    what is stored. A deposit is 0 to 100 percent."""
     errors = []
+    if not 0 <= deposit_percent <= MAX_DEPOSIT_PERCENT:
+        errors.append(
+            FieldError(
+                "deposit_percent",
+                "deposit_percent_out_of_range",
+                f"A deposit is 0 to {MAX_DEPOSIT_PERCENT} percent",
+                {"max": MAX_DEPOSIT_PERCENT},
+            )
+        )
+    elif terms == CreditLine.Terms.PREPAID and deposit_percent:
+        errors.append(
+            FieldError(
+                "deposit_percent",
+                "prepaid_has_no_deposit",
+                "Prepaid terms pay the whole order first; a deposit takes 0",
+            )
+        )
     if credit_limit is not None:
         errors += amount_errors("credit_limit", credit_limit, currency, "credit_limit_negative")
     if terms not in CreditLine.Terms.values:
@@ -87,20 +112,25 @@ def update_credit_line(
     credit_limit: Decimal | Unset | None = UNSET,
     terms: str | Unset = UNSET,
     terms_days: int | Unset = UNSET,
+    deposit_percent: int | Unset = UNSET,
 ) -> CreditLine:
-    """Change the company's credit limit (None = no limit; in the company's currency) and
-    payment terms; UNSET leaves a field as it is.
+    """Change the company's credit limit (None = no limit; in the company's currency),
+    payment terms and deposit (a percentage of each order paid before it is confirmed);
+    UNSET leaves a field as it is.
 
-    Setting prepaid without days sets the days to 0; prepaid with days is refused
-    (422 `prepaid_has_no_days`). The line is locked, so that no order is judged against a
-    half-changed line. Records `company.credit_changed`."""
+    Setting prepaid without days or deposit sets them to 0; prepaid with days is refused
+    (422 `prepaid_has_no_days`), with a deposit 422 `prepaid_has_no_deposit`. The line is
+    locked, so that no order is judged against a half-changed line. Records
+    `company.credit_changed`."""
     company, line = _locked_credit_line(tenant_id, company_id)
-    if terms == CreditLine.Terms.PREPAID and terms_days is UNSET:
-        terms_days = 0
+    if terms == CreditLine.Terms.PREPAID:
+        terms_days = 0 if terms_days is UNSET else terms_days
+        deposit_percent = 0 if deposit_percent is UNSET else deposit_percent
     wanted: dict[str, Any] = {
         "credit_limit": credit_limit,
         "terms": terms,
         "terms_days": terms_days,
+        "deposit_percent": deposit_percent,
     }
     after = {f: getattr(line, f) if v is UNSET else v for f, v in wanted.items()}
     refuse_all(
@@ -174,13 +204,15 @@ def sync_receivables(
 
 _CREDIT_COLUMNS = (
     "id", "credit_limit", "order_exposure", "invoice_exposure", "oldest_unpaid_due_on", "terms",
+    "deposit_percent",
 )  # fmt: skip
 # Raise and read in one statement: the row is locked from here to the end of the transaction.
 # Rounded to the column's four decimals because SQLite adds with floating point.
 _TAKE_CREDIT = """
 UPDATE customers_creditline SET order_exposure = ROUND(order_exposure + %s, 4), updated_at = %s
 WHERE tenant_id = %s AND company_id = %s
-RETURNING id, credit_limit, order_exposure, invoice_exposure, oldest_unpaid_due_on, terms
+RETURNING id, credit_limit, order_exposure, invoice_exposure, oldest_unpaid_due_on, terms,
+  deposit_percent
 """
 
 
@@ -206,7 +238,7 @@ def lock_credit_line(*, tenant_id: int, company_id: int) -> LockedCredit:
     if row is None:
         _ensure_credit_line(tenant_id, company_id)
         row = rows.values_list(*_CREDIT_COLUMNS).get()
-    return LockedCredit(row[0], credit.CreditState(row[1], row[2], row[3], row[4], row[5]))
+    return LockedCredit(row[0], credit.CreditState(*row[1:]))
 
 
 def take_credit(*, tenant_id: int, company_id: int, amount: Decimal) -> LockedCredit:
@@ -221,13 +253,14 @@ def take_credit(*, tenant_id: int, company_id: int, amount: Decimal) -> LockedCr
     if not rows:
         _ensure_credit_line(tenant_id, company_id)
         rows = select_rows(_TAKE_CREDIT, params)
-    line_id, limit, exposure, invoices, due, terms = rows[0]
+    line_id, limit, exposure, invoices, due, terms, deposit = rows[0]
     before = credit.CreditState(
         to_decimal(limit),
         (to_decimal(exposure) or Decimal(0)) - amount,
         to_decimal(invoices) or Decimal(0),
         to_date(due),
         terms,
+        int(deposit),
     )
     return LockedCredit(line_id, before)
 

@@ -79,7 +79,7 @@ def release_credit_hold(*, tenant_id: int, order_id: int, comment: str, released
             "Say why the hold is released.",
             errors=[FieldError("comment", "comment_required", "A comment is required")],
         )
-    if straight_through.PREPAID not in order.review_reasons:
+    if order.prepayment_due < order.total:  # not paid in full before confirmation
         line = customers.lock_credit_line(tenant_id=tenant_id, company_id=order.company_id)
         customers.change_order_exposure(credit_line_id=line.id, amount=order.total)
         order.credit_reserved = order.total

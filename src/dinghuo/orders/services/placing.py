@@ -1,14 +1,17 @@
 """Placing an order: one transaction of named steps, each a function of its own.
 
-    validate → price (with tax) → judge (on the credit line, taken) → allocate → write →
-    record → reserve
+    validate → price (with tax and the exchange rate) → judge (on the credit line, taken) →
+    allocate → write → record → reserve
 
-Nothing is written before every check has passed, so a refusal changes nothing. Locks come in
-the order used everywhere: the company's credit line (taken with the order's amount before
-judging), then the stock levels of the order's SKUs (allocate); the order row is new. Stock is
-written last, by inventory, for the new lines: reservations need their ids, and the order's
-events come before `stock.changed` in the feed. A constant number of statements whatever the
-number of lines (docs/architecture.md, "The hot path's SQL").
+Nothing is written before every check has passed, so a refusal changes nothing. An order in
+a currency other than the seller's base freezes the seller's rate of the order's day (the
+deployment's local date): one query, and without a rate the order is refused (422
+`exchange_rate_missing`). Locks come in the order used everywhere: the company's credit line
+(taken with the order's amount before judging), then the stock levels of the order's SKUs
+(allocate); the order row is new. Stock is written last, by inventory, for the new lines:
+reservations need their ids, and the order's events come before `stock.changed` in the feed.
+A constant number of statements whatever the number of lines (docs/architecture.md, "The hot
+path's SQL").
 """
 
 from dataclasses import dataclass
@@ -16,6 +19,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from dinghuo.core import clock, money
 from dinghuo.core.db import insert_instances, insert_rows
@@ -32,6 +36,8 @@ from dinghuo.orders.line_checks import MAX_AMOUNT, LineRequest, LineResult, Part
 from dinghuo.orders.models import Order, OrderApproval, OrderLine
 from dinghuo.orders.services.order_events import order_event, routing_events
 from dinghuo.orders.states import OrderStatus
+from dinghuo.pricing import queries as pricing
+from dinghuo.pricing.fx import ONE
 from dinghuo.pricing.tax import TaxedDocument, percent_text
 
 
@@ -65,6 +71,7 @@ class Priced:
     totals: list[Decimal]  # each line's amount as priced, in the currency's minor units
     taxed: TaxedDocument  # each line's net, tax and gross, and the order's
     exemption_certificate: str  # the company's, when it counts on the order's date
+    fx_rate: Decimal = ONE  # one unit of the order's currency in the seller's base currency
 
     @property
     def subtotal(self) -> Decimal:
@@ -134,7 +141,8 @@ def _place(request: OrderRequest) -> Order:
         priced.total,
         placed_by_id=request.placed_by_id,
         credit_state=credit_line.state,
-        today=now.date(),
+        today=timezone.localdate(now),
+        fx_rate=priced.fx_rate,
     )
     credit_reserved = settle_credit(judgement, credit_line.id, priced)
     allocated = allocate(request, priced)
@@ -186,12 +194,22 @@ def validate(request: OrderRequest, now: datetime) -> tuple[Parties, list[FieldE
     return parties, errors
 
 
+def exchange_rate(parties: Parties, now: datetime) -> Decimal:
+    """The rate the order freezes: what one unit of its currency is worth in the seller's
+    base currency on the order's day (the local date of `now`); 1 for the base currency,
+    without a query. Refused (422 `exchange_rate_missing`) when the seller has no rate for
+    the currency on or before that day."""
+    if parties.currency == parties.seller.base_currency:
+        return ONE
+    return pricing.require_rate(parties.seller, parties.currency, timezone.localdate(now))
+
+
 def price(
     request: OrderRequest, parties: Parties, errors: list[FieldError], now: datetime
 ) -> Priced:
     """SKUs, prices and tax rates of every line (a constant number of queries, `line_checks`),
-    and their tax (`pricing/tax.py`); refused (422) with every problem of the order and of
-    every line at once."""
+    their tax (`pricing/tax.py`) and the order's exchange rate (`exchange_rate`); refused (422)
+    with every problem of the order and of every line at once, then for a missing rate."""
     results, _book = line_checks.check_lines(
         request.tenant_id, parties, request.lines, quoted=request.quoted, at=now
     )
@@ -206,7 +224,8 @@ def price(
             errors=[FieldError("lines", "amount_too_large", "Split the order")],
         )
     certificate = parties.tax.certificate_on(now.date())
-    return Priced(parties, parties.ship_to_id, results, totals, taxed, certificate)
+    fx_rate = exchange_rate(parties, now)
+    return Priced(parties, parties.ship_to_id, results, totals, taxed, certificate, fx_rate)
 
 
 def settle_credit(judgement: Judgement, credit_line_id: int, priced: Priced) -> Decimal:
@@ -263,10 +282,10 @@ def allocate(request: OrderRequest, priced: Priced) -> stock.Allocated:
 _ORDER_FIELDS = [
     "tenant_id", "seller_id", "company_id", "status", "currency", "price_list_id", "ship_to_id",
     "purchase_order_number", "notes", "requested_delivery_date", "channel", "placed_by_id",
-    "entered_by_id", "credit_reserved",
+    "entered_by_id", "credit_reserved", "prepayment_due",
     "review_reasons", "hold_reason", "confirmed_automatically", "approval_expires_at",
     "subtotal", "tax_total", "total", "prices_include_tax", "tax_rounding",
-    "tax_exemption_certificate", "placed_at", "updated_at",
+    "tax_exemption_certificate", "fx_rate", "placed_at", "updated_at",
 ]  # fmt: skip
 _LINE_FIELDS = [
     "tenant_id", "order_id", "line_number", "sku_id", "sku_code", "description", "quantity",
@@ -348,6 +367,7 @@ def _new_order(
         placed_by_id=request.placed_by_id,
         entered_by_id=request.entered_by_id,
         credit_reserved=credit_reserved,
+        prepayment_due=judgement.prepayment_due,
         review_reasons=list(route.review_reasons),
         hold_reason=str(judgement.hold_reason)[:300] if blocked else "",
         confirmed_automatically=route.automatic,
@@ -360,6 +380,7 @@ def _new_order(
         prices_include_tax=parties.tax.prices_include_tax,
         tax_rounding=str(parties.tax.rounding),
         tax_exemption_certificate=priced.exemption_certificate,
+        fx_rate=priced.fx_rate,
         placed_at=now,
         updated_at=now,
     )
@@ -428,8 +449,21 @@ def _placed_event(order: Order, request: OrderRequest, priced: Priced) -> Event:
                 for line in order.lines.all()
             ],
             **({"quote": request.quoted.number} if request.quoted else {}),
+            **_rate_payload(order, priced.parties.seller.base_currency),
         },
     )
+
+
+def _rate_payload(order: Order, base_currency: str) -> dict[str, str]:
+    """The frozen exchange rate in the event of an order in another currency than the base."""
+    if order.currency == base_currency:
+        return {}
+    return {"base_currency": base_currency, "exchange_rate": _rate_text(order.fx_rate)}
+
+
+def _rate_text(rate: Decimal) -> str:
+    """A rate as a plain decimal string without trailing zeros ("7.8", "0.052")."""
+    return format(rate.normalize(), "f")
 
 
 def reserve(order: Order, priced: Priced, allocated: stock.Allocated) -> None:

@@ -1,14 +1,19 @@
 """The seller's ordering policy (automation, what a credit block does, approval expiry) and
-its approval rules: set and changed by staff, each change an event."""
+its approval rules: set and changed by staff, each change an event. A rule's amount is in a
+currency (the seller's base currency unless told), one the seller keeps a rate for."""
 
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from dinghuo.catalog.models import Category
+from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, ValidationFailed
+from dinghuo.core.models import Seller
+from dinghuo.core.money import is_currency
 from dinghuo.core.queries import seller_for
 from dinghuo.core.writes import locked_tenant_row
 from dinghuo.customers import services as customers
@@ -16,6 +21,7 @@ from dinghuo.customers.models import Company
 from dinghuo.integrations import events
 from dinghuo.orders import approval_rules
 from dinghuo.orders.models import ApprovalRule, OrderPolicy
+from dinghuo.pricing import queries as pricing
 
 
 @dataclass(frozen=True)
@@ -31,6 +37,7 @@ class RuleFields:
     buyer_role: str | None = None
     credit_state: str | None = None
     is_active: bool | None = None
+    currency: str | None = None  # of min_amount (a new rule: the seller's base currency)
 
 
 @transaction.atomic
@@ -81,9 +88,14 @@ def set_order_policy(
 
 
 def _rule_errors(tenant_id: int, fields: RuleFields) -> list[FieldError]:
-    """Every problem of a rule's fields: a negative amount, an unknown company or category."""
+    """Every problem of a rule's fields: a negative amount, an unknown currency, company or
+    category."""
     company_id, category_id = fields.company_id, fields.category_id
     errors = []
+    if fields.currency is not None and not is_currency(fields.currency):
+        errors.append(
+            FieldError("currency", "invalid_currency", f"{fields.currency} is not an ISO 4217 code")
+        )
     if fields.min_amount is not None and fields.min_amount < 0:
         errors.append(
             FieldError("min_amount", "min_amount_negative", "The amount must not be negative")
@@ -101,6 +113,20 @@ def _rule_errors(tenant_id: int, fields: RuleFields) -> list[FieldError]:
     return errors
 
 
+def _check_rule(tenant_id: int, fields: RuleFields) -> None:
+    """Refuse (422) a rule's fields with every problem they have."""
+    errors = _rule_errors(tenant_id, fields)
+    if errors:
+        raise ValidationFailed("The rule cannot be saved; see errors.", errors=errors)
+
+
+def _require_rate(seller: Seller, rule: ApprovalRule) -> None:
+    """An amount in a currency other than the seller's base needs a rate of it (any day up to
+    today), or no order could be compared with it: else 422 `exchange_rate_missing`."""
+    if rule.min_amount is not None and rule.currency != seller.base_currency:
+        pricing.require_rate(seller, rule.currency, timezone.localdate(clock.now()))
+
+
 def _rule_payload(rule: ApprovalRule) -> dict[str, Any]:
     """How a rule appears in its events."""
     return {
@@ -109,6 +135,7 @@ def _rule_payload(rule: ApprovalRule) -> dict[str, Any]:
         "approver": rule.approver,
         "company_id": rule.company_id,
         "min_amount": None if rule.min_amount is None else str(rule.min_amount),
+        "currency": rule.currency,
         "category_id": rule.category_id,
         "buyer_role": rule.buyer_role,
         "credit_state": rule.credit_state,
@@ -120,12 +147,12 @@ def _rule_payload(rule: ApprovalRule) -> dict[str, Any]:
 def create_approval_rule(
     *, tenant_id: int, seller_slug: str | None, fields: RuleFields
 ) -> ApprovalRule:
-    """A new approval rule of a seller; unknown companies or categories are refused (422)."""
+    """A new approval rule of a seller, its amount in `fields.currency` (default: the seller's
+    base currency); unknown currencies, companies or categories are refused (422), and so is
+    an amount in a currency the seller has no exchange rate for (`exchange_rate_missing`)."""
     seller = seller_for(tenant_id, seller_slug)
-    errors = _rule_errors(tenant_id, fields)
-    if errors:
-        raise ValidationFailed("The rule cannot be saved; see errors.", errors=errors)
-    rule = ApprovalRule.objects.create(
+    _check_rule(tenant_id, fields)
+    rule = ApprovalRule(
         tenant_id=tenant_id,
         seller=seller,
         name=fields.name or "",
@@ -133,11 +160,14 @@ def create_approval_rule(
         approver=fields.approver or approval_rules.COMPANY,
         company_id=fields.company_id,
         min_amount=fields.min_amount,
+        currency=fields.currency or seller.base_currency,
         category_id=fields.category_id,
         buyer_role=fields.buyer_role or "",
         credit_state=fields.credit_state or "",
         is_active=True if fields.is_active is None else fields.is_active,
     )
+    _require_rate(seller, rule)
+    rule.save()
     events.record(
         events.new(
             tenant_id, "approval_rule.created", "approval_rule", rule.pk, _rule_payload(rule)
@@ -150,18 +180,21 @@ def create_approval_rule(
 def update_approval_rule(
     *, tenant_id: int, rule_id: int, fields: RuleFields, cleared: frozenset[str] = frozenset()
 ) -> ApprovalRule:
-    """Change what is given; `cleared` names conditions to remove (set to "any")."""
-    rule = locked_tenant_row(ApprovalRule.objects.all(), tenant_id, rule_id, f"No rule {rule_id}.")
-    errors = _rule_errors(tenant_id, fields)
-    if errors:
-        raise ValidationFailed("The rule cannot be saved; see errors.", errors=errors)
+    """Change what is given; `cleared` names conditions to remove (set to "any"). A new amount
+    or currency is refused (422 `exchange_rate_missing`) when the seller has no rate for it."""
+    rule = locked_tenant_row(
+        ApprovalRule.objects.select_related("seller"), tenant_id, rule_id, f"No rule {rule_id}."
+    )
+    _check_rule(tenant_id, fields)
     for name in ("name", "level", "approver", "company_id", "min_amount", "category_id",
-                 "buyer_role", "credit_state", "is_active"):  # fmt: skip
+                 "buyer_role", "credit_state", "is_active", "currency"):  # fmt: skip
         value = getattr(fields, name)
         if value is not None:
             setattr(rule, name, value)
     for name in cleared:
         setattr(rule, name, "" if name in {"buyer_role", "credit_state"} else None)
+    if fields.min_amount is not None or fields.currency is not None:
+        _require_rate(rule.seller, rule)
     rule.save()
     events.record(
         events.new(

@@ -1,6 +1,6 @@
 """Pricing over HTTP: price lists and their tier ladders, who they are offered to, contract
-prices, promotions, company SKU terms, assortments, tax rates and policies, and why a line costs
-what it costs.
+prices, promotions, company SKU terms, assortments, tax rates and policies, exchange rates,
+and why a line costs what it costs.
 
 `router` and `buyer_router` carry no tags of their own: each module's router has its tag, so
 that an operation is tagged once."""
@@ -12,6 +12,7 @@ from dinghuo.pricing.api import (
     assortments,
     contracts,
     explanations,
+    fx,
     price_lists,
     promotions,
     taxes,
@@ -27,6 +28,7 @@ router.add_router("", terms.router)
 router.add_router("", assortments.router)
 router.add_router("", explanations.router)
 router.add_router("", taxes.router)
+router.add_router("", fx.router)
 
 buyer_router = Router()
 buyer_router.add_router("", explanations.buyer_router)

@@ -8,6 +8,16 @@ from here (`from dinghuo.pricing import queries`).
 
 from dinghuo.pricing.queries.company_pricing import CompanyPricing, company_pricing
 from dinghuo.pricing.queries.explanations import Explanation, explain
+from dinghuo.pricing.queries.fx import (
+    STALE_AFTER_DAYS,
+    CurrencyInUse,
+    currencies_in_use,
+    exchange_rates,
+    rate_on,
+    rates_on,
+    rates_page,
+    require_rate,
+)
 from dinghuo.pricing.queries.listings import (
     assignment,
     assignments,
@@ -28,7 +38,9 @@ from dinghuo.pricing.queries.taxes import tax_policy, tax_rate, tax_rates
 from dinghuo.pricing.queries.visibility import visibility, visible_skus_filter
 
 __all__ = [
+    "STALE_AFTER_DAYS",
     "CompanyPricing",
+    "CurrencyInUse",
     "Explanation",
     "PriceBook",
     "assignment",
@@ -39,6 +51,8 @@ __all__ = [
     "company_pricing",
     "contract_price",
     "contract_prices",
+    "currencies_in_use",
+    "exchange_rates",
     "explain",
     "ladders",
     "price_book",
@@ -47,6 +61,10 @@ __all__ = [
     "priced_skus",
     "promotion",
     "promotions",
+    "rate_on",
+    "rates_on",
+    "rates_page",
+    "require_rate",
     "sku_terms",
     "tax_policy",
     "tax_rate",

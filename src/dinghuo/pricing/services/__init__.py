@@ -1,5 +1,5 @@
 """Pricing writes: price lists and their tier ladders, who the lists are offered to, contract
-prices, promotions, company SKU terms and assortments.
+prices, promotions, company SKU terms, assortments, tax rates and exchange rates.
 
 Each service is one transaction, records its events and, refused, changes nothing. One module
 per aggregate; callers import them from here (`from dinghuo.pricing import services`).
@@ -21,6 +21,15 @@ from dinghuo.pricing.services.contracts import (
     create_contract_price,
     delete_contract_price,
     update_contract_price,
+)
+from dinghuo.pricing.services.fx import (
+    MAX_RATES,
+    Rate,
+    RatesSet,
+    decode_csv,
+    import_rates_csv,
+    rate_errors,
+    set_rates,
 )
 from dinghuo.pricing.services.price_lists import (
     PriceChange,
@@ -50,11 +59,14 @@ from dinghuo.pricing.services.tax_rates import (
 from dinghuo.pricing.services.terms import SkuTerms, replace_sku_terms
 
 __all__ = [
+    "MAX_RATES",
     "AssortmentMembers",
     "Ladder",
     "PriceChange",
     "PriceEntry",
     "PromotionTargets",
+    "Rate",
+    "RatesSet",
     "SkuTerms",
     "assign_price_list",
     "assortment_members",
@@ -65,15 +77,19 @@ __all__ = [
     "create_price_list",
     "create_promotion",
     "create_tax_rate",
+    "decode_csv",
     "delete_contract_price",
     "delete_tax_rate",
+    "import_rates_csv",
     "ladder_out",
     "overlaps",
     "promotion_payload",
     "promotion_targets",
+    "rate_errors",
     "remove_assignment",
     "replace_prices",
     "replace_sku_terms",
+    "set_rates",
     "set_tax_policy",
     "tax_rate_errors",
     "tax_rate_payload",

@@ -1,0 +1,33 @@
+"""The exchange rate a billing document freezes: the seller's rate of the document's day
+(`pricing.queries.rate_on`), read once per document and never for the base currency.
+
+A document older than the seller's rates (data from before rates were kept) takes the rate
+of what it follows instead: an invoice its first order's, a credit note its invoice's, a
+payment the rate of the invoices it settles. Shipping never fails for a missing rate."""
+
+from datetime import date
+from decimal import Decimal
+
+from dinghuo.core.models import Seller
+from dinghuo.pricing import queries as pricing
+from dinghuo.pricing.fx import ONE
+
+
+def rate_of_day(seller: Seller, currency: str, day: date) -> Decimal | None:
+    """The seller's rate for `currency` on `day` (1 for its base currency, without a query);
+    None when it has none on or before the day."""
+    if currency == seller.base_currency:
+        return ONE
+    return pricing.rate_on(seller, currency, day)
+
+
+def rate_or(seller: Seller, currency: str, day: date, fallback: Decimal) -> Decimal:
+    """The rate of the day, else `fallback` (the rate of the document this one follows)."""
+    found = rate_of_day(seller, currency, day)
+    return fallback if found is None else found
+
+
+def required(seller: Seller, currency: str, day: date, field: str) -> Decimal:
+    """The rate of the day for a document with no other rate to fall back on, else 422
+    `exchange_rate_missing` naming the currency and the day (the pricing app's refusal)."""
+    return pricing.require_rate(seller, currency, day, field=field)
