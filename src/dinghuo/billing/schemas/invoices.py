@@ -123,7 +123,9 @@ class CreditNoteSummaryOut(Schema):
     net_total: str
     tax_total: str
     total: str
-    exchange_rate: str = Field(description="One unit of `currency` in base currency on the day issued")
+    exchange_rate: str = Field(
+        description="One unit of `currency` in base currency on the day issued"
+    )
     base_currency: str = Field(description="The seller's base currency")
     base_total: str = Field(description="`total` in base currency, at `exchange_rate`")
 
