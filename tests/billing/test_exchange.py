@@ -98,7 +98,11 @@ def test_the_api_shows_rates_base_amounts_and_each_allocations_difference(usd):
     }
     assert paid["exchange_difference"] == "50.00"
     shown = api.get(f"/invoices/{invoice.pk}").json()
-    assert (shown["exchange_rate"], shown["base_total"], shown["open_base"]) == ("7.8", "7800.00", "0.00")
+    assert (shown["exchange_rate"], shown["base_total"], shown["open_base"]) == (
+        "7.8",
+        "7800.00",
+        "0.00",
+    )
     assert shown["exchange_difference"] == "50.00"
     assert [(a["reference"], a["source_rate"], a["exchange_difference"]) for a in shown["allocations"]] == [
         ("TT-7", "7.85", "50.00")
