@@ -372,3 +372,145 @@ def test_credit_notes_an_overpayment_and_credit_that_follows_the_money(output: s
     # Every company's invoice exposure is what its invoices still owe, its order exposure
     # what its open orders hold, and every payment and credit note is accounted for.
     assert_money_consistent(Tenant.objects.get(slug="demo").pk)
+
+
+def _staff(output: str) -> Client:
+    """A client signed in to the back office as the demo's staff member."""
+    match = re.search(r"Staff login: (\S+) \(back office\) or \S+ \(admin\) / (\S+)", output)
+    assert match, output
+    client = Client()
+    signed_in = client.post("/staff/signin/", {"email": match[1], "password": match[2]})
+    assert signed_in.status_code == 302, signed_in.content[:300]
+    return client
+
+
+def test_usd_payments_on_later_days_show_exchange_differences(output: str) -> None:
+    """Money in US dollars received at another rate than its invoice's: the payment's detail
+    and the accounting export show the difference in Hong Kong dollars; in HKD there is none."""
+    import csv
+    from decimal import Decimal
+
+    from dinghuo.billing.models import Allocation
+    from dinghuo.core.money import format_amount
+
+    allocations = list(
+        Allocation.objects.filter(invoice__isnull=False).select_related("payment", "invoice")
+    )
+    hkd = [a for a in allocations if a.invoice.currency == "HKD"]
+    assert hkd and all(a.source_base == a.use_base == a.amount for a in hkd)
+    differing = [a for a in allocations if a.exchange_difference]
+    assert {a.invoice.currency for a in differing} == {"USD"}
+    assert any(a.exchange_difference > 0 for a in differing)  # a gain
+    assert any(a.exchange_difference < 0 for a in differing)  # and a loss
+    paid = next(a for a in differing if a.payment is not None)
+    assert paid.payment.received_on > paid.invoice.issued_on
+    assert paid.payment.fx_rate != paid.invoice.fx_rate
+
+    headers = {"Authorization": f"Bearer {_api_key(output)}"}
+    detail = Client().get(f"/api/v1/payments/{paid.payment.pk}", headers=headers).json()
+    mine = Allocation.objects.filter(payment=paid.payment)
+    expected = sum((a.exchange_difference for a in mine), Decimal(0))
+    assert (detail["currency"], detail["base_currency"]) == ("USD", "HKD")
+    assert detail["exchange_difference"] == format_amount(expected, "HKD") != "0.00"
+    used = next(u for u in detail["allocations"] if u["invoice_id"] == paid.invoice_id)
+    assert Decimal(used["exchange_difference"]) == paid.exchange_difference
+
+    export = Client().get("/api/v1/accounting/journal.csv", headers=headers)
+    assert export.status_code == 200
+    rows = [
+        r
+        for r in csv.DictReader(export.content.decode().splitlines())
+        if r["account"] == "Income:Exchange-Differences"
+    ]
+    booked = sum((Decimal(r["credit"] or 0) - Decimal(r["debit"] or 0) for r in rows), Decimal(0))
+    assert rows and booked == sum((a.exchange_difference for a in Allocation.objects.all()), 0)
+
+
+def test_the_receivables_page_adds_up_other_currencies_in_hkd(output: str) -> None:
+    from dinghuo.billing import aging_export
+    from dinghuo.billing import queries as billing
+    from dinghuo.core.templatetags.dinghuo import money
+    from dinghuo.pages.invoices import business_day
+
+    tenant = Tenant.objects.get(slug="demo")
+    rows = billing.receivables_aging(tenant.pk, business_day())
+    usd = [row for row in rows if row.currency == "USD"]
+    assert usd and all(row.base_currency == "HKD" and row.base.total > 0 for row in usd)
+    (everyone,) = aging_export.base_totals(rows)
+    assert everyone.aged.total > sum(row.aged.total for row in usd)  # HKD and USD, in HKD
+    page = _staff(output).get("/staff/receivables/")
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert money(everyone.aged.total, "HKD") in text
+    for row in usd:
+        assert money(row.aged.total, "USD") in text and money(row.base.total, "HKD") in text
+
+
+def test_the_deposit_company_pays_a_deposit_before_its_orders_are_confirmed(
+    output: str,
+) -> None:
+    from decimal import Decimal
+
+    from dinghuo.billing.models import Allocation, Payment
+    from dinghuo.core.money import round_money
+    from dinghuo.integrations.models import Event
+
+    company = _shown(output, "30% deposit")
+    line = company.credit_line
+    assert (line.terms, line.terms_days, line.deposit_percent) == ("net", 30, 30)
+    assert company.price_list.currency == "USD"
+    orders = Order.objects.filter(company=company)
+    assert orders.count() >= 2
+    for order in orders:
+        assert order.prepayment_due == round_money(order.total * Decimal("0.3"), "USD")
+        assert 0 < order.prepayment_due < order.total
+    deposits = {p.order_id: p for p in Payment.objects.filter(company=company)}
+    waiting = orders.filter(status=OrderStatus.PLACED)
+    assert waiting.exists()
+    assert all("prepaid" in o.review_reasons and o.pk not in deposits for o in waiting)
+    confirmed = orders.filter(confirmed_automatically=True)
+    assert confirmed.exists()
+    for order in confirmed:
+        assert "prepaid" in order.review_reasons
+        assert deposits[order.pk].amount == order.prepayment_due  # the deposit, not the total
+        event = Event.objects.get(aggregate_id=order.pk, type="order.confirmed")
+        assert event.payload["paid"] is True
+    # Its invoices took the deposits paid; what is left is due on net 30.
+    used = Allocation.objects.filter(payment__order__company=company, invoice__isnull=False)
+    assert used.exists()
+    for allocation in used.select_related("invoice"):
+        invoice = allocation.invoice
+        assert invoice.due_on == invoice.issued_on + timedelta(days=30)
+
+
+def test_a_large_usd_order_waits_for_the_sales_desk_with_both_amounts(output: str) -> None:
+    """The sales desk's rule is in Hong Kong dollars; an order in US dollars over it at its
+    rate waits in the seller's inbox, its reason saying both amounts."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from dinghuo.core.money import format_amount
+    from dinghuo.core.phrases import english
+    from dinghuo.orders.models import ApprovalRule
+    from dinghuo.orders.queries import awaiting_seller_approval
+    from dinghuo.pricing.fx import to_base
+
+    tenant = Tenant.objects.get(slug="demo")
+    (rule,) = ApprovalRule.objects.filter(tenant=tenant, min_amount__isnull=False)
+    assert (rule.currency, rule.min_amount, rule.approver) == ("HKD", Decimal(100_000), "seller")
+    (order,) = awaiting_seller_approval(tenant.pk).filter(currency="USD")
+    assert order.company == _shown(output, "large order in US dollars")
+    in_hkd = to_base(order.total, order.fx_rate, "HKD")
+    assert in_hkd >= rule.min_amount > order.total
+    assert order.approval_expires_at > timezone.now()  # still waiting when the demo starts
+    (step,) = order.approvals.all()
+    assert (step.level, step.approver, step.status) == (2, "seller", "pending")
+    reason = (
+        f"{rule.name}: {format_amount(order.total, 'USD')} USD "
+        f"({format_amount(in_hkd, 'HKD')} HKD) is 100000.00 HKD or more"
+    )
+    assert [english(r) for r in step.reasons] == [reason]
+    page = _staff(output).get(f"/staff/orders/{order.pk}/")
+    assert page.status_code == 200
+    assert format_amount(in_hkd, "HKD") in page.content.decode()

@@ -105,3 +105,28 @@ def test_every_demo_order_in_a_foreign_currency_froze_the_rate_of_its_day(demo, 
     for order in orders:
         rate = queries.rate_on(seller, order.currency, order.placed_at.date())
         assert rate is not None and order.fx_rate == rate, order.number
+
+
+def test_usd_money_froze_the_rate_of_its_day_and_its_difference_follows_the_rates(demo, db):
+    """Invoices and payments in US dollars keep the rate of the day they were issued or
+    received; what a payment settles of an invoice differs in HKD by its amount times the
+    two rates' difference (to the cent of each side's rounding)."""
+    from dinghuo.billing.models import Allocation, Invoice, Payment
+
+    seller = Seller.objects.get(tenant__slug="demo", is_primary=True)
+    invoices = Invoice.objects.filter(seller=seller, currency="USD")
+    payments = Payment.objects.filter(seller=seller, currency="USD")
+    assert invoices.exists() and payments.exists()
+    for invoice in invoices:
+        assert invoice.fx_rate == queries.rate_on(seller, "USD", invoice.issued_on)
+    for payment in payments:
+        assert payment.fx_rate == queries.rate_on(seller, "USD", payment.received_on)
+    settled = Allocation.objects.filter(payment__in=payments, invoice__isnull=False).select_related(
+        "payment", "invoice"
+    )
+    differences = []
+    for allocation in settled:
+        moved = allocation.amount * (allocation.payment.fx_rate - allocation.invoice.fx_rate)
+        assert abs(allocation.exchange_difference - moved) <= Decimal("0.02"), allocation.pk
+        differences.append(allocation.exchange_difference)
+    assert any(differences)

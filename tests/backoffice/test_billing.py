@@ -13,12 +13,15 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from dinghuo.backoffice.views_receivables import chart_bars
 from dinghuo.billing import services
+from dinghuo.billing.aging import Aged
+from dinghuo.billing.aging_export import CurrencyTotal
 from dinghuo.billing.models import BillingPolicy, CreditNote, Invoice, Payment, Receivable
 from dinghuo.core import clock
 from dinghuo.customers.models import CreditPolicy
 from tests.backoffice.staffing import Staff, csrf_post, staff_client, texts
-from tests.billing.support import shipped_order
+from tests.billing.support import confirmed_order, shipped_order
 from tests.builders import World
 from tests.portal.ordering import second_company
 
@@ -301,6 +304,47 @@ def test_the_payments_page_lists_who_owes_and_leads_to_a_company(world: World) -
     assert "No such company." in unknown
 
 
+def _payment_row(page: str, payment: Payment) -> str:
+    start = page.index(f'data-testid="payment-{payment.pk}"')
+    return page[start : page.index("</tr>", start)]
+
+
+def _received(world: World, amount: str, **more: Any) -> Payment:
+    return services.record_payment(
+        tenant_id=world.tenant.pk,
+        company_id=world.company.pk,
+        amount=Decimal(amount),
+        currency="USD",
+        method="bank_transfer",
+        received_on=date.today(),
+        **more,
+    )
+
+
+def test_the_payments_list_says_where_each_payment_went_without_breaking_words(
+    world: World,
+) -> None:
+    staff = staff_client(world)
+    invoice = _invoice(world, ("A-1", 1))  # 10.00
+    order_id = confirmed_order(world, ("A-1", 1))
+    paid = _received(world, "10.00")  # the open invoice, oldest first
+    held = _received(world, "5.00")  # nothing open: the company's unapplied credit
+    prepaid = _received(world, "3.00", order_id=order_id)
+    page = texts(staff.client.get("/staff/payments/"))
+    assert f">{invoice.number}</a></td>" in _payment_row(page, paid)
+    assert _text(_payment_row(page, held)).split()[-2:] == ["Unapplied", "credit"]
+    row = _payment_row(page, prepaid)
+    assert f'Order <a href="/staff/orders/{order_id}/">SO-{order_id:07d}</a>' in row
+    # The kind and the way it was paid stay on one line (a table column squeezed them to one
+    # character a line in Chinese).
+    for label in ("Kind", "Paid by"):
+        assert f'<td class="nowrap" data-label="{label}">' in row, label
+    assert 'data-label="Company"' in row
+    # One company's page does not repeat its name on every row.
+    mine = texts(staff.client.get("/staff/payments/", {"company": world.company.pk}))
+    assert 'data-label="Company"' not in _payment_row(mine, prepaid)
+
+
 def test_a_company_payment_goes_to_the_oldest_invoice_first(world: World) -> None:
     staff = staff_client(world)
     with clock.as_of(datetime.now(UTC) - timedelta(days=5)):
@@ -424,3 +468,46 @@ def test_the_company_page_shows_where_it_stands(world: World) -> None:
     assert 'data-testid="balance-open">$90.00<' in page
     assert f'href="/staff/payments/?company={world.company.pk}"' in page
     assert f'href="/staff/invoices/?company={world.company.pk}"' in page
+
+
+# --- the aging's bars ----------------------------------------------------------------------
+
+
+def test_each_aging_bar_is_as_long_as_its_share_of_the_largest_and_a_cent_still_shows() -> None:
+    total = CurrencyTotal(
+        "USD",
+        3,
+        Aged(
+            current=Decimal("400.00"),
+            days_1_30=Decimal("0.01"),
+            days_31_60=Decimal("399.99"),
+            over_90=Decimal("100.00"),
+        ),
+    )
+    bars = {bar["bucket"]: bar["length"] for bar in chart_bars(total)}
+    assert bars == {"current": 100, "1_30": 1, "31_60": 99, "61_90": 0, "over_90": 25}
+    assert [bar["length"] for bar in chart_bars(CurrencyTotal("USD", 0, Aged()))] == [0] * 5
+
+
+def test_the_aging_page_draws_a_labelled_bar_per_bucket_and_a_dash_for_nothing(
+    world: World,
+) -> None:
+    staff = staff_client(world)
+    _invoice(world, ("A-1", 3))  # 30.00, not yet due (first: an overdue one would hold it)
+    with clock.as_of(datetime.now(UTC) - timedelta(days=40)):
+        _invoice(world, ("A-1", 10))  # 90.00, due 10 days ago
+    page = texts(staff.client.get("/staff/receivables/"))
+    chart = page[
+        page.index('<ol class="aging-bars" data-testid="aging-chart"') : page.index("</ol>")
+    ]
+    assert _text(chart).strip() == (
+        "Not yet due $30.00 1–30 days overdue $90.00 31–60 days overdue - "
+        "61–90 days overdue - Over 90 days overdue -"
+    )
+    assert re.findall(r'data-bucket="(\w+)" width="(\d+)"', chart) == [
+        ("current", "33"),
+        ("1_30", "100"),
+        ("31_60", "0"),
+        ("61_90", "0"),
+        ("over_90", "0"),
+    ]

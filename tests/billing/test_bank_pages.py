@@ -148,13 +148,13 @@ def test_a_clerk_sets_a_credit_aside(world, books):
 
 
 @pytest.mark.parametrize(
-    ("language", "words"),
+    ("language", "words", "wrong"),
     [
-        ("zh-hant", ["銀行對帳單", "匯入對帳單", "待人工核對"]),
-        ("zh-hans", ["银行对账单", "导入对账单", "待人工核对"]),
+        ("zh-hant", ["銀行對帳單", "匯入對帳單", "待人工核對", "對帳單明細"], "訂單項目"),
+        ("zh-hans", ["银行对账单", "导入对账单", "待人工核对", "对账单明细"], "订单项目"),
     ],
 )
-def test_the_pages_speak_chinese(world, books, language, words):
+def test_the_pages_speak_chinese(world, books, language, words, wrong):
     staff = staff_client(world)
     bank.import_statement(tenant_id=world.tenant.pk, content=sample("camt053_001_02.xml"))
     staff.client.cookies["django_language"] = language
@@ -173,6 +173,8 @@ def test_the_pages_speak_chinese(world, books, language, words):
         assert word in pages
     for english in ("Bank statement", "Waiting for a clerk", "Set aside", "Import", "Booked on"):
         assert english not in pages
+    # A statement's lines are not an order's lines.
+    assert wrong not in pages
 
 
 def test_the_statement_page_makes_as_many_queries_for_many_lines_as_for_few(world):
@@ -216,3 +218,15 @@ def test_another_tenants_staff_finds_nothing(world, books):
     )
     assert r.status_code == 404
     assert state() == before
+
+
+def test_a_bank_line_leaves_out_what_the_bank_did_not_send(world, books):
+    staff = staff_client(world)
+    bank.import_statement(tenant_id=world.tenant.pk, content=sample("camt053_001_02.xml"))
+    line = _waiting(world)
+    BankLine.objects.filter(pk=line.pk).update(payer_account="", bank_reference="")
+    page = texts(staff.client.get(f"/staff/bank/lines/{line.pk}/"))
+    assert "Payer's account" not in page and "Bank's reference" not in page
+    BankLine.objects.filter(pk=line.pk).update(payer_account="GB29NWBK60161331926819")
+    page = texts(staff.client.get(f"/staff/bank/lines/{line.pk}/"))
+    assert "Payer's account</dt><dd>GB29NWBK60161331926819<" in page

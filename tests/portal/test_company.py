@@ -187,3 +187,18 @@ def test_the_users_list_takes_the_same_number_of_queries_however_long(world: Wor
         html = admin.client.get("/company/").content.decode()
     assert html.count('data-testid="user-') == 11
     assert len(many) == len(one)
+
+
+def test_the_company_page_names_its_currency_and_countries_in_the_readers_language(
+    world: World,
+) -> None:
+    Location.objects.filter(pk=world.ship_to.pk).update(country="SG", postal_code="")
+    buyer = sign_in(world)
+    html = buyer.client.get("/company/").content.decode()
+    assert 'data-testid="currency">US dollars<' in html
+    assert f'data-testid="company-code">{world.company.code}<' in html
+    assert f"<h1>{world.company.name}</h1>" in html  # the code is a fact, not the title
+    assert f"{world.ship_to.city}, Singapore" in html
+    buyer.client.cookies["django_language"] = "zh-hant"
+    html = buyer.client.get("/company/").content.decode()
+    assert 'data-testid="currency">美元<' in html and f"{world.ship_to.city}, 新加坡" in html

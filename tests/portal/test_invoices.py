@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from dinghuo.billing import services
 from dinghuo.billing.models import Invoice
 from dinghuo.core import clock
+from dinghuo.core.templatetags.dinghuo import date_
 from dinghuo.pricing import services as pricing
 from tests.billing.support import shipped_order
 from tests.builders import World
@@ -45,6 +46,12 @@ def taxed(world: World) -> World:
 
 def _texts(html: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html))
+
+
+def _row(html: str, testid: str) -> str:
+    """The words of the table row marked `testid`."""
+    row = html.split(f'data-testid="{testid}">')[1].split("</tr>")[0]
+    return _texts(row).strip()
 
 
 def _invoice(world: World, *lines: tuple[str, int]) -> Invoice:
@@ -90,6 +97,24 @@ def test_an_overdue_invoice_says_so_and_counts_as_overdue(taxed: World) -> None:
     html = buyer.client.get("/invoices/").content.decode()
     assert 'data-state="overdue">Overdue<' in html
     assert 'data-testid="balance-overdue">$10.50<' in html
+    due = date_((datetime.now(UTC) - timedelta(days=10)).date())
+    assert f'data-testid="oldest-due">oldest due {due}<' in html
+    assert 'data-testid="next-due"' not in html
+
+
+def test_with_nothing_overdue_the_list_says_when_the_next_payment_is_due(taxed: World) -> None:
+    buyer = sign_in(taxed)
+    invoice = _invoice(taxed, ("A-1", 1))  # net 30
+    html = buyer.client.get("/invoices/").content.decode()
+    assert 'data-testid="balance-overdue">$0.00<' in html
+    # Not beside the overdue amount, where it read as if something were late.
+    assert 'data-testid="oldest-due"' not in html
+    assert f'data-testid="next-due">next due {date_(invoice.due_on)}<' in html
+    overdue_only = buyer.client.get("/invoices/", {"state": "overdue"}).content.decode()
+    assert 'data-testid="no-invoices">No invoices match.<' in overdue_only
+    _pay(taxed, invoice, "10.50")
+    settled = buyer.client.get("/invoices/").content.decode()
+    assert "next due" not in settled and "oldest due" not in settled
 
 
 def test_the_list_pages_in_a_constant_number_of_queries(taxed: World) -> None:
@@ -130,10 +155,16 @@ def test_the_invoice_page_shows_lines_tax_settlements_and_how_to_pay(taxed: Worl
     assert 'data-testid="invoice-paid">$20.00<' in html
     assert 'data-testid="open-amount">$56.65<' in html
     assert "Two damaged" in text and "CN-000001 (PDF)" in text
-    assert "payment by Bank transfer, $20.00" in text
+    # What settled it, a row each: the day, how, the reference and the amount.
+    assert _row(html, "settled-by-payment") == f"{date_(date.today())} Bank transfer TT 1 $20.00"
+    credited = _row(html, "settled-by-credit-note")
+    assert credited.endswith("Credit note CN-000001 $18.90")
     assert "HSBC 123-456789-001<br>Quote the invoice number" in html
     assert "Acme Wholesale Limited" in text and "BR 12345678" in text
     assert 'data-state="open"' in html
+    start = html.index('data-testid="bill-to"')
+    bill_to = html[start : html.index("</section>", start)]
+    assert bill_to.rstrip().endswith("<br>Hong Kong SAR China</p>")  # the country's name, not HK
 
 
 def test_the_invoice_page_in_traditional_chinese_has_no_english(taxed: World) -> None:

@@ -33,6 +33,7 @@ from dinghuo.core.templatetags.dinghuo import date_, money
 from dinghuo.customers import queries as customers
 from dinghuo.customers import services as customer_services
 from dinghuo.customers.models import Company
+from dinghuo.orders.models import order_number
 from dinghuo.pages.invoices import KIND_LABELS, METHOD_LABELS, business_day, state_of
 from dinghuo.pages.submits import submit_once
 
@@ -105,7 +106,12 @@ def _payments_page(
     context: dict[str, Any] = {
         "company": company,
         "payments": [
-            (p, KIND_LABELS.get(p.kind, p.kind), METHOD_LABELS.get(p.method, p.method))
+            (
+                p,
+                KIND_LABELS.get(p.kind, p.kind),
+                METHOD_LABELS.get(p.method, p.method),
+                order_number(p.order_id) if p.order_id else "",
+            )
             for p in shown
         ],
         "next_before": shown[-1].pk if len(page) > PAYMENTS_PAGE_SIZE else None,

@@ -28,9 +28,8 @@ from dinghuo.pages.invoices import business_day, pdf_language, pdf_response
 
 AGING_PAGE_SIZE = 100
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# The chart: a bar per bucket, 60 units wide in 80-unit slots, up to 90 units tall above a
-# baseline at 105 (the dashboard's proportions).
-SLOT, BAR, TALLEST, BASELINE = 80, 60, 90, 105
+# The chart: a bar per bucket, as long as its share of the largest bucket (out of 100).
+LONGEST = 100
 FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
 
 
@@ -45,22 +44,14 @@ def day_param(value: str | None) -> date | None:
 
 
 def chart_bars(total: aging_export.CurrencyTotal) -> list[dict[str, Any]]:
-    """The chart's bars of one currency's aging: each bucket's words, amount and box."""
+    """The chart's bars of one currency's aging: each bucket's words, amount and length
+    (0 to 100, the largest bucket 100; any amount owed at least 1, so that it shows)."""
     buckets = aging_export.labelled(total.aged)
     largest = max((amount for _name, _label, amount in buckets), default=Decimal(0))
     bars = []
-    for i, (name, label, amount) in enumerate(buckets):
-        height = int(TALLEST * amount / largest) if largest > 0 else 0
-        bars.append(
-            {
-                "bucket": name,
-                "label": label,
-                "amount": amount,
-                "x": i * SLOT + (SLOT - BAR) // 2,
-                "y": BASELINE - height,
-                "height": height,
-            }
-        )
+    for name, label, amount in buckets:
+        length = max(int(LONGEST * amount / largest), 1) if amount > 0 else 0
+        bars.append({"bucket": name, "label": label, "amount": amount, "length": length})
     return bars
 
 
@@ -101,7 +92,7 @@ def aging(request: StaffRequest) -> HttpResponse:
                 (total, chart_bars(total)) for total in aging_export.base_totals(rows) if mixed
             ],
             "mixed": mixed,
-            "chart_width": SLOT * len(aging_export.BUCKET_LABELS),
+            "chart_length": LONGEST,
             "rows": [(row, aging_export.labelled(row.aged)) for row in shown],
             "page": page,
             "pages": pages,

@@ -11,11 +11,11 @@ agenda in the order of its moment, as it would have happened.
 import math
 import random
 from collections.abc import Callable, Generator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from functools import partial
 
 from dinghuo.customers.models import CompanyUser, CreditLine
-from dinghuo.demo import HISTORY_DAYS, DemoRefused
+from dinghuo.demo import HISTORY_DAYS, DemoRefused, casting, large_order
 from dinghuo.demo.agenda import Agenda, Life
 from dinghuo.demo.buyers import Buyer
 from dinghuo.demo.catalogue import SkuInfo, priced_on
@@ -178,6 +178,8 @@ class History:
         self.agenda: Agenda = collections.agenda
         self.specials = collections.specials
         self.weights = [rng.choice((1, 2, 3, 5)) for _ in buyers]
+        # The deposit company is a new customer: its only orders are those `casting` gives it.
+        self.weights[buyers.index(self.specials.deposit)] = 0
         self.everything = [
             [i for i in skus if i.orderable and priced_on(i, b.currency)] for b in buyers
         ]
@@ -185,6 +187,7 @@ class History:
             self._usual_range(b, pool) for b, pool in zip(buyers, self.everything, strict=True)
         ]
         self.backorderable = [[i for i in pool if i.allow_backorder] for pool in self.everything]
+        self.shows: dict[str, str] = {}  # company code → what its orders show
 
     def _usual_range(self, buyer: Buyer, pool: list[SkuInfo]) -> list[SkuInfo]:
         """The 14 or so categories this buyer keeps coming back to."""
@@ -206,50 +209,17 @@ class History:
         start = end - timedelta(days=HISTORY_DAYS)
         plan = plan_statuses(count, self.rng)
         moments = [start + (end - start) * (n + self.rng.random()) / count for n in range(count)]
-        forced = self._forced(plan, moments)
+        cast = casting.cast(plan, moments, end, self.buyers, self.specials)
         for n, status in enumerate(plan):
             index = self.rng.choices(range(len(self.buyers)), weights=self.weights)[0]
-            index = forced.get(n, index)
-            self.agenda.at(moments[n], self._life(index, status, plain=n in forced))
+            index = cast.forced.get(n, index)
+            moment = moments[n]
+            if n == cast.large:  # recent enough that its approval has not expired
+                moment = max(moment, end - large_order.WAITING_SINCE)
+            life = self._life(index, status, plain=n in cast.forced, large=n == cast.large)
+            self.agenda.at(moment, life)
         self.collections.plan_overpayment()
         self.agenda.run()
-
-    def _forced(self, plan: list[str], moments: list[datetime]) -> dict[int, int]:
-        """Orders given to the companies whose credit the demo shows, whatever the scale
-        (order → buyer index): the prepaid company's latest waits for its payment and an
-        earlier one was confirmed by it; the late payer has invoices it never paid, issued
-        two months ago, and an order of the last weeks that was held for them."""
-        index = {id(b): i for i, b in enumerate(self.buyers)}
-        prepaid, late = index[id(self.specials.prepaid)], index[id(self.specials.late)]
-        end = self.agenda.end
-        forced: dict[int, int] = {}
-
-        def last(statuses: tuple[str, ...], since: datetime) -> int | None:
-            found = [
-                n
-                for n, s in enumerate(plan)
-                if s in statuses and moments[n] >= since and n not in forced
-            ]
-            return found[-1] if found else None
-
-        ever = end - timedelta(days=HISTORY_DAYS)
-        for statuses, since, who in (
-            ((S.PLACED,), ever, prepaid),
-            ((S.CONFIRMED,), ever, prepaid),
-            ((S.PLACED, S.CONFIRMED), end - timedelta(days=20), late),
-        ):
-            n = last(statuses, since)
-            if n is not None:
-                forced[n] = who
-        unpaid = [
-            n
-            for n, s in enumerate(plan)
-            if s in (S.DELIVERED, S.SHIPPED)
-            and end - timedelta(days=70) <= moments[n] <= end - timedelta(days=45)
-            and n not in forced
-        ]
-        forced.update(dict.fromkeys(unpaid[-2:], late))
-        return forced
 
     def _wait(self, low: float, high: float) -> timedelta:
         """How long until this order's next step."""
@@ -292,10 +262,20 @@ class History:
             placed_by_id=placed_by,
         )
 
-    def _life(self, index: int, status: str, *, plain: bool) -> Life:
+    def _place_large(self, index: int) -> Order:
+        """The large order (`large_order`); an ordinary one if stock is short."""
+        buyer = self.buyers[index]
+        order = large_order.place(self.tenant_id, buyer, self.everything[index], self.rng)
+        if order is None:
+            return self._place(index, S.PLACED, plain=True)
+        if order.status == S.AWAITING_APPROVAL:
+            self.shows[buyer.company.code] = large_order.SHOWS
+        return order
+
+    def _life(self, index: int, status: str, *, plain: bool, large: bool = False) -> Life:
         """One order, from placing to its planned status; yields the wait before each step."""
         buyer = self.buyers[index]
-        order = self._place(index, status, plain=plain)
+        order = self._place_large(index) if large else self._place(index, status, plain=plain)
         ids = {"tenant_id": self.tenant_id, "order_id": order.pk}
         if status == S.PLACED:
             return  # recent orders: exceptions still wait for a person
@@ -359,9 +339,10 @@ class History:
         return order
 
     def _confirm(self, order: Order, buyer: Buyer, *, pay: bool) -> Steps:
-        """The seller confirms a placed order; a prepaid company's order is paid first, and
-        the payment confirms it when payment was all it waited for."""
-        if pay and buyer is self.specials.prepaid:
+        """The seller confirms a placed order; an order to be paid first (prepaid, or its
+        deposit) is paid first, and the payment confirms it when payment was all it waited
+        for."""
+        if pay and order.prepayment_due > 0:
             yield self._wait(1, 30)
             self.collections.prepay(order)
             order.refresh_from_db(fields=["status"])

@@ -210,13 +210,15 @@ def _trade(
         rng=rng,
         start=start,
     )
-    History(tenant_id=tenant.pk, buyers=buyers, skus=skus, rng=rng, collections=collections).make(
-        orders
+    history = History(
+        tenant_id=tenant.pk, buyers=buyers, skus=skus, rng=rng, collections=collections
     )
+    history.make(orders)
     expire_approvals()  # approvals nobody gave in time, as housekeeping would have found them
     _show(shows, limit_assortment(tenant=tenant, buyers=buyers))
     _show(shows, offers.shows)
     _show(shows, collections.shows)
+    _show(shows, history.shows)
     return shows
 
 

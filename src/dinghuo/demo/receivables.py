@@ -7,7 +7,9 @@ settles everything falling due before the next one. A few invoices are paid in t
 The exceptions the demo shows:
 - the late payer stops paying after a while, so its invoices fall overdue and its orders go
   on credit hold (the credit check reads the real due dates);
-- the prepaid company pays each order before it is confirmed (the payment confirms it);
+- the prepaid company pays each order before it is confirmed (the payment confirms it); the
+  deposit company pays each order's deposit the same way, and its invoices then take the
+  deposits, the rest due on its terms;
 - one company overpays, leaving unapplied credit; two invoices are corrected by credit
   notes (damaged goods, and a goodwill amount).
 Everything is written through `billing.services`, each step as of its own moment.
@@ -144,7 +146,9 @@ class Collections:
 
     def _regular(self, company_id: int) -> bool:
         s = self.specials
-        return company_id not in (s.late.company.pk, s.prepaid.company.pk)
+        # Credit notes and an overpayment would give these companies money that pays or
+        # confirms their orders on its own, hiding what they show.
+        return company_id not in (s.late.company.pk, s.prepaid.company.pk, s.deposit.company.pk)
 
     # --- invoices, as they are issued -----------------------------------------------------
 
@@ -253,12 +257,13 @@ class Collections:
         return quoted if len(quoted) <= 140 else f"{numbers[0]} to {numbers[-1]}"
 
     def prepay(self, order: Order) -> None:
-        """The prepaid company transfers an order's amount, quoting the order number; the
-        payment confirms the order when payment was all it waited for."""
+        """The company transfers what an order asks before confirmation (all of it when
+        prepaid, else its deposit), quoting the order number; the payment confirms the order
+        when payment was all it waited for."""
         billing.record_payment(
             tenant_id=self.tenant_id,
             company_id=order.company_id,
-            amount=order.total,
+            amount=order.prepayment_due,
             currency=order.currency,
             method=Payment.Method.BANK_TRANSFER,
             received_on=_today(),

@@ -1,6 +1,7 @@
 """The demo seller's commercial terms: automation on, credit lines with a few companies that
-run into their limit, pay late or pay in advance, spending limits for plain buyers and a
-sales-desk review of very large orders. So most demo orders confirm themselves and the
+run into their limit, pay late, pay in advance or pay a deposit first, spending limits for
+plain buyers and a sales-desk review of very large orders (in Hong Kong dollars, so an order
+in US dollars is compared at its rate). So most demo orders confirm themselves and the
 exceptions wait for a person, each with its reason.
 
 Credit lines are set through the customers services; what companies owe on invoices then
@@ -16,7 +17,7 @@ from dinghuo.customers import services as customers
 from dinghuo.customers.models import CompanyUser, CreditLine
 from dinghuo.demo.buyers import Buyer
 from dinghuo.orders import services as orders
-from dinghuo.orders.models import ApprovalRule, Approver, OrderPolicy
+from dinghuo.orders.models import Approver, OrderPolicy
 
 # A plain buyer may order up to this much without a manager (about the 90th percentile).
 SPENDING_LIMITS = {"HKD": Decimal(30_000), "USD": Decimal(6_000)}
@@ -24,6 +25,10 @@ SPENDING_LIMITS = {"HKD": Decimal(30_000), "USD": Decimal(6_000)}
 GENEROUS = {"HKD": Decimal(800_000), "USD": Decimal(150_000)}
 # Room for about a month of the tight company's orders: more waits until it has paid.
 TIGHT = {"HKD": Decimal(30_000), "USD": Decimal(4_000)}
+# The sales desk reviews orders worth this much or more in the seller's base currency.
+SALES_DESK_REVIEW = Decimal(100_000)
+# The export customer that pays this share of each order before it is confirmed.
+DEPOSIT_PERCENT = 30
 TERMS = (
     (CreditLine.Terms.NET, 30),
     (CreditLine.Terms.NET, 60),
@@ -38,6 +43,7 @@ class Specials:
     tight: Buyer  # a small limit: orders over it wait until payments make room
     late: Buyer  # stops paying: its invoices fall overdue and its orders are held
     prepaid: Buyer  # pays before anything ships
+    deposit: Buyer  # a new customer: a deposit before each order is confirmed, the rest on net 30
 
     def shows(self) -> dict[str, str]:
         """Company code → what it shows."""
@@ -49,13 +55,17 @@ class Specials:
             self.prepaid.company.code: (
                 "prepaid terms (orders confirm themselves when paid; the latest waits for payment)"
             ),
+            self.deposit.company.code: (
+                f"a new customer paying a {DEPOSIT_PERCENT}% deposit, the rest on net 30 (its"
+                " orders confirm themselves when the deposit is paid; one waits for it)"
+            ),
         }
 
 
 def specials(buyers: list[Buyer]) -> Specials:
-    """The same three companies on every load of one seed."""
+    """The same four companies on every load (the deposit: an export customer in US dollars)."""
     ordered = sorted(buyers, key=lambda b: b.company.code)
-    return Specials(tight=ordered[3], late=ordered[5], prepaid=ordered[8])
+    return Specials(tight=ordered[3], late=ordered[5], prepaid=ordered[8], deposit=ordered[15])
 
 
 def set_up_terms(
@@ -71,32 +81,38 @@ def set_up_terms(
         overdue_grace_days=7,
         approval_expiry_hours=72,
     )
-    ApprovalRule.objects.create(
-        tenant=tenant,
-        seller=seller,
-        name="Orders of HK$100,000 or more: sales desk review",
-        level=2,
-        approver=Approver.SELLER,
-        min_amount=Decimal(100_000),
-        # In the seller's books' currency: an order in US dollars is compared at the day's rate.
-        currency=seller.base_currency,
+    orders.create_approval_rule(
+        tenant_id=tenant.pk,
+        seller_slug=seller.slug,
+        # No currency given: the seller's base (HKD); an order in US dollars is compared at
+        # its rate.
+        fields=orders.RuleFields(
+            name="Orders of HK$100,000 or more: sales desk review",
+            level=2,
+            approver=Approver.SELLER,
+            min_amount=SALES_DESK_REVIEW,
+        ),
     )
     chosen = specials(buyers)
     for buyer in buyers:
         terms, days = rng.choice(TERMS)
         limit: Decimal | None = GENEROUS[buyer.currency]
+        deposit = 0
         if buyer is chosen.tight:
             limit, terms, days = TIGHT[buyer.currency], CreditLine.Terms.NET, 60
         elif buyer is chosen.late:
             terms, days = CreditLine.Terms.NET, 30  # so its unpaid invoices fall due in time
         elif buyer is chosen.prepaid:
             limit, terms, days = None, CreditLine.Terms.PREPAID, 0
+        elif buyer is chosen.deposit:
+            terms, days, deposit = CreditLine.Terms.NET, 30, DEPOSIT_PERCENT
         customers.update_credit_line(
             tenant_id=tenant.pk,
             company_id=buyer.company.pk,
             credit_limit=limit,
             terms=terms,
             terms_days=days,
+            deposit_percent=deposit,
         )
         plain = [u for u in buyer.users if u.role == CompanyUser.Role.BUYER]
         if plain and len(buyer.users) > 1:  # someone else in the company can approve

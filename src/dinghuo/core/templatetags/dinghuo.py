@@ -108,6 +108,14 @@ def currency_name(code: Any, count: Any = 2) -> str:
 
 
 @register.filter
+def country_name(code: Any) -> str:
+    """A country's name in the active language ("HK" → "Hong Kong SAR China", "香港特別行政區");
+    the code itself when CLDR has no such territory."""
+    text = str(code or "").strip().upper()
+    return str(babel_locale().territories.get(text, text)) if text else ""
+
+
+@register.filter
 def rate(value: Any) -> str:
     """An exchange rate for the active locale with every digit it has and at least two
     decimals ("7.80", "0.052", "1.00"); empty for none."""
