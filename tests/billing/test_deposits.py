@@ -147,3 +147,27 @@ def test_a_deposit_company_is_judged_on_credit_for_the_whole_order():
     judged = credit.check(state, D("20.01"), date(2026, 1, 1), 0)
     assert (judged.blocked, judged.uses_credit) == (("over_limit",), True)
     assert credit.DEPOSIT in credit.check(state, D("20.00"), date(2026, 1, 1), 0).flags
+
+
+def test_an_invoice_uses_its_own_orders_deposit_not_one_promised_to_another_order(deposit):
+    world = deposit
+    first = place(world, ("A-1", 3), key="first")  # 30.00, deposit 9.00
+    second = place(world, ("A-1", 2), key="second")  # 20.00, deposit 6.00
+    pay(world, "15.00")  # both deposits
+    assert (_order(first).status, _order(second).status) == ("confirmed", "confirmed")
+
+    ship_lines(world, first)
+    [invoice] = invoices_of(world)
+    # Only the first order's deposit pays its invoice: the second's stays promised to it.
+    assert (invoice.total, open_amount(invoice), unapplied(world)) == (
+        D("30.00"),
+        D("21.00"),
+        D("6.00"),
+    )
+    third = place(world, ("A-1", 1), key="third")  # 10.00, deposit 3.00
+    pay(world, "3.00", order_id=third)
+    assert (_order(second).status, _order(third).status) == ("confirmed", "confirmed")
+    ship_lines(world, second)
+    assert open_amount(invoices_of(world)[1]) == D("14.00")
+    assert unapplied(world) == D("3.00")
+    assert_money_consistent(world.tenant.pk)

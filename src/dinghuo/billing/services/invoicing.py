@@ -31,6 +31,7 @@ from dinghuo.billing.models import (
 )
 from dinghuo.billing.services import balances, rates
 from dinghuo.billing.services.numbering import take_number
+from dinghuo.billing.services.payments import committed_to_orders
 from dinghuo.billing.services.policy import policy_for, seller_details
 from dinghuo.core import clock
 from dinghuo.core.money import format_amount, minor_units
@@ -266,7 +267,13 @@ def apply_unapplied_credit(invoice: Invoice, receivable: Receivable, base_curren
     if balances.unapplied(invoice.tenant_id, invoice.company_id, invoice.currency) <= 0:
         return Decimal(0)
     account = balances.lock_account(invoice.tenant_id, invoice.company_id, invoice.currency)
-    amount = min(account.unapplied, receivable.open_amount)
+    # Money paid for other confirmed orders before they ship (prepaid, deposits) stays
+    # theirs: only what no confirmed order still waits to be invoiced for pays this one
+    # (its own lines are written already, so its orders' money counts as free here).
+    promised = committed_to_orders(invoice.tenant_id, invoice.company_id)
+    amount = min(account.unapplied - promised, receivable.open_amount)
+    if amount <= 0:
+        return Decimal(0)
     now = clock.now()
     taken = balances.drawn(
         balances.draw(balances.unapplied_sources(invoice.tenant_id, invoice.company_id), amount),
