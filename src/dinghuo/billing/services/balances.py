@@ -8,19 +8,25 @@ an invoice of one company queue rather than deadlock, and none reads a half-chan
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
+from django.db import connection
 from django.db.models import F, Min, Sum
 from django.db.models.functions import Coalesce
 
 from dinghuo.billing import exchange
 from dinghuo.billing.models import Account, CreditNote, Invoice, Payment, Receivable
 from dinghuo.core import clock
-from dinghuo.core.db import exact
+from dinghuo.core.db import exact, select_rows
 from dinghuo.core.errors import Conflict
 from dinghuo.core.money import format_amount
+from dinghuo.core.writes import UNSET, Unset
 from dinghuo.customers import services as customers
 from dinghuo.integrations import events
 from dinghuo.integrations.models import Event
+
+# Any money column converts a value as every one does (four places).
+_MONEY = Receivable._meta.get_field("open_amount")
 
 
 def lock_credit(tenant_id: int, company_id: int) -> None:
@@ -45,11 +51,14 @@ def lock_account(tenant_id: int, company_id: int, currency: str) -> Account:
     be locked. An empty account takes the currency of the money it is given (a company whose
     price list changed currency); credit held in another currency is refused (409
     `credit_in_other_currency`) rather than mixed."""
-    Account.objects.bulk_create(
-        [Account(tenant_id=tenant_id, company_id=company_id, currency=currency)],
-        ignore_conflicts=True,
-    )
-    account = Account.objects.select_for_update().get(tenant_id=tenant_id, company_id=company_id)
+    held = Account.objects.select_for_update().filter(tenant_id=tenant_id, company_id=company_id)
+    account = held.first()
+    if account is None:  # most companies have one: made only on first use
+        Account.objects.bulk_create(
+            [Account(tenant_id=tenant_id, company_id=company_id, currency=currency)],
+            ignore_conflicts=True,
+        )
+        account = held.get()
     if account.currency != currency:
         if account.unapplied:
             raise Conflict(
@@ -73,15 +82,35 @@ def settle(receivable_id: int, amount: Decimal, base: Decimal) -> None:
     """Lower an invoice's open amount by `amount` (and what is open in base currency by
     `base`, the allocation's `use_base`), never below zero: a guarded update that refuses
     (409 `over_settled`) when the invoice owes less than that."""
-    now = clock.now()
-    changed = Receivable.objects.filter(pk=receivable_id, open_amount__gte=amount).update(
-        open_amount=exact(F("open_amount") - amount), open_base=exact(F("open_base") - base)
+    settle_many({receivable_id: (amount, base)})
+
+
+def settle_many(parts: dict[int, tuple[Decimal, Decimal]]) -> None:
+    """`settle` for several receivables at once (receivable id → amount, base), in one
+    guarded UPDATE: 409 `over_settled` when any of them owes less than its amount. Those
+    left owing nothing are marked settled now."""
+    if not parts:
+        return
+    table = connection.ops.quote_name(Receivable._meta.db_table)
+    now = Receivable._meta.get_field("settled_at").get_db_prep_save(clock.now(), connection)
+    params: list[Any] = [now]
+    for receivable_id, (amount, base) in parts.items():
+        params += [receivable_id, _MONEY.get_db_prep_save(amount, connection)]
+        params.append(_MONEY.get_db_prep_save(base, connection))
+    values = ", ".join(["(%s, %s, %s)"] * len(parts))
+    # SET reads the row as it was before the update, on both databases; rounded to the
+    # columns' four places because SQLite subtracts with floating point.
+    sql = (
+        f"UPDATE {table} SET open_amount = ROUND({table}.open_amount - v.column2, 4), "  # noqa: S608
+        f"open_base = ROUND({table}.open_base - v.column3, 4), "
+        f"settled_at = CASE WHEN ROUND({table}.open_amount - v.column2, 4) = 0 "
+        f"THEN COALESCE({table}.settled_at, %s) ELSE {table}.settled_at END "
+        f"FROM (VALUES {values}) AS v "
+        f"WHERE {table}.id = v.column1 AND {table}.open_amount >= v.column2 "
+        f"RETURNING {table}.id"
     )
-    if changed != 1:
+    if len(select_rows(sql, params)) != len(parts):
         raise Conflict("The invoice owes less than that.", code="over_settled")
-    Receivable.objects.filter(pk=receivable_id, open_amount=0, settled_at__isnull=True).update(
-        settled_at=now
-    )
 
 
 def oldest_open_due_on(tenant_id: int, company_id: int) -> date | None:
@@ -92,15 +121,25 @@ def oldest_open_due_on(tenant_id: int, company_id: int) -> date | None:
     return oldest
 
 
-def follow_credit(*, tenant_id: int, seller_id: int, company_id: int, change: Decimal) -> None:
+def follow_credit(
+    *,
+    tenant_id: int,
+    seller_id: int,
+    company_id: int,
+    change: Decimal,
+    oldest_due_on: date | Unset | None = UNSET,
+) -> None:
     """Tell the company's credit line its invoices now owe `change` more (less when
-    negative), with the due date of the oldest still open."""
+    negative), with the due date of the oldest still open (read here unless the caller,
+    holding every open receivable of the company, gives it as `oldest_due_on`)."""
+    if isinstance(oldest_due_on, Unset):
+        oldest_due_on = oldest_open_due_on(tenant_id, company_id)
     customers.change_invoice_exposure(
         tenant_id=tenant_id,
         seller_id=seller_id,
         company_id=company_id,
         amount=change,
-        oldest_unpaid_due_on=oldest_open_due_on(tenant_id, company_id),
+        oldest_unpaid_due_on=oldest_due_on,
     )
 
 

@@ -2,15 +2,18 @@
 recorded as payments, the rest left for a clerk, who matches a credit by hand or sets it
 aside. One transaction each.
 
-Payments are recorded only through `payments.record_payment` (method bank transfer, dated
-the day the bank booked the money, with the bank's reference), so a matched credit settles
-its invoices, moves the company's credit and records `payment.received` like any payment.
-Lock order: the bank line (a clerk's decision), then what `record_payment` locks (the
-company's waiting orders, credit line, account, receivables); an import records its
-payments in company order, so two imports paying the same companies queue, not deadlock.
+Payments are recorded only through `payments` (method bank transfer, dated the day the bank
+booked the money, with the bank's reference), so a matched credit settles its invoices, moves
+the company's credit and records `payment.received` like any payment: a clerk's match with
+`record_payment`, an import's matched credits with `record_payments`, all of one company's
+in one pass (its locks taken once, its rows written in a constant number of statements).
+Lock order: the bank line (a clerk's decision), then what `payments` locks (the company's
+waiting orders, credit line, account, receivables); an import records its payments in
+company order, so two imports paying the same companies queue, not deadlock.
 """
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,7 +23,7 @@ from django.db.models import Count
 from dinghuo.billing import bank
 from dinghuo.billing.bank import matching
 from dinghuo.billing.models import BankLine, BankStatement, Payment, Receivable
-from dinghuo.billing.services import payments
+from dinghuo.billing.services import payments, rates
 from dinghuo.core import clock
 from dinghuo.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from dinghuo.core.money import format_amount
@@ -91,8 +94,12 @@ def import_statement(
     book = _book(tenant_id)
     decided = _decide(book, lines)
     recorded_by = f"bank statement {statement.statement_id}".strip()
+    by_company: dict[int, list[tuple[BankLine, matching.Match]]] = defaultdict(list)
     for line, match in sorted(decided, key=lambda pair: (pair[1].company_id, pair[0].line_number)):
-        _record(line, match, recorded_by)
+        by_company[match.company_id].append((line, match))
+    day_rates = rates.DayRates()
+    for company_id, matched in by_company.items():
+        _record(tenant_id, company_id, matched, recorded_by, day_rates)
     BankLine.objects.bulk_create(lines, batch_size=500)
     result = Imported(
         statement,
@@ -206,14 +213,18 @@ def _payment_reference(line: BankLine) -> str:
     return (line.bank_reference or line.reference)[: payments.MAX_REFERENCE]
 
 
-def _record(line: BankLine, match: matching.Match, recorded_by: str) -> None:
-    """Record a matched credit as the company's payment; if the payment cannot be recorded
-    as matched (the invoice was paid meanwhile, the company now pays in another currency),
-    the credit waits for a clerk instead."""
-    try:
-        payment = payments.record_payment(
-            tenant_id=line.tenant_id,
-            company_id=match.company_id,
+def _record(
+    tenant_id: int,
+    company_id: int,
+    matched: list[tuple[BankLine, matching.Match]],
+    recorded_by: str,
+    day_rates: rates.DayRates,
+) -> None:
+    """Record one company's matched credits as its payments, in one pass; a credit that
+    cannot be recorded as matched (the invoice was paid meanwhile, the company now pays in
+    another currency) waits for a clerk instead."""
+    received = [
+        payments.Received(
             amount=line.amount,
             currency=line.currency,
             method=Payment.Method.BANK_TRANSFER,
@@ -222,12 +233,21 @@ def _record(line: BankLine, match: matching.Match, recorded_by: str) -> None:
             allocations=[payments.Allocate(i, a) for i, a in match.allocations],
             recorded_by=recorded_by,
         )
-    except DomainError:
+        for line, match in matched
+    ]
+    try:
+        recorded = payments.record_payments(
+            tenant_id=tenant_id, company_id=company_id, received=received, day_rates=day_rates
+        )
+    except DomainError:  # the company's money could not be taken at all (its account)
         return
-    line.status = Status.MATCHED
-    line.payment = payment
-    line.company_id = match.company_id
-    line.decided_at = clock.now()
+    now = clock.now()
+    for (line, _match), payment in zip(matched, recorded, strict=True):
+        if payment is not None:
+            line.status = Status.MATCHED
+            line.payment = payment
+            line.company_id = company_id
+            line.decided_at = now
 
 
 def _imported_event(result: Imported, lines: int) -> Event:

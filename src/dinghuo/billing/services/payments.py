@@ -2,7 +2,12 @@
 says, or oldest due first), the rest kept as the company's unapplied credit; a prepaid order
 confirms itself once the company's money covers it. A payment freezes the exchange rate of the
 day it was received; each part it gives is valued in base currency at its rate and at the
-invoice's, the difference being the exchange difference (`billing/exchange.py`)."""
+invoice's, the difference being the exchange difference (`billing/exchange.py`).
+
+The rule is `_take`, applied in memory to the company's locked `ledger`; one payment
+(`record_payment`) and a run of one company's payments (`record_payments`, a bank
+statement's) both go through it, and the ledger writes the result in a constant number of
+statements."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -12,18 +17,16 @@ from django.db import transaction
 from django.db.models import Sum
 
 from dinghuo.billing import exchange, settlement
-from dinghuo.billing.models import Account, Allocation, InvoiceLine, Payment, Receivable
-from dinghuo.billing.services import balances, rates
+from dinghuo.billing.models import InvoiceLine, Payment, Receivable
+from dinghuo.billing.services import balances, ledger, rates
 from dinghuo.core import clock
-from dinghuo.core.errors import FieldError, ValidationFailed
-from dinghuo.core.money import format_amount, minor_units, round_money
+from dinghuo.core.errors import DomainError, FieldError, ValidationFailed
+from dinghuo.core.money import minor_units, round_money
 from dinghuo.core.queries import tenant_row
 from dinghuo.customers.models import Company
-from dinghuo.integrations import events
-from dinghuo.integrations.models import Event
 from dinghuo.orders import services as orders
 from dinghuo.orders import straight_through
-from dinghuo.orders.models import Order, order_number
+from dinghuo.orders.models import Order
 from dinghuo.orders.states import OrderStatus
 
 MAX_REFERENCE = 140
@@ -108,16 +111,6 @@ def _prepaid_order(tenant_id: int, company_id: int, order_id: int | None) -> lis
     return []
 
 
-def _lock_waiting_orders(tenant_id: int, company_id: int) -> list[Order]:
-    """The company's placed orders to be paid before they are confirmed (prepaid, or with a
-    deposit), locked by id (before its credit line, as the lock order says), those that wait
-    only for payment."""
-    placed = Order.objects.select_for_update().filter(
-        tenant_id=tenant_id, company_id=company_id, status=OrderStatus.PLACED, prepayment_due__gt=0
-    )
-    return [order for order in placed.order_by("id") if orders.awaits_payment_only(order)]
-
-
 def committed_to_orders(tenant_id: int, company_id: int) -> Decimal:
     """Unapplied credit already promised: orders confirmed on their payment (prepaid or a
     deposit) whose invoices have not yet used it (each: what it was paid before confirmation
@@ -142,15 +135,6 @@ def committed_to_orders(tenant_id: int, company_id: int) -> Decimal:
     return sum(
         (max(o.prepayment_due - invoiced.get(o.pk, Decimal(0)), Decimal(0)) for o in confirmed),
         Decimal(0),
-    )
-
-
-def _open_receivables(tenant_id: int, company_id: int) -> list[Receivable]:
-    return list(
-        Receivable.objects.select_for_update()
-        .filter(tenant_id=tenant_id, company_id=company_id, open_amount__gt=0)
-        .select_related("invoice")
-        .order_by("due_on", "id")
     )
 
 
@@ -207,6 +191,28 @@ def _applications(
     return settlement.oldest_first(open_invoices, amount)
 
 
+@dataclass(frozen=True)
+class Received:
+    """One payment to record: money from the company, and how it is to be applied (as
+    `record_payment`'s arguments say)."""
+
+    amount: Decimal
+    currency: str
+    method: str
+    received_on: date
+    reference: str = ""
+    allocations: list[Allocate] | None = None
+    order_id: int | None = None
+    recorded_by: str = ""
+
+
+def _input_errors(tenant_id: int, company: Company, received: Received) -> list[FieldError]:
+    errors = payment_errors(
+        company, received.amount, received.currency, received.method, received.reference.strip()
+    )
+    return errors + _prepaid_order(tenant_id, company.pk, received.order_id)
+
+
 @transaction.atomic
 def record_payment(
     *,
@@ -228,44 +234,97 @@ def record_payment(
     `exchange_rate_missing`). Then prepaid orders the money covers confirm themselves. 422
     (every problem at once) for bad input; nothing changes then. Records `payment.received`
     (and `invoice.settled` for each invoice it settles)."""
+    received = Received(
+        amount, currency, method, received_on, reference, allocations, order_id, recorded_by
+    )
     company = paying_company(tenant_id, company_id)
-    errors = payment_errors(company, amount, currency, method, reference.strip())
-    errors += _prepaid_order(tenant_id, company_id, order_id)
+    errors = _input_errors(tenant_id, company, received)
     if errors:
         raise ValidationFailed("The payment cannot be recorded; see errors.", errors=errors)
+    day_rate = rates.rate_of_day(company.price_list.seller, currency, received_on)
+    held = ledger.open_ledger(tenant_id, company, currency)
+    payment = _take(held, received, day_rate)
+    ledger.write(held)
+    return payment
+
+
+class _NothingTaken(Exception):
+    """Every payment of a run was refused: what taking them did is rolled back."""
+
+
+def record_payments(
+    *, tenant_id: int, company_id: int, received: list[Received], day_rates: rates.DayRates
+) -> list[Payment | None]:
+    """Record several payments of one company in one pass, in the order given: each as
+    `record_payment` would record it after the ones before, with the company's orders,
+    credit line, account and receivables locked once and everything written at the end. A
+    payment `record_payment` would refuse (422) is left out, None in its place, and changes
+    nothing. `day_rates` keeps the rates read across calls (one read per currency and day)."""
+    try:
+        return _record_all(tenant_id, company_id, received, day_rates)
+    except _NothingTaken:
+        return [None] * len(received)
+
+
+@transaction.atomic
+def _record_all(
+    tenant_id: int, company_id: int, received: list[Received], day_rates: rates.DayRates
+) -> list[Payment | None]:
+    company = paying_company(tenant_id, company_id)
+    valid = [not _input_errors(tenant_id, company, r) for r in received]
+    if not any(valid):
+        raise _NothingTaken()
     seller = company.price_list.seller
-    day_rate = rates.rate_of_day(seller, currency, received_on)
-    waiting = _lock_waiting_orders(tenant_id, company_id)
-    balances.lock_credit(tenant_id, company_id)
-    account = balances.lock_account(tenant_id, company_id, currency)
-    receivables = _open_receivables(tenant_id, company_id)
-    applied = _applications(receivables, amount, currency, allocations, order_id is not None)
-    rate = day_rate if day_rate is not None else _rate_of_invoices(receivables, applied)
+    held = ledger.open_ledger(tenant_id, company, company.price_list.currency)
+    recorded: list[Payment | None] = []
+    for item, ok in zip(received, valid, strict=True):
+        payment = None
+        if ok:
+            day_rate = day_rates.of(seller, item.currency, item.received_on)
+            try:
+                payment = _take(held, item, day_rate)
+            except DomainError:  # as `record_payment` would refuse it; the ledger unchanged
+                payment = None
+        recorded.append(payment)
+    if not any(recorded):  # nothing to write: the locks and a new account given back
+        raise _NothingTaken()
+    ledger.write(held)
+    return recorded
+
+
+def _take(held: ledger.Ledger, received: Received, day_rate: Decimal | None) -> Payment:
+    """The rule of a payment, applied in memory to the company's locked ledger: its
+    applications (as named, else oldest due first, none for a prepayment), its rate (the
+    day's, else the first invoice's it settles), each part valued in base at both rates by
+    running totals, the rest unapplied credit; then the waiting prepaid orders it covers.
+    422 (the ledger unchanged) when the allocations cannot be applied or no rate is known."""
+    open_now = held.open_receivables()
+    amount, currency = received.amount, received.currency
+    prepayment = received.order_id is not None
+    applied = _applications(open_now, amount, currency, received.allocations, prepayment)
+    rate = day_rate if day_rate is not None else _rate_of_invoices(open_now, applied)
     if rate is None:
-        rate = rates.required(seller, currency, received_on, "received_on")
-    payment = Payment.objects.create(
-        tenant_id=tenant_id,
-        seller=seller,
-        company_id=company_id,
-        method=method,
+        rate = rates.required(held.seller, currency, received.received_on, "received_on")
+    payment = Payment(
+        tenant_id=held.tenant_id,
+        seller=held.seller,
+        company=held.company,
+        method=received.method,
         amount=amount,
         currency=currency,
         fx_rate=rate,
-        base_amount=exchange.base_amount(amount, rate, seller.base_currency),
-        received_on=received_on,
-        reference=reference.strip(),
-        order_id=order_id,
-        recorded_by=recorded_by,
+        base_amount=exchange.base_amount(amount, rate, held.seller.base_currency),
+        received_on=received.received_on,
+        reference=received.reference.strip(),
+        order_id=received.order_id,
+        recorded_by=received.recorded_by,
         created_at=clock.now(),
     )
-    recorded = _apply(payment, receivables, applied, seller.base_currency)
-    used = sum(applied.values(), Decimal(0))
-    balances.change_unapplied(account, amount - used)
-    balances.follow_credit(
-        tenant_id=tenant_id, seller_id=payment.seller_id, company_id=company_id, change=-used
-    )
-    events.record(_received_event(payment, receivables, applied, amount - used), *recorded)
-    _confirm_covered_orders(waiting, account, order_id)
+    parts = _parts(payment, open_now, applied, held.seller.base_currency)
+    left = amount - sum(applied.values(), Decimal(0))
+    held.unapplied += left
+    held.steps.append(ledger.Taken(payment, parts, left))
+    _confirm_covered(held, received.order_id)
     return payment
 
 
@@ -276,87 +335,53 @@ def _rate_of_invoices(receivables: list[Receivable], applied: dict[int, Decimal]
     return None if first is None else by_id[first].invoice.fx_rate
 
 
-def _apply(
+def _parts(
     payment: Payment, receivables: list[Receivable], applied: dict[int, Decimal], base: str
-) -> list[Event]:
-    """The payment's allocations written (each valued in base currency at the payment's rate
-    and at its invoice's, by running totals) and the invoices settled; `invoice.settled` for
-    those now paid in full."""
-    now = clock.now()
+) -> list[ledger.Part]:
+    """The payment's parts (each valued in base currency at the payment's rate and at its
+    invoice's, by running totals on both sides), their receivables lowered in memory."""
     by_id = {r.pk: r for r in receivables}
     given = Decimal(0)
-    rows: dict[int, Allocation] = {}
+    parts = []
     for rid, part in applied.items():
-        invoice = by_id[rid].invoice
+        receivable = by_id[rid]
+        invoice = receivable.invoice
         bases = exchange.bases(
             part,
             source=exchange.Side(payment.fx_rate, given),
-            use=exchange.Side(invoice.fx_rate, invoice.total - by_id[rid].open_amount),
+            use=exchange.Side(invoice.fx_rate, invoice.total - receivable.open_amount),
             base_currency=base,
         )
         given += part
-        rows[rid] = Allocation(
-            tenant_id=payment.tenant_id,
-            payment=payment,
-            invoice_id=invoice.pk,
-            amount=part,
-            source_base=bases.source,
-            use_base=bases.use,
-            created_at=now,
-        )
-    Allocation.objects.bulk_create(rows.values())
-    settled = []
-    for rid, row in rows.items():
-        balances.settle(rid, row.amount, row.use_base)
-        if row.amount == by_id[rid].open_amount:
-            settled.append(balances.settled_event(by_id[rid].invoice))
-    return settled
+        parts.append(ledger.Part(receivable, part, bases, part == receivable.open_amount))
+        receivable.open_amount -= part
+        receivable.open_base -= bases.use
+    return parts
 
 
-def _received_event(
-    payment: Payment,
-    receivables: list[Receivable],
-    applied: dict[int, Decimal],
-    unapplied: Decimal,
-) -> Event:
-    currency = payment.currency
-    by_id = {r.pk: r for r in receivables}
-    return events.new(
-        payment.tenant_id,
-        "payment.received",
-        "payment",
-        payment.pk,
-        {
-            "company_id": payment.company_id,
-            "company": payment.company.code,
-            "method": payment.method,
-            "currency": currency,
-            "amount": format_amount(payment.amount, currency),
-            "exchange_rate": exchange.rate_text(payment.fx_rate),
-            "base_amount": format_amount(payment.base_amount, payment.seller.base_currency),
-            "received_on": payment.received_on.isoformat(),
-            "reference": payment.reference,
-            "order": order_number(payment.order_id) if payment.order_id else None,
-            "allocations": [
-                {"invoice": by_id[rid].invoice.number, "amount": format_amount(part, currency)}
-                for rid, part in applied.items()
-            ],
-            "unapplied": format_amount(unapplied, currency),
-        },
-    )
-
-
-def _confirm_covered_orders(waiting: list[Order], account: Account, order_id: int | None) -> None:
-    """Confirm the waiting orders whose payment before confirmation (all of it, or the
-    deposit) the company's free credit now covers: the order the payment names first, then
-    the others oldest first."""
-    if not waiting:
-        return
-    free = account.unapplied - committed_to_orders(account.tenant_id, account.company_id)
+def _covered(waiting: list[Order], free: Decimal, order_id: int | None) -> list[Order]:
+    """The waiting orders whose payment before confirmation (all of it, or the deposit)
+    `free` credit covers: the order `order_id` first, then the others oldest first, each
+    while what is left covers it."""
+    chosen = []
     for order in sorted(waiting, key=lambda o: (o.pk != order_id, o.pk)):
         if order.prepayment_due <= free:
-            orders.confirm_paid_order(order)
+            chosen.append(order)
             free -= order.prepayment_due
+    return chosen
+
+
+def _confirm_covered(held: ledger.Ledger, order_id: int | None) -> None:
+    """After a payment, the waiting orders the company's free credit now covers confirm
+    (written with the ledger); each then counts as credit promised to an order."""
+    if not held.waiting:
+        return
+    if held.committed is None:
+        held.committed = committed_to_orders(held.tenant_id, held.company.pk)
+    for order in _covered(held.waiting, held.unapplied - held.committed, order_id):
+        held.waiting.remove(order)
+        held.steps.append(order)
+        held.committed += order.prepayment_due
 
 
 @transaction.atomic
@@ -365,10 +390,12 @@ def confirm_covered_orders(*, tenant_id: int, company_id: int) -> int:
     after the payment, say): the same rule a payment applies, without a payment. Returns how
     many were confirmed. Locks as a payment does: the waiting orders, the credit line, the
     account."""
-    waiting = _lock_waiting_orders(tenant_id, company_id)
+    waiting = ledger.lock_waiting_orders(tenant_id, company_id)
     if not waiting:
         return 0
     balances.lock_credit(tenant_id, company_id)
     account = balances.lock_account(tenant_id, company_id, waiting[0].currency)
-    _confirm_covered_orders(waiting, account, None)
+    free = account.unapplied - committed_to_orders(tenant_id, company_id)
+    for order in _covered(waiting, free, None):
+        orders.confirm_paid_order(order)
     return sum(1 for order in waiting if order.status == OrderStatus.CONFIRMED)

@@ -31,3 +31,18 @@ def required(seller: Seller, currency: str, day: date, field: str) -> Decimal:
     """The rate of the day for a document with no other rate to fall back on, else 422
     `exchange_rate_missing` naming the currency and the day (the pricing app's refusal)."""
     return pricing.require_rate(seller, currency, day, field=field)
+
+
+class DayRates:
+    """`rate_of_day` remembered for a run of documents (a bank statement's payments, a period's
+    invoices): each seller's rate of a currency on a day read once."""
+
+    def __init__(self) -> None:
+        self._found: dict[tuple[int, str, date], Decimal | None] = {}
+
+    def of(self, seller: Seller, currency: str, day: date) -> Decimal | None:
+        """The seller's rate for `currency` on `day`, as `rate_of_day` gives it."""
+        key = (seller.pk, currency, day)
+        if key not in self._found:
+            self._found[key] = rate_of_day(seller, currency, day)
+        return self._found[key]
