@@ -10,15 +10,10 @@ from decimal import Decimal
 
 from dinghuo.core.models import Seller
 from dinghuo.pricing import queries as pricing
-from dinghuo.pricing.fx import ONE
 
-
-def rate_of_day(seller: Seller, currency: str, day: date) -> Decimal | None:
-    """The seller's rate for `currency` on `day` (1 for its base currency, without a query);
-    None when it has none on or before the day."""
-    if currency == seller.base_currency:
-        return ONE
-    return pricing.rate_on(seller, currency, day)
+# The seller's rate for `currency` on `day` (1 for its base currency, without a query); None
+# when it has none on or before the day. Pricing's read, under the name billing's callers use.
+rate_of_day = pricing.rate_on
 
 
 def rate_or(seller: Seller, currency: str, day: date, fallback: Decimal) -> Decimal:
