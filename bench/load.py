@@ -19,7 +19,7 @@ import sys
 import time
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -143,6 +143,11 @@ def _copy(
     return count
 
 
+def _destination(company: int) -> tuple[str, str]:
+    """City and country of a company's ship-to: odd companies in Kowloon, even in Singapore."""
+    return ("Kowloon", "HK") if company % 2 else ("Singapore", "SG")
+
+
 def _fill(scale: Scale) -> dict[str, Any]:
     """Load everything into the migrated database; return what the drivers need to know."""
     from django.db import connection, transaction
@@ -153,7 +158,7 @@ def _fill(scale: Scale) -> dict[str, Any]:
     from dinghuo.customers.models import Company, CreditLine, Location
     from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
     from dinghuo.orders.models import ApprovalRule, OrderPolicy
-    from dinghuo.pricing.models import PriceList, PriceTier
+    from dinghuo.pricing.models import PriceList, PriceTier, TaxRate
 
     now = datetime.now(UTC)
     tenant = create_tenant(slug="bench", name="Bench Wholesale")
@@ -259,7 +264,7 @@ def _fill(scale: Scale) -> dict[str, Any]:
                 Location,
                 ["id", "tenant_id", "company_id", "kind", "name", "line1", "city", "country"],
                 (
-                    (i, t, i, "ship_to", f"Dock {i}", f"{i} Harbour Road", "Kowloon", "HK")
+                    (i, t, i, "ship_to", f"Dock {i}", f"{i} Harbour Road", *_destination(i))
                     for i in range(1, scale.companies + 1)
                 ),
                 now,
@@ -284,6 +289,16 @@ def _fill(scale: Scale) -> dict[str, Any]:
                         t=sql.Literal(model._meta.db_table), i=sql.Identifier(model._meta.db_table)
                     )
                 )
+    # Half the buyers ship to Singapore, so placement computes, rounds and freezes a real tax
+    # (9% GST on every product); Hong Kong charges none.
+    TaxRate.objects.create(
+        tenant=tenant,
+        seller=seller,
+        country="SG",
+        name="GST",
+        percent=Decimal(9),
+        valid_from=date(2000, 1, 1),
+    )
     # No invoices are loaded, so nothing is ever overdue: the seller's grace days (wherever
     # they are kept) never change a decision and are left at their default.
     OrderPolicy.objects.create(tenant=tenant, seller=seller, auto_confirm=True)
