@@ -2,6 +2,7 @@
 its terms. The order waits for its deposit, confirms itself when the deposit is paid, holds
 the company's credit for the whole order meanwhile, and its invoice uses the deposit."""
 
+import re
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +13,7 @@ from dinghuo.customers import services as customers
 from dinghuo.orders import judging, routing_notice
 from dinghuo.orders.line_checks import LineRequest
 from dinghuo.orders.models import Order
+from tests.backoffice.staffing import staff_client
 from tests.billing.support import (
     D,
     assert_money_consistent,
@@ -24,6 +26,7 @@ from tests.billing.support import (
 )
 from tests.builders import World
 from tests.orders.support import place, set_policy
+from tests.portal.ordering import sign_in
 
 
 @pytest.fixture
@@ -171,3 +174,47 @@ def test_an_invoice_uses_its_own_orders_deposit_not_one_promised_to_another_orde
     assert open_amount(invoices_of(world)[1]) == D("14.00")
     assert unapplied(world) == D("3.00")
     assert_money_consistent(world.tenant.pk)
+
+
+def test_the_order_answer_says_what_must_be_paid_before_confirmation(deposit):
+    world = deposit
+    r = world.client().place(world.order_body(("A-1", 3)), key="answer")
+    assert (r.status_code, r.json()["prepayment_due"], r.json()["total"]) == (201, "9.00", "30.00")
+    customers.update_credit_line(
+        tenant_id=world.tenant.pk, company_id=world.company.pk, deposit_percent=0
+    )
+    r = world.client().place(world.order_body(("A-1", 2)), key="none")
+    assert (r.status_code, r.json()["prepayment_due"]) == (201, "0.00")
+
+
+def _said(html: bytes) -> str:
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html.decode()))
+
+
+def test_the_order_pages_say_what_is_waiting_to_be_paid_until_it_is(deposit):
+    world = deposit
+    order_id = place(world, ("A-1", 3), key="pages")  # 30.00, deposit 9.00
+    buyer = sign_in(world).client
+    staff = staff_client(world).client
+    page = _said(buyer.get(f"/orders/{order_id}/").content)
+    assert "Waiting for your deposit of $9.00: the order is confirmed when it is paid" in page
+    page = _said(buyer.get(f"/orders/{order_id}/", HTTP_ACCEPT_LANGUAGE="zh-hant").content)
+    assert "等待您支付訂金 US$9.00：付款後訂單即確認" in page
+    page = _said(staff.get(f"/staff/orders/{order_id}/").content)
+    assert "Waiting for the company's deposit of $9.00" in page
+
+    pay(world, "9.00", order_id=order_id)
+    assert "Waiting for" not in _said(buyer.get(f"/orders/{order_id}/").content)
+    assert "Waiting for" not in _said(staff.get(f"/staff/orders/{order_id}/").content)
+
+
+def test_a_prepaid_order_waits_for_the_whole_total(world):
+    customers.update_credit_line(
+        tenant_id=world.tenant.pk, company_id=world.company.pk, terms="prepaid"
+    )
+    set_policy(world, auto_confirm=True)
+    order_id = place(world, ("A-1", 2), key="prepaid")  # 20.00
+    page = _said(sign_in(world).client.get(f"/orders/{order_id}/").content)
+    assert "Waiting for your payment of $20.00: the order is confirmed when it is paid." in page
+    page = _said(staff_client(world).client.get(f"/staff/orders/{order_id}/").content)
+    assert "Waiting for the company's payment of $20.00" in page

@@ -152,6 +152,10 @@ class OrderOut(Schema):
     hold_reason: str
     confirmed_automatically: bool
     credit_reserved: str
+    prepayment_due: str = Field(
+        description="What the buyer must pay before the order is confirmed: the whole total "
+        "on prepaid terms, the deposit when the credit line asks for one, else 0"
+    )
     approval_expires_at: datetime | None
     approvals: list[ApprovalOut]
     lines: list[OrderLineOut]
@@ -379,6 +383,7 @@ def order_out(
         "hold_reason": order.hold_reason,
         "confirmed_automatically": order.confirmed_automatically,
         "credit_reserved": format_amount(order.credit_reserved, order.currency),
+        "prepayment_due": format_amount(order.prepayment_due, order.currency),
         "approval_expires_at": order.approval_expires_at.isoformat()
         if order.approval_expires_at
         else None,
