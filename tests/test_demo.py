@@ -488,10 +488,11 @@ def test_a_large_usd_order_waits_for_the_sales_desk_with_both_amounts(output: st
     rate waits in the seller's inbox, its reason saying both amounts."""
     from decimal import Decimal
 
-    from django.utils import timezone
+    from django.utils import timezone, translation
 
     from dinghuo.core.money import format_amount
     from dinghuo.core.phrases import english
+    from dinghuo.core.templatetags.dinghuo import money
     from dinghuo.orders.models import ApprovalRule
     from dinghuo.orders.queries import awaiting_seller_approval
     from dinghuo.pricing.fx import to_base
@@ -513,4 +514,6 @@ def test_a_large_usd_order_waits_for_the_sales_desk_with_both_amounts(output: st
     assert [english(r) for r in step.reasons] == [reason]
     page = _staff(output).get(f"/staff/orders/{order.pk}/")
     assert page.status_code == 200
-    assert format_amount(in_hkd, "HKD") in page.content.decode()
+    with translation.override("en"):
+        said = f"{money(order.total, 'USD')} ({money(in_hkd, 'HKD')}) is HK$100,000.00 or more"
+    assert said in page.content.decode()

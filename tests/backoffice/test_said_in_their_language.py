@@ -19,7 +19,7 @@ def test_the_credit_hold_reason_follows_the_page_language(world: World) -> None:
     order = place(world, ("A-1", 5))
     assert order.hold_reason.startswith("Credit: the order (")  # the record stays English
     english = _hold_reason(texts(staff.client.get(f"/staff/orders/{order.pk}/")))
-    assert "over the credit limit of 10" in english
+    assert "would take exposure from $0.00 over the credit limit of $10.00" in english
     for language, words in (("zh-hant", "超過信貸額度"), ("zh-hans", "超过信用额度")):
         page = texts(staff.client.get(f"/staff/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE=language))
         said = _hold_reason(page)
@@ -37,5 +37,5 @@ def test_the_spending_limit_reason_follows_the_approvers_language(world: World) 
     ]
     approver = sign_in(world, "amy@buyer.test", "approver")
     html = approver.client.get("/approvals/", HTTP_ACCEPT_LANGUAGE="zh-hant").content.decode()
-    assert "90.00 USD 超過下單人的消費限額 50.00 USD" in html
+    assert "US$90.00 超過下單人的消費限額 US$50.00" in html
     assert "spending limit" not in html

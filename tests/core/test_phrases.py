@@ -1,9 +1,12 @@
 """Sentences built in code say themselves in English to the API and in the reader's language
 on a page, also after a round trip through a JSON column."""
 
+import json
+from decimal import Decimal
+
 from django.utils import translation
 
-from dinghuo.core.phrases import english, from_json, phrase, translated
+from dinghuo.core.phrases import Amount, english, from_json, phrase, translated
 
 # A msgid the catalogs translate, so the test sees a real translation.
 KNOWN = "Order at least %(minimum)s."
@@ -40,3 +43,26 @@ def test_plain_text_stays_as_it_is() -> None:
     assert english("Big orders rule") == "Big orders rule"
     with translation.override("zh-hant"):
         assert translated(from_json("Big orders rule")) == "Big orders rule"
+
+
+def test_money_in_a_phrase_is_written_as_the_reader_writes_money() -> None:
+    said = phrase(
+        "{amount} is over the buyer's spending limit of {limit}",
+        amount=Amount(Decimal("16356.891"), "USD"),
+        limit=Amount(Decimal(500), "JPY"),
+    )
+    assert str(said) == "16356.89 USD is over the buyer's spending limit of 500 JPY"
+    stored = from_json(json.loads(json.dumps(said.as_json())))
+    assert english(stored) == "16356.89 USD is over the buyer's spending limit of 500 JPY"
+    with translation.override("en"):
+        assert translated(stored) == "$16,356.89 is over the buyer's spending limit of ¥500"
+    with translation.override("zh-hant"):
+        assert translated(stored) == "US$16,356.89 超過下單人的消費限額 ¥500"
+
+
+def test_a_damaged_stored_amount_falls_back_to_its_text() -> None:
+    stored = {
+        "template": "{amount}",
+        "values": {"amount": {"text": "1 USD", "amount": "x", "currency": "USD"}},
+    }
+    assert translated(from_json(stored)) == "1 USD"

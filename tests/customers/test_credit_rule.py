@@ -50,8 +50,11 @@ def test_examples():
     over = state(Decimal(100), Decimal(95), due=TODAY - timedelta(days=3))
     judged = credit.check(over, Decimal(10), TODAY, 1)
     assert judged.blocked == (credit.OVER_LIMIT, credit.OVERDUE)
-    text = str(credit.explain(judged, over, Decimal(10), TODAY))
-    assert "over the credit limit of 100" in text and "3 days overdue" in text
+    text = str(credit.explain(judged, over, Decimal(10), TODAY, "HKD"))
+    assert text == (
+        "Credit: the order (10.00 HKD) would take exposure from 95.00 HKD over the credit "
+        "limit of 100.00 HKD; payments are 3 days overdue"
+    )
     assert credit.status(over, TODAY, 1) == "blocked"
     assert credit.status(state(None), TODAY, 0) == "ok"
 

@@ -70,7 +70,7 @@ class TestJudge:
         held = _judge(world, parties, results, "50.00", _credit("100", exposure="60"))
         assert (held.credit.blocked, held.refused) == (("over_limit",), False)
         assert held.route(backordered=False).status == "credit_hold"
-        assert str(held.hold_reason).startswith("Credit: the order (50.00) would take exposure")
+        assert str(held.hold_reason).startswith("Credit: the order (50.00 USD) would take exposure")
         set_policy(world, credit_action="refuse")
         refused = _judge(world, parties, results, "50.00", _credit("100", exposure="60"))
         assert refused.refused

@@ -30,7 +30,7 @@ def test_the_inbox_shows_what_waits_with_total_buyer_reasons_and_lines(world: Wo
     html = approver.client.get("/approvals/").content.decode()
     assert f'data-testid="approval-{order.number}"' in html
     assert "$90.00" in html and "Placed by ann" in html and "PO-77" in html
-    assert "over the buyer&#x27;s spending limit of 50" in html
+    assert "$90.00 is over the buyer&#x27;s spending limit of $50.00" in html
     assert "10 × Item A-1 (A-1)" in html
     assert 'href="/approvals/"' in html  # the nav links the inbox for approvers
 

@@ -8,9 +8,12 @@ sentence can be assembled from parts that are each translated.
 """
 
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 from django.utils.translation import gettext
+
+from dinghuo.core.money import format_amount
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,27 @@ class Phrase:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Amount:
+    """Money inside a phrase: "16356.89 USD" in the English of the API and stored records,
+    "US$16,356.89" on a Chinese page and "$16,356.89" on an English one (the reader's locale)."""
+
+    value: Decimal
+    currency: str
+
+    def __str__(self) -> str:
+        return f"{format_amount(self.value, self.currency)} {self.currency}"
+
+    def translated(self) -> str:
+        # Imported here: the template filters import this module to translate phrases.
+        from dinghuo.core.templatetags.dinghuo import money
+
+        return money(self.value, self.currency) or str(self)
+
+    def as_json(self) -> dict[str, str]:
+        return {"text": str(self), "amount": str(self.value), "currency": self.currency}
+
+
 def phrase(template: str, **values: Any) -> Phrase:
     """A phrase from its English template (a msgid with {name} fields) and its values."""
     return Phrase(template, tuple(values.items()))
@@ -45,7 +69,7 @@ def phrase(template: str, **values: Any) -> Phrase:
 
 def translated(value: Any) -> str:
     """A phrase in the active language; anything else as it is (names, codes, amounts)."""
-    return value.translated() if isinstance(value, Phrase) else str(value)
+    return value.translated() if isinstance(value, Phrase | Amount) else str(value)
 
 
 def from_json(data: Any) -> Phrase | str:
@@ -55,7 +79,7 @@ def from_json(data: Any) -> Phrase | str:
         return data
     if isinstance(data, dict) and isinstance(data.get("template"), str):
         values = data.get("values") or {}
-        return Phrase(data["template"], tuple((k, from_json(v)) for k, v in values.items()))
+        return Phrase(data["template"], tuple((k, _value(v)) for k, v in values.items()))
     if isinstance(data, dict):
         return str(data.get("text", ""))
     return str(data)
@@ -72,4 +96,14 @@ def english(data: Any) -> str:
 
 
 def _value_json(value: Any) -> Any:
-    return value.as_json() if isinstance(value, Phrase) else str(value)
+    return value.as_json() if isinstance(value, Phrase | Amount) else str(value)
+
+
+def _value(data: Any) -> Any:
+    """A phrase's stored value: an amount of money, a phrase, or text."""
+    if isinstance(data, dict) and {"amount", "currency"} <= data.keys():
+        try:
+            return Amount(Decimal(str(data["amount"])), str(data["currency"]))
+        except ArithmeticError:
+            return str(data.get("text", ""))
+    return from_json(data)

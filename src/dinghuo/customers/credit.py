@@ -22,7 +22,7 @@ from datetime import date
 from decimal import Decimal
 
 from dinghuo.core.money import round_money
-from dinghuo.core.phrases import Phrase, phrase
+from dinghuo.core.phrases import Amount, Phrase, phrase
 
 NEAR_LIMIT_SHARE = Decimal("0.9")
 
@@ -99,17 +99,20 @@ def paid_before_confirmation(state: CreditState, amount: Decimal, currency: str)
     return Decimal(0)
 
 
-def explain(check_: CreditCheck, state: CreditState, amount: Decimal, today: date) -> Phrase:
-    """The reason shown to buyer and staff for a blocked order (empty when it is not)."""
+def explain(
+    check_: CreditCheck, state: CreditState, amount: Decimal, today: date, currency: str
+) -> Phrase:
+    """The reason shown to buyer and staff for a blocked order (empty when it is not); the
+    amounts are in `currency`, the company's (and the order's)."""
     parts = []
     if OVER_LIMIT in check_.blocked:
         parts.append(
             phrase(
                 "the order ({amount}) would take exposure from {exposure} over the credit "
                 "limit of {limit}",
-                amount=amount,
-                exposure=state.exposure,
-                limit=state.credit_limit,
+                amount=Amount(amount, currency),
+                exposure=Amount(state.exposure, currency),
+                limit=Amount(state.credit_limit or Decimal(0), currency),
             )
         )
     if OVERDUE in check_.blocked:

@@ -22,8 +22,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from dinghuo.core.money import format_amount
-from dinghuo.core.phrases import Phrase, phrase
+from dinghuo.core.phrases import Amount, Phrase, phrase
 
 COMPANY = "company"
 SELLER = "seller"
@@ -88,10 +87,10 @@ def over_spending_limit(facts: OrderFacts) -> bool:
     return facts.spending_limit is not None and facts.amount > facts.spending_limit
 
 
-def _money(amount: Decimal | None, currency: str) -> str:
+def _money(amount: Decimal | None, currency: str) -> Amount | str:
     if not currency:
         return str(amount)
-    return f"{format_amount(amount or Decimal(0), currency)} {currency}"
+    return Amount(amount or Decimal(0), currency)
 
 
 def reason(rule: Rule, facts: OrderFacts) -> Phrase | str:

@@ -263,7 +263,7 @@ def judge(
     return Judgement(
         policy,
         checked,
-        credit.explain(checked, credit_state, amount, today),
+        credit.explain(checked, credit_state, amount, today, parties.currency),
         steps,
         credit.paid_before_confirmation(credit_state, amount, parties.currency),
     )
