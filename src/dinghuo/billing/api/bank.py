@@ -6,11 +6,10 @@ from datetime import date, datetime
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
-from django.http.multipartparser import MultiPartParserError
 from ninja import Query, Router, Schema
-from ninja.errors import HttpError
 from pydantic import Field
 
+from dinghuo.api import uploads
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
@@ -180,22 +179,9 @@ def _caller(request: HttpRequest) -> str:
 
 # --- the upload -----------------------------------------------------------------------------
 
-_UPLOAD_OPENAPI: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "The statement file: a form field `file`, or the file itself as the body",
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            },
-            **{kind: {"schema": {"type": "string", "format": "binary"}} for kind in _RAW_TYPES},
-        },
-    }
-}
+_UPLOAD_OPENAPI = uploads.upload_body(
+    "The statement file: a form field `file`, or the file itself as the body", _RAW_TYPES
+)
 
 
 def _too_large() -> DomainError:
@@ -215,24 +201,12 @@ def _no_file() -> ValidationFailed:
     )
 
 
-def uploaded(request: HttpRequest, file_name: str) -> tuple[bytes, str]:
+def statement_file(request: HttpRequest, file_name: str) -> tuple[bytes, str]:
     """The statement's bytes and file name: a multipart form's `file`, or the raw body."""
-    if request.content_type == "multipart/form-data":
-        try:
-            upload = request.FILES.get("file")
-        except MultiPartParserError as error:  # no boundary, a damaged body
-            raise HttpError(400, "The multipart form cannot be read.") from error
-        if upload is None:
-            raise _no_file()
-        if (upload.size or 0) > MAX_STATEMENT_BYTES:
-            raise _too_large()
-        return upload.read(), upload.name or file_name
-    content = request.body
+    content, name = uploads.uploaded(request, MAX_STATEMENT_BYTES, _too_large)
     if not content:
         raise _no_file()
-    if len(content) > MAX_STATEMENT_BYTES:
-        raise _too_large()
-    return content, file_name
+    return content, name or file_name
 
 
 @router.post(
@@ -250,7 +224,7 @@ def import_bank_statement(
     queue (`GET /bank-lines?status=unmatched`); money out is set aside. 201 with the counts;
     the same file again: 200 with the earlier statement, and nothing changes. 422
     `malformed_statement` for a file that is not a readable statement."""
-    content, file_name = uploaded(request, filters.file_name)
+    content, file_name = statement_file(request, filters.file_name)
     tenant = tenant_id(request)
     imported_by = _caller(request)
 

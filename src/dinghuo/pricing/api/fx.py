@@ -8,14 +8,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from django.http.multipartparser import MultiPartParserError
 from django.utils import timezone
 from ninja import Query, Router
-from ninja.errors import HttpError
 
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.schemas import IdempotencyKey
+from dinghuo.api.uploads import upload_body, uploaded
 from dinghuo.core import clock
 from dinghuo.core.errors import DomainError, FieldError, ValidationFailed
 from dinghuo.core.queries import seller_for
@@ -109,22 +108,9 @@ def set_exchange_rates(request: HttpRequest, payload: RatesIn) -> HttpResponse:
 
 # --- the CSV import ---------------------------------------------------------------------------
 
-_IMPORT_OPENAPI: dict[str, Any] = {
-    "requestBody": {
-        "required": True,
-        "description": "The CSV file: a form field `file`, or the file itself as the body",
-        "content": {
-            "multipart/form-data": {
-                "schema": {
-                    "type": "object",
-                    "properties": {"file": {"type": "string", "format": "binary"}},
-                    "required": ["file"],
-                }
-            },
-            **{kind: {"schema": {"type": "string", "format": "binary"}} for kind in _RAW_TYPES},
-        },
-    }
-}
+_IMPORT_OPENAPI = upload_body(
+    "The CSV file: a form field `file`, or the file itself as the body", _RAW_TYPES
+)
 
 
 def _too_large() -> DomainError:
@@ -138,21 +124,7 @@ def _too_large() -> DomainError:
 
 def _csv_bytes(request: HttpRequest) -> bytes:
     """The file's bytes: a multipart form's `file`, or the raw body (possibly empty)."""
-    if request.content_type != "multipart/form-data":
-        content = request.body
-    else:
-        try:
-            upload = request.FILES.get("file")
-        except MultiPartParserError as error:  # no boundary, a damaged body
-            raise HttpError(400, "The multipart form cannot be read.") from error
-        if upload is None:
-            return b""
-        if (upload.size or 0) > MAX_CSV_BYTES:
-            raise _too_large()
-        content = upload.read()
-    if len(content) > MAX_CSV_BYTES:
-        raise _too_large()
-    return content
+    return uploaded(request, MAX_CSV_BYTES, _too_large)[0]
 
 
 @router.post(
