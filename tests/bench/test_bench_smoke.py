@@ -41,19 +41,19 @@ def test_quick_bench_runs_and_sees_no_server_error() -> None:
     unreachable = _postgres_reachable()
     if unreachable:
         pytest.skip(unreachable)
-    cmd = [sys.executable, "-m", "bench.run", "--quick", "--duration", "2", "--concurrency", "1,2"]
+    cmd = [sys.executable, "-m", "bench.run", "--quick", "--duration", "2", "--concurrency", "2"]
     # Its own database, so that a `make bench` running at the same time is left alone.
     cmd += ["--database", DATABASE, "--catalog-requests", "50"]
     done = subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300, check=False)
     output = done.stdout + done.stderr
     assert done.returncode == 0, output[-4000:]
-    assert re.search(r"^ratio API/plain-SQL uniform c=1 workers=\d+: \d+%", done.stdout, re.M), (
+    assert re.search(r"^ratio API/plain-SQL uniform c=2 workers=\d+: \d+%", done.stdout, re.M), (
         output
     )
     assert re.search(r"^ratio API/plain-SQL hot c=2 workers=\d+: \d+%", done.stdout, re.M), output
     assert "server errors (5xx other than 503, broken connections): 0" in done.stdout, output
     # Every phase measured something: none is "not measured" or FAILED.
-    assert re.search(r"^p95 within target: \d+ of 16;", done.stdout, re.M), output
+    assert re.search(r"^p95 within target: \d+ of 8;", done.stdout, re.M), output
     assert "- price book of 50 SKUs with every source:" in done.stdout, output
     assert "FAILED" not in output and "not measured" not in output, output[-4000:]
     # The price phase's customer group (and the assortment it is given) holds companies of

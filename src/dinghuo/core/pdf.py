@@ -4,8 +4,12 @@ no system libraries.
 Chinese needs a font that can write it: settings `PDF_CJK_FONT`, else the first of the usual
 Debian paths found (`cjk_font`). Each piece of text is written in a built-in Latin font when
 it can be (codes, numbers and amounts stay plain, searchable text), else in the Chinese font;
-without one, characters Latin-1 cannot hold print as "?", so callers that find no font write
-their documents in English. Text that is too long for its cell wraps onto further lines (at
+without one, characters Windows-1252 cannot hold print as "?", so callers that find no font
+write their documents in English. The Latin font is used in its Windows-1252 encoding, which
+has the dashes, quotes, "…" and "€" of English text: with plain Latin-1 an en dash in
+"1–30 days" sent every English document to the Chinese font, whose parsing takes a second.
+
+Text that is too long for its cell wraps onto further lines (at
 spaces, or between Chinese characters); tables repeat their column headings on every page,
 and every page carries its number ("2 / 3") in the footer.
 """
@@ -51,10 +55,16 @@ def cjk_font() -> Path | None:
     return None
 
 
+LATIN_ENCODING = "windows-1252"
+# Spaces Babel puts in English dates and numbers that Windows-1252 lacks: a plain space.
+_SPACES = str.maketrans({"\u202f": " ", "\u2009": " ", "\u2007": " "})
+
+
 def is_latin(text: str) -> bool:
-    """Whether the built-in Latin font can write `text` (Latin-1 holds every character)."""
+    """Whether the built-in Latin font can write `text` (Windows-1252 holds every character,
+    once the thin spaces are plain ones)."""
     try:
-        text.encode("latin-1")
+        text.translate(_SPACES).encode(LATIN_ENCODING)
     except UnicodeEncodeError:
         return False
     return True
@@ -86,6 +96,7 @@ class Document(FPDF):
 
     def __init__(self, font: Path | None, *, footer_text: str = "") -> None:
         super().__init__(format="A4", unit="mm")
+        self.core_fonts_encoding = LATIN_ENCODING
         self.has_cjk = font is not None
         # Read when the first Chinese text needs it: parsing the font takes most of a second.
         self._cjk_font = font
@@ -108,7 +119,8 @@ class Document(FPDF):
         will be written. Chinese has no bold face: its strokes are drawn thicker instead."""
         if is_latin(text) or not self.has_cjk:
             self.set_font(LATIN, "B" if bold else "", size)
-            return text.encode("latin-1", "replace").decode("latin-1")
+            latin = text.translate(_SPACES)
+            return latin.encode(LATIN_ENCODING, "replace").decode(LATIN_ENCODING)
         if self._cjk_font is not None:
             self.add_font(CJK, "", str(self._cjk_font))
             self._cjk_font = None
