@@ -375,6 +375,14 @@ def test_the_staff_order_page_says_the_rate_in_words(hk):
     assert "1 美元 = 7.80 港元" in texts(chinese)
 
 
+def test_a_small_rate_is_said_for_a_hundred_units_as_on_the_rates_page(hk):
+    yen = buyer_in(hk, "JPY", {"A-1": "1000"}, code="Y001")
+    set_rate(hk, "JPY", "0.0521", timezone.localdate())
+    order = yen.client().place(yen.order_body(("A-1", 2)), key="jpy").json()
+    page = texts(staff_client(hk).client.get(f"/staff/orders/{order['id']}/"))
+    assert "100 Japanese yen = 5.21 Hong Kong dollars" in page
+
+
 def test_a_buyer_checking_out_without_a_rate_reads_why_in_their_language(hk):
     yen = buyer_in(hk, "JPY", {"A-1": "1000"})
     buyer = sign_in(yen)

@@ -9,7 +9,6 @@ says whether it may be set, and its refusals appear next to the field, or, for a
 line. The tenant always comes from the signed-in staff member.
 """
 
-from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -27,7 +26,7 @@ from dinghuo.core.errors import DomainError, FieldError
 from dinghuo.core.models import Seller
 from dinghuo.core.money import is_currency
 from dinghuo.core.queries import seller_for
-from dinghuo.core.templatetags.dinghuo import currency_name, date_, number, rate
+from dinghuo.core.templatetags.dinghuo import currency_name, date_, number, rate_sentence
 from dinghuo.pages.invoices import business_day
 from dinghuo.pricing import queries, services
 from dinghuo.pricing.models import ExchangeRate
@@ -41,21 +40,6 @@ SOURCE_LABELS = {
 }
 # The rate form's field for each field of the service's problems.
 _FORM_FIELDS = {"currency": "currency", "date": "day", "rate": "rate"}
-
-
-def rate_sentence(currency: str, value: Decimal, base: str) -> str:
-    """A rate as people say it, in the page's language: "1 US dollar = 7.80 Hong Kong
-    dollars"; a small rate for 10, 100… units ("100 Japanese yen = 5.21 Hong Kong dollars")."""
-    units = 1
-    while value * units < 1 and units < 10**9:
-        units *= 10
-    amount = value * units
-    return gettext("%(units)s %(currency)s = %(amount)s %(base)s") % {
-        "units": number(units),
-        "currency": currency_name(currency, units),
-        "amount": rate(amount),
-        "base": currency_name(base, amount),
-    }
 
 
 def _status(found: queries.CurrencyInUse) -> tuple[str, str, str]:

@@ -127,6 +127,25 @@ def rate(value: Any) -> str:
     return number(amount, places)
 
 
+@register.simple_tag
+def rate_sentence(currency: str, value: Any, base: str) -> str:
+    """A rate as people say it, in the page's language: "1 US dollar = 7.80 Hong Kong
+    dollars"; a small rate for 10, 100… units ("100 Japanese yen = 5.21 Hong Kong dollars").
+    `{% rate_sentence order.currency order.fx_rate seller.base_currency %}`"""
+    amount = _decimal(value)
+    if amount is None or amount <= 0:
+        return ""
+    units = 1
+    while amount * units < 1 and units < 10**9:
+        units *= 10
+    return translation.gettext("%(units)s %(currency)s = %(amount)s %(base)s") % {
+        "units": number(units),
+        "currency": currency_name(currency, units),
+        "amount": rate(amount * units),
+        "base": currency_name(base, amount * units),
+    }
+
+
 @register.filter
 def number(value: Any, digits: Any = None) -> str:
     """A number with the locale's grouping, e.g. "12,345.5"; `digits` fixes the decimals."""
