@@ -404,6 +404,8 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "prepaid_has_no_deposit": (
         say(_("Prepaid terms pay the whole order first: leave the deposit at 0.")),
     ),
+    # --- after the order: backorders filled on arrival, short-closing ----------------------
+    # --- returns ------------------------------------------------------------------------------
 }
 
 
