@@ -25,7 +25,9 @@ def shoot(page: Page, name: str, *, full_page: bool = True) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     number = len(list(folder.glob("*.png"))) + 1
     path = folder / f"{number:02d}-{re.sub(r'[^A-Za-z0-9_.-]+', '_', name)}.png"
-    page.screenshot(path=str(path), full_page=full_page)
+    # A long page (Swagger UI) on a machine busy with the rest of the suite can take more
+    # than the default 10 s to draw; a screenshot is evidence, not a test of speed.
+    page.screenshot(path=str(path), full_page=full_page, timeout=60_000)
     return path
 
 

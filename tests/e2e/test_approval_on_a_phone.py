@@ -64,7 +64,9 @@ def test_an_approver_approves_on_a_phone_and_the_order_is_confirmed(phone_page: 
     item = page.get_by_test_id(f"approval-{order.number}")
     expect(item).to_contain_text("$91.00")
     expect(item).to_contain_text("Placed by Kit Lau")
-    expect(item.get_by_test_id("approval-reasons")).to_contain_text("spending limit of 50")
+    expect(item.get_by_test_id("approval-reasons")).to_contain_text(
+        "$91.00 is over the buyer's spending limit of $50.00"
+    )
     expect(item.get_by_test_id("approval-lines")).to_contain_text("10 × Item A-1 (A-1)")
     assert fits_the_screen(page)
     shoot(page, "inbox")
