@@ -97,6 +97,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "POST /orders/{order_id}/shipments": {"body": {"carrier": "DHL", "tracking_number": "X1"}},
     "POST /orders/{order_id}/deliver": {},
     "POST /orders/{order_id}/cancel": {},
+    "POST /orders/{order_id}/short-close": {"body": {"reason": "the rest is not needed"}},
     "GET /orders/{order_id}/timeline": {},
     "GET /events": {},
     "POST /orders/{order_id}/approve": {"body": {"comment": "ok"}},

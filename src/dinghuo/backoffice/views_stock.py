@@ -31,6 +31,7 @@ from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.inventory import queries as inventory
 from dinghuo.inventory import services as stock
 from dinghuo.inventory.models import StockLevel, StockMovement
+from dinghuo.orders import services as orders
 from dinghuo.pages.responses import is_htmx
 from dinghuo.pages.skus import sku_names
 
@@ -294,8 +295,14 @@ def _change(request: StaffRequest, sku_id: int, name: str) -> HttpResponseBase:
             "source": data["from_warehouse"],
             "target": data["to_warehouse"],
         }
+    # Units that arrive (not an adjustment downwards) go to the orders waiting for them first.
+    write = partial(run, tenant_id=tenant_id, sku_id=sku_id)
+    if name != "adjust" or data["delta"] > 0:
+        write = partial(
+            orders.with_backorders_filled, tenant_id=tenant_id, sku_ids=[sku_id], arrive=write
+        )
     try:
-        atomic_with_retry(partial(run, tenant_id=tenant_id, sku_id=sku_id))
+        atomic_with_retry(write)
     except DomainError as error:
         if any(problem.code == "unknown_sku" for problem in error.errors):
             raise Http404 from error

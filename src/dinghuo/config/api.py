@@ -10,6 +10,7 @@ from dinghuo.fulfilment import api as fulfilment
 from dinghuo.integrations import api as integrations
 from dinghuo.inventory import api as inventory
 from dinghuo.orders import api as orders
+from dinghuo.orders import api_short_close, api_stock_arrivals
 from dinghuo.pricing import api as pricing
 
 api = new_api()
@@ -17,6 +18,7 @@ api = new_api()
 api.add_router("/", catalog.router)
 api.add_router("/my", catalog.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", inventory.router)
+api.add_router("/", api_stock_arrivals.router)
 api.add_router("/", pricing.router)
 api.add_router("/my", pricing.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", customers.router)
@@ -24,6 +26,7 @@ api.add_router("/my", customers.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", buying.router)
 api.add_router("/my", buying.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", orders.router)
+api.add_router("/", api_short_close.router)
 api.add_router("/", fulfilment.router)
 api.add_router("/my", orders.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", billing.router)

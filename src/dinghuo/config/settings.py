@@ -418,6 +418,7 @@ if DINGHUO_PRODUCTION and DEBUG:
 # Time-driven jobs `dinghuo housekeeping` runs (each returns how many things it handled).
 DINGHUO_HOUSEKEEPING = [
     "dinghuo.orders.services.expire_approvals",
+    "dinghuo.orders.services.fill_waiting_backorders",
     "dinghuo.buying.services.expire_quotes",
     "dinghuo.core.services.purge_idempotency_records",
     "dinghuo.core.failures.purge_expired",

@@ -405,6 +405,14 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         say(_("Prepaid terms pay the whole order first: leave the deposit at 0.")),
     ),
     # --- after the order: backorders filled on arrival, short-closing ----------------------
+    "nothing_shipped": (
+        say(
+            _("Nothing of this order has shipped yet; cancel it instead."),
+            _("Nothing of this order has shipped yet; ask the seller to cancel it."),
+        ),
+    ),
+    "already_short_closed": (say(_("The rest of this order was cancelled already.")),),
+    "short_close_reason_required": (say(_("Say why the rest of the order is cancelled.")),),
     # --- returns ------------------------------------------------------------------------------
 }
 

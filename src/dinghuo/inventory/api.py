@@ -13,12 +13,9 @@ from dinghuo.api.schemas import Code, Id, IdempotencyKey, ObjectId, PageFilters
 from dinghuo.inventory import queries, services
 from dinghuo.inventory.models import StockMovement
 from dinghuo.inventory.schemas import (
-    AdjustmentIn,
     MovementPageOut,
-    ReceiptIn,
     Reference,
     SkuStockOut,
-    StockLevelOut,
     StockPageOut,
     WarehouseIn,
     WarehouseOut,
@@ -113,50 +110,6 @@ def list_stock(request: HttpRequest, filters: Query[StockFilters]) -> dict[str, 
 def sku_stock(request: HttpRequest, sku_id: ObjectId) -> dict[str, Any]:
     """Per warehouse (highest priority first) and in total."""
     return sku_stock_out(*queries.sku_stock(tenant_id(request), sku_id))
-
-
-@router.post("/stock/receipts", response={201: StockLevelOut}, summary="Receive stock")
-def receive_stock(
-    request: HttpRequest, payload: ReceiptIn, idempotency_key: IdempotencyKey = None
-) -> HttpResponse:
-    """Goods arrived: on hand rises. Answers the new level. Send an `Idempotency-Key` so that a
-    retried receipt is counted once."""
-    tenant = tenant_id(request)
-
-    def create() -> tuple[int, Any]:
-        level = services.receive_stock(
-            tenant_id=tenant,
-            warehouse_code=payload.warehouse,
-            sku_id=payload.sku_id,
-            quantity=payload.quantity,
-            reason=payload.reason,
-            reference=payload.reference,
-        )
-        return 201, stock_level_out(queries.stock_level(tenant, level.pk))
-
-    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
-
-
-@router.post("/stock/adjustments", response={201: StockLevelOut}, summary="Adjust stock")
-def adjust_stock(
-    request: HttpRequest, payload: AdjustmentIn, idempotency_key: IdempotencyKey = None
-) -> HttpResponse:
-    """Correct on hand by `delta` with a reason; it may not fall below what orders reserved
-    (409 `below_reserved`). Answers the new level."""
-    tenant = tenant_id(request)
-
-    def create() -> tuple[int, Any]:
-        level = services.adjust_stock(
-            tenant_id=tenant,
-            warehouse_code=payload.warehouse,
-            sku_id=payload.sku_id,
-            delta=payload.delta,
-            reason=payload.reason,
-            reference=payload.reference,
-        )
-        return 201, stock_level_out(queries.stock_level(tenant, level.pk))
-
-    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
 @router.get("/stock/movements", response=MovementPageOut, summary="Read the stock ledger")

@@ -127,6 +127,8 @@ class OrderLine(TenantScoped):
     pricing = models.JSONField(default=dict, blank=True)
     backordered_quantity = models.PositiveIntegerField(default=0)
     shipped_quantity = models.PositiveIntegerField(default=0)
+    # Units that will never ship: the remainder cancelled when the order was short-closed.
+    cancelled_quantity = models.PositiveIntegerField(default=0, db_default=0)
 
     class Meta:
         constraints = [
@@ -139,6 +141,12 @@ class OrderLine(TenantScoped):
             models.CheckConstraint(
                 condition=models.Q(shipped_quantity__lte=models.F("quantity")),
                 name="line_not_overshipped",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(
+                    cancelled_quantity__lte=models.F("quantity") - models.F("shipped_quantity")
+                ),
+                name="line_cancelled_within_unshipped",
             ),
         ]
 
@@ -154,6 +162,13 @@ class OrderPolicy(TenantScoped):
         HOLD = "hold", _("Put the order on credit hold")
         REFUSE = "refuse", _("Refuse the order")
 
+    class BackorderFill(models.TextChoices):
+        """Who gets arriving stock first among orders waiting for it (`services.backorders`)."""
+
+        OLDEST = "oldest", _("Oldest order first")
+        PRIORITY = "priority", _("Priority customers first, then oldest order")
+        DELIVERY_DATE = "delivery_date", _("Earliest requested delivery date first")
+
     seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="order_policy")
     auto_confirm = models.BooleanField(
         default=False,
@@ -163,6 +178,20 @@ class OrderPolicy(TenantScoped):
         max_length=8, choices=CreditAction.choices, default=CreditAction.HOLD
     )
     approval_expiry_hours = models.PositiveIntegerField(default=72)
+    backorder_fill = models.CharField(
+        max_length=16,
+        choices=BackorderFill.choices,
+        default=BackorderFill.OLDEST,
+        db_default=BackorderFill.OLDEST,
+    )
+    # The companies of this group are the priority customers of `BackorderFill.PRIORITY`.
+    priority_group = models.ForeignKey(
+        "customers.CustomerGroup",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
 
     class Meta:
         verbose_name_plural = "order policies"

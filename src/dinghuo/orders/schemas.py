@@ -71,6 +71,9 @@ class OrderLineOut(Schema):
     gross_amount: str = Field(description="net_amount + tax_amount")
     backordered_quantity: int
     shipped_quantity: int
+    cancelled_quantity: int = Field(
+        description="Units of the line cancelled when the rest of the order was short-closed"
+    )
     pricing: dict[str, object] = Field(description="How the unit price came about")
 
 
@@ -313,6 +316,7 @@ def line_out(line: OrderLine, currency: str) -> dict[str, object]:
         "gross_amount": format_amount(line.gross_amount, currency),
         "backordered_quantity": line.backordered_quantity,
         "shipped_quantity": line.shipped_quantity,
+        "cancelled_quantity": line.cancelled_quantity,
         "pricing": line.pricing,
     }
 

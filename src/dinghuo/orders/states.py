@@ -23,6 +23,7 @@ class Action(models.TextChoices):
     RELEASE_HOLD = "release_hold"
     APPROVE = "approve"
     REJECT = "reject"
+    SHORT_CLOSE = "short_close"
 
 
 S = OrderStatus
@@ -41,6 +42,8 @@ TRANSITIONS: dict[tuple[str, str], frozenset[str]] = {
     (S.CONFIRMED, Action.CANCEL): frozenset({S.CANCELLED}),
     (S.CONFIRMED, Action.SHIP): frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED}),
     (S.PARTIALLY_SHIPPED, Action.SHIP): frozenset({S.PARTIALLY_SHIPPED, S.SHIPPED}),
+    # Short-closing cancels what is left of a partially shipped order: it is then shipped.
+    (S.PARTIALLY_SHIPPED, Action.SHORT_CLOSE): frozenset({S.SHIPPED}),
     (S.SHIPPED, Action.DELIVER): frozenset({S.DELIVERED}),
 }
 

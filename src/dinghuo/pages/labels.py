@@ -22,6 +22,8 @@ from dinghuo.orders.states import OrderStatus
 STATUS_LABELS: dict[str, Any] = dict(OrderStatus.choices)
 EVENT_LABELS = {
     "order.placed": _("Order placed"),
+    "order.backorder_filled": _("Backordered units reserved"),
+    "order.short_closed": _("Rest of the order cancelled"),
     "order.confirmed": _("Confirmed"),
     "order.credit_hold": _("Put on credit hold"),
     "order.hold_released": _("Credit hold released"),

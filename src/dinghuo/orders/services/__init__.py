@@ -1,6 +1,7 @@
 """Order writes, one module per use case: placing; the lifecycle (confirm, cancel, release
 a credit hold, the order's side of a shipment and of a delivery); approvals; the seller's
-policy and approval rules. Each use case is one transaction with its events.
+policy and approval rules; backorders filled when stock arrives (`backorders`); short-closing
+a partially shipped order (`short_closing`). Each use case is one transaction with its events.
 
 Locks are always taken in one order: the order row, then the company's credit line, then
 stock levels (in sku, warehouse order). Stock itself is inventory's to write
@@ -14,6 +15,13 @@ from dinghuo.orders.services.approvals import (
     approve_order,
     expire_approvals,
     reject_order,
+)
+from dinghuo.orders.services.backorders import (
+    FILLED_STATUSES,
+    Filled,
+    fill_backorders,
+    fill_waiting_backorders,
+    with_backorders_filled,
 )
 from dinghuo.orders.services.lifecycle import (
     ShippedLine,
@@ -34,13 +42,17 @@ from dinghuo.orders.services.policy import (
     set_order_policy,
     update_approval_rule,
 )
+from dinghuo.orders.services.short_closing import ShortClosed, short_close_order
 
 __all__ = [
+    "FILLED_STATUSES",
     "Actor",
+    "Filled",
     "LineRequest",
     "QuotedPrices",
     "RuleFields",
     "ShippedLine",
+    "ShortClosed",
     "approve_order",
     "awaits_payment_only",
     "cancel_order",
@@ -48,6 +60,8 @@ __all__ = [
     "confirm_paid_order",
     "create_approval_rule",
     "expire_approvals",
+    "fill_backorders",
+    "fill_waiting_backorders",
     "locked_order",
     "place_order",
     "record_delivery",
@@ -56,6 +70,8 @@ __all__ = [
     "release_credit_hold",
     "release_invoiced_credit",
     "set_order_policy",
+    "short_close_order",
     "transition",
     "update_approval_rule",
+    "with_backorders_filled",
 ]
