@@ -98,6 +98,19 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "POST /orders/{order_id}/deliver": {},
     "POST /orders/{order_id}/cancel": {},
     "POST /orders/{order_id}/short-close": {"body": {"reason": "the rest is not needed"}},
+    "POST /orders/{order_id}/returns": {
+        "body": {"lines": [{"line_number": 1, "quantity": 1, "reason": "damaged"}]}
+    },
+    "GET /returns": {"query": {"order_id": "{order_id}"}},
+    "GET /returns/{return_id}": {},
+    "POST /returns/{return_id}/approve": {"body": {}},
+    "POST /returns/{return_id}/reject": {"body": {"comment": "no"}},
+    "POST /returns/{return_id}/receive": {
+        "body": {"lines": [{"line_number": 1, "received_quantity": 1, "fate": "restock"}]}
+    },
+    "POST /returns/{return_id}/close": {"body": {}},
+    "GET /return-policy": {},
+    "PUT /return-policy": {"body": {"window_days": 10}},
     "GET /orders/{order_id}/timeline": {},
     "GET /events": {},
     "POST /orders/{order_id}/approve": {"body": {"comment": "ok"}},
@@ -345,6 +358,11 @@ BUYER_SAMPLES: dict[str, dict[str, Any]] = {
     "GET /my/credit-notes/{credit_note_id}": {},
     "GET /my/credit-notes/{credit_note_id}/pdf": {},
     "GET /my/balance": {},
+    "POST /my/orders/{order_id}/returns": {
+        "body": {"lines": [{"line_number": 1, "quantity": 1, "reason": "damaged"}]}
+    },
+    "GET /my/returns": {},
+    "GET /my/returns/{return_id}": {},
 }
 
 
@@ -607,6 +625,14 @@ def _billed(world: World, api_: ApiClient) -> dict[str, int]:
         key="iso-payment",
     )
     assert (note.status_code, payment.status_code) == (201, 201), (note.json(), payment.json())
+    # The billed order delivered and a unit of it asked back: the owner's return.
+    assert api_.post(f"/orders/{placed}/deliver").status_code == 200
+    returned = api_.post(
+        f"/orders/{placed}/returns",
+        {"lines": [{"line_number": 1, "quantity": 1, "reason": "damaged"}]},
+        key="iso-return",
+    )
+    assert returned.status_code == 201, returned.json()
     statement = Path(__file__).parents[1] / "billing" / "statements" / "camt053_001_02.xml"
     imported = billing.import_statement(tenant_id=world.tenant.pk, content=statement.read_bytes())
     waiting = imported.statement.lines.filter(status="unmatched").order_by("line_number").first()
@@ -615,6 +641,7 @@ def _billed(world: World, api_: ApiClient) -> dict[str, int]:
         tenant_id=world.tenant.pk, company_id=world.company.pk, invoice_id=invoice["id"]
     )
     return {
+        "return_id": returned.json()["id"],
         "statement_id": imported.statement.pk,
         "line_id": waiting.pk,
         "card_payment_id": card.pk,

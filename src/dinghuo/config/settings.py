@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "dinghuo.fulfilment",
     "dinghuo.billing",
     "dinghuo.buying",
+    "dinghuo.returns",
     "dinghuo.portal",
     "dinghuo.backoffice",
     "dinghuo.integrations",

@@ -414,6 +414,37 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "already_short_closed": (say(_("The rest of this order was cancelled already.")),),
     "short_close_reason_required": (say(_("Say why the rest of the order is cancelled.")),),
     # --- returns ------------------------------------------------------------------------------
+    "order_not_delivered": (say(_("Only goods of a delivered order can be returned.")),),
+    "return_window_closed": (say(_("The time for returning goods of this order is over.")),),
+    "return_lines_required": (say(_("Enter the units to return on at least one line.")),),
+    "unknown_reason": (say(_("Choose one of the reasons.")),),
+    "exceeds_returnable_quantity": (
+        say(_("At most %(returnable)s units of this line can be returned."), needs=["returnable"]),
+        say(_("More than can be returned of this line.")),
+    ),
+    "invalid_return_status": (say(_("The return's status does not allow this now.")),),
+    "exceeds_requested_quantity": (
+        say(_("From 0 to the %(requested)s units asked back."), needs=["requested"]),
+        say(_("More units than were asked back.")),
+    ),
+    "unknown_fate": (say(_("Choose what becomes of the units received.")),),
+    "line_not_inspected": (
+        say(_("Say what arrived of line %(line)s (0 if nothing)."), needs=["line"]),
+        say(_("Say what arrived of every line (0 if nothing).")),
+    ),
+    "quarantine_not_set": (say(_("Choose a quarantine warehouse in the return settings first.")),),
+    "return_not_invoiced": (
+        say(_("These goods are not invoiced yet: close the return once the invoice is issued.")),
+    ),
+    "nothing_to_refund": (
+        say(_("The credit settled what the company owed: nothing is left to refund.")),
+    ),
+    "window_out_of_range": (say(_("From 0 to 3650 days.")),),
+    "fee_out_of_range": (say(_("A fee is 0 to 100 percent, with at most two decimals.")),),
+    "invalid_amount": (say(_("Not a valid amount.")),),
+    "quarantine_warehouse_active": (
+        say(_("Orders reserve stock from an active warehouse: deactivate it first.")),
+    ),
 }
 
 

@@ -5,7 +5,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
@@ -81,9 +81,12 @@ def timeline(tenant_id: int, order_id: int, *, company_id: int | None = None) ->
         found = found.filter(company_id=company_id)
     if not found.exists():
         raise NotFound(f"No order {order_id}.")
+    # A return of the order's goods is an aggregate of its own that names the order.
     return list(
         Event.objects.filter(
-            tenant_id=tenant_id, aggregate_type="order", aggregate_id=order_id
+            Q(aggregate_type="order", aggregate_id=order_id)
+            | Q(aggregate_type="return", payload__order_id=order_id),
+            tenant_id=tenant_id,
         ).order_by("id")
     )
 

@@ -1,0 +1,153 @@
+"""Returns (RMA): the seller's return policy, a company's return requests and their lines,
+and the counter that numbers approved returns without gaps.
+
+Invariants of one row: a line returns at least one unit and never receives more than it
+asked for; an RMA number is unique per seller. What a line may ask for (delivered minus
+already returned) needs the other requests and is checked by `services.requesting` under
+the order's row lock.
+"""
+
+from decimal import Decimal
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from dinghuo.catalog.models import Category
+from dinghuo.core.models import Seller, TenantScoped
+from dinghuo.customers.models import Company, CompanyUser
+from dinghuo.inventory.models import Warehouse
+from dinghuo.orders.models import Order, OrderLine
+
+
+class ReturnPolicy(TenantScoped):
+    """A seller's rules for returns; a seller without a row has `policy.DEFAULTS`."""
+
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="return_policy")
+    window_days = models.PositiveIntegerField(default=30)
+    restocking_fee_percent = models.DecimalField(max_digits=5, decimal_places=2, default=Decimal(0))
+    non_returnable_categories = models.ManyToManyField(Category, blank=True, related_name="+")
+    # Requests worth up to this (gross, in the seller's base currency) are approved by
+    # themselves when nothing else needs a person; empty: a clerk approves every request.
+    auto_approve_limit = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
+    # Where goods judged unsellable wait: an inactive warehouse, so orders never draw on it.
+    quarantine_warehouse = models.ForeignKey(
+        Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name_plural = "return policies"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(window_days__lte=3650), name="return_window_in_range"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(restocking_fee_percent__gte=0, restocking_fee_percent__lte=100),
+                name="restocking_fee_in_range",
+            ),
+        ]
+
+
+class ReturnCounter(TenantScoped):
+    """The next RMA number of a seller, raised in the approving transaction (no gaps)."""
+
+    seller = models.OneToOneField(Seller, on_delete=models.CASCADE, related_name="+")
+    next_number = models.PositiveIntegerField(default=1)
+
+
+class ReturnStatus(models.TextChoices):
+    REQUESTED = "requested", _("Requested")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    RECEIVED = "received", _("Received")
+    CLOSED = "closed", _("Closed")
+
+
+class ReturnReason(models.TextChoices):
+    DAMAGED = "damaged", _("Arrived damaged")
+    DEFECTIVE = "defective", _("Does not work")
+    WRONG_ITEM = "wrong_item", _("Wrong item sent")
+    NOT_AS_DESCRIBED = "not_as_described", _("Not as described")
+    NOT_NEEDED = "not_needed", _("No longer needed")
+    OTHER = "other", _("Another reason")
+
+
+class Fate(models.TextChoices):
+    RESTOCK = "restock", _("Back to stock")
+    QUARANTINE = "quarantine", _("To quarantine")
+    SCRAP = "scrap", _("Scrapped")
+    TO_SUPPLIER = "to_supplier", _("Back to the supplier")
+
+
+class ReturnRequest(TenantScoped):
+    seller = models.ForeignKey(Seller, on_delete=models.PROTECT, related_name="+")
+    company = models.ForeignKey(Company, on_delete=models.PROTECT, related_name="+")
+    order = models.ForeignKey(Order, on_delete=models.PROTECT, related_name="returns")
+    status = models.CharField(
+        max_length=12, choices=ReturnStatus.choices, default=ReturnStatus.REQUESTED
+    )
+    # Given when approved: RMA-000001, one series per seller.
+    number = models.CharField(max_length=20, blank=True, default="")
+    requested_by = models.ForeignKey(
+        CompanyUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.TextField(blank=True, default="")
+    # Why a person must decide (codes), empty when it was approved by itself.
+    review_reasons = models.JSONField(default=list, blank=True)
+    approved_automatically = models.BooleanField(default=False)
+    decision_comment = models.CharField(max_length=500, blank=True, default="")
+    # Frozen when requested: the policy's fee then is the one the buyer was told.
+    restocking_fee_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    currency = models.CharField(max_length=3)
+    # The outcome: what was credited (gross, after the fee), the fee, and the documents.
+    credited_amount = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
+    fee_amount = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))
+    credit_notes = models.ManyToManyField("billing.CreditNote", blank=True, related_name="+")
+    refund = models.ForeignKey(
+        "billing.Payment", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    received_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["tenant", "company", "-id"], name="return_company_idx")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["seller", "number"],
+                condition=~models.Q(number=""),
+                name="rma_number_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number or f"return {self.pk}"
+
+
+class ReturnLine(TenantScoped):
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="lines")
+    line_number = models.PositiveIntegerField()
+    order_line = models.ForeignKey(OrderLine, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+    reason = models.CharField(max_length=20, choices=ReturnReason.choices)
+    note = models.CharField(max_length=500, blank=True, default="")
+    # What the warehouse found: units that arrived and what became of them.
+    received_quantity = models.PositiveIntegerField(null=True, blank=True)
+    fate = models.CharField(max_length=12, choices=Fate.choices, blank=True, default="")
+    warehouse = models.ForeignKey(
+        Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "line_number"], name="return_line_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="return_quantity_positive"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(received_quantity__lte=models.F("quantity")),
+                name="return_received_within_requested",
+            ),
+        ]

@@ -1,0 +1,219 @@
+"""A buyer (or staff for them) asks to return delivered goods.
+
+Only lines of a delivered order of the caller's company, within the seller's window, and
+never more units than were delivered minus those already asked back on requests that were
+not rejected (a received or closed return counts what arrived). Two requests for the same
+line cannot together pass that bound: each takes the order's row lock before counting.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from dinghuo.core import clock
+from dinghuo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from dinghuo.core.money import round_money
+from dinghuo.integrations import events
+from dinghuo.orders import services as orders
+from dinghuo.orders.models import Order, OrderLine
+from dinghuo.orders.states import OrderStatus
+from dinghuo.returns import policy
+from dinghuo.returns.models import ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
+from dinghuo.returns.services.approving import approve
+from dinghuo.returns.services.shared import return_event, rules_of, today
+
+MAX_NOTE = 500
+
+
+@dataclass(frozen=True)
+class LineAsked:
+    """`quantity` units of the order's line `line_number` to send back, and why."""
+
+    line_number: int
+    quantity: int
+    reason: str
+    note: str = ""
+
+
+def returned_units(order: Order) -> dict[int, int]:
+    """Units of each order line already asked back: what requests still ask for, what
+    arrived on received and closed ones; rejected requests count nothing."""
+    counted: dict[int, int] = {}
+    rows = ReturnLine.objects.filter(request__order=order).exclude(
+        request__status=ReturnStatus.REJECTED
+    )
+    for line_id, status, quantity, received in rows.values_list(
+        "order_line_id", "request__status", "quantity", "received_quantity"
+    ):
+        units = received if status in (ReturnStatus.RECEIVED, ReturnStatus.CLOSED) else quantity
+        counted[line_id] = counted.get(line_id, 0) + (units or 0)
+    return counted
+
+
+def _delivered_on(order: Order) -> date:
+    """The day the order was delivered (its last shipment's delivery)."""
+    if order.status == OrderStatus.CANCELLED:
+        raise Conflict(f"Order {order.number} was cancelled.", code="order_cancelled")
+    if order.status != OrderStatus.DELIVERED:
+        raise Conflict(
+            f"Order {order.number} is {order.status}: only delivered goods can be returned.",
+            code="order_not_delivered",
+        )
+    moment = order.shipments.aggregate(last=Max("delivered_at"))["last"]
+    return timezone.localdate(moment or order.updated_at)
+
+
+def _line_problems(
+    lines: list[LineAsked], order_lines: Mapping[int, OrderLine], returned: Mapping[int, int]
+) -> list[FieldError]:
+    """Every problem of the lines at once: unknown, repeated, not positive, more than can be
+    returned, an unknown reason, a note too long."""
+    errors: list[FieldError] = []
+    if not lines:
+        errors.append(
+            FieldError("lines", "return_lines_required", "Name at least one line to return")
+        )
+    seen: set[int] = set()
+    for i, asked in enumerate(lines):
+        at, line = f"lines[{i}]", order_lines.get(asked.line_number)
+        if asked.reason not in ReturnReason.values:
+            errors.append(FieldError(f"{at}.reason", "unknown_reason", "No such reason"))
+        if len(asked.note) > MAX_NOTE:
+            errors.append(FieldError(f"{at}.note", "too_long", f"At most {MAX_NOTE} characters"))
+        if line is None:
+            errors.append(FieldError(f"{at}.line_number", "unknown_line", "No such line"))
+        elif asked.line_number in seen:
+            errors.append(FieldError(f"{at}.line_number", "duplicate_line", "Line given twice"))
+        elif asked.quantity < 1:
+            errors.append(FieldError(f"{at}.quantity", "quantity_not_positive", "At least 1"))
+        else:
+            left = line.shipped_quantity - returned.get(line.pk, 0)
+            if asked.quantity > left:
+                errors.append(
+                    FieldError(
+                        f"{at}.quantity",
+                        "exceeds_returnable_quantity",
+                        f"Only {max(left, 0)} units of line {line.line_number} can be returned",
+                        {"returnable": max(left, 0)},
+                    )
+                )
+        seen.add(asked.line_number)
+    return errors
+
+
+def _asked(
+    order: Order, lines: list[LineAsked], order_lines: Mapping[int, OrderLine]
+) -> policy.Asked:
+    """What the request asks, for the approval rule: categories, reasons, gross in base."""
+    gross = sum(
+        (
+            order_lines[a.line_number].gross_amount
+            * a.quantity
+            / order_lines[a.line_number].quantity
+            for a in lines
+        ),
+        Decimal(0),
+    )
+    categories = OrderLine.objects.filter(
+        order=order, line_number__in=[a.line_number for a in lines]
+    ).values_list("sku__product__category_id", flat=True)
+    return policy.Asked(
+        categories=frozenset(c for c in categories if c is not None),
+        reasons=frozenset(a.reason for a in lines),
+        amount_in_base=round_money(gross * order.fx_rate, order.seller.base_currency),
+    )
+
+
+@transaction.atomic
+def request_return(
+    *,
+    tenant_id: int,
+    order_id: int,
+    lines: list[LineAsked],
+    note: str = "",
+    company_id: int | None = None,
+    requested_by_id: int | None = None,
+) -> ReturnRequest:
+    """Ask to return units of a delivered order's lines. `company_id` (a buyer's call): the
+    order must be that company's, else 404. Refused with 409 `order_cancelled`,
+    `order_not_delivered` or `return_window_closed`, 422 for bad lines (every problem at
+    once); nothing is written then. A straightforward request (`policy.review_reasons`) is
+    approved at once. Records `return.requested` (and `return.approved`)."""
+    order = orders.locked_order(tenant_id, order_id)
+    if company_id is not None and order.company_id != company_id:
+        raise NotFound(f"No order {order_id}.")
+    delivered_on = _delivered_on(order)
+    rules, _ = rules_of(order.seller_id)
+    if not policy.within_window(delivered_on, today(), rules):
+        last = policy.last_day(delivered_on, rules)
+        raise Conflict(
+            f"Returns of order {order.number} were accepted until {last.isoformat()}.",
+            code="return_window_closed",
+        )
+    order_lines = {line.line_number: line for line in OrderLine.objects.filter(order=order)}
+    errors = _line_problems(lines, order_lines, returned_units(order))
+    if len(note) > MAX_NOTE:
+        errors.append(FieldError("note", "too_long", f"At most {MAX_NOTE} characters"))
+    if errors:
+        raise ValidationFailed("The return cannot be requested; see errors.", errors=errors)
+    reasons = policy.review_reasons(_asked(order, lines, order_lines), rules)
+    request = _write(order, lines, order_lines, note, reasons, rules, requested_by_id)
+    recorded = [
+        return_event(
+            request,
+            order,
+            "return.requested",
+            lines=[
+                {"line_number": a.line_number, "quantity": a.quantity, "reason": a.reason}
+                for a in lines
+            ],
+            review_reasons=reasons,
+        )
+    ]
+    if not reasons:
+        recorded.append(approve(request, order, automatically=True))
+    events.record(*recorded)
+    return request
+
+
+def _write(
+    order: Order,
+    lines: list[LineAsked],
+    order_lines: Mapping[int, OrderLine],
+    note: str,
+    reasons: list[str],
+    rules: policy.Rules,
+    requested_by_id: int | None,
+) -> ReturnRequest:
+    request = ReturnRequest.objects.create(
+        tenant_id=order.tenant_id,
+        seller_id=order.seller_id,
+        company_id=order.company_id,
+        order=order,
+        requested_by_id=requested_by_id,
+        note=note.strip(),
+        review_reasons=reasons,
+        restocking_fee_percent=rules.restocking_fee_percent,
+        currency=order.currency,
+        requested_at=clock.now(),
+    )
+    ReturnLine.objects.bulk_create(
+        [
+            ReturnLine(
+                tenant_id=order.tenant_id,
+                request=request,
+                line_number=number,
+                order_line=order_lines[a.line_number],
+                quantity=a.quantity,
+                reason=a.reason,
+                note=a.note.strip(),
+            )
+            for number, a in enumerate(lines, 1)
+        ]
+    )
+    return request
