@@ -12,6 +12,7 @@ from dinghuo.inventory import services as stock
 from dinghuo.inventory.models import Reservation, StockLevel
 from dinghuo.orders import services
 from dinghuo.orders.models import OrderLine, OrderPolicy
+from tests.builders import build_world
 from tests.invariants import assert_stock_consistent
 from tests.orders.support import buyer_in, place, set_credit, set_policy
 
@@ -237,3 +238,30 @@ def test_a_receipt_on_the_stock_page_serves_waiting_orders_at_once(world):
     assert _waiting(waiting) == [(0, 5)]
     assert _d4(world) == (6, 5)
     assert_stock_consistent(world.tenant.pk)
+
+
+def test_the_fill_order_is_set_through_the_api_with_its_group(world):
+    import json
+
+    from dinghuo.customers.services import create_customer_group
+
+    api = world.client()
+    base = {"auto_confirm": False, "credit_action": "hold", "overdue_grace_days": 0,
+            "approval_expiry_hours": 72}  # fmt: skip
+    alone = api.send("PUT", "/order-policy", json.dumps({**base, "backorder_fill": "priority"}))
+    assert (alone.status_code, alone.json()["errors"][0]["code"]) == (
+        422,
+        "priority_group_required",
+    )
+    stranger = build_world("other")
+    theirs = create_customer_group(tenant_id=stranger.tenant.pk, code="vip", name="VIP")
+    body = {**base, "backorder_fill": "priority", "priority_group_id": theirs.pk}
+    r = api.send("PUT", "/order-policy", json.dumps(body))
+    assert (r.status_code, r.json()["errors"][0]["code"]) == (422, "unknown_customer_group")
+    assert api.get("/order-policy").json()["backorder_fill"] == "oldest"  # nothing changed
+    ours = create_customer_group(tenant_id=world.tenant.pk, code="vip", name="VIP")
+    r = api.send("PUT", "/order-policy", json.dumps({**body, "priority_group_id": ours.pk}))
+    assert r.status_code == 200, r.json()
+    read = api.get("/order-policy").json()
+    assert (read["backorder_fill"], read["priority_group_id"]) == ("priority", ours.pk)
+    assert OrderPolicy.objects.get(seller=world.seller).priority_group_id == ours.pk

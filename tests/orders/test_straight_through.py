@@ -59,6 +59,8 @@ def test_policy_and_rules_through_the_api(world):
         "credit_action": "hold",
         "overdue_grace_days": 0,
         "approval_expiry_hours": 72,
+        "backorder_fill": "oldest",
+        "priority_group_id": None,
     }
     body = {"auto_confirm": True, "credit_action": "refuse", "overdue_grace_days": 10,
             "approval_expiry_hours": 48}  # fmt: skip

@@ -412,6 +412,9 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         ),
     ),
     "already_short_closed": (say(_("The rest of this order was cancelled already.")),),
+    "priority_group_required": (
+        say(_("Choose the customer group whose companies are served first.")),
+    ),
     "short_close_reason_required": (say(_("Say why the rest of the order is cancelled.")),),
     # --- returns ------------------------------------------------------------------------------
     "order_not_delivered": (say(_("Only goods of a delivered order can be returned.")),),

@@ -208,13 +208,16 @@ def order_timeline(request: HttpRequest, order_id: ObjectId) -> list[dict[str, o
 # --- The seller's policy, approval rules and the straight-through report --------------------
 
 
-def _policy_out(seller_slug: str, policy: Any) -> dict[str, object]:
+def _policy_out(tenant: int, seller_slug: str, policy: Any) -> dict[str, object]:
+    fill, group = queries.backorder_fill(tenant, seller_slug)
     return {
         "seller": seller_slug,
         "auto_confirm": policy.auto_confirm,
         "credit_action": policy.credit_action,
         "overdue_grace_days": policy.overdue_grace_days,
         "approval_expiry_hours": policy.approval_expiry_hours,
+        "backorder_fill": fill,
+        "priority_group_id": group,
     }
 
 
@@ -224,8 +227,9 @@ class SellerFilter(Schema):
 
 @router.get("/order-policy", response=PolicyOut, summary="Read a seller's ordering policy")
 def get_order_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
-    slug, policy = queries.order_policy(tenant_id(request), filters.seller)
-    return json_response(200, _policy_out(slug, policy))
+    tenant = tenant_id(request)
+    slug, policy = queries.order_policy(tenant, filters.seller)
+    return json_response(200, _policy_out(tenant, slug, policy))
 
 
 @router.put("/order-policy", response=PolicyOut, summary="Set a seller's ordering policy")
@@ -242,8 +246,10 @@ def set_order_policy(request: HttpRequest, payload: PolicyIn) -> HttpResponse:
             credit_action=payload.credit_action,
             overdue_grace_days=payload.overdue_grace_days,
             approval_expiry_hours=payload.approval_expiry_hours,
+            backorder_fill=payload.backorder_fill,
+            priority_group_id=payload.priority_group_id,
         )
-        return _policy_out(*queries.order_policy(tenant, payload.seller))
+        return _policy_out(tenant, *queries.order_policy(tenant, payload.seller))
 
     return run_change(change)
 

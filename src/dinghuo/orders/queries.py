@@ -22,6 +22,7 @@ from dinghuo.orders.models import (
     Order,
     OrderApproval,
     OrderLine,
+    OrderPolicy,
 )
 from dinghuo.orders.states import OrderStatus
 from dinghuo.orders.straight_through import REASONS
@@ -212,6 +213,16 @@ def order_policy(tenant_id: int, seller_slug: str | None) -> tuple[str, Policy]:
     has set none (nothing is written; one read for the seller, one for its policy)."""
     seller = seller_for(tenant_id, seller_slug)
     return seller.slug, policy_for(seller.pk)
+
+
+def backorder_fill(tenant_id: int, seller_slug: str) -> tuple[str, int | None]:
+    """Which waiting orders a seller's arriving stock serves first, and its priority group."""
+    found = (
+        OrderPolicy.objects.filter(tenant_id=tenant_id, seller__slug=seller_slug)
+        .values_list("backorder_fill", "priority_group_id")
+        .first()
+    )
+    return found or (OrderPolicy.BackorderFill.OLDEST.value, None)
 
 
 def approval_rules(tenant_id: int, *, is_active: bool | None = None) -> QuerySet[ApprovalRule]:

@@ -199,6 +199,14 @@ class PolicyIn(InSchema):
     credit_action: Literal["hold", "refuse"]
     overdue_grace_days: Annotated[int, Field(ge=0, le=365)]
     approval_expiry_hours: Annotated[int, Field(ge=1, le=8760)]
+    backorder_fill: Literal["oldest", "priority", "delivery_date"] = Field(
+        "oldest",
+        description="Which waiting orders arriving stock serves first: the oldest order, the "
+        "priority group's companies (then the oldest), or the earliest requested delivery date",
+    )
+    priority_group_id: int | None = Field(
+        None, ge=1, description="The customer group whose companies are the priority customers"
+    )
 
 
 class PolicyOut(Schema):
@@ -207,6 +215,8 @@ class PolicyOut(Schema):
     credit_action: str
     overdue_grace_days: int
     approval_expiry_hours: int
+    backorder_fill: Literal["oldest", "priority", "delivery_date"]
+    priority_group_id: int | None
 
 
 # A decimal string; a sign is let through so that the service can say `min_amount_negative`.

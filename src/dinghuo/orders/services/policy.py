@@ -17,7 +17,7 @@ from dinghuo.core.money import is_currency
 from dinghuo.core.queries import seller_for
 from dinghuo.core.writes import locked_tenant_row
 from dinghuo.customers import services as customers
-from dinghuo.customers.models import Company
+from dinghuo.customers.models import Company, CustomerGroup
 from dinghuo.integrations import events
 from dinghuo.orders import approval_rules
 from dinghuo.orders.models import ApprovalRule, OrderPolicy
@@ -49,21 +49,24 @@ def set_order_policy(
     credit_action: str,
     overdue_grace_days: int,
     approval_expiry_hours: int,
+    backorder_fill: str = OrderPolicy.BackorderFill.OLDEST,
+    priority_group_id: int | None = None,
 ) -> OrderPolicy:
-    """Set what happens to a seller's orders once placed (automation, credit, approvals) and
-    its grace days for overdue invoices (kept by customers' credit policy)."""
+    """Set what happens to a seller's orders once placed (automation, credit, approvals),
+    which waiting orders arriving stock serves first, and its grace days for overdue
+    invoices (kept by customers' credit policy)."""
     seller = seller_for(tenant_id, seller_slug)
-    if credit_action not in OrderPolicy.CreditAction.values:
-        raise ValidationFailed(
-            "Unknown credit action.",
-            errors=[FieldError("credit_action", "invalid_choice", "hold or refuse")],
-        )
+    errors = _policy_errors(tenant_id, credit_action, backorder_fill, priority_group_id)
+    if errors:
+        raise ValidationFailed("The ordering policy cannot be set.", errors=errors)
     policy, _ = OrderPolicy.objects.select_for_update().get_or_create(
         seller=seller, defaults={"tenant_id": tenant_id}
     )
     policy.auto_confirm = auto_confirm
     policy.credit_action = credit_action
     policy.approval_expiry_hours = approval_expiry_hours
+    policy.backorder_fill = backorder_fill
+    policy.priority_group_id = priority_group_id
     policy.save()
     # The grace days are the seller's credit policy, which customers keeps.
     customers.set_overdue_grace_days(
@@ -81,10 +84,39 @@ def set_order_policy(
                 "credit_action": credit_action,
                 "overdue_grace_days": overdue_grace_days,
                 "approval_expiry_hours": approval_expiry_hours,
+                "backorder_fill": backorder_fill,
+                "priority_group_id": priority_group_id,
             },
         )
     )
     return policy
+
+
+def _policy_errors(
+    tenant_id: int, credit_action: str, backorder_fill: str, priority_group_id: int | None
+) -> list[FieldError]:
+    """An unknown credit action or fill order; a priority fill without the tenant's group."""
+    errors = []
+    if credit_action not in OrderPolicy.CreditAction.values:
+        errors.append(FieldError("credit_action", "invalid_choice", "hold or refuse"))
+    if backorder_fill not in OrderPolicy.BackorderFill.values:
+        errors.append(
+            FieldError("backorder_fill", "invalid_choice", "oldest, priority or delivery_date")
+        )
+    if (
+        priority_group_id is not None
+        and not CustomerGroup.objects.filter(tenant_id=tenant_id, pk=priority_group_id).exists()
+    ):
+        errors.append(
+            FieldError("priority_group_id", "unknown_customer_group", "No such customer group")
+        )
+    elif backorder_fill == OrderPolicy.BackorderFill.PRIORITY and priority_group_id is None:
+        errors.append(
+            FieldError(
+                "priority_group_id", "priority_group_required", "Name the priority customers"
+            )
+        )
+    return errors
 
 
 def _rule_errors(tenant_id: int, fields: RuleFields) -> list[FieldError]:
