@@ -23,12 +23,13 @@ from tests.builders import add_buyer, build_world
 # with the catalogue), so the portal walk leaves them out.
 PORTAL_IDS = {
     "order_id", "member_id", "location_id", "list_id", "quote_id", "invoice_id", "credit_note_id",
+    "return_id",
 }  # fmt: skip
 PORTAL_OWN = {"sku_id"}
 BANK_STATEMENT = Path(__file__).parent / "billing" / "statements" / "camt053_001_02.xml"
 STAFF_IDS = {
     "order_id", "shipment_id", "sku_id", "company_id", "price_list_id", "assignment_id",
-    "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id",
+    "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
 }  # fmt: skip
 
 
@@ -62,9 +63,10 @@ def owner(world: Any) -> dict[str, Any]:
 
     from dinghuo.billing import services as billing
     from dinghuo.billing.models import Invoice
-    from dinghuo.fulfilment.services import ship_order
+    from dinghuo.fulfilment.services import deliver_order, ship_order
     from dinghuo.orders.services import confirm_order
     from dinghuo.pricing import services as pricing
+    from dinghuo.returns import services as returns
 
     t, c = world.tenant.pk, world.company.pk
     member, api = add_buyer(world, "olive@buyer.example", role="admin")
@@ -78,6 +80,10 @@ def owner(world: Any) -> dict[str, Any]:
         tenant_id=t, order_id=order["id"], carrier="SF", tracking_number="SF1", lines=None
     )
     invoice = Invoice.objects.get(shipment_id=shipment.pk)  # shipping issued it
+    deliver_order(tenant_id=t, order_id=order["id"])
+    returned = returns.request_return(
+        tenant_id=t, order_id=order["id"], lines=[returns.LineAsked(1, 1, "damaged")]
+    )
     note = billing.issue_credit_note(
         tenant_id=t, invoice_id=invoice.pk, reason="Damaged", amount=Decimal("1.00")
     )
@@ -106,6 +112,7 @@ def owner(world: Any) -> dict[str, Any]:
         tenant_id=t, price_list_id=world.price_list.pk, company_id=c, priority=1
     )
     return {
+        "return_id": returned.pk,
         "order_id": order["id"],
         "member_id": member.pk,
         "location_id": world.ship_to.pk,

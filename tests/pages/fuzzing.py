@@ -25,6 +25,7 @@ from dinghuo.billing.models import Invoice
 from dinghuo.buying import services as buying
 from dinghuo.customers.services import create_customer_group
 from dinghuo.pricing import services as pricing
+from dinghuo.returns import services as returns
 from tests.backoffice.staffing import make_staff
 from tests.builders import World, add_buyer, build_world
 from tests.orders.support import add_rule, set_credit
@@ -319,18 +320,31 @@ CHOSEN = {
     "portal:reorder": {"order_id": "shipped_order"},
     "portal:quote-accept": {"quote_id": "answered_quote"},
     "portal:quote-decline": {"quote_id": "answered_quote"},
+    "portal:return-new": {"order_id": "delivered_order"},
 }
 # The objects of each kind whose pages show different forms (an order's actions follow its
 # state), opened one after the other to find every form.
 KINDS = {
-    "order_id": ("placed_order", "waiting_order", "seller_order", "held_order", "shipped_order"),
+    "order_id": (
+        "placed_order",
+        "waiting_order",
+        "seller_order",
+        "held_order",
+        "shipped_order",
+        "delivered_order",
+    ),
     "quote_id": ("requested_quote", "answered_quote"),
+    "return_id": ("requested_return", "approved_return", "received_return"),
 }
 
 
 def path_ids(scene: Scene, page: Page) -> dict[str, int]:
     """The ids of `page`'s path taken from the scene."""
-    chosen = {"order_id": "placed_order", "quote_id": "requested_quote"}
+    chosen = {
+        "order_id": "placed_order",
+        "quote_id": "requested_quote",
+        "return_id": "requested_return",
+    }
     chosen |= CHOSEN.get(page.name, {})
     return scene.ids | {kind: scene.ids[name] for kind, name in chosen.items()}
 
@@ -373,6 +387,7 @@ def build_scene() -> Scene:
         {"carrier": "DHL", "tracking_number": "T1", "lines": [{"line_number": 1, "quantity": 1}]},
     )
     assert shipment.status_code == 201, shipment.json()
+    returned = _returns(world, api)
     waiting = limited_api.post(
         "/my/orders",
         {"ship_to_id": world.ship_to.pk, "lines": [{"sku": "A-1", "quantity": 10}]},
@@ -450,6 +465,7 @@ def build_scene() -> Scene:
             "credit_note_id": note.pk,
             "statement_id": imported.statement.pk,
             "line_id": unmatched.pk,
+            **returned,
         },
         Client(),
         Client(),
@@ -458,6 +474,32 @@ def build_scene() -> Scene:
     )
     scene.sign_in_again()
     return scene
+
+
+def _returns(world: World, api: Any) -> dict[str, int]:
+    """A delivered order (its return form) and a return of it in each state with its own
+    form: requested (approve, reject), approved (receive), received (close)."""
+    tenant = world.tenant.pk
+    delivered = api.place(world.order_body(("A-1", 4)), key="delivered").json()["id"]
+    assert api.post(f"/orders/{delivered}/confirm").status_code == 200
+    shipped = api.post(
+        f"/orders/{delivered}/shipments", {"carrier": "DHL", "tracking_number": "T2"}
+    )
+    assert shipped.status_code == 201, shipped.json()
+    assert api.post(f"/orders/{delivered}/deliver").status_code == 200
+    made = [
+        returns.request_return(
+            tenant_id=tenant, order_id=delivered, lines=[returns.LineAsked(1, 1, "damaged")]
+        ).pk
+        for _ in range(3)
+    ]
+    for return_id in made[1:]:
+        returns.approve_return(tenant_id=tenant, return_id=return_id)
+    returns.receive_return(
+        tenant_id=tenant, return_id=made[2], lines=[returns.Inspected(1, 1, "restock")]
+    )
+    states = ("requested_return", "approved_return", "received_return")
+    return {"delivered_order": delivered, **dict(zip(states, made, strict=True))}
 
 
 def _in(response: Any, status: str) -> int:

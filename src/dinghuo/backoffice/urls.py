@@ -16,6 +16,7 @@ from dinghuo.backoffice import (
     views_price_offers,
     views_promotions,
     views_receivables,
+    views_returns,
     views_stock,
 )
 
@@ -39,6 +40,12 @@ urlpatterns = [
     ),
     path("fulfilment/", views_fulfilment.to_ship, name="fulfilment"),
     path("fulfilment/<int:order_id>/", views_fulfilment.ship, name="ship"),
+    path("returns/", views_returns.returns, name="returns"),
+    path("returns/<int:return_id>/", views_returns.return_page, name="return"),
+    path("returns/<int:return_id>/approve/", views_returns.approve, name="return-approve"),
+    path("returns/<int:return_id>/reject/", views_returns.reject, name="return-reject"),
+    path("returns/<int:return_id>/receive/", views_returns.receive, name="return-receive"),
+    path("returns/<int:return_id>/close/", views_returns.close, name="return-close"),
     path("stock/", views_stock.levels, name="stock"),
     path("stock/<int:sku_id>/", views_stock.sku, name="stock-sku"),
     path("stock/<int:sku_id>/receive/", views_stock.receive, name="stock-receive"),

@@ -14,6 +14,7 @@ from dinghuo.portal import (
     views_orders,
     views_quick_order,
     views_quotes,
+    views_returns,
     views_statement,
 )
 
@@ -32,6 +33,9 @@ urlpatterns = [
     path("orders/", views_orders.orders, name="orders"),
     path("orders/<int:order_id>/", views_orders.order, name="order"),
     path("orders/<int:order_id>/reorder/", views_orders.reorder, name="reorder"),
+    path("orders/<int:order_id>/return/", views_returns.new_return, name="return-new"),
+    path("returns/", views_returns.returns, name="returns"),
+    path("returns/<int:return_id>/", views_returns.return_page, name="return"),
     path("invoices/", views_invoices.invoices, name="invoices"),
     path("invoices/<int:invoice_id>/", views_invoices.invoice, name="invoice"),
     path("invoices/<int:invoice_id>/pdf/", views_invoices.invoice_pdf, name="invoice-pdf"),

@@ -25,6 +25,7 @@ from dinghuo.portal import queries as page
 from dinghuo.portal.access import BuyerRequest, buyer_required
 from dinghuo.portal.params import positive_int
 from dinghuo.portal.views_lists import keep_repricing
+from dinghuo.portal.views_returns import may_return
 
 ORDERS_PAGE_SIZE = 25
 APPROVER_LABELS = routing_notice.APPROVERS[refusals.BUYER]
@@ -73,6 +74,7 @@ def order(request: BuyerRequest, order_id: int) -> HttpResponse:
         "portal/order.html",
         {
             "order": found,
+            "can_return": may_return(found),
             "status_label": STATUS_LABELS.get(found.status, found.status),
             "lines": [(line, names.get(line.sku_id, line.description)) for line in lines],
             "tax_rows": tax_rows(lines),
