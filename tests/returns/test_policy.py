@@ -49,3 +49,18 @@ def test_which_requests_wait_for_a_person():
     assert policy.review_reasons(_asked("1", reasons=("other",)), rules) == ["reason_other"]
     assert policy.review_reasons(_asked("1", categories=(1, 7)), rules) == ["non_returnable"]
     assert policy.review_reasons(_asked("0"), policy.Rules()) == ["no_automatic_approval"]
+
+
+def test_the_defaults_and_every_reason_at_once():
+    assert (policy.DEFAULTS.window_days, policy.DEFAULTS.restocking_fee_percent) == (30, D(0))
+    assert (policy.DEFAULTS.non_returnable_categories, policy.DEFAULTS.auto_approve_limit) == (
+        frozenset(),
+        None,
+    )
+    rules = policy.Rules(auto_approve_limit=D("10"), non_returnable_categories=frozenset({7}))
+    everything = _asked("10.01", reasons=("other", "damaged"), categories=(7,))
+    assert policy.review_reasons(everything, rules) == [
+        "non_returnable",
+        "reason_other",
+        "over_approval_limit",
+    ]
