@@ -98,6 +98,9 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "POST /orders/{order_id}/deliver": {},
     "POST /orders/{order_id}/cancel": {},
     "POST /orders/{order_id}/short-close": {"body": {"reason": "the rest is not needed"}},
+    "POST /orders/{order_id}/amendments": {"body": {"purchase_order_number": "PO-AMEND"}},
+    "GET /orders/{order_id}/amendments": {},
+    "POST /orders/{order_id}/start-picking": {},
     "POST /orders/{order_id}/returns": {
         "body": {"lines": [{"line_number": 1, "quantity": 1, "reason": "damaged"}]}
     },
@@ -306,6 +309,8 @@ BUYER_SAMPLES: dict[str, dict[str, Any]] = {
     "GET /my/approvals": {},
     "GET /my/orders/{order_id}": {},
     "GET /my/orders/{order_id}/timeline": {},
+    "POST /my/orders/{order_id}/amendments": {"body": {"purchase_order_number": "PO-MINE"}},
+    "GET /my/orders/{order_id}/amendments": {},
     "POST /my/orders/{order_id}/approve": {"body": {"comment": "ok"}},
     "POST /my/orders/{order_id}/reject": {"body": {"comment": "no"}},
     "POST /my/orders/{order_id}/cancel": {"body": {"reason": "x"}},

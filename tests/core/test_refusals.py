@@ -23,6 +23,7 @@ from django.utils import translation
 from dinghuo.core import refusals
 from dinghuo.core.errors import Busy, Conflict, FieldError, ValidationFailed
 from dinghuo.customers import credit
+from dinghuo.orders import amendment_rules
 
 SOURCE = Path(refusals.__file__).resolve().parents[1]  # src/dinghuo
 PACKAGE = SOURCE.name
@@ -38,6 +39,13 @@ FLOWS = {
     # refuses it, and the reasons the checkout's and the order entry's preview say it would be held
     ("orders/services/placing.py", "reason"): {credit.OVER_LIMIT, credit.OVERDUE},
     ("orders/routing_notice.py", "reason"): {credit.OVER_LIMIT, credit.OVERDUE},
+    # why `amendment_rules.refusal` says an order cannot be amended now
+    ("orders/services/amending.py", "why"): {
+        amendment_rules.NOT_AMENDABLE,
+        amendment_rules.WINDOW_CLOSED,
+        amendment_rules.PICKING_STARTED,
+        amendment_rules.BUYERS_MAY_NOT,
+    },
 }
 
 

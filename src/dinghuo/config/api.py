@@ -10,7 +10,7 @@ from dinghuo.fulfilment import api as fulfilment
 from dinghuo.integrations import api as integrations
 from dinghuo.inventory import api as inventory
 from dinghuo.orders import api as orders
-from dinghuo.orders import api_short_close, api_stock_arrivals
+from dinghuo.orders import api_amendments, api_short_close, api_stock_arrivals
 from dinghuo.pricing import api as pricing
 from dinghuo.returns import api as returns
 
@@ -28,8 +28,10 @@ api.add_router("/", buying.router)
 api.add_router("/my", buying.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", orders.router)
 api.add_router("/", api_short_close.router)
+api.add_router("/", api_amendments.router)
 api.add_router("/", fulfilment.router)
 api.add_router("/my", orders.buyer_router, auth=BuyerKeyAuth())
+api.add_router("/my", api_amendments.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", billing.router)
 api.add_router("/my", billing.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", returns.router)

@@ -416,6 +416,37 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         say(_("Choose the customer group whose companies are served first.")),
     ),
     "short_close_reason_required": (say(_("Say why the rest of the order is cancelled.")),),
+    # --- amendments ----------------------------------------------------------------------
+    "order_not_amendable": (
+        say(_("This order has shipped, been delivered or been cancelled: it cannot change.")),
+    ),
+    "amend_window_closed": (
+        say(
+            _("The buyer's time to change this order has passed."),
+            _("The time to change this order has passed; ask the seller to change it."),
+        ),
+    ),
+    "picking_started": (
+        say(
+            _("The warehouse has started on this order: only staff can change it now."),
+            _("The warehouse has started on this order; ask the seller to change it."),
+        ),
+    ),
+    "buyer_amendments_off": (
+        say(
+            _("Buyers cannot change their orders: staff change them."),
+            _("The seller changes orders; ask them."),
+        ),
+    ),
+    "line_shipped": (
+        say(
+            _("%(shipped)s units of %(sku)s have shipped: the line cannot go below that."),
+            needs=["shipped", "sku"],
+        ),
+        say(_("Units of this line have shipped: it cannot go below that.")),
+    ),
+    "nothing_to_amend": (say(_("Change a line or a field: nothing would change.")),),
+    "reprice_staff_only": (say(_("Only the seller can reprice an order.")),),
     # --- returns ------------------------------------------------------------------------------
     "order_not_delivered": (say(_("Only goods of a delivered order can be returned.")),),
     "return_window_closed": (say(_("The time for returning goods of this order is over.")),),

@@ -56,7 +56,7 @@ def _placed_out(order: Order) -> dict[str, object]:
     return order_out(order, order.seller.slug, [], None if waits else [])
 
 
-def _require_idempotency_key(key: str | None) -> None:
+def require_idempotency_key(key: str | None) -> None:
     if key is None:
         raise ValidationFailed(
             "Send an Idempotency-Key header so that a retried order is never placed twice.",
@@ -73,7 +73,7 @@ def place_order(
 ) -> HttpResponse:
     """Validate, price and reserve every line at once; judge credit, approvals and automation.
     Requires an `Idempotency-Key` header."""
-    _require_idempotency_key(idempotency_key)
+    require_idempotency_key(idempotency_key)
     tenant = tenant_id(request)
 
     def create() -> tuple[int, Any]:
@@ -359,7 +359,7 @@ def straight_through_report(request: HttpRequest, filters: Query[PeriodFilter]) 
 # --- Buyer routes (/my/…): the caller's own company only ------------------------------------
 
 
-def _buyer_actor(request: HttpRequest) -> services.Actor:
+def buyer_actor(request: HttpRequest) -> services.Actor:
     caller = buyer(request)
     return services.Actor(
         approval_rules.COMPANY,
@@ -376,7 +376,7 @@ def buyer_place_order(
 ) -> HttpResponse:
     """As POST /orders, for the caller's company, placed by the caller: their spending limit
     and role count in the approval rules. Requires an `Idempotency-Key` header."""
-    _require_idempotency_key(idempotency_key)
+    require_idempotency_key(idempotency_key)
     caller = buyer(request)
 
     def create() -> tuple[int, Any]:
@@ -443,7 +443,7 @@ def buyer_approve_order(
     request: HttpRequest, order_id: ObjectId, payload: DecisionIn | None = None
 ) -> HttpResponse:
     """An approver or admin of the company approves its step (not their own order)."""
-    actor, comment = _buyer_actor(request), payload.comment if payload else ""
+    actor, comment = buyer_actor(request), payload.comment if payload else ""
     return _act(
         request,
         order_id,
@@ -459,7 +459,7 @@ def buyer_reject_order(
     request: HttpRequest, order_id: ObjectId, payload: CommentIn
 ) -> HttpResponse:
     """The order is cancelled; its stock and credit are released."""
-    actor = _buyer_actor(request)
+    actor = buyer_actor(request)
     return _act(
         request,
         order_id,

@@ -75,6 +75,10 @@ class Order(TenantScoped):
     )
     placed_at = models.DateTimeField()
     updated_at = models.DateTimeField(auto_now=True)
+    # 1 as placed; each amendment makes the next version (`OrderAmendment`).
+    version = models.PositiveIntegerField(default=1, db_default=1)
+    # When the warehouse started picking it: from then on only staff may amend it.
+    picking_started_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -184,6 +188,9 @@ class OrderPolicy(TenantScoped):
         default=BackorderFill.OLDEST,
         db_default=BackorderFill.OLDEST,
     )
+    # How long after placing a buyer may still amend an order (before picking starts); 0:
+    # buyers cannot amend, only staff.
+    buyer_amend_hours = models.PositiveIntegerField(default=24, db_default=24)
     # The companies of this group are the priority customers of `BackorderFill.PRIORITY`.
     priority_group = models.ForeignKey(
         "customers.CustomerGroup",
@@ -199,6 +206,9 @@ class OrderPolicy(TenantScoped):
             models.CheckConstraint(
                 condition=models.Q(approval_expiry_hours__gte=1, approval_expiry_hours__lte=8760),
                 name="approval_expiry_in_range",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(buyer_amend_hours__lte=8760), name="buyer_amend_hours_in_range"
             ),
         ]
 
@@ -287,3 +297,36 @@ class OrderApproval(TenantScoped):
                 fields=["order", "level", "approver"], name="order_approval_unique"
             )
         ]
+
+
+class OrderAmendment(TenantScoped):
+    """One numbered change of an order after it was placed (`services.amending`): what changed,
+    who changed it, and the amounts before and after. Written once, never changed."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="amendments")
+    version = models.PositiveIntegerField()  # the order's version this amendment made (2, 3…)
+    amended_at = models.DateTimeField()
+    # Who: a person's name and side ("buyer"/"staff"), or the API key's prefix.
+    amended_by = models.CharField(max_length=200)
+    by_buyer = models.BooleanField(default=False)
+    note = models.CharField(max_length=200, blank=True, default="")
+    # {"lines": [{"line_number", "sku", "before", "after", "unit_price_before",
+    # "unit_price_after"}], "fields": {"name": [before, after]}, "repriced": bool}
+    changes = models.JSONField(default=dict)
+    status_before = models.CharField(max_length=20, choices=OrderStatus.choices)
+    status_after = models.CharField(max_length=20, choices=OrderStatus.choices)
+    total_before = models.DecimalField(max_digits=18, decimal_places=4)
+    total_after = models.DecimalField(max_digits=18, decimal_places=4)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["order", "version"], name="order_amendment_version_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(version__gte=2), name="order_amendment_version_after_first"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} v{self.version}"

@@ -20,6 +20,7 @@ from dinghuo.orders.models import (
     ApprovalRule,
     Approver,
     Order,
+    OrderAmendment,
     OrderApproval,
     OrderLine,
     OrderPolicy,
@@ -281,3 +282,17 @@ def company_user_name(tenant_id: int, company_user_id: int) -> str:
     if row is None:
         return f"company user {company_user_id}"
     return f"{row[0]} <{row[1]}>" if row[0] else row[1]
+
+
+def amendments(
+    tenant_id: int, order_id: int, *, company_id: int | None = None
+) -> tuple[Order, list[OrderAmendment]]:
+    """An order and its amendments, oldest first (two queries); with `company_id` (a buyer
+    asking) another company's order is not found."""
+    orders_ = Order.objects.filter(tenant_id=tenant_id, pk=order_id)
+    if company_id is not None:
+        orders_ = orders_.filter(company_id=company_id)
+    order = orders_.only("id", "currency", "company_id").first()
+    if order is None:
+        raise NotFound(f"No order {order_id}.")
+    return order, list(OrderAmendment.objects.filter(order=order).order_by("version"))

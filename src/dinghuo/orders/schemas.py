@@ -149,6 +149,10 @@ class OrderOut(Schema):
     )
     placed_at: datetime
     updated_at: datetime
+    version: int = Field(description="1 as placed; each amendment makes the next version")
+    picking_started_at: datetime | None = Field(
+        description="When the warehouse started picking it (buyers can no longer amend it)"
+    )
     review_reasons: list[str] = Field(
         description="Why the order did not go straight through (empty when it did)"
     )
@@ -393,6 +397,10 @@ def order_out(
         "entered_by_id": order.entered_by_id,
         "placed_at": order.placed_at.isoformat(),
         "updated_at": order.updated_at.isoformat(),
+        "version": order.version,
+        "picking_started_at": order.picking_started_at.isoformat()
+        if order.picking_started_at
+        else None,
         "review_reasons": order.review_reasons,
         "hold_reason": order.hold_reason,
         "confirmed_automatically": order.confirmed_automatically,

@@ -24,6 +24,8 @@ EVENT_LABELS = {
     "order.placed": _("Order placed"),
     "order.backorder_filled": _("Backordered units reserved"),
     "order.short_closed": _("Rest of the order cancelled"),
+    "order.amended": _("Order changed"),
+    "order.picking_started": _("Picking started"),
     "return.requested": _("Return requested"),
     "return.approved": _("Return approved"),
     "return.rejected": _("Return rejected"),

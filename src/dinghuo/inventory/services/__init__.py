@@ -11,7 +11,13 @@ each other in a cycle.
 from dinghuo.inventory.services.issuing import Draw, IssuePlan, issue, plan_issue
 from dinghuo.inventory.services.levels import stock_event
 from dinghuo.inventory.services.receipts import MAX_STOCK_QUANTITY, adjust_stock, receive_stock
-from dinghuo.inventory.services.reservations import Allocated, allocate, release, reserve
+from dinghuo.inventory.services.reservations import (
+    Allocated,
+    allocate,
+    release,
+    release_units,
+    reserve,
+)
 from dinghuo.inventory.services.transfers import TRANSFER_REFERENCE, transfer_stock
 from dinghuo.inventory.services.warehouses import (
     MAX_WAREHOUSE_PRIORITY,
@@ -33,6 +39,7 @@ __all__ = [
     "plan_issue",
     "receive_stock",
     "release",
+    "release_units",
     "reserve",
     "stock_event",  # the demo's opening stock
     "transfer_stock",

@@ -26,12 +26,20 @@ class Allocated:
     plan: allocation.Plan
 
 
-def allocate(tenant_id: int, wants: list[allocation.Want]) -> Allocated:
+def allocate(
+    tenant_id: int, wants: list[allocation.Want], *, also_lock: Iterable[int] = ()
+) -> Allocated:
     """Lock the wanted SKUs' stock rows in every active warehouse (`lock_available_levels`, in
     (sku, warehouse) order) and plan where each line's units come from, warehouses by
     priority (`allocation.allocate`). Writes nothing: `plan.shortages` names the lines that
-    cannot be met, for the caller to refuse; `reserve` then holds the rest."""
-    locked = levels.lock_available_levels(tenant_id, (want.sku_id for want in wants))
+    cannot be met, for the caller to refuse; `reserve` then holds the rest.
+
+    `also_lock`: SKUs whose levels the caller changes next in the same transaction (units it
+    releases, `release_units`); their rows are locked in the same ordered statement, since
+    locking them afterwards could wait, in a cycle, on a writer holding them first."""
+    locked = levels.lock_available_levels(
+        tenant_id, {want.sku_id for want in wants} | set(also_lock)
+    )
     plan = allocation.allocate(
         wants,
         sorted(
@@ -112,3 +120,50 @@ def release(tenant_id: int, order_line_ids: Iterable[int], *, reason: str, refer
     for r in reservations:
         r.quantity = 0
     Reservation.objects.bulk_update(reservations, ["quantity"])
+
+
+def release_units(tenant_id: int, units: Mapping[int, int], *, reason: str, reference: str) -> None:
+    """Let go of `units[line]` of the units reserved for each order line, from the warehouses
+    it would ship from last first (lowest priority), so what stays reserved is what ships
+    soonest: the levels' reserved units fall, with ledger rows and `stock.changed`, and the
+    reservations shrink. A line never gives back more than it holds (the caller counts
+    backordered units apart)."""
+    wanted = {line: count for line, count in units.items() if count > 0}
+    reservations = list(
+        Reservation.objects.filter(
+            tenant_id=tenant_id, order_line_id__in=list(wanted), quantity__gt=0
+        )
+        .select_related("sku", "warehouse")
+        .order_by("-warehouse__priority", "-warehouse_id", "-id")
+    )
+    changes, taken = [], []
+    for reservation in reservations:
+        take = min(wanted[reservation.order_line_id], reservation.quantity)
+        if take == 0:
+            continue
+        wanted[reservation.order_line_id] -= take
+        reservation.quantity -= take
+        taken.append(reservation)
+        changes.append(
+            Change(
+                reservation.warehouse_id,
+                reservation.sku_id,
+                StockMovement.Kind.RELEASE,
+                reserved_delta=-take,
+            )
+        )
+    if not changes:
+        return
+    locked = levels.lock_levels(
+        tenant_id, (r.sku_id for r in taken), (r.warehouse_id for r in taken)
+    )
+    levels.write_changes(
+        tenant_id,
+        locked,
+        changes,
+        reason=reason[:200],
+        reference=reference,
+        sku_codes={r.sku_id: r.sku.code for r in taken},
+        warehouse_codes={r.warehouse_id: r.warehouse.code for r in taken},
+    )
+    Reservation.objects.bulk_update(taken, ["quantity"])

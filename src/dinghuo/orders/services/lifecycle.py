@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, InvalidTransition, NotFound, ValidationFailed
 from dinghuo.customers import services as customers
 from dinghuo.integrations import events
@@ -35,6 +36,24 @@ def confirm_order(*, tenant_id: int, order_id: int) -> Order:
     order.save(update_fields=["status", "updated_at"])
     events.record(order_event(order, "order.confirmed", {"automatic": False}))
     return order
+
+
+@transaction.atomic
+def start_picking(*, tenant_id: int, order_id: int) -> Order:
+    """The warehouse has started on a confirmed (or partially shipped) order: buyers can no
+    longer amend it (`amendment_rules`). Said again, it changes nothing; 409
+    `invalid_transition` for an order the warehouse cannot pick (not confirmed)."""
+    order = locked_order(tenant_id, order_id)
+    if order.status not in _PICKABLE:
+        raise InvalidTransition(f"Cannot start picking an order that is {order.status}.")
+    if order.picking_started_at is None:
+        order.picking_started_at = clock.now()
+        order.save(update_fields=["picking_started_at", "updated_at"])
+        events.record(order_event(order, "order.picking_started", {}))
+    return order
+
+
+_PICKABLE = frozenset({OrderStatus.CONFIRMED, OrderStatus.PARTIALLY_SHIPPED})
 
 
 @transaction.atomic
@@ -129,7 +148,9 @@ def record_shipment(
     )
     everything_shipped = all(line.shipped_quantity == line.quantity for line in lines.values())
     order.status = OrderStatus.SHIPPED if everything_shipped else OrderStatus.PARTIALLY_SHIPPED
-    order.save(update_fields=["status", "updated_at"])
+    # Whatever the warehouse said before, a shipment means picking has started.
+    order.picking_started_at = order.picking_started_at or clock.now()
+    order.save(update_fields=["status", "picking_started_at", "updated_at"])
     shipped_event = order_event(
         order,
         "order.shipped",

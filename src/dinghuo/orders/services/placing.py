@@ -233,21 +233,42 @@ def settle_credit(judgement: Judgement, credit_line_id: int, priced: Priced) -> 
     `credit_refused`); else the credit the order holds: its amount, or nothing when it is held
     or prepaid (the amount taken with the line is given back at once)."""
     if judgement.refused:
-        reason_text = str(judgement.hold_reason)
-        cur = priced.parties.currency
-        raise Conflict(
-            f"The order cannot be placed on account. {reason_text}.",
-            code="credit_refused",
-            errors=[
-                FieldError("company_id", reason, reason_text, {"currency": cur})
-                for reason in judgement.credit.blocked
-            ],
-        )
+        raise credit_refusal(judgement, priced.parties.currency)
     checked = judgement.credit
     held = priced.total if checked.uses_credit and not checked.blocked else Decimal(0)
     if held != priced.total:
         customers.change_order_exposure(credit_line_id=credit_line_id, amount=-priced.total)
     return held
+
+
+def credit_refusal(judgement: Judgement, currency: str) -> Conflict:
+    """The 409 `credit_refused` of an order the seller refuses on credit, with each reason."""
+    reason_text = str(judgement.hold_reason)
+    return Conflict(
+        f"The order cannot be placed on account. {reason_text}.",
+        code="credit_refused",
+        errors=[
+            FieldError("company_id", reason, reason_text, {"currency": currency})
+            for reason in judgement.credit.blocked
+        ],
+    )
+
+
+def shortage_refusal(shortages: list[allocation.Shortage], skus: list[str]) -> Conflict:
+    """The 409 `insufficient_stock` naming every short line (`skus[i]` is line i's SKU)."""
+    return Conflict(
+        "Not enough stock for some lines; nothing was reserved.",
+        code="insufficient_stock",
+        errors=[
+            FieldError(
+                f"lines[{s.index}].quantity",
+                "insufficient_stock",
+                f"{skus[s.index]}: {s.available} available, {s.wanted} wanted",
+                {"available": s.available, "wanted": s.wanted},
+            )
+            for s in shortages
+        ],
+    )
 
 
 def allocate(request: OrderRequest, priced: Priced) -> stock.Allocated:
@@ -263,19 +284,7 @@ def allocate(request: OrderRequest, priced: Priced) -> stock.Allocated:
         ],
     )
     if allocated.plan.shortages:
-        raise Conflict(
-            "Not enough stock for some lines; nothing was reserved.",
-            code="insufficient_stock",
-            errors=[
-                FieldError(
-                    f"lines[{s.index}].quantity",
-                    "insufficient_stock",
-                    f"{request.lines[s.index].sku}: {s.available} available, {s.wanted} wanted",
-                    {"available": s.available, "wanted": s.wanted},
-                )
-                for s in allocated.plan.shortages
-            ],
-        )
+        raise shortage_refusal(allocated.plan.shortages, [line.sku for line in request.lines])
     return allocated
 
 
@@ -287,7 +296,7 @@ _ORDER_FIELDS = [
     "subtotal", "tax_total", "total", "prices_include_tax", "tax_rounding",
     "tax_exemption_certificate", "fx_rate", "placed_at", "updated_at",
 ]  # fmt: skip
-_LINE_FIELDS = [
+LINE_FIELDS = [
     "tenant_id", "order_id", "line_number", "sku_id", "sku_code", "description", "quantity",
     "unit_price", "line_total", "tax_rate_id", "tax_name", "tax_percent", "net_amount",
     "tax_amount", "gross_amount", "pricing", "backordered_quantity", "shipped_quantity",
@@ -334,8 +343,8 @@ def write(
         for r, total, taxed in zip(priced.results, priced.totals, priced.taxed.lines, strict=True)
         if r.sku
     ]
-    insert_instances(lines, _LINE_FIELDS)
-    _insert_approvals(order, judgement)
+    insert_instances(lines, LINE_FIELDS)
+    insert_approvals(order, judgement)
     order._prefetched_objects_cache = {"lines": lines}  # type: ignore[attr-defined]
     return order
 
@@ -386,7 +395,7 @@ def _new_order(
     )
 
 
-def _insert_approvals(order: Order, judgement: Judgement) -> None:
+def insert_approvals(order: Order, judgement: Judgement) -> None:
     """One row per approval step: the first level pending (waiting while credit holds the
     order), the later ones waiting their turn."""
     steps = judgement.steps
