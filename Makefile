@@ -4,6 +4,10 @@ PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Some machines (CI images among them) set PYTHONDONTWRITEBYTECODE: then every process, each
+# test worker, server and command the tests start, compiles all of Django and Dinghuo again
+# (about 7 s of CPU each). Bytecode goes to __pycache__ (git-ignored) instead.
+unexport PYTHONDONTWRITEBYTECODE
 
 .PHONY: run test install lint bench migrate clean translations
 

@@ -4,6 +4,10 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
+# Compiled bytecode is kept (see the Makefile): without it each process the tests start
+# compiles every module again.
+unset PYTHONDONTWRITEBYTECODE
+
 PG_URL="${TEST_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
 status=0
 
