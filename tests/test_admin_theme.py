@@ -34,6 +34,8 @@ from dinghuo.pricing.tax import Rounding
 from tests.builders import World, add_buyer
 from tests.orders.support import add_rule, set_credit, set_policy
 from tests.pricing.support import group, price_list
+from tests.returns.support import ask, delivered_order
+from tests.returns.support import set_policy as set_return_policy
 
 THEME_CSS = "unfold/css/styles.css"
 
@@ -60,7 +62,11 @@ def superuser(db: None) -> Client:
 @pytest.fixture
 def rows(world: World) -> World:
     """A few rows of every model the admin shows: an order waiting for approval (lines,
-    approval, reservations, ledger rows), a quote, customer prices, a buyer, a group."""
+    approval, reservations, ledger rows), a quote, customer prices, a buyer, a group, a
+    return of a delivered order (its lines) and the return policy."""
+    set_return_policy(world, window_days=14)
+    returned = ask(world, delivered_order(world, ("A-1", 3)), (1, 1, "damaged"))
+    assert returned.status_code == 201, returned.json()
     add_rule(world, "Everything needs approval")
     set_policy(world, overdue_grace_days=7)
     set_credit(world, "100000.00")
@@ -274,7 +280,23 @@ def test_the_read_only_admins_are_the_ones_the_services_own() -> None:
         "pricing/pricelistassignment",
         "pricing/promotion",
         "pricing/taxpolicy",
+        "returns/returnpolicy",
+        "returns/returnrequest",
     }
+
+
+def test_a_return_shows_its_lines_and_its_policy_the_window(rows, superuser) -> None:
+    from dinghuo.returns.models import ReturnPolicy, ReturnRequest
+
+    (request,) = ReturnRequest.objects.all()
+    listed = superuser.get("/admin/returns/returnrequest/").content.decode()
+    shown = superuser.get(f"/admin/returns/returnrequest/{request.pk}/change/").content.decode()
+    policies = superuser.get("/admin/returns/returnpolicy/").content.decode()
+
+    assert request.number == "RMA-000001" and request.number in listed
+    assert "Arrived damaged" in shown and request.order.number in shown
+    policy = ReturnPolicy.objects.get()
+    assert (policy.window_days, f">{policy.window_days}<" in policies) == (14, True)
 
 
 def test_a_tax_rate_added_in_the_admin_goes_through_the_service(rows, superuser) -> None:

@@ -80,8 +80,10 @@ def test_counts_at_the_asked_scale(output: str) -> None:
     assert Company.objects.filter(**scoped).count() == 30
     assert 48 <= Category.objects.filter(**scoped).count() <= 55
     assert list(
-        Warehouse.objects.filter(**scoped).order_by("priority").values_list("code", "priority")
-    ) == [("hk-kwaichung", 1), ("sz-yantian", 2)]
+        Warehouse.objects.filter(**scoped)
+        .order_by("priority")
+        .values_list("code", "priority", "is_active")
+    ) == [("hk-kwaichung", 1, True), ("sz-yantian", 2, True), ("hk-quarantine", 90, False)]
     assert dict(PriceList.objects.filter(**scoped).values_list("code", "currency")) == {
         "retail-hkd": "HKD",
         "wholesale-hkd": "HKD",
@@ -108,7 +110,11 @@ def test_every_status_appears_and_shipments_are_real(output: str) -> None:
     assert {s.carrier for s in shipments} <= known
     assert all(len(s.tracking_number) >= 10 for s in shipments)
     for order in Order.objects.filter(status__in=[OrderStatus.SHIPPED, OrderStatus.DELIVERED]):
-        assert all(line.shipped_quantity == line.quantity for line in order.lines.all())
+        # All of it shipped, or what did not was cancelled (a short-closed order).
+        assert all(
+            line.shipped_quantity + line.cancelled_quantity == line.quantity
+            for line in order.lines.all()
+        )
     delivered = Shipment.objects.filter(order__status=OrderStatus.DELIVERED)
     assert not delivered.filter(delivered_at__isnull=True).exists()
 
@@ -161,7 +167,12 @@ def test_stock_levels_equal_their_ledger_and_reservations(output: str) -> None:
     closed = Reservation.objects.exclude(order_line__order__status__in=OPEN_STATUSES)
     assert not closed.filter(quantity__gt=0).exists()
     receipts = StockMovement.objects.filter(kind=StockMovement.Kind.RECEIPT)
-    assert set(receipts.values_list("reason", flat=True)) == {"opening stock"}
+    reasons = set(receipts.values_list("reason", flat=True))
+    # The opening stock, a supplier's delivery for a backorder, and goods sent back.
+    assert {"opening stock", "supplier delivery"} <= reasons
+    assert all(
+        r.startswith("return RMA-") for r in reasons - {"opening stock", "supplier delivery"}
+    )
     stocked = StockLevel.objects.values("sku").distinct().count()
     assert SKUS * 0.8 <= stocked < SKUS
 
@@ -359,8 +370,10 @@ def test_credit_notes_an_overpayment_and_credit_that_follows_the_money(output: s
     from dinghuo.billing.models import Account, CreditNote
     from tests.billing.support import assert_money_consistent
 
-    notes = list(CreditNote.objects.prefetch_related("lines").order_by("id"))
-    assert [n.number for n in notes] == ["CN-000001", "CN-000002"]
+    everything = list(CreditNote.objects.prefetch_related("lines").order_by("id"))
+    # Numbered in the order they were issued, returns' credit notes among them.
+    assert [n.number for n in everything] == [f"CN-{i:06d}" for i in range(1, len(everything) + 1)]
+    notes = [n for n in everything if not n.reason.startswith("Return RMA-")]
     damaged, goodwill = notes
     assert damaged.reason.startswith("Damaged in transit")
     assert all(line.invoice_line_id and line.quantity for line in damaged.lines.all())
@@ -517,3 +530,123 @@ def test_a_large_usd_order_waits_for_the_sales_desk_with_both_amounts(output: st
     with translation.override("en"):
         said = f"{money(order.total, 'USD')} ({money(in_hkd, 'HKD')}) is HK$100,000.00 or more"
     assert said in page.content.decode()
+
+
+# --- after-sales: returns in every state, a backorder filled, an order short-closed ------------
+
+
+def _timeline(output: str, order_id: int) -> list[str]:
+    headers = {"Authorization": f"Bearer {_api_key(output)}"}
+    answer = Client().get(f"/api/v1/orders/{order_id}/timeline", headers=headers)
+    assert answer.status_code == 200, answer.content
+    return [entry["type"] for entry in answer.json()]
+
+
+def test_the_return_policy_keeps_chilled_goods_and_a_fee(output: str) -> None:
+    from decimal import Decimal
+
+    from dinghuo.returns.models import ReturnPolicy
+
+    policy = ReturnPolicy.objects.get(tenant__slug="demo")
+    assert (policy.window_days, policy.restocking_fee_percent, policy.auto_approve_limit) == (
+        30,
+        Decimal(15),
+        Decimal(2000),
+    )
+    assert set(policy.non_returnable_categories.values_list("code", flat=True)) == {
+        "frozen-meat",
+        "frozen-seafood",
+        "frozen-dim-sum",
+        "dairy",
+    }
+    assert policy.quarantine_warehouse is not None
+    assert not policy.quarantine_warehouse.is_active
+
+
+def test_returns_wait_are_approved_come_back_and_are_rejected(output: str) -> None:
+    from dinghuo.returns.models import ReturnRequest
+
+    returns = list(ReturnRequest.objects.prefetch_related("lines", "credit_notes"))
+    by_status = {r.status: r for r in returns}
+    assert sorted(r.status for r in returns) == ["approved", "closed", "rejected", "requested"]
+    waiting = by_status["requested"]
+    assert waiting.review_reasons and not waiting.number  # a clerk decides; no RMA yet
+    approved = by_status["approved"]
+    assert approved.number.startswith("RMA-") and approved.received_at is None
+    rejected = by_status["rejected"]
+    assert rejected.decision_comment and not rejected.number
+    closed = by_status["closed"]
+    assert sorted(line.fate for line in closed.lines.all()) == ["restock", "scrap"]
+    (note,) = closed.credit_notes.all()
+    assert note.reason.startswith(f"Return {closed.number}, less a restocking fee")
+    assert closed.fee_amount > 0 and closed.credited_amount == note.total > 0
+    # The ledger says what came back: a receipt for each line, the scrapped one written off.
+    moved = StockMovement.objects.filter(reference=closed.number)
+    assert sorted(moved.values_list("kind", flat=True)) == ["adjustment", "receipt", "receipt"]
+    for request in returns:
+        steps = [t for t in _timeline(output, request.order_id) if t.startswith("return.")]
+        assert (
+            steps
+            == {
+                "requested": ["return.requested"],
+                "approved": ["return.requested", "return.approved"],
+                "rejected": ["return.requested", "return.rejected"],
+                "closed": [
+                    "return.requested",
+                    "return.approved",
+                    "return.received",
+                    "return.closed",
+                ],
+            }[request.status]
+        )
+    for code, what in (
+        (waiting.company.code, "a return waiting for a clerk"),
+        (approved.company.code, f"an approved return ({approved.number})"),
+        (closed.company.code, f"credited by {note.number}"),
+        (rejected.company.code, "a rejected return"),
+    ):
+        assert _shown(output, re.escape(what)).code == code
+
+
+def test_the_first_buyer_printed_can_return_a_delivered_order_at_once(output: str) -> None:
+    """The first sign-in printed owns a delivered order within the window, nothing of it
+    asked back: its page offers to return goods, and the form opens."""
+    email, password = _login(output, r"\n    (\S+@\S+\.example) / (\S+)")
+    company = CompanyUser.objects.get(user__email=email).company
+    showing = re.findall(r"\n  (\S+) shows [^\n]*a delivered order it may return goods of", output)
+    assert company.code in showing
+    client = Client()
+    assert client.post("/signin/", {"email": email, "password": password}).status_code == 302
+    offered = [
+        order
+        for order in Order.objects.filter(
+            company=company, status=OrderStatus.DELIVERED, returns__isnull=True
+        )
+        if 'data-testid="return-goods"' in client.get(f"/orders/{order.pk}/").content.decode()
+    ]
+    assert offered
+    assert client.get(f"/orders/{offered[0].pk}/return/").status_code == 200
+
+
+def test_a_backorder_filled_on_arrival_and_an_order_short_closed(output: str) -> None:
+    from dinghuo.integrations.models import Event
+
+    shown = re.search(
+        r"\n  (\S+) shows [^\n]*a backorder filled when stock arrived \((\S+)\)", output
+    )
+    assert shown, output
+    filled = {e.aggregate_id: e for e in Event.objects.filter(type="order.backorder_filled")}
+    (order,) = [o for o in Order.objects.filter(pk__in=filled) if o.number == shown[2]]
+    assert order.company.code == shown[1]
+    assert "order.backorder_filled" in _timeline(output, order.pk)
+    (delivery,) = StockMovement.objects.filter(reason="supplier delivery")
+    assert delivery.created_at <= filled[order.pk].occurred_at
+    assert Reservation.objects.filter(order_line__order=order, quantity__gt=0).exists()
+
+    (closed,) = Event.objects.filter(type="order.short_closed")
+    order = Order.objects.get(pk=closed.aggregate_id)
+    assert order.status == OrderStatus.SHIPPED
+    assert "order.short_closed" in _timeline(output, order.pk)
+    assert order.lines.filter(cancelled_quantity__gt=0).exists()
+    assert not Reservation.objects.filter(order_line__order=order, quantity__gt=0).exists()
+    assert _shown(output, "an order short-closed").pk == order.company_id

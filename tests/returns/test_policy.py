@@ -64,3 +64,98 @@ def test_the_defaults_and_every_reason_at_once():
         "reason_other",
         "over_approval_limit",
     ]
+
+
+# --- boundaries, pinned one unit either side (the mutation run's findings, DEVELOPERS.md) ------
+
+
+def test_a_14_day_window_accepts_day_14_and_refuses_day_15_across_a_month_end():
+    rules = policy.Rules(window_days=14)
+    delivered = date(2026, 2, 20)  # 2026 is not a leap year: day 14 is 6 March
+    assert policy.last_day(delivered, rules) == date(2026, 3, 6)
+    assert policy.within_window(delivered, date(2026, 3, 6), rules)  # day 14
+    assert not policy.within_window(delivered, date(2026, 3, 7), rules)  # day 15
+    # A leap year's 29 February counts as a day; the window runs over the year's end.
+    assert policy.last_day(date(2028, 2, 20), rules) == date(2028, 3, 5)
+    assert policy.last_day(date(2026, 12, 25), rules) == date(2027, 1, 8)
+
+
+@given(
+    delivered=st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 1, 1)),
+    window=st.integers(min_value=0, max_value=3650),
+)
+def test_the_last_day_is_the_last_accepted_and_the_day_after_the_first_refused(delivered, window):
+    rules = policy.Rules(window_days=window)
+    last = policy.last_day(delivered, rules)
+    assert (last - delivered).days == window
+    assert policy.within_window(delivered, delivered, rules)
+    assert policy.within_window(delivered, last, rules)
+    assert not policy.within_window(delivered, date.fromordinal(last.toordinal() + 1), rules)
+
+
+def test_the_fee_in_currencies_of_zero_two_and_three_decimals():
+    assert policy.restocking_fee(D("4"), D("12.5"), "JPY") == D("1")  # 0.5 yen → 1
+    assert policy.restocking_fee(D("3"), D("12.5"), "JPY") == D("0")  # 0.375 yen → 0
+    assert policy.restocking_fee(D("0.010"), D("50"), "KWD") == D("0.005")
+    assert policy.restocking_fee(D("0.001"), D("50"), "KWD") == D("0.001")  # 0.0005 → 0.001
+    assert policy.restocking_fee(D("10.00"), D("0.05"), "USD") == D("0.01")  # 0.005 → 0.01
+    assert policy.restocking_fee(D("10.00"), D("0.04"), "USD") == D("0.00")  # 0.004 → 0.00
+    # Written with the currency's own decimals, as a credit note shows it.
+    assert str(policy.restocking_fee(D("1250"), D("10"), "JPY")) == "125"
+    assert str(policy.restocking_fee(D("80"), D("10"), "KWD")) == "8.000"
+
+
+@given(
+    gross=st.decimals(min_value=0, max_value=10**9, places=2),
+    percent=st.decimals(min_value=0, max_value=100, places=2),
+)
+def test_the_whole_fee_or_none_of_it_and_never_more_than_a_minor_unit_off(gross, percent):
+    fee = policy.restocking_fee(gross, percent, "HKD")
+    assert abs(fee - gross * percent / 100) <= D("0.005")
+    assert policy.restocking_fee(gross, D(100), "HKD") == gross
+    assert policy.restocking_fee(gross, D(0), "HKD") == 0
+
+
+def test_the_automatic_approval_limit_is_inclusive_to_the_last_minor_unit():
+    rules = policy.Rules(auto_approve_limit=D("2000"))
+    assert policy.review_reasons(_asked("2000.00"), rules) == []
+    assert policy.review_reasons(_asked("2000.01"), rules) == ["over_approval_limit"]
+    # A limit of zero approves only requests worth nothing.
+    zero = policy.Rules(auto_approve_limit=D("0"))
+    assert policy.review_reasons(_asked("0"), zero) == []
+    assert policy.review_reasons(_asked("0.01"), zero) == ["over_approval_limit"]
+
+
+def test_one_non_returnable_category_among_many_is_enough_and_others_are_not():
+    rules = policy.Rules(
+        auto_approve_limit=D("100"), non_returnable_categories=frozenset({7, 8, 9})
+    )
+    assert policy.review_reasons(_asked("1", categories=(1, 2, 9)), rules) == ["non_returnable"]
+    assert policy.review_reasons(_asked("1", categories=(1, 2, 3)), rules) == []
+    assert policy.review_reasons(_asked("1", categories=()), rules) == []
+    # "other" among other reasons still needs a person; reasons alike in name do not.
+    mixed = _asked("1", reasons=("damaged", "other", "not_needed"))
+    assert policy.review_reasons(mixed, rules) == ["reason_other"]
+    assert policy.review_reasons(_asked("1", reasons=("others", "Other")), rules) == []
+
+
+@given(
+    categories=st.frozensets(st.integers(1, 6)),
+    blocked=st.frozensets(st.integers(1, 6)),
+    reasons=st.frozensets(st.sampled_from(["damaged", "defective", "not_needed", "other"])),
+    amount=st.decimals(min_value=0, max_value=10_000, places=2),
+    limit=st.none() | st.decimals(min_value=0, max_value=10_000, places=2),
+)
+def test_a_request_approves_itself_exactly_when_nothing_needs_a_person(
+    categories, blocked, reasons, amount, limit
+):
+    rules = policy.Rules(non_returnable_categories=blocked, auto_approve_limit=limit)
+    reasons_given = policy.review_reasons(policy.Asked(categories, reasons, amount), rules)
+    straightforward = (
+        not categories & blocked
+        and "other" not in reasons
+        and limit is not None
+        and amount <= limit
+    )
+    assert (reasons_given == []) == straightforward
+    assert len(reasons_given) == len(set(reasons_given))  # each reason once

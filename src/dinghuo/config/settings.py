@@ -379,6 +379,13 @@ UNFOLD = {
                 ],
             },
             {
+                "title": _("Returns"),
+                "items": [
+                    _admin_list(_("Return requests"), "assignment_return", "returns.returnrequest"),
+                    _admin_list(_("Return policies"), "rule_settings", "returns.returnpolicy"),
+                ],
+            },
+            {
                 "title": _("System"),
                 "items": [
                     _admin_list(_("Users"), "person", "auth.user"),

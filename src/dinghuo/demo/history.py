@@ -3,9 +3,11 @@
 Each order is taken as far along its life as its planned status: placed, confirmed, cancelled
 (before or after confirmation), partly shipped (some lines, or all but a backorder), shipped
 (one shipment per warehouse that holds its stock) or delivered. Lower order numbers are
-further along, as they would be in a real history. Every step of every order (and the
-payments and credit notes its invoices lead to, see `receivables`) is recorded on the
-agenda in the order of its moment, as it would have happened.
+further along, as they would be in a real history. A few orders then play an after-sales
+scene (`scenes` casts them, `after_sales` plays them: returns, a backorder filled on arrival,
+a short-close). Every step of every order (and the payments and credit notes its invoices
+lead to, see `receivables`) is recorded on the agenda in the order of its moment, as it
+would have happened.
 """
 
 import math
@@ -15,7 +17,8 @@ from datetime import timedelta
 from functools import partial
 
 from dinghuo.customers.models import CompanyUser, CreditLine
-from dinghuo.demo import HISTORY_DAYS, DemoRefused, casting, large_order
+from dinghuo.demo import HISTORY_DAYS, DemoRefused, casting, large_order, scenes
+from dinghuo.demo.after_sales import AfterSales
 from dinghuo.demo.agenda import Agenda, Life
 from dinghuo.demo.buyers import Buyer
 from dinghuo.demo.catalogue import SkuInfo, priced_on
@@ -170,8 +173,12 @@ class History:
         skus: list[SkuInfo],
         rng: random.Random,
         collections: Collections,
+        after_sales: AfterSales,
+        featured: list[int],
     ):
         self.tenant_id = tenant_id
+        self.after_sales = after_sales
+        self.featured = featured  # buyer indices whose sign-ins the load prints
         self.buyers = buyers
         self.rng = rng
         self.collections = collections
@@ -210,13 +217,29 @@ class History:
         plan = plan_statuses(count, self.rng)
         moments = [start + (end - start) * (n + self.rng.random()) / count for n in range(count)]
         cast = casting.cast(plan, moments, end, self.buyers, self.specials)
+        s = self.specials
+        played = scenes.cast_scenes(
+            plan,
+            moments,
+            end,
+            taken=set(cast.forced) | ({cast.large} if cast.large is not None else set()),
+            featured=self.featured,
+            avoided={self.buyers.index(b) for b in (s.tight, s.late, s.prepaid, s.deposit)},
+            buyer_count=len(self.buyers),
+        )
         for n, status in enumerate(plan):
             index = self.rng.choices(range(len(self.buyers)), weights=self.weights)[0]
-            index = cast.forced.get(n, index)
+            index = cast.forced.get(n, played.buyer(n, index))
             moment = moments[n]
             if n == cast.large:  # recent enough that its approval has not expired
                 moment = max(moment, end - large_order.WAITING_SINCE)
-            life = self._life(index, status, plain=n in cast.forced, large=n == cast.large)
+            life = self._life(
+                index,
+                status,
+                plain=n in cast.forced,
+                large=n == cast.large,
+                scene=played.played.get(n),
+            )
             self.agenda.at(moment, life)
         self.collections.plan_overpayment()
         self.agenda.run()
@@ -225,15 +248,20 @@ class History:
         """How long until this order's next step."""
         return timedelta(hours=self.rng.uniform(low, high))
 
-    def _place(self, index: int, status: str, *, plain: bool) -> Order:
+    def _place(self, index: int, status: str, *, plain: bool, scene: str | None = None) -> Order:
         buyer = self.buyers[index]
         rng = self.rng
         count = rng.choices(range(1, 13), weights=LINE_COUNT_WEIGHTS)[0]
-        if status == S.PARTIALLY_SHIPPED:
+        # A returned order's lines go two ways (restocked, scrapped); a backorder filled
+        # waits beside a line that ships.
+        if status == S.PARTIALLY_SHIPPED or scene in (
+            scenes.RETURN_CLOSED,
+            scenes.BACKORDER_FILLED,
+        ):
             count = max(count, 2)
         # Only orders not yet fully shipped may wait for stock; an order that shows a
         # company's credit (plain) waits for nothing else.
-        backorder = (
+        backorder = scene == scenes.BACKORDER_FILLED or (
             count > 1
             and status in (S.PLACED, S.CONFIRMED, S.PARTIALLY_SHIPPED)
             and rng.random() < 0.2
@@ -272,10 +300,17 @@ class History:
             self.shows[buyer.company.code] = large_order.SHOWS
         return order
 
-    def _life(self, index: int, status: str, *, plain: bool, large: bool = False) -> Life:
-        """One order, from placing to its planned status; yields the wait before each step."""
+    def _life(
+        self, index: int, status: str, *, plain: bool, large: bool = False, scene: str | None = None
+    ) -> Life:
+        """One order, from placing to its planned status, then its after-sales scene if it
+        plays one; yields the wait before each step."""
         buyer = self.buyers[index]
-        order = self._place_large(index) if large else self._place(index, status, plain=plain)
+        order = (
+            self._place_large(index)
+            if large
+            else self._place(index, status, plain=plain, scene=scene)
+        )
         ids = {"tenant_id": self.tenant_id, "order_id": order.pk}
         if status == S.PLACED:
             return  # recent orders: exceptions still wait for a person
@@ -300,6 +335,8 @@ class History:
                 yield self._wait(20, 96)
                 deliver_order(**ids)
                 self.collections.delivered(order)
+        if scene is not None:
+            yield from self.after_sales.play(scene, order.pk, buyer)
 
     def _clear_exceptions(self, order: Order, buyer: Buyer) -> Steps:
         """What people do with orders that waited: release holds, give approvals."""

@@ -29,6 +29,7 @@ from dinghuo.core.models import Seller, Tenant
 from dinghuo.core.services import authenticate_api_key, create_api_key, create_tenant
 from dinghuo.customers.models import Company, CompanyUser
 from dinghuo.demo import HISTORY_DAYS, DemoRefused, catalogue
+from dinghuo.demo.after_sales import AfterSales, set_up_returns
 from dinghuo.demo.agenda import Agenda
 from dinghuo.demo.buyers import Buyer, create_buyers
 from dinghuo.demo.catalogue import SkuInfo
@@ -44,6 +45,7 @@ from dinghuo.orders.models import Order
 from dinghuo.orders.queries import StraightThroughShare, straight_through_share
 from dinghuo.orders.services import expire_approvals
 from dinghuo.pricing.models import PriceList, PriceTier
+from dinghuo.returns.models import ReturnRequest
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Harbour Trading Co. 海港貿易"
@@ -154,6 +156,7 @@ def _counts(tenant: Tenant) -> dict[str, int]:
         "invoices": Invoice.objects.filter(**scoped).count(),
         "payments": Payment.objects.filter(**scoped).count(),
         "credit notes": CreditNote.objects.filter(**scoped).count(),
+        "returns": ReturnRequest.objects.filter(**scoped).count(),
     }
 
 
@@ -192,6 +195,7 @@ def _trade(
     with clock.as_of(start - timedelta(days=1)):  # agreed before the first order
         specials = set_up_terms(tenant=tenant, seller=seller, buyers=buyers, rng=rng)
         set_up_billing(tenant=tenant, seller=seller)
+        set_up_returns(tenant_id=tenant.pk, seller=seller)
     shows = specials.shows()
     _show(shows, set_up_taxes(tenant=tenant, seller=seller, price_lists=price_lists, buyers=buyers))
     offers = set_up_prices(
@@ -210,8 +214,17 @@ def _trade(
         rng=rng,
         start=start,
     )
+    after_sales = AfterSales(tenant_id=tenant.pk, rng=rng, end=end)
+    by_email = {u.user.email: i for i, b in enumerate(buyers) for u in b.users}
     history = History(
-        tenant_id=tenant.pk, buyers=buyers, skus=skus, rng=rng, collections=collections
+        tenant_id=tenant.pk,
+        buyers=buyers,
+        skus=skus,
+        rng=rng,
+        collections=collections,
+        after_sales=after_sales,
+        # The sign-ins the load prints, first one first: each gets an order it may return.
+        featured=[by_email[login.email] for login in _featured_buyers(buyers)],
     )
     history.make(orders)
     expire_approvals()  # approvals nobody gave in time, as housekeeping would have found them
@@ -219,6 +232,7 @@ def _trade(
     _show(shows, offers.shows)
     _show(shows, collections.shows)
     _show(shows, history.shows)
+    _show(shows, after_sales.shows)
     return shows
 
 
