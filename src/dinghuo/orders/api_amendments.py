@@ -15,7 +15,7 @@ from dinghuo.api.schemas import IdempotencyKey, ObjectId
 from dinghuo.core.services import Caller
 from dinghuo.orders import approval_rules, queries, services
 from dinghuo.orders.api import buyer_actor, require_idempotency_key
-from dinghuo.orders.schemas import OrderOut, order_detail_out
+from dinghuo.orders.schemas import OrderOut, order_detail_out, order_out
 from dinghuo.orders.schemas_amendments import (
     AmendedOrderOut,
     AmendmentIn,
@@ -43,11 +43,14 @@ def _request(payload: BuyerAmendmentIn, reprice: bool) -> services.AmendRequest:
 
 
 def _amended(tenant: int, order_id: int, amendment: Any, company_id: int | None) -> dict[str, Any]:
-    order, shipments = queries.order_detail(tenant, order_id, company_id=company_id)
-    return {
-        "amendment": amendment_out(amendment, order.currency),
-        "order": order_detail_out(order, shipments),
-    }
+    """The amendment and the order as it now is: the service's copy (lines loaded), or read
+    again when it has shipments to show."""
+    order = amendment.order
+    if any(line.shipped_quantity for line in order.lines.all()):
+        answer = order_detail_out(*queries.order_detail(tenant, order_id, company_id=company_id))
+    else:
+        answer = order_out(order, order.seller.slug, [])
+    return {"amendment": amendment_out(amendment, order.currency), "order": answer}
 
 
 @router.post(

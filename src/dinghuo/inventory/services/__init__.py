@@ -14,8 +14,9 @@ from dinghuo.inventory.services.receipts import MAX_STOCK_QUANTITY, adjust_stock
 from dinghuo.inventory.services.reservations import (
     Allocated,
     allocate,
+    change_reservations,
+    drop_empty_reservations,
     release,
-    release_units,
     reserve,
 )
 from dinghuo.inventory.services.transfers import TRANSFER_REFERENCE, transfer_stock
@@ -34,12 +35,13 @@ __all__ = [
     "IssuePlan",
     "adjust_stock",
     "allocate",
+    "change_reservations",
     "create_warehouse",
+    "drop_empty_reservations",
     "issue",
     "plan_issue",
     "receive_stock",
     "release",
-    "release_units",
     "reserve",
     "stock_event",  # the demo's opening stock
     "transfer_stock",

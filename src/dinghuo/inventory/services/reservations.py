@@ -8,7 +8,7 @@ locked what comes before stock in the lock order (the order row, the credit line
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-from dinghuo.core.db import insert_rows
+from dinghuo.core.db import insert_rows, update_instances
 from dinghuo.inventory import allocation
 from dinghuo.inventory.models import Reservation, StockMovement
 from dinghuo.inventory.services import levels
@@ -35,7 +35,7 @@ def allocate(
     cannot be met, for the caller to refuse; `reserve` then holds the rest.
 
     `also_lock`: SKUs whose levels the caller changes next in the same transaction (units it
-    releases, `release_units`); their rows are locked in the same ordered statement, since
+    releases, `change_reservations`); their rows are locked in the same ordered statement, since
     locking them afterwards could wait, in a cycle, on a writer holding them first."""
     locked = levels.lock_available_levels(
         tenant_id, {want.sku_id for want in wants} | set(also_lock)
@@ -122,21 +122,22 @@ def release(tenant_id: int, order_line_ids: Iterable[int], *, reason: str, refer
     Reservation.objects.bulk_update(reservations, ["quantity"])
 
 
-def release_units(tenant_id: int, units: Mapping[int, int], *, reason: str, reference: str) -> None:
-    """Let go of `units[line]` of the units reserved for each order line, from the warehouses
-    it would ship from last first (lowest priority), so what stays reserved is what ships
-    soonest: the levels' reserved units fall, with ledger rows and `stock.changed`, and the
-    reservations shrink. A line never gives back more than it holds (the caller counts
-    backordered units apart)."""
+def _releases(tenant_id: int, units: Mapping[int, int]) -> tuple[list[Reservation], list[Change]]:
+    """The reservations that give back `units[line]` of each line's units, lowered in memory,
+    and the changes to their levels: from the warehouses the line would ship from last first
+    (lowest priority), so what stays reserved is what ships soonest. A line never gives
+    back more than it holds (the caller counts backordered units apart)."""
     wanted = {line: count for line, count in units.items() if count > 0}
-    reservations = list(
+    if not wanted:
+        return [], []
+    reservations = (
         Reservation.objects.filter(
             tenant_id=tenant_id, order_line_id__in=list(wanted), quantity__gt=0
         )
-        .select_related("sku", "warehouse")
+        .select_related("warehouse")
         .order_by("-warehouse__priority", "-warehouse_id", "-id")
     )
-    changes, taken = [], []
+    taken, changes = [], []
     for reservation in reservations:
         take = min(wanted[reservation.order_line_id], reservation.quantity)
         if take == 0:
@@ -152,18 +153,65 @@ def release_units(tenant_id: int, units: Mapping[int, int], *, reason: str, refe
                 reserved_delta=-take,
             )
         )
-    if not changes:
-        return
-    locked = levels.lock_levels(
-        tenant_id, (r.sku_id for r in taken), (r.warehouse_id for r in taken)
+    return taken, changes
+
+
+def change_reservations(
+    allocated: Allocated,
+    *,
+    release: Mapping[int, int],
+    order_line_ids: Sequence[int],
+    sku_codes: Mapping[int, str],
+    reference: str,
+    reason: str,
+) -> None:
+    """An order's reservations changed at once (an amendment): hold the allocated units for
+    the lines that grew (`order_line_ids[i]` is the line of want `i`) and let go of
+    `release[line]` units of the lines that shrank (see `_releases`), with one write of the
+    levels, their ledger rows and one `stock.changed`. The released SKUs' levels must have
+    been locked by `allocate(..., also_lock=...)`; a reservation in a warehouse no longer
+    active is locked here (no writer of orders waits on those)."""
+    tenant_id, locked = allocated.tenant_id, allocated.locked
+    taken, changes = _releases(tenant_id, release)
+    missing = [r for r in taken if (r.sku_id, r.warehouse_id) not in locked.levels]
+    if missing:
+        locked.levels.update(
+            levels.lock_levels(
+                tenant_id, (r.sku_id for r in missing), (r.warehouse_id for r in missing)
+            )
+        )
+    warehouse_codes = {
+        **locked.warehouse_codes,
+        **{r.warehouse_id: r.warehouse.code for r in taken},
+    }
+    allocations = allocated.plan.allocations
+    insert_rows(
+        Reservation,
+        _RESERVATION_FIELDS,
+        [
+            (tenant_id, order_line_ids[a.index], a.warehouse_id, a.sku_id, a.quantity)
+            for a in allocations
+        ],
     )
+    update_instances(taken, ["quantity"])
+    changes += [
+        Change(a.warehouse_id, a.sku_id, StockMovement.Kind.RESERVATION, reserved_delta=a.quantity)
+        for a in allocations
+    ]
     levels.write_changes(
         tenant_id,
-        locked,
+        locked.levels,
         changes,
         reason=reason[:200],
         reference=reference,
-        sku_codes={r.sku_id: r.sku.code for r in taken},
-        warehouse_codes={r.warehouse_id: r.warehouse.code for r in taken},
+        sku_codes=sku_codes,
+        warehouse_codes=warehouse_codes,
     )
-    Reservation.objects.bulk_update(taken, ["quantity"])
+
+
+def drop_empty_reservations(tenant_id: int, order_line_ids: Sequence[int]) -> None:
+    """Delete the emptied reservations of order lines that are going away (an amendment
+    removed them once their units were released); one statement."""
+    Reservation.objects.filter(
+        tenant_id=tenant_id, order_line_id__in=list(order_line_ids), quantity=0
+    ).delete()

@@ -83,7 +83,7 @@ def amend_order(
     `line_shipped` (below what has shipped), `insufficient_stock`, `credit_refused`; 422 for
     invalid lines or fields, `nothing_to_amend` when nothing would change."""
     now = clock.now()
-    order = locked_order(tenant_id, order_id)
+    order = locked_order(tenant_id, order_id, with_seller=True)
     by_buyer = by.party == approval_rules.COMPANY
     if by_buyer and order.company_id != by.company_id:
         raise NotFound(f"No order {order_id}.")
@@ -302,7 +302,7 @@ def _judge(
     held = order.credit_reserved
     kept = max(Decimal(0), held + total - order.total) if held > 0 else Decimal(0)
     if not grows:
-        return Outcome(None, kept, _prepayment(order, None, line.state, total))
+        return Outcome(None, kept, _prepayment(order, None, line.state, total), line.id)
     without = replace(line.state, order_exposure=line.state.order_exposure - held)
     judgement = judging.judge(
         order.tenant_id,
@@ -316,7 +316,7 @@ def _judge(
     )
     if judgement.refused:
         raise credit_refusal(judgement, order.currency)
-    return Outcome(judgement, kept, _prepayment(order, judgement, without, total))
+    return Outcome(judgement, kept, _prepayment(order, judgement, without, total), line.id)
 
 
 def _prepayment(

@@ -7,8 +7,10 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from django.db import connection
+
 from dinghuo.core import money
-from dinghuo.core.db import insert_instances
+from dinghuo.core.db import insert_instances, placeholders, update_instances
 from dinghuo.customers import services as customers
 from dinghuo.integrations import events
 from dinghuo.inventory import allocation
@@ -31,6 +33,7 @@ class Outcome:
     judgement: judging.Judgement | None
     credit_kept: Decimal
     prepayment_due: Decimal
+    credit_line_id: int  # the company's credit line, locked
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,10 @@ _LINE_UPDATE = [
     "quantity", "unit_price", "line_total", "tax_rate_id", "tax_name", "tax_percent",
     "net_amount", "tax_amount", "gross_amount", "pricing", "backordered_quantity",
 ]  # fmt: skip
+_LINE_VALUES = [
+    "quantity", "unit_price", "pricing", "tax_rate_id", "tax_name", "tax_percent",
+    "line_total", "net_amount", "tax_amount", "gross_amount",
+]  # fmt: skip
 _ORDER_UPDATE = [
     "ship_to_id", "purchase_order_number", "requested_delivery_date", "subtotal", "tax_total",
     "total", "status", "credit_reserved", "hold_reason", "review_reasons", "approval_expires_at",
@@ -112,27 +119,25 @@ def write_amendment(
     if allocated.plan.shortages:
         raise shortage_refusal(allocated.plan.shortages, [i.sku_code for i in amended.lines])
     before = _snapshot(order)
-    reference = f"order:{order.pk}"
-    stock.release_units(
-        order.tenant_id,
-        {line.pk: move.released for line, move in shrinking},
-        reason=f"order amended (version {order.version + 1})",
-        reference=reference,
-    )
     saved = _write_lines(order, lines, amended, allocated.plan, shrinking)
+    version = order.version + 1
+    stock.change_reservations(
+        allocated,
+        release={line.pk: move.released for line, move in shrinking},
+        order_line_ids=[line.pk for line in saved],
+        sku_codes={line.sku_id: line.sku_code for line in [*lines, *saved]},
+        reference=f"order:{order.pk}",
+        reason=f"order amended (version {version})",
+    )
+    _delete_removed(lines, amended)
     backordered = any(line.backordered_quantity for line in saved)
     routed = route(order, outcome, amended.total, backordered)
     _write_order(order, fields, amended, outcome, routed, now)
-    amendment = _record(order, before, diff, fields, amended, outcome, routed, author, now)
-    if allocated.plan.allocations:
-        stock.reserve(
-            allocated,
-            order_line_ids=[line.pk for line in saved],
-            sku_codes={line.sku_id: line.sku_code for line in saved},
-            reference=reference,
-            reason=f"order amended (version {order.version})",
-        )
-    return amendment
+    # The caller answers with the order as it now is, without reading it again.
+    order._prefetched_objects_cache = {  # type: ignore[attr-defined]
+        "lines": sorted(saved, key=lambda line: line.line_number)
+    }
+    return _record(order, before, diff, fields, amended, outcome, routed, author, now)
 
 
 def _backorder(item: Any) -> bool:
@@ -150,13 +155,10 @@ def _write_lines(
     plan: allocation.Plan,
     shrinking: list[tuple[OrderLine, rules.StockMove]],
 ) -> list[OrderLine]:
-    """Removed lines deleted (their stock released first), the others updated, new ones
-    inserted numbered after the last; returns the order's lines in the wanted order."""
+    """The kept lines that change updated, new ones inserted numbered after the last (a
+    removed line's number is not given again); returns the order's lines in the wanted
+    order. Removed lines are deleted once their stock is released (`_delete_removed`)."""
     dropped = {line.pk: move.backorder_dropped for line, move in shrinking}
-    kept_skus = {item.sku_code for item in amended.lines}
-    OrderLine.objects.filter(
-        pk__in=[line.pk for line in lines if line.sku_code not in kept_skus]
-    ).delete()
     next_number = max((line.line_number for line in lines), default=0) + 1
     saved, updated, new = [], [], []
     for i, item in enumerate(amended.lines):
@@ -175,18 +177,36 @@ def _write_lines(
             )
             next_number += 1
             new.append(line)
-        else:
+        backordered = line.backordered_quantity - dropped.get(line.pk, 0)
+        backordered += plan.backordered.get(i, 0)
+        values = {name: getattr(item, name) for name in _LINE_VALUES}
+        values["backordered_quantity"] = backordered
+        if item.line is not None and any(getattr(line, k) != v for k, v in values.items()):
             updated.append(line)
-            line.backordered_quantity -= dropped.get(line.pk, 0)
-        line.backordered_quantity += plan.backordered.get(i, 0)
-        for name in ("quantity", "unit_price", "pricing", "tax_rate_id", "tax_name"):
-            setattr(line, name, getattr(item, name))
-        for name in ("tax_percent", "line_total", "net_amount", "tax_amount", "gross_amount"):
-            setattr(line, name, getattr(item, name))
+        for name, value in values.items():
+            setattr(line, name, value)
         saved.append(line)
-    OrderLine.objects.bulk_update(updated, _LINE_UPDATE)
+    update_instances(updated, _LINE_UPDATE)
     insert_instances(new, LINE_FIELDS)
     return saved
+
+
+def _delete_removed(lines: list[OrderLine], amended: AmendedLines) -> None:
+    """Delete the lines the amendment removed, with their (emptied) reservations: nothing
+    else refers to a line nothing has shipped of. Two plain statements rather than the
+    ORM's cascade, which first reads every table that could refer to a line. A reservation
+    still holding units would make the database refuse the line's deletion."""
+    kept = {item.sku_code for item in amended.lines}
+    removed = [line.pk for line in lines if line.sku_code not in kept]
+    if not removed:
+        return
+    stock.drop_empty_reservations(lines[0].tenant_id, removed)
+    table = connection.ops.quote_name(OrderLine._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {table} WHERE id IN ({placeholders(len(removed))})",  # noqa: S608
+            removed,
+        )
 
 
 def _write_order(
@@ -203,12 +223,13 @@ def _write_order(
     order.subtotal, order.tax_total = amended.subtotal, amended.tax_total
     order.total = amended.total
     if routed.credit_reserved != order.credit_reserved:
-        line = customers.lock_credit_line(tenant_id=order.tenant_id, company_id=order.company_id)
         customers.change_order_exposure(
-            credit_line_id=line.id, amount=routed.credit_reserved - order.credit_reserved
+            credit_line_id=outcome.credit_line_id,
+            amount=routed.credit_reserved - order.credit_reserved,
         )
     order.credit_reserved = routed.credit_reserved
     order.prepayment_due = outcome.prepayment_due
+    was = order.status
     order.status, order.review_reasons = routed.status, routed.review_reasons
     judgement = outcome.judgement
     if routed.status == OrderStatus.CREDIT_HOLD and judgement is not None:
@@ -220,7 +241,7 @@ def _write_order(
         insert_approvals(order, judgement)
         hours = judgement.policy.approval_expiry_hours
         order.approval_expires_at = now + timedelta(hours=hours)
-    elif routed.status != OrderStatus.AWAITING_APPROVAL:
+    elif was == OrderStatus.AWAITING_APPROVAL != routed.status:
         close_approvals(order, OrderApproval.Status.WITHDRAWN)
         order.approval_expires_at = None
     order.version += 1

@@ -7,9 +7,13 @@ from dinghuo.orders.models import Order
 from dinghuo.orders.states import allowed_targets
 
 
-def locked_order(tenant_id: int, order_id: int) -> Order:
-    """The tenant's order, its row locked until the transaction ends, or 404."""
-    order = Order.objects.select_for_update().filter(tenant_id=tenant_id, pk=order_id).first()
+def locked_order(tenant_id: int, order_id: int, *, with_seller: bool = False) -> Order:
+    """The tenant's order, its row locked until the transaction ends, or 404; `with_seller`
+    reads its seller in the same statement (only the order's row is locked)."""
+    orders = Order.objects.select_for_update(of=("self",)).filter(tenant_id=tenant_id, pk=order_id)
+    if with_seller:
+        orders = orders.select_related("seller")
+    order = orders.first()
     if order is None:
         raise NotFound(f"No order {order_id}.")
     return order
