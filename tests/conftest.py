@@ -1,4 +1,7 @@
+from collections.abc import Iterator
+
 import pytest
+from django.test import override_settings
 from django.utils import translation
 
 from tests.builders import World, build_world
@@ -20,6 +23,14 @@ def world(db: None) -> World:
 @pytest.fixture
 def other_world(db: None) -> World:
     return build_world("globex")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _media_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Uploaded files (return photos) go to a folder of the test run, never to var/; set
+    for the whole session, so data made by module-wide fixtures finds its files too."""
+    with override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        yield
 
 
 @pytest.fixture(autouse=True)

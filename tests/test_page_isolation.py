@@ -3,6 +3,7 @@ object, called (GET and POST) with the owner's ids by a buyer of another company
 another tenant, answers "not found" (or refuses the method) and changes nothing. A new route
 with an id the walk does not know fails the first test."""
 
+import io
 from pathlib import Path
 from typing import Any
 
@@ -10,6 +11,7 @@ import pytest
 from django.contrib.auth.models import User
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
+from PIL import Image
 
 from dinghuo.backoffice.models import StaffMember
 from dinghuo.buying import services as buying
@@ -23,13 +25,14 @@ from tests.builders import add_buyer, build_world
 # with the catalogue), so the portal walk leaves them out.
 PORTAL_IDS = {
     "order_id", "member_id", "location_id", "list_id", "quote_id", "invoice_id", "credit_note_id",
-    "return_id",
+    "return_id", "photo_id",
 }  # fmt: skip
 PORTAL_OWN = {"sku_id"}
 BANK_STATEMENT = Path(__file__).parent / "billing" / "statements" / "camt053_001_02.xml"
 STAFF_IDS = {
     "order_id", "shipment_id", "sku_id", "company_id", "price_list_id", "assignment_id",
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
+    "photo_id",
 }  # fmt: skip
 
 
@@ -57,7 +60,7 @@ def fill(prefix: str, route: str, ids: dict[str, int]) -> str:
 
 
 @pytest.fixture
-def owner(world: Any) -> dict[str, Any]:
+def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
     from datetime import UTC, datetime
     from decimal import Decimal
 
@@ -81,8 +84,14 @@ def owner(world: Any) -> dict[str, Any]:
     )
     invoice = Invoice.objects.get(shipment_id=shipment.pk)  # shipping issued it
     deliver_order(tenant_id=t, order_id=order["id"])
+    settings.MEDIA_ROOT = tmp_path  # the return's photo
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(photo, "JPEG")
     returned = returns.request_return(
-        tenant_id=t, order_id=order["id"], lines=[returns.LineAsked(1, 1, "damaged")]
+        tenant_id=t,
+        order_id=order["id"],
+        lines=[returns.LineAsked(1, 1, "damaged")],
+        photos=[returns.Photo(photo.getvalue())],
     )
     note = billing.issue_credit_note(
         tenant_id=t, invoice_id=invoice.pk, reason="Damaged", amount=Decimal("1.00")
@@ -113,6 +122,7 @@ def owner(world: Any) -> dict[str, Any]:
     )
     return {
         "return_id": returned.pk,
+        "photo_id": returned.photos.get().pk,
         "order_id": order["id"],
         "member_id": member.pk,
         "location_id": world.ship_to.pk,

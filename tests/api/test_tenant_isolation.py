@@ -106,6 +106,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     },
     "GET /returns": {"query": {"order_id": "{order_id}"}},
     "GET /returns/{return_id}": {},
+    "GET /returns/{return_id}/slip.pdf": {},
     "POST /returns/{return_id}/approve": {"body": {}},
     "POST /returns/{return_id}/reject": {"body": {"comment": "no"}},
     "POST /returns/{return_id}/receive": {
@@ -368,6 +369,8 @@ BUYER_SAMPLES: dict[str, dict[str, Any]] = {
     },
     "GET /my/returns": {},
     "GET /my/returns/{return_id}": {},
+    "GET /my/returns/{return_id}/slip.pdf": {},
+    "POST /my/returns/{return_id}/photos": {},
 }
 
 

@@ -3,6 +3,7 @@
 that the buyer then sees; refusals next to their field; another tenant's return not found."""
 
 import re
+from decimal import Decimal
 
 import pytest
 
@@ -117,3 +118,89 @@ def test_the_desk_speaks_chinese(world: World) -> None:
     page = texts(staff.client.get(f"/staff/returns/{made.pk}/"))
     assert "批准退货" in page and "到货时已损坏" in page
     assert "Approve the return" not in page
+
+
+def _ask_again(buyer: object, order_id: int, **fields: str) -> ReturnRequest:
+    """A further request of the same buyer: the newest return."""
+    r = buyer_post(buyer.client, f"/orders/{order_id}/return/", fields)  # type: ignore[attr-defined]
+    assert r.status_code == 302, texts(r)
+    return ReturnRequest.objects.latest("id")
+
+
+def test_the_clerk_reads_why_the_policy_left_the_request_to_them(world: World) -> None:
+    set_policy(world, auto_approve_limit=Decimal("5000"))
+    order_id = delivered_order(world, ("A-1", 5))
+    made, buyer = _requested(world, order_id, quantity_1="2", reason_1="other")
+    assert made.review_reasons == ["reason_other"]
+    staff = staff_client(world)
+    page = texts(staff.client.get(f"/staff/returns/{made.pk}/"))
+    reasons = re.findall(r'data-testid="review-reason">([^<]+)<', page)
+    assert reasons == ["A line gives &quot;Another reason&quot;: read the notes"]
+
+    set_policy(world, auto_approve_limit=Decimal("1.00"))
+    made = _ask_again(buyer, order_id, quantity_1="1", reason_1="damaged")
+    assert made.review_reasons == ["over_approval_limit"]
+    page = texts(staff.client.get(f"/staff/returns/{made.pk}/"))
+    assert "Worth more than the automatic approval limit ($1.00)" in page
+    staff.client.cookies["django_language"] = "zh-hant"
+    page = texts(staff.client.get(f"/staff/returns/{made.pk}/"))
+    reasons = re.findall(r'data-testid="review-reason">([^<]+)<', page)
+    assert reasons == ["金額超過自動批准上限（US$1.00）"]
+    # Approved by itself, a request shows no reasons.
+    set_policy(world)
+    made = _ask_again(buyer, order_id, quantity_1="1", reason_1="damaged")
+    staff.client.cookies["django_language"] = "en"
+    page = texts(staff.client.get(f"/staff/returns/{made.pk}/"))
+    assert "Approved by the return policy." in page and "review-reason" not in page
+
+
+def test_the_desk_links_the_slip_of_an_approved_return(world: World) -> None:
+    set_policy(world)  # approved at once
+    order_id = delivered_order(world, ("A-1", 5))
+    made, _ = _requested(world, order_id, quantity_1="1", reason_1="damaged")
+    staff = staff_client(world)
+    page = texts(staff.client.get(f"/staff/returns/{made.pk}/"))
+    assert f'href="/staff/returns/{made.pk}/slip/" data-testid="return-slip"' in page
+    r = staff.client.get(f"/staff/returns/{made.pk}/slip/")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    other = staff_client(build_world("other"), "olga@other.test")
+    assert other.client.get(f"/staff/returns/{made.pk}/slip/").status_code == 404
+
+
+def test_approving_an_exchange_on_the_desk_links_the_replacement_order(world: World) -> None:
+    from dinghuo.orders.models import Order
+
+    set_policy(world, auto_approve_limit=None)
+    order_id = delivered_order(world, ("A-1", 5))
+    made, _ = _requested(world, order_id, quantity_1="1", reason_1="defective", outcome="exchange")
+    staff = staff_client(world)
+    page = texts(staff.client.get(f"/staff/returns/{made.pk}/"))
+    assert "Approving the return orders the replacement goods" in page
+    r = csrf_post(staff.client, f"/staff/returns/{made.pk}/approve/", {"comment": ""})
+    assert r.status_code == 302
+    exchange = Order.objects.get(channel="exchange")
+    page = texts(staff.client.get(f"/staff/returns/{made.pk}/"))
+    assert (
+        f'href="/staff/orders/{exchange.pk}/" data-testid="exchange-order">{exchange.number}<'
+        in page
+    )
+    assert "confirmed, so it can ship, when the returned goods are received" in page
+
+
+def test_an_exchange_short_of_stock_is_refused_on_the_desk(world: World) -> None:
+    set_policy(world, auto_approve_limit=None)
+    order_id = delivered_order(world, ("A-1", 5))
+    made, _ = _requested(
+        world,
+        order_id,
+        quantity_1="1",
+        reason_1="defective",
+        outcome="exchange",
+        replacements="A-1 500",
+    )
+    staff = staff_client(world)
+    r = csrf_post(staff.client, f"/staff/returns/{made.pk}/approve/", {"comment": ""})
+    assert r.status_code == 200
+    errors = re.search(r'data-testid="form-errors">\s*<li>([^<]+)<', texts(r))
+    assert errors and errors.group(1) == "A-1: Only 95 available now."
+    assert ReturnRequest.objects.get().status == "requested"

@@ -336,7 +336,7 @@ def test_a_closed_order_cannot_be_amended(world, order_id, status):
 
 
 def test_buyers_amend_within_the_window_and_before_picking(world, order_id):
-    member, buyer = add_buyer(world, "ann@buyer.test")
+    _member, buyer = add_buyer(world, "ann@buyer.test")
     body = {"lines": [{"sku": "A-1", "quantity": 11}, {"sku": "C-3", "quantity": 3}]}
     ok = _amend(world, order_id, body, client=buyer, mine=True)
     assert ok.status_code == 201, ok.json()

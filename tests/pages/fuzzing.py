@@ -4,6 +4,7 @@ its HTML and the views' source), hostile values, and requests encoded byte by by
 lone surrogates and NULs reach the server as a hostile client would send them)."""
 
 import inspect
+import io
 import re
 import sys
 from dataclasses import dataclass, field
@@ -19,6 +20,7 @@ from django.contrib.sessions.models import Session
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from hypothesis import strategies as st
+from PIL import Image
 
 from dinghuo.billing import services as billing
 from dinghuo.billing.models import Invoice
@@ -26,6 +28,7 @@ from dinghuo.buying import services as buying
 from dinghuo.customers.services import create_customer_group
 from dinghuo.pricing import services as pricing
 from dinghuo.returns import services as returns
+from dinghuo.returns.models import ReturnPhoto
 from tests.backoffice.staffing import make_staff
 from tests.builders import World, add_buyer, build_world
 from tests.orders.support import add_rule, set_credit
@@ -487,9 +490,14 @@ def _returns(world: World, api: Any) -> dict[str, int]:
     )
     assert shipped.status_code == 201, shipped.json()
     assert api.post(f"/orders/{delivered}/deliver").status_code == 200
+    photo = io.BytesIO()
+    Image.new("RGB", (40, 30)).save(photo, "JPEG")
     made = [
         returns.request_return(
-            tenant_id=tenant, order_id=delivered, lines=[returns.LineAsked(1, 1, "damaged")]
+            tenant_id=tenant,
+            order_id=delivered,
+            lines=[returns.LineAsked(1, 1, "damaged")],
+            photos=[returns.Photo(photo.getvalue())],
         ).pk
         for _ in range(3)
     ]
@@ -499,7 +507,12 @@ def _returns(world: World, api: Any) -> dict[str, int]:
         tenant_id=tenant, return_id=made[2], lines=[returns.Inspected(1, 1, "restock")]
     )
     states = ("requested_return", "approved_return", "received_return")
-    return {"delivered_order": delivered, **dict(zip(states, made, strict=True))}
+    photo_id = ReturnPhoto.objects.get(request_id=made[0]).pk
+    return {
+        "delivered_order": delivered,
+        "photo_id": photo_id,
+        **dict(zip(states, made, strict=True)),
+    }
 
 
 def _in(response: Any, status: str) -> int:

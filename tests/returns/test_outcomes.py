@@ -104,6 +104,7 @@ def test_an_active_warehouse_cannot_be_the_quarantine(world):
         "non_returnable_categories": ["tools"],
         "auto_approve_limit": "250.00",
         "quarantine_warehouse": None,
+        "ship_exchange_at_once": False,
     }
 
 

@@ -23,17 +23,25 @@ LINE_FIELD = re.compile(r"^lines\[(\d+)\]\.(\w+)$")
 
 
 def place_refusal(
-    form: forms.Form, error: DomainError, fields: dict[str, str] | None = None
+    form: forms.Form,
+    error: DomainError,
+    fields: dict[str, str] | None = None,
+    prefixes: dict[str, str] | None = None,
 ) -> None:
     """The service's problems on the form: each next to its field (`fields` maps the
-    service's field names to the form's), the rest above the form."""
+    service's field names to the form's), the rest above the form; a problem whose field
+    starts with a key of `prefixes` is said after that key's label ("A-1: …")."""
     if not error.errors:
         for sentence in error_messages(error):
             form.add_error(None, sentence)
         return
     for problem in error.errors:
         name = (fields or {}).get(problem.field, problem.field)
-        form.add_error(name if name in form.fields else None, problem_message(problem))
+        said = problem_message(problem)
+        label = next(
+            (text for at, text in (prefixes or {}).items() if problem.field.startswith(at)), None
+        )
+        form.add_error(name if name in form.fields else None, f"{label}: {said}" if label else said)
 
 
 class ApproveReturnForm(forms.Form):

@@ -42,6 +42,17 @@ urlpatterns = [
     path("fulfilment/<int:order_id>/", views_fulfilment.ship, name="ship"),
     path("returns/", views_returns.returns, name="returns"),
     path("returns/<int:return_id>/", views_returns.return_page, name="return"),
+    path("returns/<int:return_id>/slip/", views_returns.return_slip, name="return-slip"),
+    path(
+        "returns/<int:return_id>/photos/<int:photo_id>/",
+        views_returns.return_photo,
+        name="return-photo",
+    ),
+    path(
+        "returns/<int:return_id>/photos/<int:photo_id>/thumbnail/",
+        views_returns.return_photo_thumbnail,
+        name="return-photo-thumbnail",
+    ),
     path("returns/<int:return_id>/approve/", views_returns.approve, name="return-approve"),
     path("returns/<int:return_id>/reject/", views_returns.reject, name="return-reject"),
     path("returns/<int:return_id>/receive/", views_returns.receive, name="return-receive"),

@@ -20,10 +20,19 @@ from django.views.decorators.http import require_GET, require_POST
 
 from dinghuo.backoffice import forms_returns as forms
 from dinghuo.backoffice.access import StaffRequest, staff_required
+from dinghuo.backoffice.forms import error_messages
 from dinghuo.backoffice.params import int_param
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, NotFound
-from dinghuo.pages.returns import STATUS_LABELS, return_lines
+from dinghuo.pages.labels import STATUS_LABELS as ORDER_STATUS_LABELS
+from dinghuo.pages.returns import (
+    STATUS_LABELS,
+    photo_response,
+    replacement_rows,
+    return_lines,
+    review_reasons,
+    slip_response,
+)
 from dinghuo.returns import queries, services
 from dinghuo.returns.models import ReturnRequest, ReturnStatus
 
@@ -101,6 +110,12 @@ def _page(
             "status_label": STATUS_LABELS.get(found.status, found.status),
             "lines": lines,
             "credit_notes": list(found.credit_notes.all()),
+            "photos": list(found.photos.all()),
+            "replacements": replacement_rows(found),
+            "exchange_status": ORDER_STATUS_LABELS.get(found.exchange_order.status, "")
+            if found.exchange_order
+            else "",
+            "review_reasons": review_reasons(found),
             "forms": action_forms,
         },
     )
@@ -121,6 +136,7 @@ def _change(
     change: Callable[[], Any],
     done: str,
     fields: dict[str, str] | None = None,
+    prefixes: dict[str, str] | None = None,
 ) -> HttpResponseBase:
     """Run one service call; refused, the page again with the problem next to its field."""
     try:
@@ -128,7 +144,7 @@ def _change(
     except NotFound as error:
         raise Http404 from error
     except DomainError as error:
-        forms.place_refusal(form, error, fields)
+        forms.place_refusal(form, error, fields, prefixes)
         return _page(request, return_id, {name: form})
     messages.success(request, done)
     return redirect("backoffice:return", return_id=return_id)
@@ -137,12 +153,15 @@ def _change(
 @require_POST
 @staff_required
 def approve(request: StaffRequest, return_id: int) -> HttpResponseBase:
-    """Approve a requested return: it gets the seller's next RMA number."""
+    """Approve a requested return: it gets the seller's next RMA number; an exchange's
+    replacement order is placed (a refusal, such as too little stock, is shown)."""
     tenant_id = request.staff.tenant_id
     form = forms.ApproveReturnForm(request.POST)
     if not form.is_valid():
         return _page(request, return_id, {"approve": form})
     comment = form.cleaned_data["comment"]
+    # An exchange's order may be refused (stock, credit): its problems name the SKU.
+    replacements = sorted(_found(request, return_id).replacements.all(), key=_number)
     return _change(
         request,
         return_id,
@@ -150,6 +169,7 @@ def approve(request: StaffRequest, return_id: int) -> HttpResponseBase:
         form,
         lambda: services.approve_return(tenant_id=tenant_id, return_id=return_id, comment=comment),
         gettext("The return is approved."),
+        prefixes={f"replacements[{i}].": line.sku.code for i, line in enumerate(replacements)},
     )
 
 
@@ -214,3 +234,40 @@ def close(request: StaffRequest, return_id: int) -> HttpResponseBase:
         ),
         gettext("The return is closed and credited."),
     )
+
+
+@require_GET
+@staff_required
+def return_slip(request: StaffRequest, return_id: int) -> HttpResponseBase:
+    """The approved return's slip (PDF) in the reader's language; before approval the
+    return's page again, saying why there is none."""
+    try:
+        return slip_response(request.staff.tenant_id, return_id)
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        for sentence in error_messages(error):
+            messages.error(request, sentence)
+        return redirect("backoffice:return", return_id=return_id)
+
+
+@require_GET
+@staff_required
+def return_photo(request: StaffRequest, return_id: int, photo_id: int) -> HttpResponseBase:
+    """A photo of the return, as attached."""
+    try:
+        return photo_response(request.staff.tenant_id, return_id, photo_id)
+    except NotFound as error:
+        raise Http404 from error
+
+
+@require_GET
+@staff_required
+def return_photo_thumbnail(
+    request: StaffRequest, return_id: int, photo_id: int
+) -> HttpResponseBase:
+    """The small copy of a photo the return's page shows."""
+    try:
+        return photo_response(request.staff.tenant_id, return_id, photo_id, thumbnail=True)
+    except NotFound as error:
+        raise Http404 from error

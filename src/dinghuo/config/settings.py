@@ -211,6 +211,9 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# Uploaded files (return photos) live under var/; they are never served as static files:
+# the pages that show them check who asks (`portal`/`backoffice` views_returns).
+MEDIA_ROOT = VAR_DIR / "media"
 
 # Pages: buyers sign in at the portal; a session lasts a working week and dies with sign-out.
 LOGIN_URL = "portal:sign-in"

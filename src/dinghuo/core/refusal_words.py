@@ -479,6 +479,29 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "quarantine_warehouse_active": (
         say(_("Orders reserve stock from an active warehouse: deactivate it first.")),
     ),
+    "return_not_approved": (say(_("The return slip can be printed once the return is approved.")),),
+    "photo_required": (say(_("Attach at least one photo.")),),
+    "photo_not_image": (say(_("This file is not a photo: send a JPEG, PNG or WebP image.")),),
+    "photo_too_large": (
+        say(
+            _("A photo may be at most %(max_megabytes)s MB and %(max_megapixels)s megapixels."),
+            needs=["max_megabytes", "max_megapixels"],
+        ),
+        say(_("This photo is too large.")),
+    ),
+    "too_many_photos": (
+        say(
+            _("At most %(max)s photos a return; %(left)s more can be attached."),
+            needs=["max", "left"],
+        ),
+        say(_("Too many photos for one return.")),
+    ),
+    "unknown_outcome": (say(_("Choose a credit note or an exchange.")),),
+    "replacements_need_exchange": (
+        say(_("Replacement goods are for an exchange: choose the exchange, or leave them out.")),
+    ),
+    "replacements_required": (say(_("Name the replacement goods.")),),
+    "too_many_replacements": (say(_("At most 500 replacement items.")),),
 }
 
 

@@ -87,7 +87,8 @@ def timeline(tenant_id: int, order_id: int, *, company_id: int | None = None) ->
     return list(
         Event.objects.filter(
             Q(aggregate_type="order", aggregate_id=order_id)
-            | Q(aggregate_type="return", payload__order_id=order_id),
+            | Q(aggregate_type="return", payload__order_id=order_id)
+            | Q(aggregate_type="return", payload__exchange_order_id=order_id),
             tenant_id=tenant_id,
         ).order_by("id")
     )

@@ -31,6 +31,8 @@ EVENT_LABELS = {
     "return.rejected": _("Return rejected"),
     "return.received": _("Returned goods received"),
     "return.closed": _("Return closed"),
+    "return.exchange_placed": _("Exchange order placed"),
+    "return.photos_added": _("Photos added"),
     "order.confirmed": _("Confirmed"),
     "order.credit_hold": _("Put on credit hold"),
     "order.hold_released": _("Credit hold released"),

@@ -36,6 +36,17 @@ urlpatterns = [
     path("orders/<int:order_id>/return/", views_returns.new_return, name="return-new"),
     path("returns/", views_returns.returns, name="returns"),
     path("returns/<int:return_id>/", views_returns.return_page, name="return"),
+    path("returns/<int:return_id>/slip/", views_returns.return_slip, name="return-slip"),
+    path(
+        "returns/<int:return_id>/photos/<int:photo_id>/",
+        views_returns.return_photo,
+        name="return-photo",
+    ),
+    path(
+        "returns/<int:return_id>/photos/<int:photo_id>/thumbnail/",
+        views_returns.return_photo_thumbnail,
+        name="return-photo-thumbnail",
+    ),
     path("invoices/", views_invoices.invoices, name="invoices"),
     path("invoices/<int:invoice_id>/", views_invoices.invoice, name="invoice"),
     path("invoices/<int:invoice_id>/pdf/", views_invoices.invoice_pdf, name="invoice-pdf"),

@@ -1,5 +1,5 @@
 """The buyer's returns: ask to return goods of a delivered order, the company's returns, and
-one return with its status, RMA number, lines and what became of them.
+one return with its status, RMA number, lines and what became of them; its slip to print.
 
 Thin pages over `returns.services.request_return` and `returns.queries` (what the /my API
 uses), scoped to the signed-in buyer's company: another company's order or return is not
@@ -24,7 +24,14 @@ from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders.models import Order
 from dinghuo.orders.states import OrderStatus
-from dinghuo.pages.returns import STATUS_LABELS, return_lines
+from dinghuo.pages.labels import STATUS_LABELS as ORDER_STATUS_LABELS
+from dinghuo.pages.returns import (
+    STATUS_LABELS,
+    photo_response,
+    replacement_rows,
+    return_lines,
+    slip_response,
+)
 from dinghuo.pages.skus import sku_names
 from dinghuo.portal import forms
 from dinghuo.portal.access import BuyerRequest, buyer_required
@@ -98,10 +105,10 @@ def new_return(request: BuyerRequest, order_id: int) -> HttpResponseBase:
     numbers = [line.line_number for line in order.lines.all()]
     if request.method == "GET":
         return _request_page(request, order, ReturnRequestForm(line_numbers=numbers))
-    form = ReturnRequestForm(request.POST, line_numbers=numbers)
+    form = ReturnRequestForm(request.POST, request.FILES, line_numbers=numbers)
     if not form.is_valid():
         return _request_page(request, order, form)
-    asked = form.asked()
+    asked, sent = form.asked(), form.sent_photos()
     try:
         made = atomic_with_retry(
             partial(
@@ -112,6 +119,9 @@ def new_return(request: BuyerRequest, order_id: int) -> HttpResponseBase:
                 note=form.cleaned_data["note"],
                 company_id=buyer.company_id,
                 requested_by_id=buyer.company_user_id,
+                photos=sent,
+                outcome=form.cleaned_data["outcome"],
+                replacements=form.cleaned_data["replacements"],
             )
         )
     except NotFound as error:
@@ -168,5 +178,56 @@ def return_page(request: BuyerRequest, return_id: int) -> HttpResponse:
             "status_label": STATUS_LABELS.get(found.status, found.status),
             "lines": return_lines(found),
             "credit_notes": list(found.credit_notes.all()),
+            "photos": list(found.photos.all()),
+            "replacements": replacement_rows(found),
+            "exchange_status": ORDER_STATUS_LABELS.get(found.exchange_order.status, "")
+            if found.exchange_order
+            else "",
         },
     )
+
+
+@require_GET
+@buyer_required
+def return_slip(request: BuyerRequest, return_id: int) -> HttpResponseBase:
+    """The approved return's slip (PDF) in the buyer's language, to put in the parcel; before
+    approval the return's page again, saying why there is none."""
+    buyer = request.buyer
+    try:
+        return slip_response(buyer.tenant_id, return_id, company_id=buyer.company_id)
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        for sentence in forms.refusal_messages(error):
+            messages.error(request, sentence)
+        return redirect("portal:return", return_id=return_id)
+
+
+@require_GET
+@buyer_required
+def return_photo(request: BuyerRequest, return_id: int, photo_id: int) -> HttpResponseBase:
+    """A photo of the return, as attached."""
+    try:
+        return photo_response(
+            request.buyer.tenant_id, return_id, photo_id, company_id=request.buyer.company_id
+        )
+    except NotFound as error:
+        raise Http404 from error
+
+
+@require_GET
+@buyer_required
+def return_photo_thumbnail(
+    request: BuyerRequest, return_id: int, photo_id: int
+) -> HttpResponseBase:
+    """The small copy of a photo the return's page shows."""
+    try:
+        return photo_response(
+            request.buyer.tenant_id,
+            return_id,
+            photo_id,
+            thumbnail=True,
+            company_id=request.buyer.company_id,
+        )
+    except NotFound as error:
+        raise Http404 from error

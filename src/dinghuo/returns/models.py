@@ -12,7 +12,7 @@ from decimal import Decimal
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from dinghuo.catalog.models import Category
+from dinghuo.catalog.models import Category, Sku
 from dinghuo.core.models import Seller, TenantScoped
 from dinghuo.customers.models import Company, CompanyUser
 from dinghuo.inventory.models import Warehouse
@@ -33,6 +33,9 @@ class ReturnPolicy(TenantScoped):
     quarantine_warehouse = models.ForeignKey(
         Warehouse, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # An exchange's replacement order is confirmed (so it may ship) when the return is
+    # approved, instead of when the goods come back.
+    ship_exchange_at_once = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "return policies"
@@ -71,6 +74,11 @@ class ReturnReason(models.TextChoices):
     OTHER = "other", _("Another reason")
 
 
+class Outcome(models.TextChoices):
+    CREDIT = "credit", _("A credit note")
+    EXCHANGE = "exchange", _("An exchange for replacement goods")
+
+
 class Fate(models.TextChoices):
     RESTOCK = "restock", _("Back to stock")
     QUARANTINE = "quarantine", _("To quarantine")
@@ -91,6 +99,12 @@ class ReturnRequest(TenantScoped):
         CompanyUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     note = models.TextField(blank=True, default="")
+    # What the buyer asked for besides the credit note: an exchange gets a replacement order
+    # (`exchange_order`), placed when the return is approved.
+    outcome = models.CharField(max_length=10, choices=Outcome.choices, default=Outcome.CREDIT)
+    exchange_order = models.ForeignKey(
+        Order, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
     # Why a person must decide (codes), empty when it was approved by itself.
     review_reasons = models.JSONField(default=list, blank=True)
     approved_automatically = models.BooleanField(default=False)
@@ -149,5 +163,53 @@ class ReturnLine(TenantScoped):
             models.CheckConstraint(
                 condition=models.Q(received_quantity__lte=models.F("quantity")),
                 name="return_received_within_requested",
+            ),
+        ]
+
+
+class ReturnPhoto(TenantScoped):
+    """A picture the buyer attached to a request (what arrived damaged, the wrong item), kept
+    with Django's storage (MEDIA_ROOT) with a small copy for the pages, made once when it
+    was attached. Checked with Pillow, not by its name: JPEG, PNG or WebP only."""
+
+    request = models.ForeignKey(ReturnRequest, on_delete=models.CASCADE, related_name="photos")
+    number = models.PositiveSmallIntegerField()
+    image = models.FileField(max_length=200)
+    thumbnail = models.FileField(max_length=200)
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()  # bytes
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        CompanyUser, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "number"], name="return_photo_number_unique"
+            ),
+        ]
+
+
+class ReplacementLine(TenantScoped):
+    """Goods an exchange asks for instead of the returned ones (by default the same SKUs and
+    quantities): ordered when the return is approved."""
+
+    request = models.ForeignKey(
+        ReturnRequest, on_delete=models.CASCADE, related_name="replacements"
+    )
+    line_number = models.PositiveIntegerField()
+    sku = models.ForeignKey(Sku, on_delete=models.PROTECT, related_name="+")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["request", "line_number"], name="replacement_line_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(quantity__gte=1), name="replacement_quantity_positive"
             ),
         ]

@@ -1,12 +1,17 @@
 """Reads of returns for the API and pages: tenant- and company-scoped, a fixed number of
-queries; and where an order's goods shipped from (inventory's ledger, read only)."""
+queries; their photos; where an order's goods shipped from (inventory's ledger, read only)
+and where returned goods go (the seller's address, billing's details, read only)."""
 
-from django.db.models import QuerySet, Sum
+from dataclasses import dataclass
 
+from django.db.models import Prefetch, QuerySet, Sum
+
+from dinghuo.billing.models import BillingPolicy
 from dinghuo.core.errors import NotFound
+from dinghuo.core.models import Seller
 from dinghuo.inventory.models import StockMovement, Warehouse
 from dinghuo.orders.models import Order
-from dinghuo.returns.models import ReturnPolicy, ReturnRequest
+from dinghuo.returns.models import ReturnPhoto, ReturnPolicy, ReturnRequest
 
 
 def returns(
@@ -25,8 +30,14 @@ def returns(
     if order_id is not None:
         found = found.filter(order_id=order_id)
     return (
-        found.select_related("order")
-        .prefetch_related("lines__order_line", "lines__warehouse", "credit_notes")
+        found.select_related("order", "exchange_order")
+        .prefetch_related(
+            "lines__order_line",
+            "replacements__sku",
+            "lines__warehouse",
+            "credit_notes",
+            Prefetch("photos", queryset=ReturnPhoto.objects.order_by("number")),
+        )
         .order_by("id")
     )
 
@@ -36,11 +47,50 @@ def return_detail(
 ) -> ReturnRequest:
     """One return with its lines, credit notes and refund; 404 for another tenant's or
     (with `company_id`) another company's."""
-    found = returns(tenant_id, company_id=company_id).select_related("refund").filter(pk=return_id)
+    found = (
+        returns(tenant_id, company_id=company_id)
+        .select_related("refund", "seller", "company")
+        .filter(pk=return_id)
+    )
     request = found.first()
     if request is None:
         raise NotFound(f"No return {return_id}.")
     return request
+
+
+@dataclass(frozen=True)
+class ReturnAddress:
+    """Where returned goods go: the seller's name and, when it has given one, its address
+    (the one its invoices print), line by line."""
+
+    name: str
+    lines: tuple[str, ...] = ()
+
+
+def return_address(tenant_id: int, seller_id: int) -> ReturnAddress:
+    """The seller's address from its billing details; its name alone when it has none."""
+    details = (
+        BillingPolicy.objects.filter(tenant_id=tenant_id, seller_id=seller_id)
+        .values_list("legal_name", "address")
+        .first()
+    )
+    legal_name, address = details or ("", "")
+    name = legal_name or Seller.objects.values_list("name", flat=True).get(pk=seller_id)
+    return ReturnAddress(name, tuple(line.strip() for line in address.splitlines() if line.strip()))
+
+
+def return_photo(
+    tenant_id: int, return_id: int, photo_id: int, *, company_id: int | None = None
+) -> ReturnPhoto:
+    """One photo of one of the tenant's returns (with `company_id`: that company's); 404
+    otherwise, and for a photo of another return."""
+    found = ReturnPhoto.objects.filter(tenant_id=tenant_id, request_id=return_id, pk=photo_id)
+    if company_id is not None:
+        found = found.filter(request__company_id=company_id)
+    photo = found.first()
+    if photo is None:
+        raise NotFound(f"No photo {photo_id} of return {return_id}.")
+    return photo
 
 
 def return_policy(tenant_id: int, seller_id: int) -> ReturnPolicy | None:

@@ -8,11 +8,12 @@ from pydantic import Field, StringConstraints
 
 from dinghuo.api.schemas import Code, Id, InSchema, PageFilters
 from dinghuo.core.money import format_amount
-from dinghuo.returns.models import ReturnRequest
+from dinghuo.returns.models import ReturnPhoto, ReturnRequest
 
 Reason = Literal["damaged", "defective", "wrong_item", "not_as_described", "not_needed", "other"]
 FateIn = Literal["restock", "quarantine", "scrap", "to_supplier"]
 Status = Literal["requested", "approved", "rejected", "received", "closed"]
+Outcome = Literal["credit", "exchange"]
 # Decimal strings: JSON numbers would pass through floats.
 Percent = Annotated[
     str,
@@ -27,6 +28,7 @@ Money = Annotated[
 Note = Annotated[str, StringConstraints(max_length=500)]
 Comment = Annotated[str, StringConstraints(max_length=500)]
 Units = Annotated[int, Field(ge=0, le=1_000_000_000)]
+Language = Literal["en", "zh-hant", "zh-hans"]
 
 
 class ReturnLineIn(InSchema):
@@ -36,9 +38,28 @@ class ReturnLineIn(InSchema):
     note: Note = ""
 
 
+class ReplacementIn(InSchema):
+    sku: Code = Field(description="The SKU's code")
+    quantity: Annotated[int, Field(ge=1, le=1_000_000_000)]
+
+
 class ReturnIn(InSchema):
     lines: list[ReturnLineIn] = Field(max_length=500)
     note: Note = ""
+    outcome: Outcome = Field(
+        "credit",
+        description=(
+            "credit: a credit note for what arrives; exchange: also a replacement order, "
+            "placed (stock reserved) when the return is approved and shipped when it is "
+            "received (or at once, as the seller's policy says). The credit note is issued "
+            "either way, so the two net out on the statement"
+        ),
+    )
+    replacements: list[ReplacementIn] | None = Field(
+        None,
+        max_length=500,
+        description="An exchange's replacement goods; omitted: the same SKUs and quantities",
+    )
 
 
 class DecisionIn(InSchema):
@@ -73,6 +94,16 @@ class PolicyIn(InSchema):
         None, description="Up to this gross a request approves itself; none: a clerk decides"
     )
     quarantine_warehouse: Code | None = None
+    ship_exchange_at_once: bool = Field(
+        False,
+        description="Confirm an exchange's replacement order when the return is approved, "
+        "instead of when the returned goods arrive",
+    )
+
+
+# (A comment, not a docstring: a docstring would become the schema's description.)
+class LanguageFilter(Schema):
+    language: Language = Field("en", description="The document's language")
 
 
 class SellerFilter(Schema):
@@ -103,6 +134,22 @@ class ReturnLineOut(Schema):
     warehouse: str | None
 
 
+class ReplacementOut(Schema):
+    line_number: int
+    sku: str
+    quantity: int
+
+
+class PhotoOut(Schema):
+    id: int
+    number: int
+    content_type: str
+    size: int = Field(description="Bytes")
+    width: int
+    height: int
+    uploaded_at: str
+
+
 class ReturnOut(Schema):
     id: int
     rma_number: str | None
@@ -111,6 +158,10 @@ class ReturnOut(Schema):
     order_number: str
     company_id: int
     note: str
+    outcome: str
+    replacements: list[ReplacementOut]
+    exchange_order_id: int | None
+    exchange_order_number: str | None
     review_reasons: list[str]
     approved_automatically: bool
     decision_comment: str
@@ -125,6 +176,7 @@ class ReturnOut(Schema):
     received_at: str | None
     closed_at: str | None
     lines: list[ReturnLineOut]
+    photos: list[PhotoOut]
 
 
 class ReturnPageOut(Schema):
@@ -139,6 +191,7 @@ class PolicyOut(Schema):
     non_returnable_categories: list[str]
     auto_approve_limit: str | None
     quarantine_warehouse: str | None
+    ship_exchange_at_once: bool
 
 
 def _when(value: Any) -> str | None:
@@ -156,6 +209,13 @@ def return_out(request: ReturnRequest) -> dict[str, Any]:
         "order_number": request.order.number,
         "company_id": request.company_id,
         "note": request.note,
+        "outcome": request.outcome,
+        "replacements": [
+            {"line_number": line.line_number, "sku": line.sku.code, "quantity": line.quantity}
+            for line in sorted(request.replacements.all(), key=lambda line: line.line_number)
+        ],
+        "exchange_order_id": request.exchange_order_id,
+        "exchange_order_number": request.exchange_order.number if request.exchange_order else None,
         "review_reasons": request.review_reasons,
         "approved_automatically": request.approved_automatically,
         "decision_comment": request.decision_comment,
@@ -187,4 +247,17 @@ def return_out(request: ReturnRequest) -> dict[str, Any]:
             }
             for line in sorted(request.lines.all(), key=lambda line: line.line_number)
         ],
+        "photos": [photo_out(photo) for photo in request.photos.all()],
+    }
+
+
+def photo_out(photo: ReturnPhoto) -> dict[str, Any]:
+    return {
+        "id": photo.pk,
+        "number": photo.number,
+        "content_type": photo.content_type,
+        "size": photo.size,
+        "width": photo.width,
+        "height": photo.height,
+        "uploaded_at": photo.uploaded_at.isoformat(),
     }

@@ -14,7 +14,7 @@ A constant number of statements whatever the number of lines (docs/architecture.
 path's SQL").
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -58,6 +58,9 @@ class OrderRequest:
     quoted: QuotedPrices | None = None
     requested_delivery_date: date | None = None
     entered_by_id: int | None = None
+    # False: never confirmed at once, whatever the seller's automation rule (an exchange's
+    # replacement waits for the returned goods).
+    auto_confirm: bool = True
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ def place_order(
     quoted: QuotedPrices | None = None,
     requested_delivery_date: date | None = None,
     entered_by_id: int | None = None,
+    auto_confirm: bool = True,
 ) -> Order:
     """Validate and price every line at once, judge credit, decide approvals and automation,
     reserve stock, then write the order and its events.
@@ -120,6 +124,7 @@ def place_order(
         quoted=quoted,
         requested_delivery_date=requested_delivery_date,
         entered_by_id=entered_by_id,
+        auto_confirm=auto_confirm,
     )
     # No savepoint: a failure must roll back the caller's transaction whole anyway.
     with transaction.atomic(savepoint=False):
@@ -144,6 +149,8 @@ def _place(request: OrderRequest) -> Order:
         today=timezone.localdate(now),
         fx_rate=priced.fx_rate,
     )
+    if not request.auto_confirm:
+        judgement = replace(judgement, policy=replace(judgement.policy, auto_confirm=False))
     credit_reserved = settle_credit(judgement, credit_line.id, priced)
     allocated = allocate(request, priced)
     order = write(request, priced, judgement, allocated.plan, credit_reserved, now)

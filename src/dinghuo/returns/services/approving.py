@@ -1,5 +1,6 @@
-"""A clerk decides on a return request: approved (it gets its RMA number) or rejected with a
-comment. Requests the seller's rules find straightforward are approved when requested."""
+"""A clerk decides on a return request: approved (it gets its RMA number; an exchange its
+replacement order) or rejected with a comment. Requests the seller's rules find
+straightforward are approved when requested."""
 
 from typing import Any
 
@@ -9,7 +10,8 @@ from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.integrations import events
 from dinghuo.orders.models import Order
-from dinghuo.returns.models import ReturnRequest, ReturnStatus
+from dinghuo.returns.models import Outcome, ReturnRequest, ReturnStatus
+from dinghuo.returns.services.exchanging import place_exchange
 from dinghuo.returns.services.numbering import take_rma_number
 from dinghuo.returns.services.shared import locked_return, require_status, return_event
 
@@ -45,14 +47,21 @@ def _comment_errors(comment: str, *, required: bool) -> list[FieldError]:
 
 @transaction.atomic
 def approve_return(*, tenant_id: int, return_id: int, comment: str = "") -> ReturnRequest:
-    """A clerk approves a requested return: it gets the seller's next RMA number (no gaps).
-    409 `invalid_return_status` unless requested. Records `return.approved`."""
+    """A clerk approves a requested return: it gets the seller's next RMA number (no gaps)
+    and, for an exchange, its replacement order is placed (`services.exchanging`), refused as
+    placing refuses (`insufficient_stock`, `credit_refused`, …), and then nothing changes.
+    409 `invalid_return_status` unless requested. Records `return.approved` (and
+    `return.exchange_placed`)."""
     errors = _comment_errors(comment, required=False)
     if errors:
         raise ValidationFailed("The return cannot be approved; see errors.", errors=errors)
     order, request = locked_return(tenant_id, return_id)
     require_status(request, ReturnStatus.REQUESTED)
-    events.record(approve(request, order, automatically=False, comment=comment.strip()))
+    recorded = [approve(request, order, automatically=False, comment=comment.strip())]
+    if request.outcome == Outcome.EXCHANGE:
+        # Refused as placing refuses (stock, credit): then nothing of the approval stays.
+        recorded.append(place_exchange(request, order))
+    events.record(*recorded)
     return request
 
 

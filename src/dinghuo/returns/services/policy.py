@@ -1,5 +1,5 @@
 """The seller's return policy: window, restocking fee, non-returnable categories, the limit
-of automatic approval and the quarantine warehouse."""
+of automatic approval, the quarantine warehouse and whether exchanges ship at once."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -24,6 +24,7 @@ class PolicyFields:
     non_returnable_categories: tuple[str, ...] = ()  # category codes
     auto_approve_limit: Decimal | None = None
     quarantine_warehouse: str | None = None  # warehouse code
+    ship_exchange_at_once: bool = False
 
 
 def _problems(
@@ -83,6 +84,7 @@ def set_return_policy(*, tenant_id: int, seller: Seller, fields: PolicyFields) -
             "restocking_fee_percent": fields.restocking_fee_percent,
             "auto_approve_limit": fields.auto_approve_limit,
             "quarantine_warehouse": warehouse,
+            "ship_exchange_at_once": fields.ship_exchange_at_once,
         },
     )
     row.non_returnable_categories.set(categories)
@@ -100,6 +102,7 @@ def set_return_policy(*, tenant_id: int, seller: Seller, fields: PolicyFields) -
                 "non_returnable_categories": sorted(c.code for c in categories),
                 "auto_approve_limit": None if limit is None else str(limit),
                 "quarantine_warehouse": warehouse.code if warehouse else None,
+                "ship_exchange_at_once": fields.ship_exchange_at_once,
             },
         )
     )

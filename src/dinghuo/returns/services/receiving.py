@@ -25,6 +25,7 @@ from dinghuo.inventory.models import Warehouse
 from dinghuo.orders import services as orders
 from dinghuo.returns import queries
 from dinghuo.returns.models import Fate, ReturnLine, ReturnRequest, ReturnStatus
+from dinghuo.returns.services.exchanging import release_exchange
 from dinghuo.returns.services.shared import locked_return, require_status, return_event, rules_of
 
 
@@ -109,9 +110,10 @@ def _move_stock(tenant_id: int, request: ReturnRequest, lines: list[ReturnLine])
 @transaction.atomic
 def receive_return(*, tenant_id: int, return_id: int, lines: list[Inspected]) -> ReturnRequest:
     """Record what arrived of an approved return, every line once (0 if nothing came), and
-    each line's fate; stock moves as the module says. 409 `invalid_return_status` unless
-    approved, `quarantine_not_set` for quarantine without a quarantine warehouse; 422 for
-    bad lines. Records `return.received`."""
+    each line's fate; stock moves as the module says; an exchange's held replacement order
+    is confirmed. 409 `invalid_return_status` unless approved, `quarantine_not_set` for
+    quarantine without a quarantine warehouse; 422 for bad lines. Records `return.received`
+    (and, for the replacement order, orders' `order.confirmed`)."""
     order, request = locked_return(tenant_id, return_id)
     require_status(request, ReturnStatus.APPROVED)
     own = {
@@ -139,11 +141,14 @@ def receive_return(*, tenant_id: int, return_id: int, lines: list[Inspected]) ->
     request.status = ReturnStatus.RECEIVED
     request.received_at = clock.now()
     request.save(update_fields=["status", "received_at"])
+    # The goods are back: a held replacement order may now ship.
+    exchange_status = release_exchange(request)
     events.record(
         return_event(
             request,
             order,
             "return.received",
+            exchange_status=exchange_status,
             lines=[
                 {
                     "line_number": line.line_number,

@@ -1,4 +1,5 @@
-"""A buyer (or staff for them) asks to return delivered goods.
+"""A buyer (or staff for them) asks to return delivered goods, for a credit or in exchange
+for replacement goods (`services.exchanging`), with photos (`services.photos`).
 
 Only lines of a delivered order of the caller's company, within the seller's window, and
 never more units than were delivered minus those already asked back on requests that were
@@ -6,28 +7,42 @@ not rejected (a received or closed return counts what arrived). Two requests for
 line cannot together pass that bound: each takes the order's row lock before counting.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from dinghuo.catalog.models import Sku
 from dinghuo.core import clock
-from dinghuo.core.errors import Conflict, FieldError, NotFound, ValidationFailed
+from dinghuo.core.errors import Conflict, DomainError, FieldError, NotFound, ValidationFailed
 from dinghuo.core.money import round_money
 from dinghuo.integrations import events
 from dinghuo.orders import services as orders
 from dinghuo.orders.models import Order, OrderLine
 from dinghuo.orders.states import OrderStatus
 from dinghuo.returns import policy
-from dinghuo.returns.models import ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
+from dinghuo.returns.models import Outcome, ReturnLine, ReturnReason, ReturnRequest, ReturnStatus
+from dinghuo.returns.photos import Photo
 from dinghuo.returns.services.approving import approve
+from dinghuo.returns.services.exchanging import (
+    Replacement,
+    place_exchange,
+    replacement_problems,
+    same_goods,
+    write_replacements,
+)
+from dinghuo.returns.services.photos import photo_problems, photos_event, store_photos
 from dinghuo.returns.services.shared import return_event, rules_of, today
 
 MAX_NOTE = 500
+# The review reason of a request that would have approved itself but whose exchange could
+# not be ordered then.
+EXCHANGE_NOT_PLACED = "exchange_not_placed"
 
 
 @dataclass(frozen=True)
@@ -138,15 +153,59 @@ def request_return(
     note: str = "",
     company_id: int | None = None,
     requested_by_id: int | None = None,
+    photos: Sequence[Photo] = (),
+    outcome: str = Outcome.CREDIT,
+    replacements: Sequence[Replacement] | None = None,
 ) -> ReturnRequest:
-    """Ask to return units of a delivered order's lines. `company_id` (a buyer's call): the
-    order must be that company's, else 404. Refused with 409 `order_cancelled`,
-    `order_not_delivered` or `return_window_closed`, 422 for bad lines (every problem at
+    """Ask to return units of a delivered order's lines, with up to five `photos`; for an
+    `outcome` of "exchange", replacement goods (`replacements`, by default the same SKUs and
+    quantities: `services.exchanging`). `company_id` (a buyer's call): the order must be
+    that company's, else 404. Refused with 409 `order_cancelled`, `order_not_delivered` or
+    `return_window_closed`, 422 for bad lines, photos and replacements (every problem at
     once); nothing is written then. A straightforward request (`policy.review_reasons`) is
-    approved at once. Records `return.requested` (and `return.approved`)."""
+    approved at once, an exchange's order placed with it (if placing refuses, the request
+    waits for a clerk: review reason `exchange_not_placed`). Records `return.requested`
+    (with `return.photos_added`, `return.approved`, `return.exchange_placed`)."""
+    checked, photo_errors = photo_problems(photos)  # before the lock: decoding takes time
     order = orders.locked_order(tenant_id, order_id)
     if company_id is not None and order.company_id != company_id:
         raise NotFound(f"No order {order_id}.")
+    rules = _window_open(order)
+    order_lines = {line.line_number: line for line in OrderLine.objects.filter(order=order)}
+    errors = _line_problems(lines, order_lines, returned_units(order)) + photo_errors
+    if len(note) > MAX_NOTE:
+        errors.append(FieldError("note", "too_long", f"At most {MAX_NOTE} characters"))
+    wanted, exchange_errors = _replacement(order, lines, order_lines, outcome, replacements)
+    if errors or exchange_errors:
+        raise ValidationFailed(
+            "The return cannot be requested; see errors.", errors=errors + exchange_errors
+        )
+    reasons = policy.review_reasons(_asked(order, lines, order_lines), rules)
+    request = _write(order, lines, order_lines, note, reasons, rules, requested_by_id, outcome)
+    write_replacements(request, wanted)
+    stored = store_photos(request, checked, requested_by_id) if checked else []
+    requested = return_event(
+        request,
+        order,
+        "return.requested",
+        lines=[
+            {"line_number": a.line_number, "quantity": a.quantity, "reason": a.reason}
+            for a in lines
+        ],
+        outcome=request.outcome,
+        replacements=[{"sku": sku.code, "quantity": units} for sku, units in wanted],
+        review_reasons=reasons,
+    )
+    decided = [] if reasons else _approve_at_once(request, order)
+    requested.payload["review_reasons"] = request.review_reasons  # an exchange not placed
+    stored_event = [photos_event(request, order, stored)] if stored else []
+    events.record(requested, *stored_event, *decided)
+    return request
+
+
+def _window_open(order: Order) -> policy.Rules:
+    """The seller's rules, once the order is known to be returnable today: 409
+    `order_cancelled`, `order_not_delivered` or `return_window_closed` otherwise."""
     delivered_on = _delivered_on(order)
     rules, _ = rules_of(order.seller_id)
     if not policy.within_window(delivered_on, today(), rules):
@@ -155,30 +214,51 @@ def request_return(
             f"Returns of order {order.number} were accepted until {last.isoformat()}.",
             code="return_window_closed",
         )
-    order_lines = {line.line_number: line for line in OrderLine.objects.filter(order=order)}
-    errors = _line_problems(lines, order_lines, returned_units(order))
-    if len(note) > MAX_NOTE:
-        errors.append(FieldError("note", "too_long", f"At most {MAX_NOTE} characters"))
-    if errors:
-        raise ValidationFailed("The return cannot be requested; see errors.", errors=errors)
-    reasons = policy.review_reasons(_asked(order, lines, order_lines), rules)
-    request = _write(order, lines, order_lines, note, reasons, rules, requested_by_id)
-    recorded = [
-        return_event(
-            request,
-            order,
-            "return.requested",
-            lines=[
-                {"line_number": a.line_number, "quantity": a.quantity, "reason": a.reason}
-                for a in lines
-            ],
-            review_reasons=reasons,
-        )
-    ]
-    if not reasons:
-        recorded.append(approve(request, order, automatically=True))
-    events.record(*recorded)
-    return request
+    return rules
+
+
+def _replacement(
+    order: Order,
+    lines: list[LineAsked],
+    order_lines: Mapping[int, OrderLine],
+    outcome: str,
+    replacements: Sequence[Replacement] | None,
+) -> tuple[list[tuple[Sku, int]], list[FieldError]]:
+    """The replacement goods an exchange asks for (the returned ones unless named), and
+    every problem: an unknown outcome, replacements without an exchange, bad replacements."""
+    if outcome not in Outcome.values:
+        return [], [FieldError("outcome", "unknown_outcome", "credit or exchange")]
+    if outcome != Outcome.EXCHANGE:
+        if replacements:
+            return [], [
+                FieldError("replacements", "replacements_need_exchange", "Ask for an exchange")
+            ]
+        return [], []
+    if replacements is None:
+        returned = [
+            (order_lines[a.line_number], a.quantity)
+            for a in lines
+            if a.line_number in order_lines and a.quantity > 0
+        ]
+        replacements = same_goods(returned)
+    return replacement_problems(order.tenant_id, order.seller_id, replacements)
+
+
+def _approve_at_once(request: ReturnRequest, order: Order) -> list[Any]:
+    """Approve a straightforward request by itself, and place an exchange's order with it. If
+    placing refuses (stock, credit), only the approval is undone: the request waits for a
+    clerk, who will see why (`exchange_not_placed`)."""
+    if request.outcome != Outcome.EXCHANGE:
+        return [approve(request, order, automatically=True)]
+    try:
+        with transaction.atomic():  # a savepoint: a refusal undoes the number and the order
+            approved = approve(request, order, automatically=True)
+            return [approved, place_exchange(request, order)]
+    except DomainError:
+        request.refresh_from_db()
+        request.review_reasons = [*request.review_reasons, EXCHANGE_NOT_PLACED]
+        request.save(update_fields=["review_reasons"])
+        return []
 
 
 def _write(
@@ -189,6 +269,7 @@ def _write(
     reasons: list[str],
     rules: policy.Rules,
     requested_by_id: int | None,
+    outcome: str,
 ) -> ReturnRequest:
     request = ReturnRequest.objects.create(
         tenant_id=order.tenant_id,
@@ -197,6 +278,7 @@ def _write(
         order=order,
         requested_by_id=requested_by_id,
         note=note.strip(),
+        outcome=outcome,
         review_reasons=reasons,
         restocking_fee_percent=rules.restocking_fee_percent,
         currency=order.currency,
