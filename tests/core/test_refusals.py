@@ -46,6 +46,13 @@ FLOWS = {
         amendment_rules.PICKING_STARTED,
         amendment_rules.BUYERS_MAY_NOT,
     },
+    # the same reasons, said on the order pages instead of the amendment form
+    ("pages/amendments.py", "why"): {
+        amendment_rules.NOT_AMENDABLE,
+        amendment_rules.WINDOW_CLOSED,
+        amendment_rules.PICKING_STARTED,
+        amendment_rules.BUYERS_MAY_NOT,
+    },
 }
 
 

@@ -324,6 +324,9 @@ CHOSEN = {
     "portal:quote-accept": {"quote_id": "answered_quote"},
     "portal:quote-decline": {"quote_id": "answered_quote"},
     "portal:return-new": {"order_id": "delivered_order"},
+    # The staff's amendment form on an order with shipped units; picking started on it.
+    "backoffice:order-amend": {"order_id": "shipped_order"},
+    "backoffice:start-picking": {"order_id": "confirmed_order"},
 }
 # The objects of each kind whose pages show different forms (an order's actions follow its
 # state), opened one after the other to find every form.
@@ -335,6 +338,7 @@ KINDS = {
         "held_order",
         "shipped_order",
         "delivered_order",
+        "confirmed_order",
     ),
     "quote_id": ("requested_quote", "answered_quote"),
     "return_id": ("requested_return", "approved_return", "received_return"),
@@ -381,6 +385,9 @@ def build_scene() -> Scene:
     assert unmatched is not None
     placed = api.place(world.order_body(("A-1", 2)), key="placed").json()["id"]
     shipped = api.place(world.order_body(("A-1", 3), ("C-3", 2)), key="shipped").json()["id"]
+    # Confirmed, not yet picked: its pick list offers "Start picking".
+    confirmed = api.place(world.order_body(("A-1", 1)), key="confirmed").json()["id"]
+    assert api.post(f"/orders/{confirmed}/confirm").status_code == 200
     buying.add_to_cart(
         tenant_id=tenant, company_id=company, owner_id=admin.pk, sku="B-2", quantity=6
     )
@@ -450,6 +457,7 @@ def build_scene() -> Scene:
         {
             "placed_order": placed,
             "shipped_order": shipped,
+            "confirmed_order": confirmed,
             "waiting_order": _in(waiting, "awaiting_approval"),
             "seller_order": _in(seller_order, "awaiting_approval"),
             "held_order": _in(held, "credit_hold"),

@@ -5,6 +5,7 @@ from django.urls import path
 from dinghuo.backoffice import (
     signin,
     views,
+    views_amend,
     views_bank,
     views_billing,
     views_companies,
@@ -33,6 +34,7 @@ urlpatterns = [
     path("orders/<int:order_id>/release-hold/", views.release_hold, name="release-hold"),
     path("orders/<int:order_id>/approve/", views.approve, name="approve"),
     path("orders/<int:order_id>/reject/", views.reject, name="reject"),
+    path("orders/<int:order_id>/change/", views_amend.amend, name="order-amend"),
     path(
         "orders/<int:order_id>/shipments/<int:shipment_id>/packing-slip.pdf",
         views_fulfilment.packing_slip_pdf,
@@ -40,6 +42,11 @@ urlpatterns = [
     ),
     path("fulfilment/", views_fulfilment.to_ship, name="fulfilment"),
     path("fulfilment/<int:order_id>/", views_fulfilment.ship, name="ship"),
+    path(
+        "fulfilment/<int:order_id>/start-picking/",
+        views_fulfilment.start_picking,
+        name="start-picking",
+    ),
     path("returns/", views_returns.returns, name="returns"),
     path("returns/<int:return_id>/", views_returns.return_page, name="return"),
     path("returns/<int:return_id>/slip/", views_returns.return_slip, name="return-slip"),

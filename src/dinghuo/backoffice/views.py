@@ -31,6 +31,7 @@ from dinghuo.orders import queries as order_queries
 from dinghuo.orders import services as order_services
 from dinghuo.orders.models import Order, OrderApproval
 from dinghuo.orders.states import Action, allowed_actions
+from dinghuo.pages import amendments
 from dinghuo.pages.labels import APPROVAL_STATUS_LABELS, EVENT_LABELS, STATUS_LABELS
 from dinghuo.pages.responses import is_htmx
 from dinghuo.pages.skus import sku_names
@@ -219,7 +220,11 @@ def _order_page(
             ],
             "shipments": shipments,
             "events": [
-                (event, EVENT_LABELS.get(event.type, event.type), _event_note(event.payload))
+                (
+                    event,
+                    EVENT_LABELS.get(event.type, event.type),
+                    *_event_note(event.type, event.payload),
+                )
                 for event in events
             ],
             "can_confirm": Action.CONFIRM in actions,
@@ -227,6 +232,7 @@ def _order_page(
             "can_release": Action.RELEASE_HOLD in actions,
             "can_decide": Action.APPROVE in actions and seller_step,
             "can_ship": Action.SHIP in actions,
+            "can_amend": not amendments.refusal(order, by_buyer=False),
             "forms": action_forms,
         },
     )
@@ -237,12 +243,16 @@ def _order_page(
 NOTE_KEYS = ("comment", "reason", "by")
 
 
-def _event_note(payload: dict[str, Any]) -> str:
+def _event_note(event_type: str, payload: dict[str, Any]) -> tuple[str, str]:
+    """(what happened in words, the note): an amendment says what changed in a sentence
+    (`pages.amendments`) and its author's note; any other event its note."""
+    if event_type == "order.amended":
+        return amendments.timeline_note(payload, refusals.STAFF), str(payload.get("note") or "")
     said = {**payload, "reason": payload.get("reason_phrase") or payload.get("reason")}
     parts = [phrases.translated(phrases.from_json(said[key])) for key in NOTE_KEYS if said.get(key)]
     if payload.get("tracking_number"):
         parts.append(f"{payload.get('carrier', '')} {payload['tracking_number']}".strip())
-    return " · ".join(parts)
+    return "", " · ".join(parts)
 
 
 @require_GET

@@ -1,5 +1,6 @@
 """Fulfilment pages: the orders to ship, an order's pick list and ship form (any number of
-partial shipments), and a shipment's packing slip as PDF.
+partial shipments), saying the warehouse has started picking (buyers can then no longer
+change the order), and a shipment's packing slip as PDF.
 
 Shipping goes through `fulfilment.services.ship_order`, the service the API's
 `POST /orders/{id}/shipments` uses; a second submit of the same form (a double click) finds
@@ -14,17 +15,20 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dinghuo.backoffice import forms, packing_slip
 from dinghuo.backoffice import queries as page
 from dinghuo.backoffice.access import StaffRequest, StaffUser, staff_required
 from dinghuo.backoffice.params import int_param
+from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.fulfilment import services as fulfilment
 from dinghuo.inventory import queries as inventory
 from dinghuo.orders import queries as order_queries
+from dinghuo.orders import services as order_services
 from dinghuo.orders.models import Order
+from dinghuo.orders.states import OrderStatus
 from dinghuo.pages.labels import STATUS_LABELS
 from dinghuo.pages.skus import sku_names
 from dinghuo.pages.submits import submit_once
@@ -158,10 +162,33 @@ def ship(request: StaffRequest, order_id: int) -> HttpResponseBase:
                 for item in pick
             ],
             "open": any(item.to_ship for item in pick),
+            "can_start_picking": order.status == OrderStatus.CONFIRMED
+            and order.picking_started_at is None,
             "shipments": shipments,
             "form": form,
         },
     )
+
+
+@require_POST
+@staff_required
+def start_picking(request: StaffRequest, order_id: int) -> HttpResponseBase:
+    """The warehouse says it has started on a confirmed order: from now on only staff can
+    change it. Said twice, nothing more happens."""
+    tenant_id = request.staff.tenant_id
+    try:
+        atomic_with_retry(
+            lambda: order_services.start_picking(tenant_id=tenant_id, order_id=order_id)
+        )
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        messages.error(request, " ".join(forms.error_messages(error)))
+    else:
+        messages.success(
+            request, gettext("Picking has started: the buyer can no longer change this order.")
+        )
+    return redirect("backoffice:ship", order_id=order_id)
 
 
 @require_GET

@@ -5,6 +5,7 @@ from django.views.generic import RedirectView
 
 from dinghuo.portal import (
     signin,
+    views_amend,
     views_approvals,
     views_cart,
     views_catalogue,
@@ -33,6 +34,7 @@ urlpatterns = [
     path("orders/", views_orders.orders, name="orders"),
     path("orders/<int:order_id>/", views_orders.order, name="order"),
     path("orders/<int:order_id>/reorder/", views_orders.reorder, name="reorder"),
+    path("orders/<int:order_id>/change/", views_amend.amend, name="order-amend"),
     path("orders/<int:order_id>/return/", views_returns.new_return, name="return-new"),
     path("returns/", views_returns.returns, name="returns"),
     path("returns/<int:return_id>/", views_returns.return_page, name="return"),

@@ -15,8 +15,10 @@ from django.views.decorators.http import require_GET, require_POST
 from dinghuo.buying import services as buying
 from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, NotFound
+from dinghuo.integrations.models import Event
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders import routing_notice
+from dinghuo.pages import amendments
 from dinghuo.pages.labels import APPROVAL_STATUS_LABELS, EVENT_LABELS, STATUS_LABELS
 from dinghuo.pages.skus import sku_names
 from dinghuo.pages.taxes import tax_rows
@@ -75,6 +77,12 @@ def order(request: BuyerRequest, order_id: int) -> HttpResponse:
         {
             "order": found,
             "can_return": may_return(found),
+            # The seller's window and the warehouse decide whether the buyer may change it.
+            "can_amend": not amendments.refusal(
+                found,
+                by_buyer=True,
+                window_hours=amendments.buyer_window_hours(found.seller_id),
+            ),
             "status_label": STATUS_LABELS.get(found.status, found.status),
             "lines": [(line, names.get(line.sku_id, line.description)) for line in lines],
             "tax_rows": tax_rows(lines),
@@ -88,11 +96,23 @@ def order(request: BuyerRequest, order_id: int) -> HttpResponse:
             ],
             "shipments": shipments,
             "events": [
-                (event, EVENT_LABELS.get(event.type, event.type), event.payload.get("comment", ""))
+                (event, EVENT_LABELS.get(event.type, event.type), *_notes(event))
                 for event in events
             ],
         },
     )
+
+
+def _notes(event: Event) -> tuple[str, str]:
+    """What the timeline says of an event besides its name: what happened in words (an
+    amendment: what changed, `pages.amendments`), and a person's own words (a comment, the
+    note given with an amendment)."""
+    if event.type == "order.amended":
+        return (
+            amendments.timeline_note(event.payload, refusals.BUYER),
+            str(event.payload.get("note") or ""),
+        )
+    return "", str(event.payload.get("comment") or "")
 
 
 @require_POST
