@@ -61,6 +61,7 @@ def test_policy_and_rules_through_the_api(world):
         "approval_expiry_hours": 72,
         "backorder_fill": "oldest",
         "priority_group_id": None,
+        "buyer_amend_hours": 24,
     }
     body = {"auto_confirm": True, "credit_action": "refuse", "overdue_grace_days": 10,
             "approval_expiry_hours": 48}  # fmt: skip
@@ -72,6 +73,13 @@ def test_policy_and_rules_through_the_api(world):
     )
     assert bad.status_code == 422
     assert api.get("/order-policy").json()["approval_expiry_hours"] == 48
+    # Buyers' amendment window: 0 (staff only) to a year, in hours.
+    for hours, status in ((0, 200), (8760, 200), (8761, 422), (-1, 422)):
+        r = api.send(
+            "PUT", "/order-policy", __import__("json").dumps({**body, "buyer_amend_hours": hours})
+        )
+        assert r.status_code == status, (hours, r.json())
+    assert api.get("/order-policy").json()["buyer_amend_hours"] == 8760
 
     rule = api.post("/approval-rules", {"name": "Big", "approver": "seller", "level": 2,
                                         "min_amount": "1000"})  # fmt: skip

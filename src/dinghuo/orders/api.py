@@ -209,7 +209,7 @@ def order_timeline(request: HttpRequest, order_id: ObjectId) -> list[dict[str, o
 
 
 def _policy_out(tenant: int, seller_slug: str, policy: Any) -> dict[str, object]:
-    fill, group = queries.backorder_fill(tenant, seller_slug)
+    fill, group, amend_hours = queries.after_placing(tenant, seller_slug)
     return {
         "seller": seller_slug,
         "auto_confirm": policy.auto_confirm,
@@ -218,6 +218,7 @@ def _policy_out(tenant: int, seller_slug: str, policy: Any) -> dict[str, object]
         "approval_expiry_hours": policy.approval_expiry_hours,
         "backorder_fill": fill,
         "priority_group_id": group,
+        "buyer_amend_hours": amend_hours,
     }
 
 
@@ -248,6 +249,7 @@ def set_order_policy(request: HttpRequest, payload: PolicyIn) -> HttpResponse:
             approval_expiry_hours=payload.approval_expiry_hours,
             backorder_fill=payload.backorder_fill,
             priority_group_id=payload.priority_group_id,
+            buyer_amend_hours=payload.buyer_amend_hours,
         )
         return _policy_out(tenant, *queries.order_policy(tenant, payload.seller))
 

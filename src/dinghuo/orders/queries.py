@@ -217,14 +217,16 @@ def order_policy(tenant_id: int, seller_slug: str | None) -> tuple[str, Policy]:
     return seller.slug, policy_for(seller.pk)
 
 
-def backorder_fill(tenant_id: int, seller_slug: str) -> tuple[str, int | None]:
-    """Which waiting orders a seller's arriving stock serves first, and its priority group."""
+def after_placing(tenant_id: int, seller_slug: str) -> tuple[str, int | None, int]:
+    """A seller's settings for orders once placed: which waiting orders arriving stock serves
+    first, its priority group, and how many hours buyers may amend an order."""
     found = (
         OrderPolicy.objects.filter(tenant_id=tenant_id, seller__slug=seller_slug)
-        .values_list("backorder_fill", "priority_group_id")
+        .values_list("backorder_fill", "priority_group_id", "buyer_amend_hours")
         .first()
     )
-    return found or (OrderPolicy.BackorderFill.OLDEST.value, None)
+    default = OrderPolicy()
+    return found or (default.backorder_fill, None, default.buyer_amend_hours)
 
 
 def approval_rules(tenant_id: int, *, is_active: bool | None = None) -> QuerySet[ApprovalRule]:

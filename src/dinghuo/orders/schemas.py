@@ -211,6 +211,11 @@ class PolicyIn(InSchema):
     priority_group_id: int | None = Field(
         None, ge=1, description="The customer group whose companies are the priority customers"
     )
+    buyer_amend_hours: Annotated[int, Field(ge=0, le=8760)] = Field(
+        24,
+        description="How many hours after placing a buyer may still amend an order (before "
+        "picking starts); 0: only staff amend",
+    )
 
 
 class PolicyOut(Schema):
@@ -221,6 +226,7 @@ class PolicyOut(Schema):
     approval_expiry_hours: int
     backorder_fill: Literal["oldest", "priority", "delivery_date"]
     priority_group_id: int | None
+    buyer_amend_hours: int
 
 
 # A decimal string; a sign is let through so that the service can say `min_amount_negative`.

@@ -51,10 +51,11 @@ def set_order_policy(
     approval_expiry_hours: int,
     backorder_fill: str = OrderPolicy.BackorderFill.OLDEST,
     priority_group_id: int | None = None,
+    buyer_amend_hours: int = 24,
 ) -> OrderPolicy:
     """Set what happens to a seller's orders once placed (automation, credit, approvals),
-    which waiting orders arriving stock serves first, and its grace days for overdue
-    invoices (kept by customers' credit policy)."""
+    which waiting orders arriving stock serves first, how long buyers may amend their
+    orders, and its grace days for overdue invoices (kept by customers' credit policy)."""
     seller = seller_for(tenant_id, seller_slug)
     errors = _policy_errors(tenant_id, credit_action, backorder_fill, priority_group_id)
     if errors:
@@ -67,6 +68,7 @@ def set_order_policy(
     policy.approval_expiry_hours = approval_expiry_hours
     policy.backorder_fill = backorder_fill
     policy.priority_group_id = priority_group_id
+    policy.buyer_amend_hours = buyer_amend_hours
     policy.save()
     # The grace days are the seller's credit policy, which customers keeps.
     customers.set_overdue_grace_days(
@@ -86,6 +88,7 @@ def set_order_policy(
                 "approval_expiry_hours": approval_expiry_hours,
                 "backorder_fill": backorder_fill,
                 "priority_group_id": priority_group_id,
+                "buyer_amend_hours": buyer_amend_hours,
             },
         )
     )
