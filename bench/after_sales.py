@@ -4,12 +4,13 @@ placing an order of the same size, inside one process on PostgreSQL.
     uv run python -m bench.after_sales [--rounds 60] [--lines 15] [--database NAME]
 
 Builds its own small world in a fresh database (one tenant, 80 SKUs in stock, a company on
-account), then runs rounds that each place an order, amend another one (five lines up, five
-down, one removed and one new SKU: the order grows, so credit and approval rules are judged
-again) and ask to return every line of a delivered one. All three go through the API as a
-client would (the WSGI application through Django's test client), so the figures compare
-like with like. Prints per operation the median and mean milliseconds and the SQL statements,
-then the ratios to placing. Exits 1 when an answer is not what the operation must give.
+account), then runs rounds that each place an order, amend it twice (`amend-2`: two
+quantities up; `amend-12`: five lines up, five down, one removed and one new SKU, so the
+order grows and credit and approval rules are judged again), deliver it and ask to return
+every line. All go through the API as a client would (the WSGI application through Django's
+test client), so the figures compare like with like. Prints per operation the median and
+mean milliseconds and the SQL statements, then the ratios to placing. Exits 1 when an answer
+is not what the operation must give.
 """
 
 import argparse
@@ -141,7 +142,12 @@ def _round(api: _Api, world: dict[str, Any], n: int, lines: int, samples: dict) 
         for i, line in enumerate(body["lines"][:-1])
     ] + [{"sku": codes[start + lines], "quantity": 4}]
     path = f"/orders/{order['id']}/amendments"
-    _timed(samples, "amend", lambda: api.post(path, {"lines": wanted}, expect=201, key=True))
+    # A small change first (two quantities up), then the big one.
+    small = [dict(line) for line in body["lines"]]
+    small[0]["quantity"] += 1
+    small[1]["quantity"] += 1
+    _timed(samples, "amend-2", lambda: api.post(path, {"lines": small}, expect=201, key=True))
+    _timed(samples, "amend-12", lambda: api.post(path, {"lines": wanted}, expect=201, key=True))
     api.post(f"/orders/{order['id']}/confirm", expect=200)
     api.post(
         f"/orders/{order['id']}/shipments",
@@ -163,13 +169,13 @@ def _report(samples: dict[str, list[tuple[float, int]]], rounds: int, lines: int
     print(f"\n{rounds} rounds, {lines}-line orders (after 5 warm-up rounds), PostgreSQL")
     print(f"{'operation':<10} {'median ms':>10} {'mean ms':>9} {'statements':>11}")
     medians = {}
-    for name in ("place", "amend", "return"):
+    for name in ("place", "amend-2", "amend-12", "return"):
         taken = samples[name][5:]
         ms = [t * 1000 for t, _ in taken]
         medians[name] = statistics.median(ms)
         statements = statistics.median(s for _, s in taken)
         print(f"{name:<10} {medians[name]:>10.1f} {statistics.mean(ms):>9.1f} {statements:>11.0f}")
-    for name in ("amend", "return"):
+    for name in ("amend-2", "amend-12", "return"):
         print(f"{name} / place = {medians[name] / medians['place']:.2f}")
 
 

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from dinghuo.core.db import insert_rows, update_instances
+from dinghuo.integrations.models import Event
 from dinghuo.inventory import allocation
 from dinghuo.inventory.models import Reservation, StockMovement
 from dinghuo.inventory.services import levels
@@ -164,13 +165,15 @@ def change_reservations(
     sku_codes: Mapping[int, str],
     reference: str,
     reason: str,
-) -> None:
+) -> Event | None:
     """An order's reservations changed at once (an amendment): hold the allocated units for
     the lines that grew (`order_line_ids[i]` is the line of want `i`) and let go of
     `release[line]` units of the lines that shrank (see `_releases`), with one write of the
-    levels, their ledger rows and one `stock.changed`. The released SKUs' levels must have
-    been locked by `allocate(..., also_lock=...)`; a reservation in a warehouse no longer
-    active is locked here (no writer of orders waits on those)."""
+    levels and their ledger rows. Returns the unsaved `stock.changed` of the levels changed
+    (None when none did), for the caller to record after its own events in one INSERT.
+    The released SKUs' levels must have been locked by `allocate(..., also_lock=...)`; a
+    reservation in a warehouse no longer active is locked here (no writer of orders waits on
+    those)."""
     tenant_id, locked = allocated.tenant_id, allocated.locked
     taken, changes = _releases(tenant_id, release)
     missing = [r for r in taken if (r.sku_id, r.warehouse_id) not in locked.levels]
@@ -198,15 +201,12 @@ def change_reservations(
         Change(a.warehouse_id, a.sku_id, StockMovement.Kind.RESERVATION, reserved_delta=a.quantity)
         for a in allocations
     ]
-    levels.write_changes(
-        tenant_id,
-        locked.levels,
-        changes,
-        reason=reason[:200],
-        reference=reference,
-        sku_codes=sku_codes,
-        warehouse_codes=warehouse_codes,
+    changed = levels.apply_changes(
+        tenant_id, locked.levels, changes, reason=reason[:200], reference=reference
     )
+    if not changed:
+        return None
+    return levels.stock_event(tenant_id, changed, sku_codes, warehouse_codes, reference)
 
 
 def drop_empty_reservations(tenant_id: int, order_line_ids: Sequence[int]) -> None:

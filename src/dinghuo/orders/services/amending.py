@@ -298,9 +298,13 @@ def _judge(
     """Credit and approvals of a bigger order, on the locked credit line without the order's
     own hold (see the module docstring); a smaller one is not judged. 409 `credit_refused`
     when the seller refuses orders blocked on credit."""
-    line = customers.lock_credit_line(tenant_id=order.tenant_id, company_id=order.company_id)
     held = order.credit_reserved
     kept = max(Decimal(0), held + total - order.total) if held > 0 else Decimal(0)
+    # Locks the line and moves the order's hold to what it keeps if its status stays (the
+    # usual end); the writes correct it when the order goes on hold or leaves one.
+    line = customers.take_credit(
+        tenant_id=order.tenant_id, company_id=order.company_id, amount=kept - held
+    )
     if not grows:
         return Outcome(None, kept, _prepayment(order, None, line.state, total), line.id)
     without = replace(line.state, order_exposure=line.state.order_exposure - held)

@@ -13,6 +13,7 @@ from dinghuo.core import money
 from dinghuo.core.db import insert_instances, placeholders, update_instances
 from dinghuo.customers import services as customers
 from dinghuo.integrations import events
+from dinghuo.integrations.models import Event
 from dinghuo.inventory import allocation
 from dinghuo.inventory import services as stock
 from dinghuo.orders import amendment_rules as rules
@@ -33,7 +34,7 @@ class Outcome:
     judgement: judging.Judgement | None
     credit_kept: Decimal
     prepayment_due: Decimal
-    credit_line_id: int  # the company's credit line, locked
+    credit_line_id: int  # the company's credit line, locked, its exposure moved to credit_kept
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def write_amendment(
     before = _snapshot(order)
     saved = _write_lines(order, lines, amended, allocated.plan, shrinking)
     version = order.version + 1
-    stock.change_reservations(
+    stock_changed = stock.change_reservations(
         allocated,
         release={line.pk: move.released for line, move in shrinking},
         order_line_ids=[line.pk for line in saved],
@@ -137,7 +138,9 @@ def write_amendment(
     order._prefetched_objects_cache = {  # type: ignore[attr-defined]
         "lines": sorted(saved, key=lambda line: line.line_number)
     }
-    return _record(order, before, diff, fields, amended, outcome, routed, author, now)
+    return _record(
+        order, before, diff, fields, amended, outcome, routed, author, now, stock_changed
+    )
 
 
 def _backorder(item: Any) -> bool:
@@ -222,10 +225,10 @@ def _write_order(
         setattr(order, name, _field_value(name, after))
     order.subtotal, order.tax_total = amended.subtotal, amended.tax_total
     order.total = amended.total
-    if routed.credit_reserved != order.credit_reserved:
+    if routed.credit_reserved != outcome.credit_kept:
         customers.change_order_exposure(
             credit_line_id=outcome.credit_line_id,
-            amount=routed.credit_reserved - order.credit_reserved,
+            amount=routed.credit_reserved - outcome.credit_kept,
         )
     order.credit_reserved = routed.credit_reserved
     order.prepayment_due = outcome.prepayment_due
@@ -266,8 +269,10 @@ def _record(
     routed: Route,
     author: Author,
     now: datetime,
+    stock_changed: Event | None,
 ) -> OrderAmendment:
-    """The amendment row and its events: `order.amended`, then what a new status means."""
+    """The amendment row and its events in one INSERT: `order.amended`, what a new status
+    means, then inventory's `stock.changed` (after the order's events, as when placing)."""
     cur = order.currency
     prices = {item.sku_code: item for item in amended.lines}
     changes = {
@@ -321,5 +326,5 @@ def _record(
         judgement = outcome.judgement
         steps = judgement.steps if judgement else []
         what_now = routing_events(order, steps, judgement.hold_reason if judgement else None)
-    events.record(amended_event, *what_now)
+    events.record(amended_event, *what_now, *([stock_changed] if stock_changed else []))
     return amendment
