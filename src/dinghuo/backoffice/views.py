@@ -32,7 +32,12 @@ from dinghuo.orders import services as order_services
 from dinghuo.orders.models import Order, OrderApproval
 from dinghuo.orders.states import Action, allowed_actions
 from dinghuo.pages import amendments
-from dinghuo.pages.labels import APPROVAL_STATUS_LABELS, EVENT_LABELS, STATUS_LABELS
+from dinghuo.pages.labels import (
+    APPROVAL_STATUS_LABELS,
+    EVENT_LABELS,
+    STATUS_LABELS,
+    filled_sentence,
+)
 from dinghuo.pages.responses import is_htmx
 from dinghuo.pages.skus import sku_names
 from dinghuo.pages.taxes import tax_rows
@@ -248,6 +253,8 @@ def _event_note(event_type: str, payload: dict[str, Any]) -> tuple[str, str]:
     (`pages.amendments`) and its author's note; any other event its note."""
     if event_type == "order.amended":
         return amendments.timeline_note(payload, refusals.STAFF), str(payload.get("note") or "")
+    if event_type == "order.backorder_filled":
+        return filled_sentence(payload), ""
     said = {**payload, "reason": payload.get("reason_phrase") or payload.get("reason")}
     parts = [phrases.translated(phrases.from_json(said[key])) for key in NOTE_KEYS if said.get(key)]
     if payload.get("tracking_number"):

@@ -44,6 +44,25 @@ EVENT_LABELS = {
     "order.delivered": _("Delivered"),
     "order.cancelled": _("Cancelled"),
 }
+
+
+def filled_sentence(payload: dict[str, Any]) -> str:
+    """An `order.backorder_filled` event in words: what arrived for which line ("A-1: 5
+    units reserved, 3 still waiting")."""
+    parts = []
+    for line in payload.get("lines") or []:
+        values = {"sku": line.get("sku", ""), "units": line.get("quantity", 0)}
+        waiting = line.get("still_backordered") or 0
+        if waiting:
+            values["waiting"] = waiting
+            parts.append(
+                gettext("%(sku)s: %(units)s units reserved, %(waiting)s still waiting") % values
+            )
+        else:
+            parts.append(gettext("%(sku)s: %(units)s units reserved") % values)
+    return "; ".join(parts)
+
+
 APPROVAL_STATUS_LABELS: dict[str, Any] = {
     "pending": _("Waiting for a decision"),
     "waiting": _("Waiting for an earlier level"),

@@ -19,7 +19,12 @@ from dinghuo.integrations.models import Event
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders import routing_notice
 from dinghuo.pages import amendments
-from dinghuo.pages.labels import APPROVAL_STATUS_LABELS, EVENT_LABELS, STATUS_LABELS
+from dinghuo.pages.labels import (
+    APPROVAL_STATUS_LABELS,
+    EVENT_LABELS,
+    STATUS_LABELS,
+    filled_sentence,
+)
 from dinghuo.pages.skus import sku_names
 from dinghuo.pages.taxes import tax_rows
 from dinghuo.portal import forms
@@ -112,6 +117,10 @@ def _notes(event: Event) -> tuple[str, str]:
             amendments.timeline_note(event.payload, refusals.BUYER),
             str(event.payload.get("note") or ""),
         )
+    if event.type == "order.backorder_filled":
+        return filled_sentence(event.payload), ""
+    if event.type == "order.short_closed":  # the seller's reason is the buyer's to read
+        return "", str(event.payload.get("reason") or "")
     return "", str(event.payload.get("comment") or "")
 
 
