@@ -204,3 +204,18 @@ def test_an_exchange_short_of_stock_is_refused_on_the_desk(world: World) -> None
     errors = re.search(r'data-testid="form-errors">\s*<li>([^<]+)<', texts(r))
     assert errors and errors.group(1) == "A-1: Only 95 available now."
     assert ReturnRequest.objects.get().status == "requested"
+
+
+def test_the_desk_says_which_reasons_pay_the_restocking_fee(world: World) -> None:
+    set_policy(world, auto_approve_limit=None, restocking_fee_percent=Decimal("10"))
+    order_id = delivered_order(world, ("A-1", 5))
+    made, _ = _requested(world, order_id, quantity_1="1", reason_1="damaged")
+    staff = staff_client(world)
+    page = texts(staff.client.get(f"/staff/returns/{made.pk}/"))
+    said = re.search(r'data-testid="fee-reasons">([^<]*)<', page)
+    assert said is not None
+    assert "No longer needed" in said.group(1) and "Another reason" in said.group(1)
+    assert "Arrived damaged" not in said.group(1)
+    staff.client.cookies["django_language"] = "zh-hant"
+    chinese = texts(staff.client.get(f"/staff/returns/{made.pk}/"))
+    assert "適用於以下原因退回的貨品" in chinese and "on lines returned for" not in chinese

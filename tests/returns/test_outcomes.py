@@ -1,17 +1,22 @@
 """Receiving a return (each line's fate moves stock through inventory, the ledger still sums
 to the levels) and closing it (a credit note at the frozen prices with tax, less the
-restocking fee; a refund of what the credit freed)."""
+restocking fee on the lines whose reason bears it; a refund of what the credit freed)."""
 
 import json
 from decimal import Decimal
 
+import pytest
+from django.core.exceptions import ValidationError as DjangoValidationError
+
 from dinghuo.billing.models import CreditNote, Invoice, Payment
 from dinghuo.core import clock
+from dinghuo.core.errors import ValidationFailed
 from dinghuo.integrations.models import Event
 from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
 from dinghuo.inventory.services import receive_stock
 from dinghuo.orders.models import OrderLine
-from dinghuo.returns.models import ReturnRequest
+from dinghuo.returns import policy
+from dinghuo.returns.models import ReturnPolicy, ReturnReason, ReturnRequest
 from tests.billing.support import pay, taxed_in_singapore
 from tests.invariants import assert_stock_consistent
 from tests.returns.support import ask, days_after_today, delivered_order, set_policy
@@ -105,6 +110,7 @@ def test_an_active_warehouse_cannot_be_the_quarantine(world):
         "auto_approve_limit": "250.00",
         "quarantine_warehouse": None,
         "ship_exchange_at_once": False,
+        "fee_reasons": ["not_needed", "other"],
     }
 
 
@@ -270,3 +276,100 @@ def test_the_return_is_on_the_orders_timeline_for_staff_and_buyer(world):
     other = delivered_order(world, ("A-1", 1))
     timeline = world.client().get(f"/orders/{other}/timeline").json()
     assert not [e for e in timeline if e["type"].startswith("return.")]
+
+
+# --- the restocking fee only for the reasons the seller chose ----------------------------------
+
+
+def test_a_damaged_line_pays_no_fee_while_a_not_needed_line_on_the_same_return_does(world):
+    taxed_in_singapore(world)
+    set_policy(world, restocking_fee_percent=D("12.5"))
+    order_id = delivered_order(world, ("A-1", 5), ("C-3", 3))
+    invoice = Invoice.objects.get()
+    assert invoice.total == D("55.55")  # 54.50 for A-1, 1.05 for C-3
+    made = ask(world, order_id, (1, 2, "not_needed"), (2, 1, "damaged")).json()
+    assert made["fee_reasons"] == ["not_needed", "other"]
+    assert _receive(world, made["id"], (1, 2, "restock"), (2, 1, "scrap")).status_code == 200
+    body = world.client().post(f"/returns/{made['id']}/close", {}).json()
+    # 2 × A-1 with GST: 21.80, 12.5% of it 2.725 → 2.73. The damaged C-3 (0.35) pays nothing:
+    # on the whole 22.15 the fee would have been 2.77.
+    assert (body["restocking_fee"], body["credited_amount"]) == ("2.73", "19.42")
+    note = CreditNote.objects.get()
+    assert note.total == D("19.42")
+    assert "less a restocking fee of 2.73" in note.reason
+    invoice.receivable.refresh_from_db()
+    assert invoice.receivable.open_amount == D("36.13")
+
+
+def test_goods_returned_only_for_the_sellers_mistakes_are_credited_in_full(world):
+    taxed_in_singapore(world)
+    set_policy(world, restocking_fee_percent=D("15"))
+    order_id = delivered_order(world, ("A-1", 5), ("C-3", 3))
+    return_id = _approved(world, order_id, (1, 1, "defective"), (2, 2, "not_as_described"))
+    _receive(world, return_id, (1, 1, "to_supplier"), (2, 2, "scrap"))
+    body = world.client().post(f"/returns/{return_id}/close", {}).json()
+    assert (body["restocking_fee"], body["credited_amount"]) == ("0.00", "11.60")
+    # Without a fee the note credits the units themselves (10.90, and 0.70 for two C-3).
+    note = CreditNote.objects.get()
+    assert [(line.quantity, line.gross_amount) for line in note.lines.order_by("id")] == [
+        (1, D("10.90")),
+        (2, D("0.70")),
+    ]
+
+
+def test_the_seller_chooses_the_reasons_and_an_unknown_one_is_refused(world):
+    policy_of = world.client().get("/return-policy").json()
+    assert policy_of["fee_reasons"] == ["not_needed", "other"]  # no policy yet: the default
+    body = {"restocking_fee_percent": "10", "fee_reasons": ["wrong_item", "other", "other"]}
+    r = world.client().send("PUT", "/return-policy", json.dumps(body))
+    assert r.status_code == 200, r.json()
+    assert r.json()["fee_reasons"] == ["other", "wrong_item"]
+    assert ReturnPolicy.objects.get().fee_reasons == ["other", "wrong_item"]
+    changed = Event.objects.filter(type="return_policy.changed").latest("id")
+    assert changed.payload["fee_reasons"] == ["other", "wrong_item"]
+    # Not a reason: refused by the API's schema and by the service, and nothing changes.
+    body = {"fee_reasons": ["damaged", "bored"]}
+    r = world.client().send("PUT", "/return-policy", json.dumps(body))
+    assert r.status_code == 422
+    assert [e["field"] for e in r.json()["errors"]] == ["fee_reasons[1]"]
+    with pytest.raises(ValidationFailed) as refused:
+        set_policy(world, fee_reasons=("damaged", "bored", "Other"))
+    assert [(e.field, e.code) for e in refused.value.errors] == [
+        ("fee_reasons", "unknown_reason"),
+        ("fee_reasons", "unknown_reason"),
+    ]
+    assert world.client().get("/return-policy").json()["fee_reasons"] == ["other", "wrong_item"]
+    # No reason at all: no fee on any return.
+    body = {"restocking_fee_percent": "10", "fee_reasons": []}
+    assert (
+        world.client().send("PUT", "/return-policy", json.dumps(body)).json()["fee_reasons"] == []
+    )
+
+
+def test_the_default_reasons_are_reasons_a_buyer_can_give():
+    assert policy.DEFAULT_FEE_REASONS.issubset(ReturnReason.values)
+    row = ReturnPolicy()
+    assert row.fee_reasons == ["not_needed", "other"]
+    row.fee_reasons = ["damaged", "bored"]
+    with pytest.raises(DjangoValidationError, match="fee_reasons"):
+        row.clean()
+    row.fee_reasons = [{"reason": "damaged"}]
+    with pytest.raises(DjangoValidationError, match="fee_reasons"):
+        row.clean()
+    row.fee_reasons = ["wrong_item", "damaged"]
+    row.clean()
+
+
+def test_the_reasons_chosen_when_the_buyer_asked_are_the_ones_that_pay_the_fee(world):
+    set_policy(world, restocking_fee_percent=D("10"), fee_reasons=("damaged",))
+    order_id = delivered_order(world, ("A-1", 5), ("C-3", 3))
+    made = ask(world, order_id, (1, 2, "not_needed"), (2, 1, "damaged")).json()
+    assert made["fee_reasons"] == ["damaged"]
+    # The seller goes back to the default meanwhile: this return keeps what it was told.
+    set_policy(world, restocking_fee_percent=D("10"))
+    assert _receive(world, made["id"], (1, 2, "restock"), (2, 1, "scrap")).status_code == 200
+    body = world.client().post(f"/returns/{made['id']}/close", {}).json()
+    # The damaged C-3 (0.33) pays 10%: 0.033 → 0.03; the two A-1 (20.00) nothing.
+    assert (body["restocking_fee"], body["credited_amount"]) == ("0.03", "20.30")
+    later = ask(world, order_id, (1, 1, "not_needed")).json()
+    assert later["fee_reasons"] == ["not_needed", "other"]

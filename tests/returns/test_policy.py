@@ -159,3 +159,60 @@ def test_a_request_approves_itself_exactly_when_nothing_needs_a_person(
     )
     assert (reasons_given == []) == straightforward
     assert len(reasons_given) == len(set(reasons_given))  # each reason once
+
+
+# --- the restocking fee only for the reasons the seller chose ----------------------------------
+
+
+def test_by_default_the_fee_is_kept_only_when_the_buyer_changed_their_mind():
+    assert sorted(policy.DEFAULT_FEE_REASONS) == ["not_needed", "other"]
+    assert policy.DEFAULTS.fee_reasons == policy.DEFAULT_FEE_REASONS
+    assert policy.Rules().fee_reasons == frozenset({"not_needed", "other"})
+    for fault in ("damaged", "defective", "wrong_item", "not_as_described"):
+        assert fault not in policy.DEFAULTS.fee_reasons
+
+
+def test_a_damaged_line_pays_no_fee_while_a_not_needed_line_of_the_same_credit_does():
+    reasons = policy.DEFAULT_FEE_REASONS
+    # 21.80 not needed at 12.5% is 2.725 → 2.73; the 0.35 damaged adds nothing.
+    mixed = [(D("21.80"), "not_needed"), (D("0.35"), "damaged")]
+    assert policy.fee_on(mixed, D("12.5"), reasons, "USD") == D("2.73")
+    assert policy.fee_on([(D("0.35"), "damaged")], D("12.5"), reasons, "USD") == D("0.00")
+    assert policy.fee_on([(D("8"), "other")], D("12.5"), reasons, "USD") == D("1.00")
+    # A seller who keeps the fee on damaged goods too; one who keeps none at all.
+    assert policy.fee_on(mixed, D("10"), frozenset({"damaged"}), "USD") == D("0.04")  # 0.035
+    assert policy.fee_on(mixed, D("10"), frozenset(), "USD") == D("0.00")
+    assert policy.fee_on([], D("10"), reasons, "USD") == D("0.00")
+
+
+def test_the_fee_of_a_mixed_credit_is_rounded_once_to_the_currencys_minor_unit():
+    reasons = frozenset({"not_needed", "other"})
+    # Two lines of 0.05 at 10%: 0.005 each, 0.01 together (rounded per line: 0.02).
+    halves = [(D("0.05"), "not_needed"), (D("0.05"), "other"), (D("9.99"), "defective")]
+    assert policy.fee_on(halves, D("10"), reasons, "USD") == D("0.01")
+    # Yen have no minor unit: 12.5% of 3 + 1 yen is 0.5 yen → 1; of 3 yen alone 0.375 → 0.
+    yen = [(D("3"), "not_needed"), (D("1"), "other"), (D("1000"), "wrong_item")]
+    assert str(policy.fee_on(yen, D("12.5"), reasons, "JPY")) == "1"
+    assert policy.fee_on(yen[:1], D("12.5"), reasons, "JPY") == D("0")
+    assert str(policy.fee_on([(D("0.010"), "other")], D("50"), reasons, "KWD")) == "0.005"
+
+
+REASONS = ["damaged", "defective", "wrong_item", "not_as_described", "not_needed", "other"]
+
+
+@given(
+    parts=st.lists(
+        st.tuples(st.decimals(min_value=0, max_value=10**6, places=2), st.sampled_from(REASONS)),
+        max_size=6,
+    ),
+    percent=st.decimals(min_value=0, max_value=100, places=2),
+    chosen=st.frozensets(st.sampled_from(REASONS)),
+)
+def test_the_fee_is_the_fee_of_the_lines_whose_reason_bears_it(parts, percent, chosen):
+    bearing = sum((gross for gross, reason in parts if reason in chosen), D(0))
+    fee = policy.fee_on(parts, percent, chosen, "HKD")
+    assert fee == policy.restocking_fee(bearing, percent, "HKD")
+    assert D(0) <= fee <= bearing
+    # Lines of a reason that bears no fee change nothing, whatever they are worth.
+    free = [(D("1000000"), reason) for reason in REASONS if reason not in chosen]
+    assert policy.fee_on([*parts, *free], percent, chosen, "HKD") == fee

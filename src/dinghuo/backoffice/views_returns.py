@@ -34,7 +34,7 @@ from dinghuo.pages.returns import (
     slip_response,
 )
 from dinghuo.returns import queries, services
-from dinghuo.returns.models import ReturnRequest, ReturnStatus
+from dinghuo.returns.models import ReturnReason, ReturnRequest, ReturnStatus
 
 DESK_PAGE_SIZE = 50
 ALL = "all"
@@ -106,6 +106,9 @@ def _page(
         "backoffice/return.html",
         {
             "item": found,
+            "fee_reasons": [
+                label for code, label in ReturnReason.choices if code in (found.fee_reasons or [])
+            ],
             "company": found.company,
             "status_label": STATUS_LABELS.get(found.status, found.status),
             "lines": lines,

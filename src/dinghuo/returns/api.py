@@ -30,7 +30,7 @@ from dinghuo.core.money import format_amount
 from dinghuo.core.queries import seller_for
 from dinghuo.core.services import Caller
 from dinghuo.returns import photos, queries, services, slip_pdf
-from dinghuo.returns.models import ReturnPolicy
+from dinghuo.returns.models import ReturnPolicy, default_fee_reasons
 from dinghuo.returns.schemas import (
     BuyerReturnFilters,
     CloseIn,
@@ -201,8 +201,9 @@ def receive_return(request: HttpRequest, return_id: ObjectId, payload: ReceiveIn
 
 @router.post("/returns/{return_id}/close", response=ReturnOut, summary="Close a return")
 def close_return(request: HttpRequest, return_id: ObjectId, payload: CloseIn) -> HttpResponse:
-    """Credit what arrived (frozen prices with tax, less the restocking fee) and, with
-    `refund`, pay back the credit the invoice did not need."""
+    """Credit what arrived (frozen prices with tax, less the restocking fee on the lines
+    returned for one of the return's `fee_reasons`) and, with `refund`, pay back the credit
+    the invoice did not need."""
     tenant = tenant_id(request)
     caller: Caller = request.auth  # type: ignore[attr-defined]
     refund = (
@@ -233,6 +234,7 @@ def _policy_out(seller: Seller, row: ReturnPolicy | None) -> dict[str, Any]:
             "auto_approve_limit": None,
             "quarantine_warehouse": None,
             "ship_exchange_at_once": False,
+            "fee_reasons": default_fee_reasons(),
         }
     limit = row.auto_approve_limit
     return {
@@ -243,6 +245,7 @@ def _policy_out(seller: Seller, row: ReturnPolicy | None) -> dict[str, Any]:
         "auto_approve_limit": None if limit is None else format_amount(limit, seller.base_currency),
         "quarantine_warehouse": row.quarantine_warehouse.code if row.quarantine_warehouse else None,
         "ship_exchange_at_once": row.ship_exchange_at_once,
+        "fee_reasons": row.fee_reasons,
     }
 
 
@@ -255,9 +258,13 @@ def get_return_policy(request: HttpRequest, filters: Query[SellerFilter]) -> Htt
 
 @router.put("/return-policy", response=PolicyOut, summary="Set a seller's return policy")
 def set_return_policy(request: HttpRequest, payload: PolicyIn) -> HttpResponse:
-    """Window in days from delivery, restocking fee percent, non-returnable categories
+    """Window in days from delivery, restocking fee percent and the return reasons it is
+    kept for (by default goods no longer needed and another reason: never damaged,
+    defective, wrong or not-as-described goods unless listed), non-returnable categories
     (codes), the limit (gross, base currency) up to which requests approve themselves (none:
-    a clerk approves every one), and the inactive warehouse for quarantined goods."""
+    a clerk approves every one), and the inactive warehouse for quarantined goods. Every
+    field is set: one left out takes its default. Returns already asked for keep the fee
+    and reasons they were told."""
     tenant = tenant_id(request)
 
     def change() -> dict[str, Any]:
@@ -274,6 +281,7 @@ def set_return_policy(request: HttpRequest, payload: PolicyIn) -> HttpResponse:
                 else Decimal(payload.auto_approve_limit),
                 quarantine_warehouse=payload.quarantine_warehouse,
                 ship_exchange_at_once=payload.ship_exchange_at_once,
+                fee_reasons=tuple(payload.fee_reasons),
             ),
         )
         return _policy_out(seller, queries.return_policy(tenant, seller.pk))

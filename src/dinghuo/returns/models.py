@@ -9,6 +9,7 @@ the order's row lock.
 
 from decimal import Decimal
 
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +18,12 @@ from dinghuo.core.models import Seller, TenantScoped
 from dinghuo.customers.models import Company, CompanyUser
 from dinghuo.inventory.models import Warehouse
 from dinghuo.orders.models import Order, OrderLine
+from dinghuo.returns import policy
+
+
+def default_fee_reasons() -> list[str]:
+    """The reasons a restocking fee is kept for unless the seller chooses others."""
+    return sorted(policy.DEFAULT_FEE_REASONS)
 
 
 class ReturnPolicy(TenantScoped):
@@ -36,6 +43,9 @@ class ReturnPolicy(TenantScoped):
     # An exchange's replacement order is confirmed (so it may ship) when the return is
     # approved, instead of when the goods come back.
     ship_exchange_at_once = models.BooleanField(default=False)
+    # The reasons (`ReturnReason` codes, sorted) whose lines bear the restocking fee; lines
+    # returned for any other reason are credited in full.
+    fee_reasons = models.JSONField(default=default_fee_reasons, blank=True)
 
     class Meta:
         verbose_name_plural = "return policies"
@@ -48,6 +58,15 @@ class ReturnPolicy(TenantScoped):
                 name="restocking_fee_in_range",
             ),
         ]
+
+    def clean(self) -> None:
+        """The fee's reasons are a list of known reason codes."""
+        reasons = self.fee_reasons
+        known = isinstance(reasons, list) and all(
+            isinstance(reason, str) and reason in ReturnReason.values for reason in reasons
+        )
+        if not known:
+            raise ValidationError({"fee_reasons": _("Choose one of the reasons.")})
 
 
 class ReturnCounter(TenantScoped):
@@ -111,6 +130,8 @@ class ReturnRequest(TenantScoped):
     decision_comment = models.CharField(max_length=500, blank=True, default="")
     # Frozen when requested: the policy's fee then is the one the buyer was told.
     restocking_fee_percent = models.DecimalField(max_digits=5, decimal_places=2)
+    # Frozen with it: the reasons whose lines bear that fee.
+    fee_reasons = models.JSONField(default=default_fee_reasons)
     currency = models.CharField(max_length=3)
     # The outcome: what was credited (gross, after the fee), the fee, and the documents.
     credited_amount = models.DecimalField(max_digits=18, decimal_places=4, default=Decimal(0))

@@ -1,16 +1,20 @@
 """The shapes of returns over HTTP: requests in (strict, bounded), returns out (money as
 decimal strings with the currency)."""
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, cast
 
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
 from dinghuo.api.schemas import Code, Id, InSchema, PageFilters
 from dinghuo.core.money import format_amount
-from dinghuo.returns.models import ReturnPhoto, ReturnRequest
+from dinghuo.returns.models import ReturnPhoto, ReturnRequest, default_fee_reasons
 
 Reason = Literal["damaged", "defective", "wrong_item", "not_as_described", "not_needed", "other"]
+FEE_REASONS = (
+    "The return reasons whose lines bear the restocking fee; lines returned for any other "
+    "reason are credited in full"
+)
 FateIn = Literal["restock", "quarantine", "scrap", "to_supplier"]
 Status = Literal["requested", "approved", "rejected", "received", "closed"]
 Outcome = Literal["credit", "exchange"]
@@ -99,6 +103,11 @@ class PolicyIn(InSchema):
         description="Confirm an exchange's replacement order when the return is approved, "
         "instead of when the returned goods arrive",
     )
+    fee_reasons: list[Reason] = Field(
+        cast(list[Reason], default_fee_reasons()),  # a copy for each request (pydantic)
+        max_length=20,
+        description=f"{FEE_REASONS} (repeats ignored; []: no fee on any return)",
+    )
 
 
 # (A comment, not a docstring: a docstring would become the schema's description.)
@@ -167,6 +176,9 @@ class ReturnOut(Schema):
     decision_comment: str
     currency: str
     restocking_fee_percent: str
+    fee_reasons: list[Reason] = Field(
+        description=f"{FEE_REASONS}: the seller's when the return was asked for"
+    )
     credited_amount: str
     restocking_fee: str
     credit_notes: list[dict[str, Any]]
@@ -192,6 +204,7 @@ class PolicyOut(Schema):
     auto_approve_limit: str | None
     quarantine_warehouse: str | None
     ship_exchange_at_once: bool
+    fee_reasons: list[Reason] = Field(description=f"{FEE_REASONS} (sorted)")
 
 
 def _when(value: Any) -> str | None:
@@ -221,6 +234,7 @@ def return_out(request: ReturnRequest) -> dict[str, Any]:
         "decision_comment": request.decision_comment,
         "currency": currency,
         "restocking_fee_percent": str(request.restocking_fee_percent),
+        "fee_reasons": request.fee_reasons,
         "credited_amount": format_amount(request.credited_amount, currency),
         "restocking_fee": format_amount(request.fee_amount, currency),
         "credit_notes": [

@@ -1,6 +1,9 @@
 """The outcome of a received return: a credit note for the units that arrived, at the
-order's frozen prices with tax, less the restocking fee the buyer was told when asking;
-and, when the clerk asks for it, a refund of the money the credit freed.
+order's frozen prices with tax, less the restocking fee the buyer was told when asking,
+kept only on the lines returned for a reason that bears it (fee and reasons are frozen on
+the request; by default goods no longer needed and "another reason", never damaged,
+defective or wrong goods); and, when the clerk asks for it, a refund of the money the
+credit freed.
 
 Credit notes are billing's (`issue_credit_note`), one per invoice that billed the units:
 the units are taken from the order line's invoice lines oldest first, after the units
@@ -86,30 +89,34 @@ def _credit_plan(
     return plan
 
 
-def _issue_notes(request: ReturnRequest, plan: list[Credited]) -> tuple[list[CreditNote], Decimal]:
-    """One credit note per invoice; the fee kept in total."""
+def _gross(item: Credited, digits: int) -> Decimal:
+    """The gross (with tax) of the item's units, prorated as billing prorates."""
+    return proration.part(
+        proration.Amounts(item.line.net_amount, item.line.tax_amount),
+        before=item.before,
+        units=item.units,
+        of=item.line.quantity,
+        minor_units=digits,
+    ).gross
+
+
+def _issue_notes(
+    request: ReturnRequest, plan: list[Credited], reasons: Mapping[int, str]
+) -> tuple[list[CreditNote], Decimal]:
+    """One credit note per invoice; the fee kept in total. `reasons`: each order line's
+    return reason, which says whether its units bear the fee (rounded once per invoice)."""
     by_invoice: dict[int, list[Credited]] = {}
     for item in plan:
         by_invoice.setdefault(item.line.invoice_id, []).append(item)
     notes, fees = [], Decimal(0)
     currency = request.currency
     digits = minor_units(currency)
+    fee_reasons = frozenset(request.fee_reasons)
     reason = f"Return {request.number}"
     for invoice_id, items in by_invoice.items():
-        gross = sum(
-            (
-                proration.part(
-                    proration.Amounts(i.line.net_amount, i.line.tax_amount),
-                    before=i.before,
-                    units=i.units,
-                    of=i.line.quantity,
-                    minor_units=digits,
-                ).gross
-                for i in items
-            ),
-            Decimal(0),
-        )
-        fee = policy.restocking_fee(gross, request.restocking_fee_percent, request.currency)
+        parts = [(_gross(i, digits), reasons[i.line.order_line_id]) for i in items]
+        gross = sum((part for part, _reason in parts), Decimal(0))
+        fee = policy.fee_on(parts, request.restocking_fee_percent, fee_reasons, currency)
         fees += fee
         if not fee:
             notes.append(
@@ -148,20 +155,18 @@ def close_return(
     refund: RefundAsked | None = None,
     recorded_by: str = "",
 ) -> ReturnRequest:
-    """Credit what arrived of a received return and close it; with `refund`, pay back what
-    the credit did not settle (409 `nothing_to_refund` when it settled an open invoice in
-    full). 409 `invalid_return_status` unless received, `return_not_invoiced` (see the
-    module). Records billing's `credit_note.issued` (and `payment.refunded`) and
-    `return.closed`."""
+    """Credit what arrived of a received return and close it, less the restocking fee on
+    the lines whose reason bears it; with `refund`, pay back what the credit did not settle
+    (409 `nothing_to_refund` when it settled an open invoice in full). 409
+    `invalid_return_status` unless received, `return_not_invoiced` (see the module).
+    Records billing's `credit_note.issued` (and `payment.refunded`) and `return.closed`."""
     order, request = locked_return(tenant_id, return_id)
     require_status(request, ReturnStatus.RECEIVED)
-    accepted = {
-        line.order_line_id: line.received_quantity
-        for line in request.lines.all()
-        if line.received_quantity
-    }
+    arrived = [line for line in request.lines.all() if line.received_quantity]
+    accepted = {line.order_line_id: line.received_quantity or 0 for line in arrived}
+    reasons = {line.order_line_id: line.reason for line in arrived}
     notes, fee = (
-        _issue_notes(request, _credit_plan(order, request, accepted))
+        _issue_notes(request, _credit_plan(order, request, accepted), reasons)
         if accepted
         else ([], Decimal(0))
     )

@@ -1,5 +1,6 @@
-"""The seller's return policy: window, restocking fee, non-returnable categories, the limit
-of automatic approval, the quarantine warehouse and whether exchanges ship at once."""
+"""The seller's return policy: window, restocking fee and the reasons it is kept for,
+non-returnable categories, the limit of automatic approval, the quarantine warehouse and
+whether exchanges ship at once."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -11,7 +12,8 @@ from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.models import Seller
 from dinghuo.integrations import events
 from dinghuo.inventory.models import Warehouse
-from dinghuo.returns.models import ReturnPolicy
+from dinghuo.returns import policy
+from dinghuo.returns.models import ReturnPolicy, ReturnReason
 
 MAX_WINDOW_DAYS = 3650
 MAX_LIMIT = Decimal("1e12")
@@ -25,6 +27,8 @@ class PolicyFields:
     auto_approve_limit: Decimal | None = None
     quarantine_warehouse: str | None = None  # warehouse code
     ship_exchange_at_once: bool = False
+    # Reason codes whose lines bear the fee (any order, repeats ignored).
+    fee_reasons: tuple[str, ...] = tuple(sorted(policy.DEFAULT_FEE_REASONS))
 
 
 def _problems(
@@ -43,6 +47,10 @@ def _problems(
     limit = fields.auto_approve_limit
     if limit is not None and not (0 <= limit < MAX_LIMIT and limit == round(limit, 4)):
         errors.append(FieldError("auto_approve_limit", "invalid_amount", "Not a valid amount"))
+    errors += [
+        FieldError("fee_reasons", "unknown_reason", f"No reason {code}")
+        for code in sorted(set(fields.fee_reasons) - set(ReturnReason.values))
+    ]
     codes = set(fields.non_returnable_categories)
     categories = list(Category.objects.filter(tenant_id=tenant_id, code__in=codes))
     errors += [
@@ -71,8 +79,9 @@ def _problems(
 
 @transaction.atomic
 def set_return_policy(*, tenant_id: int, seller: Seller, fields: PolicyFields) -> ReturnPolicy:
-    """Set the seller's return policy (every field; 422 with every problem at once).
-    Requests already made keep the fee they were told. Records `return_policy.changed`."""
+    """Set the seller's return policy (every field; 422 with every problem at once, an
+    unknown reason among `fee_reasons` as `unknown_reason`). Requests already made keep the
+    fee and the reasons it applies to that they were told. Records `return_policy.changed`."""
     errors, categories, warehouse = _problems(tenant_id, fields)
     if errors:
         raise ValidationFailed("The return policy is not valid; see errors.", errors=errors)
@@ -85,6 +94,7 @@ def set_return_policy(*, tenant_id: int, seller: Seller, fields: PolicyFields) -
             "auto_approve_limit": fields.auto_approve_limit,
             "quarantine_warehouse": warehouse,
             "ship_exchange_at_once": fields.ship_exchange_at_once,
+            "fee_reasons": sorted(set(fields.fee_reasons)),
         },
     )
     row.non_returnable_categories.set(categories)
@@ -103,6 +113,7 @@ def set_return_policy(*, tenant_id: int, seller: Seller, fields: PolicyFields) -
                 "auto_approve_limit": None if limit is None else str(limit),
                 "quarantine_warehouse": warehouse.code if warehouse else None,
                 "ship_exchange_at_once": fields.ship_exchange_at_once,
+                "fee_reasons": row.fee_reasons,
             },
         )
     )

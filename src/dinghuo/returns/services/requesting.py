@@ -281,6 +281,7 @@ def _write(
         outcome=outcome,
         review_reasons=reasons,
         restocking_fee_percent=rules.restocking_fee_percent,
+        fee_reasons=sorted(rules.fee_reasons),
         currency=order.currency,
         requested_at=clock.now(),
     )

@@ -33,6 +33,7 @@ def rules_of(seller_id: int) -> tuple[policy.Rules, ReturnPolicy | None]:
                 row.non_returnable_categories.values_list("id", flat=True)
             ),
             auto_approve_limit=row.auto_approve_limit,
+            fee_reasons=frozenset(row.fee_reasons),
         ),
         row,
     )
