@@ -120,7 +120,7 @@ def request_return(
             outcome=payload.outcome,
             replacements=_replacements(payload),
         )
-        return 201, _detail(tenant, made.pk)
+        return 201, return_out(made)
 
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
@@ -324,7 +324,7 @@ def buyer_request_return(
             outcome=payload.outcome,
             replacements=_replacements(payload),
         )
-        return 201, _detail(caller.tenant_id, made.pk, caller.company_id)
+        return 201, return_out(made)
 
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 

@@ -89,9 +89,11 @@ def replacement_problems(
     return found, errors
 
 
-def write_replacements(request: ReturnRequest, found: Sequence[tuple[Sku, int]]) -> None:
+def write_replacements(
+    request: ReturnRequest, found: Sequence[tuple[Sku, int]]
+) -> list[ReplacementLine]:
     """The replacement lines of a new request, in the order given."""
-    ReplacementLine.objects.bulk_create(
+    return ReplacementLine.objects.bulk_create(
         [
             ReplacementLine(
                 tenant_id=request.tenant_id,

@@ -181,8 +181,10 @@ def request_return(
             "The return cannot be requested; see errors.", errors=errors + exchange_errors
         )
     reasons = policy.review_reasons(_asked(order, lines, order_lines), rules)
-    request = _write(order, lines, order_lines, note, reasons, rules, requested_by_id, outcome)
-    write_replacements(request, wanted)
+    request, written = _write(
+        order, lines, order_lines, note, reasons, rules, requested_by_id, outcome
+    )
+    replacement_lines = write_replacements(request, wanted)
     stored = store_photos(request, checked, requested_by_id) if checked else []
     requested = return_event(
         request,
@@ -200,6 +202,13 @@ def request_return(
     requested.payload["review_reasons"] = request.review_reasons  # an exchange not placed
     stored_event = [photos_event(request, order, stored)] if stored else []
     events.record(requested, *stored_event, *decided)
+    # The caller answers with the request as written, without reading it back.
+    request._prefetched_objects_cache = {  # type: ignore[attr-defined]
+        "lines": written,
+        "replacements": replacement_lines,
+        "photos": stored,
+        "credit_notes": [],
+    }
     return request
 
 
@@ -270,7 +279,7 @@ def _write(
     rules: policy.Rules,
     requested_by_id: int | None,
     outcome: str,
-) -> ReturnRequest:
+) -> tuple[ReturnRequest, list[ReturnLine]]:
     request = ReturnRequest.objects.create(
         tenant_id=order.tenant_id,
         seller_id=order.seller_id,
@@ -285,7 +294,7 @@ def _write(
         currency=order.currency,
         requested_at=clock.now(),
     )
-    ReturnLine.objects.bulk_create(
+    written = ReturnLine.objects.bulk_create(
         [
             ReturnLine(
                 tenant_id=order.tenant_id,
@@ -299,4 +308,4 @@ def _write(
             for number, a in enumerate(lines, 1)
         ]
     )
-    return request
+    return request, written
