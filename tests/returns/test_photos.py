@@ -167,3 +167,17 @@ def test_another_companys_buyer_and_a_staff_key_attach_nothing(world: World) -> 
     r = upload(world.client(), return_id, ("mine.jpg", image("JPEG", (50, 50))))
     assert r.status_code == 403 and r.json()["code"] == "buyer_key_required"
     assert not ReturnPhoto.objects.exists()
+
+
+def test_a_photo_asked_under_another_or_an_impossible_return_is_not_found(world: World) -> None:
+    from dinghuo.core.errors import NotFound
+    from dinghuo.returns import queries
+
+    return_id, buyer = requested(world)
+    assert upload(buyer, return_id, ("dent.jpg", image()), key="p1").status_code == 201
+    photo = ReturnPhoto.objects.get()
+    tenant = world.tenant.pk
+    assert queries.return_photo(tenant, return_id, photo.pk).pk == photo.pk
+    for wrong in (return_id + 1, 10**30):  # another return; beyond any row id
+        with pytest.raises(NotFound):
+            queries.return_photo(tenant, wrong, photo.pk)

@@ -84,11 +84,13 @@ def return_photo(
 ) -> ReturnPhoto:
     """One photo of one of the tenant's returns (with `company_id`: that company's); 404
     otherwise, and for a photo of another return."""
-    found = ReturnPhoto.objects.filter(tenant_id=tenant_id, request_id=return_id, pk=photo_id)
+    # By its own id (an out-of-range id then finds nothing, where a foreign-key lookup would
+    # make SQLite fail), its return compared after.
+    found = ReturnPhoto.objects.filter(tenant_id=tenant_id, pk=photo_id)
     if company_id is not None:
         found = found.filter(request__company_id=company_id)
     photo = found.first()
-    if photo is None:
+    if photo is None or photo.request_id != return_id:
         raise NotFound(f"No photo {photo_id} of return {return_id}.")
     return photo
 
