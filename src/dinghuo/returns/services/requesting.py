@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.utils import timezone
 
 from dinghuo.catalog.models import Sku
@@ -204,12 +204,20 @@ def request_return(
     events.record(requested, *stored_event, *decided)
     # The caller answers with the request as written, without reading it back.
     request._prefetched_objects_cache = {  # type: ignore[attr-defined]
-        "lines": written,
-        "replacements": replacement_lines,
-        "photos": stored,
-        "credit_notes": [],
+        "lines": _loaded(request.lines.all(), written),
+        "replacements": _loaded(request.replacements.all(), replacement_lines),
+        "photos": _loaded(request.photos.all(), stored),
+        "credit_notes": _loaded(request.credit_notes.all(), []),
     }
     return request
+
+
+def _loaded(rows: QuerySet[Any], known: Sequence[Any]) -> QuerySet[Any]:
+    """The query of a request's related rows, holding the rows just written, as a prefetched
+    relation does: iterating and counting it ask nothing of the database."""
+    rows._result_cache = list(known)
+    rows._prefetch_done = True  # type: ignore[attr-defined]
+    return rows
 
 
 def _window_open(order: Order) -> policy.Rules:
