@@ -650,3 +650,18 @@ def test_a_backorder_filled_on_arrival_and_an_order_short_closed(output: str) ->
     assert order.lines.filter(cancelled_quantity__gt=0).exists()
     assert not Reservation.objects.filter(order_line__order=order, quantity__gt=0).exists()
     assert _shown(output, "an order short-closed").pk == order.company_id
+
+
+def test_a_recent_order_was_changed_by_phone(output: str) -> None:
+    from dinghuo.integrations.models import Event
+
+    shown = re.search(
+        r"\n  (\S+) shows [^\n]*an order changed by phone \((\S+), version 2\)", output
+    )
+    assert shown, output
+    (amended,) = Event.objects.filter(type="order.amended")
+    order = Order.objects.get(pk=amended.aggregate_id)
+    assert (order.number, order.company.code, order.version) == (shown[2], shown[1], 2)
+    assert amended.payload["note"] == "Customer phoned: one more pack of this item."
+    assert "order.amended" in _timeline(output, order.pk)
+    assert order.amendments.get().total_after > order.amendments.get().total_before
