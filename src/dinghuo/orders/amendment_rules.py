@@ -133,6 +133,7 @@ def stock_move(change: Change) -> StockMove:
     if change.grows:
         return StockMove(wanted=change.after - change.before)
     less = change.before - change.after
-    backordered = change.line.backordered if change.line else 0
-    dropped = min(less, backordered)
+    # Only a line the order has can get smaller: a new one grows from nothing.
+    assert change.line is not None
+    dropped = min(less, change.line.backordered)
     return StockMove(backorder_dropped=dropped, released=less - dropped)
