@@ -18,6 +18,7 @@ from django.core.management import CommandError, call_command
 from django.db import transaction
 from django.db.models import Count, Sum
 from django.test import Client, override_settings
+from django.utils import timezone
 
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core.models import Tenant
@@ -76,7 +77,8 @@ def test_counts_at_the_asked_scale(output: str) -> None:
     tenant = Tenant.objects.get(slug="demo")
     scoped = {"tenant": tenant}
     assert Sku.objects.filter(**scoped).count() == SKUS
-    assert Order.objects.filter(**scoped).count() == ORDERS
+    # The history's orders and the one the first buyer printed placed this morning.
+    assert Order.objects.filter(**scoped).count() == ORDERS + 1
     assert Company.objects.filter(**scoped).count() == 30
     assert 48 <= Category.objects.filter(**scoped).count() <= 55
     assert list(
@@ -236,7 +238,7 @@ def test_a_second_load_refuses_and_if_empty_shows_the_stored_sign_ins(
     out = StringIO()
     call_command("demo", "--if-empty", stdout=out)
     assert "sign-ins are not in" in out.getvalue()
-    assert Order.objects.count() == ORDERS
+    assert Order.objects.count() == ORDERS + 1  # nothing placed again
     assert Tenant.objects.count() == 1
 
 
@@ -665,3 +667,24 @@ def test_a_recent_order_was_changed_by_phone(output: str) -> None:
     assert amended.payload["note"] == "Customer phoned: one more pack of this item."
     assert "order.amended" in _timeline(output, order.pk)
     assert order.amendments.get().total_after > order.amendments.get().total_before
+
+
+def test_the_first_buyer_printed_can_still_change_this_mornings_order(output: str) -> None:
+    """The first sign-in printed placed an order a few hours ago: its page offers the
+    change, the form says until when, and a change goes through."""
+    email, password = _login(output, r"\n    (\S+@\S+\.example) / (\S+)")
+    company = CompanyUser.objects.get(user__email=email).company
+    shown = re.search(
+        r"\n  (\S+) shows [^\n]*an order placed this morning that its buyer may still change "
+        r"\((\S+)\)",
+        output,
+    )
+    assert shown, output
+    (order,) = [o for o in Order.objects.filter(company=company) if o.number == shown[2]]
+    assert (shown[1], order.company_id, order.channel) == (company.code, company.pk, "portal")
+    assert timezone.now() - timedelta(hours=4) < order.placed_at < timezone.now()
+    client = Client()
+    assert client.post("/signin/", {"email": email, "password": password}).status_code == 302
+    assert 'data-testid="change-order"' in client.get(f"/orders/{order.pk}/").content.decode()
+    page = client.get(f"/orders/{order.pk}/change/").content.decode()
+    assert 'data-testid="amend-until"' in page and 'data-testid="amend-closed"' not in page

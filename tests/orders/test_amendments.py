@@ -254,9 +254,15 @@ def test_growing_past_an_approval_rule_goes_back_to_approval(world):
     add_rule(world, "Big orders", approver="seller", min_amount=Decimal("500"))
     order_id = place(world, ("A-1", 10))
     assert Order.objects.get(pk=order_id).status == "confirmed"
+    small = _amend(world, order_id, {"lines": [{"sku": "A-1", "quantity": 11}]}, key="a0")
+    assert small.json()["order"]["approvals"] == []
     r = _amend(world, order_id, {"lines": [{"sku": "A-1", "quantity": 60}]})
     assert r.status_code == 201, r.json()
     assert r.json()["order"]["status"] == "awaiting_approval"
+    # The answer shows the order as reading it again does, its new approval step included.
+    fresh = world.client().get(f"/orders/{order_id}").json()
+    assert [a["status"] for a in r.json()["order"]["approvals"]] == ["pending"]
+    assert r.json()["order"]["approvals"] == fresh["approvals"]
     assert r.json()["amendment"]["status_after"] == "awaiting_approval"
     steps = list(OrderApproval.objects.filter(order_id=order_id).values_list("status", flat=True))
     assert steps == ["pending"]
@@ -265,6 +271,7 @@ def test_growing_past_an_approval_rule_goes_back_to_approval(world):
     # A smaller amendment needs no new approval.
     r = _amend(world, order_id, {"lines": [{"sku": "A-1", "quantity": 59}]}, key="a2")
     assert r.json()["order"]["status"] == "awaiting_approval"
+    assert [a["status"] for a in r.json()["order"]["approvals"]] == ["pending"]
     assert OrderApproval.objects.filter(order_id=order_id).count() == 1
 
 

@@ -31,7 +31,7 @@ from dinghuo.customers.models import Company, CompanyUser
 from dinghuo.demo import HISTORY_DAYS, DemoRefused, catalogue
 from dinghuo.demo.after_sales import AfterSales, set_up_returns
 from dinghuo.demo.agenda import Agenda
-from dinghuo.demo.amendments import amend_a_recent_order
+from dinghuo.demo.amendments import amend_a_recent_order, place_an_order_to_change
 from dinghuo.demo.buyers import Buyer, create_buyers
 from dinghuo.demo.catalogue import SkuInfo
 from dinghuo.demo.history import History
@@ -230,6 +230,8 @@ def _trade(
     history.make(orders)
     expire_approvals()  # approvals nobody gave in time, as housekeeping would have found them
     _show(shows, amend_a_recent_order(tenant.pk))
+    first = _featured_buyers(buyers)[0]
+    _show(shows, place_an_order_to_change(tenant.pk, buyers[by_email[first.email]], first.email))
     _show(shows, limit_assortment(tenant=tenant, buyers=buyers))
     _show(shows, offers.shows)
     _show(shows, collections.shows)

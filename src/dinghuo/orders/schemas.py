@@ -376,7 +376,11 @@ def order_out(
     shipments: list[dict[str, object]] | None = None,
     approvals: list[OrderApproval] | None = None,
 ) -> dict[str, object]:
-    """The JSON body of one order (lines must be loaded)."""
+    """The JSON body of one order (lines must be loaded; approvals are read unless given or
+    held by the service that wrote the order)."""
+    held = getattr(order, "_prefetched_objects_cache", {}).get("approvals")
+    if approvals is None and held is not None:
+        approvals = sorted(held, key=lambda a: (a.level, a.approver))
     if approvals is None:
         approvals = list(order.approvals.order_by("level", "approver"))
     return {

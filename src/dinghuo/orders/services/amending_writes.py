@@ -84,6 +84,10 @@ _LINE_VALUES = [
     "quantity", "unit_price", "pricing", "tax_rate_id", "tax_name", "tax_percent",
     "line_total", "net_amount", "tax_amount", "gross_amount",
 ]  # fmt: skip
+_AMENDMENT_FIELDS = [
+    "tenant_id", "order_id", "version", "amended_at", "amended_by", "by_buyer", "note",
+    "changes", "status_before", "status_after", "total_before", "total_after",
+]  # fmt: skip
 _ORDER_UPDATE = [
     "ship_to_id", "purchase_order_number", "requested_delivery_date", "subtotal", "tax_total",
     "total", "status", "credit_reserved", "hold_reason", "review_reasons", "approval_expires_at",
@@ -134,10 +138,13 @@ def write_amendment(
     backordered = any(line.backordered_quantity for line in saved)
     routed = route(order, outcome, amended.total, backordered)
     _write_order(order, fields, amended, outcome, routed, now)
-    # The caller answers with the order as it now is, without reading it again.
+    # The caller answers with the order as it now is, without reading it again (its
+    # approvals too when it has none).
     order._prefetched_objects_cache = {  # type: ignore[attr-defined]
         "lines": sorted(saved, key=lambda line: line.line_number)
     }
+    if not (getattr(order, "has_approvals", True) or routed.back_to_approval):
+        order._prefetched_objects_cache["approvals"] = []  # type: ignore[attr-defined]
     return _record(
         order, before, diff, fields, amended, outcome, routed, author, now, stock_changed
     )
@@ -249,7 +256,7 @@ def _write_order(
         order.approval_expires_at = None
     order.version += 1
     order.updated_at = now
-    order.save(update_fields=_ORDER_UPDATE)
+    update_instances([order], _ORDER_UPDATE)
 
 
 def _field_value(name: str, value: Any) -> Any:
@@ -293,7 +300,7 @@ def _record(
         "fields": fields,
         "repriced": [item.sku_code for item in amended.lines if item.repriced],
     }
-    amendment = OrderAmendment.objects.create(
+    amendment = OrderAmendment(
         tenant_id=order.tenant_id,
         order=order,
         version=order.version,
@@ -307,6 +314,7 @@ def _record(
         total_before=before["total"],
         total_after=order.total,
     )
+    insert_instances([amendment], _AMENDMENT_FIELDS)
     amended_event = order_event(
         order,
         "order.amended",
