@@ -14,7 +14,7 @@ LANGUAGES = ("en", "zh-hant", "zh-hans")
 
 def _render(source: str, language: str, **context: object) -> str:
     with translation.override(language):
-        return Template("{% load dinghuo %}" + source).render(Context(context))
+        return Template("{% load i18n dinghuo %}" + source).render(Context(context))
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -113,3 +113,23 @@ def test_unit_prices_keep_the_digits_they_have():
         assert unit_price(Decimal("1234.5"), "USD") == "$1,234.50"
         assert unit_price(Decimal("12.5000"), "JPY") == "¥12.5"
         assert unit_price(None, "USD") == ""
+
+
+@pytest.mark.parametrize(
+    ("language", "shown"),
+    [
+        ("en", "Damaged, Wrong item, or Not needed"),
+        ("zh-hant", "Damaged、Wrong item或Not needed"),
+        ("zh-hans", "Damaged、Wrong item或Not needed"),
+    ],
+)
+def test_alternatives_are_listed_the_local_way(language: str, shown: str) -> None:
+    words = ["Damaged", "Wrong item", "Not needed"]
+    assert _render("{{ words|or_list }}", language, words=words) == shown
+    assert _render("{{ words|or_list }}", language, words=words[:1]) == "Damaged"
+    assert _render("{{ words|or_list }}", language, words=[]) == ""
+
+
+@pytest.mark.parametrize(("language", "shown"), [("en", "Note: x"), ("zh-hant", "備註：x")])
+def test_a_label_is_followed_by_the_language_s_colon(language: str, shown: str) -> None:
+    assert _render('{% translate "Note" %}{% colon %}x', language) == shown

@@ -4,6 +4,7 @@
     {{ quantity|number }}                    12,000
     {{ order.placed_at|datetime }}           Mar 4, 2025, 3:30 PM / 2025年3月4日 下午3:30
     {{ shipment.shipped_on|date }}           Mar 4, 2025 / 2025年3月4日
+    {{ reasons|or_list }}                    Damaged or Wrong item / 損壞或錯誤貨品
 
 Amounts are rounded to the currency's ISO 4217 minor units (`core.money`) and shown with
 exactly that many digits, whatever CLDR says about the currency.
@@ -17,10 +18,12 @@ from typing import Any
 
 from babel import Locale
 from babel.dates import format_date, format_datetime, format_time
+from babel.lists import format_list
 from babel.numbers import NumberPattern, format_decimal, get_currency_name, parse_pattern
 from django import template
 from django.template.defaultfilters import date as django_date
 from django.utils import timezone, translation
+from django.utils.translation import pgettext
 
 from dinghuo.core import phrases
 from dinghuo.core.money import format_unit_price, is_currency, minor_units, round_money
@@ -144,6 +147,21 @@ def rate_sentence(currency: str, value: Any, base: str) -> str:
         "amount": rate(amount * units),
         "base": currency_name(base, amount * units),
     }
+
+
+@register.simple_tag
+def colon() -> str:
+    """What follows a label before its value: ": " in English, a full-width "：" in Chinese
+    (`{% translate "Note" %}{% colon %}…`)."""
+    return pgettext("after a label", ": ")
+
+
+@register.filter
+def or_list(items: Any) -> str:
+    """Alternatives joined as the reader's language lists them (CLDR): "A, B, or C",
+    "A、B或C"."""
+    words = [str(item) for item in items or []]
+    return format_list(words, style="or", locale=babel_locale()) if words else ""
 
 
 @register.filter
