@@ -280,7 +280,8 @@ def desk_orders(
     elif status == FILTER_TO_SHIP:
         qs = orders.orders(tenant_id).filter(status__in=TO_SHIP)
     else:
-        qs = orders.orders(tenant_id, status=status or None)
+        search = orders.OrderSearch(statuses=(status,) if status else ())
+        qs = orders.orders(tenant_id, search=search)
     if company_id:
         qs = qs.filter(company_id=company_id)
     elif company_text:

@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
+from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters, given
 from dinghuo.catalog import queries, services
+from dinghuo.catalog.models import Product, Sku
 from dinghuo.catalog.schemas import (
     BulkIn,
     BulkOut,
@@ -196,13 +198,15 @@ def create_product(
 
 @router.get("/products/{product_id}", response=ProductOut, summary="Read a product and its SKUs")
 def get_product(request: HttpRequest, product_id: ObjectId) -> HttpResponse:
-    return json_response(200, _product_answer(tenant_id(request), product_id))
+    """With its `ETag`, for `If-Match` on PATCH."""
+    return tagged(200, _product_answer(tenant_id(request), product_id))
 
 
 @router.patch("/products/{product_id}", response=ProductOut, summary="Change a product")
 def update_product(
-    request: HttpRequest, product_id: ObjectId, payload: ProductPatch
+    request: HttpRequest, product_id: ObjectId, payload: ProductPatch, if_match: IfMatch = None
 ) -> HttpResponse:
+    """Fields left out stay as they are; with `If-Match`, only if the product is unchanged."""
     tenant = tenant_id(request)
 
     def run() -> dict[str, Any]:
@@ -218,7 +222,16 @@ def update_product(
         )
         return _product_answer(tenant, product_id)
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        # The answer lists the product's SKUs: a change to one of them changes its tag too.
+        lock=lambda: [
+            Product.objects.filter(tenant_id=tenant, pk=product_id),
+            Sku.objects.filter(tenant_id=tenant, product_id=product_id),
+        ],
+        read=lambda: _product_answer(tenant, product_id),
+        change=run,
+    )
 
 
 def _set_product_active(request: HttpRequest, product_id: int, active: bool) -> HttpResponse:
@@ -282,11 +295,15 @@ def create_sku(
 
 @router.get("/skus/{sku_id}", response=SkuOut, summary="Read a SKU")
 def get_sku(request: HttpRequest, sku_id: ObjectId) -> HttpResponse:
-    return json_response(200, _sku_answer(tenant_id(request), sku_id))
+    """With its `ETag`, for `If-Match` on PATCH."""
+    return tagged(200, _sku_answer(tenant_id(request), sku_id))
 
 
 @router.patch("/skus/{sku_id}", response=SkuOut, summary="Change a SKU")
-def update_sku(request: HttpRequest, sku_id: ObjectId, payload: SkuPatch) -> HttpResponse:
+def update_sku(
+    request: HttpRequest, sku_id: ObjectId, payload: SkuPatch, if_match: IfMatch = None
+) -> HttpResponse:
+    """Fields left out stay as they are; with `If-Match`, only if the SKU is unchanged."""
     tenant = tenant_id(request)
 
     def run() -> dict[str, Any]:
@@ -301,7 +318,12 @@ def update_sku(request: HttpRequest, sku_id: ObjectId, payload: SkuPatch) -> Htt
         )
         return _sku_answer(tenant, sku_id)
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: Sku.objects.filter(tenant_id=tenant, pk=sku_id),
+        read=lambda: _sku_answer(tenant, sku_id),
+        change=run,
+    )
 
 
 def _set_sku_active(request: HttpRequest, sku_id: int, active: bool) -> HttpResponse:

@@ -50,6 +50,9 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "forbidden": (say(_("You may not do this.")),),
     "not_found": (say(_("Not found: it may have been removed.")),),
     "busy": (say(_("Someone else is changing this; try again in a moment.")),),
+    "precondition_failed": (
+        say(_("Someone changed this since you opened it; reload it and make your change again.")),
+    ),
     "invalid_transition": (say(_("The order's status does not allow this now.")),),
     "required": (
         say(_("Name the carrier."), field="carrier"),

@@ -3,22 +3,25 @@ approvals and credit holds; the seller's ordering policy and approval rules; the
 orders that went straight through. Buyers place, follow and approve their own company's
 orders under /my. Shipping (`POST /orders/{id}/shipments`) is fulfilment's router."""
 
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import Id, IdempotencyKey, ObjectId, PageFilters
 from dinghuo.core.errors import FieldError, ValidationFailed
+from dinghuo.core.models import Seller
 from dinghuo.core.services import Caller
 from dinghuo.orders import approval_rules, queries, services
-from dinghuo.orders.models import Order
+from dinghuo.orders.models import Order, OrderPolicy, order_number
+from dinghuo.orders.queries import OrderSearch
 from dinghuo.orders.schemas import (
     ApprovalRuleIn,
     ApprovalRuleOut,
@@ -93,24 +96,69 @@ def place_order(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-class OrderFilters(PageFilters):
-    status: OrderStatus | None = None
+OrderNumber = Annotated[str, StringConstraints(pattern=r"^SO-[0-9]{7,18}$", max_length=22)]
+
+
+# Filters an integrator syncs with (comments, not docstrings: see PageFilters). Every filter
+# given narrows the list; pages stay in ascending id order and `after` keeps its meaning.
+class BuyerOrderFilters(PageFilters):
+    status: list[OrderStatus] = Field(
+        default_factory=list,
+        description="One or several statuses (`status=placed&status=confirmed`): orders in any",
+    )
+    purchase_order_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = (
+        Field(None, description="The buyer's PO number, exactly, whatever the case")
+    )
+    updated_since: datetime | None = Field(
+        None,
+        description="Orders changed at or after this moment: ISO 8601 with an offset "
+        "(`2026-05-01T08:00:00Z`, `…+08:00`); a moment without one is read as UTC",
+    )
+
+    def search(self, company_id: int | None = None, number: str | None = None) -> OrderSearch:
+        """The order search these filters ask for."""
+        return OrderSearch(
+            statuses=tuple(self.status),
+            company_id=company_id,
+            order_id=None if number is None else order_id_of(number),
+            purchase_order_number=self.purchase_order_number,
+            updated_since=as_utc(self.updated_since),
+        )
+
+
+class OrderFilters(BuyerOrderFilters):
+    number: OrderNumber | None = Field(None, description="The order number, exactly (`SO-0000123`)")
     company_id: Id | None = None
     awaiting_seller_approval: bool = Field(
         False, description="Only orders whose current approval level waits for seller staff"
     )
 
 
+def order_id_of(number: str) -> int:
+    """The id an order number names; 0 (no order) when it is not written as we write it
+    (`SO-00000123` for `SO-0000123`), so that the filter stays exact."""
+    order_id = int(number[3:])
+    return order_id if order_number(order_id) == number else 0
+
+
+def as_utc(moment: datetime | None) -> datetime | None:
+    """A moment sent without an offset is read as UTC (every time of the API is UTC)."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
 @router.get("/orders", response=OrderPageOut, summary="List orders")
 def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, Any]:
-    """Oldest first; follow `next_cursor` with `after`."""
+    """Oldest first (ascending id); follow `next_cursor` with `after`, keeping the same
+    filters. To sync, pass `updated_since` the moment you started the previous sync, less a
+    minute: an order changed while you page appears again next time."""
     tenant = tenant_id(request)
+    search = filters.search(filters.company_id, filters.number)
     if filters.awaiting_seller_approval:
-        orders = queries.awaiting_seller_approval(tenant)
-        if filters.company_id:
-            orders = orders.filter(company_id=filters.company_id)
+        orders = queries.narrowed(queries.awaiting_seller_approval(tenant), search)
     else:
-        orders = queries.orders(tenant, status=filters.status, company_id=filters.company_id)
+        orders = queries.orders(tenant, search=search)
     return paged(orders, filters, summary_out)
 
 
@@ -228,15 +276,19 @@ class SellerFilter(Schema):
 
 @router.get("/order-policy", response=PolicyOut, summary="Read a seller's ordering policy")
 def get_order_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
+    """With its `ETag`, for `If-Match` on PUT."""
     tenant = tenant_id(request)
     slug, policy = queries.order_policy(tenant, filters.seller)
-    return json_response(200, _policy_out(tenant, slug, policy))
+    return tagged(200, _policy_out(tenant, slug, policy))
 
 
 @router.put("/order-policy", response=PolicyOut, summary="Set a seller's ordering policy")
-def set_order_policy(request: HttpRequest, payload: PolicyIn) -> HttpResponse:
+def set_order_policy(
+    request: HttpRequest, payload: PolicyIn, if_match: IfMatch = None
+) -> HttpResponse:
     """Automation (straight-through confirmation), what a credit block does, grace days for
-    overdue payments, and how long an approval may wait before the order is cancelled."""
+    overdue payments, and how long an approval may wait before the order is cancelled.
+    With `If-Match`, only if the policy is unchanged since it was read."""
     tenant = tenant_id(request)
 
     def change() -> dict[str, object]:
@@ -253,7 +305,20 @@ def set_order_policy(request: HttpRequest, payload: PolicyIn) -> HttpResponse:
         )
         return _policy_out(tenant, *queries.order_policy(tenant, payload.seller))
 
-    return run_change(change)
+    def lock() -> list[Any]:
+        slug, _ = queries.order_policy(tenant, payload.seller)
+        # The seller's row stands for a policy not written yet; its rows once it is.
+        return [
+            Seller.objects.filter(tenant_id=tenant, slug=slug),
+            OrderPolicy.objects.filter(tenant_id=tenant, seller__slug=slug),
+        ]
+
+    return run_guarded(
+        if_match,
+        lock=lock,
+        read=lambda: _policy_out(tenant, *queries.order_policy(tenant, payload.seller)),
+        change=change,
+    )
 
 
 class RuleFilters(PageFilters):
@@ -398,14 +463,11 @@ def buyer_place_order(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-class BuyerOrderFilters(PageFilters):
-    status: OrderStatus | None = None
-
-
 @buyer_router.get("/orders", response=OrderPageOut, summary="My company's orders")
 def buyer_list_orders(request: HttpRequest, filters: Query[BuyerOrderFilters]) -> dict[str, Any]:
+    """Oldest first; the filters as on GET /orders (a buyer sees only their company's)."""
     caller = buyer(request)
-    orders = queries.orders(caller.tenant_id, status=filters.status, company_id=caller.company_id)
+    orders = queries.orders(caller.tenant_id, search=filters.search(caller.company_id or 0))
     return paged(orders, filters, summary_out)
 
 

@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
-from django.db.models.functions import Length
+from django.db.models.functions import Length, Upper
 from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
@@ -84,6 +84,10 @@ class Order(TenantScoped):
         indexes = [
             models.Index(fields=["tenant", "company", "-id"], name="order_company_idx"),
             models.Index(fields=["tenant", "status", "-id"], name="order_status_idx"),
+            # The integrators' filters: changed since (`updated_since`) and the buyer's PO
+            # number, matched whatever its case.
+            models.Index(fields=["tenant", "updated_at"], name="order_updated_idx"),
+            models.Index("tenant", Upper("purchase_order_number"), name="order_po_number_idx"),
             models.Index(
                 fields=["approval_expires_at"],
                 condition=models.Q(status="awaiting_approval"),

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.functions import Upper
 
 from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
@@ -29,16 +30,42 @@ from dinghuo.orders.states import OrderStatus
 from dinghuo.orders.straight_through import REASONS
 
 
-def orders(
-    tenant_id: int, *, status: str | None = None, company_id: int | None = None
-) -> QuerySet[Order]:
-    """The tenant's orders, optionally by status and company."""
-    qs = Order.objects.filter(tenant_id=tenant_id)
-    if status:
-        qs = qs.filter(status=status)
-    if company_id:
-        qs = qs.filter(company_id=company_id)
+@dataclass(frozen=True)
+class OrderSearch:
+    """What a list of orders may be narrowed to; every field left empty narrows nothing.
+
+    `purchase_order_number` matches whatever the case; `updated_since` is an aware moment
+    (orders changed at or after it)."""
+
+    statuses: tuple[str, ...] = ()
+    company_id: int | None = None
+    order_id: int | None = None
+    purchase_order_number: str | None = None
+    updated_since: datetime | None = None
+
+
+def narrowed(qs: QuerySet[Order], search: OrderSearch) -> QuerySet[Order]:
+    """`qs` narrowed to what `search` asks for (each filter has its index, see `Order.Meta`)."""
+    if search.statuses:
+        qs = qs.filter(status__in=search.statuses)
+    if search.company_id is not None:
+        qs = qs.filter(company_id=search.company_id)
+    if search.order_id is not None:
+        qs = qs.filter(pk=search.order_id)
+    if search.purchase_order_number is not None:
+        # Upper() on both sides matches the functional index order_po_number_idx.
+        qs = qs.alias(po_upper=Upper("purchase_order_number")).filter(
+            po_upper=search.purchase_order_number.upper()
+        )
+    if search.updated_since is not None:
+        qs = qs.filter(updated_at__gte=search.updated_since)
     return qs
+
+
+def orders(tenant_id: int, *, search: OrderSearch | None = None) -> QuerySet[Order]:
+    """The tenant's orders, narrowed by `search` when given."""
+    qs = Order.objects.filter(tenant_id=tenant_id)
+    return narrowed(qs, search) if search is not None else qs
 
 
 def order_detail(

@@ -177,7 +177,9 @@ class OrderSummaryOut(Schema):
     currency: str
     total: str = Field(description="What the buyer owes: net plus tax")
     tax_total: str
+    purchase_order_number: str
     placed_at: datetime
+    updated_at: datetime = Field(description="When the order last changed (UTC)")
 
 
 class OrderPageOut(Schema):
@@ -460,7 +462,9 @@ def summary_out(order: Order) -> dict[str, object]:
         "currency": order.currency,
         "total": format_amount(order.total, order.currency),
         "tax_total": format_amount(order.tax_total, order.currency),
+        "purchase_order_number": order.purchase_order_number,
         "placed_at": order.placed_at.isoformat(),
+        "updated_at": order.updated_at.isoformat(),
     }
 
 

@@ -53,9 +53,8 @@ def company_orders(
 ) -> OrdersPage:
     """A page of the company's orders, newest first (one query), with the cursor of the
     next page."""
-    qs: QuerySet[Order] = orders.orders(
-        buyer.tenant_id, status=status or None, company_id=buyer.company_id
-    )
+    search = orders.OrderSearch(statuses=(status,) if status else (), company_id=buyer.company_id)
+    qs: QuerySet[Order] = orders.orders(buyer.tenant_id, search=search)
     if before:
         qs = qs.filter(id__lt=before)
     found = list(qs.order_by("-id")[: limit + 1])

@@ -8,10 +8,12 @@ from ninja import Query, Router
 from pydantic import Field, StringConstraints
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.etags import IfMatch, run_guarded, tagged
+from dinghuo.api.idempotent import run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import Id, IdempotencyKey, ObjectId, PageFilters, given
 from dinghuo.customers import queries, services
+from dinghuo.customers.models import Company
 from dinghuo.customers.schemas import (
     CompanyIn,
     CompanyOut,
@@ -75,16 +77,16 @@ def create_company(
 
 @router.get("/companies/{company_id}", response=CompanyOut, summary="Read a company")
 def get_company(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
-    """With its locations and users."""
-    return json_response(200, _company_detail(tenant_id(request), company_id))
+    """With its locations and users, and its `ETag` for `If-Match` on PATCH."""
+    return tagged(200, _company_detail(tenant_id(request), company_id))
 
 
 @router.patch("/companies/{company_id}", response=CompanyOut, summary="Change a company")
 def update_company(
-    request: HttpRequest, company_id: ObjectId, payload: CompanyPatch
+    request: HttpRequest, company_id: ObjectId, payload: CompanyPatch, if_match: IfMatch = None
 ) -> HttpResponse:
-    """Fields left out stay as they are. A company cannot join its own group or one of its
-    members' (422 `parent_cycle`)."""
+    """Fields left out stay as they are; with `If-Match`, only if the company is unchanged.
+    A company cannot join its own group or one of its members' (422 `parent_cycle`)."""
     tenant = tenant_id(request)
 
     def run() -> dict[str, Any]:
@@ -99,7 +101,12 @@ def update_company(
         )
         return _company_detail(tenant, company_id)
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: Company.objects.filter(tenant_id=tenant, pk=company_id),
+        read=lambda: _company_detail(tenant, company_id),
+        change=run,
+    )
 
 
 @router.put(

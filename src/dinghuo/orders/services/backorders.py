@@ -30,6 +30,7 @@ from typing import TypeVar
 from django.db import transaction
 from django.db.models import F
 
+from dinghuo.core import clock
 from dinghuo.customers.models import Company
 from dinghuo.integrations import events
 from dinghuo.integrations.models import Event
@@ -168,6 +169,8 @@ def _reserve(
     for line in served:
         line.backordered_quantity -= filled.lines[line.pk]
     OrderLine.objects.bulk_update(served, ["backordered_quantity"])
+    # A served order's answer changed: `updated_since` and its ETag must see it.
+    Order.objects.filter(pk__in=filled.orders).update(updated_at=clock.now())
     events.record(*(_filled_event(orders[o], served, filled) for o in filled.orders))
     for order_id in filled.orders:
         stock.reserve(

@@ -7,10 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
+from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import page, page_body, paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, given
 from dinghuo.pricing import queries, services
+from dinghuo.pricing.models import PriceList
 from dinghuo.pricing.schemas import (
     PriceChangeOut,
     PriceFilters,
@@ -58,14 +60,19 @@ def create_price_list(
 
 @router.get("/price-lists/{price_list_id}", response=PriceListOut, summary="Read a price list")
 def get_price_list(request: HttpRequest, price_list_id: ObjectId) -> HttpResponse:
-    return json_response(200, price_list_out(queries.price_list(tenant_id(request), price_list_id)))
+    """With its `ETag`, for `If-Match` on PATCH."""
+    return tagged(200, price_list_out(queries.price_list(tenant_id(request), price_list_id)))
 
 
 @router.patch("/price-lists/{price_list_id}", response=PriceListOut, summary="Change a price list")
 def update_price_list(
-    request: HttpRequest, price_list_id: ObjectId, payload: PriceListPatch
+    request: HttpRequest,
+    price_list_id: ObjectId,
+    payload: PriceListPatch,
+    if_match: IfMatch = None,
 ) -> HttpResponse:
-    """An inactive list stops its companies from ordering until it is active again."""
+    """An inactive list stops its companies from ordering until it is active again. With
+    `If-Match`, only if the list is unchanged."""
     tenant = tenant_id(request)
 
     def run() -> dict[str, Any]:
@@ -80,7 +87,12 @@ def update_price_list(
         )
         return price_list_out(price_list)
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: PriceList.objects.filter(tenant_id=tenant, pk=price_list_id),
+        read=lambda: price_list_out(queries.price_list(tenant, price_list_id)),
+        change=run,
+    )
 
 
 @router.get(

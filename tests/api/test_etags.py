@@ -1,0 +1,110 @@
+"""Optimistic concurrency on the resources integrators change: a read answers an `ETag`, a
+change with `If-Match` is made only while that tag is current (else 412, nothing changed),
+and answers the new tag; a change without `If-Match` works as before."""
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.builders import ApiClient, World
+
+pytestmark = pytest.mark.django_db
+
+POLICY = {
+    "auto_confirm": True,
+    "credit_action": "hold",
+    "overdue_grace_days": 5,
+    "approval_expiry_hours": 48,
+}
+
+# resource: (path, change method, a first change, a second change)
+RESOURCES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
+    "product": ("/products/{product}", "PATCH", {"name": {"en": "One"}}, {"name": {"en": "Two"}}),
+    "sku": ("/skus/{sku}", "PATCH", {"pack_size": 2}, {"pack_size": 3}),
+    "company": ("/companies/{company}", "PATCH", {"name": "One Ltd"}, {"name": "Two Ltd"}),
+    "price list": ("/price-lists/{price_list}", "PATCH", {"name": "One"}, {"name": "Two"}),
+    "order policy": (
+        "/order-policy",
+        "PUT",
+        POLICY,
+        {**POLICY, "overdue_grace_days": 9},
+    ),
+}
+
+
+def _path(world: World, template: str) -> str:
+    sku = world.skus["A-1"]
+    return template.format(
+        product=sku.product_id, sku=sku.pk, company=world.company.pk, price_list=world.price_list.pk
+    )
+
+
+def _change(api: ApiClient, method: str, path: str, body: dict, **headers: str) -> Any:
+    return api.send(method, path, json.dumps(body), **headers)
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_a_current_tag_changes_and_a_stale_one_is_refused(world: World, resource: str) -> None:
+    template, method, first, second = RESOURCES[resource]
+    api, path = world.client(), _path(world, template)
+    read = api.get(path)
+    tag = read["ETag"]
+    assert tag.startswith('"') and tag.endswith('"')
+    assert api.get(path)["ETag"] == tag  # the same answer, the same tag
+
+    changed = _change(api, method, path, first, **{"If-Match": tag})
+    assert changed.status_code == 200, changed.json()
+    new_tag = changed["ETag"]
+    assert new_tag != tag
+    after = api.get(path)
+    assert after["ETag"] == new_tag
+    assert after.json() == changed.json()
+
+    stale = _change(api, method, path, second, **{"If-Match": tag})
+    assert stale.status_code == 412
+    assert stale["Content-Type"] == "application/problem+json"
+    assert stale.json()["code"] == "precondition_failed"
+    unchanged = api.get(path)
+    assert unchanged.json() == after.json()
+    assert unchanged["ETag"] == new_tag
+
+
+@pytest.mark.parametrize("resource", RESOURCES)
+def test_if_match_is_optional(world: World, resource: str) -> None:
+    template, method, first, second = RESOURCES[resource]
+    api, path = world.client(), _path(world, template)
+    before = api.get(path)["ETag"]
+    changed = _change(api, method, path, first)
+    assert changed.status_code == 200, changed.json()
+    assert changed["ETag"] == api.get(path)["ETag"] != before
+
+
+def test_any_tag_star_and_lists_of_tags(world: World) -> None:
+    api, path = world.client(), _path(world, "/price-lists/{price_list}")
+    tag = api.get(path)["ETag"]
+    listed = _change(api, "PATCH", path, {"name": "One"}, **{"If-Match": f'"other", {tag}'})
+    assert listed.status_code == 200
+    star = _change(api, "PATCH", path, {"name": "Two"}, **{"If-Match": "*"})
+    assert star.status_code == 200
+    # If-Match compares strongly: a weak tag never matches, even of the current answer.
+    weak = _change(api, "PATCH", path, {"name": "Three"}, **{"If-Match": f"W/{star['ETag']}"})
+    assert weak.status_code == 412
+    assert api.get(path).json()["name"] == "Two"
+
+
+def test_a_change_to_a_sku_changes_its_products_tag(world: World) -> None:
+    api, sku = world.client(), world.skus["A-1"]
+    product_path = f"/products/{sku.product_id}"
+    tag = api.get(product_path)["ETag"]
+    assert _change(api, "PATCH", f"/skus/{sku.pk}", {"pack_size": 4}).status_code == 200
+    assert api.get(product_path)["ETag"] != tag
+    refused = _change(api, "PATCH", product_path, {"name": {"en": "X"}}, **{"If-Match": tag})
+    assert refused.status_code == 412
+
+
+def test_unknown_resource_with_a_tag_is_not_found(world: World) -> None:
+    response = _change(
+        world.client(), "PATCH", "/skus/999999", {"pack_size": 2}, **{"If-Match": '"x"'}
+    )
+    assert response.status_code == 404
