@@ -72,7 +72,7 @@ def test_a_current_tag_changes_and_a_stale_one_is_refused(world: World, resource
 
 @pytest.mark.parametrize("resource", RESOURCES)
 def test_if_match_is_optional(world: World, resource: str) -> None:
-    template, method, first, second = RESOURCES[resource]
+    template, method, first, _ = RESOURCES[resource]
     api, path = world.client(), _path(world, template)
     before = api.get(path)["ETag"]
     changed = _change(api, method, path, first)

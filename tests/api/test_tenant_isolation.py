@@ -53,6 +53,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "POST /stock/adjustments": {
         "body": {"warehouse": "main", "sku_id": "{sku_id}", "delta": -1, "reason": "x"}
     },
+    "POST /stock/receipts/bulk": {
+        "body": {"lines": [{"sku": "A-1", "warehouse": "main", "quantity": 5}]}
+    },
+    "POST /stock/adjustments/bulk": {
+        "body": {"lines": [{"sku": "A-1", "warehouse": "main", "delta": -1, "reason": "x"}]}
+    },
     "GET /stock/movements": {"query": {"sku_id": "{sku_id}"}},
     "GET /price-lists": {},
     "POST /price-lists": {"body": {"code": "new-pl", "name": "New", "currency": "USD"}},

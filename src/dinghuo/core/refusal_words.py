@@ -213,6 +213,10 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "invalid_delta": (say(_("Adjust by a number of units other than zero.")),),
     "reason_required": (say(_("Say why the stock is adjusted.")),),
     "below_reserved": (say(_("On hand cannot fall below the units reserved for orders.")),),
+    "too_many_lines": (
+        say(_("At most %(limit)s lines at once; send the rest separately."), needs=["limit"]),
+        say(_("Too many lines at once; send the rest separately.")),
+    ),
     "same_warehouse": (say(_("Choose another warehouse to move to.")),),
     "invalid_priority": (say(_("The priority is out of range.")),),
     "warehouse_code_taken": (say(_("Another warehouse has this code.")),),

@@ -9,7 +9,7 @@ from pydantic import Field, StringConstraints
 from dinghuo.api.schemas import Code, Id, InSchema, PatchIn, Quantity
 from dinghuo.catalog.models import Sku
 from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
-from dinghuo.inventory.services import MAX_WAREHOUSE_PRIORITY
+from dinghuo.inventory.services import MAX_STOCK_LINES, MAX_STOCK_QUANTITY, MAX_WAREHOUSE_PRIORITY
 
 WarehouseCode = Annotated[
     str,
@@ -57,6 +57,34 @@ class AdjustmentIn(InSchema):
     reference: Reference = ""
 
 
+class ReceiptLineIn(InSchema):
+    sku: Code = Field(description="SKU code")
+    warehouse: Code = Field(description="Warehouse code")
+    quantity: Annotated[int, Field(ge=1, le=MAX_STOCK_QUANTITY, description="Units received")]
+    reason: Reason = ""
+    reference: Reference = ""
+
+
+class AdjustmentLineIn(InSchema):
+    sku: Code = Field(description="SKU code")
+    warehouse: Code = Field(description="Warehouse code")
+    delta: Quantity = Field(description="Units to add (positive) or remove (negative); not 0")
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=200)] = Field(
+        description="Why: count, damage, loss, …"
+    )
+    reference: Reference = ""
+
+
+class BulkReceiptIn(InSchema):
+    seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
+    lines: Annotated[list[ReceiptLineIn], Field(min_length=1, max_length=MAX_STOCK_LINES)]
+
+
+class BulkAdjustmentIn(InSchema):
+    seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
+    lines: Annotated[list[AdjustmentLineIn], Field(min_length=1, max_length=MAX_STOCK_LINES)]
+
+
 class WarehouseOut(Schema):
     id: int
     code: str
@@ -78,6 +106,11 @@ class StockLevelOut(Schema):
     on_hand: int
     reserved: int
     available: int
+
+
+class BulkStockOut(Schema):
+    lines: int = Field(description="Lines written: one ledger movement each")
+    levels: list[StockLevelOut] = Field(description="The levels changed, by SKU and warehouse")
 
 
 class StockPageOut(Schema):

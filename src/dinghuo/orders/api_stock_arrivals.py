@@ -11,9 +11,20 @@ from ninja import Router
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import run_create
 from dinghuo.api.schemas import IdempotencyKey
+from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.inventory import queries
 from dinghuo.inventory import services as stock
-from dinghuo.inventory.schemas import AdjustmentIn, ReceiptIn, StockLevelOut, stock_level_out
+from dinghuo.inventory.models import StockLevel
+from dinghuo.inventory.schemas import (
+    AdjustmentIn,
+    BulkAdjustmentIn,
+    BulkReceiptIn,
+    BulkStockOut,
+    ReceiptIn,
+    ReceiptLineIn,
+    StockLevelOut,
+    stock_level_out,
+)
 from dinghuo.orders import services
 
 router = Router(tags=["inventory"])
@@ -83,5 +94,98 @@ def adjust_stock(
         else:
             level = adjust()
         return 201, stock_level_out(queries.stock_level(tenant, level.pk))
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
+def _require_key(idempotency_key: str | None) -> None:
+    if idempotency_key is None:
+        raise ValidationFailed(
+            "Send an Idempotency-Key header so that a retried request moves stock once.",
+            code="idempotency_key_required",
+            errors=[FieldError("Idempotency-Key", "required", "Header is required")],
+        )
+
+
+def _lines(payload: BulkReceiptIn | BulkAdjustmentIn) -> list[stock.StockLine]:
+    return [
+        stock.StockLine(
+            sku=line.sku,
+            warehouse=line.warehouse,
+            quantity=line.quantity if isinstance(line, ReceiptLineIn) else line.delta,
+            reason=line.reason,
+            reference=line.reference,
+        )
+        for line in payload.lines
+    ]
+
+
+def _bulk_out(tenant: int, count: int, changed: list[StockLevel]) -> dict[str, Any]:
+    found = queries.stock_levels(tenant).filter(pk__in=[level.pk for level in changed])
+    levels = found.order_by("sku_id", "warehouse_id")
+    return {"lines": count, "levels": [stock_level_out(level) for level in levels]}
+
+
+def _changed_skus(changed: list[StockLevel]) -> set[int]:
+    return {level.sku_id for level in changed}
+
+
+@router.post(
+    "/stock/receipts/bulk",
+    response={201: BulkStockOut},
+    summary="Receive stock, many lines at once",
+    operation_id="dinghuo_inventory_api_receive_stock_bulk",
+)
+def receive_stock_bulk(
+    request: HttpRequest, payload: BulkReceiptIn, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """A goods-received note of up to 1,000 lines (SKU and warehouse by code): all lines or
+    none, one ledger movement per line; orders waiting for the SKUs are served at once, as
+    by a single receipt. A problem names its line (`lines[3].sku`). Requires an
+    `Idempotency-Key` header."""
+    _require_key(idempotency_key)
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        changed = services.with_backorders_filled(
+            tenant_id=tenant,
+            sku_ids=_changed_skus,
+            arrive=lambda: stock.receive_many(
+                tenant_id=tenant, lines=_lines(payload), seller_slug=payload.seller
+            ),
+        )
+        return 201, _bulk_out(tenant, len(payload.lines), changed)
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
+@router.post(
+    "/stock/adjustments/bulk",
+    response={201: BulkStockOut},
+    summary="Adjust stock, many lines at once",
+    operation_id="dinghuo_inventory_api_adjust_stock_bulk",
+)
+def adjust_stock_bulk(
+    request: HttpRequest, payload: BulkAdjustmentIn, idempotency_key: IdempotencyKey = None
+) -> HttpResponse:
+    """A stock count of up to 1,000 lines, each a delta with its reason: all lines or none;
+    no level may fall below what orders reserved (409 `below_reserved`, naming the line).
+    Units found serve waiting orders first. Requires an `Idempotency-Key` header."""
+    _require_key(idempotency_key)
+    tenant = tenant_id(request)
+
+    def adjust() -> list[StockLevel]:
+        return stock.adjust_many(
+            tenant_id=tenant, lines=_lines(payload), seller_slug=payload.seller
+        )
+
+    def create() -> tuple[int, Any]:
+        if any(line.delta > 0 for line in payload.lines):
+            changed = services.with_backorders_filled(
+                tenant_id=tenant, sku_ids=_changed_skus, arrive=adjust
+            )
+        else:
+            changed = adjust()
+        return 201, _bulk_out(tenant, len(payload.lines), changed)
 
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)

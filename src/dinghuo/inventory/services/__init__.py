@@ -8,6 +8,7 @@ its caller locked first (the order row, then the credit line), so no two writers
 each other in a cycle.
 """
 
+from dinghuo.inventory.services.bulk import MAX_STOCK_LINES, StockLine, adjust_many, receive_many
 from dinghuo.inventory.services.issuing import Draw, IssuePlan, issue, plan_issue
 from dinghuo.inventory.services.levels import stock_event
 from dinghuo.inventory.services.receipts import MAX_STOCK_QUANTITY, adjust_stock, receive_stock
@@ -27,12 +28,15 @@ from dinghuo.inventory.services.warehouses import (
 )
 
 __all__ = [
+    "MAX_STOCK_LINES",
     "MAX_STOCK_QUANTITY",
     "MAX_WAREHOUSE_PRIORITY",
     "TRANSFER_REFERENCE",
     "Allocated",
     "Draw",
     "IssuePlan",
+    "StockLine",
+    "adjust_many",
     "adjust_stock",
     "allocate",
     "change_reservations",
@@ -40,6 +44,7 @@ __all__ = [
     "drop_empty_reservations",
     "issue",
     "plan_issue",
+    "receive_many",
     "receive_stock",
     "release",
     "reserve",

@@ -21,13 +21,16 @@ from dinghuo.inventory.models import StockLevel, StockMovement
 
 @dataclass(frozen=True)
 class Change:
-    """A delta to one stock level, with the ledger text that explains it."""
+    """A delta to one stock level, with the ledger text that explains it (`reason` and
+    `reference` of its own, or the write's when None)."""
 
     warehouse_id: int
     sku_id: int
     kind: str
     on_hand_delta: int = 0
     reserved_delta: int = 0
+    reason: str | None = None
+    reference: str | None = None
 
 
 @dataclass
@@ -117,8 +120,8 @@ def apply_changes(
                 c.kind,
                 c.on_hand_delta,
                 c.reserved_delta,
-                reason,
-                reference,
+                reason if c.reason is None else c.reason,
+                reference if c.reference is None else c.reference,
                 now,
             )
             for c in changes

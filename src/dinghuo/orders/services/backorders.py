@@ -234,11 +234,18 @@ def fill_waiting_backorders() -> int:
     )
 
 
-def with_backorders_filled(*, tenant_id: int, sku_ids: Iterable[int], arrive: Callable[[], T]) -> T:
+def with_backorders_filled(
+    *,
+    tenant_id: int,
+    sku_ids: Iterable[int] | Callable[[T], Iterable[int]],
+    arrive: Callable[[], T],
+) -> T:
     """Run a stock write that may bring units (a receipt, a transfer in, a count upwards)
     and fill the waiting backorders of these SKUs in the same transaction: the units are
-    reserved for the orders waiting before anyone else can place an order for them."""
+    reserved for the orders waiting before anyone else can place an order for them.
+    `sku_ids` may be a function of what the write answers (the SKUs a bulk receipt named)."""
     with transaction.atomic():
         done = arrive()
-        fill_backorders(tenant_id=tenant_id, sku_ids=sku_ids)
+        served = sku_ids(done) if callable(sku_ids) else sku_ids
+        fill_backorders(tenant_id=tenant_id, sku_ids=served)
     return done
