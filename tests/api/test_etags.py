@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from dinghuo.customers.models import CustomerGroup
 from tests.builders import ApiClient, World
 
 pytestmark = pytest.mark.django_db
@@ -30,13 +31,28 @@ RESOURCES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
         POLICY,
         {**POLICY, "overdue_grace_days": 9},
     ),
+    "category": ("/categories/{category}", "PATCH", {"name": {"en": "A"}}, {"name": {"en": "B"}}),
+    "warehouse": ("/warehouses/{warehouse}", "PATCH", {"name": "One"}, {"name": "Two"}),
+    "customer group": ("/customer-groups/{group}", "PATCH", {"name": "One"}, {"name": "Two"}),
+    "tax policy": ("/tax-policy", "PUT", {"rounding": "document"}, {"rounding": "line"}),
+    "billing policy": ("/billing-policy", "PUT", {"legal_name": "One"}, {"legal_name": "Two"}),
+    "return policy": ("/return-policy", "PUT", {"window_days": 10}, {"window_days": 20}),
 }
 
 
 def _path(world: World, template: str) -> str:
     sku = world.skus["A-1"]
+    group = CustomerGroup.objects.get_or_create(
+        tenant=world.tenant, code="dealers", defaults={"name": "Dealers"}
+    )[0]
     return template.format(
-        product=sku.product_id, sku=sku.pk, company=world.company.pk, price_list=world.price_list.pk
+        product=sku.product_id,
+        sku=sku.pk,
+        company=world.company.pk,
+        price_list=world.price_list.pk,
+        category=sku.product.category_id,
+        warehouse=world.warehouses[0].pk,
+        group=group.pk,
     )
 
 

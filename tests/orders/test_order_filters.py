@@ -124,3 +124,16 @@ def test_buyers_filter_their_own_orders(world: World) -> None:
     found = buyer.get("/my/orders", purchase_order_number="po-shared", status=mine["status"])
     assert _numbers(found) == [mine["number"]]
     assert buyer.get("/my/orders", status="lost").status_code == 422
+
+
+def test_a_backorder_filled_on_arrival_counts_as_a_change(world: World) -> None:
+    body = world.order_body(("D-4", 2), purchase_order_number="PO-W")  # D-4 has no stock
+    waiting = world.client().place(body, key="k1").json()
+    since = "2026-02-01T00:00:00Z"
+    Order.objects.filter(pk=waiting["id"]).update(updated_at=datetime(2026, 1, 1, tzinfo=UTC))
+    api = world.client()
+    assert _numbers(api.get("/orders", updated_since=since)) == []
+    d4 = world.skus["D-4"].pk
+    receipt = {"warehouse": "main", "sku_id": d4, "quantity": 1, "reason": "arrival"}
+    assert api.post("/stock/receipts", receipt, key="r1").status_code == 201
+    assert _numbers(api.get("/orders", updated_since=since)) == [waiting["number"]]

@@ -15,13 +15,15 @@ from collections.abc import Callable
 from typing import Annotated, Any
 
 import orjson
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.http import HttpResponse
 from ninja import Header
 
 from dinghuo.api.idempotent import json_response
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.core.errors import DomainError, FieldError
+from dinghuo.core.models import Seller
+from dinghuo.core.queries import seller_for
 
 IfMatch = Annotated[
     str | None,
@@ -95,3 +97,15 @@ def run_guarded(
         return change()
 
     return tagged(200, atomic_with_retry(run))
+
+
+def seller_rows(
+    tenant_id: int, seller_slug: str | None, *policies: type[Model]
+) -> list[QuerySet[Any]]:
+    """What a change of a seller's policy locks: the seller's row (which stands for a policy
+    not written yet) and its rows of these policy tables."""
+    seller = seller_for(tenant_id, seller_slug)
+    return [
+        Seller.objects.filter(pk=seller.pk),
+        *(p._default_manager.filter(tenant_id=tenant_id, seller_id=seller.pk) for p in policies),
+    ]

@@ -11,7 +11,7 @@ from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters, given
 from dinghuo.catalog import queries, services
-from dinghuo.catalog.models import Product, Sku
+from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 from dinghuo.catalog.schemas import (
     BulkIn,
     BulkOut,
@@ -82,12 +82,12 @@ def create_category(
 
 @router.get("/categories/{category_id}", response=CategoryOut, summary="Read a category")
 def get_category(request: HttpRequest, category_id: ObjectId) -> HttpResponse:
-    return json_response(200, category_out(queries.category(tenant_id(request), category_id)))
+    return tagged(200, category_out(queries.category(tenant_id(request), category_id)))
 
 
 @router.patch("/categories/{category_id}", response=CategoryOut, summary="Change a category")
 def update_category(
-    request: HttpRequest, category_id: ObjectId, payload: CategoryPatch
+    request: HttpRequest, category_id: ObjectId, payload: CategoryPatch, if_match: IfMatch = None
 ) -> HttpResponse:
     tenant = tenant_id(request)
 
@@ -101,7 +101,12 @@ def update_category(
         )
         return category_out(category)
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: Category.objects.filter(tenant_id=tenant, pk=category_id),
+        read=lambda: category_out(queries.category(tenant, category_id)),
+        change=run,
+    )
 
 
 # --- tax categories -----------------------------------------------------------------------
@@ -135,14 +140,17 @@ def create_tax_category(
 )
 def get_tax_category(request: HttpRequest, tax_category_id: ObjectId) -> HttpResponse:
     category = queries.tax_category(tenant_id(request), tax_category_id)
-    return json_response(200, tax_category_out(category))
+    return tagged(200, tax_category_out(category))
 
 
 @router.patch(
     "/tax-categories/{tax_category_id}", response=TaxCategoryOut, summary="Change a tax category"
 )
 def update_tax_category(
-    request: HttpRequest, tax_category_id: ObjectId, payload: TaxCategoryPatch
+    request: HttpRequest,
+    tax_category_id: ObjectId,
+    payload: TaxCategoryPatch,
+    if_match: IfMatch = None,
 ) -> HttpResponse:
     tenant = tenant_id(request)
 
@@ -155,7 +163,12 @@ def update_tax_category(
         )
         return tax_category_out(category)
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: TaxCategory.objects.filter(tenant_id=tenant, pk=tax_category_id),
+        read=lambda: tax_category_out(queries.tax_category(tenant, tax_category_id)),
+        change=run,
+    )
 
 
 # --- products -----------------------------------------------------------------------------

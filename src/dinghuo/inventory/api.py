@@ -7,11 +7,12 @@ from ninja import Query, Router
 from pydantic import Field
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import run_change, run_create
+from dinghuo.api.etags import IfMatch, run_guarded, tagged
+from dinghuo.api.idempotent import run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import Code, Id, IdempotencyKey, ObjectId, PageFilters
 from dinghuo.inventory import queries, services
-from dinghuo.inventory.models import StockMovement
+from dinghuo.inventory.models import StockMovement, Warehouse
 from dinghuo.inventory.schemas import (
     MovementPageOut,
     Reference,
@@ -71,13 +72,13 @@ def create_warehouse(
 
 
 @router.get("/warehouses/{warehouse_id}", response=WarehouseOut, summary="Read a warehouse")
-def get_warehouse(request: HttpRequest, warehouse_id: ObjectId) -> dict[str, Any]:
-    return warehouse_out(queries.warehouse(tenant_id(request), warehouse_id))
+def get_warehouse(request: HttpRequest, warehouse_id: ObjectId) -> HttpResponse:
+    return tagged(200, warehouse_out(queries.warehouse(tenant_id(request), warehouse_id)))
 
 
 @router.patch("/warehouses/{warehouse_id}", response=WarehouseOut, summary="Change a warehouse")
 def update_warehouse(
-    request: HttpRequest, warehouse_id: ObjectId, payload: WarehousePatch
+    request: HttpRequest, warehouse_id: ObjectId, payload: WarehousePatch, if_match: IfMatch = None
 ) -> HttpResponse:
     """Fields left out stay as they are; an inactive warehouse takes no new reservations."""
     tenant = tenant_id(request)
@@ -88,7 +89,12 @@ def update_warehouse(
         )
         return warehouse_out(warehouse)
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: Warehouse.objects.filter(tenant_id=tenant, pk=warehouse_id),
+        read=lambda: warehouse_out(queries.warehouse(tenant, warehouse_id)),
+        change=run,
+    )
 
 
 # Stock

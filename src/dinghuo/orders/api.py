@@ -12,13 +12,13 @@ from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
 from dinghuo.api.auth import buyer, tenant_id
-from dinghuo.api.etags import IfMatch, run_guarded, tagged
+from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import Id, IdempotencyKey, ObjectId, PageFilters
 from dinghuo.core.errors import FieldError, ValidationFailed
-from dinghuo.core.models import Seller
 from dinghuo.core.services import Caller
+from dinghuo.customers.models import CreditPolicy
 from dinghuo.orders import approval_rules, queries, services
 from dinghuo.orders.models import Order, OrderPolicy, order_number
 from dinghuo.orders.queries import OrderSearch
@@ -305,17 +305,10 @@ def set_order_policy(
         )
         return _policy_out(tenant, *queries.order_policy(tenant, payload.seller))
 
-    def lock() -> list[Any]:
-        slug, _ = queries.order_policy(tenant, payload.seller)
-        # The seller's row stands for a policy not written yet; its rows once it is.
-        return [
-            Seller.objects.filter(tenant_id=tenant, slug=slug),
-            OrderPolicy.objects.filter(tenant_id=tenant, seller__slug=slug),
-        ]
-
     return run_guarded(
         if_match,
-        lock=lock,
+        # The grace days are customers' CreditPolicy: both rows make the answer.
+        lock=lambda: seller_rows(tenant, payload.seller, OrderPolicy, CreditPolicy),
         read=lambda: _policy_out(tenant, *queries.order_policy(tenant, payload.seller)),
         change=change,
     )

@@ -21,6 +21,7 @@ from ninja import Query, Router
 from ninja.errors import HttpError
 
 from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId
@@ -253,11 +254,13 @@ def _policy_out(seller: Seller, row: ReturnPolicy | None) -> dict[str, Any]:
 def get_return_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
     tenant = tenant_id(request)
     seller = seller_for(tenant, filters.seller)
-    return json_response(200, _policy_out(seller, queries.return_policy(tenant, seller.pk)))
+    return tagged(200, _policy_out(seller, queries.return_policy(tenant, seller.pk)))
 
 
 @router.put("/return-policy", response=PolicyOut, summary="Set a seller's return policy")
-def set_return_policy(request: HttpRequest, payload: PolicyIn) -> HttpResponse:
+def set_return_policy(
+    request: HttpRequest, payload: PolicyIn, if_match: IfMatch = None
+) -> HttpResponse:
     """Window in days from delivery, restocking fee percent and the return reasons it is
     kept for (by default goods no longer needed and another reason: never damaged,
     defective, wrong or not-as-described goods unless listed), non-returnable categories
@@ -286,7 +289,16 @@ def set_return_policy(request: HttpRequest, payload: PolicyIn) -> HttpResponse:
         )
         return _policy_out(seller, queries.return_policy(tenant, seller.pk))
 
-    return run_change(change)
+    def current() -> dict[str, Any]:
+        seller = seller_for(tenant, payload.seller)
+        return _policy_out(seller, queries.return_policy(tenant, seller.pk))
+
+    return run_guarded(
+        if_match,
+        lock=lambda: seller_rows(tenant, payload.seller, ReturnPolicy),
+        read=current,
+        change=change,
+    )
 
 
 # --- Buyer routes (/my/…): the caller's own company only ------------------------------------

@@ -8,9 +8,10 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_change
+from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.schemas import given
 from dinghuo.billing import services
+from dinghuo.billing.models import BillingPolicy
 from dinghuo.billing.schemas import BillingPolicyIn, BillingPolicyOut, billing_policy_out
 from dinghuo.core.queries import seller_for
 from dinghuo.customers import services as customers
@@ -33,12 +34,15 @@ class SellerFilter(Schema):
 
 @router.get("/billing-policy", response=BillingPolicyOut, summary="Read a seller's billing policy")
 def get_billing_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
-    """The defaults (an invoice per shipment, receivables from invoices) until it sets one."""
-    return json_response(200, _policy(tenant_id(request), filters.seller))
+    """The defaults (an invoice per shipment, receivables from invoices) until it sets one.
+    With its `ETag`, for `If-Match` on PUT."""
+    return tagged(200, _policy(tenant_id(request), filters.seller))
 
 
 @router.put("/billing-policy", response=BillingPolicyOut, summary="Set a seller's billing policy")
-def set_billing_policy(request: HttpRequest, payload: BillingPolicyIn) -> HttpResponse:
+def set_billing_policy(
+    request: HttpRequest, payload: BillingPolicyIn, if_match: IfMatch = None
+) -> HttpResponse:
     """Invoicing per shipment, weekly or monthly; the legal name, address, tax number and
     payment instructions its invoices print (from the next one issued); and whether its
     companies' receivables come from the invoices here or from its accounting system (the
@@ -59,4 +63,9 @@ def set_billing_policy(request: HttpRequest, payload: BillingPolicyIn) -> HttpRe
         )
         return _policy(tenant, payload.seller)
 
-    return run_change(change)
+    return run_guarded(
+        if_match,
+        lock=lambda: seller_rows(tenant, payload.seller, BillingPolicy),
+        read=lambda: _policy(tenant, payload.seller),
+        change=change,
+    )

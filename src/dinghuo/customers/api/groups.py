@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.etags import IfMatch, run_guarded, tagged
+from dinghuo.api.idempotent import run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters, given
 from dinghuo.customers import queries, services
+from dinghuo.customers.models import CustomerGroup
 from dinghuo.customers.schemas import (
     CustomerGroupIn,
     CustomerGroupOut,
@@ -49,14 +51,14 @@ def create_customer_group(
 )
 def get_customer_group(request: HttpRequest, group_id: ObjectId) -> HttpResponse:
     group = queries.customer_group(tenant_id(request), group_id)
-    return json_response(200, customer_group_out(group))
+    return tagged(200, customer_group_out(group))
 
 
 @router.patch(
     "/customer-groups/{group_id}", response=CustomerGroupOut, summary="Change a customer group"
 )
 def update_customer_group(
-    request: HttpRequest, group_id: ObjectId, payload: CustomerGroupPatch
+    request: HttpRequest, group_id: ObjectId, payload: CustomerGroupPatch, if_match: IfMatch = None
 ) -> HttpResponse:
     """Its companies stay in it; list them with `GET /companies?group_id=`."""
     tenant = tenant_id(request)
@@ -70,4 +72,9 @@ def update_customer_group(
         )
         return customer_group_out(group)
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: CustomerGroup.objects.filter(tenant_id=tenant, pk=group_id),
+        read=lambda: customer_group_out(queries.customer_group(tenant, group_id)),
+        change=run,
+    )

@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.etags import IfMatch, run_guarded, tagged
+from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters, given
 from dinghuo.pricing import queries, services
+from dinghuo.pricing.models import Assortment
 from dinghuo.pricing.schemas import (
     AssortmentIn,
     AssortmentOut,
@@ -57,14 +59,17 @@ def create_assortment(
 
 @router.get("/assortments/{assortment_id}", response=AssortmentOut, summary="Read an assortment")
 def get_assortment(request: HttpRequest, assortment_id: ObjectId) -> HttpResponse:
-    return json_response(200, assortment_out(queries.assortment(tenant_id(request), assortment_id)))
+    return tagged(200, assortment_out(queries.assortment(tenant_id(request), assortment_id)))
 
 
 @router.patch(
     "/assortments/{assortment_id}", response=AssortmentOut, summary="Change an assortment"
 )
 def update_assortment(
-    request: HttpRequest, assortment_id: ObjectId, payload: AssortmentPatch
+    request: HttpRequest,
+    assortment_id: ObjectId,
+    payload: AssortmentPatch,
+    if_match: IfMatch = None,
 ) -> HttpResponse:
     """Fields left out stay as they are; a list of ids replaces that set."""
     tenant = tenant_id(request)
@@ -82,4 +87,9 @@ def update_assortment(
         )
         return assortment_out(queries.assortment(tenant, assortment_id))
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: Assortment.objects.filter(tenant_id=tenant, pk=assortment_id),
+        read=lambda: assortment_out(queries.assortment(tenant, assortment_id)),
+        change=run,
+    )

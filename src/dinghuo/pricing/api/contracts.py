@@ -7,11 +7,13 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.etags import IfMatch, run_guarded, tagged
+from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, given
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.pricing import queries, services
+from dinghuo.pricing.models import ContractPrice
 from dinghuo.pricing.schemas import (
     ContractPriceFilters,
     ContractPriceIn,
@@ -72,16 +74,17 @@ def create_contract_price(
     "/contract-prices/{contract_id}", response=ContractPriceOut, summary="Read a contract price"
 )
 def get_contract_price(request: HttpRequest, contract_id: ObjectId) -> HttpResponse:
-    return json_response(
-        200, contract_price_out(queries.contract_price(tenant_id(request), contract_id))
-    )
+    return tagged(200, contract_price_out(queries.contract_price(tenant_id(request), contract_id)))
 
 
 @router.patch(
     "/contract-prices/{contract_id}", response=ContractPriceOut, summary="Change a contract price"
 )
 def update_contract_price(
-    request: HttpRequest, contract_id: ObjectId, payload: ContractPricePatch
+    request: HttpRequest,
+    contract_id: ObjectId,
+    payload: ContractPricePatch,
+    if_match: IfMatch = None,
 ) -> HttpResponse:
     """Fields left out stay as they are; `tiers` replaces the whole ladder."""
     tenant = tenant_id(request)
@@ -97,7 +100,12 @@ def update_contract_price(
         )
         return contract_price_out(queries.contract_price(tenant, contract_id))
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: ContractPrice.objects.filter(tenant_id=tenant, pk=contract_id),
+        read=lambda: contract_price_out(queries.contract_price(tenant, contract_id)),
+        change=run,
+    )
 
 
 @router.delete(

@@ -7,10 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
+from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, given
 from dinghuo.pricing import queries, services
+from dinghuo.pricing.models import Promotion
 from dinghuo.pricing.schemas import (
     PromotionFilters,
     PromotionIn,
@@ -69,12 +71,12 @@ def create_promotion(
 
 @router.get("/promotions/{promotion_id}", response=PromotionOut, summary="Read a promotion")
 def get_promotion(request: HttpRequest, promotion_id: ObjectId) -> HttpResponse:
-    return json_response(200, promotion_out(queries.promotion(tenant_id(request), promotion_id)))
+    return tagged(200, promotion_out(queries.promotion(tenant_id(request), promotion_id)))
 
 
 @router.patch("/promotions/{promotion_id}", response=PromotionOut, summary="Change a promotion")
 def update_promotion(
-    request: HttpRequest, promotion_id: ObjectId, payload: PromotionPatch
+    request: HttpRequest, promotion_id: ObjectId, payload: PromotionPatch, if_match: IfMatch = None
 ) -> HttpResponse:
     """Fields left out stay as they are; a list of ids replaces that set."""
     tenant = tenant_id(request)
@@ -96,7 +98,12 @@ def update_promotion(
         )
         return promotion_out(queries.promotion(tenant, promotion_id))
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: Promotion.objects.filter(tenant_id=tenant, pk=promotion_id),
+        read=lambda: promotion_out(queries.promotion(tenant, promotion_id)),
+        change=run,
+    )
 
 
 @router.post(

@@ -10,11 +10,13 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
+from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, given
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.pricing import queries, services
+from dinghuo.pricing.models import TaxPolicy, TaxRate
 from dinghuo.pricing.tax import Rounding
 from dinghuo.pricing.tax_schemas import (
     TaxPolicyIn,
@@ -68,12 +70,12 @@ def create_tax_rate(
 
 @router.get("/tax-rates/{tax_rate_id}", response=TaxRateOut, summary="Read a tax rate")
 def get_tax_rate(request: HttpRequest, tax_rate_id: ObjectId) -> HttpResponse:
-    return json_response(200, tax_rate_out(queries.tax_rate(tenant_id(request), tax_rate_id)))
+    return tagged(200, tax_rate_out(queries.tax_rate(tenant_id(request), tax_rate_id)))
 
 
 @router.patch("/tax-rates/{tax_rate_id}", response=TaxRateOut, summary="Change a tax rate")
 def update_tax_rate(
-    request: HttpRequest, tax_rate_id: ObjectId, payload: TaxRatePatch
+    request: HttpRequest, tax_rate_id: ObjectId, payload: TaxRatePatch, if_match: IfMatch = None
 ) -> HttpResponse:
     """Fields left out stay as they are. Placed orders keep the percent they were charged."""
     tenant = tenant_id(request)
@@ -89,7 +91,12 @@ def update_tax_rate(
         )
         return tax_rate_out(queries.tax_rate(tenant, tax_rate_id))
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: TaxRate.objects.filter(tenant_id=tenant, pk=tax_rate_id),
+        read=lambda: tax_rate_out(queries.tax_rate(tenant, tax_rate_id)),
+        change=run,
+    )
 
 
 @router.delete("/tax-rates/{tax_rate_id}", response={204: None}, summary="Delete a tax rate")
@@ -106,12 +113,15 @@ class SellerFilter(Schema):
 
 @router.get("/tax-policy", response=TaxPolicyOut, summary="Read a seller's tax policy")
 def get_tax_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
+    """With its `ETag`, for `If-Match` on PUT."""
     slug, rounding = queries.tax_policy(tenant_id(request), filters.seller)
-    return json_response(200, {"seller": slug, "rounding": str(rounding)})
+    return tagged(200, {"seller": slug, "rounding": str(rounding)})
 
 
 @router.put("/tax-policy", response=TaxPolicyOut, summary="Set a seller's tax policy")
-def set_tax_policy(request: HttpRequest, payload: TaxPolicyIn) -> HttpResponse:
+def set_tax_policy(
+    request: HttpRequest, payload: TaxPolicyIn, if_match: IfMatch = None
+) -> HttpResponse:
     """How tax is rounded to the currency's minor units on orders placed from now: per line,
     or per document (per rate, shared among its lines so that they still add up)."""
     tenant = tenant_id(request)
@@ -123,4 +133,13 @@ def set_tax_policy(request: HttpRequest, payload: TaxPolicyIn) -> HttpResponse:
         slug, rounding = queries.tax_policy(tenant, payload.seller)
         return {"seller": slug, "rounding": str(rounding)}
 
-    return run_change(change)
+    def current() -> dict[str, object]:
+        slug, rounding = queries.tax_policy(tenant, payload.seller)
+        return {"seller": slug, "rounding": str(rounding)}
+
+    return run_guarded(
+        if_match,
+        lock=lambda: seller_rows(tenant, payload.seller, TaxPolicy),
+        read=current,
+        change=change,
+    )
