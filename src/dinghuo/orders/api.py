@@ -3,25 +3,24 @@ approvals and credit holds; the seller's ordering policy and approval rules; the
 orders that went straight through. Buyers place, follow and approve their own company's
 orders under /my. Shipping (`POST /orders/{id}/shipments`) is fulfilment's router."""
 
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
-from pydantic import Field, StringConstraints
+from pydantic import Field
 
 from dinghuo.api.auth import buyer, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
-from dinghuo.api.schemas import Id, IdempotencyKey, ObjectId, PageFilters
+from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.services import Caller
 from dinghuo.customers.models import CreditPolicy
 from dinghuo.orders import approval_rules, queries, services
-from dinghuo.orders.models import Order, OrderPolicy, order_number
-from dinghuo.orders.queries import OrderSearch
+from dinghuo.orders.models import Order, OrderPolicy
 from dinghuo.orders.schemas import (
     ApprovalRuleIn,
     ApprovalRuleOut,
@@ -43,6 +42,7 @@ from dinghuo.orders.schemas import (
     rule_out,
     summary_out,
 )
+from dinghuo.orders.schemas_filters import BuyerOrderFilters, OrderFilters
 from dinghuo.orders.states import OrderStatus
 
 router = Router(tags=["orders"])
@@ -94,58 +94,6 @@ def place_order(
         return 201, _placed_out(order)
 
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
-
-
-OrderNumber = Annotated[str, StringConstraints(pattern=r"^SO-[0-9]{7,18}$", max_length=22)]
-
-
-# Filters an integrator syncs with (comments, not docstrings: see PageFilters). Every filter
-# given narrows the list; pages stay in ascending id order and `after` keeps its meaning.
-class BuyerOrderFilters(PageFilters):
-    status: list[OrderStatus] = Field(
-        default_factory=list,
-        description="One or several statuses (`status=placed&status=confirmed`): orders in any",
-    )
-    purchase_order_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = (
-        Field(None, description="The buyer's PO number, exactly, whatever the case")
-    )
-    updated_since: datetime | None = Field(
-        None,
-        description="Orders changed at or after this moment: ISO 8601 with an offset "
-        "(`2026-05-01T08:00:00Z`, `…+08:00`); a moment without one is read as UTC",
-    )
-
-    def search(self, company_id: int | None = None, number: str | None = None) -> OrderSearch:
-        """The order search these filters ask for."""
-        return OrderSearch(
-            statuses=tuple(self.status),
-            company_id=company_id,
-            order_id=None if number is None else order_id_of(number),
-            purchase_order_number=self.purchase_order_number,
-            updated_since=as_utc(self.updated_since),
-        )
-
-
-class OrderFilters(BuyerOrderFilters):
-    number: OrderNumber | None = Field(None, description="The order number, exactly (`SO-0000123`)")
-    company_id: Id | None = None
-    awaiting_seller_approval: bool = Field(
-        False, description="Only orders whose current approval level waits for seller staff"
-    )
-
-
-def order_id_of(number: str) -> int:
-    """The id an order number names; 0 (no order) when it is not written as we write it
-    (`SO-00000123` for `SO-0000123`), so that the filter stays exact."""
-    order_id = int(number[3:])
-    return order_id if order_number(order_id) == number else 0
-
-
-def as_utc(moment: datetime | None) -> datetime | None:
-    """A moment sent without an offset is read as UTC (every time of the API is UTC)."""
-    if moment is None or moment.tzinfo is not None:
-        return moment
-    return moment.replace(tzinfo=UTC)
 
 
 @router.get("/orders", response=OrderPageOut, summary="List orders")
