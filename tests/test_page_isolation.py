@@ -16,7 +16,6 @@ from PIL import Image
 from dinghuo.backoffice.models import StaffMember
 from dinghuo.buying import services as buying
 from dinghuo.customers.models import Company
-from dinghuo.integrations import events
 from tests.api.test_tenant_isolation import company_rows, tenant_rows
 from tests.builders import add_buyer, build_world
 
@@ -179,7 +178,6 @@ def test_staff_of_another_tenant_find_nothing_of_the_owner(world, owner):
     StaffMember.objects.create(tenant=other.tenant, user=user)
     client = Client()
     client.force_login(user)
-    events.sequence_pending()
     before = tenant_rows(world.tenant.pk)
     walked = 0
     for route, names in routes("backoffice"):

@@ -1,22 +1,23 @@
 """The event feed: every business change, in commit order, resumable by cursor."""
 
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import Field, StringConstraints
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.pagination import parse_cursor
-from dinghuo.integrations import events, queries
+from dinghuo.integrations import cursors, queries
 
 router = Router(tags=["events"])
+
+FeedCursor = Annotated[str, StringConstraints(pattern=cursors.PATTERN, max_length=40)]
 
 
 class EventOut(Schema):
     id: int
-    position: int
+    cursor: str = Field(description="This event's place in the feed: pass as `after` to go on")
     type: str
     aggregate_type: str
     aggregate_id: int
@@ -32,29 +33,31 @@ class EventPageOut(Schema):
 
 
 class EventFilters(Schema):
-    after: str | None = None
+    after: FeedCursor | None = Field(
+        None, description="`next_cursor` (or an event's `cursor`) from an earlier read"
+    )
     limit: int = Field(100, ge=1, le=1000)
     type: list[str] | None = Field(None, description="Only these event types")
 
 
 @router.get("", response=EventPageOut, summary="Read the event feed")
 def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str, Any]:
-    """Events after the cursor, oldest first. Poll with the returned `next_cursor`."""
-    after = parse_cursor(filters.after)
-    events.sequence_pending()
+    """Events after the cursor, in commit order. Poll with the returned `next_cursor`."""
+    after = cursors.read(filters.after)
     rows = queries.events_after(tenant_id(request), after, filters.limit, filters.type)
+    items = [
+        {
+            "id": e.pk,
+            "cursor": cursors.write(e.txid, e.pk),
+            "type": e.type,
+            "aggregate_type": e.aggregate_type,
+            "aggregate_id": e.aggregate_id,
+            "occurred_at": e.occurred_at,
+            "data": e.payload,
+        }
+        for e in rows
+    ]
     return {
-        "items": [
-            {
-                "id": e.pk,
-                "position": e.position,
-                "type": e.type,
-                "aggregate_type": e.aggregate_type,
-                "aggregate_id": e.aggregate_id,
-                "occurred_at": e.occurred_at,
-                "data": e.payload,
-            }
-            for e in rows
-        ],
-        "next_cursor": str(rows[-1].position if rows else after),
+        "items": items,
+        "next_cursor": items[-1]["cursor"] if items else filters.after or cursors.START,
     }

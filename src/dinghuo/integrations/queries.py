@@ -1,13 +1,32 @@
 """Reading the event feed."""
 
+from django.db import connection
+from django.db.models import Q
+from django.db.models.expressions import RawSQL
+
+from dinghuo.integrations.cursors import Place
 from dinghuo.integrations.models import Event
+
+# The transactions below this id have all ended (pg_snapshot_xmin of the statement's own
+# snapshot), so no event can still appear below it. The reader's own transaction counts as
+# ended when it is the oldest still running: it sees its own events, and nothing older can
+# commit behind them. Evaluated once per statement (an InitPlan), so the index can use it.
+_HORIZON = """(SELECT CASE WHEN pg_current_xact_id_if_assigned() = pg_snapshot_xmin(s)
+    THEN pg_snapshot_xmin(s)::text::bigint + 1 ELSE pg_snapshot_xmin(s)::text::bigint END
+    FROM pg_current_snapshot() AS s)"""
 
 
 def events_after(
-    tenant_id: int, position: int, limit: int, types: list[str] | None = None
+    tenant_id: int, after: Place, limit: int, types: list[str] | None = None
 ) -> list[Event]:
-    """The tenant's sequenced events after `position`, in commit order."""
-    qs = Event.objects.filter(tenant_id=tenant_id, position__gt=position)
+    """The tenant's events after the place `after` (txid, id), in commit order, holding back
+    those a transaction still running could yet precede (see events.py)."""
+    txid, event_id = after
+    qs = Event.objects.filter(tenant_id=tenant_id, txid__gte=txid).filter(
+        Q(txid__gt=txid) | Q(id__gt=event_id)
+    )
+    if connection.vendor == "postgresql":
+        qs = qs.filter(txid__lt=RawSQL(_HORIZON, []))  # noqa: S611 (constant SQL, no input)
     if types:
         qs = qs.filter(type__in=types)
-    return list(qs.order_by("position")[:limit])
+    return list(qs.order_by("txid", "id")[:limit])
