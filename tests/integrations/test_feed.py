@@ -54,6 +54,15 @@ def test_a_cursor_the_feed_never_gave_is_refused(world, cursor):
     assert r["Content-Type"] == "application/problem+json"
 
 
+def test_a_place_beyond_the_column_range_is_its_end(world):
+    api = world.client()
+    events.record(events.new(world.tenant.pk, "test.step", "test", 1, {}))
+    assert (
+        len(api.get("/events", type="test.step", after="-" + "9" * 19 + ".0").json()["items"]) == 1
+    )
+    assert api.get("/events", type="test.step", after="9" * 19 + ".0").json()["items"] == []
+
+
 def test_nothing_new_keeps_the_cursor(world):
     api = world.client()
     assert api.get("/events", type="test.none").json() == {"items": [], "next_cursor": "0"}

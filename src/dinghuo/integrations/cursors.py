@@ -12,7 +12,8 @@ from dinghuo.core.errors import FieldError, ValidationFailed
 
 LEGACY_BASE = -(2**62)  # an old position p became txid LEGACY_BASE + p
 _LAST_ID = 2**63 - 1  # every id of one old position's event is at most this
-PATTERN = r"^(\d{1,18}|-?\d{1,19}\.\d{1,19})$"
+PATTERN = r"^(\d{1,18}|-?\d{1,19}\.\d{1,18})$"
+_BIGINT = (-(2**63), 2**63 - 1)
 _CURSOR = re.compile(PATTERN)
 START = "0"
 
@@ -33,9 +34,8 @@ def read(cursor: str | None) -> Place:
     if "." not in cursor:
         return LEGACY_BASE + int(cursor), _LAST_ID
     txid, event_id = (int(part) for part in cursor.split("."))
-    if not (-(2**63) <= txid < 2**63 and 0 <= event_id < 2**63):
-        raise _invalid()
-    return txid, event_id
+    # Every string of the documented form is a place: beyond the column's range, its end.
+    return min(max(txid, _BIGINT[0]), _BIGINT[1]), event_id
 
 
 def _invalid() -> ValidationFailed:
