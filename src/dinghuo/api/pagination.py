@@ -1,21 +1,24 @@
 """Cursor pagination over ascending ids: stable under inserts, cheap at any depth."""
 
+import re
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import Model, QuerySet
 
-from dinghuo.api.schemas import PageFilters
+from dinghuo.api.schemas import CURSOR_PATTERN, PageFilters
 from dinghuo.core.errors import FieldError, ValidationFailed
 
 M = TypeVar("M", bound=Model)
+_CURSOR = re.compile(CURSOR_PATTERN)
 
 
 def parse_cursor(cursor: str | None) -> int:
     """The id after which the next page starts; 0 for the first page."""
     if not cursor:
         return 0
-    if not cursor.isdigit() or len(cursor) > 18:
+    # ASCII digits only: str.isdigit() would take "²", which int() then refuses.
+    if _CURSOR.fullmatch(cursor) is None:
         raise ValidationFailed(
             "Not a cursor this API gave out.",
             code="invalid_cursor",

@@ -32,11 +32,39 @@ ShortText = Annotated[str, StringConstraints(max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=5_000)]
 Quantity = Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
-Cursor = Annotated[str, StringConstraints(max_length=20)]
+# What `pagination.parse_cursor` takes: digits (a `next_cursor`), or nothing (the first page).
+CURSOR_PATTERN = r"^[0-9]{0,18}$"
+# (The pattern is stated, not checked by pydantic: parse_cursor refuses with `invalid_cursor`.)
+Cursor = Annotated[
+    str, StringConstraints(max_length=20), Field(json_schema_extra={"pattern": CURSOR_PATTERN})
+]
 
 # Beyond MAX_ID an id cannot be a row of ours; refusing it keeps it away from the database.
 ObjectId = Annotated[int, Path(ge=1, le=MAX_ID)]
-IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key")]
+# The header of a create: optional (a retried create without one may run twice), or, for
+# money and orders, required (`RequiredIdempotencyKey`: 422 `idempotency_key_required`
+# without it). The OpenAPI document states its limits (`api.openapi`).
+OPTIONAL_KEY = "Makes a retried create safe: it then runs once"
+REQUIRED_KEY = "Required: a retried request must not run twice"
+IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description=OPTIONAL_KEY)]
+RequiredIdempotencyKey = Annotated[
+    str | None, Header(alias="Idempotency-Key", description=REQUIRED_KEY)
+]
+
+
+def _null_where_taken(schema: dict[str, Any], model: type) -> None:
+    """Document a PATCH body as `PatchIn` validates it: null only in the `nullable` fields,
+    no default (a field left out stays as it is)."""
+    nullable: frozenset[str] = getattr(model, "nullable", frozenset())
+    for name, field in schema.get("properties", {}).items():
+        if name in nullable:
+            continue
+        field.pop("default", None)
+        kinds = [kind for kind in field.pop("anyOf", []) if kind.get("type") != "null"]
+        if len(kinds) == 1:
+            field.update(kinds[0])
+        elif kinds:
+            field["anyOf"] = kinds
 
 
 class PatchIn(InSchema):
@@ -46,6 +74,7 @@ class PatchIn(InSchema):
     subclass lists in `nullable`, where it means something (e.g. "no category").
     """
 
+    model_config = ConfigDict(json_schema_extra=_null_where_taken)
     nullable: ClassVar[frozenset[str]] = frozenset()
 
     @field_validator("*", mode="before")
@@ -69,3 +98,9 @@ def given(payload: Schema, field: str, convert: Any = None) -> Any:
 class PageFilters(Schema):
     after: Cursor | None = Field(None, description="`next_cursor` of the previous page")
     limit: int = Field(50, ge=1, le=MAX_LIMIT)
+
+
+# The query of a route about one seller's settings (policies, currencies): one schema for all,
+# since the OpenAPI document holds one schema per name.
+class SellerFilter(Schema):
+    seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")

@@ -6,6 +6,7 @@ first fails, its record rolls back with it and the next one does the work.
 """
 
 import hashlib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +21,10 @@ from dinghuo.core.models import IdempotencyRecord
 
 # The column holds 255; a buyer key is stored with a prefix of up to 32 characters.
 MAX_KEY_LENGTH = 200
+# Printable ASCII, not beginning or ending with a space (HTTP would strip it): what a header
+# carries intact. The OpenAPI document states this pattern, so a client can check a key.
+KEY_PATTERN = rf"^[!-~]([ -~]{{0,{MAX_KEY_LENGTH - 2}}}[!-~])?$"
+_KEY = re.compile(KEY_PATTERN)
 
 
 @dataclass(frozen=True)
@@ -44,13 +49,15 @@ def request_fingerprint(method: str, path: str, body: Any) -> str:
 
 
 def check_key(key: str) -> None:
-    """Refuse empty or over-long keys before anything else happens."""
-    if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
+    """Refuse keys outside `KEY_PATTERN` (empty, over-long, not printable ASCII) first."""
+    if _KEY.fullmatch(key) is None:
         raise ValidationFailed(
-            f"Idempotency-Key must be 1–{MAX_KEY_LENGTH} printable characters.",
+            f"Idempotency-Key must be 1–{MAX_KEY_LENGTH} printable ASCII characters.",
             code="invalid_idempotency_key",
             errors=[
-                FieldError("Idempotency-Key", "invalid", f"1–{MAX_KEY_LENGTH} printable characters")
+                FieldError(
+                    "Idempotency-Key", "invalid", f"1–{MAX_KEY_LENGTH} printable ASCII characters"
+                )
             ],
         )
 

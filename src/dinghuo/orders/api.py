@@ -9,13 +9,18 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
-from pydantic import Field
 
 from dinghuo.api.auth import buyer, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
-from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters
+from dinghuo.api.schemas import (
+    IdempotencyKey,
+    ObjectId,
+    PageFilters,
+    RequiredIdempotencyKey,
+    SellerFilter,
+)
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.services import Caller
 from dinghuo.customers.models import CreditPolicy
@@ -33,8 +38,8 @@ from dinghuo.orders.schemas import (
     OrderIn,
     OrderOut,
     OrderPageOut,
-    PolicyIn,
-    PolicyOut,
+    OrderPolicyIn,
+    OrderPolicyOut,
     StraightThroughOut,
     TimelineEntryOut,
     order_detail_out,
@@ -72,7 +77,7 @@ def require_idempotency_key(key: str | None) -> None:
 def place_order(
     request: HttpRequest,
     payload: OrderIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: RequiredIdempotencyKey = None,
 ) -> HttpResponse:
     """Validate, price and reserve every line at once; judge credit, approvals and automation.
     Requires an `Idempotency-Key` header."""
@@ -218,11 +223,7 @@ def _policy_out(tenant: int, seller_slug: str, policy: Any) -> dict[str, object]
     }
 
 
-class SellerFilter(Schema):
-    seller: str | None = Field(None, max_length=50)
-
-
-@router.get("/order-policy", response=PolicyOut, summary="Read a seller's ordering policy")
+@router.get("/order-policy", response=OrderPolicyOut, summary="Read a seller's ordering policy")
 def get_order_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
     """With its `ETag`, for `If-Match` on PUT."""
     tenant = tenant_id(request)
@@ -230,9 +231,9 @@ def get_order_policy(request: HttpRequest, filters: Query[SellerFilter]) -> Http
     return tagged(200, _policy_out(tenant, slug, policy))
 
 
-@router.put("/order-policy", response=PolicyOut, summary="Set a seller's ordering policy")
+@router.put("/order-policy", response=OrderPolicyOut, summary="Set a seller's ordering policy")
 def set_order_policy(
-    request: HttpRequest, payload: PolicyIn, if_match: IfMatch = None
+    request: HttpRequest, payload: OrderPolicyIn, if_match: IfMatch = None
 ) -> HttpResponse:
     """Automation (straight-through confirmation), what a credit block does, grace days for
     overdue payments, and how long an approval may wait before the order is cancelled.
@@ -380,7 +381,7 @@ def buyer_actor(request: HttpRequest) -> services.Actor:
 
 @buyer_router.post("/orders", response={201: OrderOut}, summary="Place an order for my company")
 def buyer_place_order(
-    request: HttpRequest, payload: BuyerOrderIn, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, payload: BuyerOrderIn, idempotency_key: RequiredIdempotencyKey = None
 ) -> HttpResponse:
     """As POST /orders, for the caller's company, placed by the caller: their spending limit
     and role count in the approval rules. Requires an `Idempotency-Key` header."""

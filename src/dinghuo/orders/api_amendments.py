@@ -11,7 +11,7 @@ from ninja import Router
 
 from dinghuo.api.auth import buyer, tenant_id
 from dinghuo.api.idempotent import run_change, run_create
-from dinghuo.api.schemas import IdempotencyKey, ObjectId
+from dinghuo.api.schemas import ObjectId, RequiredIdempotencyKey
 from dinghuo.core.services import Caller
 from dinghuo.orders import approval_rules, queries, services
 from dinghuo.orders.api import buyer_actor, require_idempotency_key
@@ -62,7 +62,7 @@ def amend_order(
     request: HttpRequest,
     order_id: ObjectId,
     payload: AmendmentIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: RequiredIdempotencyKey = None,
 ) -> HttpResponse:
     """Change an open order's lines, ship-to, requested delivery date or PO number, with the
     rules of placing applied to the difference: new lines at today's prices (existing ones
@@ -122,7 +122,7 @@ def buyer_amend_order(
     request: HttpRequest,
     order_id: ObjectId,
     payload: BuyerAmendmentIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: RequiredIdempotencyKey = None,
 ) -> HttpResponse:
     """As POST /orders/{id}/amendments, for an order of the caller's company, within the
     seller's window after placing and before picking starts (409 `amend_window_closed`,

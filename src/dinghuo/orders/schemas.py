@@ -199,7 +199,7 @@ class CommentIn(InSchema):
     comment: Annotated[str, StringConstraints(min_length=1, max_length=2000)]
 
 
-class PolicyIn(InSchema):
+class OrderPolicyIn(InSchema):
     seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
     auto_confirm: bool
     credit_action: Literal["hold", "refuse"]
@@ -220,7 +220,7 @@ class PolicyIn(InSchema):
     )
 
 
-class PolicyOut(Schema):
+class OrderPolicyOut(Schema):
     seller: str
     auto_confirm: bool
     credit_action: str

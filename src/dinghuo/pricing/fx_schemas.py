@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Cursor, Day, InSchema, PageFilters
+from dinghuo.api.schemas import Code, Day, InSchema, PageFilters
 from dinghuo.core.models import Seller
 from dinghuo.pricing.models import ExchangeRate
 from dinghuo.pricing.queries import STALE_AFTER_DAYS, CurrencyInUse
@@ -21,6 +21,14 @@ RateText = Annotated[
     str, StringConstraints(pattern=r"^-?[0-9]{1,20}(\.[0-9]{1,20})?$", max_length=42)
 ]
 SELLER = "Seller slug; the tenant's own store if omitted"
+# A rates page's `next_cursor`: the day and currency of its last row ("2026-03-31.USD").
+RATE_CURSOR = r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.([A-Z]{3})$"
+# (Stated, with "" for the first page; `api.fx` refuses others with `invalid_cursor`.)
+RateCursor = Annotated[
+    str,
+    StringConstraints(max_length=20),
+    Field(json_schema_extra={"pattern": r"^([0-9]{4}-[0-9]{2}-[0-9]{2}\.[A-Z]{3})?$"}),
+]
 RATE = "What one unit of `currency` is worth in the base currency: a decimal string"
 
 
@@ -51,15 +59,11 @@ class RatePageOut(Schema):
 
 
 class RateFilters(PageFilters):
-    after: Cursor | None = Field(None, description="`next_cursor` of the previous page")
+    after: RateCursor | None = Field(None, description="`next_cursor` of the previous page")
     seller: Code | None = Field(None, description=SELLER)
     currency: CurrencyCode | None = None
     since: Day | None = Field(None, description="First day (included)")
     until: Day | None = Field(None, description="Last day (included)")
-
-
-class SellerFilter(Schema):
-    seller: Code | None = Field(None, description=SELLER)
 
 
 class RateSetOut(Schema):

@@ -101,7 +101,7 @@ class PricePageOut(Schema):
     next_cursor: str | None
 
 
-class PriceChangeOut(Schema):
+class LaddersReplacedOut(Schema):
     changed: int = Field(description="SKUs whose ladder was replaced")
     unchanged: int = Field(description="SKUs whose ladder was already as given")
 

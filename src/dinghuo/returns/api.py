@@ -24,7 +24,7 @@ from dinghuo.api.auth import buyer, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
-from dinghuo.api.schemas import IdempotencyKey, ObjectId
+from dinghuo.api.schemas import IdempotencyKey, ObjectId, SellerFilter
 from dinghuo.core.errors import ValidationFailed
 from dinghuo.core.models import Seller
 from dinghuo.core.money import format_amount
@@ -35,16 +35,15 @@ from dinghuo.returns.models import ReturnPolicy, default_fee_reasons
 from dinghuo.returns.schemas import (
     BuyerReturnFilters,
     CloseIn,
-    DecisionIn,
     LanguageFilter,
-    PolicyIn,
-    PolicyOut,
     ReceiveIn,
+    ReturnDecisionIn,
     ReturnFilters,
     ReturnIn,
     ReturnOut,
     ReturnPageOut,
-    SellerFilter,
+    ReturnPolicyIn,
+    ReturnPolicyOut,
     return_out,
 )
 
@@ -157,7 +156,9 @@ def get_return_slip(
 
 
 @router.post("/returns/{return_id}/approve", response=ReturnOut, summary="Approve a return")
-def approve_return(request: HttpRequest, return_id: ObjectId, payload: DecisionIn) -> HttpResponse:
+def approve_return(
+    request: HttpRequest, return_id: ObjectId, payload: ReturnDecisionIn
+) -> HttpResponse:
     """It gets the seller's next RMA number. An exchange's replacement order is placed with
     it (`exchange_order_id`), so its stock is reserved: refused as placing refuses
     (`insufficient_stock`, `credit_refused`, … naming `replacements[i]`), and then nothing
@@ -172,7 +173,9 @@ def approve_return(request: HttpRequest, return_id: ObjectId, payload: DecisionI
 
 
 @router.post("/returns/{return_id}/reject", response=ReturnOut, summary="Reject a return")
-def reject_return(request: HttpRequest, return_id: ObjectId, payload: DecisionIn) -> HttpResponse:
+def reject_return(
+    request: HttpRequest, return_id: ObjectId, payload: ReturnDecisionIn
+) -> HttpResponse:
     """With a comment the customer reads."""
     tenant = tenant_id(request)
 
@@ -250,16 +253,16 @@ def _policy_out(seller: Seller, row: ReturnPolicy | None) -> dict[str, Any]:
     }
 
 
-@router.get("/return-policy", response=PolicyOut, summary="Read a seller's return policy")
+@router.get("/return-policy", response=ReturnPolicyOut, summary="Read a seller's return policy")
 def get_return_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
     tenant = tenant_id(request)
     seller = seller_for(tenant, filters.seller)
     return tagged(200, _policy_out(seller, queries.return_policy(tenant, seller.pk)))
 
 
-@router.put("/return-policy", response=PolicyOut, summary="Set a seller's return policy")
+@router.put("/return-policy", response=ReturnPolicyOut, summary="Set a seller's return policy")
 def set_return_policy(
-    request: HttpRequest, payload: PolicyIn, if_match: IfMatch = None
+    request: HttpRequest, payload: ReturnPolicyIn, if_match: IfMatch = None
 ) -> HttpResponse:
     """Window in days from delivery, restocking fee percent and the return reasons it is
     kept for (by default goods no longer needed and another reason: never damaged,

@@ -66,7 +66,7 @@ class ReturnIn(InSchema):
     )
 
 
-class DecisionIn(InSchema):
+class ReturnDecisionIn(InSchema):
     comment: Comment = ""
 
 
@@ -80,16 +80,16 @@ class ReceiveIn(InSchema):
     lines: list[InspectedLineIn] = Field(max_length=500)
 
 
-class RefundIn(InSchema):
+class ReturnRefundIn(InSchema):
     method: Annotated[str, StringConstraints(min_length=1, max_length=20)] = "bank_transfer"
     reference: Annotated[str, StringConstraints(max_length=100)] = ""
 
 
 class CloseIn(InSchema):
-    refund: RefundIn | None = Field(None, description="Pay back the credit the return freed")
+    refund: ReturnRefundIn | None = Field(None, description="Pay back the credit the return freed")
 
 
-class PolicyIn(InSchema):
+class ReturnPolicyIn(InSchema):
     seller: Code | None = Field(None, description="Seller slug; the tenant's own store if omitted")
     window_days: Annotated[int, Field(ge=0, le=3650)] = 30
     restocking_fee_percent: Percent = "0"
@@ -113,10 +113,6 @@ class PolicyIn(InSchema):
 # (A comment, not a docstring: a docstring would become the schema's description.)
 class LanguageFilter(Schema):
     language: Language = Field("en", description="The document's language")
-
-
-class SellerFilter(Schema):
-    seller: Code | None = None
 
 
 class ReturnFilters(PageFilters):
@@ -196,7 +192,7 @@ class ReturnPageOut(Schema):
     next_cursor: str | None
 
 
-class PolicyOut(Schema):
+class ReturnPolicyOut(Schema):
     seller: str
     window_days: int
     restocking_fee_percent: str

@@ -15,7 +15,7 @@ from pydantic import Field, StringConstraints
 
 from dinghuo.api.auth import buyer, tenant_id
 from dinghuo.api.idempotent import json_response, run_create
-from dinghuo.api.schemas import IdempotencyKey, InSchema, ObjectId
+from dinghuo.api.schemas import IdempotencyKey, InSchema, ObjectId, RequiredIdempotencyKey
 from dinghuo.billing import gateways
 from dinghuo.billing.api.shared import require_idempotency_key
 from dinghuo.billing.models import CardPayment
@@ -141,7 +141,7 @@ def _start(
     summary="Pay one of my company's invoices by card",
 )
 def buyer_pay_invoice_by_card(
-    request: HttpRequest, invoice_id: ObjectId, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, invoice_id: ObjectId, idempotency_key: RequiredIdempotencyKey = None
 ) -> HttpResponse:
     """Starts a card payment for what the invoice still owes, with the seller's card payment
     provider; the answer's `client_secret` lets the browser pay it with the provider. Asked
@@ -156,7 +156,7 @@ def buyer_pay_invoice_by_card(
     summary="Pay one of my company's prepaid orders by card",
 )
 def buyer_pay_order_by_card(
-    request: HttpRequest, order_id: ObjectId, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, order_id: ObjectId, idempotency_key: RequiredIdempotencyKey = None
 ) -> HttpResponse:
     """Starts a card payment for a prepaid order waiting for its money (its total less the
     company's money held for it); once paid the order confirms itself. 409

@@ -10,7 +10,7 @@ from ninja import Query, Router
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
-from dinghuo.api.schemas import IdempotencyKey, ObjectId
+from dinghuo.api.schemas import IdempotencyKey, ObjectId, RequiredIdempotencyKey
 from dinghuo.billing import documents, queries, services
 from dinghuo.billing.api.shared import (
     LanguageFilter,
@@ -128,7 +128,7 @@ def issue_credit_note(
     request: HttpRequest,
     invoice_id: ObjectId,
     payload: CreditNoteIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: RequiredIdempotencyKey = None,
 ) -> HttpResponse:
     """Exactly one of: `whole` (every unit not yet credited), `lines` (units of invoice lines)
     or `amount` (with tax, shared across the invoice's rates); and a `reason`. Never more than

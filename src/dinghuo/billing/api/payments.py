@@ -10,7 +10,7 @@ from pydantic import Field
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
-from dinghuo.api.schemas import Id, IdempotencyKey, ObjectId, PageFilters
+from dinghuo.api.schemas import Id, ObjectId, PageFilters, RequiredIdempotencyKey
 from dinghuo.billing import queries, services
 from dinghuo.billing.api.shared import company_balance, require_idempotency_key
 from dinghuo.billing.schemas import (
@@ -35,7 +35,7 @@ def _recorded_by(request: HttpRequest) -> str:
 
 @router.post("/payments", response={201: PaymentOut}, summary="Record a payment")
 def record_payment(
-    request: HttpRequest, payload: PaymentIn, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, payload: PaymentIn, idempotency_key: RequiredIdempotencyKey = None
 ) -> HttpResponse:
     """Money received from a company, in its currency. Applied to the invoices `allocations`
     names (each no more than it still owes, together no more than the payment), else to its
@@ -94,7 +94,7 @@ def refund(
     request: HttpRequest,
     company_id: ObjectId,
     payload: RefundIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: RequiredIdempotencyKey = None,
 ) -> HttpResponse:
     """Pay back some of the company's unapplied credit, in its currency; what confirmed
     prepaid orders still need is kept (409 `refund_exceeds_credit` for more). Requires an

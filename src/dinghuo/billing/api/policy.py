@@ -4,12 +4,11 @@ print, and where its companies' receivables come from."""
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
-from dinghuo.api.schemas import given
+from dinghuo.api.schemas import SellerFilter, given
 from dinghuo.billing import services
 from dinghuo.billing.models import BillingPolicy
 from dinghuo.billing.schemas import BillingPolicyIn, BillingPolicyOut, billing_policy_out
@@ -26,10 +25,6 @@ def _policy(tenant: int, slug: str | None) -> dict[str, Any]:
         services.policy_for(tenant, seller.pk),
         customers.receivables_source(tenant, seller.pk),
     )
-
-
-class SellerFilter(Schema):
-    seller: str | None = Field(None, max_length=50, description="Seller slug; own store if omitted")
 
 
 @router.get("/billing-policy", response=BillingPolicyOut, summary="Read a seller's billing policy")

@@ -40,7 +40,7 @@ class SellerDetailsOut(Schema):
     payment_instructions: str
 
 
-class TaxSummaryOut(Schema):
+class InvoiceTaxSummaryOut(Schema):
     """The lines of one tax (name and rate), summed."""
 
     tax_name: str | None
@@ -143,7 +143,7 @@ class InvoiceOut(InvoiceSummaryOut):
     bill_to: BillToOut
     seller: SellerDetailsOut
     lines: list[InvoiceLineOut]
-    tax_summary: list[TaxSummaryOut]
+    tax_summary: list[InvoiceTaxSummaryOut]
     paid_amount: str = Field(description="Applied from payments")
     credited_amount: str = Field(description="Applied from credit notes")
     exchange_difference: str = Field(
@@ -176,7 +176,7 @@ class CreditNoteOut(CreditNoteSummaryOut):
     bill_to: BillToOut
     seller: SellerDetailsOut
     lines: list[CreditNoteLineOut]
-    tax_summary: list[TaxSummaryOut]
+    tax_summary: list[InvoiceTaxSummaryOut]
 
 
 def _day(value: date | None) -> str | None:

@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api.idempotent import json_response, run_change, run_create
-from dinghuo.api.schemas import MAX_ID, IdempotencyKey, ObjectId
+from dinghuo.api.schemas import MAX_ID, IdempotencyKey, ObjectId, RequiredIdempotencyKey
 from dinghuo.buying import queries, services
 from dinghuo.buying.api.shared import BUYER_CHANNEL, STAFF_CHANNEL, WhoseCart
 from dinghuo.buying.schemas.carts import CartLineIn, CartOut, CartQuantityIn, CheckoutIn
@@ -125,7 +125,7 @@ def remove_from_my_cart(request: HttpRequest, sku_id: ObjectId) -> HttpResponse:
 
 @buyer_router.post("/cart/checkout", response={201: OrderOut}, summary="Order my cart")
 def check_out_my_cart(
-    request: HttpRequest, payload: CheckoutIn, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, payload: CheckoutIn, idempotency_key: RequiredIdempotencyKey = None
 ) -> HttpResponse:
     """Places the cart as one order and empties it; a refused order leaves the cart as it was.
     Requires an `Idempotency-Key` header."""
@@ -188,7 +188,7 @@ def check_out_company_cart(
     request: HttpRequest,
     company_id: ObjectId,
     payload: CheckoutIn,
-    idempotency_key: IdempotencyKey = None,
+    idempotency_key: RequiredIdempotencyKey = None,
 ) -> HttpResponse:
     """An order entered on the customer's behalf (channel "staff"). Requires an
     `Idempotency-Key` header."""

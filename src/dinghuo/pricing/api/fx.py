@@ -13,19 +13,19 @@ from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import json_response, run_change, run_create
-from dinghuo.api.schemas import IdempotencyKey
+from dinghuo.api.schemas import IdempotencyKey, SellerFilter
 from dinghuo.api.uploads import upload_body, uploaded
 from dinghuo.core import clock
 from dinghuo.core.errors import DomainError, FieldError, ValidationFailed
 from dinghuo.core.queries import seller_for
 from dinghuo.pricing import queries, services
 from dinghuo.pricing.fx_schemas import (
+    RATE_CURSOR,
     CurrenciesOut,
     RateFilters,
     RatePageOut,
     RatesIn,
     RatesSetOut,
-    SellerFilter,
     currencies_out,
     rate_out,
     rates_set_out,
@@ -36,7 +36,7 @@ router = Router(tags=["exchange rates"])
 # 10,000 rows of "2026-03-31,USD,7.8012345678" are about 300 kB; room for wide files.
 MAX_CSV_BYTES = 2 * 1024 * 1024
 _RAW_TYPES = ("text/csv", "text/plain", "application/octet-stream")
-_CURSOR = re.compile(r"^([0-9]{4}-[0-9]{2}-[0-9]{2})\.([A-Z]{3})$")
+_CURSOR = re.compile(RATE_CURSOR)
 
 
 def _today() -> date:
@@ -48,7 +48,7 @@ def _cursor(text: str | None) -> tuple[date, str] | None:
     """The (day, currency) a page starts after, from `next_cursor` ("2026-03-31.USD")."""
     if not text:
         return None
-    found = _CURSOR.match(text)
+    found = _CURSOR.fullmatch(text)
     try:
         day = date.fromisoformat(found.group(1)) if found else None
     except ValueError:

@@ -14,7 +14,7 @@ from dinghuo.api.schemas import IdempotencyKey, ObjectId, given
 from dinghuo.pricing import queries, services
 from dinghuo.pricing.models import PriceList
 from dinghuo.pricing.schemas import (
-    PriceChangeOut,
+    LaddersReplacedOut,
     PriceFilters,
     PriceListFilters,
     PriceListIn,
@@ -120,7 +120,9 @@ def list_prices(
 
 
 @router.put(
-    "/price-lists/{price_list_id}/prices", response=PriceChangeOut, summary="Replace tier ladders"
+    "/price-lists/{price_list_id}/prices",
+    response=LaddersReplacedOut,
+    summary="Replace tier ladders",
 )
 def replace_prices(
     request: HttpRequest, price_list_id: ObjectId, payload: PricesIn

@@ -6,14 +6,13 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import Query, Router, Schema
-from pydantic import Field
+from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
-from dinghuo.api.schemas import IdempotencyKey, ObjectId, given
+from dinghuo.api.schemas import IdempotencyKey, ObjectId, SellerFilter, given
 from dinghuo.core.db import atomic_with_retry
 from dinghuo.pricing import queries, services
 from dinghuo.pricing.models import TaxPolicy, TaxRate
@@ -105,10 +104,6 @@ def delete_tax_rate(request: HttpRequest, tax_rate_id: ObjectId) -> HttpResponse
     tenant = tenant_id(request)
     atomic_with_retry(lambda: services.delete_tax_rate(tenant_id=tenant, tax_rate_id=tax_rate_id))
     return HttpResponse(status=204)
-
-
-class SellerFilter(Schema):
-    seller: str | None = Field(None, max_length=50)
 
 
 @router.get("/tax-policy", response=TaxPolicyOut, summary="Read a seller's tax policy")
