@@ -191,3 +191,25 @@ def test_the_cursor_pattern_is_what_the_lists_take(world):
     for cursor, status in [("", 200), ("12", 200), ("²", 422), ("abc", 422), ("1" * 19, 422)]:
         assert _matches(after, cursor) is (status == 200), cursor
         assert world.client().get("/products", after=cursor).status_code == status, cursor
+
+
+def test_the_rule_of_at_least_one_unit_is_stated_and_kept(world):
+    line = SCHEMAS["OrderLineIn"]["properties"]["quantity"]
+    assert line["minimum"] == 1
+    zero = world.client().place(world.order_body(("A-1", 0)), key="zero")
+    assert zero.status_code == 422
+    assert zero.json()["code"] != "invalid_request"  # the service's own words for it
+    assert SCHEMAS["SkuIn"]["properties"]["pack_size"]["minimum"] == 1
+
+
+def test_stripped_text_states_that_whitespace_alone_is_not_text(world):
+    name = SCHEMAS["WarehouseIn"]["properties"]["name"]
+    assert not _matches(name, "\v ") and _matches(name, " x ")
+    refused = world.client().post("/warehouses", {"code": "blank", "name": "\v "})
+    assert refused.status_code == 422
+
+
+def test_days_are_iso_text_only(world):
+    company = world.company.pk
+    assert world.client().get(f"/companies/{company}/statement", to="0").status_code == 422
+    assert world.client().get(f"/companies/{company}/statement", to="2026-01-31").status_code == 200

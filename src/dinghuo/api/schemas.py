@@ -1,10 +1,18 @@
 """Base classes and types for request bodies and parameters, shared by every router."""
 
-from datetime import date
+import re
+from datetime import date, datetime
 from typing import Annotated, Any, ClassVar
 
 from ninja import Header, Path, Schema
-from pydantic import ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
+from pydantic import (
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from dinghuo.core.writes import UNSET
 
@@ -18,19 +26,55 @@ class InSchema(Schema):
     model_config = ConfigDict(extra="forbid", str_max_length=10_000, strict=True)
 
 
+# Text that stays after `strip_whitespace` (Unicode White_Space, what pydantic-core strips):
+# stated on every stripped string with a minimum length, so a generated "\v" is not "valid".
+_WHITESPACE = "\\t-\\r \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+NOT_BLANK = Field(json_schema_extra={"pattern": f"[^{_WHITESPACE}]"})
+_ISO_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ISO_INSTANT = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}[Tt ].+")
+
+
+def iso_day(value: object) -> object:
+    """Only ISO 8601 text is a day: lax parsing would read `0` or `1.5` as a timestamp."""
+    if isinstance(value, date) or (isinstance(value, str) and _ISO_DAY.fullmatch(value)):
+        return value
+    raise ValueError("Give a date as YYYY-MM-DD")
+
+
+def iso_instant(value: object) -> object:
+    """Only ISO 8601 text is a moment: lax parsing would read `0.5` as a timestamp."""
+    if isinstance(value, datetime) or (isinstance(value, str) and _ISO_INSTANT.fullmatch(value)):
+        return value
+    raise ValueError("Give a moment as ISO 8601 (YYYY-MM-DDTHH:MM:SS+HH:MM)")
+
+
+# The years a report or an export may name (its day arithmetic stays in the calendar).
+YEARS_1900_TO_2999: dict[str, Any] = {"pattern": "^(19|2[0-9])[0-9]{2}-"}
+# A moment in ISO 8601 ("2026-12-31T09:30:00+08:00"), as text like a day.
+Instant = Annotated[
+    datetime, BeforeValidator(iso_instant), Field(strict=False, description="ISO 8601")
+]
 # A day in ISO 8601 ("2026-12-31"): JSON has no date type, so strings are parsed.
-Day = Annotated[date, Field(strict=False, description="ISO 8601 date")]
-Code = Annotated[str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True)]
+Day = Annotated[date, BeforeValidator(iso_day), Field(strict=False, description="ISO 8601 date")]
+Code = Annotated[
+    str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True), NOT_BLANK
+]
 Slug = Annotated[
     str,
     StringConstraints(
         min_length=1, max_length=64, strip_whitespace=True, pattern=r"^[-a-zA-Z0-9_]+$"
     ),
 ]
-Name = Annotated[str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True)]
+Name = Annotated[
+    str, StringConstraints(min_length=1, max_length=300, strip_whitespace=True), NOT_BLANK
+]
 ShortText = Annotated[str, StringConstraints(max_length=200)]
 LongText = Annotated[str, StringConstraints(max_length=5_000)]
 Quantity = Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
+# Units where the rule is "at least one": the document states it (minimum 1); the schema takes
+# more, so that the service refuses 0 or less with its own code (422 `quantity_not_positive`,
+# `must_be_positive`, ...) rather than the schema's `invalid_request`.
+Units = Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000, json_schema_extra={"minimum": 1})]
 Id = Annotated[int, Field(ge=1, le=MAX_ID)]
 # What `pagination.parse_cursor` takes: digits (a `next_cursor`), or nothing (the first page).
 CURSOR_PATTERN = r"^[0-9]{0,18}$"

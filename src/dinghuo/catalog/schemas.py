@@ -10,7 +10,17 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import ConfigDict, Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, LongText, PageFilters, PatchIn, Slug
+from dinghuo.api.schemas import (
+    NOT_BLANK,
+    Code,
+    Id,
+    InSchema,
+    LongText,
+    PageFilters,
+    PatchIn,
+    Slug,
+    Units,
+)
 from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 from dinghuo.catalog.texts import localized
 
@@ -19,9 +29,10 @@ MAX_SKUS_PER_PRODUCT = 100
 
 CategoryText = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
 NameText = Annotated[str, StringConstraints(max_length=300, strip_whitespace=True)]
-Unit = Annotated[str, StringConstraints(min_length=1, max_length=16, strip_whitespace=True)]
-# Wider than the rule (≥ 1) so that the service reports a zero with its own code.
-OrderUnits = Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
+Unit = Annotated[
+    str, StringConstraints(min_length=1, max_length=16, strip_whitespace=True), NOT_BLANK
+]
+OrderUnits = Units
 
 
 class _Translations(InSchema):

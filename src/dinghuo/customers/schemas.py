@@ -8,7 +8,7 @@ from typing import Annotated, Any, ClassVar, Literal
 from ninja import Schema
 from pydantic import AfterValidator, Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Day, Id, InSchema, Name, PatchIn, Slug
+from dinghuo.api.schemas import NOT_BLANK, Code, Day, Id, InSchema, Name, PatchIn, Slug
 from dinghuo.core.models import ApiKey
 from dinghuo.core.money import format_amount
 from dinghuo.customers.models import Company, CompanyUser, CustomerGroup, Location
@@ -26,15 +26,21 @@ Region = Annotated[
 ]
 # Bounds of the model's columns, so that nothing valid here fails in the database.
 LocationName = Annotated[
-    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), NOT_BLANK
 ]
-AddressLine = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+AddressLine = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), NOT_BLANK
+]
 OptionalLine = Annotated[str, StringConstraints(max_length=200, strip_whitespace=True)]
-City = Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+City = Annotated[
+    str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True), NOT_BLANK
+]
 PostalCode = Annotated[str, StringConstraints(max_length=20, strip_whitespace=True)]
 # Django's username and first_name hold 150 characters.
 Email = Annotated[str, StringConstraints(min_length=3, max_length=150, strip_whitespace=True)]
-PersonName = Annotated[str, StringConstraints(min_length=1, max_length=150, strip_whitespace=True)]
+PersonName = Annotated[
+    str, StringConstraints(min_length=1, max_length=150, strip_whitespace=True), NOT_BLANK
+]
 # A sign is let through so that a negative amount gets its own code from the service. Below
 # 10^11 with 4 decimals is 15 significant digits: exact even where decimals are doubles.
 Amount = Annotated[
@@ -53,7 +59,7 @@ IsoDate = Annotated[
     str,
     StringConstraints(pattern=r"^\d{4}-\d{2}-\d{2}$"),
     AfterValidator(_calendar_date),
-    Field(description="YYYY-MM-DD"),
+    Field(description="YYYY-MM-DD", json_schema_extra={"format": "date"}),
 ]
 
 
@@ -71,7 +77,9 @@ Terms = Literal["prepaid", "net", "eom"]
 # Bounded loosely so that a value out of 0..365 gets the service's own code.
 TermsDays = Annotated[int, Field(ge=-100_000, le=100_000, description="0 to 365")]
 GroupIds = Annotated[list[Id], Field(max_length=100)]
-GroupName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+GroupName = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), NOT_BLANK
+]
 Scope = Literal["read", "write"]
 
 
@@ -306,7 +314,9 @@ def customer_group_out(group: CustomerGroup) -> dict[str, Any]:
 
 
 class ApiKeyIn(InSchema):
-    name: Annotated[str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True)]
+    name: Annotated[
+        str, StringConstraints(min_length=1, max_length=100, strip_whitespace=True), NOT_BLANK
+    ]
     scopes: list[Scope] = Field(min_length=1, max_length=2)
 
 

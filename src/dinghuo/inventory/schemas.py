@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, PatchIn, Quantity
+from dinghuo.api.schemas import NOT_BLANK, Code, Id, InSchema, PatchIn, Quantity, Units
 from dinghuo.catalog.models import Sku
 from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
 from dinghuo.inventory.services import MAX_STOCK_LINES, MAX_STOCK_QUANTITY, MAX_WAREHOUSE_PRIORITY
@@ -17,7 +17,7 @@ WarehouseCode = Annotated[
     Field(description="Letters, digits, hyphens, underscores"),
 ]
 WarehouseName = Annotated[
-    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), NOT_BLANK
 ]
 Priority = Annotated[
     int, Field(ge=0, le=MAX_WAREHOUSE_PRIORITY, description="Orders reserve from lower first")
@@ -44,7 +44,7 @@ class WarehousePatch(PatchIn):
 class ReceiptIn(InSchema):
     warehouse: Code = Field(description="Warehouse code")
     sku_id: Id
-    quantity: Quantity = Field(description="Units received: positive")
+    quantity: Units = Field(description="Units received: positive")
     reason: Reason = ""
     reference: Reference = ""
 

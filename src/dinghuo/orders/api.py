@@ -3,7 +3,6 @@ approvals and credit holds; the seller's ordering policy and approval rules; the
 orders that went straight through. Buyers place, follow and approve their own company's
 orders under /my. Shipping (`POST /orders/{id}/shipments`) is fulfilment's router."""
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -16,6 +15,7 @@ from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import (
     IdempotencyKey,
+    Instant,
     ObjectId,
     PageFilters,
     RequiredIdempotencyKey,
@@ -337,8 +337,8 @@ def update_approval_rule(
 
 
 class PeriodFilter(Schema):
-    since: datetime | None = None
-    until: datetime | None = None
+    since: Instant | None = None
+    until: Instant | None = None
 
 
 @router.get(

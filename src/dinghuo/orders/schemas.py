@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Day, Id, InSchema, LongText, Name, Quantity
+from dinghuo.api.schemas import NOT_BLANK, Code, Day, Id, InSchema, LongText, Name, Quantity, Units
 from dinghuo.core.money import format_amount, format_unit_price
 from dinghuo.core.phrases import english
 from dinghuo.orders.models import (
@@ -24,7 +24,7 @@ MAX_LINES = 1000
 
 class OrderLineIn(InSchema):
     sku: Code
-    quantity: Quantity = Field(description="Units to order: positive, a multiple of the pack size")
+    quantity: Units = Field(description="Units to order: positive, a multiple of the pack size")
 
 
 class OrderIn(InSchema):
@@ -237,7 +237,9 @@ ApproverIn = Literal["company", "seller"]
 BuyerRole = Literal["buyer", "approver", "admin"]
 CreditState = Literal["near_limit", "overdue"]
 # Checked by the service against ISO 4217, so that a wrong code gets `invalid_currency`.
-RuleCurrency = Annotated[str, StringConstraints(min_length=1, max_length=8, strip_whitespace=True)]
+RuleCurrency = Annotated[
+    str, StringConstraints(min_length=1, max_length=8, strip_whitespace=True), NOT_BLANK
+]
 
 
 class ApprovalRuleIn(InSchema):

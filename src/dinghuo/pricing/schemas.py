@@ -5,9 +5,20 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Day, Id, InSchema, PageFilters, PatchIn, Quantity, Slug
+from dinghuo.api.schemas import (
+    NOT_BLANK,
+    Code,
+    Day,
+    Id,
+    InSchema,
+    PageFilters,
+    PatchIn,
+    Slug,
+    Units,
+    iso_instant,
+)
 from dinghuo.catalog.schemas import TierOut
 from dinghuo.core.money import format_amount, format_unit_price
 from dinghuo.pricing.models import (
@@ -23,9 +34,13 @@ from dinghuo.pricing.services.price_lists import ladder_out
 MAX_PRICE_ENTRIES = 1000
 MAX_TIERS = 20
 
-ListName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+ListName = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), NOT_BLANK
+]
 # Checked by the service against ISO 4217 so that a wrong code gets `invalid_currency`.
-Currency = Annotated[str, StringConstraints(min_length=1, max_length=8, strip_whitespace=True)]
+Currency = Annotated[
+    str, StringConstraints(min_length=1, max_length=8, strip_whitespace=True), NOT_BLANK
+]
 # A sign is let through so that a negative price is reported as `invalid_tiers`. Below 10^11
 # with 4 decimals is 15 significant digits: what SQLite (which stores decimals as doubles)
 # keeps exactly.
@@ -76,7 +91,7 @@ class PriceFilters(PageFilters):
 
 
 class TierIn(InSchema):
-    min_quantity: Quantity = Field(description="From this many units on; rising, the first ≥ 1")
+    min_quantity: Units = Field(description="From this many units on; rising, the first ≥ 1")
     unit_price: UnitPrice = Field(description="Decimal string, at most 4 decimal places")
 
 
@@ -130,7 +145,7 @@ Ids = Annotated[list[Id], Field(max_length=MAX_IDS)]
 PromotionValue = Annotated[
     str, StringConstraints(pattern=r"^-?\d{1,11}(\.\d{1,4})?$", max_length=17)
 ]
-OrderingUnits = Annotated[int, Field(ge=-1_000_000_000, le=1_000_000_000)]
+OrderingUnits = Units
 
 
 def _in_utc(moment: datetime) -> datetime:
@@ -143,6 +158,7 @@ def _in_utc(moment: datetime) -> datetime:
 
 Moment = Annotated[
     AwareDatetime,
+    BeforeValidator(iso_instant),
     Field(strict=False, description="ISO 8601 with a time zone"),
     AfterValidator(_in_utc),
 ]

@@ -8,9 +8,10 @@ from typing import Annotated
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from dinghuo.api.auth import tenant_id
+from dinghuo.api.schemas import YEARS_1900_TO_2999, iso_day
 from dinghuo.billing import journal, queries
 from dinghuo.billing.api.shared import download, file_openapi
 from dinghuo.core import clock
@@ -20,7 +21,15 @@ from dinghuo.core.queries import seller_for
 router = Router(tags=["billing: accounting"])
 
 ExportDay = Annotated[
-    date, Field(strict=False, ge=date(1900, 1, 1), le=date(2999, 12, 31), description="ISO 8601")
+    date,
+    BeforeValidator(iso_day),
+    Field(
+        strict=False,
+        ge=date(1900, 1, 1),
+        le=date(2999, 12, 31),
+        description="ISO 8601",
+        json_schema_extra=YEARS_1900_TO_2999,
+    ),
 ]
 
 

@@ -13,11 +13,11 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Query, Router, Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from dinghuo.api.auth import buyer, tenant_id
 from dinghuo.api.idempotent import json_response
-from dinghuo.api.schemas import ObjectId
+from dinghuo.api.schemas import YEARS_1900_TO_2999, ObjectId, iso_day
 from dinghuo.billing import aging, aging_export, queries, statement_pdf, statements
 from dinghuo.billing.api.shared import download, file_openapi, pdf_openapi, pdf_response, today
 from dinghuo.billing.schemas import Language
@@ -31,7 +31,15 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # Days the reports accept: wide enough for any business date, narrow enough that date
 # arithmetic (90 days before) never leaves the calendar.
 ReportDay = Annotated[
-    date, Field(strict=False, ge=date(1900, 1, 1), le=date(2999, 12, 31), description="ISO 8601")
+    date,
+    BeforeValidator(iso_day),
+    Field(
+        strict=False,
+        ge=date(1900, 1, 1),
+        le=date(2999, 12, 31),
+        description="ISO 8601",
+        json_schema_extra=YEARS_1900_TO_2999,
+    ),
 ]
 
 

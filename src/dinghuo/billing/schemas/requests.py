@@ -7,22 +7,15 @@ from typing import Annotated, Literal
 
 from pydantic import BeforeValidator, Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, PatchIn, Quantity
+from dinghuo.api.schemas import Code, Id, InSchema, PatchIn, Quantity, iso_day
 
 MAX_LINES = 1000
 MAX_ALLOCATIONS = 1000
 
 
-def _date_text(value: object) -> object:
-    # JSON has no date type: only a string is one; lax parsing would read 1.5 as a timestamp.
-    if not isinstance(value, str):
-        raise ValueError("Give a date as YYYY-MM-DD")
-    return value
-
-
 Date = Annotated[
     date,
-    BeforeValidator(_date_text),
+    BeforeValidator(iso_day),
     Field(strict=False, description="ISO 8601 date (YYYY-MM-DD)"),
 ]
 # A sign is let through so that a negative amount gets the service's own code

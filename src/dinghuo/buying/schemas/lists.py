@@ -6,13 +6,15 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Code, InSchema, PatchIn, Quantity
+from dinghuo.api.schemas import NOT_BLANK, Code, InSchema, PatchIn, Quantity
 from dinghuo.buying.models import RequisitionList
 from dinghuo.buying.queries import PricedLines
 from dinghuo.buying.schemas.carts import CartLineOut
 from dinghuo.buying.schemas.shared import MAX_LINES, priced_line_out, subtotal_text
 
-ListName = Annotated[str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True)]
+ListName = Annotated[
+    str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), NOT_BLANK
+]
 ListNote = Annotated[str, StringConstraints(max_length=200)]
 
 

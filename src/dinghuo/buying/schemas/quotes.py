@@ -5,9 +5,18 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, AwareDatetime, BeforeValidator, Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, InSchema, LongText, PageFilters, Quantity
+from dinghuo.api.schemas import (
+    NOT_BLANK,
+    Code,
+    Id,
+    InSchema,
+    LongText,
+    PageFilters,
+    Quantity,
+    iso_instant,
+)
 from dinghuo.buying.models import Quote, QuoteLine
 from dinghuo.buying.quote_states import (
     BUYER_ACTIONS,
@@ -36,6 +45,7 @@ def _in_utc(moment: datetime) -> datetime:
 
 ExpiresAt = Annotated[
     AwareDatetime,
+    BeforeValidator(iso_instant),
     Field(strict=False, description="ISO 8601 with a time zone, in the future"),
     AfterValidator(_in_utc),
 ]
@@ -74,7 +84,9 @@ class QuoteAnswerIn(InSchema):
 
 
 class QuoteRejectIn(InSchema):
-    reason: Annotated[str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True)]
+    reason: Annotated[
+        str, StringConstraints(min_length=1, max_length=500, strip_whitespace=True), NOT_BLANK
+    ]
 
 
 class QuoteFilters(PageFilters):
