@@ -6,7 +6,8 @@ One check is adapted, not left out: `positive_data_acceptance` expects a request
 allows to be accepted, but a schema cannot know the rows that exist or the rules of the
 business (an unknown SKU, a period ending before it starts, a tier below the pack size):
 those are refused with 422 and a business code (`validation_failed`, `unknown_sku`, ...).
-So 422 is allowed there, and `schema_allows_what_the_code_allows` holds the line the check
+So 422 is allowed there (and 412: a well-formed `If-Match` the fuzzer makes up is stale),
+and `schema_allows_what_the_code_allows` holds the line the check
 is for: a request the document allows is never refused by the schema layer itself (422
 `invalid_request`), nor as unreadable (400).
 """
@@ -24,11 +25,12 @@ CONFIG = {
     "generation": {"with-security-parameters": False, "allow-x00": False},
     "checks": {
         "positive_data_acceptance": {
-            "expected-statuses": ["2xx", "401", "403", "404", "409", "422"]
+            "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422"]
         },
-        # A body past a documented size (`maxItems` of a bulk route) may be refused as too large.
+        # A body past a documented size (`maxItems` of a bulk route) may be refused as too large;
+        # a stale `If-Match` refuses a change before its body is judged.
         "negative_data_rejection": {
-            "expected-statuses": ["400", "401", "403", "404", "405", "409", "413", "422"]
+            "expected-statuses": ["400", "401", "403", "404", "405", "409", "412", "413", "422"]
         },
     },
 }

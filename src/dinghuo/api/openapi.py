@@ -59,6 +59,8 @@ _ERROR_MEANINGS = {
     404: "Something the request names does not exist (or is another tenant's)",
     409: "Conflicts with the current state (a transition not allowed, a duplicate, a reused "
     "Idempotency-Key)",
+    412: "`If-Match` names a version the resource no longer has: read it again and reapply "
+    "the change (nothing was changed)",
     413: "The body is too large",
     422: "The request does not match the schema or the business rules; see `errors`",
     503: "The database is unavailable or busy; retry after `Retry-After` seconds",
@@ -87,6 +89,8 @@ def error_statuses(operation: Operation, parameters: list[dict[str, Any]], body:
         statuses.add(404)
     if writes:
         statuses |= {409, 422}
+    if ("header", "If-Match") in names:
+        statuses.add(412)
     if body:
         statuses.add(413)
     if parameters:

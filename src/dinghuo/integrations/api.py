@@ -37,7 +37,9 @@ class EventFilters(Schema):
         None, description="`next_cursor` (or an event's `cursor`) from an earlier read"
     )
     limit: int = Field(100, ge=1, le=1000)
-    type: list[str] | None = Field(None, description="Only these event types")
+    type: list[Annotated[str, StringConstraints(min_length=1, max_length=64)]] | None = Field(
+        None, description="Only these event types"
+    )
 
 
 @router.get("", response=EventPageOut, summary="Read the event feed")

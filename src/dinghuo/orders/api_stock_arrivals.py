@@ -10,7 +10,7 @@ from ninja import Router
 
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import run_create
-from dinghuo.api.schemas import IdempotencyKey
+from dinghuo.api.schemas import IdempotencyKey, RequiredIdempotencyKey
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.inventory import queries
 from dinghuo.inventory import services as stock
@@ -137,7 +137,7 @@ def _changed_skus(changed: list[StockLevel]) -> set[int]:
     operation_id="dinghuo_inventory_api_receive_stock_bulk",
 )
 def receive_stock_bulk(
-    request: HttpRequest, payload: BulkReceiptIn, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, payload: BulkReceiptIn, idempotency_key: RequiredIdempotencyKey = None
 ) -> HttpResponse:
     """A goods-received note of up to 1,000 lines (SKU and warehouse by code): all lines or
     none, one ledger movement per line; orders waiting for the SKUs are served at once, as
@@ -166,7 +166,7 @@ def receive_stock_bulk(
     operation_id="dinghuo_inventory_api_adjust_stock_bulk",
 )
 def adjust_stock_bulk(
-    request: HttpRequest, payload: BulkAdjustmentIn, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, payload: BulkAdjustmentIn, idempotency_key: RequiredIdempotencyKey = None
 ) -> HttpResponse:
     """A stock count of up to 1,000 lines, each a delta with its reason: all lines or none;
     no level may fall below what orders reserved (409 `below_reserved`, naming the line).

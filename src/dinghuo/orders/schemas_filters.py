@@ -6,7 +6,7 @@ from typing import Annotated
 
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Id, PageFilters
+from dinghuo.api.schemas import Id, Instant, PageFilters
 from dinghuo.orders.models import order_number
 from dinghuo.orders.queries import OrderSearch
 from dinghuo.orders.states import OrderStatus
@@ -24,7 +24,7 @@ class BuyerOrderFilters(PageFilters):
     purchase_order_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = (
         Field(None, description="The buyer's PO number, exactly, whatever the case")
     )
-    updated_since: datetime | None = Field(
+    updated_since: Instant | None = Field(
         None,
         description="Orders changed at or after this moment: ISO 8601 with an offset "
         "(`2026-05-01T08:00:00Z`, `…+08:00`); a moment without one is read as UTC",
