@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from dinghuo.api.auth import tenant_id
 from dinghuo.core import idempotency
 from dinghuo.core.db import atomic_with_retry
+from dinghuo.core.errors import FieldError, ValidationFailed
 
 JsonResult = tuple[int, Any]
 
@@ -19,6 +20,17 @@ def json_response(status: int, body: Any, *, replayed: bool = False) -> HttpResp
     if replayed:
         response["Idempotent-Replayed"] = "true"
     return response
+
+
+def require_key(key: str | None, so_that: str) -> None:
+    """422 `idempotency_key_required` when a create that must run once comes without its
+    header (`so_that` says why, e.g. "a retried order is never placed twice")."""
+    if key is None:
+        raise ValidationFailed(
+            f"Send an Idempotency-Key header so that {so_that}.",
+            code="idempotency_key_required",
+            errors=[FieldError("Idempotency-Key", "required", "Header is required")],
+        )
 
 
 def run_change(change: Callable[[], Any]) -> HttpResponse:

@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 
 from dinghuo.api.auth import buyer, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
-from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.idempotent import json_response, require_key, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import (
     IdempotencyKey,
@@ -21,7 +21,6 @@ from dinghuo.api.schemas import (
     RequiredIdempotencyKey,
     SellerFilter,
 )
-from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.services import Caller
 from dinghuo.customers.models import CreditPolicy
 from dinghuo.orders import approval_rules, queries, services
@@ -50,6 +49,7 @@ from dinghuo.orders.schemas import (
 from dinghuo.orders.schemas_filters import BuyerOrderFilters, OrderFilters
 from dinghuo.orders.states import OrderStatus
 
+PLACED_ONCE = "a retried order is never placed twice"
 router = Router(tags=["orders"])
 buyer_router = Router(tags=["buyer: orders"])
 
@@ -64,15 +64,6 @@ def _placed_out(order: Order) -> dict[str, object]:
     return order_out(order, order.seller.slug, [], None if waits else [])
 
 
-def require_idempotency_key(key: str | None) -> None:
-    if key is None:
-        raise ValidationFailed(
-            "Send an Idempotency-Key header so that a retried order is never placed twice.",
-            code="idempotency_key_required",
-            errors=[FieldError("Idempotency-Key", "required", "Header is required")],
-        )
-
-
 @router.post("/orders", response={201: OrderOut}, summary="Place an order")
 def place_order(
     request: HttpRequest,
@@ -81,7 +72,7 @@ def place_order(
 ) -> HttpResponse:
     """Validate, price and reserve every line at once; judge credit, approvals and automation.
     Requires an `Idempotency-Key` header."""
-    require_idempotency_key(idempotency_key)
+    require_key(idempotency_key, PLACED_ONCE)
     tenant = tenant_id(request)
 
     def create() -> tuple[int, Any]:
@@ -385,7 +376,7 @@ def buyer_place_order(
 ) -> HttpResponse:
     """As POST /orders, for the caller's company, placed by the caller: their spending limit
     and role count in the approval rules. Requires an `Idempotency-Key` header."""
-    require_idempotency_key(idempotency_key)
+    require_key(idempotency_key, PLACED_ONCE)
     caller = buyer(request)
 
     def create() -> tuple[int, Any]:

@@ -10,11 +10,11 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from dinghuo.api.auth import buyer, tenant_id
-from dinghuo.api.idempotent import run_change, run_create
+from dinghuo.api.idempotent import require_key, run_change, run_create
 from dinghuo.api.schemas import ObjectId, RequiredIdempotencyKey
 from dinghuo.core.services import Caller
 from dinghuo.orders import approval_rules, queries, services
-from dinghuo.orders.api import buyer_actor, require_idempotency_key
+from dinghuo.orders.api import buyer_actor
 from dinghuo.orders.schemas import OrderOut, order_detail_out, order_out
 from dinghuo.orders.schemas_amendments import (
     AmendedOrderOut,
@@ -70,7 +70,7 @@ def amend_order(
     approval rules judged when the order grows (it may go back to approval or on hold). The
     order's next version; 409 `order_not_amendable`, `line_shipped`, `insufficient_stock`,
     `credit_refused`; 422 `nothing_to_amend`. Requires an `Idempotency-Key` header."""
-    require_idempotency_key(idempotency_key)
+    require_key(idempotency_key, "a retried amendment is applied once")
     tenant = tenant_id(request)
     caller: Caller = request.auth  # type: ignore[attr-defined]
     staff = services.Actor(approval_rules.SELLER, f"staff (API key {caller.key_prefix})")
@@ -128,7 +128,7 @@ def buyer_amend_order(
     seller's window after placing and before picking starts (409 `amend_window_closed`,
     `picking_started`, `buyer_amendments_off`); never repriced. Requires an
     `Idempotency-Key` header."""
-    require_idempotency_key(idempotency_key)
+    require_key(idempotency_key, "a retried amendment is applied once")
     caller = buyer(request)
     actor = buyer_actor(request)
 

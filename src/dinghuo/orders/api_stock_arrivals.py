@@ -9,9 +9,8 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import run_create
+from dinghuo.api.idempotent import require_key, run_create
 from dinghuo.api.schemas import IdempotencyKey, RequiredIdempotencyKey
-from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.inventory import queries
 from dinghuo.inventory import services as stock
 from dinghuo.inventory.models import StockLevel
@@ -98,15 +97,6 @@ def adjust_stock(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-def _require_key(idempotency_key: str | None) -> None:
-    if idempotency_key is None:
-        raise ValidationFailed(
-            "Send an Idempotency-Key header so that a retried request moves stock once.",
-            code="idempotency_key_required",
-            errors=[FieldError("Idempotency-Key", "required", "Header is required")],
-        )
-
-
 def _lines(payload: BulkReceiptIn | BulkAdjustmentIn) -> list[stock.StockLine]:
     return [
         stock.StockLine(
@@ -143,7 +133,7 @@ def receive_stock_bulk(
     none, one ledger movement per line; orders waiting for the SKUs are served at once, as
     by a single receipt. A problem names its line (`lines[3].sku`). Requires an
     `Idempotency-Key` header."""
-    _require_key(idempotency_key)
+    require_key(idempotency_key, "a retried request moves stock once")
     tenant = tenant_id(request)
 
     def create() -> tuple[int, Any]:
@@ -171,7 +161,7 @@ def adjust_stock_bulk(
     """A stock count of up to 1,000 lines, each a delta with its reason: all lines or none;
     no level may fall below what orders reserved (409 `below_reserved`, naming the line).
     Units found serve waiting orders first. Requires an `Idempotency-Key` header."""
-    _require_key(idempotency_key)
+    require_key(idempotency_key, "a retried request moves stock once")
     tenant = tenant_id(request)
 
     def adjust() -> list[StockLevel]:

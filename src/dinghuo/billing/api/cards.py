@@ -14,10 +14,9 @@ from ninja import Router, Schema
 from pydantic import Field, StringConstraints
 
 from dinghuo.api.auth import buyer, tenant_id
-from dinghuo.api.idempotent import json_response, run_create
+from dinghuo.api.idempotent import json_response, require_key, run_create
 from dinghuo.api.schemas import IdempotencyKey, InSchema, ObjectId, RequiredIdempotencyKey
 from dinghuo.billing import gateways
-from dinghuo.billing.api.shared import require_idempotency_key
 from dinghuo.billing.models import CardPayment
 from dinghuo.billing.services import cards
 from dinghuo.core import idempotency
@@ -110,7 +109,7 @@ def _start(
     request: HttpRequest, key: str | None, invoice_id: int | None, order_id: int | None
 ) -> HttpResponse:
     """Claim once per key (in one transaction), then finish with the provider outside it."""
-    require_idempotency_key(key, "card payment")
+    require_key(key, "a retried card payment is never recorded twice")
     assert key is not None
     tenant, company, caller = _me(request)
 

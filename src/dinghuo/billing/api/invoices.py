@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_create
+from dinghuo.api.idempotent import json_response, require_key, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, RequiredIdempotencyKey
 from dinghuo.billing import documents, queries, services
@@ -18,7 +18,6 @@ from dinghuo.billing.api.shared import (
     StaffInvoiceFilters,
     pdf_openapi,
     pdf_response,
-    require_idempotency_key,
     today,
 )
 from dinghuo.billing.schemas import (
@@ -134,7 +133,7 @@ def issue_credit_note(
     or `amount` (with tax, shared across the invoice's rates); and a `reason`. Never more than
     the invoice (409 `exceeds_invoice`). It settles what the invoice still owes; the rest
     becomes the company's unapplied credit. Requires an `Idempotency-Key` header."""
-    require_idempotency_key(idempotency_key, "credit note")
+    require_key(idempotency_key, "a retried credit note is never recorded twice")
     tenant = tenant_id(request)
 
     def create() -> tuple[int, Any]:

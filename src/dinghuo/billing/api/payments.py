@@ -8,11 +8,11 @@ from ninja import Query, Router
 from pydantic import Field
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import json_response, run_create
+from dinghuo.api.idempotent import json_response, require_key, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import Id, ObjectId, PageFilters, RequiredIdempotencyKey
 from dinghuo.billing import queries, services
-from dinghuo.billing.api.shared import company_balance, require_idempotency_key
+from dinghuo.billing.api.shared import company_balance
 from dinghuo.billing.schemas import (
     BalanceOut,
     PaymentIn,
@@ -42,7 +42,7 @@ def record_payment(
     open invoices oldest due first, unless it prepays `order_id`; the rest is the company's
     unapplied credit. Prepaid orders the company's money now covers confirm themselves.
     Requires an `Idempotency-Key` header: a payment sent again with it is recorded once."""
-    require_idempotency_key(idempotency_key, "payment")
+    require_key(idempotency_key, "a retried payment is never recorded twice")
     tenant = tenant_id(request)
     recorded_by = _recorded_by(request)
 
@@ -99,7 +99,7 @@ def refund(
     """Pay back some of the company's unapplied credit, in its currency; what confirmed
     prepaid orders still need is kept (409 `refund_exceeds_credit` for more). Requires an
     `Idempotency-Key` header."""
-    require_idempotency_key(idempotency_key, "refund")
+    require_key(idempotency_key, "a retried refund is never recorded twice")
     tenant = tenant_id(request)
     recorded_by = _recorded_by(request)
 

@@ -12,7 +12,6 @@ from dinghuo.api.schemas import Id, PageFilters
 from dinghuo.billing import queries
 from dinghuo.billing.schemas import InvoiceState, Language, balance_out
 from dinghuo.core import clock
-from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.queries import tenant_row
 from dinghuo.customers.models import Company
 
@@ -35,17 +34,6 @@ def file_openapi(what: str, media_type: str) -> dict[str, object]:
 def today() -> date:
     """The business date, as billing dates its documents (UTC)."""
     return timezone.localdate(clock.now())
-
-
-def require_idempotency_key(key: str | None, what: str) -> None:
-    """422 `idempotency_key_required` without the header: a retried `what` must not be
-    recorded twice."""
-    if key is None:
-        raise ValidationFailed(
-            f"Send an Idempotency-Key header so that a retried {what} is never recorded twice.",
-            code="idempotency_key_required",
-            errors=[FieldError("Idempotency-Key", "required", "Header is required")],
-        )
 
 
 def company_balance(tenant: int, company_id: int) -> dict[str, object]:

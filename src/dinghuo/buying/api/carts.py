@@ -6,12 +6,11 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.idempotent import json_response, run_change, run_create
+from dinghuo.api.idempotent import json_response, require_key, run_change, run_create
 from dinghuo.api.schemas import MAX_ID, IdempotencyKey, ObjectId, RequiredIdempotencyKey
 from dinghuo.buying import queries, services
 from dinghuo.buying.api.shared import BUYER_CHANNEL, STAFF_CHANNEL, WhoseCart
 from dinghuo.buying.schemas.carts import CartLineIn, CartOut, CartQuantityIn, CheckoutIn
-from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.orders.schemas import OrderOut, order_out
 
 ShipToQuery = Annotated[
@@ -25,15 +24,6 @@ ShipToQuery = Annotated[
 
 router = Router(tags=["buying"])
 buyer_router = Router(tags=["buyer: buying"])
-
-
-def _require_key(key: str | None) -> None:
-    if key is None:
-        raise ValidationFailed(
-            "Send an Idempotency-Key header so that a retried order is never placed twice.",
-            code="idempotency_key_required",
-            errors=[FieldError("Idempotency-Key", "required", "Header is required")],
-        )
 
 
 def _get_cart(cart: WhoseCart, ship_to_id: int | None) -> HttpResponse:
@@ -75,7 +65,7 @@ def _checkout(
 ) -> HttpResponse:
     # Another tenant's company is not found, whether or not the key was sent.
     queries.buyer_company(cart.tenant, cart.company_id)
-    _require_key(key)
+    require_key(key, "a retried order is never placed twice")
 
     def create() -> tuple[int, Any]:
         order = services.checkout_cart(
