@@ -56,6 +56,19 @@ Instant = Annotated[
 ]
 # A day in ISO 8601 ("2026-12-31"): JSON has no date type, so strings are parsed.
 Day = Annotated[date, BeforeValidator(iso_day), Field(strict=False, description="ISO 8601 date")]
+# Days reports and exports accept: wide enough for any business date, narrow enough that date
+# arithmetic (90 days before) never leaves the calendar.
+ReportDay = Annotated[
+    date,
+    BeforeValidator(iso_day),
+    Field(
+        strict=False,
+        ge=date(1900, 1, 1),
+        le=date(2999, 12, 31),
+        description="ISO 8601",
+        json_schema_extra=YEARS_1900_TO_2999,
+    ),
+]
 Code = Annotated[
     str, StringConstraints(min_length=1, max_length=64, strip_whitespace=True), NOT_BLANK
 ]

@@ -3,15 +3,14 @@ refunds and the money applied to invoices) in its chart of accounts, as CSV or a
 Beancount ledger (`billing/journal.py` says what posts where)."""
 
 from datetime import date
-from typing import Annotated
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router, Schema
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.schemas import YEARS_1900_TO_2999, iso_day
+from dinghuo.api.schemas import ReportDay
 from dinghuo.billing import journal, queries
 from dinghuo.billing.api.shared import download, file_openapi
 from dinghuo.core import clock
@@ -20,24 +19,12 @@ from dinghuo.core.queries import seller_for
 
 router = Router(tags=["billing: accounting"])
 
-ExportDay = Annotated[
-    date,
-    BeforeValidator(iso_day),
-    Field(
-        strict=False,
-        ge=date(1900, 1, 1),
-        le=date(2999, 12, 31),
-        description="ISO 8601",
-        json_schema_extra=YEARS_1900_TO_2999,
-    ),
-]
-
 
 class JournalFilters(Schema):
-    start: ExportDay | None = Field(
+    start: ReportDay | None = Field(
         None, alias="from", description="First day; default: the beginning"
     )
-    end: ExportDay | None = Field(None, alias="to", description="Last day; default: today")
+    end: ReportDay | None = Field(None, alias="to", description="Last day; default: today")
     seller: str | None = Field(
         None, max_length=50, description="Seller slug; the tenant's own store if omitted"
     )

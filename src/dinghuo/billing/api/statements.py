@@ -8,16 +8,16 @@ Another tenant's company is not found (404).
 
 import datetime as dt
 from datetime import date
-from typing import Annotated, Any
+from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
 from ninja import Query, Router, Schema
-from pydantic import BeforeValidator, Field
+from pydantic import Field
 
 from dinghuo.api.auth import buyer, tenant_id
 from dinghuo.api.idempotent import json_response
-from dinghuo.api.schemas import YEARS_1900_TO_2999, ObjectId, iso_day
+from dinghuo.api.schemas import ObjectId, ReportDay
 from dinghuo.billing import aging, aging_export, queries, statement_pdf, statements
 from dinghuo.billing.api.shared import download, file_openapi, pdf_openapi, pdf_response, today
 from dinghuo.billing.schemas import Language
@@ -28,19 +28,6 @@ buyer_router = Router(tags=["buyer: billing"])
 
 CSV = "text/csv"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# Days the reports accept: wide enough for any business date, narrow enough that date
-# arithmetic (90 days before) never leaves the calendar.
-ReportDay = Annotated[
-    date,
-    BeforeValidator(iso_day),
-    Field(
-        strict=False,
-        ge=date(1900, 1, 1),
-        le=date(2999, 12, 31),
-        description="ISO 8601",
-        json_schema_extra=YEARS_1900_TO_2999,
-    ),
-]
 
 
 # --- parameters and answers (comments, not docstrings: a docstring would become the schema's
