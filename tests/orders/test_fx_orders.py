@@ -299,7 +299,7 @@ class TestApprovalRulesApi:
         r = api.post("/approval-rules", {"name": "Big", "approver": "seller",
                                          "min_amount": "100000"})  # fmt: skip
         assert r.status_code == 201, r.json()
-        assert (r.json()["min_amount"], r.json()["currency"]) == ("100000", "HKD")
+        assert (r.json()["min_amount"], r.json()["currency"]) == ("100000.00", "HKD")
         rule_id = r.json()["id"]
         assert ApprovalRule.objects.get(pk=rule_id).currency == "HKD"
         listed = api.get("/approval-rules").json()["items"]

@@ -84,7 +84,7 @@ def test_policy_and_rules_through_the_api(world):
     rule = api.post("/approval-rules", {"name": "Big", "approver": "seller", "level": 2,
                                         "min_amount": "1000"})  # fmt: skip
     assert rule.status_code == 201, rule.json()
-    assert rule.json()["min_amount"] == "1000"
+    assert rule.json()["min_amount"] == "1000.00"
     unknown = api.post(
         "/approval-rules", {"name": "x", "approver": "company", "company_id": 999999}
     )

@@ -64,6 +64,7 @@ def test_a_contract_price_wins_over_the_lists_for_the_quantities_it_prices(world
         "reference": "K-2020-7",
         "valid_from": "2020-01-01",
         "valid_until": None,
+        "currency": "USD",
         "tiers": [
             {"min_quantity": 5, "unit_price": "7.50"},
             {"min_quantity": 50, "unit_price": "7.00"},

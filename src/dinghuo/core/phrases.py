@@ -59,7 +59,11 @@ class Amount:
         return money(self.value, self.currency) or str(self)
 
     def as_json(self) -> dict[str, str]:
-        return {"text": str(self), "amount": str(self.value), "currency": self.currency}
+        return {
+            "text": str(self),
+            "amount": format_amount(self.value, self.currency),
+            "currency": self.currency,
+        }
 
 
 def phrase(template: str, **values: Any) -> Phrase:

@@ -478,7 +478,9 @@ def rule_out(rule: ApprovalRule, seller_slug: str) -> dict[str, object]:
         "level": rule.level,
         "approver": rule.approver,
         "company_id": rule.company_id,
-        "min_amount": None if rule.min_amount is None else format(rule.min_amount.normalize(), "f"),
+        "min_amount": None
+        if rule.min_amount is None
+        else format_amount(rule.min_amount, rule.currency),
         "currency": rule.currency,
         "category_id": rule.category_id,
         "buyer_role": rule.buyer_role or None,

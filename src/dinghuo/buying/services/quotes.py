@@ -18,6 +18,7 @@ from dinghuo.buying.quote_states import QuoteAction, QuoteStatus, effective_stat
 from dinghuo.buying.services.problems import WARNINGS, refusal
 from dinghuo.core import clock
 from dinghuo.core.errors import Conflict, FieldError, InvalidTransition
+from dinghuo.core.money import format_unit_price
 from dinghuo.core.queries import tenant_row
 from dinghuo.core.writes import refuse
 from dinghuo.customers.models import Company, Location
@@ -237,7 +238,11 @@ def answer_quote(
     payload = {
         "expires_at": expires_at.isoformat(),
         "lines": [
-            {"line_number": ln.line_number, "sku": ln.sku.code, "unit_price": str(ln.unit_price)}
+            {
+                "line_number": ln.line_number,
+                "sku": ln.sku.code,
+                "unit_price": format_unit_price(prices[ln.line_number], quote.currency),
+            }
             for ln in quote_lines
         ],
     }

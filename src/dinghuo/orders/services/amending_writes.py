@@ -290,7 +290,7 @@ def _record(
                 "before": change.before,
                 "after": change.after,
                 **(
-                    {"unit_price": str(prices[change.sku].unit_price)}
+                    {"unit_price": money.format_unit_price(prices[change.sku].unit_price, cur)}
                     if change.sku in prices
                     else {}
                 ),

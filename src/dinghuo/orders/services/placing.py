@@ -456,7 +456,7 @@ def _placed_event(order: Order, request: OrderRequest, priced: Priced) -> Event:
                 {
                     "sku": line.sku_code,
                     "quantity": line.quantity,
-                    "unit_price": str(line.unit_price),
+                    "unit_price": money.format_unit_price(line.unit_price, cur),
                     "tax_percent": percent_text(line.tax_percent),
                     "tax_amount": money.format_amount(line.tax_amount, cur),
                     "backordered": line.backordered_quantity,

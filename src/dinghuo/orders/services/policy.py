@@ -13,7 +13,7 @@ from dinghuo.catalog.models import Category
 from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.models import Seller
-from dinghuo.core.money import is_currency
+from dinghuo.core.money import format_amount, is_currency
 from dinghuo.core.queries import seller_for
 from dinghuo.core.writes import locked_tenant_row
 from dinghuo.customers import services as customers
@@ -169,7 +169,9 @@ def _rule_payload(rule: ApprovalRule) -> dict[str, Any]:
         "level": rule.level,
         "approver": rule.approver,
         "company_id": rule.company_id,
-        "min_amount": None if rule.min_amount is None else str(rule.min_amount),
+        "min_amount": None
+        if rule.min_amount is None
+        else format_amount(rule.min_amount, rule.currency),
         "currency": rule.currency,
         "category_id": rule.category_id,
         "buyer_role": rule.buyer_role,

@@ -11,6 +11,7 @@ from django.db.models import Q
 
 from dinghuo.catalog.models import Sku
 from dinghuo.core.errors import Conflict, FieldError, NotFound
+from dinghuo.core.money import format_unit_price
 from dinghuo.core.writes import UNSET, Unset, locked_tenant_row, refuse
 from dinghuo.customers.models import Company
 from dinghuo.integrations import events
@@ -20,13 +21,18 @@ from dinghuo.pricing.tiers import tier_problems
 
 
 def _contract_payload(contract: ContractPrice, sku_code: str, ladder: Ladder) -> dict[str, Any]:
+    currency = contract.company.price_list.currency
     return {
         "contract_id": contract.pk,
         "sku": sku_code,
         "reference": contract.reference,
         "valid_from": contract.valid_from.isoformat(),
         "valid_until": None if contract.valid_until is None else contract.valid_until.isoformat(),
-        "tiers": [{"min_quantity": m, "unit_price": str(p)} for m, p in ladder],
+        "currency": currency,
+        "tiers": [
+            {"min_quantity": m, "unit_price": format_unit_price(Decimal(p), currency)}
+            for m, p in ladder
+        ],
     }
 
 

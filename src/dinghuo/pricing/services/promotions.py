@@ -11,6 +11,7 @@ from django.db import transaction
 
 from dinghuo.catalog.models import Category, Sku
 from dinghuo.core.errors import FieldError
+from dinghuo.core.money import format_unit_price
 from dinghuo.core.queries import seller_for
 from dinghuo.core.writes import UNSET, Unset, code_must_be_free, locked_tenant_row, refuse, taken
 from dinghuo.customers.models import CustomerGroup
@@ -88,13 +89,21 @@ def _target_errors(tenant_id: int, seller_id: int, targets: PromotionTargets) ->
     return errors
 
 
+def promotion_value_text(promotion: Promotion) -> str:
+    """The value as events write it: an amount as a unit price of its currency, a percent
+    as its plain digits."""
+    if promotion.kind == Promotion.Kind.AMOUNT and promotion.currency:
+        return format_unit_price(promotion.value, promotion.currency)
+    return f"{promotion.value.normalize():f}"
+
+
 def promotion_payload(promotion: Promotion, targets: PromotionTargets) -> dict[str, Any]:
     """A promotion as its events carry it."""
     return {
         "code": promotion.code,
         "name": promotion.name,
         "kind": promotion.kind,
-        "value": str(promotion.value),
+        "value": promotion_value_text(promotion),
         "currency": promotion.currency,
         "starts_at": promotion.starts_at.isoformat(),
         "ends_at": promotion.ends_at.isoformat(),

@@ -10,6 +10,7 @@ from django.db import transaction
 from dinghuo.catalog.models import Category
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.models import Seller
+from dinghuo.core.money import format_amount
 from dinghuo.integrations import events
 from dinghuo.inventory.models import Warehouse
 from dinghuo.returns import policy
@@ -110,7 +111,9 @@ def set_return_policy(*, tenant_id: int, seller: Seller, fields: PolicyFields) -
                 "window_days": fields.window_days,
                 "restocking_fee_percent": str(fields.restocking_fee_percent),
                 "non_returnable_categories": sorted(c.code for c in categories),
-                "auto_approve_limit": None if limit is None else str(limit),
+                "auto_approve_limit": None
+                if limit is None
+                else format_amount(limit, seller.base_currency),
                 "quarantine_warehouse": warehouse.code if warehouse else None,
                 "ship_exchange_at_once": fields.ship_exchange_at_once,
                 "fee_reasons": row.fee_reasons,
