@@ -18,6 +18,7 @@ from dinghuo.orders.models import (
 )
 from dinghuo.orders.states import allowed_actions
 from dinghuo.pricing.tax import LineTax, percent_text, summarise
+from dinghuo.pricing.values import frozen_pricing_out
 
 MAX_LINES = 1000
 
@@ -341,7 +342,7 @@ def line_out(line: OrderLine, currency: str) -> dict[str, object]:
         "backordered_quantity": line.backordered_quantity,
         "shipped_quantity": line.shipped_quantity,
         "cancelled_quantity": line.cancelled_quantity,
-        "pricing": line.pricing,
+        "pricing": frozen_pricing_out(line.pricing, currency),
     }
 
 

@@ -165,6 +165,21 @@ class Resolution:
         return frozen
 
 
+def frozen_pricing_out(frozen: dict[str, Any], currency: str) -> dict[str, Any]:
+    """How an order line's price came about, its prices written as unit prices of the order's
+    currency: lines keep them as Decimal text ("10.0000"), which is no way to answer."""
+    out = dict(frozen)
+    if "base_unit_price" in out:
+        out["base_unit_price"] = format_unit_price(Decimal(out["base_unit_price"]), currency)
+    promotion = out.get("promotion")
+    if isinstance(promotion, dict) and promotion.get("kind") == AMOUNT:
+        out["promotion"] = {
+            **promotion,
+            "value": format_unit_price(Decimal(promotion["value"]), currency),
+        }
+    return out
+
+
 @dataclass(frozen=True)
 class Verdict:
     """The resolution (None: the SKU has no price at that quantity) and the steps that led
