@@ -5,7 +5,7 @@ more where they matter ("0.3333") but never padded ("10.0000").
 A whole order's life runs through the API in a 2-decimal and a 0-decimal currency: placed,
 shipped (invoiced), delivered, part paid, credited by an amount, a unit returned and
 credited, then the order, invoice, credit notes, payment, balance, return, price list,
-credit line and the whole event feed are read, and every field named below is checked."""
+credit line and a buyer's cart and the whole event feed are read, and every field named below is checked."""
 
 import re
 from collections.abc import Iterator
@@ -17,6 +17,7 @@ import pytest
 from dinghuo.core.money import minor_units
 from tests.billing.support import taxed_in_singapore
 from tests.builders import World, build_world
+from tests.buying.support import add_buyer
 from tests.catalog.support import patch
 from tests.returns.support import ask, delivered_order, set_policy
 
@@ -193,6 +194,9 @@ def _life_of_an_order(world: World, currency: str) -> list[Any]:
         f"/orders/{order_id}",
     ]:
         answers.append(_ok(api.get(path)))
+    _, buyer = add_buyer(world, "bob@buyer.test")
+    answers.append(_ok(buyer.post("/my/cart/lines", {"sku": "C-3", "quantity": 7})))
+    answers.append(_ok(buyer.post("/my/cart/lines", {"sku": "A-1", "quantity": 2})))
     feed = _ok(api.get("/events", limit=1000))["items"]
     assert len(feed) > 10
     return [*answers, *({event["type"]: event["data"]} for event in feed)]

@@ -10,6 +10,7 @@ from pydantic import StringConstraints
 from dinghuo.buying.queries import PricedLine, PricedLines
 from dinghuo.core.errors import FieldError
 from dinghuo.core.money import format_amount, format_unit_price
+from dinghuo.pricing.values import frozen_pricing_out
 
 MAX_LINES = 1000
 PurchaseOrderNumber = Annotated[str, StringConstraints(max_length=64)]
@@ -47,7 +48,7 @@ def priced_line_out(line: PricedLine, currency: str) -> dict[str, Any]:
         "unit_price": price_text(check.unit_price, currency),
         "line_total": amount_text(check.line_total, currency),
         "available": check.available,
-        "pricing": check.pricing,
+        "pricing": frozen_pricing_out(check.pricing, currency),
         "problems": problems_out(check.problems),
     }
 
