@@ -213,6 +213,8 @@ def _mt940(old: str, new: str) -> bytes:
         ),
         (_mt940(":25:HSBCHKHH/004123456001\n:28C:00043", ":25:OTHER/1\n:28C:00043"), "one"),
         (b"<?xml version='1.0'?>\x00", "NUL"),
+        # An encoding Python does not know (found by the byte-changing fuzz below).
+        (_camt('encoding="UTF-8"', 'encoding="ATF-8"'), "not well-formed XML"),
         (b":20:X\x00", "NUL"),
     ],
 )

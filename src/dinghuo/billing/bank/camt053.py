@@ -91,7 +91,8 @@ def _document(content: bytes) -> Element:
         raise MalformedStatement("The file holds NUL characters: it is not a CAMT.053 file.")
     try:
         root: Element = fromstring(content, forbid_dtd=True)
-    except (ParseError, DefusedXmlException, ValueError) as error:
+    # LookupError: the XML declaration names an encoding Python does not know ("ATF-8").
+    except (ParseError, DefusedXmlException, ValueError, LookupError) as error:
         raise MalformedStatement(f"The file is not well-formed XML ({error}).") from error
     return root
 
