@@ -3,6 +3,7 @@ here, above inventory, because units that arrive go to the orders waiting for th
 same transaction (`orders.services.with_backorders_filled`), which inventory cannot call.
 Their paths, operation ids and answers are inventory's."""
 
+from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -120,6 +121,30 @@ def _changed_skus(changed: list[StockLevel]) -> set[int]:
     return {level.sku_id for level in changed}
 
 
+def _run_bulk(
+    request: HttpRequest,
+    payload: BulkReceiptIn | BulkAdjustmentIn,
+    idempotency_key: str | None,
+    write: Callable[[], list[StockLevel]],
+    *,
+    fills_backorders: bool,
+) -> HttpResponse:
+    """A bulk stock write once per key; units that arrive serve waiting orders first."""
+    require_key(idempotency_key, "a retried request moves stock once")
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        if fills_backorders:
+            changed = services.with_backorders_filled(
+                tenant_id=tenant, sku_ids=_changed_skus, arrive=write
+            )
+        else:
+            changed = write()
+        return 201, _bulk_out(tenant, len(payload.lines), changed)
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+
+
 @router.post(
     "/stock/receipts/bulk",
     response={201: BulkStockOut},
@@ -133,20 +158,16 @@ def receive_stock_bulk(
     none, one ledger movement per line; orders waiting for the SKUs are served at once, as
     by a single receipt. A problem names its line (`lines[3].sku`). Requires an
     `Idempotency-Key` header."""
-    require_key(idempotency_key, "a retried request moves stock once")
     tenant = tenant_id(request)
-
-    def create() -> tuple[int, Any]:
-        changed = services.with_backorders_filled(
-            tenant_id=tenant,
-            sku_ids=_changed_skus,
-            arrive=lambda: stock.receive_many(
-                tenant_id=tenant, lines=_lines(payload), seller_slug=payload.seller
-            ),
-        )
-        return 201, _bulk_out(tenant, len(payload.lines), changed)
-
-    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+    return _run_bulk(
+        request,
+        payload,
+        idempotency_key,
+        lambda: stock.receive_many(
+            tenant_id=tenant, lines=_lines(payload), seller_slug=payload.seller
+        ),
+        fills_backorders=True,
+    )
 
 
 @router.post(
@@ -161,21 +182,13 @@ def adjust_stock_bulk(
     """A stock count of up to 1,000 lines, each a delta with its reason: all lines or none;
     no level may fall below what orders reserved (409 `below_reserved`, naming the line).
     Units found serve waiting orders first. Requires an `Idempotency-Key` header."""
-    require_key(idempotency_key, "a retried request moves stock once")
     tenant = tenant_id(request)
-
-    def adjust() -> list[StockLevel]:
-        return stock.adjust_many(
+    return _run_bulk(
+        request,
+        payload,
+        idempotency_key,
+        lambda: stock.adjust_many(
             tenant_id=tenant, lines=_lines(payload), seller_slug=payload.seller
-        )
-
-    def create() -> tuple[int, Any]:
-        if any(line.delta > 0 for line in payload.lines):
-            changed = services.with_backorders_filled(
-                tenant_id=tenant, sku_ids=_changed_skus, arrive=adjust
-            )
-        else:
-            changed = adjust()
-        return 201, _bulk_out(tenant, len(payload.lines), changed)
-
-    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
+        ),
+        fills_backorders=any(line.delta > 0 for line in payload.lines),
+    )
