@@ -47,6 +47,7 @@ class Server:
         # gunicorn's control socket has one default path per user: two servers would fight.
         env["GUNICORN_CMD_ARGS"] = "--no-control-socket"
         env["HOUSEKEEPING"] = "0"  # no background jobs competing with the measured requests
+        env.setdefault("WORKER", "0")
         cmd = [sys.executable, "-m", "dinghuo.cli", "serve"]
         cmd += ["--bind", f"127.0.0.1:{self.port}", "--workers", str(workers)]
         cmd += ["--threads", str(threads)]

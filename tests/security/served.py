@@ -24,6 +24,7 @@ def dinghuo_env(var_dir: Path, **extra: str) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{var_dir / 'dinghuo.sqlite3'}",
         DJANGO_SETTINGS_MODULE="dinghuo.config.settings",
         HOUSEKEEPING="0",
+        WORKER="0",
     )
     env.update(extra)
     return env

@@ -1,5 +1,6 @@
-"""gunicorn settings and hooks used by `dinghuo serve`: the housekeeping loop runs beside the
-workers, started when the server is ready and stopped with it (HOUSEKEEPING=0 turns it off)."""
+"""gunicorn settings and hooks used by `dinghuo serve`: the housekeeping loop and one background
+worker (`dinghuo worker`) run beside the web workers, started when the server is ready and
+stopped with it (HOUSEKEEPING=0 and WORKER=0 turn them off, e.g. to run workers elsewhere)."""
 
 import os
 import subprocess
@@ -13,7 +14,7 @@ from gunicorn.http import wsgi as gunicorn_wsgi
 # process.
 secure_scheme_headers: dict[str, str] = {}
 
-_housekeeping: subprocess.Popen[bytes] | None = None
+_helpers: list[subprocess.Popen[bytes]] = []
 _default_headers = gunicorn_wsgi.Response.default_headers
 
 
@@ -28,19 +29,23 @@ gunicorn_wsgi.Response.default_headers = _headers_without_server
 
 
 def when_ready(server: Any) -> None:
-    global _housekeeping
-    if os.environ.get("HOUSEKEEPING", "1") == "0":
-        return
-    every = os.environ.get("HOUSEKEEPING_EVERY", "60")
-    _housekeeping = subprocess.Popen(  # noqa: S603 (fixed argv)
-        [sys.executable, "-m", "dinghuo.cli", "housekeeping", "--every", every]
-    )
+    if os.environ.get("HOUSEKEEPING", "1") != "0":
+        every = os.environ.get("HOUSEKEEPING_EVERY", "60")
+        _helpers.append(_start("housekeeping", "--every", every))
+    if os.environ.get("WORKER", "1") != "0":
+        _helpers.append(_start("worker"))
+
+
+def _start(*command: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen([sys.executable, "-m", "dinghuo.cli", *command])  # noqa: S603
 
 
 def on_exit(server: Any) -> None:
-    if _housekeeping is not None and _housekeeping.poll() is None:
-        _housekeeping.terminate()
+    for helper in _helpers:
+        if helper.poll() is None:
+            helper.terminate()
+    for helper in _helpers:
         try:
-            _housekeeping.wait(timeout=10)
+            helper.wait(timeout=10)
         except subprocess.TimeoutExpired:
-            _housekeeping.kill()
+            helper.kill()

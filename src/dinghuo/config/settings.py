@@ -93,6 +93,8 @@ INSTALLED_APPS = [
     "dinghuo.integrations",
     "dinghuo.api",
     "dinghuo.demo",
+    "django_tasks",
+    "django_tasks_db",
 ]
 
 MIDDLEWARE = [
@@ -405,7 +407,10 @@ UNFOLD = {
 }
 
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Long work (imports) is queued in the database and run by `dinghuo worker`, which also runs
+# the jobs below: each does one bounded batch, safe with several workers at once.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+DINGHUO_WORKER_JOBS: list[str] = []
 
 LOGGING = {
     "version": 1,

@@ -1,0 +1,89 @@
+"""`dinghuo worker`: the background work that must not wait in a request.
+
+Each round runs every job named in the DINGHUO_WORKER_JOBS setting (webhook deliveries, EDI
+messages, …; core names no app above it), then the tasks queued through Django's Tasks API
+on the database backend (imports). A job is a callable that does one bounded batch and
+answers how much it did; several workers can run at once, because each job claims its work
+with `SKIP LOCKED` (PostgreSQL) or a lease. When a round finds nothing to do, the worker
+sleeps `--idle` seconds. SIGTERM or Ctrl+C ends it after the round it is in.
+"""
+
+import logging
+import signal
+import time
+from types import FrameType
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import close_old_connections
+from django.utils.module_loading import import_string
+
+log = logging.getLogger("dinghuo.worker")
+
+TASKS_PER_ROUND = 5  # queued tasks are long (an import); jobs get their turn between them
+
+
+class Command(BaseCommand):
+    help = "Deliver webhooks, move EDI messages and run queued tasks until stopped (or --once)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--once", action="store_true", help="One round, then exit")
+        parser.add_argument(
+            "--idle", type=float, default=1.0, help="Seconds to sleep when there was nothing to do"
+        )
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["idle"] < 0:
+            raise CommandError("--idle must not be negative.")
+        self.running = True
+        if not options["once"]:
+            signal.signal(signal.SIGTERM, self._stop)
+            signal.signal(signal.SIGINT, self._stop)
+        jobs = [(path, import_string(path)) for path in settings.DINGHUO_WORKER_JOBS]
+        while self.running:
+            done = sum(_run(path, job) for path, job in jobs) + _run_queued_tasks()
+            if options["once"]:
+                self.stdout.write(f"done: {done}")
+                return
+            if not done:
+                time.sleep(options["idle"])
+
+    def _stop(self, signum: int, frame: FrameType | None) -> None:
+        self.running = False
+
+
+def _run(path: str, job: Any) -> int:
+    close_old_connections()
+    try:
+        return int(job())
+    except Exception:  # one failing job must not stop the others or the loop
+        log.exception("worker job %s failed", path)
+        return 0
+
+
+def _run_queued_tasks() -> int:
+    """Run up to TASKS_PER_ROUND tasks queued on the database backend, if it is the one set."""
+    backend = settings.TASKS["default"]["BACKEND"]
+    if backend != "django_tasks_db.DatabaseBackend":
+        return 0
+    from django_tasks_db.management.commands.db_worker import Worker
+
+    ran = 0
+    for _ in range(TASKS_PER_ROUND):
+        close_old_connections()
+        worker = Worker(
+            queue_names=["*"],
+            interval=0,
+            batch=True,
+            backend_name="default",
+            startup_delay=False,
+            max_tasks=1,
+            worker_id="dinghuo-worker",
+            excluded_queue_names=[],
+        )
+        worker.run()
+        if not worker._run_tasks:
+            break
+        ran += 1
+    return ran
