@@ -16,6 +16,9 @@ DB_POOL        "1" to use psycopg's connection pool on PostgreSQL (the productio
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
                SMTP for payment reminders; without EMAIL_HOST mail goes to the console
 DINGHUO_PORTAL_URL  the portal's address, for links in e-mails
+DINGHUO_WEBHOOK_PRIVATE_ADDRESSES  "1" lets webhooks go to private and loopback addresses
+               and plain http (closed networks, tests); DINGHUO_WEBHOOK_LEASE_SECONDS (120),
+               DINGHUO_WEBHOOK_TIMEOUT_SECONDS (10): docs/webhooks.md
 DINGHUO_CARD_PROVIDER  "manual" (default) or "stripe"; STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
                STRIPE_PUBLISHABLE_KEY, STRIPE_API_BASE: docs/payments.md
 """
@@ -410,7 +413,16 @@ UNFOLD = {
 # Long work (imports) is queued in the database and run by `dinghuo worker`, which also runs
 # the jobs below: each does one bounded batch, safe with several workers at once.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-DINGHUO_WORKER_JOBS: list[str] = []
+DINGHUO_WORKER_JOBS = [
+    "dinghuo.integrations.delivery.make_deliveries",
+    "dinghuo.integrations.delivery.send_due_deliveries",
+]
+# Webhooks (docs/webhooks.md). Private, loopback and link-local receivers (and plain http) are
+# refused unless DINGHUO_WEBHOOK_PRIVATE_ADDRESSES=1: on a closed network, or in tests.
+DINGHUO_WEBHOOK_PRIVATE_ADDRESSES = _env_flag("DINGHUO_WEBHOOK_PRIVATE_ADDRESSES")
+# How long a worker holds the deliveries it claimed before another may send them again.
+DINGHUO_WEBHOOK_LEASE_SECONDS = int(os.environ.get("DINGHUO_WEBHOOK_LEASE_SECONDS", "120"))
+DINGHUO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("DINGHUO_WEBHOOK_TIMEOUT_SECONDS", "10"))
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,12 @@
 """Reading the event feed."""
 
+from typing import Any
+
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from dinghuo.integrations import cursors
 from dinghuo.integrations.cursors import Place
 from dinghuo.integrations.models import Event
 
@@ -21,12 +24,34 @@ def events_after(
 ) -> list[Event]:
     """The tenant's events after the place `after` (txid, id), in commit order, holding back
     those a transaction still running could yet precede (see events.py)."""
+    qs = _readable_after(tenant_id, after)
+    if types:
+        qs = qs.filter(type__in=types)
+    return list(qs.order_by("txid", "id")[:limit])
+
+
+def event_places_after(tenant_id: int, after: Place, limit: int) -> list[tuple[Any, ...]]:
+    """(id, txid, type, aggregate_type, aggregate_id) of the events `events_after` reads,
+    without their payloads: what turning events into webhook deliveries needs."""
+    qs = _readable_after(tenant_id, after).order_by("txid", "id")
+    return list(qs.values_list("id", "txid", "type", "aggregate_type", "aggregate_id")[:limit])
+
+
+def _readable_after(tenant_id: int, after: Place) -> QuerySet[Event]:
     txid, event_id = after
     qs = Event.objects.filter(tenant_id=tenant_id, txid__gte=txid).filter(
         Q(txid__gt=txid) | Q(id__gt=event_id)
     )
     if connection.vendor == "postgresql":
         qs = qs.filter(txid__lt=RawSQL(_HORIZON, []))  # noqa: S611 (constant SQL, no input)
-    if types:
-        qs = qs.filter(type__in=types)
-    return list(qs.order_by("txid", "id")[:limit])
+    return qs
+
+
+def feed_head(tenant_id: int) -> Place:
+    """The place of the tenant's last event that no running transaction can still precede:
+    a reader starting there misses nothing written later (see events.py)."""
+    qs = Event.objects.filter(tenant_id=tenant_id)
+    if connection.vendor == "postgresql":
+        qs = qs.filter(txid__lt=RawSQL(_HORIZON, []))  # noqa: S611 (constant SQL, no input)
+    last = qs.order_by("-txid", "-id").values_list("txid", "id").first()
+    return last if last is not None else cursors.read(cursors.START)

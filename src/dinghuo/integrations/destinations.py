@@ -1,0 +1,83 @@
+"""Where webhooks may be sent: never to the platform itself, nor (unless an operator allows
+it) to private, loopback or other non-public addresses, which would let a subscriber reach
+services behind the firewall (server-side request forgery).
+
+The address is checked when a subscription is saved and again, resolved, before each send:
+the request then goes to the very address that was checked, so a name that resolves to a
+public address at first and a private one later (DNS rebinding) gains nothing.
+"""
+
+import ipaddress
+import socket
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+
+from dinghuo.core.errors import FieldError, ValidationFailed
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A checked URL and the address it resolved to."""
+
+    url: str
+    host: str
+    address: str
+
+
+def private_addresses_allowed() -> bool:
+    """The operator setting DINGHUO_WEBHOOK_PRIVATE_ADDRESSES (tests and closed networks)."""
+    return bool(settings.DINGHUO_WEBHOOK_PRIVATE_ADDRESSES)
+
+
+def check_url(url: str, platform_hosts: list[str]) -> None:
+    """422 `webhook_url_refused` unless `url` is one the platform may send webhooks to.
+
+    `platform_hosts` are this platform's own `host[:port]` names (the request's host, the
+    portal's address): a subscription must not make the platform call itself."""
+    parts = urlsplit(url)
+    allowed_schemes = {"https", "http"} if private_addresses_allowed() else {"https"}
+    if parts.scheme not in allowed_schemes or not parts.hostname:
+        raise _refused("Use an https:// address.")
+    if parts.username or parts.password:
+        raise _refused("Leave user names and passwords out of the address; it is signed.")
+    if _netloc(parts.scheme, parts.hostname, parts.port) in {
+        _normal(host, parts.scheme) for host in platform_hosts if host
+    }:
+        raise _refused("That address is this platform itself.")
+    resolve(url)
+
+
+def resolve(url: str) -> Destination:
+    """The address to send to: the first the host resolves to, if every one is allowed."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        infos = socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise _refused("The host name does not resolve.") from exc
+    addresses = [str(info[4][0]) for info in infos]
+    if not private_addresses_allowed():
+        for address in addresses:
+            if not ipaddress.ip_address(address.split("%")[0]).is_global:
+                raise _refused("The address is private, loopback or otherwise not public.")
+    return Destination(url=url, host=host, address=addresses[0])
+
+
+def _netloc(scheme: str, host: str, port: int | None) -> str:
+    default = 443 if scheme == "https" else 80
+    return f"{host.lower().rstrip('.')}:{port or default}"
+
+
+def _normal(host_and_port: str, scheme: str) -> str:
+    parts = urlsplit(f"{scheme}://{host_and_port}")
+    return _netloc(scheme, parts.hostname or "", parts.port)
+
+
+def _refused(reason: str) -> ValidationFailed:
+    return ValidationFailed(
+        f"Webhooks cannot be sent to this address. {reason}",
+        code="webhook_url_refused",
+        errors=[FieldError("url", "refused", reason)],
+    )
