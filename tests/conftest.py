@@ -5,6 +5,7 @@ from django.test import override_settings
 from django.utils import translation
 
 from tests.builders import World, build_world
+from tests.mailbox import inbox  # noqa: F401 (a real SMTP server, for every test that mails)
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -3,11 +3,6 @@ due is sent once to the company's admins (else all its users), each in their lan
 one they chose on the pages), nothing for paid invoices or on a second run, and a send that
 fails is not taken for sent."""
 
-import email
-import email.policy
-import socket
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import date
 from email.message import EmailMessage
 from typing import Any
@@ -15,7 +10,7 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.contrib.sessions.models import Session
-from django.test import Client, override_settings
+from django.test import Client
 
 from dinghuo.billing import jobs, services
 from dinghuo.billing.models import Invoice, Reminder
@@ -25,59 +20,11 @@ from dinghuo.customers.models import CompanyUser
 from dinghuo.integrations.models import Event
 from tests.billing.support import at, invoices_of, pay, shipped_order
 from tests.builders import World, add_buyer
+from tests.mailbox import Inbox, free_port, smtp_settings
 from tests.portal.ordering import second_company
 
 JAN5 = date(2026, 1, 5)  # invoices issued on 5 Jan are due on 4 Feb (net 30)
 DUE = date(2026, 2, 4)
-
-
-@dataclass
-class Inbox:
-    """What the SMTP server received: (envelope recipients, parsed message)."""
-
-    received: list[tuple[list[str], EmailMessage]] = field(default_factory=list)
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
-        self.received.append((list(envelope.rcpt_tos), message))
-        return "250 Message accepted for delivery"
-
-    def to(self, address: str) -> list[EmailMessage]:
-        return [message for rcpt, message in self.received if address in rcpt]
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def _smtp_settings(port: int) -> override_settings:
-    return override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
-        EMAIL_HOST="127.0.0.1",
-        EMAIL_PORT=port,
-        EMAIL_HOST_USER="",
-        EMAIL_HOST_PASSWORD="",
-        EMAIL_USE_TLS=False,
-        EMAIL_USE_SSL=False,
-        EMAIL_TIMEOUT=5,
-        DEFAULT_FROM_EMAIL="billing@acme.test",
-    )
-
-
-@pytest.fixture
-def inbox() -> Iterator[Inbox]:
-    """A real SMTP server on 127.0.0.1 and a free port, Django's SMTP backend pointed at it."""
-    found = Inbox()
-    port = _free_port()
-    server = Controller(found, hostname="127.0.0.1", port=port)
-    server.start()
-    try:
-        with _smtp_settings(port):
-            yield found
-    finally:
-        server.stop()
 
 
 @pytest.fixture
@@ -243,19 +190,19 @@ def test_a_company_without_admins_is_written_to_all_its_users(
 def test_a_failed_send_is_not_taken_for_sent(
     schedule: World, django_capture_on_commit_callbacks: Any
 ) -> None:
-    closed = _free_port()  # nothing listens there
-    with _smtp_settings(closed):
+    closed = free_port()  # nothing listens there
+    with smtp_settings(closed):
         run = _run(schedule, date(2026, 2, 1), django_capture_on_commit_callbacks)
     assert (run.claimed, run.sent, run.failed) == (1, 0, 1)
     assert not Reminder.objects.exists()
     assert not Event.objects.filter(type="invoice.reminder_sent").exists()
     # The server is back: the next run sends the step.
     found = Inbox()
-    port = _free_port()
+    port = free_port()
     server = Controller(found, hostname="127.0.0.1", port=port)
     server.start()
     try:
-        with _smtp_settings(port):
+        with smtp_settings(port):
             run = _run(schedule, date(2026, 2, 2), django_capture_on_commit_callbacks)
     finally:
         server.stop()

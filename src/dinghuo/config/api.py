@@ -8,6 +8,7 @@ from dinghuo.catalog import api as catalog
 from dinghuo.customers import api as customers
 from dinghuo.fulfilment import api as fulfilment
 from dinghuo.integrations import api as integrations
+from dinghuo.integrations import api_webhooks
 from dinghuo.inventory import api as inventory
 from dinghuo.orders import api as orders
 from dinghuo.orders import api_amendments, api_short_close, api_stock_arrivals
@@ -37,3 +38,4 @@ api.add_router("/my", billing.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", returns.router)
 api.add_router("/my", returns.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/events", integrations.router)
+api.add_router("/", api_webhooks.router)

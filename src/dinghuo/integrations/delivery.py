@@ -39,6 +39,7 @@ from dinghuo.integrations.models import (
     WebhookSubscription,
 )
 from dinghuo.integrations.owner_mail import tell_owner_of_pause
+from dinghuo.integrations.schemas import instant
 
 log = logging.getLogger("dinghuo.webhooks")
 
@@ -215,7 +216,7 @@ def _load(ids: list[int], now: datetime) -> list[Outgoing]:
                     "type": event.type,
                     "aggregate_type": event.aggregate_type,
                     "aggregate_id": event.aggregate_id,
-                    "occurred_at": event.occurred_at,
+                    "occurred_at": instant(event.occurred_at),
                     "data": event.payload,
                 },
             )

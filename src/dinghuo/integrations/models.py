@@ -104,7 +104,7 @@ class WebhookDelivery(TenantScoped):
     first_attempt_at = models.DateTimeField(null=True, blank=True)
     delivered_at = models.DateTimeField(null=True, blank=True)
     last_status_code = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.CharField(max_length=200, blank=True)
+    last_error = models.CharField(max_length=200, blank=True, db_default="")
     is_replay = models.BooleanField(default=False)
     created_at = models.DateTimeField()
 

@@ -1,14 +1,23 @@
-"""Reading the event feed."""
+"""Reading the event feed and the webhook subscriptions with their delivery log."""
 
 from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Count, F, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
+from dinghuo.core.queries import tenant_row
 from dinghuo.integrations import cursors
 from dinghuo.integrations.cursors import Place
-from dinghuo.integrations.models import Event
+from dinghuo.integrations.models import (
+    DeliveryState,
+    Event,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
+
+MISSING = "No such webhook subscription."
 
 # The transactions below this id have all ended (pg_snapshot_xmin of the statement's own
 # snapshot), so no event can still appear below it. The reader's own transaction counts as
@@ -55,3 +64,52 @@ def feed_head(tenant_id: int) -> Place:
         qs = qs.filter(txid__lt=RawSQL(_HORIZON, []))  # noqa: S611 (constant SQL, no input)
     last = qs.order_by("-txid", "-id").values_list("txid", "id").first()
     return last if last is not None else cursors.read(cursors.START)
+
+
+def subscriptions(tenant_id: int) -> QuerySet[WebhookSubscription]:
+    """The tenant's webhook subscriptions."""
+    return WebhookSubscription.objects.filter(tenant_id=tenant_id)
+
+
+def subscription(tenant_id: int, subscription_id: int) -> WebhookSubscription:
+    """One of the tenant's subscriptions; 404 for another tenant's."""
+    return tenant_row(WebhookSubscription.objects.all(), tenant_id, subscription_id, MISSING)
+
+
+def delivery_counts(subscription_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Per subscription, how many deliveries wait (pending) and how many were given up."""
+    counts: dict[int, dict[str, int]] = {pk: {} for pk in subscription_ids}
+    rows = (
+        WebhookDelivery.objects.filter(
+            subscription_id__in=subscription_ids,
+            state__in=[DeliveryState.PENDING, DeliveryState.FAILED],
+        )
+        .values_list("subscription_id", "state")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for subscription_id, state, n in rows:
+        counts[subscription_id][state] = n
+    return counts
+
+
+def deliveries(
+    tenant_id: int, subscription_id: int, state: str | None = None, event_type: str | None = None
+) -> QuerySet[WebhookDelivery]:
+    """A subscription's deliveries (the log), with each one's event type."""
+    found = WebhookDelivery.objects.filter(
+        tenant_id=tenant_id, subscription_id=subscription_id
+    ).annotate(event_type=F("event__type"))
+    if state:
+        found = found.filter(state=state)
+    if event_type:
+        found = found.filter(event__type=event_type)
+    return found
+
+
+def delivery(tenant_id: int, subscription_id: int, delivery_id: int) -> WebhookDelivery:
+    """One delivery of the subscription, with its attempts (`log`) in order; else 404."""
+    found = deliveries(tenant_id, subscription_id).prefetch_related(
+        Prefetch("log", queryset=WebhookAttempt.objects.order_by("number", "id"))
+    )
+    return tenant_row(found, tenant_id, delivery_id, "No such webhook delivery.")

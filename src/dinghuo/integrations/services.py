@@ -21,6 +21,7 @@ from dinghuo.integrations import destinations, events, queries, signing
 from dinghuo.integrations.cursors import Place
 from dinghuo.integrations.event_types import as_filter as of_types
 from dinghuo.integrations.models import DeliveryState, Event, WebhookDelivery, WebhookSubscription
+from dinghuo.integrations.queries import MISSING
 
 EVENT_TYPE = re.compile(r"^(\*|[a-z][a-z_]*(\.[a-z][a-z_]*)*(\.\*)?)$")
 MAX_EVENT_TYPES = 100
@@ -28,7 +29,6 @@ MAX_EVENT_TYPES = 100
 MAX_REPLAY = 50_000
 # After a rotation the old secret still signs (a second `v1=`) so receivers can switch over.
 OLD_SECRET_HONOURED = timedelta(hours=24)
-MISSING = "No such webhook subscription."
 
 
 @dataclass(frozen=True)
