@@ -122,6 +122,17 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "PUT /return-policy": {"body": {"window_days": 10}},
     "GET /orders/{order_id}/timeline": {},
     "GET /events": {},
+    "GET /webhooks": {},
+    "POST /webhooks": {"body": {"url": "https://93.184.215.14/hooks"}},
+    "GET /webhooks/{webhook_id}": {},
+    "PATCH /webhooks/{webhook_id}": {"body": {"description": "Renamed"}},
+    "DELETE /webhooks/{webhook_id}": {},
+    "POST /webhooks/{webhook_id}/secret": {},
+    "POST /webhooks/{webhook_id}/resume": {},
+    "GET /webhooks/{webhook_id}/deliveries": {},
+    "GET /webhooks/{webhook_id}/deliveries/{delivery_id}": {},
+    "POST /webhooks/{webhook_id}/deliveries/{delivery_id}/replay": {},
+    "POST /webhooks/{webhook_id}/replays": {"body": {"after": "0"}},
     "POST /orders/{order_id}/approve": {"body": {"comment": "ok"}},
     "POST /orders/{order_id}/reject": {"body": {"comment": "no"}},
     "POST /orders/{order_id}/release-hold": {"body": {"comment": "paid"}},
@@ -605,7 +616,23 @@ def owner_ids(world: World) -> dict[str, Any]:
         "tax_category_id": tax_category.pk,
         "tax_rate_id": tax_rate.pk,
         "owner_buyer": buyer_api,
+        **_webhook_ids(world),
     }
+
+
+def _webhook_ids(world: World) -> dict[str, int]:
+    """A subscription of the owner with one delivery made (not sent)."""
+    from dinghuo.integrations import delivery, events
+    from dinghuo.integrations import services as webhooks
+
+    made = webhooks.create_subscription(
+        tenant_id=world.tenant.pk, url="https://93.184.215.14/owner", event_types=["test.*"],
+        platform_hosts=[],
+    )  # fmt: skip
+    events.record(events.new(world.tenant.pk, "test.owned", "test", 1, {}))
+    delivery.make_deliveries()
+    sent = made.subscription.deliveries.get()
+    return {"webhook_id": made.subscription.pk, "delivery_id": sent.pk}
 
 
 def _billed(world: World, api_: ApiClient) -> dict[str, int]:

@@ -509,6 +509,17 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     ),
     "replacements_required": (say(_("Name the replacement goods.")),),
     "too_many_replacements": (say(_("At most 500 replacement items.")),),
+    # --- webhooks ---------------------------------------------------------------------------
+    "webhook_url_refused": (
+        say(_("Webhooks go only to public https addresses, never to this platform itself.")),
+    ),
+    "webhook_not_paused": (say(_("This webhook is not paused.")),),
+    "delivery_pending": (
+        say(_("This event is still waiting to be delivered; it goes out without a replay.")),
+    ),
+    "replay_needs_start": (say(_("Say where the replay starts: a cursor or a moment.")),),
+    "replay_range_reversed": (say(_("The range must end after it starts.")),),
+    "replay_too_large": (say(_("Too many events to replay at once; choose a narrower range.")),),
 }
 
 

@@ -24,11 +24,11 @@ from dinghuo.integrations.schemas import (
     EventType,
     ReplayIn,
     ReplayOut,
-    WebhookIn,
-    WebhookOut,
-    WebhookPageOut,
-    WebhookPatch,
-    WebhookWithSecretOut,
+    SubscriptionIn,
+    SubscriptionOut,
+    SubscriptionPageOut,
+    SubscriptionPatch,
+    SubscriptionWithSecretOut,
     attempt_out,
     delivery_out,
     webhook_out,
@@ -50,7 +50,7 @@ def _detail(tenant: int, subscription_id: int) -> dict[str, Any]:
     return webhook_out(subscription, queries.delivery_counts([subscription.pk])[subscription.pk])
 
 
-@router.get("/webhooks", response=WebhookPageOut, summary="List webhook subscriptions")
+@router.get("/webhooks", response=SubscriptionPageOut, summary="List webhook subscriptions")
 def list_webhooks(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, Any]:
     """Oldest first; follow `next_cursor` with `after`."""
     body = paged(queries.subscriptions(tenant_id(request)), filters, lambda s: s)
@@ -59,9 +59,9 @@ def list_webhooks(request: HttpRequest, filters: Query[PageFilters]) -> dict[str
     return body
 
 
-@router.post("/webhooks", response={201: WebhookWithSecretOut}, summary="Subscribe a URL")
+@router.post("/webhooks", response={201: SubscriptionWithSecretOut}, summary="Subscribe a URL")
 def create_webhook(
-    request: HttpRequest, payload: WebhookIn, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, payload: SubscriptionIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
     """Events written from now on are sent to the URL, signed with the `secret` answered
     here (and only here). The URL must be https and public, and not this platform (422
@@ -82,17 +82,19 @@ def create_webhook(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/webhooks/{webhook_id}", response=WebhookOut, summary="Read a webhook subscription")
+@router.get(
+    "/webhooks/{webhook_id}", response=SubscriptionOut, summary="Read a webhook subscription"
+)
 def get_webhook(request: HttpRequest, webhook_id: ObjectId) -> HttpResponse:
     """With its counts of waiting and given-up deliveries, and its `ETag`."""
     return tagged(200, _detail(tenant_id(request), webhook_id))
 
 
 @router.patch(
-    "/webhooks/{webhook_id}", response=WebhookOut, summary="Change a webhook subscription"
+    "/webhooks/{webhook_id}", response=SubscriptionOut, summary="Change a webhook subscription"
 )
 def update_webhook(
-    request: HttpRequest, webhook_id: ObjectId, payload: WebhookPatch, if_match: IfMatch = None
+    request: HttpRequest, webhook_id: ObjectId, payload: SubscriptionPatch, if_match: IfMatch = None
 ) -> HttpResponse:
     """Fields left out stay. Switched off, nothing is sent or kept for it; switched on again,
     it goes on from then (replay from its old `position` to send what it missed)."""
@@ -133,7 +135,7 @@ def delete_webhook(request: HttpRequest, webhook_id: ObjectId) -> HttpResponse:
 
 @router.post(
     "/webhooks/{webhook_id}/secret",
-    response=WebhookWithSecretOut,
+    response=SubscriptionWithSecretOut,
     summary="Give a webhook subscription a new secret",
 )
 def rotate_webhook_secret(request: HttpRequest, webhook_id: ObjectId) -> HttpResponse:
@@ -149,7 +151,9 @@ def rotate_webhook_secret(request: HttpRequest, webhook_id: ObjectId) -> HttpRes
 
 
 @router.post(
-    "/webhooks/{webhook_id}/resume", response=WebhookOut, summary="Resume a paused subscription"
+    "/webhooks/{webhook_id}/resume",
+    response=SubscriptionOut,
+    summary="Resume a paused subscription",
 )
 def resume_webhook(request: HttpRequest, webhook_id: ObjectId) -> HttpResponse:
     """Every waiting delivery, and those given up, is tried again now, in order; 409

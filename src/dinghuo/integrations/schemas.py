@@ -27,14 +27,14 @@ ContactEmail = Annotated[
 FeedCursor = Annotated[str, StringConstraints(pattern=cursors.PATTERN, max_length=40)]
 
 
-class WebhookIn(InSchema):
+class SubscriptionIn(InSchema):
     url: WebhookUrl = Field(description="https:// address that receives the events")
     event_types: EventTypes = []
     description: ShortText = ""
     contact_email: ContactEmail = Field("", description="Told when deliveries keep failing")
 
 
-class WebhookPatch(PatchIn):
+class SubscriptionPatch(PatchIn):
     url: WebhookUrl | None = None
     event_types: EventTypes | None = None
     description: ShortText | None = None
@@ -42,7 +42,7 @@ class WebhookPatch(PatchIn):
     is_active: bool | None = Field(None, description="Off: nothing is sent or kept for it")
 
 
-class WebhookOut(Schema):
+class SubscriptionOut(Schema):
     id: int
     url: str
     description: str
@@ -59,12 +59,12 @@ class WebhookOut(Schema):
     updated_at: datetime
 
 
-class WebhookWithSecretOut(WebhookOut):
+class SubscriptionWithSecretOut(SubscriptionOut):
     secret: str = Field(description="Signs every delivery; shown only now (docs: webhooks)")
 
 
-class WebhookPageOut(Schema):
-    items: list[WebhookOut]
+class SubscriptionPageOut(Schema):
+    items: list[SubscriptionOut]
     next_cursor: str | None
 
 

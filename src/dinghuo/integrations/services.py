@@ -211,7 +211,7 @@ def replay_events(
     if occurred_from and occurred_until and occurred_until <= occurred_from:
         raise ValidationFailed(
             "The range ends before it starts.",
-            code="invalid_range",
+            code="replay_range_reversed",
             errors=[FieldError("occurred_until", "before_start", "Must be after occurred_from")],
         )
     with transaction.atomic():

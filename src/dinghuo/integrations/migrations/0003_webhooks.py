@@ -5,90 +5,167 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_seller_base_currency'),
-        ('integrations', '0002_event_txid'),
+        ("core", "0005_seller_base_currency"),
+        ("integrations", "0002_event_txid"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('event_txid', models.BigIntegerField()),
-                ('aggregate_type', models.CharField(max_length=32)),
-                ('aggregate_id', models.BigIntegerField()),
-                ('state', models.CharField(choices=[('pending', 'pending'), ('delivered', 'delivered'), ('failed', 'failed')], default='pending', max_length=10)),
-                ('attempts', models.PositiveIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('leased_until', models.DateTimeField(blank=True, null=True)),
-                ('first_attempt_at', models.DateTimeField(blank=True, null=True)),
-                ('delivered_at', models.DateTimeField(blank=True, null=True)),
-                ('last_status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, db_default='', max_length=200)),
-                ('is_replay', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField()),
-                ('event', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='integrations.event')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("event_txid", models.BigIntegerField()),
+                ("aggregate_type", models.CharField(max_length=32)),
+                ("aggregate_id", models.BigIntegerField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("pending", "pending"),
+                            ("delivered", "delivered"),
+                            ("failed", "failed"),
+                        ],
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("leased_until", models.DateTimeField(blank=True, null=True)),
+                ("first_attempt_at", models.DateTimeField(blank=True, null=True)),
+                ("delivered_at", models.DateTimeField(blank=True, null=True)),
+                ("last_status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("last_error", models.CharField(blank=True, db_default="", max_length=200)),
+                ("is_replay", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField()),
+                (
+                    "event",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="integrations.event",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='WebhookAttempt',
+            name="WebhookAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('attempted_at', models.DateTimeField()),
-                ('status_code', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('latency_ms', models.PositiveIntegerField()),
-                ('response_excerpt', models.CharField(blank=True, max_length=1000)),
-                ('error', models.CharField(blank=True, max_length=200)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='log', to='integrations.webhookdelivery')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("number", models.PositiveIntegerField()),
+                ("attempted_at", models.DateTimeField()),
+                ("status_code", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("latency_ms", models.PositiveIntegerField()),
+                ("response_excerpt", models.CharField(blank=True, max_length=1000)),
+                ("error", models.CharField(blank=True, max_length=200)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="log",
+                        to="integrations.webhookdelivery",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.CreateModel(
-            name='WebhookSubscription',
+            name="WebhookSubscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=2000)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('event_types', models.JSONField(default=list)),
-                ('secret', models.CharField(max_length=64)),
-                ('previous_secret', models.CharField(blank=True, max_length=64)),
-                ('previous_secret_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('is_active', models.BooleanField(default=True)),
-                ('paused_at', models.DateTimeField(blank=True, null=True)),
-                ('pause_reason', models.CharField(blank=True, max_length=200)),
-                ('contact_email', models.EmailField(blank=True, help_text='Told when deliveries keep failing', max_length=254)),
-                ('position_txid', models.BigIntegerField()),
-                ('position_event_id', models.BigIntegerField()),
-                ('created_at', models.DateTimeField()),
-                ('updated_at', models.DateTimeField()),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(max_length=2000)),
+                ("description", models.CharField(blank=True, max_length=200)),
+                ("event_types", models.JSONField(default=list)),
+                ("secret", models.CharField(max_length=64)),
+                ("previous_secret", models.CharField(blank=True, max_length=64)),
+                ("previous_secret_expires_at", models.DateTimeField(blank=True, null=True)),
+                ("is_active", models.BooleanField(default=True)),
+                ("paused_at", models.DateTimeField(blank=True, null=True)),
+                ("pause_reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True, help_text="Told when deliveries keep failing", max_length=254
+                    ),
+                ),
+                ("position_txid", models.BigIntegerField()),
+                ("position_event_id", models.BigIntegerField()),
+                ("created_at", models.DateTimeField()),
+                ("updated_at", models.DateTimeField()),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='webhookdelivery',
-            name='subscription',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='integrations.webhooksubscription'),
+            model_name="webhookdelivery",
+            name="subscription",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="deliveries",
+                to="integrations.webhooksubscription",
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(condition=models.Q(('state', 'pending')), fields=['next_attempt_at', 'id'], name='webhook_due_idx'),
+            model_name="webhookdelivery",
+            index=models.Index(
+                condition=models.Q(("state", "pending")),
+                fields=["next_attempt_at", "id"],
+                name="webhook_due_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(condition=models.Q(('state', 'pending')), fields=['subscription', 'aggregate_type', 'aggregate_id', 'event_txid', 'event'], name='webhook_object_queue_idx'),
+            model_name="webhookdelivery",
+            index=models.Index(
+                condition=models.Q(("state", "pending")),
+                fields=["subscription", "aggregate_type", "aggregate_id", "event_txid", "event"],
+                name="webhook_object_queue_idx",
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['subscription', 'id'], name='webhook_log_idx'),
+            model_name="webhookdelivery",
+            index=models.Index(fields=["subscription", "id"], name="webhook_log_idx"),
         ),
     ]
