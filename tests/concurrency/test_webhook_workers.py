@@ -98,7 +98,7 @@ def test_four_workers_send_each_event_once_and_in_order_per_object(settings):
 
 
 def _worker_process(env: dict[str, str]) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(  # noqa: S603 (fixed argv)
+    return subprocess.Popen(
         [sys.executable, "-m", "dinghuo.cli", "worker", "--idle", "0.1"],
         env=env,
         stdout=subprocess.DEVNULL,
