@@ -357,3 +357,33 @@ def test_deleting_a_subscription_stops_sending(world):
         work()
     assert receiver.received == []
     assert world.client().get(f"/webhooks/{made['id']}").status_code == 404
+
+
+def test_a_name_not_in_the_dns_is_accepted_and_each_delivery_says_it_does_not_resolve(
+    world, settings
+):
+    settings.DINGHUO_WEBHOOK_PRIVATE_ADDRESSES = False
+    made = subscribe(world, "https://erp.acme.invalid/hooks", event_types=["order.placed"])
+    happen(world, "order.placed", 1)
+    work()
+    (attempt,) = WebhookAttempt.objects.all()
+    assert attempt.error == "the host name does not resolve" and attempt.status_code is None
+    read = world.client().get(f"/webhooks/{made['id']}").json()
+    assert read["waiting"] == 1  # tried again later
+
+
+def test_localhost_by_name_is_refused(world, settings):
+    settings.DINGHUO_WEBHOOK_PRIVATE_ADDRESSES = False
+    r = world.client().post("/webhooks", {"url": "https://LOCALHOST./hooks"})
+    assert r.status_code == 422 and r.json()["code"] == "webhook_url_refused"
+
+
+def test_a_subscription_can_start_from_a_cursor_to_catch_up_on_the_past(world):
+    happen(world, "order.placed", 1)
+    happen(world, "order.placed", 2)
+    fed = world.client().get("/events", type="order.placed").json()["items"]
+    with receiving() as receiver:
+        subscribe(world, receiver.url, event_types=["order.placed"], start_after=fed[0]["cursor"])
+        happen(world, "order.placed", 3)
+        work()
+    assert sorted(e["aggregate_id"] for e in receiver.events()) == [2, 3]

@@ -67,6 +67,7 @@ def create_webhook(
     here (and only here). The URL must be https and public, and not this platform (422
     `webhook_url_refused`)."""
     tenant = tenant_id(request)
+    start = cursors.read(payload.start_after) if payload.start_after is not None else None
 
     def create() -> tuple[int, Any]:
         made = services.create_subscription(
@@ -76,6 +77,7 @@ def create_webhook(
             description=payload.description,
             contact_email=payload.contact_email,
             platform_hosts=_platform_hosts(request),
+            start_after=start,
         )
         return 201, {**_detail(tenant, made.subscription.pk), "secret": made.secret}
 

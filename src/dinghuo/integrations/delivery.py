@@ -245,6 +245,8 @@ def _send(delivery: Outgoing) -> Outcome:
         outcome.status_code, outcome.excerpt = _post(target, headers, body)
     except ValidationFailed:
         outcome.error = "address refused: not a public address"
+    except destinations.Unresolved:
+        outcome.error = "the host name does not resolve"
     except httpx.TimeoutException:
         outcome.error = "timed out"
     except httpx.HTTPError as exc:

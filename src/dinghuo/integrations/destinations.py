@@ -7,6 +7,7 @@ the request then goes to the very address that was checked, so a name that resol
 public address at first and a private one later (DNS rebinding) gains nothing.
 """
 
+import contextlib
 import ipaddress
 import socket
 from dataclasses import dataclass
@@ -15,6 +16,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 
 from dinghuo.core.errors import FieldError, ValidationFailed
+
+LOCAL_NAMES = {"localhost", "localhost.localdomain", "ip6-localhost", "ip6-loopback"}
+
+
+class Unresolved(OSError):
+    """The host name has no address now."""
 
 
 @dataclass(frozen=True)
@@ -46,17 +53,23 @@ def check_url(url: str, platform_hosts: list[str]) -> None:
         _normal(host, parts.scheme) for host in platform_hosts if host
     }:
         raise _refused("That address is this platform itself.")
-    resolve(url)
+    if parts.hostname.lower().rstrip(".") in LOCAL_NAMES and not private_addresses_allowed():
+        raise _refused("The address is private, loopback or otherwise not public.")
+    # A name not (yet) in the DNS is accepted: every delivery resolves it again and checks
+    # what it finds before sending, so it can never lead inside.
+    with contextlib.suppress(Unresolved):
+        resolve(url)
 
 
 def resolve(url: str) -> Destination:
-    """The address to send to: the first the host resolves to, if every one is allowed."""
+    """The address to send to: the first the host resolves to, if every one is allowed
+    (else 422 `webhook_url_refused`); `Unresolved` when the name has no address."""
     parts = urlsplit(url)
     host = parts.hostname or ""
     try:
         infos = socket.getaddrinfo(host, parts.port or 443, type=socket.SOCK_STREAM)
     except (OSError, UnicodeError) as exc:
-        raise _refused("The host name does not resolve.") from exc
+        raise Unresolved("The host name does not resolve.") from exc
     addresses = [str(info[4][0]) for info in infos]
     if not private_addresses_allowed():
         for address in addresses:

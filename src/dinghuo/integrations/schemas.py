@@ -32,6 +32,9 @@ class SubscriptionIn(InSchema):
     event_types: EventTypes = []
     description: ShortText = ""
     contact_email: ContactEmail = Field("", description="Told when deliveries keep failing")
+    start_after: FeedCursor | None = Field(
+        None, description='Also send the events after this feed cursor ("0": all); else from now'
+    )
 
 
 class SubscriptionPatch(PatchIn):

@@ -47,13 +47,15 @@ def create_subscription(
     description: str = "",
     contact_email: str = "",
     platform_hosts: list[str],
+    start_after: Place | None = None,
 ) -> NewSecret:
-    """Subscribe `url` to the events of `event_types` written from now on (empty: all)."""
+    """Subscribe `url` to the events of `event_types` (empty: all) written from now on, or,
+    with `start_after` (a feed place), to those after it too: a backfill."""
     destinations.check_url(url, platform_hosts)
     types = _checked_types(event_types)
     now = clock.now()
     with transaction.atomic():
-        txid, event_id = queries.feed_head(tenant_id)
+        txid, event_id = start_after or queries.feed_head(tenant_id)
         subscription = WebhookSubscription.objects.create(
             tenant_id=tenant_id,
             url=url,
