@@ -688,3 +688,19 @@ def test_the_first_buyer_printed_can_still_change_this_mornings_order(output: st
     assert 'data-testid="change-order"' in client.get(f"/orders/{order.pk}/").content.decode()
     page = client.get(f"/orders/{order.pk}/change/").content.decode()
     assert 'data-testid="amend-until"' in page and 'data-testid="amend-closed"' not in page
+
+
+def test_the_erp_webhook_took_the_last_weeks_order_events_one_after_a_retry(output: str) -> None:
+    from dinghuo.integrations.models import WebhookAttempt, WebhookSubscription
+
+    erp = WebhookSubscription.objects.get()
+    assert erp.url == "https://erp.harbour-trading.example/dinghuo/events"
+    assert not erp.is_active and erp.paused_at is None
+    sent = erp.deliveries.all()
+    assert sent.count() > 5 and set(sent.values_list("state", flat=True)) == {"delivered"}
+    types = set(sent.values_list("event__type", flat=True))
+    assert types and all(t.startswith(("order.", "invoice.")) for t in types)
+    week_ago = timezone.now() - timedelta(days=7, minutes=20)
+    assert all(d.event.occurred_at >= week_ago for d in sent.select_related("event"))
+    (busy,) = WebhookAttempt.objects.filter(status_code=503)
+    assert busy.response_excerpt.startswith("ERP busy") and busy.delivery.attempts == 2

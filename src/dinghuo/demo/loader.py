@@ -40,6 +40,7 @@ from dinghuo.demo.rates import BASE_CURRENCY, set_up_rates
 from dinghuo.demo.receivables import Collections, set_up_billing
 from dinghuo.demo.taxes import set_up_taxes
 from dinghuo.demo.terms import set_up_terms
+from dinghuo.demo.webhooks import connect_the_erp
 from dinghuo.fulfilment.models import Shipment
 from dinghuo.inventory.models import StockLevel
 from dinghuo.orders.models import Order
@@ -237,6 +238,7 @@ def _trade(
     _show(shows, collections.shows)
     _show(shows, history.shows)
     _show(shows, after_sales.shows)
+    connect_the_erp(tenant.pk, end)
     return shows
 
 
