@@ -387,3 +387,20 @@ def test_a_subscription_can_start_from_a_cursor_to_catch_up_on_the_past(world):
         happen(world, "order.placed", 3)
         work()
     assert sorted(e["aggregate_id"] for e in receiver.events()) == [2, 3]
+
+
+def test_housekeeping_forgets_deliveries_older_than_thirty_days_but_not_waiting_ones(world):
+    with receiving() as receiver:
+        subscribe(world, receiver.url, event_types=["order.placed"])
+        happen(world, "order.placed", 1)
+        work()
+    subscribe(world, f"http://127.0.0.1:{free_port()}/down", event_types=["order.placed"])
+    happen(world, "order.placed", 2)
+    work()  # the second subscription's delivery fails and waits
+    assert WebhookDelivery.objects.count() == 3
+    with clock.as_of(timezone.now() + timedelta(days=30) - timedelta(minutes=1)):
+        assert delivery.forget_old_deliveries() == 0
+    with clock.as_of(timezone.now() + timedelta(days=30, minutes=1)):
+        assert delivery.forget_old_deliveries() == 2  # both delivered ones
+    (left,) = WebhookDelivery.objects.all()
+    assert left.state == "pending" and left.log.count() == 1

@@ -18,7 +18,7 @@ EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEF
 DINGHUO_PORTAL_URL  the portal's address, for links in e-mails
 DINGHUO_WEBHOOK_PRIVATE_ADDRESSES  "1" lets webhooks go to private and loopback addresses
                and plain http (closed networks, tests); DINGHUO_WEBHOOK_LEASE_SECONDS (120),
-               DINGHUO_WEBHOOK_TIMEOUT_SECONDS (10): docs/webhooks.md
+               DINGHUO_WEBHOOK_TIMEOUT_SECONDS (10), DINGHUO_WEBHOOK_LOG_DAYS (30): docs/webhooks.md
 DINGHUO_CARD_PROVIDER  "manual" (default) or "stripe"; STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
                STRIPE_PUBLISHABLE_KEY, STRIPE_API_BASE: docs/payments.md
 """
@@ -423,6 +423,8 @@ DINGHUO_WEBHOOK_PRIVATE_ADDRESSES = _env_flag("DINGHUO_WEBHOOK_PRIVATE_ADDRESSES
 # How long a worker holds the deliveries it claimed before another may send them again.
 DINGHUO_WEBHOOK_LEASE_SECONDS = int(os.environ.get("DINGHUO_WEBHOOK_LEASE_SECONDS", "120"))
 DINGHUO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("DINGHUO_WEBHOOK_TIMEOUT_SECONDS", "10"))
+# How long the delivery log keeps delivered and given-up deliveries (housekeeping forgets them).
+DINGHUO_WEBHOOK_LOG_DAYS = int(os.environ.get("DINGHUO_WEBHOOK_LOG_DAYS", "30"))
 
 LOGGING = {
     "version": 1,
@@ -452,6 +454,7 @@ DINGHUO_HOUSEKEEPING = [
     "dinghuo.core.failures.purge_expired",
     "dinghuo.billing.jobs.send_payment_reminders",
     "dinghuo.billing.jobs.confirm_prepaid_orders_covered",
+    "dinghuo.integrations.delivery.forget_old_deliveries",
 ]
 
 # E-mail (payment reminders). Without EMAIL_HOST, mail is written to the console (nothing

@@ -383,3 +383,16 @@ def _pool() -> ThreadPoolExecutor:
     if _senders is None:
         _senders = ThreadPoolExecutor(max_workers=SENDERS, thread_name_prefix="webhook")
     return _senders
+
+
+def forget_old_deliveries() -> int:
+    """Housekeeping: delivered and given-up deliveries (and their attempts) older than
+    DINGHUO_WEBHOOK_LOG_DAYS leave the log; waiting ones stay. How many went."""
+    before = clock.now() - timedelta(days=settings.DINGHUO_WEBHOOK_LOG_DAYS)
+    old = WebhookDelivery.objects.filter(
+        state__in=[DeliveryState.DELIVERED, DeliveryState.FAILED], created_at__lt=before
+    )
+    ids = list(old.values_list("id", flat=True)[:10_000])  # bounded: the next round goes on
+    WebhookAttempt.objects.filter(delivery_id__in=ids).delete()
+    deleted, _ = WebhookDelivery.objects.filter(id__in=ids).delete()
+    return deleted
