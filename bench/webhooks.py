@@ -99,7 +99,7 @@ def _workers(database: str, n: int) -> Iterator[None]:
         "DINGHUO_WEBHOOK_PRIVATE_ADDRESSES": "1",
         "DEBUG": "0",
     }
-    cmd = [sys.executable, "-m", "dinghuo.cli", "worker", "--idle", "0.05"]
+    cmd = [sys.executable, "-m", "dinghuo.cli", "worker", "--idle", "0.2"]
     processes = [subprocess.Popen(cmd, env=env) for _ in range(n)]
     try:
         yield

@@ -518,6 +518,7 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         say(_("This event is still waiting to be delivered; it goes out without a replay.")),
     ),
     "replay_needs_start": (say(_("Say where the replay starts: a cursor or a moment.")),),
+    "too_many_event_types": (say(_("At most 100 event types; use families such as order.*.")),),
     "replay_range_reversed": (say(_("The range must end after it starts.")),),
     "replay_too_large": (say(_("Too many events to replay at once; choose a narrower range.")),),
 }

@@ -92,5 +92,5 @@ def _refused(reason: str) -> ValidationFailed:
     return ValidationFailed(
         f"Webhooks cannot be sent to this address. {reason}",
         code="webhook_url_refused",
-        errors=[FieldError("url", "refused", reason)],
+        errors=[FieldError("url", "webhook_url_refused", reason)],
     )

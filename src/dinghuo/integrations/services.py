@@ -214,7 +214,9 @@ def replay_events(
         raise ValidationFailed(
             "The range ends before it starts.",
             code="replay_range_reversed",
-            errors=[FieldError("occurred_until", "before_start", "Must be after occurred_from")],
+            errors=[
+                FieldError("occurred_until", "replay_range_reversed", "Must be after the start")
+            ],
         )
     with transaction.atomic():
         subscription = _locked(tenant_id, subscription_id)
@@ -224,7 +226,7 @@ def replay_events(
             raise ValidationFailed(
                 f"More than {MAX_REPLAY} events match; replay a narrower range.",
                 code="replay_too_large",
-                errors=[FieldError("occurred_until", "too_many", f"At most {MAX_REPLAY} events")],
+                errors=[FieldError("occurred_until", "replay_too_large", f"At most {MAX_REPLAY}")],
             )
         _new_deliveries(subscription.pk, rows, replay=True)
         return len(rows)
@@ -305,7 +307,9 @@ def _checked_types(event_types: list[str]) -> list[str]:
         if not EVENT_TYPE.match(kind)
     ]
     if len(event_types) > MAX_EVENT_TYPES:
-        errors.append(FieldError("event_types", "too_many", f"At most {MAX_EVENT_TYPES}"))
+        errors.append(
+            FieldError("event_types", "too_many_event_types", f"At most {MAX_EVENT_TYPES}")
+        )
     if errors:
         raise ValidationFailed("Some event types are not written as types.", errors=errors)
     return [] if "*" in event_types else sorted(set(event_types))
