@@ -124,3 +124,36 @@ def test_unknown_resource_with_a_tag_is_not_found(world: World) -> None:
         world.client(), "PATCH", "/skus/999999", {"pack_size": 2}, **{"If-Match": '"x"'}
     )
     assert response.status_code == 404
+
+
+def test_a_read_with_the_current_etag_in_if_none_match_answers_304_without_a_body(world):
+    api = world.client()
+    path = f"/companies/{world.company.pk}"
+    first = api.get(path)
+    tag = first["ETag"]
+    for held in (tag, f"W/{tag}", f'"other", {tag}', "*"):
+        again = api.client.get(f"/api/v1{path}", headers={**api.headers, "If-None-Match": held})
+        assert again.status_code == 304, held
+        assert again.content == b"" and again["ETag"] == tag
+    stale = api.client.get(f"/api/v1{path}", headers={**api.headers, "If-None-Match": '"old"'})
+    assert stale.status_code == 200 and stale.json() == first.json()
+    api.send("PATCH", path, '{"name": "Renamed"}')
+    changed = api.client.get(f"/api/v1{path}", headers={**api.headers, "If-None-Match": tag})
+    assert changed.status_code == 200 and changed["ETag"] != tag
+
+
+def test_the_document_states_if_none_match_and_304_exactly_where_reads_carry_an_etag():
+    from dinghuo.config.api import api
+
+    paths = api.get_openapi_schema()["paths"]
+    conditional = {
+        path
+        for path, ops in paths.items()
+        if {304, "304"} & set(ops.get("get", {}).get("responses", {}))
+    }
+    assert "/api/v1/companies/{company_id}" in conditional
+    assert "/api/v1/webhooks/{webhook_id}" in conditional
+    assert "/api/v1/orders/{order_id}" not in conditional  # no ETag there
+    for path in conditional:
+        names = [p["name"] for p in paths[path]["get"]["parameters"]]
+        assert "If-None-Match" in names

@@ -2,7 +2,7 @@
 
 from collections.abc import Callable
 
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
 from dinghuo.api.problems import HTTP_ERROR_CODES, problem
 
@@ -31,3 +31,35 @@ class ApiProblemMiddleware:
                 rewritten["Allow"] = response["Allow"]
             return rewritten
         return response
+
+
+class NotModifiedMiddleware:
+    """A read that carries an `ETag` answers 304 with no body when the request's
+    `If-None-Match` names it (RFC 9110 §13.1.2: weak comparison, `*` matches): a client
+    polling a resource downloads it only when it changed. Only that header is looked at."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.method in ("GET", "HEAD")
+            and response.status_code == 200
+            and response.has_header("ETag")
+            and request.path.startswith("/api/")
+        ):
+            held = request.headers.get("If-None-Match")
+            if held is not None and still_current(held, response["ETag"]):
+                not_modified = HttpResponseNotModified()
+                not_modified["ETag"] = response["ETag"]
+                return not_modified
+        return response
+
+
+def still_current(if_none_match: str, etag: str) -> bool:
+    """Whether `If-None-Match` names the current tag (weakly: `W/"x"` is `"x"`), or is `*`."""
+    if if_none_match.strip() == "*":
+        return True
+    current = etag.removeprefix("W/")
+    return any(tag.strip().removeprefix("W/") == current for tag in if_none_match.split(","))

@@ -111,6 +111,27 @@ def problem_answer(status: int) -> dict[str, Any]:
     return answer
 
 
+_ETAG = {"ETag": {"description": "This version of the answer", "schema": {"type": "string"}}}
+
+
+def conditional_read(read: dict[str, Any]) -> None:
+    """Document a read that carries an `ETag`: `If-None-Match` and its 304."""
+    read.setdefault("parameters", []).append(
+        {
+            "in": "header",
+            "name": "If-None-Match",
+            "required": False,
+            "description": "The `ETag` you hold: 304 with no body while it is still current",
+            "schema": {"type": "string", "maxLength": 2000},
+        }
+    )
+    read["responses"][200].setdefault("headers", {}).update(_ETAG)
+    read["responses"][304] = {
+        "description": "Not modified: the `ETag` in `If-None-Match` is still current",
+        "headers": _ETAG,
+    }
+
+
 class DinghuoOpenAPISchema(OpenAPISchema):
     """Ninja's document generator, made exact about errors, aliases, headers and names."""
 
@@ -151,6 +172,21 @@ class DinghuoOpenAPISchema(OpenAPISchema):
                 media = {self.api.renderer.media_type: {"schema": schema[0]}}
                 result[status]["content"] = media
         return result
+
+    def get_paths(self) -> dict[str, Any]:
+        """Every path; a resource whose changes take `If-Match` is read with an `ETag` and
+        answers a conditional read (`If-None-Match`) with 304 (`api.middleware`)."""
+        paths: dict[str, Any] = super().get_paths()
+        for operations in paths.values():
+            read = operations.get("get")
+            if read is not None and any(
+                {"in": "header", "name": "If-Match"}.items()
+                <= {k: p.get(k) for k in ("in", "name")}.items()
+                for method in ("put", "patch")
+                for p in operations.get(method, {}).get("parameters", [])
+            ):
+                conditional_read(read)
+        return paths
 
     def add_schema_definitions(self, definitions: dict[str, Any]) -> None:
         """Keep `definitions`, refusing a name already given to a different schema."""

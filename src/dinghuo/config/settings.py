@@ -106,6 +106,7 @@ MIDDLEWARE = [
     "dinghuo.core.security.ContentSecurityPolicy",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "dinghuo.api.middleware.ApiProblemMiddleware",
+    "dinghuo.api.middleware.NotModifiedMiddleware",
     "dinghuo.core.input_guard.InputGuard",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
