@@ -404,3 +404,18 @@ def test_housekeeping_forgets_deliveries_older_than_thirty_days_but_not_waiting_
         assert delivery.forget_old_deliveries() == 2  # both delivered ones
     (left,) = WebhookDelivery.objects.all()
     assert left.state == "pending" and left.log.count() == 1
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["https://a b.test/h", "https://x.test:99999/h", "https://x.test:abc/h", "https://-x.test/"],
+)
+def test_an_address_that_cannot_be_one_is_refused(world, url):
+    r = world.client().post("/webhooks", {"url": url})
+    assert r.status_code == 422 and r.json()["code"] == "webhook_url_refused", r.json()
+
+
+def test_an_international_host_name_is_accepted(world, settings):
+    settings.DINGHUO_WEBHOOK_PRIVATE_ADDRESSES = False
+    r = world.client().post("/webhooks", {"url": "https://訂貨.example/hooks"})
+    assert r.status_code == 201, r.json()

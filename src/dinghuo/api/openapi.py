@@ -122,7 +122,7 @@ def conditional_read(read: dict[str, Any]) -> None:
             "name": "If-None-Match",
             "required": False,
             "description": "The `ETag` you hold: 304 with no body while it is still current",
-            "schema": {"type": "string", "maxLength": 2000},
+            "schema": {"type": "string"},
         }
     )
     read["responses"][200].setdefault("headers", {}).update(_ETAG)

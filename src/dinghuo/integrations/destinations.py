@@ -9,6 +9,7 @@ public address at first and a private one later (DNS rebinding) gains nothing.
 
 import contextlib
 import ipaddress
+import re
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -47,6 +48,12 @@ def check_url(url: str, platform_hosts: list[str]) -> None:
     allowed_schemes = {"https", "http"} if private_addresses_allowed() else {"https"}
     if parts.scheme not in allowed_schemes or not parts.hostname:
         raise _refused("Use an https:// address.")
+    try:
+        parts.port  # noqa: B018 (raises on a port that is not a number in range)
+    except ValueError as exc:
+        raise _refused("The port is not a number from 1 to 65535.") from exc
+    if not _valid_host(parts.hostname):
+        raise _refused("The host name is not valid.")
     if parts.username or parts.password:
         raise _refused("Leave user names and passwords out of the address; it is signed.")
     if _netloc(parts.scheme, parts.hostname, parts.port) in {
@@ -76,6 +83,24 @@ def resolve(url: str) -> Destination:
             if not ipaddress.ip_address(address.split("%")[0]).is_global:
                 raise _refused("The address is private, loopback or otherwise not public.")
     return Destination(url=url, host=host, address=addresses[0])
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+
+
+def _valid_host(host: str) -> bool:
+    """An IP address, or a DNS name (international names in their IDNA form)."""
+    try:
+        ipaddress.ip_address(host)
+        return True
+    except ValueError:
+        pass
+    try:
+        ascii_name = host.rstrip(".").encode("idna").decode("ascii").lower()
+    except UnicodeError:
+        return False
+    labels = ascii_name.split(".")
+    return len(ascii_name) <= 253 and all(_LABEL.match(label) for label in labels)
 
 
 def _netloc(scheme: str, host: str, port: int | None) -> str:

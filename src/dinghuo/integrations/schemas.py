@@ -10,7 +10,9 @@ from dinghuo.api.schemas import InSchema, Instant, PatchIn, ShortText
 from dinghuo.integrations import cursors
 from dinghuo.integrations.models import WebhookAttempt, WebhookDelivery, WebhookSubscription
 
-WebhookUrl = Annotated[str, StringConstraints(min_length=8, max_length=2000, pattern=r"^https?://")]
+WebhookUrl = Annotated[
+    str, StringConstraints(min_length=8, max_length=2000, pattern=r"^https?://[^ \t\r\n/?#]")
+]
 EventType = Annotated[
     str,
     StringConstraints(
@@ -21,8 +23,9 @@ EventTypes = Annotated[
     list[EventType],
     Field(max_length=100, description="`order.placed`, a family `order.*`; empty or `*`: all"),
 ]
+# ASCII whitespace spelled out: `\s` differs between Python and the document's ECMA regexes.
 ContactEmail = Annotated[
-    str, StringConstraints(max_length=254, pattern=r"^$|^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    str, StringConstraints(max_length=254, pattern=r"^$|^[^@ \t\r\n]+@[^@ \t\r\n]+\.[^@ \t\r\n]+$")
 ]
 FeedCursor = Annotated[str, StringConstraints(pattern=cursors.PATTERN, max_length=40)]
 
