@@ -69,40 +69,12 @@ def _make_deliveries_for(subscription_id: int) -> int:
         found = queries.event_places_after(subscription.tenant_id, place, EVENTS_PER_ROUND)
         if not found:
             return 0
-        now = clock.now()
-        wanted = [row for row in found if matches(subscription.event_types, row[2])]
-        insert_rows(
-            WebhookDelivery,
-            [
-                "tenant_id",
-                "subscription_id",
-                "event_id",
-                "event_txid",
-                "aggregate_type",
-                "aggregate_id",
-                "state",
-                "attempts",
-                "next_attempt_at",
-                "is_replay",
-                "created_at",
-            ],
-            [
-                (
-                    subscription.tenant_id,
-                    subscription.pk,
-                    event_id,
-                    txid,
-                    kind,
-                    key,
-                    DeliveryState.PENDING.value,
-                    0,
-                    now,
-                    False,
-                    now,
-                )
-                for event_id, txid, _type, kind, key in wanted
-            ],
-        )
+        wanted = [
+            (event_id, txid, kind, key)
+            for event_id, txid, event_type, kind, key in found
+            if matches(subscription.event_types, event_type)
+        ]
+        services.add_deliveries(subscription.tenant_id, subscription.pk, wanted)
         last_id, last_txid = found[-1][0], found[-1][1]
         WebhookSubscription.objects.filter(pk=subscription.pk).update(
             position_txid=last_txid, position_event_id=last_id

@@ -256,43 +256,35 @@ def _replayable(
     return found.exclude(Exists(waiting)).order_by("txid", "id")
 
 
-def _new_deliveries(
-    subscription_id: int, found: list[Event], *, replay: bool
-) -> list[WebhookDelivery]:
+# (event id, its txid, aggregate type, aggregate id): what a delivery copies from its event.
+EventPlace = tuple[int, int, str, int]
+
+
+def add_deliveries(
+    tenant_id: int, subscription_id: int, found: list[EventPlace], *, replay: bool = False
+) -> None:
+    """Write one pending delivery per event, due now, in the caller's transaction (the
+    worker's `make_deliveries` and the replays)."""
     now = clock.now()
-    columns = [
-        "tenant_id",
-        "subscription_id",
-        "event_id",
-        "event_txid",
-        "aggregate_type",
-        "aggregate_id",
-        "state",
-        "attempts",
-        "next_attempt_at",
-        "is_replay",
-        "created_at",
-    ]
+    columns = ["tenant_id", "subscription_id", "event_id", "event_txid", "aggregate_type"]
+    columns += ["aggregate_id", "state", "attempts", "next_attempt_at", "is_replay", "created_at"]
+    pending = DeliveryState.PENDING.value
     insert_rows(
         WebhookDelivery,
         columns,
         [
-            (
-                e.tenant_id,
-                subscription_id,
-                e.pk,
-                e.txid,
-                e.aggregate_type,
-                e.aggregate_id,
-                DeliveryState.PENDING.value,
-                0,
-                now,
-                replay,
-                now,
-            )
-            for e in found
+            (tenant_id, subscription_id, event_id, txid, kind, key, pending, 0, now, replay, now)
+            for event_id, txid, kind, key in found
         ],
     )
+
+
+def _new_deliveries(
+    subscription_id: int, found: list[Event], *, replay: bool
+) -> list[WebhookDelivery]:
+    if found:
+        places = [(e.pk, e.txid, e.aggregate_type, e.aggregate_id) for e in found]
+        add_deliveries(found[0].tenant_id, subscription_id, places, replay=replay)
     return list(
         WebhookDelivery.objects.filter(
             subscription_id=subscription_id, event__in=found, state=DeliveryState.PENDING
