@@ -24,8 +24,9 @@ CONFIG = {
     # Text cannot hold NUL (U+0000): PostgreSQL refuses it, so the API answers 400 (README).
     "generation": {"with-security-parameters": False, "allow-x00": False},
     "checks": {
+        # 304: a conditional read (`If-None-Match: *`) of a resource that has a version.
         "positive_data_acceptance": {
-            "expected-statuses": ["2xx", "401", "403", "404", "409", "412", "422"]
+            "expected-statuses": ["2xx", "304", "401", "403", "404", "409", "412", "422"]
         },
         # A body past a documented size (`maxItems` of a bulk route) may be refused as too large;
         # a stale `If-Match` refuses a change before its body is judged.
