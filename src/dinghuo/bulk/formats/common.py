@@ -1,0 +1,115 @@
+"""What every kind's format shares: the import at work (`Importing`), grouping rows by their
+natural key, and turning a service's refusal into problems at rows and columns."""
+
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+
+from dinghuo.bulk.layout import Layout, Matched, Problem
+from dinghuo.core.errors import DomainError, FieldError
+from dinghuo.core.refusals import problems_of
+
+Row = tuple[int, dict[str, Any]]  # (row number in the file, values by column key)
+
+
+@dataclass
+class Importing:
+    """One import at work: the tenant, the file's rows read, and the problems found."""
+
+    tenant_id: int
+    layout: Layout
+    matched: Matched
+    rows: list[Row]
+    file_name: str
+    problems: list[Problem] = field(default_factory=list)
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def has(self, key: str) -> bool:
+        """Whether the file has this column (a column left out leaves its values alone)."""
+        return self.matched.has(key)
+
+    def problem(self, row: int, key: str, code: str, **extra: Any) -> None:
+        """A problem at a row and a column (by key; "" for the whole row)."""
+        heading = self.matched.headings.get(key, "") if key else ""
+        if key and not heading:
+            heading = next((str(c.heading) for c in self.layout.columns if c.key == key), "")
+        self.problems.append(Problem(row, heading, code, extra))
+
+    def count(self, name: str, n: int = 1) -> None:
+        self.counts[name] = self.counts.get(name, 0) + n
+
+    @contextmanager
+    def refusals(self, place: Callable[[FieldError], tuple[int, str]]) -> Iterator[None]:
+        """Run one service call in a savepoint; a refusal becomes problems, each placed at
+        (row, column key) by `place`, and the import goes on to find the others."""
+        try:
+            with transaction.atomic():
+                yield
+        except DomainError as error:
+            for found in problems_of(error):
+                row, key = place(found)
+                self.problem(row, key, found.code, **_plain(found.extra))
+
+
+def _plain(extra: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in extra.items() if isinstance(v, str | int | float | bool)}
+
+
+_INDEX = re.compile(r"\[(\d+)\]")
+
+
+def indexes(field_path: str) -> list[int]:
+    """The list positions a problem's field names: `items[3].skus[1].code` → [3, 1]."""
+    return [int(i) for i in _INDEX.findall(field_path)]
+
+
+def tail(field_path: str) -> str:
+    """The field after the last position: `items[3].skus[1].name.en` → `name.en`."""
+    return _INDEX.split(field_path)[-1].lstrip(".")
+
+
+def first_rows(rows: Sequence[Row], key: Callable[[dict[str, Any]], Any]) -> dict[Any, int]:
+    """The first row of each natural key."""
+    first: dict[Any, int] = {}
+    for number, values in rows:
+        first.setdefault(key(values), number)
+    return first
+
+
+def duplicates(work: Importing, key: Callable[[dict[str, Any]], Any], column: str) -> list[Row]:
+    """The rows whose natural key came before, each a problem; answers the others."""
+    seen: dict[Any, int] = {}
+    kept = []
+    for number, values in work.rows:
+        found = key(values)
+        if found in seen:
+            work.problem(number, column, "duplicate_key", first_row=seen[found])
+            continue
+        seen[found] = number
+        kept.append((number, values))
+    return kept
+
+
+def shared_value(work: Importing, rows: Sequence[Row], key: str, default: Any = None) -> Any:
+    """The value the rows of one object (a product's SKU rows) give for one of its columns:
+    empty cells say nothing; two different values are a problem at the second."""
+    value, first = default, 0
+    for number, values in rows:
+        given = values.get(key)
+        if given is None:
+            continue
+        if first and given != value:
+            work.problem(number, key, "values_differ", first_row=first)
+            continue
+        if not first:
+            value, first = given, number
+    return value
+
+
+def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
