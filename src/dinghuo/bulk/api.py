@@ -24,11 +24,17 @@ from dinghuo.bulk import files, queries, services
 from dinghuo.bulk.formats import IMPORTABLE, KINDS
 from dinghuo.bulk.models import ImportRun
 from dinghuo.bulk.schemas import (
+    CompanyExportQuery,
+    CompanyScopedExportQuery,
     ExportQuery,
     ImportFilters,
     ImportRunOut,
     ImportRunPageOut,
+    InvoiceExportQuery,
+    OrderExportQuery,
+    PriceExportQuery,
     ProductExportQuery,
+    StockExportQuery,
     run_out,
     run_summary_out,
 )
@@ -72,6 +78,72 @@ def export_products(request: HttpRequest, query: Query[ProductExportQuery]) -> H
     Chinese; filtered as `GET /products`."""
     filters = {"category_id": query.category_id, "is_active": query.is_active, "q": query.q}
     return stream_export("products", tenant_id(request), query, **filters)
+
+
+@router.get(
+    "/exports/prices", summary="Export price list prices and tiers", openapi_extra=_FILE_ANSWER
+)
+def export_prices(request: HttpRequest, query: Query[PriceExportQuery]) -> HttpResponse:
+    """One row per price list, SKU and quantity tier; of one list with `price_list_id`."""
+    return stream_export("prices", tenant_id(request), query, price_list_id=query.price_list_id)
+
+
+@router.get(
+    "/exports/contract-prices", summary="Export contract prices", openapi_extra=_FILE_ANSWER
+)
+def export_contract_prices(
+    request: HttpRequest, query: Query[CompanyScopedExportQuery]
+) -> HttpResponse:
+    """One row per contract and tier: company, SKU, period, reference, quantity, price."""
+    tenant = tenant_id(request)
+    return stream_export("contract-prices", tenant, query, company_id=query.company_id)
+
+
+@router.get("/exports/stock", summary="Export stock levels", openapi_extra=_FILE_ANSWER)
+def export_stock(request: HttpRequest, query: Query[StockExportQuery]) -> HttpResponse:
+    """One row per warehouse and SKU: on hand, reserved, available; filtered as `GET /stock`."""
+    filters = {"sku_code": query.sku, "warehouse_code": query.warehouse}
+    return stream_export("stock", tenant_id(request), query, **filters)
+
+
+@router.get("/exports/companies", summary="Export companies", openapi_extra=_FILE_ANSWER)
+def export_companies(request: HttpRequest, query: Query[CompanyExportQuery]) -> HttpResponse:
+    """One row per company: name, price list, parent, customer groups, active."""
+    filters = {"is_active": query.is_active, "q": query.q}
+    return stream_export("companies", tenant_id(request), query, **filters)
+
+
+@router.get("/exports/company-users", summary="Export company users", openapi_extra=_FILE_ANSWER)
+def export_company_users(
+    request: HttpRequest, query: Query[CompanyScopedExportQuery]
+) -> HttpResponse:
+    """One row per company user: company, email, name, role, spending limit, may sign in."""
+    tenant = tenant_id(request)
+    return stream_export("company-users", tenant, query, company_id=query.company_id)
+
+
+@router.get(
+    "/exports/company-addresses", summary="Export company addresses", openapi_extra=_FILE_ANSWER
+)
+def export_company_addresses(
+    request: HttpRequest, query: Query[CompanyScopedExportQuery]
+) -> HttpResponse:
+    """One row per ship-to or bill-to address of a company."""
+    tenant = tenant_id(request)
+    return stream_export("company-addresses", tenant, query, company_id=query.company_id)
+
+
+@router.get("/exports/orders", summary="Export orders with their lines", openapi_extra=_FILE_ANSWER)
+def export_orders(request: HttpRequest, query: Query[OrderExportQuery]) -> HttpResponse:
+    """One row per order line, filtered as `GET /orders`; status in `language`."""
+    return stream_export("orders", tenant_id(request), query, search=query.search())
+
+
+@router.get("/exports/invoices", summary="Export invoices", openapi_extra=_FILE_ANSWER)
+def export_invoices(request: HttpRequest, query: Query[InvoiceExportQuery]) -> HttpResponse:
+    """One row per invoice with its totals and what is open, filtered as `GET /invoices`."""
+    filters = {"company_id": query.company_id, "state": query.state}
+    return stream_export("invoices", tenant_id(request), query, **filters)
 
 
 # --- imports --------------------------------------------------------------------------------

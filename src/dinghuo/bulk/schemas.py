@@ -6,9 +6,13 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Id, PageFilters
+from dinghuo.api.schemas import Code, Id, Instant, PageFilters
+from dinghuo.billing.schemas import InvoiceState
 from dinghuo.bulk import queries
 from dinghuo.bulk.models import ImportRun
+from dinghuo.orders.queries import OrderSearch
+from dinghuo.orders.schemas_filters import OrderNumber, as_utc, order_id_of
+from dinghuo.orders.states import OrderStatus
 
 FileFormat = Literal["csv", "xlsx"]
 Language = Literal["en", "zh-hant", "zh-hans"]
@@ -29,6 +33,56 @@ class ProductExportQuery(ExportQuery):
     q: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] | None = Field(
         None, description="Part of the code or of the name in any language"
     )
+
+
+class PriceExportQuery(ExportQuery):
+    price_list_id: Id | None = None
+
+
+class CompanyScopedExportQuery(ExportQuery):
+    company_id: Id | None = None
+
+
+class StockExportQuery(ExportQuery):
+    sku: Code | None = Field(None, description="SKU code")
+    warehouse: Code | None = Field(None, description="Warehouse code")
+
+
+class CompanyExportQuery(ExportQuery):
+    is_active: bool | None = None
+    q: Annotated[str, StringConstraints(max_length=100, strip_whitespace=True)] | None = Field(
+        None, description="Part of the code or of the name"
+    )
+
+
+# The filters of GET /orders (`orders.schemas_filters`), without paging.
+class OrderExportQuery(ExportQuery):
+    status: list[OrderStatus] = Field(
+        default_factory=list, description="One or several statuses: orders in any"
+    )
+    number: OrderNumber | None = Field(None, description="The order number, exactly")
+    purchase_order_number: Annotated[str, StringConstraints(min_length=1, max_length=64)] | None = (
+        Field(None, description="The buyer's PO number, exactly, whatever the case")
+    )
+    company_id: Id | None = None
+    updated_since: Instant | None = Field(
+        None, description="Orders changed at or after this moment (ISO 8601; UTC if no offset)"
+    )
+
+    def search(self) -> OrderSearch:
+        """The order search these filters ask for, as the order list makes it."""
+        return OrderSearch(
+            statuses=tuple(self.status),
+            company_id=self.company_id,
+            order_id=None if self.number is None else order_id_of(self.number),
+            purchase_order_number=self.purchase_order_number,
+            updated_since=as_utc(self.updated_since),
+        )
+
+
+# The filters of GET /invoices, without paging.
+class InvoiceExportQuery(CompanyScopedExportQuery):
+    state: InvoiceState | None = Field(None, description="open, overdue (open, past due) or paid")
 
 
 class ProblemOut(Schema):

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from dinghuo.bulk.formats import products
+from dinghuo.bulk.formats import companies, contracts, documents, prices, products, stock
 from dinghuo.bulk.formats.common import Importing
 from dinghuo.bulk.layout import Layout
 
@@ -28,6 +28,17 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {
-    kind.name: kind for kind in (Kind(products.LAYOUT, products.export_rows, products.import_rows),)
+    kind.name: kind
+    for kind in (
+        Kind(products.LAYOUT, products.export_rows, products.import_rows),
+        Kind(prices.LAYOUT, prices.export_rows, prices.import_rows),
+        Kind(contracts.LAYOUT, contracts.export_rows, contracts.import_rows),
+        Kind(stock.LAYOUT, stock.export_rows, stock.import_rows),
+        Kind(companies.COMPANIES, companies.export_companies, companies.import_companies),
+        Kind(companies.USERS, companies.export_users, companies.import_users),
+        Kind(companies.ADDRESSES, companies.export_addresses, companies.import_addresses),
+        Kind(documents.ORDERS, documents.export_orders),
+        Kind(documents.INVOICES, documents.export_invoices),
+    )
 }
 IMPORTABLE = tuple(name for name, kind in KINDS.items() if kind.import_rows is not None)
