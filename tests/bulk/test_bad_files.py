@@ -70,7 +70,7 @@ def xlsx(rows):
 
 
 def test_formula_cells_of_a_workbook_are_refused_at_their_cell(world):
-    content = xlsx([HEAD, ["P-X", "=HYPERLINK(\"http://x\",\"y\")", "X-1", "=2*3"]])
+    content = xlsx([HEAD, ["P-X", '=HYPERLINK("http://x","y")', "X-1", "=2*3"]])
     problems, _run = refused(world, content, name="p.xlsx")
     assert problems == [(2, "Pack size", "formula_cell"),
                         (2, "Product name (English)", "formula_cell")]  # fmt: skip
@@ -89,7 +89,9 @@ def test_a_zip_bomb_posing_as_a_workbook_is_not_opened(world):
 
 def test_a_file_larger_than_the_limit_is_refused_by_the_api(world, monkeypatch):
     monkeypatch.setattr(files, "MAX_FILE_BYTES", 1000)
-    r = upload(world, "products", csv_bytes([HEAD] + [["P", "N", f"S-{i}", "1"] for i in range(200)]))
+    r = upload(
+        world, "products", csv_bytes([HEAD] + [["P", "N", f"S-{i}", "1"] for i in range(200)])
+    )
     assert (r.status_code, r.json()["code"]) == (413, "file_too_large")
 
 

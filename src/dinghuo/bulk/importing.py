@@ -60,7 +60,8 @@ def _run(found: ImportRun) -> None:
         _finish(found, State.REFUSED, problems, {})
         return
     _progress(found, rows_total=len(table.rows) - 1)
-    work = Importing(found.tenant_id, kind.layout, matched, [], found.file_name)
+    applying = found.mode == ImportRun.Mode.APPLY
+    work = Importing(found.tenant_id, kind.layout, matched, [], found.file_name, applying)
     for done, (number, raw) in enumerate(table.rows[1:], start=1):
         values, row_problems = kind.layout.read_row(number, raw, matched)
         if row_problems:
@@ -70,7 +71,7 @@ def _run(found: ImportRun) -> None:
         if done % _PROGRESS_EVERY == 0:
             _progress(found, rows_done=done)
     _progress(found, rows_done=len(table.rows) - 1, state=State.APPLYING)
-    applied = _write(work, kind.import_rows, apply=found.mode == ImportRun.Mode.APPLY)
+    applied = _write(work, kind.import_rows, apply=applying)
     if work.problems:
         _finish(found, State.REFUSED, work.problems, work.counts)
     else:

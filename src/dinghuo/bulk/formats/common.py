@@ -25,6 +25,7 @@ class Importing:
     matched: Matched
     rows: list[Row]
     file_name: str
+    applying: bool = True  # False in a dry run: a service that can check without writing may
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
 

@@ -206,7 +206,10 @@ def _upsert(
 
     with work.refusals(place):
         result = catalog.bulk_upsert(
-            tenant_id=work.tenant_id, items=[item for item, _rows in batch], seller_slug=seller
+            tenant_id=work.tenant_id,
+            items=[item for item, _rows in batch],
+            seller_slug=seller,
+            check_only=not work.applying,
         )
         for name, counts in (("products", result.products), ("skus", result.skus)):
             work.count(f"{name}_created", counts.created)
