@@ -3,8 +3,8 @@ the fixed file then applies. 10,000 rows here (the suite stays quick); the bench
 (`bench/bulk_import.py`) imports 100,000."""
 
 import pytest
-
 from bench.bulk_import import csv_file, product_rows
+
 from dinghuo.catalog.models import Category, Product, Sku
 from tests.bulk.helpers import footprint, imported
 

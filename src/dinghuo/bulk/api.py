@@ -56,7 +56,9 @@ def _in_language(rows: Iterator[list[Any]], language: str) -> Iterator[list[Any]
         yield from rows
 
 
-def stream_export(kind: str, tenant: int, query: ExportQuery, **filters: Any) -> HttpResponse:
+def stream_export(
+    kind: str, tenant: int, query: ExportQuery, **filters: Any
+) -> StreamingHttpResponse:
     """The kind's rows as a file in pieces; headings in the query's language."""
     layout = KINDS[kind].layout
     with translation.override(query.language):
@@ -73,7 +75,9 @@ def stream_export(kind: str, tenant: int, query: ExportQuery, **filters: Any) ->
 
 
 @router.get("/exports/products", summary="Export products and SKUs", openapi_extra=_FILE_ANSWER)
-def export_products(request: HttpRequest, query: Query[ProductExportQuery]) -> HttpResponse:
+def export_products(
+    request: HttpRequest, query: Query[ProductExportQuery]
+) -> StreamingHttpResponse:
     """One row per SKU with its product, names in English, Traditional and Simplified
     Chinese; filtered as `GET /products`."""
     filters = {"category_id": query.category_id, "is_active": query.is_active, "q": query.q}
@@ -83,7 +87,7 @@ def export_products(request: HttpRequest, query: Query[ProductExportQuery]) -> H
 @router.get(
     "/exports/prices", summary="Export price list prices and tiers", openapi_extra=_FILE_ANSWER
 )
-def export_prices(request: HttpRequest, query: Query[PriceExportQuery]) -> HttpResponse:
+def export_prices(request: HttpRequest, query: Query[PriceExportQuery]) -> StreamingHttpResponse:
     """One row per price list, SKU and quantity tier; of one list with `price_list_id`."""
     return stream_export("prices", tenant_id(request), query, price_list_id=query.price_list_id)
 
@@ -93,21 +97,23 @@ def export_prices(request: HttpRequest, query: Query[PriceExportQuery]) -> HttpR
 )
 def export_contract_prices(
     request: HttpRequest, query: Query[CompanyScopedExportQuery]
-) -> HttpResponse:
+) -> StreamingHttpResponse:
     """One row per contract and tier: company, SKU, period, reference, quantity, price."""
     tenant = tenant_id(request)
     return stream_export("contract-prices", tenant, query, company_id=query.company_id)
 
 
 @router.get("/exports/stock", summary="Export stock levels", openapi_extra=_FILE_ANSWER)
-def export_stock(request: HttpRequest, query: Query[StockExportQuery]) -> HttpResponse:
+def export_stock(request: HttpRequest, query: Query[StockExportQuery]) -> StreamingHttpResponse:
     """One row per warehouse and SKU: on hand, reserved, available; filtered as `GET /stock`."""
     filters = {"sku_code": query.sku, "warehouse_code": query.warehouse}
     return stream_export("stock", tenant_id(request), query, **filters)
 
 
 @router.get("/exports/companies", summary="Export companies", openapi_extra=_FILE_ANSWER)
-def export_companies(request: HttpRequest, query: Query[CompanyExportQuery]) -> HttpResponse:
+def export_companies(
+    request: HttpRequest, query: Query[CompanyExportQuery]
+) -> StreamingHttpResponse:
     """One row per company: name, price list, parent, customer groups, active."""
     filters = {"is_active": query.is_active, "q": query.q}
     return stream_export("companies", tenant_id(request), query, **filters)
@@ -116,7 +122,7 @@ def export_companies(request: HttpRequest, query: Query[CompanyExportQuery]) -> 
 @router.get("/exports/company-users", summary="Export company users", openapi_extra=_FILE_ANSWER)
 def export_company_users(
     request: HttpRequest, query: Query[CompanyScopedExportQuery]
-) -> HttpResponse:
+) -> StreamingHttpResponse:
     """One row per company user: company, email, name, role, spending limit, may sign in."""
     tenant = tenant_id(request)
     return stream_export("company-users", tenant, query, company_id=query.company_id)
@@ -127,20 +133,22 @@ def export_company_users(
 )
 def export_company_addresses(
     request: HttpRequest, query: Query[CompanyScopedExportQuery]
-) -> HttpResponse:
+) -> StreamingHttpResponse:
     """One row per ship-to or bill-to address of a company."""
     tenant = tenant_id(request)
     return stream_export("company-addresses", tenant, query, company_id=query.company_id)
 
 
 @router.get("/exports/orders", summary="Export orders with their lines", openapi_extra=_FILE_ANSWER)
-def export_orders(request: HttpRequest, query: Query[OrderExportQuery]) -> HttpResponse:
+def export_orders(request: HttpRequest, query: Query[OrderExportQuery]) -> StreamingHttpResponse:
     """One row per order line, filtered as `GET /orders`; status in `language`."""
     return stream_export("orders", tenant_id(request), query, search=query.search())
 
 
 @router.get("/exports/invoices", summary="Export invoices", openapi_extra=_FILE_ANSWER)
-def export_invoices(request: HttpRequest, query: Query[InvoiceExportQuery]) -> HttpResponse:
+def export_invoices(
+    request: HttpRequest, query: Query[InvoiceExportQuery]
+) -> StreamingHttpResponse:
     """One row per invoice with its totals and what is open, filtered as `GET /invoices`."""
     filters = {"company_id": query.company_id, "state": query.state}
     return stream_export("invoices", tenant_id(request), query, **filters)
@@ -276,7 +284,7 @@ def apply_import(request: HttpRequest, run_id: ObjectId) -> HttpResponse:
         }
     },
 )
-def import_problems_csv(request: HttpRequest, run_id: ObjectId) -> HttpResponse:
+def import_problems_csv(request: HttpRequest, run_id: ObjectId) -> StreamingHttpResponse:
     """Row, column and message of every problem, as CSV (UTF-8 with a byte-order mark)."""
     run = queries.run_of(tenant_id(request), run_id)
     headings = ["Row", "Column", "Problem"]

@@ -79,7 +79,7 @@ def _in_parent_order(rows: list[Row]) -> list[Row]:
         if code in done or code in seen:
             return
         parent = codes[code][1].get("parent")
-        if parent in codes:
+        if isinstance(parent, str) and parent in codes:
             visit(parent, seen | {code})
         done.add(code)
         ordered.append(codes[code])
@@ -291,7 +291,7 @@ def _save_address(work: Importing, number: int, values: dict[str, Any]) -> None:
     found = Location.objects.filter(
         company=company, kind=values["kind"], name__iexact=values["name"]
     ).first()
-    given = {f: values.get(f) or "" for f in _ADDRESS_FIELDS if work.has(f)}
+    given: dict[str, Any] = {f: values.get(f) or "" for f in _ADDRESS_FIELDS if work.has(f)}
 
     def place(problem: FieldError) -> tuple[int, str]:
         return number, problem.field if problem.field in values else ""

@@ -285,7 +285,7 @@ def _write(plan: _Plan) -> None:
         sku.updated_at = now
     for product in plan.new_products:
         product.updated_at = now
-    for new_sku, its_product in plan.new_skus:
+    for new_sku, _product in plan.new_skus:
         new_sku.updated_at = now
     # Lean multi-row statements (`core.db`): bulk_create and bulk_update spent most of a
     # 100,000-row file import's time building their SQL.
