@@ -19,7 +19,7 @@ from ninja.errors import HttpError
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import json_response, require_key, run_change, run_create
 from dinghuo.api.pagination import paged
-from dinghuo.api.schemas import ObjectId, RequiredIdempotencyKey
+from dinghuo.api.schemas import ObjectId, PageFilters, RequiredIdempotencyKey
 from dinghuo.bulk import files, queries, services
 from dinghuo.bulk.formats import IMPORTABLE, KINDS
 from dinghuo.bulk.models import ImportRun
@@ -27,7 +27,6 @@ from dinghuo.bulk.schemas import (
     CompanyExportQuery,
     CompanyScopedExportQuery,
     ExportQuery,
-    ImportFilters,
     ImportRunOut,
     ImportRunPageOut,
     InvoiceExportQuery,
@@ -248,7 +247,7 @@ def start_import(
 
 
 @router.get("/imports", response=ImportRunPageOut, summary="List import runs")
-def list_imports(request: HttpRequest, filters: Query[ImportFilters]) -> dict[str, Any]:
+def list_imports(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, Any]:
     """Import runs, oldest first, with their state and progress."""
     return paged(queries.runs(tenant_id(request)), filters, run_summary_out)
 

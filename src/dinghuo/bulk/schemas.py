@@ -6,7 +6,7 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Code, Id, Instant, PageFilters
+from dinghuo.api.schemas import Code, Id, Instant
 from dinghuo.billing.schemas import InvoiceState
 from dinghuo.bulk import queries
 from dinghuo.bulk.models import ImportRun
@@ -85,7 +85,7 @@ class InvoiceExportQuery(CompanyScopedExportQuery):
     state: InvoiceState | None = Field(None, description="open, overdue (open, past due) or paid")
 
 
-class ProblemOut(Schema):
+class ImportProblemOut(Schema):
     row: int | None = Field(description="The file's row (1 is the heading row); null: the file")
     column: str | None = Field(description="The column's heading as the file writes it")
     code: str
@@ -101,7 +101,7 @@ class ImportRunOut(Schema):
     rows_total: int = Field(description="Rows below the heading row (known once read)")
     rows_done: int = Field(description="Rows read and checked so far")
     problem_count: int
-    problems: list[ProblemOut] = Field(description="Every problem, by row (up to 10,000)")
+    problems: list[ImportProblemOut] = Field(description="Every problem, by row (up to 10,000)")
     summary: dict[str, int] = Field(
         description="What the run did, or in a dry run would do: `skus_created`, …"
     )
@@ -126,10 +126,6 @@ class ImportRunSummaryOut(Schema):
 class ImportRunPageOut(Schema):
     items: list[ImportRunSummaryOut]
     next_cursor: str | None
-
-
-class ImportFilters(PageFilters):
-    pass
 
 
 def run_summary_out(run: ImportRun) -> dict[str, Any]:
