@@ -7,12 +7,10 @@ checked by the worker (a dry run), then applied (`mode=apply`, or `POST
 problem, `GET /imports/{id}/problems.csv` the problems as a file.
 """
 
-from collections.abc import Iterator
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.http.multipartparser import MultiPartParserError
-from django.utils import translation
 from ninja import Query, Router
 from ninja.errors import HttpError
 
@@ -20,8 +18,8 @@ from dinghuo.api.auth import tenant_id
 from dinghuo.api.idempotent import json_response, require_key, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import ObjectId, PageFilters, RequiredIdempotencyKey
-from dinghuo.bulk import files, queries, services
-from dinghuo.bulk.formats import IMPORTABLE, KINDS
+from dinghuo.bulk import exporting, files, queries, services
+from dinghuo.bulk.formats import IMPORTABLE
 from dinghuo.bulk.models import ImportRun
 from dinghuo.bulk.schemas import (
     CompanyExportQuery,
@@ -37,7 +35,6 @@ from dinghuo.bulk.schemas import (
     run_out,
     run_summary_out,
 )
-from dinghuo.core import clock
 from dinghuo.core.errors import DomainError, FieldError, ValidationFailed
 
 router = Router(tags=["bulk files"])
@@ -49,28 +46,11 @@ _BOTH = {
 _FILE_ANSWER = {"responses": {200: {"description": "The file", "content": _BOTH}}}
 
 
-def _in_language(rows: Iterator[list[Any]], language: str) -> Iterator[list[Any]]:
-    """The rows, worked out in `language` (words for people: states, kinds)."""
-    with translation.override(language):
-        yield from rows
-
-
 def stream_export(
     kind: str, tenant: int, query: ExportQuery, **filters: Any
 ) -> StreamingHttpResponse:
     """The kind's rows as a file in pieces; headings in the query's language."""
-    layout = KINDS[kind].layout
-    with translation.override(query.language):
-        headings = layout.headings()
-    rows = _in_language(KINDS[kind].export_rows(tenant, **filters), query.language)
-    if query.format == files.XLSX:
-        stream, content_type = files.xlsx_stream(kind, headings, rows), files.XLSX_TYPE
-    else:
-        stream, content_type = files.csv_stream(headings, rows), files.CSV_TYPE
-    response = StreamingHttpResponse(stream, content_type=content_type)
-    day = clock.now().date().isoformat()
-    response["Content-Disposition"] = f'attachment; filename="{kind}-{day}.{query.format}"'
-    return response
+    return exporting.download(kind, tenant, query.format, query.language, **filters)
 
 
 @router.get("/exports/products", summary="Export products and SKUs", openapi_extra=_FILE_ANSWER)
