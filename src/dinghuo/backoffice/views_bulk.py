@@ -7,6 +7,7 @@ its progress every few seconds while the worker is at it. The tenant always come
 signed-in staff member: another tenant's run is not found (404).
 """
 
+import contextlib
 import uuid
 from typing import Any
 
@@ -211,10 +212,9 @@ def import_run(request: StaffRequest, run_id: int) -> HttpResponse:
 def apply_import(request: StaffRequest, run_id: int) -> HttpResponse:
     """Apply a checked run (the worker checks it again, then writes all of it or none)."""
     _run_or_404(request, run_id)
-    try:
+    # Applied already, or not checked: the run's page says where it stands.
+    with contextlib.suppress(DomainError):
         services.apply_import(tenant_id=request.staff.tenant_id, run_id=run_id)
-    except DomainError:
-        pass  # applied already, or not checked: the run's page says where it stands
     return redirect("backoffice:import", run_id)
 
 

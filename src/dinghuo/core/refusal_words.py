@@ -558,6 +558,8 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "unreadable_csv": (say(_("The file cannot be read as CSV.")),),
     "unknown_import_kind": (say(_("Choose what the file holds.")),),
     "unknown_import_mode": (say(_("Choose a dry run or an apply.")),),
+    "negative_count": (say(_("A stock count cannot be below zero.")),),
+    "user_of_other_company": (say(_("This email belongs to a user of another company.")),),
     "import_not_checked": (
         say(_("Only an import that was checked without problems can be applied.")),
     ),
