@@ -66,6 +66,7 @@ def _run(found: ImportRun) -> None:
         values, row_problems = kind.layout.read_row(number, raw, matched)
         if row_problems:
             work.problems += row_problems
+            work.rejected.append((number, values))
         else:
             work.rows.append((number, values))
         if done % _PROGRESS_EVERY == 0:
@@ -73,7 +74,7 @@ def _run(found: ImportRun) -> None:
     _progress(found, rows_done=len(table.rows) - 1, state=State.APPLYING)
     applied = _write(work, kind.import_rows, apply=applying)
     if work.problems:
-        _finish(found, State.REFUSED, work.problems, work.counts)
+        _finish(found, State.REFUSED, work.problems, {})  # counts of a refused file mislead
     else:
         _finish(found, State.APPLIED if applied else State.CHECKED, [], work.counts)
 

@@ -28,6 +28,9 @@ class Importing:
     applying: bool = True  # False in a dry run: a service that can check without writing may
     problems: list[Problem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
+    # Rows with a cell that could not be read, with the cells that could: still checked for
+    # a repeated key, so that fixing one cell does not reveal a new problem.
+    rejected: list[Row] = field(default_factory=list)
 
     def has(self, key: str) -> bool:
         """Whether the file has this column (a column left out leaves its values alone)."""
@@ -82,17 +85,31 @@ def first_rows(rows: Sequence[Row], key: Callable[[dict[str, Any]], Any]) -> dic
 
 
 def duplicates(work: Importing, key: Callable[[dict[str, Any]], Any], column: str) -> list[Row]:
-    """The rows whose natural key came before, each a problem; answers the others."""
+    """The rows whose natural key came before, each a problem; answers the others (of the
+    rows read without a problem)."""
     seen: dict[Any, int] = {}
     kept = []
-    for number, values in work.rows:
-        found = key(values)
-        if found in seen:
+    rejected = {number for number, _values in work.rejected}
+    for number, values in sorted([*work.rows, *work.rejected], key=lambda row: row[0]):
+        found = _key_of(key, values)
+        if found is not None and found in seen:
             work.problem(number, column, "duplicate_key", first_row=seen[found])
             continue
-        seen[found] = number
-        kept.append((number, values))
+        if found is not None:
+            seen[found] = number
+        if number not in rejected:
+            kept.append((number, values))
     return kept
+
+
+def _key_of(key: Callable[[dict[str, Any]], Any], values: dict[str, Any]) -> Any:
+    """A row's natural key; None when a part of it is missing or could not be read."""
+    try:
+        found = key(values)
+    except (KeyError, AttributeError, TypeError):
+        return None
+    parts = found if isinstance(found, tuple) else (found,)
+    return None if any(part is None for part in parts) else found
 
 
 def shared_value(work: Importing, rows: Sequence[Row], key: str, default: Any = None) -> Any:
