@@ -47,7 +47,7 @@ KIND_LABELS: dict[str, Any] = {
     "invoices": _("Invoices"),
 }
 STATE_LABELS = dict(ImportRun.State.choices)
-STATE_BADGES = {
+STATE_BADGES: dict[str, str] = {
     ImportRun.State.CHECKED: "badge--ok",
     ImportRun.State.APPLIED: "badge--ok",
     ImportRun.State.REFUSED: "badge--warn",

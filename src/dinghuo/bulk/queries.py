@@ -23,7 +23,7 @@ def run_of(tenant_id: int, run_id: int) -> ImportRun:
 
 def problem(found: dict[str, Any]) -> Problem:
     """A stored problem."""
-    return Problem(found["row"], found["column"], found["code"], found.get("extra") or {})
+    return Problem(**{**found, "extra": found.get("extra") or {}})  # as `as_dict` stored it
 
 
 def said(found: Problem) -> str:

@@ -36,7 +36,7 @@ class Importing:
         """Whether the file has this column (a column left out leaves its values alone)."""
         return self.matched.has(key)
 
-    def problem(self, row: int, key: str, code: str, **extra: Any) -> None:
+    def report(self, row: int, key: str, code: str, **extra: Any) -> None:
         """A problem at a row and a column (by key; "" for the whole row)."""
         heading = self.matched.headings.get(key, "") if key else ""
         if key and not heading:
@@ -56,7 +56,7 @@ class Importing:
         except DomainError as error:
             for found in problems_of(error):
                 row, key = place(found)
-                self.problem(row, key, found.code, **_plain(found.extra))
+                self.report(row, key, found.code, **_plain(found.extra))
 
 
 def _plain(extra: dict[str, Any]) -> dict[str, Any]:
@@ -93,7 +93,7 @@ def duplicates(work: Importing, key: Callable[[dict[str, Any]], Any], column: st
     for number, values in sorted([*work.rows, *work.rejected], key=lambda row: row[0]):
         found = _key_of(key, values)
         if found is not None and found in seen:
-            work.problem(number, column, "duplicate_key", first_row=seen[found])
+            work.report(number, column, "duplicate_key", first_row=seen[found])
             continue
         if found is not None:
             seen[found] = number
@@ -121,7 +121,7 @@ def shared_value(work: Importing, rows: Sequence[Row], key: str, default: Any = 
         if given is None:
             continue
         if first and given != value:
-            work.problem(number, key, "values_differ", first_row=first)
+            work.report(number, key, "values_differ", first_row=first)
             continue
         if not first:
             value, first = given, number

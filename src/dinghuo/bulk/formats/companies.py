@@ -64,7 +64,7 @@ def _group_ids(work: Importing, number: int, text: str | None) -> list[int] | No
     )
     missing = [c for c in codes if c not in found]
     if missing:
-        work.problem(number, "groups", "unknown_customer_group")
+        work.report(number, "groups", "unknown_customer_group")
         return None
     return [found[c] for c in codes]
 
@@ -104,14 +104,14 @@ def _save_company(
     company = Company.objects.filter(tenant_id=tenant, code=values["company_code"]).first()
     price_list = values.get("price_list")
     if price_list is not None and price_list not in lists:
-        work.problem(number, "price_list", "unknown_price_list")
+        work.report(number, "price_list", "unknown_price_list")
         return
     parent_id: Any = UNSET
     if work.has("parent"):
         parent_code = values.get("parent")
         parent = Company.objects.filter(tenant_id=tenant, code=parent_code).first()
         if parent_code and parent is None:
-            work.problem(number, "parent", "unknown_parent")
+            work.report(number, "parent", "unknown_parent")
             return
         parent_id = parent.pk if parent else None
     group_ids: Any = UNSET
@@ -130,7 +130,7 @@ def _save_company(
         if company is None:
             if not values.get("name") or price_list is None:
                 missing = "name" if not values.get("name") else "price_list"
-                work.problem(number, missing, "value_required")
+                work.report(number, missing, "value_required")
                 return
             company = customers.create_company(
                 tenant_id=tenant,
@@ -201,12 +201,12 @@ def _save_user(work: Importing, number: int, values: dict[str, Any]) -> None:
     tenant = work.tenant_id
     company = Company.objects.filter(tenant_id=tenant, code=values["company_code"]).first()
     if company is None:
-        work.problem(number, "company_code", "unknown_company")
+        work.report(number, "company_code", "unknown_company")
         return
     email = values["email"].strip().lower()
     member = CompanyUser.objects.filter(tenant_id=tenant, user__username__iexact=email).first()
     if member is not None and member.company_id != company.pk:
-        work.problem(number, "email", "user_of_other_company")
+        work.report(number, "email", "user_of_other_company")
         return
 
     def place(problem: FieldError) -> tuple[int, str]:
@@ -286,7 +286,7 @@ def _save_address(work: Importing, number: int, values: dict[str, Any]) -> None:
     tenant = work.tenant_id
     company = Company.objects.filter(tenant_id=tenant, code=values["company_code"]).first()
     if company is None:
-        work.problem(number, "company_code", "unknown_company")
+        work.report(number, "company_code", "unknown_company")
         return
     found = Location.objects.filter(
         company=company, kind=values["kind"], name__iexact=values["name"]
@@ -300,7 +300,7 @@ def _save_address(work: Importing, number: int, values: dict[str, Any]) -> None:
         if found is None:
             for required in ("line1", "city", "country"):
                 if not given.get(required):
-                    work.problem(number, required, "value_required")
+                    work.report(number, required, "value_required")
                     return
             found = customers.create_location(
                 tenant_id=tenant, company_id=company.pk, kind=values["kind"],

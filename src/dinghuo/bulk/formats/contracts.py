@@ -83,9 +83,9 @@ def import_rows(work: Importing) -> None:
     for number, values in rows:
         company = companies.get(values["company_code"])
         if company is None:
-            work.problem(number, "company_code", "unknown_company")
+            work.report(number, "company_code", "unknown_company")
         elif (company.price_list.seller_id, values["sku_code"]) not in skus:
-            work.problem(number, "sku_code", "unknown_sku")
+            work.report(number, "sku_code", "unknown_sku")
         else:
             contracts[_key(values)].append((number, values))
     existing = _existing(work.tenant_id, [companies[k[0]].pk for k in contracts])

@@ -57,7 +57,7 @@ def import_rows(work: Importing) -> None:
     by_list: dict[str, dict[str, list[Row]]] = defaultdict(lambda: defaultdict(list))
     for number, values in rows:
         if values["price_list"] not in lists:
-            work.problem(number, "price_list", "unknown_price_list")
+            work.report(number, "price_list", "unknown_price_list")
             continue
         by_list[values["price_list"]][values["sku_code"]].append((number, values))
     for code, by_sku in by_list.items():

@@ -63,7 +63,7 @@ def import_rows(work: Importing) -> None:
     by_seller: dict[str, list[Row]] = defaultdict(list)
     for number, values in rows:
         if values["on_hand"] < 0:
-            work.problem(number, "on_hand", "negative_count")
+            work.report(number, "on_hand", "negative_count")
             continue
         by_seller[values.get("seller") or ""].append((number, values))
     for seller, its_rows in by_seller.items():
