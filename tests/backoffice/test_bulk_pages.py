@@ -11,7 +11,9 @@ from dinghuo.catalog.models import Product
 from tests.backoffice.staffing import csrf_post, staff_client, texts
 from tests.bulk.helpers import csv_bytes, csv_rows, run_worker
 
-pytestmark = pytest.mark.django_db
+# The worker runs as in production: outside the test's transaction (it closes connections
+# left inside one), so these tests commit and the database is emptied after each.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 HEAD = ["Product code", "Product name (English)", "SKU code", "Pack size"]
 

@@ -10,7 +10,9 @@ from dinghuo.bulk import files
 from dinghuo.catalog.models import Product, Sku
 from tests.bulk.helpers import csv_bytes, footprint, imported, upload
 
-pytestmark = pytest.mark.django_db
+# The worker runs as in production: outside the test's transaction (it closes connections
+# left inside one), so these tests commit and the database is emptied after each.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 HEAD = ["Product code", "Product name (English)", "SKU code", "Pack size"]
 

@@ -11,7 +11,9 @@ from dinghuo.inventory.models import StockLevel, StockMovement
 from dinghuo.pricing.models import ContractPrice, PriceTier
 from tests.bulk.helpers import csv_bytes, csv_rows, export, footprint, imported
 
-pytestmark = pytest.mark.django_db
+# The worker runs as in production: outside the test's transaction (it closes connections
+# left inside one), so these tests commit and the database is emptied after each.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def ladder(world, code):

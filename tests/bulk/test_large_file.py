@@ -8,7 +8,9 @@ from bench.bulk_import import csv_file, product_rows
 from dinghuo.catalog.models import Category, Product, Sku
 from tests.bulk.helpers import footprint, imported
 
-pytestmark = pytest.mark.django_db
+# The worker runs as in production: outside the test's transaction (it closes connections
+# left inside one), so these tests commit and the database is emptied after each.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 ROWS = 10_000
 

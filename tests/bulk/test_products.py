@@ -9,7 +9,9 @@ import pytest
 from dinghuo.catalog.models import Product, Sku
 from tests.bulk.helpers import csv_bytes, csv_rows, export, footprint, imported
 
-pytestmark = pytest.mark.django_db
+# The worker runs as in production: outside the test's transaction (it closes connections
+# left inside one), so these tests commit and the database is emptied after each.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 HEAD = ["Product code", "Product name (English)", "Product name (Traditional Chinese)",
         "SKU code", "SKU name (English)", "Pack size"]  # fmt: skip

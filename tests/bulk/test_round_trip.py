@@ -6,7 +6,9 @@ from django.apps import apps
 
 from tests.bulk.helpers import export, footprint, imported
 
-pytestmark = pytest.mark.django_db
+# The worker runs as in production: outside the test's transaction (it closes connections
+# left inside one), so these tests commit and the database is emptied after each.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 KINDS = ["products", "prices", "contract-prices", "stock", "companies", "company-users",
          "company-addresses"]  # fmt: skip
