@@ -31,7 +31,7 @@ BANK_STATEMENT = Path(__file__).parent / "billing" / "statements" / "camt053_001
 STAFF_IDS = {
     "order_id", "shipment_id", "sku_id", "company_id", "price_list_id", "assignment_id",
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
-    "photo_id",
+    "photo_id", "run_id",
 }  # fmt: skip
 
 
@@ -137,7 +137,20 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
         "credit_note_id": note.pk,
         "statement_id": imported.statement.pk,
         "line_id": waiting.pk,
+        "run_id": _import_run(world.tenant.pk),
     }
+
+
+def _import_run(tenant_id: int) -> int:
+    """An import of the owner's, checked, so that applying it would change the catalogue."""
+    from dinghuo.bulk import importing, services
+
+    content = b"Product code,Product name (English),SKU code\r\nP-OWN,Owner's,S-OWN\r\n"
+    run = services.start_import(
+        tenant_id=tenant_id, kind="products", file_name="mine.csv", content=content
+    )
+    importing.run(run.pk)
+    return run.pk
 
 
 def test_the_walks_know_every_id_in_the_routes():

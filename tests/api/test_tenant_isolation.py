@@ -315,6 +315,22 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "POST /card-payments/{card_payment_id}/refresh": {},
     # No API key: authenticated by the provider's signature, so no tenant to tell apart.
     "POST /gateways/stripe/webhook": {"body": {}},
+    # Bulk files: exports are the caller's own data; an import is a multipart form (a JSON
+    # body is refused, 422), its runs the caller's own.
+    "GET /exports/products": {"query": {"category_id": "{category_id}"}},
+    "GET /exports/prices": {"query": {"price_list_id": "{price_list_id}"}},
+    "GET /exports/contract-prices": {"query": {"company_id": "{company_id}"}},
+    "GET /exports/stock": {"query": {"warehouse": "main"}},
+    "GET /exports/companies": {},
+    "GET /exports/company-users": {"query": {"company_id": "{company_id}"}},
+    "GET /exports/company-addresses": {"query": {"company_id": "{company_id}"}},
+    "GET /exports/orders": {"query": {"company_id": "{company_id}"}},
+    "GET /exports/invoices": {"query": {"company_id": "{company_id}", "format": "xlsx"}},
+    "POST /imports": {"body": {"kind": "products"}},
+    "GET /imports": {},
+    "GET /imports/{run_id}": {},
+    "POST /imports/{run_id}/apply": {},
+    "GET /imports/{run_id}/problems.csv": {},
 }
 
 # The same for the buyer routes (/my/…), called with buyer keys.
@@ -592,8 +608,14 @@ def owner_ids(world: World) -> dict[str, Any]:
         name="Owner's list",
         lines=[buying.ListLine("A-1", 3)],
     )
+    from dinghuo.bulk.services import start_import
+
+    run = start_import(
+        tenant_id=tenant, kind="products", file_name="Owner's list.csv", content=b"x"
+    )
     return {
         **billed,
+        "run_id": run.pk,
         "order_id": order.json()["id"],
         "company_id": company,
         "location_id": world.ship_to.pk,
@@ -707,9 +729,10 @@ OWN_CART_PATHS = {"/my/cart/lines/{sku_id}"}
 
 
 def assert_refused_or_empty(r: Any, method: str, path: str) -> None:
-    where = f"{method} {path}: {r.status_code} {r.content[:200]!r}"
+    content = b"".join(r.streaming_content) if r.streaming else r.content  # a streamed export
+    where = f"{method} {path}: {r.status_code} {content[:200]!r}"
     assert r.status_code < 500, where
-    assert not any(mark.encode() in r.content for mark in OWNER_MARKS), where
+    assert not any(mark.encode() in content for mark in OWNER_MARKS), where
     if path in OWN_CART_PATHS:
         assert r.status_code in (200, 204, 404, 422), where
     elif path in SIGNED_PATHS:

@@ -3,6 +3,7 @@
 from dinghuo.api.auth import BuyerKeyAuth
 from dinghuo.api.root import new_api
 from dinghuo.billing import api as billing
+from dinghuo.bulk import api as bulk
 from dinghuo.buying import api as buying
 from dinghuo.catalog import api as catalog
 from dinghuo.customers import api as customers
@@ -39,3 +40,4 @@ api.add_router("/", returns.router)
 api.add_router("/my", returns.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/events", integrations.router)
 api.add_router("/", api_webhooks.router)
+api.add_router("/", bulk.router)

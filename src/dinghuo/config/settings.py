@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "dinghuo.billing",
     "dinghuo.buying",
     "dinghuo.returns",
+    "dinghuo.bulk",
     "dinghuo.portal",
     "dinghuo.backoffice",
     "dinghuo.integrations",

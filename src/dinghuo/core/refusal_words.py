@@ -521,6 +521,80 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "too_many_event_types": (say(_("At most 100 event types; use families such as order.*.")),),
     "replay_range_reversed": (say(_("The range must end after it starts.")),),
     "replay_too_large": (say(_("Too many events to replay at once; choose a narrower range.")),),
+    # --- bulk import (files of products, prices, stock counts, companies) -----------------
+    "unknown_column": (
+        say(_("The column “%(heading)s” is not one of this kind of file."), needs=["heading"]),
+        say(_("A column is not one of this kind of file.")),
+    ),
+    "repeated_column": (
+        say(_("The column “%(heading)s” is given twice."), needs=["heading"]),
+        say(_("A column is given twice.")),
+    ),
+    "required_column_missing": (
+        say(_("The file has no column “%(heading)s”, which is required."), needs=["heading"]),
+        say(_("A required column is missing.")),
+    ),
+    "value_required": (say(_("This cell must have a value.")),),
+    "not_whole_number": (say(_("Write a whole number here.")),),
+    "not_a_decimal": (say(_("Write a number here (such as 12.50).")),),
+    "not_yes_or_no": (say(_("Write yes or no here.")),),
+    "not_a_date": (say(_("Write a date here as year-month-day (2026-05-31).")),),
+    "text_too_long": (
+        say(_("This text is too long: at most %(max)s characters."), needs=["max"]),
+        say(_("This text is too long.")),
+    ),
+    "formula_cell": (
+        say(_("This cell holds a formula: copy the column and paste it back as values.")),
+    ),
+    "duplicate_key": (
+        say(_("This row repeats row %(first_row)s; give each once."), needs=["first_row"]),
+        say(_("This row repeats an earlier row; give each once.")),
+    ),
+    "values_differ": (
+        say(_("Row %(first_row)s gives another value for the same item."), needs=["first_row"]),
+        say(_("Another row gives another value for the same item.")),
+    ),
+    "file_too_large": (
+        say(_("The file is too large: at most %(max_mb)s MB."), needs=["max_mb"]),
+        say(_("The file is too large; import it in parts.")),
+    ),
+    "file_empty": (say(_("The file is empty: it needs a heading row and rows below it.")),),
+    "not_utf8": (
+        say(
+            _(
+                "The file is not UTF-8 text: save it as “CSV UTF-8” (or as Excel) and upload "
+                "it again."
+            )
+        ),
+    ),
+    "zip_bomb": (
+        say(
+            _(
+                "The workbook would unpack too large (over %(max_mb)s MB) or is packed "
+                "suspiciously tight; it was not opened."
+            ),
+            needs=["max_mb"],
+        ),
+        say(
+            _(
+                "The workbook would unpack too large or is packed suspiciously tight; it was not "
+                "opened."
+            )
+        ),
+    ),
+    "not_a_workbook": (say(_("The file is not an Excel workbook (.xlsx) that can be read.")),),
+    "too_many_file_rows": (
+        say(_("The file has more than %(max)s rows: import it in parts."), needs=["max"]),
+        say(_("The file has too many rows: import it in parts.")),
+    ),
+    "unreadable_csv": (say(_("The file cannot be read as CSV.")),),
+    "unknown_import_kind": (say(_("Choose what the file holds.")),),
+    "unknown_import_mode": (say(_("Choose a dry run or an apply.")),),
+    "negative_count": (say(_("A stock count cannot be below zero.")),),
+    "user_of_other_company": (say(_("This email belongs to a user of another company.")),),
+    "import_not_checked": (
+        say(_("Only an import that was checked without problems can be applied.")),
+    ),
 }
 
 

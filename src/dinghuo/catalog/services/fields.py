@@ -26,9 +26,13 @@ def assign(obj: Model, attr: str, value: Any) -> bool:
 def assign_texts(obj: Model, field_name: str, texts: Texts) -> bool:
     """Set the translations given (only those); whether any stored value changes."""
     # English stays "" rather than NULL: it is the column the untranslated field mirrors.
+    # A missing translation may be stored as "" (rows made outside the services): it is
+    # the same as None, so writing None over it is no change (a re-imported file).
     changed = False
     for lang, text in texts.items():
         value = text or ("" if lang == "en" else None)
+        if value is None and not getattr(obj, column(field_name, lang)):
+            continue
         changed |= assign(obj, column(field_name, lang), value)
     return changed
 
