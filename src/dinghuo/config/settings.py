@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "dinghuo.billing",
     "dinghuo.buying",
     "dinghuo.returns",
+    "dinghuo.edi",
     "dinghuo.portal",
     "dinghuo.backoffice",
     "dinghuo.integrations",
@@ -410,7 +411,13 @@ UNFOLD = {
 # Long work (imports) is queued in the database and run by `dinghuo worker`, which also runs
 # the jobs below: each does one bounded batch, safe with several workers at once.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-DINGHUO_WORKER_JOBS: list[str] = []
+DINGHUO_WORKER_JOBS: list[str] = [
+    "dinghuo.edi.jobs.read_inboxes",
+    "dinghuo.edi.jobs.write_outboxes",
+]
+# EDI files: <root>/<tenant slug>/inbox/ is watched (read files move to processed/ or
+# failed/); outgoing messages are written to <root>/<tenant slug>/outbox/<partner GLN>/.
+DINGHUO_EDI_ROOT = Path(os.environ.get("DINGHUO_EDI_ROOT", VAR_DIR / "edi"))
 
 LOGGING = {
     "version": 1,
