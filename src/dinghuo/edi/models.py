@@ -112,7 +112,7 @@ class EdiMessage(TenantScoped):
     problems = models.JSONField(default=list, blank=True)
     # The message sent in answer to this one (an order response).
     answer = models.OneToOneField(
-        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answered"
     )
     created_at = models.DateTimeField()
     sent_at = models.DateTimeField(null=True, blank=True)
