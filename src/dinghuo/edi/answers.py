@@ -113,11 +113,10 @@ def _line(line: LineAnswer, placed: bool) -> list[Segment]:
     for reason in line.reasons:
         out += text_segments("AAO", reason)
     if line.price is not None and action != "7":
-        out.append(segment("PRI", ["AAA", _decimal(line.price)]))
+        out.append(segment("PRI", ["AAA", decimal_text(line.price)]))
     return out
 
 
-def _decimal(value: Decimal) -> str:
+def decimal_text(value: Decimal) -> str:
     """A decimal as EDIFACT writes it: '.' as the mark, no exponent, no trailing zeros."""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")

@@ -3,7 +3,10 @@ prepared for a partner (an order response, a despatch advice, an invoice), each 
 an event. Outgoing messages wait as `ready` until the outbox job writes them."""
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
+
+from django.db import transaction
 
 from pydifact.segments import Segment
 
@@ -128,3 +131,24 @@ def send_answers(
     received.answer = answer
     received.save(update_fields=["answer"])
     return answer
+
+
+def send_ready(limit: int, write: Callable[[EdiMessage], None]) -> int:
+    """Hand up to `limit` ready messages to `write` (their outbox), oldest first, and mark
+    them sent; rows locked with SKIP LOCKED, so two workers never send one twice. A failed
+    write rolls the batch back: those messages stay ready."""
+    with transaction.atomic():
+        ready = list(
+            EdiMessage.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(status=EdiMessage.Status.READY, direction=EdiMessage.Direction.OUT)
+            .select_related("partner", "tenant")
+            .order_by("id")[:limit]
+        )
+        now = clock.now()
+        for message in ready:
+            write(message)
+            message.status, message.sent_at = EdiMessage.Status.SENT, now
+        EdiMessage.objects.bulk_update(ready, ["status", "sent_at"])
+        for message in ready:
+            _event(message, "edi_message.sent")
+    return len(ready)

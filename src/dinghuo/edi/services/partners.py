@@ -90,6 +90,7 @@ def create_partner(
         accept_partial_orders=accept_partial_orders,
         documents_for_all_orders=documents_for_all_orders,
     )
+    partner.feed_txid, partner.feed_event_id = start_position(tenant_id)
     with saved_or_conflict(conflict("gln", "gln_taken", "Another partner has this GLN")):
         partner.save()
     _replace_ship_tos(partner, ship_tos or [])
@@ -220,6 +221,12 @@ def set_articles(*, tenant_id: int, partner_id: int, articles: list[Article]) ->
     )
     events.record(_event(partner, "edi_partner.updated", ["articles"]))
     return partner
+
+
+def start_position(tenant_id: int) -> tuple[int, int]:
+    """The feed's end now: a new partner's documents start from here, not from the past."""
+    last = Event.objects.filter(tenant_id=tenant_id).order_by("-txid", "-id").first()
+    return (last.txid, last.pk) if last else (0, 0)
 
 
 def take_references(partner_id: int, messages: int) -> tuple[int, int]:

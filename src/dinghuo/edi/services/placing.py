@@ -277,7 +277,8 @@ def _accepted(
         answer.price = line.unit_price.normalize()
         if answer.asked_price is not None and answer.asked_price != line.unit_price:
             answer.action = ans.CHANGED
-            answer.reasons.append(f"Price {answer.price} instead of {answer.asked_price}.")
+            ours, theirs = ans.decimal_text(line.unit_price), ans.decimal_text(answer.asked_price)
+            answer.reasons.append(f"Price {ours} instead of {theirs}.")
         if line.backordered_quantity:
             answer.action = ans.CHANGED
             answer.backordered = line.backordered_quantity
