@@ -2,15 +2,20 @@
 
 from pathlib import Path
 
-from dinghuo.edi.services import partners
 from dinghuo.edi.models import TradingPartner
+from dinghuo.edi.services import partners
 from tests.builders import World
 
 MESSAGES = Path(__file__).parent / "messages"
 OUR_GLN = "4012345000009"
 BUYER_GLN = "5412345000013"
 DOCK_GLN = "5412345000020"
-GTINS = {"A-1": "4006381333931", "B-2": "4006381333948", "C-3": "4006381333955", "D-4": "4006381333962"}
+GTINS = {
+    "A-1": "4006381333931",
+    "B-2": "4006381333948",
+    "C-3": "4006381333955",
+    "D-4": "4006381333962",
+}
 
 
 def fixture(name: str) -> str:

@@ -28,10 +28,14 @@ def business_state(world) -> dict:
                 "sku_id", "warehouse_id", "on_hand", "reserved"
             )
         ),
-        "order_events": Event.objects.filter(tenant=world.tenant, type__startswith="order.").count(),
-        "credit": list(world.company.__class__.objects.filter(pk=world.company.pk).values_list(
-            "credit_line__order_exposure", flat=True
-        )),
+        "order_events": Event.objects.filter(
+            tenant=world.tenant, type__startswith="order."
+        ).count(),
+        "credit": list(
+            world.company.__class__.objects.filter(pk=world.company.pk).values_list(
+                "credit_line__order_exposure", flat=True
+            )
+        ),
     }
 
 
@@ -52,15 +56,29 @@ def test_an_order_of_three_lines_is_placed_and_answered(world):
     r = upload(world, "orders_basic.edi")
     assert r.status_code == 201, r.json()
     body = r.json()
-    assert (body["status"], body["kind"], body["interchange_ref"]) == ("accepted", "ORDERS", "ORD0001")
+    assert (body["status"], body["kind"], body["interchange_ref"]) == (
+        "accepted",
+        "ORDERS",
+        "ORD0001",
+    )
     [number] = body["orders"]
     order = Order.objects.get(tenant=world.tenant, purchase_order_number="PO-4711")
     assert order.number == number
-    assert (order.channel, order.company_id, order.ship_to_id) == ("edi", world.company.pk, world.ship_to.pk)
+    assert (order.channel, order.company_id, order.ship_to_id) == (
+        "edi",
+        world.company.pk,
+        world.ship_to.pk,
+    )
     assert str(order.requested_delivery_date) == "2030-12-15"
-    lines = [(x.sku_code, x.quantity, str(x.unit_price)) for x in order.lines.order_by("line_number")]
+    lines = [
+        (x.sku_code, x.quantity, str(x.unit_price)) for x in order.lines.order_by("line_number")
+    ]
     assert lines == [("A-1", 12, "9.0000"), ("B-2", 12, "2.5000"), ("C-3", 30, "0.3333")]
-    assert EdiOrder.objects.get(order=order).lines["3"] == {"number": "3", "gtin": "", "buyer_article": ""}
+    assert EdiOrder.objects.get(order=order).lines["3"] == {
+        "number": "3",
+        "gtin": "",
+        "buyer_article": "",
+    }
 
     segments = answer_segments(body["id"])
     assert tags(segments, "BGM") == [["231", number, "29"]]
@@ -102,11 +120,27 @@ def test_a_reused_reference_with_other_content_is_refused(world):
 @pytest.mark.parametrize(
     ("name", "code", "words"),
     [
-        ("orders_wrong_unt.edi", "edi_segment_count", "UNT of message 1 counts '12' segments; it has 9"),
-        ("orders_wrong_unz.edi", "edi_message_count", "UNZ counts '2' messages; the interchange has 1"),
+        (
+            "orders_wrong_unt.edi",
+            "edi_segment_count",
+            "UNT of message 1 counts '12' segments; it has 9",
+        ),
+        (
+            "orders_wrong_unz.edi",
+            "edi_message_count",
+            "UNZ counts '2' messages; the interchange has 1",
+        ),
         ("orders_unknown_delivery_point.edi", "edi_unknown_gln", "GLN 5412345000037 (NAD+DP)"),
-        ("orders_unknown_article.edi", "edi_unknown_article", "Line 2: we do not know the article (GTIN 9300000000019)"),
-        ("orders_bad_quantity.edi", "edi_bad_quantity", "Line 1: QTY+21 must be a whole number of units from 1 (given: 2.5)"),
+        (
+            "orders_unknown_article.edi",
+            "edi_unknown_article",
+            "Line 2: we do not know the article (GTIN 9300000000019)",
+        ),
+        (
+            "orders_bad_quantity.edi",
+            "edi_bad_quantity",
+            "Line 1: QTY+21 must be a whole number of units from 1 (given: 2.5)",
+        ),
     ],
 )
 def test_a_broken_order_is_refused_with_its_reason_and_answered(world, name, code, words):
@@ -124,7 +158,9 @@ def test_a_broken_order_is_refused_with_its_reason_and_answered(world, name, cod
     [bgm] = tags(segments, "BGM")
     assert bgm[2] == "27"  # not accepted
     assert all(e[1] == "7" for e in tags(segments, "LIN"))
-    said = " ".join(":".join(e[3]) if isinstance(e[3], list) else e[3] for e in tags(segments, "FTX"))
+    said = " ".join(
+        ":".join(e[3]) if isinstance(e[3], list) else e[3] for e in tags(segments, "FTX")
+    )
     assert words.split("(")[0].strip()[:30] in said
 
 
@@ -132,7 +168,10 @@ def test_both_bad_quantities_are_named(world):
     add_partner(world)
     problem = upload(world, "orders_bad_quantity.edi").json()
     lines = [(e["field"], e["code"]) for e in problem["errors"] if "line" in e["field"]]
-    assert lines == [("message 1.line 1", "edi_bad_quantity"), ("message 1.line 2", "edi_bad_quantity")]
+    assert lines == [
+        ("message 1.line 1", "edi_bad_quantity"),
+        ("message 1.line 2", "edi_bad_quantity"),
+    ]
     assert "given: -3" in problem["errors"][1]["message"]
 
 
@@ -213,19 +252,28 @@ def test_a_partner_in_test_mode_never_gets_a_real_order(world):
     r = upload(world, "orders_basic.edi")
     assert (r.status_code, r.json()["status"]) == (201, "tested")
     assert business_state(world) == before
-    assert element(parse_segments(EdiMessage.objects.get(pk=r.json()["answer_id"]).raw)[0], 10) == "1"
+    assert (
+        element(parse_segments(EdiMessage.objects.get(pk=r.json()["answer_id"]).raw)[0], 10) == "1"
+    )
 
 
 def test_two_orders_in_one_interchange_with_changes_and_a_buyer_article(world):
     partner = add_partner(world)
     partners.set_articles(
-        tenant_id=world.tenant.pk, partner_id=partner.pk, articles=[partners.Article("RX-77", "D-4")]
+        tenant_id=world.tenant.pk,
+        partner_id=partner.pk,
+        articles=[partners.Article("RX-77", "D-4")],
     )
     r = upload(world, "orders_two_messages.edi")
     assert r.status_code == 201, r.json()
-    first, second = (Order.objects.get(tenant=world.tenant, purchase_order_number=po) for po in ("PO-5001", "PO-5002"))
+    first, second = (
+        Order.objects.get(tenant=world.tenant, purchase_order_number=po)
+        for po in ("PO-5001", "PO-5002")
+    )
     assert r.json()["orders"] == [first.number, second.number]
-    assert [(x.sku_code, x.quantity, x.backordered_quantity) for x in second.lines.all()] == [("D-4", 3, 3)]
+    assert [(x.sku_code, x.quantity, x.backordered_quantity) for x in second.lines.all()] == [
+        ("D-4", 3, 3)
+    ]
     answer = EdiMessage.objects.get(pk=r.json()["answer_id"])
     interchange = read_interchange(answer.raw)
     assert [m.ref for m in interchange.messages] == ["1", "2"]
@@ -261,14 +309,18 @@ def test_a_partner_accepting_partial_orders_gets_the_good_lines_placed(world):
 
 def test_placing_refusals_reach_the_lines_and_partial_orders_leave_them_out(world):
     add_partner(world, accept_partial_orders=True)
-    text = fixture("orders_basic.edi").replace("QTY+21:12'\nPRI+AAA:2.5'", "QTY+21:7'\nPRI+AAA:2.5'")
+    text = fixture("orders_basic.edi").replace(
+        "QTY+21:12'\nPRI+AAA:2.5'", "QTY+21:7'\nPRI+AAA:2.5'"
+    )
     r = upload(world, text)
     assert r.status_code == 201, r.json()
     order = Order.objects.get(tenant=world.tenant, purchase_order_number="PO-4711")
     assert [x.sku_code for x in order.lines.order_by("line_number")] == ["A-1", "C-3"]
     segments = answer_segments(r.json()["id"])
     assert [e[1] for e in tags(segments, "LIN")] == ["5", "7", "5"]
-    assert any("pack" in str(e).lower() or "multiple" in str(e).lower() for e in tags(segments, "FTX"))
+    assert any(
+        "pack" in str(e).lower() or "multiple" in str(e).lower() for e in tags(segments, "FTX")
+    )
 
 
 def test_short_stock_refuses_the_order_when_partial_orders_are_not_accepted(world):

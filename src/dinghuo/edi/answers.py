@@ -71,9 +71,7 @@ def text_segments(qualifier: str, text: str) -> list[Segment]:
     """FTX segments carrying `text`, split into elements of at most 70 characters (up to
     five per segment, as 4440 repeats)."""
     parts = textwrap.wrap(text, MAX_TEXT) or [""]
-    return [
-        segment("FTX", qualifier, "", "", parts[i : i + 5]) for i in range(0, len(parts), 5)
-    ]
+    return [segment("FTX", qualifier, "", "", parts[i : i + 5]) for i in range(0, len(parts), 5)]
 
 
 def order_response(answer: OrderAnswer, now: datetime) -> list[Segment]:

@@ -84,7 +84,9 @@ def create_partner(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/edi/partners/{partner_id}", response=PartnerOut, summary="Read an EDI trading partner")
+@router.get(
+    "/edi/partners/{partner_id}", response=PartnerOut, summary="Read an EDI trading partner"
+)
 def get_partner(request: HttpRequest, partner_id: ObjectId) -> dict[str, Any]:
     """With its delivery points, article numbers and the next references we will give."""
     return partner_out(queries.partner(tenant_id(request), partner_id))
@@ -247,5 +249,3 @@ def get_message(request: HttpRequest, message_id: ObjectId) -> dict[str, Any]:
     """With its raw text, and the text one segment a line."""
     message = queries.message(tenant_id(request), message_id)
     return {**message_out(message), "raw": message.raw, "segments": segment_lines(message.raw)}
-
-

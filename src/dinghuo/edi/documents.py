@@ -140,7 +140,9 @@ def invoice(billing: Billing, now: datetime) -> list[Segment]:
         if item.unit_price is not None:
             body.append(segment("PRI", ["AAA", amount(item.unit_price)]))
         if item.tax_percent is not None:
-            body.append(segment("TAX", "7", "VAT", "", "", ["", "", "", amount(item.tax_percent)], "S"))
+            body.append(
+                segment("TAX", "7", "VAT", "", "", ["", "", "", amount(item.tax_percent)], "S")
+            )
     body += [
         segment("UNS", "S"),
         segment("CNT", ["2", str(len(billing.items))]),

@@ -148,9 +148,7 @@ def _read_line(doc: OrdersDocument, group: list[Segment]) -> OrderLineIn:
             f"(given: {quantity_text or 'none'}).",
             line=number,
         )
-    return OrderLineIn(
-        number, gtin, seller_article, buyer_article, quantity, quantity_text, price
-    )
+    return OrderLineIn(number, gtin, seller_article, buyer_article, quantity, quantity_text, price)
 
 
 def _units(text: str) -> int | None:

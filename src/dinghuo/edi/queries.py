@@ -21,7 +21,9 @@ def partners(tenant_id: int) -> QuerySet[TradingPartner]:
 
 def partner(tenant_id: int, partner_id: int) -> TradingPartner:
     """One trading partner of the tenant (404 otherwise)."""
-    return tenant_row(partners(tenant_id), tenant_id, partner_id, f"No trading partner {partner_id}.")
+    return tenant_row(
+        partners(tenant_id), tenant_id, partner_id, f"No trading partner {partner_id}."
+    )
 
 
 def messages(

@@ -15,7 +15,9 @@ Gln = Annotated[
     StringConstraints(pattern=r"^[0-9]{13}$"),
     Field(description="GS1 Global Location Number: 13 digits, the last a check digit"),
 ]
-BuyerArticle = Annotated[str, StringConstraints(min_length=1, max_length=35, pattern=r"^\S(.*\S)?$")]
+BuyerArticle = Annotated[
+    str, StringConstraints(min_length=1, max_length=35, pattern=r"^\S(.*\S)?$")
+]
 
 
 class ShipToIn(InSchema):
@@ -139,7 +141,7 @@ class MessageFileFilters(Schema):
     )
 
 
-class ProblemOut(Schema):
+class EdiProblemOut(Schema):
     code: str
     text: str
     message: str = Field(description="The message reference (UNH), if the problem is in one")
@@ -159,7 +161,7 @@ class MessageOut(Schema):
     source: str
     reason_code: str
     reason: str
-    problems: list[ProblemOut]
+    problems: list[EdiProblemOut]
     orders: list[str] = Field(description="Numbers of the orders it placed")
     answer_id: int | None = Field(description="The message sent in answer to this one")
     answers_id: int | None = Field(description="The message this one answers")

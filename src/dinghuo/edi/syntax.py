@@ -18,7 +18,7 @@ from pydifact.serializer import Serializer
 
 Element = str | list[str]
 # EANCOM's service string advice: UNA:+.? ' (a point as the decimal mark).
-EANCOM_CHARACTERS = Characters(decimal_point=".")
+EANCOM_CHARACTERS = Characters(decimal_point=".")  # type: ignore[no-untyped-call]
 
 
 @dataclass(frozen=True)
@@ -31,7 +31,12 @@ class Problem:
     line: str = ""
 
     def as_json(self) -> dict[str, str]:
-        return {"code": self.code, "text": self.text, "message": self.message_ref, "line": self.line}
+        return {
+            "code": self.code,
+            "text": self.text,
+            "message": self.message_ref,
+            "line": self.line,
+        }
 
 
 class Refused(Exception):
@@ -148,7 +153,9 @@ def _messages(segments: list[Segment]) -> tuple[list[Message], list[Problem]]:
     for segment in segments:
         if segment.tag == "UNH":
             if opened is not None:
-                raise Refused([Problem("edi_unreadable", "A UNH comes before the UNT of the last.")])
+                raise Refused(
+                    [Problem("edi_unreadable", "A UNH comes before the UNT of the last.")]
+                )
             opened, body = segment, []
         elif segment.tag == "UNT":
             if opened is None:

@@ -4,20 +4,23 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_tax_category'),
-        ('core', '0005_seller_base_currency'),
+        ("catalog", "0002_tax_category"),
+        ("core", "0005_seller_base_currency"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='sku',
-            name='gtin',
-            field=models.CharField(blank=True, db_default='', default='', max_length=14),
+            model_name="sku",
+            name="gtin",
+            field=models.CharField(blank=True, db_default="", default="", max_length=14),
         ),
         migrations.AddConstraint(
-            model_name='sku',
-            constraint=models.UniqueConstraint(condition=models.Q(('gtin', ''), _negated=True), fields=('tenant', 'gtin'), name='sku_gtin_unique'),
+            model_name="sku",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("gtin", ""), _negated=True),
+                fields=("tenant", "gtin"),
+                name="sku_gtin_unique",
+            ),
         ),
     ]

@@ -33,7 +33,9 @@ def _gtin_checked(tenant_id: int, sku: Sku) -> None:
     if not gs1.is_gtin(sku.gtin):
         raise ValidationFailed(
             "The GTIN is not valid.",
-            errors=[FieldError("gtin", "invalid_gtin", "8, 12, 13 or 14 digits with a check digit")],
+            errors=[
+                FieldError("gtin", "invalid_gtin", "8, 12, 13 or 14 digits with a check digit")
+            ],
         )
     if Sku.objects.filter(tenant_id=tenant_id, gtin=sku.gtin).exclude(pk=sku.pk).exists():
         raise taken("gtin", sku.gtin)

@@ -5,127 +5,286 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('catalog', '0003_sku_gtin'),
-        ('core', '0005_seller_base_currency'),
-        ('customers', '0006_credit_deposit'),
-        ('orders', '0012_order_list_filters'),
+        ("catalog", "0003_sku_gtin"),
+        ("core", "0005_seller_base_currency"),
+        ("customers", "0006_credit_deposit"),
+        ("orders", "0012_order_list_filters"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='EdiMessage',
+            name="EdiMessage",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('direction', models.CharField(choices=[('in', 'In'), ('out', 'Out')], max_length=3)),
-                ('kind', models.CharField(blank=True, default='', max_length=6)),
-                ('status', models.CharField(choices=[('accepted', 'Accepted'), ('tested', 'Tested'), ('rejected', 'Rejected'), ('ready', 'Ready'), ('sent', 'Sent')], max_length=8)),
-                ('sender', models.CharField(blank=True, default='', max_length=35)),
-                ('recipient', models.CharField(blank=True, default='', max_length=35)),
-                ('interchange_ref', models.CharField(blank=True, default='', max_length=14)),
-                ('is_test', models.BooleanField(default=False)),
-                ('raw', models.TextField()),
-                ('content_hash', models.CharField(max_length=64)),
-                ('source', models.CharField(blank=True, default='', max_length=300)),
-                ('reason_code', models.CharField(blank=True, default='', max_length=64)),
-                ('reason', models.TextField(blank=True, default='')),
-                ('problems', models.JSONField(blank=True, default=list)),
-                ('created_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('answer', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='answered', to='edi.edimessage')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "direction",
+                    models.CharField(choices=[("in", "In"), ("out", "Out")], max_length=3),
+                ),
+                ("kind", models.CharField(blank=True, default="", max_length=6)),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("accepted", "Accepted"),
+                            ("tested", "Tested"),
+                            ("rejected", "Rejected"),
+                            ("ready", "Ready"),
+                            ("sent", "Sent"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("sender", models.CharField(blank=True, default="", max_length=35)),
+                ("recipient", models.CharField(blank=True, default="", max_length=35)),
+                ("interchange_ref", models.CharField(blank=True, default="", max_length=14)),
+                ("is_test", models.BooleanField(default=False)),
+                ("raw", models.TextField()),
+                ("content_hash", models.CharField(max_length=64)),
+                ("source", models.CharField(blank=True, default="", max_length=300)),
+                ("reason_code", models.CharField(blank=True, default="", max_length=64)),
+                ("reason", models.TextField(blank=True, default="")),
+                ("problems", models.JSONField(blank=True, default=list)),
+                ("created_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "answer",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="answered",
+                        to="edi.edimessage",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TradingPartner',
+            name="TradingPartner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('gln', models.CharField(max_length=13)),
-                ('our_gln', models.CharField(max_length=13)),
-                ('test_mode', models.BooleanField(default=False)),
-                ('is_active', models.BooleanField(default=True)),
-                ('accept_partial_orders', models.BooleanField(default=False)),
-                ('documents_for_all_orders', models.BooleanField(default=False)),
-                ('next_interchange_ref', models.PositiveBigIntegerField(default=1)),
-                ('next_message_ref', models.PositiveBigIntegerField(default=1)),
-                ('feed_txid', models.BigIntegerField(default=0)),
-                ('feed_event_id', models.BigIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.company')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("gln", models.CharField(max_length=13)),
+                ("our_gln", models.CharField(max_length=13)),
+                ("test_mode", models.BooleanField(default=False)),
+                ("is_active", models.BooleanField(default=True)),
+                ("accept_partial_orders", models.BooleanField(default=False)),
+                ("documents_for_all_orders", models.BooleanField(default=False)),
+                ("next_interchange_ref", models.PositiveBigIntegerField(default=1)),
+                ("next_message_ref", models.PositiveBigIntegerField(default=1)),
+                ("feed_txid", models.BigIntegerField(default=0)),
+                ("feed_event_id", models.BigIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.company",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PartnerShipTo',
+            name="PartnerShipTo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('gln', models.CharField(max_length=13)),
-                ('location', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='customers.location')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ship_tos', to='edi.tradingpartner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("gln", models.CharField(max_length=13)),
+                (
+                    "location",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="customers.location",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="ship_tos",
+                        to="edi.tradingpartner",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PartnerArticle',
+            name="PartnerArticle",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('buyer_article', models.CharField(max_length=35)),
-                ('sku', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.sku')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='articles', to='edi.tradingpartner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("buyer_article", models.CharField(max_length=35)),
+                (
+                    "sku",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.sku",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="articles",
+                        to="edi.tradingpartner",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='EdiOrder',
+            name="EdiOrder",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('purchase_order_number', models.CharField(max_length=64)),
-                ('lines', models.JSONField(default=dict)),
-                ('message', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='orders', to='edi.edimessage')),
-                ('order', models.OneToOneField(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='orders.order')),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='edi.tradingpartner')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("purchase_order_number", models.CharField(max_length=64)),
+                ("lines", models.JSONField(default=dict)),
+                (
+                    "message",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="orders",
+                        to="edi.edimessage",
+                    ),
+                ),
+                (
+                    "order",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="orders.order",
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="edi.tradingpartner",
+                    ),
+                ),
             ],
             options={
-                'abstract': False,
+                "abstract": False,
             },
         ),
         migrations.AddField(
-            model_name='edimessage',
-            name='partner',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='messages', to='edi.tradingpartner'),
+            model_name="edimessage",
+            name="partner",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="messages",
+                to="edi.tradingpartner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tradingpartner',
-            constraint=models.UniqueConstraint(fields=('tenant', 'gln'), name='edi_partner_gln_unique'),
+            model_name="tradingpartner",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "gln"), name="edi_partner_gln_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='tradingpartner',
-            constraint=models.UniqueConstraint(fields=('tenant', 'company'), name='edi_partner_company_unique'),
+            model_name="tradingpartner",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "company"), name="edi_partner_company_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnershipto',
-            constraint=models.UniqueConstraint(fields=('partner', 'gln'), name='edi_ship_to_gln_unique'),
+            model_name="partnershipto",
+            constraint=models.UniqueConstraint(
+                fields=("partner", "gln"), name="edi_ship_to_gln_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='partnerarticle',
-            constraint=models.UniqueConstraint(fields=('partner', 'buyer_article'), name='edi_partner_article_unique'),
+            model_name="partnerarticle",
+            constraint=models.UniqueConstraint(
+                fields=("partner", "buyer_article"), name="edi_partner_article_unique"
+            ),
         ),
         migrations.AddIndex(
-            model_name='edimessage',
-            index=models.Index(fields=['tenant', '-id'], name='edi_message_tenant_idx'),
+            model_name="edimessage",
+            index=models.Index(fields=["tenant", "-id"], name="edi_message_tenant_idx"),
         ),
         migrations.AddIndex(
-            model_name='edimessage',
-            index=models.Index(fields=['tenant', 'sender', 'interchange_ref'], name='edi_message_ref_idx'),
+            model_name="edimessage",
+            index=models.Index(
+                fields=["tenant", "sender", "interchange_ref"], name="edi_message_ref_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='edimessage',
-            index=models.Index(condition=models.Q(('status', 'ready')), fields=['status'], name='edi_message_ready_idx'),
+            model_name="edimessage",
+            index=models.Index(
+                condition=models.Q(("status", "ready")),
+                fields=["status"],
+                name="edi_message_ready_idx",
+            ),
         ),
     ]

@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
-from dinghuo.edi import answers as ans
 from dinghuo.edi.models import EdiMessage, TradingPartner
 from dinghuo.edi.orders_in import OrdersDocument, read_orders
 from dinghuo.edi.services import placing
@@ -55,8 +54,10 @@ def receive_interchange(*, tenant_id: int, text: str, source: str) -> Received:
 
 def _receive(tenant_id: int, text: str, source: str) -> Received:
     digest = fingerprint(text)
+    interchange: Interchange | None
+    problems: list[Problem] = []
     try:
-        interchange, problems = read_interchange(text), []
+        interchange = read_interchange(text)
     except Refused as refused:
         interchange, problems = refused.interchange, refused.problems
     if interchange is None:
@@ -87,7 +88,9 @@ def _receive(tenant_id: int, text: str, source: str) -> Received:
         problems = [_reused(interchange)]
     problems = problems or _partner_problems(partner, interchange)
     if problems:
-        return Received(_refuse(tenant_id, partner, text, digest, source, interchange, problems), True)
+        return Received(
+            _refuse(tenant_id, partner, text, digest, source, interchange, problems), True
+        )
     assert partner is not None
     return Received(_process(partner, interchange, text, digest, source), True)
 
@@ -163,4 +166,3 @@ def _process(
     message.save(update_fields=["status", "reason_code", "reason", "problems"])
     send_answers(message, partner, [plan.answer for plan in plans], test=test)
     return message
-

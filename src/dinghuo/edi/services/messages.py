@@ -7,7 +7,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from django.db import transaction
-
 from pydifact.segments import Segment
 
 from dinghuo.core import clock

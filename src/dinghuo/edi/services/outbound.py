@@ -60,17 +60,23 @@ def _document(partner: TradingPartner, event: Event) -> None:
     if event.type == "order.shipped":
         body = despatch_body(partner, int(event.payload["shipment"]))
         if body is not None:
-            prepare(partner, "DESADV", documents.DESADV, [body], test=partner.test_mode, source=source)
+            prepare(
+                partner, "DESADV", documents.DESADV, [body], test=partner.test_mode, source=source
+            )
     elif event.type == "invoice.issued":
         body = invoice_body(partner, event.aggregate_id)
         if body is not None:
-            prepare(partner, "INVOIC", documents.INVOIC, [body], test=partner.test_mode, source=source)
+            prepare(
+                partner, "INVOIC", documents.INVOIC, [body], test=partner.test_mode, source=source
+            )
 
 
 def _concerns(partner: TradingPartner, orders: Iterable[Order]) -> dict[int, EdiOrder]:
     """The EDI links of those of `orders` that came from this partner, by order id."""
     ids = [order.pk for order in orders]
-    return {link.order_id: link for link in EdiOrder.objects.filter(partner=partner, order_id__in=ids)}
+    return {
+        link.order_id: link for link in EdiOrder.objects.filter(partner=partner, order_id__in=ids)
+    }
 
 
 def _wanted(partner: TradingPartner, orders: list[Order], links: dict[int, EdiOrder]) -> bool:
@@ -88,7 +94,9 @@ def _buyer_line(link: EdiOrder | None, line_number: int) -> dict[str, str]:
     return dict(link.lines.get(str(line_number), {})) if link else {}
 
 
-def despatch_body(partner: TradingPartner, shipment_id: int, now: datetime | None = None) -> list[Segment] | None:
+def despatch_body(
+    partner: TradingPartner, shipment_id: int, now: datetime | None = None
+) -> list[Segment] | None:
     """The DESADV body of a shipment, or None when it is not the partner's to receive."""
     shipment = (
         Shipment.objects.filter(tenant_id=partner.tenant_id, pk=shipment_id)
@@ -122,13 +130,17 @@ def despatch_body(partner: TradingPartner, shipment_id: int, now: datetime | Non
         order_number=order.number,
         carrier=shipment.carrier,
         tracking_number=shipment.tracking_number,
-        parties=documents.Parties(partner.gln, partner.our_gln, _delivery_gln(partner, order.ship_to_id)),
+        parties=documents.Parties(
+            partner.gln, partner.our_gln, _delivery_gln(partner, order.ship_to_id)
+        ),
         items=items,
     )
     return documents.despatch_advice(despatch, now or clock.now())
 
 
-def invoice_body(partner: TradingPartner, invoice_id: int, now: datetime | None = None) -> list[Segment] | None:
+def invoice_body(
+    partner: TradingPartner, invoice_id: int, now: datetime | None = None
+) -> list[Segment] | None:
     """The INVOIC body of an invoice, or None when it is not the partner's to receive."""
     found = Invoice.objects.filter(tenant_id=partner.tenant_id, pk=invoice_id).first()
     if found is None:
@@ -170,7 +182,12 @@ def invoice_body(partner: TradingPartner, invoice_id: int, now: datetime | None 
         net_total=cash(found.net_total),
         tax_total=cash(found.tax_total),
         total=cash(found.total),
-        po_numbers=sorted({links[o.pk].purchase_order_number if o.pk in links else o.purchase_order_number for o in orders}),
+        po_numbers=sorted(
+            {
+                links[o.pk].purchase_order_number if o.pk in links else o.purchase_order_number
+                for o in orders
+            }
+        ),
         order_numbers=[o.number for o in sorted(orders, key=lambda o: o.pk)],
         despatch_number=f"SH-{found.shipment_id:07d}" if found.shipment_id else "",
         parties=documents.Parties(partner.gln, partner.our_gln),
@@ -179,7 +196,9 @@ def invoice_body(partner: TradingPartner, invoice_id: int, now: datetime | None 
     return documents.invoice(billing, now or clock.now())
 
 
-def _standalone(partner: TradingPartner, identifier: list[str], body: list[Segment] | None) -> str | None:
+def _standalone(
+    partner: TradingPartner, identifier: list[str], body: list[Segment] | None
+) -> str | None:
     if body is None:
         return None
     now = clock.now()

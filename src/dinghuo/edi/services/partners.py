@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from dinghuo.catalog.models import Sku
 from dinghuo.core import gs1
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.writes import UNSET, Unset, locked_tenant_row, refuse, saved_or_conflict
@@ -99,7 +100,9 @@ def create_partner(
 
 
 def _check_free(tenant_id: int, gln: str, company_id: int, partner_id: int | None) -> None:
-    others = TradingPartner.objects.filter(tenant_id=tenant_id).exclude(pk=partner_id)
+    others = TradingPartner.objects.filter(tenant_id=tenant_id)
+    if partner_id is not None:
+        others = others.exclude(pk=partner_id)
     if others.filter(gln=gln).exists():
         raise conflict("gln", "gln_taken", f"Another trading partner has the GLN {gln}.")
     if others.filter(company_id=company_id).exists():
@@ -171,7 +174,9 @@ def _replace_ship_tos(partner: TradingPartner, ship_tos: list[ShipTo]) -> bool:
         ).values_list("pk", flat=True)
     )
     errors += [
-        FieldError(f"ship_tos[{i}].location_id", "unknown_location", "Not an address of the company")
+        FieldError(
+            f"ship_tos[{i}].location_id", "unknown_location", "Not an address of the company"
+        )
         for i, item in enumerate(ship_tos)
         if item.location_id not in own
     ]
@@ -191,15 +196,11 @@ def _replace_ship_tos(partner: TradingPartner, ship_tos: list[ShipTo]) -> bool:
 @transaction.atomic
 def set_articles(*, tenant_id: int, partner_id: int, articles: list[Article]) -> TradingPartner:
     """Replace the partner's article numbers (PIA … IN) with `articles`, each naming a SKU."""
-    from dinghuo.catalog.models import Sku
-
     partner = locked_tenant_row(
         TradingPartner.objects.all(), tenant_id, partner_id, f"No trading partner {partner_id}."
     )
     codes = {a.sku_code for a in articles}
-    skus = dict(
-        Sku.objects.filter(tenant_id=tenant_id, code__in=codes).values_list("code", "pk")
-    )
+    skus = dict(Sku.objects.filter(tenant_id=tenant_id, code__in=codes).values_list("code", "pk"))
     errors = [
         FieldError(f"articles[{i}].sku", "unknown_sku", f"No SKU {a.sku_code}")
         for i, a in enumerate(articles)
@@ -215,7 +216,10 @@ def set_articles(*, tenant_id: int, partner_id: int, articles: list[Article]) ->
     partner.articles.all().delete()
     PartnerArticle.objects.bulk_create(
         PartnerArticle(
-            tenant_id=tenant_id, partner=partner, buyer_article=a.buyer_article, sku_id=skus[a.sku_code]
+            tenant_id=tenant_id,
+            partner=partner,
+            buyer_article=a.buyer_article,
+            sku_id=skus[a.sku_code],
         )
         for a in articles
     )

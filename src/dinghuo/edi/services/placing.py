@@ -97,7 +97,9 @@ def plan_orders(partner: TradingPartner, docs: list[OrdersDocument]) -> list[Pla
             plan.skus.append(sku)
             if sku is None:
                 text = f"Line {line.number}: we do not know the article ({line.article()})."
-                plan.problems.append(Problem("edi_unknown_article", text, doc.message_ref, line.number))
+                plan.problems.append(
+                    Problem("edi_unknown_article", text, doc.message_ref, line.number)
+                )
                 line_answer.refuse(text)
             elif line_answer.action != ans.REFUSED:
                 line_answer.seller_article = line_answer.seller_article or sku
@@ -117,14 +119,15 @@ def _articles(partner: TradingPartner, lines: list[OrderLineIn]) -> dict[tuple[s
     theirs = {line.buyer_article for line in lines if line.buyer_article}
     found: dict[tuple[str, str], str] = {}
     if gtins:
-        rows = Sku.objects.filter(tenant_id=tenant, gtin__in=gtins).values_list("gtin", "code")
-        found.update((("EN", gtin), code) for gtin, code in rows)
+        by_gtin = Sku.objects.filter(tenant_id=tenant, gtin__in=gtins).values_list("gtin", "code")
+        found.update((("EN", gtin), code) for gtin, code in by_gtin)
     if codes:
-        rows = Sku.objects.filter(tenant_id=tenant, code__in=codes).values_list("code", flat=True)
-        found.update((("SA", code), code) for code in rows)
+        ours = Sku.objects.filter(tenant_id=tenant, code__in=codes).values_list("code", flat=True)
+        found.update((("SA", code), code) for code in ours)
     if theirs:
-        rows = PartnerArticle.objects.filter(partner=partner, buyer_article__in=theirs)
-        found.update((("IN", a), c) for a, c in rows.values_list("buyer_article", "sku__code"))
+        mapped = PartnerArticle.objects.filter(partner=partner, buyer_article__in=theirs)
+        pairs = mapped.values_list("buyer_article", "sku__code")
+        found.update((("IN", article), code) for article, code in pairs)
     return found
 
 
@@ -133,7 +136,9 @@ def _check_parties(partner: TradingPartner, plan: Plan, ship_tos: dict[str, int]
     buyer, supplier, delivery = (doc.parties.get(q, "") for q in ("BY", "SU", "DP"))
     if buyer and buyer != partner.gln:
         plan.refuse(
-            Problem("edi_unknown_gln", f"The buyer's GLN {buyer} (NAD+BY) is not the partner's.", ref)
+            Problem(
+                "edi_unknown_gln", f"The buyer's GLN {buyer} (NAD+BY) is not the partner's.", ref
+            )
         )
     if supplier and supplier != partner.our_gln:
         plan.refuse(
@@ -237,13 +242,13 @@ def _place(partner: TradingPartner, plan: Plan, message: EdiMessage) -> None:
                 return
             for line, reason in by_line.items():
                 line.refuse(reason)
-                plan.problems.append(
-                    Problem(error.code, reason, plan.doc.message_ref, line.number)
-                )
+                plan.problems.append(Problem(error.code, reason, plan.doc.message_ref, line.number))
             continue
         _accepted(partner, plan, order, [line for _sku, line in placed], message)
         return
-    plan.refuse(Problem("edi_order_refused", "The order could not be placed.", plan.doc.message_ref))
+    plan.refuse(
+        Problem("edi_order_refused", "The order could not be placed.", plan.doc.message_ref)
+    )
 
 
 def _units(line: ans.LineAnswer) -> int:
