@@ -48,7 +48,9 @@ def test_a_partner_is_set_up_then_its_delivery_point_mapped(world):
     assert r.status_code == 302, r.content.decode()[:2000]
     partner.refresh_from_db()
     assert partner.test_mode
-    assert list(partner.ship_tos.values_list("gln", "location_id")) == [(DOCK_GLN, world.ship_to.pk)]
+    assert list(partner.ship_tos.values_list("gln", "location_id")) == [
+        (DOCK_GLN, world.ship_to.pk)
+    ]
 
 
 def test_messages_are_listed_and_read(world):

@@ -14,7 +14,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -46,7 +46,10 @@ KIND_LABELS = {
     "DESADV": _("Despatch advice"),
     "INVOIC": _("Invoice"),
 }
-DIRECTION_LABELS = {"in": _("Received"), "out": _("Sent to the partner")}
+DIRECTION_LABELS = {
+    "in": pgettext_lazy("an EDI message", "Received"),
+    "out": _("Sent to the partner"),
+}
 # Why an interchange was refused, in the reader's language (the API and the partner's order
 # response say it in English, with the values).
 REASON_LABELS = {
@@ -59,7 +62,9 @@ REASON_LABELS = {
     "edi_wrong_recipient": _("The interchange is addressed to another GLN than ours."),
     "edi_duplicate_interchange": _("The interchange reference was used before for another file."),
     "edi_unsupported_message": _("Only EANCOM purchase orders (ORDERS D.96A) are read."),
-    "edi_unsupported_function": _("Only original orders are accepted, not changes or cancellations."),
+    "edi_unsupported_function": _(
+        "Only original orders are accepted, not changes or cancellations."
+    ),
     "edi_bad_date": _("A date cannot be read."),
     "edi_missing_order_number": _("The order number is missing."),
     "edi_missing_party": _("The buyer's or the delivery point's GLN is missing."),
@@ -115,7 +120,12 @@ class PartnerForm(django_forms.Form):
     )
 
     def __init__(
-        self, data: Any = None, *, tenant_id: int, partner: TradingPartner | None = None, **kwargs: Any
+        self,
+        data: Any = None,
+        *,
+        tenant_id: int,
+        partner: TradingPartner | None = None,
+        **kwargs: Any,
     ) -> None:
         _token(kwargs)
         super().__init__(data, **kwargs)
@@ -171,7 +181,9 @@ def labelled(message: EdiMessage) -> dict[str, Any]:
         "badge": STATUS_BADGES.get(message.status, ""),
         "kind": KIND_LABELS.get(message.kind, gettext("Unreadable file")),
         "direction": DIRECTION_LABELS.get(message.direction, ""),
-        "reason": REASON_LABELS.get(message.reason_code, OTHER_REASON) if message.reason_code else "",
+        "reason": REASON_LABELS.get(message.reason_code, OTHER_REASON)
+        if message.reason_code
+        else "",
         "orders": [order_number(link.order_id) for link in message.orders.all()],
     }
 
@@ -188,7 +200,7 @@ def _overview(request: StaffRequest, upload: UploadForm | None = None) -> HttpRe
     )
     context = {
         "partners": list(queries.partners(tenant_id).order_by("name")),
-        "messages": [labelled(m) for m in found],
+        "edi_messages": [labelled(m) for m in found],
         "statuses": list(STATUS_LABELS.items()),
         "directions": list(DIRECTION_LABELS.items()),
         "status": status,
@@ -273,7 +285,9 @@ def new_partner(request: StaffRequest) -> HttpResponseBase:
         except DomainError as error:
             show_refusal(form, error, _partner_field)
         else:
-            messages.success(request, gettext("Trading partner set up. Now map its delivery points."))
+            messages.success(
+                request, gettext("Trading partner set up. Now map its delivery points.")
+            )
             return redirect("backoffice:edi-partner", partner_id=created["partner"])
     return render(request, "backoffice/edi_partner.html", {"form": form, "partner": None})
 
@@ -326,7 +340,7 @@ def partner(request: StaffRequest, partner_id: int) -> HttpResponseBase:
             messages.success(request, gettext("Trading partner saved."))
             return redirect("backoffice:edi-partner", partner_id=found.pk)
     latest = queries.newest_messages(tenant_id, 10, partner_id=found.pk)
-    context = {"form": form, "partner": found, "messages": [labelled(m) for m in latest]}
+    context = {"form": form, "partner": found, "edi_messages": [labelled(m) for m in latest]}
     return render(request, "backoffice/edi_partner.html", context)
 
 
@@ -344,9 +358,7 @@ def message(request: StaffRequest, message_id: int) -> HttpResponse:
         answered: EdiMessage | None = found.answered
     except EdiMessage.DoesNotExist:
         answered = None
-    problems = [
-        {**p, "label": REASON_LABELS.get(p["code"], OTHER_REASON)} for p in found.problems
-    ]
+    problems = [{**p, "label": REASON_LABELS.get(p["code"], OTHER_REASON)} for p in found.problems]
     context = {
         **labelled(found),
         "answered": answered,
