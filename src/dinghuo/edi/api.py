@@ -144,7 +144,7 @@ def set_articles(request: HttpRequest, partner_id: ObjectId, payload: ArticlesIn
 
 _UPLOAD_OPENAPI = uploads.upload_body(
     "The EANCOM interchange (UNA/UNB … UNZ): a form field `file`, or the text as the body",
-    ["application/EDIFACT", "text/plain", "application/octet-stream"],
+    ["text/plain", "application/octet-stream"],
 )
 
 
