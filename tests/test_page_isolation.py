@@ -31,7 +31,7 @@ BANK_STATEMENT = Path(__file__).parent / "billing" / "statements" / "camt053_001
 STAFF_IDS = {
     "order_id", "shipment_id", "sku_id", "company_id", "price_list_id", "assignment_id",
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
-    "photo_id", "run_id",
+    "photo_id", "run_id", "partner_id", "message_id",
 }  # fmt: skip
 
 
@@ -138,6 +138,7 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
         "statement_id": imported.statement.pk,
         "line_id": waiting.pk,
         "run_id": _import_run(world.tenant.pk),
+        **_edi(world),
     }
 
 
@@ -151,6 +152,17 @@ def _import_run(tenant_id: int) -> int:
     )
     importing.run(run.pk)
     return run.pk
+
+
+def _edi(world: Any) -> dict[str, int]:
+    """The owner's EDI trading partner and an interchange it sent."""
+    from dinghuo.edi.services import inbound
+    from tests.edi.support import add_partner, fixture
+
+    partner = add_partner(world)
+    text = fixture("orders_basic.edi")
+    received = inbound.receive_interchange(tenant_id=world.tenant.pk, text=text, source="api")
+    return {"partner_id": partner.pk, "message_id": received.message.pk}
 
 
 def test_the_walks_know_every_id_in_the_routes():

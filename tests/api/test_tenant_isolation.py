@@ -331,6 +331,24 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "GET /imports/{run_id}": {},
     "POST /imports/{run_id}/apply": {},
     "GET /imports/{run_id}/problems.csv": {},
+    "GET /edi/partners": {},
+    "POST /edi/partners": {
+        "body": {
+            "name": "Intruder EDI",
+            "gln": "5412345000013",
+            "company_id": "{company_id}",
+            "our_gln": "4012345000009",
+            "ship_tos": [{"gln": "5412345000020", "location_id": "{location_id}"}],
+        }
+    },
+    "GET /edi/partners/{partner_id}": {},
+    "PATCH /edi/partners/{partner_id}": {"body": {"name": "Renamed", "test_mode": True}},
+    "PUT /edi/partners/{partner_id}/articles": {
+        "body": {"articles": [{"buyer_article": "X-1", "sku": "A-1"}]}
+    },
+    "POST /edi/messages": {},
+    "GET /edi/messages": {},
+    "GET /edi/messages/{message_id}": {},
 }
 
 # The same for the buyer routes (/my/…), called with buyer keys.
@@ -415,6 +433,7 @@ OWNER_MARKS = (
     "Owner Trading Ltd",
     "Owner's credit",
     "TT-OWNER",
+    "PO-4711",
 )
 
 
@@ -616,6 +635,7 @@ def owner_ids(world: World) -> dict[str, Any]:
     return {
         **billed,
         "run_id": run.pk,
+        **_edi(world),
         "order_id": order.json()["id"],
         "company_id": company,
         "location_id": world.ship_to.pk,
@@ -711,6 +731,18 @@ def _billed(world: World, api_: ApiClient) -> dict[str, int]:
         "credit_note_id": note.json()["id"],
         "payment_id": payment.json()["id"],
     }
+
+
+def _edi(world: World) -> dict[str, int]:
+    """The owner's EDI partner and an interchange of orders it sent (PO-4711)."""
+    from dinghuo.edi.services import inbound
+    from tests.edi.support import add_partner, fixture
+
+    partner = add_partner(world)
+    text = fixture("orders_basic.edi")
+    received = inbound.receive_interchange(tenant_id=world.tenant.pk, text=text, source="api")
+    assert received.message.status == "accepted", received.message.reason
+    return {"partner_id": partner.pk, "message_id": received.message.pk}
 
 
 def test_the_walk_knows_every_operation():

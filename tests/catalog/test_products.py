@@ -85,6 +85,7 @@ def test_read_product_with_its_skus(world):
         "unit": "pc",
         "min_order_quantity": 6,
         "pack_size": 6,
+        "gtin": "",
         "is_active": True,
         "updated_at": world.skus["B-2"].updated_at.isoformat(),
     }

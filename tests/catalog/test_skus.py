@@ -23,6 +23,7 @@ def test_create_sku(world):
         "unit": "box",
         "min_order_quantity": 2,
         "pack_size": 2,
+        "gtin": "",
         "is_active": True,
         "updated_at": sku.updated_at.isoformat(),
     }

@@ -300,6 +300,7 @@ def create_sku(
             min_order_quantity=payload.min_order_quantity,
             pack_size=payload.pack_size,
             is_active=payload.is_active,
+            gtin=payload.gtin,
         )
         return 201, sku_out(sku, sku.product.code)
 
@@ -328,6 +329,7 @@ def update_sku(
             unit=given(payload, "unit"),
             min_order_quantity=given(payload, "min_order_quantity"),
             pack_size=given(payload, "pack_size"),
+            gtin=given(payload, "gtin"),
         )
         return _sku_answer(tenant, sku_id)
 

@@ -80,12 +80,18 @@ class Sku(TenantScoped):
     min_order_quantity = models.PositiveIntegerField(default=1)
     pack_size = models.PositiveIntegerField(default=1, help_text="Order in multiples of this.")
     is_active = models.BooleanField(default=True)
+    # The article's GS1 barcode number (GTIN-8/12/13/14), "" when it has none: EDI lines name
+    # articles by it (EANCOM LIN … EN), so it is unique within the tenant.
+    gtin = models.CharField(max_length=14, blank=True, default="", db_default="")
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         verbose_name = "SKU"
         constraints = [
             models.UniqueConstraint(fields=["seller", "code"], name="sku_code_unique"),
+            models.UniqueConstraint(
+                fields=["tenant", "gtin"], condition=~models.Q(gtin=""), name="sku_gtin_unique"
+            ),
             models.CheckConstraint(
                 condition=models.Q(min_order_quantity__gte=1), name="sku_moq_positive"
             ),

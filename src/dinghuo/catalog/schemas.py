@@ -33,6 +33,12 @@ Unit = Annotated[
     str, StringConstraints(min_length=1, max_length=16, strip_whitespace=True), NOT_BLANK
 ]
 OrderUnits = Units
+# A GS1 barcode number (GTIN-8, -12, -13 or -14); the service checks its check digit.
+GtinIn = Annotated[
+    str,
+    StringConstraints(pattern=r"^([0-9]{8}|[0-9]{12,14})?$"),
+    Field(description="GTIN-8, -12, -13 or -14 with its check digit; empty for none"),
+]
 
 
 class _Translations(InSchema):
@@ -175,6 +181,7 @@ class SkuOut(Schema):
     unit: str
     min_order_quantity: int
     pack_size: int
+    gtin: str = Field(description="GS1 barcode number (GTIN); empty when the SKU has none")
     is_active: bool
     updated_at: datetime
 
@@ -216,6 +223,7 @@ def sku_out(sku: Sku, product_code: str) -> dict[str, Any]:
         "unit": sku.unit,
         "min_order_quantity": sku.min_order_quantity,
         "pack_size": sku.pack_size,
+        "gtin": sku.gtin,
         "is_active": sku.is_active,
         "updated_at": sku.updated_at.isoformat(),
     }
@@ -251,6 +259,7 @@ class SkuIn(InSchema):
     min_order_quantity: OrderUnits = 1
     pack_size: OrderUnits = 1
     is_active: bool = True
+    gtin: GtinIn = ""
 
 
 class SkuPatch(PatchIn):
@@ -259,6 +268,7 @@ class SkuPatch(PatchIn):
     unit: Unit | None = None
     min_order_quantity: OrderUnits | None = None
     pack_size: OrderUnits | None = None
+    gtin: GtinIn | None = Field(None, description='"" removes the GTIN')
 
 
 class SkuPageOut(Schema):

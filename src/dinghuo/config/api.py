@@ -7,6 +7,7 @@ from dinghuo.bulk import api as bulk
 from dinghuo.buying import api as buying
 from dinghuo.catalog import api as catalog
 from dinghuo.customers import api as customers
+from dinghuo.edi import api as edi
 from dinghuo.fulfilment import api as fulfilment
 from dinghuo.integrations import api as integrations
 from dinghuo.integrations import api_webhooks
@@ -38,6 +39,7 @@ api.add_router("/", billing.router)
 api.add_router("/my", billing.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", returns.router)
 api.add_router("/my", returns.buyer_router, auth=BuyerKeyAuth())
+api.add_router("/", edi.router)
 api.add_router("/events", integrations.router)
 api.add_router("/", api_webhooks.router)
 api.add_router("/", bulk.router)

@@ -92,6 +92,7 @@ INSTALLED_APPS = [
     "dinghuo.buying",
     "dinghuo.returns",
     "dinghuo.bulk",
+    "dinghuo.edi",
     "dinghuo.portal",
     "dinghuo.backoffice",
     "dinghuo.integrations",
@@ -418,6 +419,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 DINGHUO_WORKER_JOBS = [
     "dinghuo.integrations.delivery.make_deliveries",
     "dinghuo.integrations.delivery.send_due_deliveries",
+    "dinghuo.edi.jobs.read_inboxes",
+    "dinghuo.edi.jobs.write_outboxes",
 ]
 # Webhooks (docs/webhooks.md). Private, loopback and link-local receivers (and plain http) are
 # refused unless DINGHUO_WEBHOOK_PRIVATE_ADDRESSES=1: on a closed network, or in tests.
@@ -427,6 +430,9 @@ DINGHUO_WEBHOOK_LEASE_SECONDS = int(os.environ.get("DINGHUO_WEBHOOK_LEASE_SECOND
 DINGHUO_WEBHOOK_TIMEOUT_SECONDS = float(os.environ.get("DINGHUO_WEBHOOK_TIMEOUT_SECONDS", "10"))
 # How long the delivery log keeps delivered and given-up deliveries (housekeeping forgets them).
 DINGHUO_WEBHOOK_LOG_DAYS = int(os.environ.get("DINGHUO_WEBHOOK_LOG_DAYS", "30"))
+# EDI files: <root>/<tenant slug>/inbox/ is watched (read files move to processed/ or
+# failed/); outgoing messages are written to <root>/<tenant slug>/outbox/<partner GLN>/.
+DINGHUO_EDI_ROOT = Path(os.environ.get("DINGHUO_EDI_ROOT", VAR_DIR / "edi"))
 
 LOGGING = {
     "version": 1,

@@ -595,6 +595,14 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "import_not_checked": (
         say(_("Only an import that was checked without problems can be applied.")),
     ),
+    "invalid_gtin": (say(_("A GTIN is 8, 12, 13 or 14 digits ending with its check digit.")),),
+    "invalid_gln": (say(_("A GLN is 13 digits ending with its check digit.")),),
+    "gln_taken": (say(_("Another trading partner has this GLN.")),),
+    "company_has_partner": (say(_("This company already has a trading partner.")),),
+    "duplicate_gln": (say(_("This GLN is given twice.")),),
+    "unknown_location": (say(_("Choose one of the company's addresses.")),),
+    "duplicate_article": (say(_("This article number is given twice.")),),
+    "edi_too_large": (say(_("An EDI file is 5 MB at most.")),),
 }
 
 

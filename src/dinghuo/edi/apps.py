@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class EdiConfig(AppConfig):
+    name = "dinghuo.edi"
+    label = "edi"
