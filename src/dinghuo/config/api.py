@@ -12,6 +12,7 @@ from dinghuo.inventory import api as inventory
 from dinghuo.orders import api as orders
 from dinghuo.orders import api_amendments, api_short_close, api_stock_arrivals
 from dinghuo.pricing import api as pricing
+from dinghuo.punchout import api as punchout
 from dinghuo.returns import api as returns
 
 api = new_api()
@@ -37,3 +38,4 @@ api.add_router("/my", billing.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", returns.router)
 api.add_router("/my", returns.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/events", integrations.router)
+api.add_router("/", punchout.router)

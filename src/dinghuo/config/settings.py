@@ -88,6 +88,7 @@ INSTALLED_APPS = [
     "dinghuo.billing",
     "dinghuo.buying",
     "dinghuo.returns",
+    "dinghuo.punchout",
     "dinghuo.portal",
     "dinghuo.backoffice",
     "dinghuo.integrations",

@@ -1,0 +1,158 @@
+"""A cXML OrderRequest placed as an order, through the placing service the API uses.
+
+Prices are the seller's prices for the company now, never the document's: a line whose price
+in the purchase order is below ours is refused, and with it the whole order (406, each such
+line named with both prices), so the buyer's system never gets an order dearer than it
+approved; a lower price of ours is charged as it is (the buyer pays less than approved). A
+document in another currency than the company's is refused the same way. All or nothing: a
+refused purchase order places nothing.
+
+Idempotent twice over: the same payloadID answers what it answered the first time
+(`core.idempotency.run_once`, keyed per connection; the same payloadID with another content
+is 409), and a purchase order number already placed over this connection answers with the
+order it became, whatever the payloadID, creating nothing. Orders of one connection are
+placed one at a time (its row is locked), so two copies sent at once place one order.
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from dinghuo.core import idempotency
+from dinghuo.core.errors import Busy, DomainError
+from dinghuo.core.services import hash_secret
+from dinghuo.orders import services as orders
+from dinghuo.orders.line_checks import LineRequest
+from dinghuo.orders.models import order_number
+from dinghuo.orders.queries import LinesCheck, check_lines
+from dinghuo.punchout import queries
+from dinghuo.punchout.cxml import CxmlRefusal, Item, OrderRequest, fingerprint
+from dinghuo.punchout.models import Connection, PurchaseOrder
+
+CHANNEL = "punchout"
+
+
+@dataclass(frozen=True)
+class Placed:
+    text: str  # the Status text of the 200 answer
+    replayed: bool
+
+
+def _merged(items: list[Item]) -> "OrderedDict[str, int]":
+    """The document's lines by SKU, in their order, a SKU named twice counted once."""
+    quantities: OrderedDict[str, int] = OrderedDict()
+    for item in items:
+        quantities[item.sku] = quantities.get(item.sku, 0) + item.quantity
+    return quantities
+
+
+def _refuse_prices(document: OrderRequest, check: LinesCheck) -> None:
+    """406 when the document is in another currency, or names a SKU we do not sell to the
+    company, or a price below ours for a line."""
+    if document.currency and document.currency != check.currency:
+        raise CxmlRefusal(
+            406,
+            f"The order is in {document.currency}; this supplier sells to you in {check.currency}.",
+        )
+    ours = {line.sku: line for line in check.lines}
+    reasons = []
+    for item in document.items:
+        line = ours[item.sku]
+        unknown = [p for p in line.problems if p.code == "unknown_sku"]
+        if line.sku_id is None or unknown:
+            reasons.append(f"line {item.line_number}: SKU {item.sku} is not sold to you")
+        elif item.unit_price is not None and line.unit_price is not None:
+            if item.unit_price < line.unit_price:
+                reasons.append(
+                    f"line {item.line_number}: SKU {item.sku} costs {line.unit_price.normalize()} "
+                    f"{check.currency}, above the order's {item.unit_price.normalize()}"
+                )
+    if reasons:
+        raise CxmlRefusal(406, "The order was not placed: " + "; ".join(reasons) + ".")
+
+
+def _said(error: DomainError, skus: list[str], document: OrderRequest) -> str:
+    """A placing refusal as one sentence, lines named by the document's line numbers."""
+    numbers = {item.sku: item.line_number for item in document.items}
+    parts = []
+    for problem in error.errors:
+        where = problem.field
+        if where.startswith("lines[") and "]" in where:
+            index = int(where[6 : where.index("]")])
+            sku = skus[index] if index < len(skus) else ""
+            where = f"line {numbers.get(sku, index + 1)} (SKU {sku})"
+        parts.append(f"{where}: {problem.message}")
+    return " ".join([error.detail, *(f"{p}." for p in parts)])
+
+
+def _place(connection: Connection, document: OrderRequest) -> tuple[int, dict[str, Any]]:
+    Connection.objects.select_for_update().filter(pk=connection.pk).first()
+    earlier = (
+        PurchaseOrder.objects.filter(connection=connection, order_number=document.order_id)
+        .values_list("order_id", flat=True)
+        .first()
+    )
+    if earlier is not None:
+        return 200, {
+            "text": f"Purchase order {document.order_id} was received already: it is "
+            f"order {order_number(earlier)}."
+        }
+    tenant, company = connection.tenant_id, connection.company_id
+    ship_to = queries.ship_to_id(tenant, company, document.ship_to)
+    merged = _merged(document.items)
+    lines = [LineRequest(sku, quantity) for sku, quantity in merged.items()]
+    _refuse_prices(document, check_lines(tenant, company, lines, ship_to_id=ship_to))
+    try:
+        order = orders.place_order(
+            tenant_id=tenant,
+            company_id=company,
+            ship_to_id=ship_to,
+            lines=lines,
+            purchase_order_number=document.order_id,
+            notes=document.comments,
+            channel=CHANNEL,
+            placed_by_id=queries.session_user(connection, document.contact_email).pk,
+        )
+    except Busy:
+        raise
+    except DomainError as error:
+        raise CxmlRefusal(406, _said(error, list(merged), document)) from None
+    PurchaseOrder.objects.create(
+        tenant_id=tenant,
+        connection=connection,
+        order_number=document.order_id,
+        payload_id=document.payload_id,
+        order=order,
+    )
+    number = order_number(order.pk)
+    return 200, {"text": f"Purchase order {document.order_id} is order {number} ({order.status})."}
+
+
+def place_purchase_order(*, connection: Connection, document: OrderRequest) -> Placed:
+    """Place an authenticated OrderRequest as an order of the connection's company, once per
+    payloadID and once per purchase order number (module docstring). Only new orders: an
+    update or delete is refused (406), since changing a placed order by cXML is not offered.
+    Refusals raise `CxmlRefusal` and change nothing."""
+    if document.order_type != "new":
+        raise CxmlRefusal(
+            406,
+            f"Orders of type '{document.order_type[:20]}' are not accepted: ask the supplier "
+            "to change or cancel the order.",
+        )
+    try:
+        outcome = idempotency.run_once(
+            tenant_id=connection.tenant_id,
+            key=hash_secret(document.payload_id),
+            scope=f"punchout-{connection.pk}:",
+            method="POST",
+            path="/punchout/cxml/order",
+            request_body=fingerprint(document),
+            create=lambda: _place(connection, document),
+        )
+    except Busy:
+        raise CxmlRefusal(560, "The supplier is busy; send the order again shortly.") from None
+    except CxmlRefusal:
+        raise
+    except DomainError as error:  # the same payloadID with another content
+        raise CxmlRefusal(409, f"{error.detail} (payloadID {document.payload_id}).") from None
+    return Placed(outcome.body["text"], outcome.replayed)
