@@ -30,7 +30,6 @@ from dinghuo.portal.views_cart import SESSION_KEY_PUNCHOUT as SESSION_KEY
 from dinghuo.punchout import queries as punchout_queries
 from dinghuo.punchout import services as punchout
 
-
 XML_LANGUAGES = {"en": "en", "zh-hant": "zh-Hant", "zh-hans": "zh-Hans"}
 
 

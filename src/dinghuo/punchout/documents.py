@@ -10,7 +10,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from xml.etree.ElementTree import Element, SubElement, tostring  # noqa: S405 - writing only
+from xml.etree.ElementTree import Element, SubElement, tostring
 
 from dinghuo.core import money
 

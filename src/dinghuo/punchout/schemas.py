@@ -9,7 +9,6 @@ from pydantic import Field, StringConstraints
 from dinghuo.api.schemas import NOT_BLANK, Id, InSchema, PatchIn
 from dinghuo.punchout.models import Connection
 
-
 ConnectionName = Annotated[
     str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), NOT_BLANK
 ]

@@ -31,4 +31,5 @@ __all__ = [
     "renew_secret",
     "start_session",
     "transfer_cart",
+    "update_connection",
 ]

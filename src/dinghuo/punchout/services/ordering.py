@@ -61,12 +61,15 @@ def _refuse_prices(document: OrderRequest, check: LinesCheck) -> None:
         unknown = [p for p in line.problems if p.code == "unknown_sku"]
         if line.sku_id is None or unknown:
             reasons.append(f"line {item.line_number}: SKU {item.sku} is not sold to you")
-        elif item.unit_price is not None and line.unit_price is not None:
-            if item.unit_price < line.unit_price:
-                reasons.append(
-                    f"line {item.line_number}: SKU {item.sku} costs {line.unit_price.normalize()} "
-                    f"{check.currency}, above the order's {item.unit_price.normalize()}"
-                )
+        elif (
+            item.unit_price is not None
+            and line.unit_price is not None
+            and item.unit_price < line.unit_price
+        ):
+            reasons.append(
+                f"line {item.line_number}: SKU {item.sku} costs {line.unit_price.normalize()} "
+                f"{check.currency}, above the order's {item.unit_price.normalize()}"
+            )
     if reasons:
         raise CxmlRefusal(406, "The order was not placed: " + "; ".join(reasons) + ".")
 
