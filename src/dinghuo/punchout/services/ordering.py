@@ -18,7 +18,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from dinghuo.core import idempotency
+from dinghuo.core import idempotency, money
 from dinghuo.core.errors import Busy, DomainError
 from dinghuo.core.services import hash_secret
 from dinghuo.orders import services as orders
@@ -67,8 +67,9 @@ def _refuse_prices(document: OrderRequest, check: LinesCheck) -> None:
             and item.unit_price < line.unit_price
         ):
             reasons.append(
-                f"line {item.line_number}: SKU {item.sku} costs {line.unit_price.normalize()} "
-                f"{check.currency}, above the order's {item.unit_price.normalize()}"
+                f"line {item.line_number}: SKU {item.sku} costs "
+                f"{money.format_unit_price(line.unit_price, check.currency)} {check.currency}, "
+                f"above the order's {item.unit_price}"
             )
     if reasons:
         raise CxmlRefusal(406, "The order was not placed: " + "; ".join(reasons) + ".")
