@@ -116,9 +116,10 @@ def test_changes_and_cancellations_by_cxml_are_refused(world: World) -> None:
 
 def test_wrong_secret_and_fractions_are_refused(world: World) -> None:
     suite = connect(world)
-    assert status(post(Client(), ORDER, order_request(suite, item_out("A-1", 1), secret="x")))[
-        0
-    ] == 401
+    assert (
+        status(post(Client(), ORDER, order_request(suite, item_out("A-1", 1), secret="x")))[0]
+        == 401
+    )
     code, text = status(post(Client(), ORDER, order_request(suite, item_out("A-1", "1.5"))))
     assert (code, text) == (406, "Line 1: we sell whole units; 1.5 is not one.")
     assert status(post(Client(), ORDER, order_request(suite)))[1] == (

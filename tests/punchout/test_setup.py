@@ -126,7 +126,10 @@ def test_another_tenants_connection_never_matches(world: World, other_world: Wor
     start_page(post(Client(), SETUP, setup_request(theirs)))
     start_page(post(Client(), SETUP, setup_request(ours)))
     sessions = {s.connection_id: s.tenant_id for s in Session.objects.all()}
-    assert sessions == {ours.connection.pk: world.tenant.pk, theirs.connection.pk: other_world.tenant.pk}
+    assert sessions == {
+        ours.connection.pk: world.tenant.pk,
+        theirs.connection.pk: other_world.tenant.pk,
+    }
 
 
 def test_a_switched_off_connection_answers_403(world: World) -> None:
