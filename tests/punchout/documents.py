@@ -74,6 +74,7 @@ def setup_request(
     email: str = "",
     secret: str | None = None,
     payload_id: str = "1733480000.123@procurement.example",
+    form_post: str = FORM_POST,
 ) -> bytes:
     contact = (
         f'<Contact role="endUser"><Name xml:lang="en">Pat</Name><Email>{escape(email)}</Email>'
@@ -89,7 +90,7 @@ def setup_request(
     <PunchOutSetupRequest operation="{operation}">
       <BuyerCookie>34234234ADFSDF234234</BuyerCookie>
       <Extrinsic name="CostCenter">610</Extrinsic>
-      <BrowserFormPost><URL>{FORM_POST}</URL></BrowserFormPost>
+      <BrowserFormPost><URL>{escape(form_post)}</URL></BrowserFormPost>
       {contact}
       <SupplierSetup><URL>https://supplier.example/punchout</URL></SupplierSetup>
       {items}
