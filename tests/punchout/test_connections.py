@@ -103,3 +103,14 @@ def test_the_back_office_page_sets_up_and_shows_the_secret_once(world: World) ->
     assert off.status_code == 302
     connection.refresh_from_db()
     assert connection.is_active is False
+
+
+def test_the_back_office_page_in_simplified_chinese(world: World) -> None:
+    connect(world)
+    staff = staff_client(world)
+    staff.client.cookies["django_language"] = "zh-hans"
+    page = staff.client.get("/staff/punchout/").content.decode()
+    for words in ("采购系统对接", "供采购系统使用的网址", "生成新的共享密钥", "建立连接", "已启用"):
+        assert words in page
+    for english in ("Set up the connection", "New shared secret", "Switched on"):
+        assert english not in page

@@ -129,3 +129,17 @@ def test_an_ended_session_sends_nothing(world: World) -> None:
     answer = csrf_post(browser, "/punchout/transfer/")
     assert answer["Location"] == "/cart/"
     assert "This PunchOut session has ended." in browser.get("/cart/").content.decode()
+
+
+def test_simplified_chinese_buyers_read_their_own_words(world: World) -> None:
+    suite = connect(world)
+    browser = entered(world, suite, lang="zh-CN")
+    csrf_post(browser, "/cart/add/", {"sku": "A-1", "quantity": "1"})
+    page = browser.get("/cart/").content.decode()
+    assert "将购物车传送到您的采购系统" in page
+    assert "Transfer cart" not in page
+    sent = csrf_post(browser, "/punchout/transfer/").content.decode()
+    assert "前往您的采购系统" in sent and "Continue to" not in sent
+    _, document = transferred(sent)
+    item = fromstring(document).find("Message/PunchOutOrderMessage/ItemIn/ItemDetail")
+    assert item.find("Description").get(LANG) == "zh-Hans"
