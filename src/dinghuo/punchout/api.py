@@ -11,11 +11,11 @@ from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import ObjectId, PageFilters, RequiredIdempotencyKey
 from dinghuo.punchout import queries, services
 from dinghuo.punchout.schemas import (
-    ConnectionIn,
-    ConnectionOut,
-    ConnectionPageOut,
-    ConnectionPatch,
-    ConnectionSecretOut,
+    PunchOutConnectionIn,
+    PunchOutConnectionOut,
+    PunchOutConnectionPageOut,
+    PunchOutConnectionPatch,
+    PunchOutConnectionSecretOut,
     connection_out,
 )
 
@@ -24,7 +24,9 @@ SECRET_ONCE = "the shared secret, shown once, is not lost to a retry"  # noqa: S
 
 
 @router.get(
-    "/punchout-connections", response=ConnectionPageOut, summary="List procurement connections"
+    "/punchout-connections",
+    response=PunchOutConnectionPageOut,
+    summary="List procurement connections",
 )
 def list_connections(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, Any]:
     return paged(queries.connections(tenant_id(request)), filters, connection_out)
@@ -32,11 +34,13 @@ def list_connections(request: HttpRequest, filters: Query[PageFilters]) -> dict[
 
 @router.post(
     "/punchout-connections",
-    response={201: ConnectionSecretOut},
+    response={201: PunchOutConnectionSecretOut},
     summary="Set up a procurement connection",
 )
 def create_connection(
-    request: HttpRequest, payload: ConnectionIn, idempotency_key: RequiredIdempotencyKey = None
+    request: HttpRequest,
+    payload: PunchOutConnectionIn,
+    idempotency_key: RequiredIdempotencyKey = None,
 ) -> HttpResponse:
     """A buying company's cXML PunchOut connection. The answer carries the shared secret the
     procurement system sends as the Sender's SharedSecret: only this once. The identities are
@@ -66,7 +70,7 @@ def create_connection(
 
 @router.get(
     "/punchout-connections/{connection_id}",
-    response=ConnectionOut,
+    response=PunchOutConnectionOut,
     summary="Read a procurement connection",
 )
 def get_connection(request: HttpRequest, connection_id: ObjectId) -> dict[str, Any]:
@@ -74,7 +78,7 @@ def get_connection(request: HttpRequest, connection_id: ObjectId) -> dict[str, A
 
 
 def _identities(
-    payload: ConnectionPatch, tenant: int, connection_id: int
+    payload: PunchOutConnectionPatch, tenant: int, connection_id: int
 ) -> services.Identities | None:
     names = ("buyer_domain", "buyer_identity", "supplier_domain", "supplier_identity")
     if all(getattr(payload, name) is None for name in names):
@@ -86,11 +90,11 @@ def _identities(
 
 @router.patch(
     "/punchout-connections/{connection_id}",
-    response=ConnectionOut,
+    response=PunchOutConnectionOut,
     summary="Change a procurement connection",
 )
 def update_connection(
-    request: HttpRequest, connection_id: ObjectId, payload: ConnectionPatch
+    request: HttpRequest, connection_id: ObjectId, payload: PunchOutConnectionPatch
 ) -> HttpResponse:
     """Switch it off (`is_active`: false; its requests then answer cXML 403), change its
     identities, name or user. The company stays."""
@@ -113,7 +117,7 @@ def update_connection(
 
 @router.post(
     "/punchout-connections/{connection_id}/secret",
-    response={201: ConnectionSecretOut},
+    response={201: PunchOutConnectionSecretOut},
     summary="Renew a procurement connection's shared secret",
 )
 def renew_secret(

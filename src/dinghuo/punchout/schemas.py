@@ -20,7 +20,7 @@ Identity = Annotated[
 ]
 
 
-class ConnectionIn(InSchema):
+class PunchOutConnectionIn(InSchema):
     company_id: Id
     name: ConnectionName
     buyer_domain: Domain = Field(description="The From credential's domain, e.g. NetworkID")
@@ -33,7 +33,7 @@ class ConnectionIn(InSchema):
     )
 
 
-class ConnectionPatch(PatchIn):
+class PunchOutConnectionPatch(PatchIn):
     name: ConnectionName | None = None
     buyer_domain: Domain | None = None
     buyer_identity: Identity | None = None
@@ -44,7 +44,7 @@ class ConnectionPatch(PatchIn):
     is_active: bool | None = None
 
 
-class ConnectionOut(Schema):
+class PunchOutConnectionOut(Schema):
     id: int
     company_id: int
     name: str
@@ -59,12 +59,12 @@ class ConnectionOut(Schema):
     updated_at: datetime
 
 
-class ConnectionSecretOut(ConnectionOut):
+class PunchOutConnectionSecretOut(PunchOutConnectionOut):
     secret: str = Field(description="The Sender's SharedSecret: shown in this answer only")
 
 
-class ConnectionPageOut(Schema):
-    items: list[ConnectionOut]
+class PunchOutConnectionPageOut(Schema):
+    items: list[PunchOutConnectionOut]
     next_cursor: str | None
 
 
