@@ -126,3 +126,30 @@ def test_wrong_secret_and_fractions_are_refused(world: World) -> None:
         "The OrderRequest has no ItemOut lines."
     )
     assert not Order.objects.exists()
+
+
+def test_a_form_posted_document_is_read_too(world: World) -> None:
+    """Some systems post the document as the `cXML-urlencoded` field of a form."""
+    suite = connect(world)
+    body = order_request(suite, item_out("A-1", 1)).decode()
+    answer = Client().post(ORDER, {"cXML-urlencoded": body})
+    assert status(answer)[0] == 200
+    assert Order.objects.count() == 1
+
+
+def test_our_own_failure_is_a_cxml_500_without_a_trace(world: World, monkeypatch, caplog) -> None:
+    from dinghuo.punchout import services
+
+    suite = connect(world)
+
+    def broken(**kwargs):
+        raise RuntimeError("disk on fire")
+
+    monkeypatch.setattr(services, "place_purchase_order", broken)
+    answer = post(Client(), ORDER, order_request(suite, item_out("A-1", 1)))
+    assert status(answer) == (
+        500,
+        "The supplier could not handle the request; nothing was changed.",
+    )
+    assert b"disk on fire" not in answer.content and b"Traceback" not in answer.content
+    assert "cXML request failed" in caplog.text  # logged for us, with the trace

@@ -42,8 +42,8 @@ def _body(request: HttpRequest) -> bytes:
         body = request.body
     except RequestDataTooBig:
         raise cxml.malformed("The document is larger than 1 MB.") from None
-    if request.content_type == "application/x-www-form-urlencoded":
-        for name in ("cXML-urlencoded", "cxml-urlencoded", "cXML-base64"):
+    if request.content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        for name in ("cXML-urlencoded", "cxml-urlencoded"):
             if name in request.POST:
                 return request.POST[name].encode()
     return body
