@@ -109,12 +109,13 @@ def order_request(
     order_type: str = "new",
     secret: str | None = None,
     currency: str = "USD",
+    mode: str = "production",
 ) -> bytes:
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 {DOCTYPE}
 <cXML payloadID={quoteattr(payload_id)} timestamp="2026-12-06T14:00:00+08:00" xml:lang="en-US">
   {header(suite, secret=secret)}
-  <Request deploymentMode="production">
+  <Request deploymentMode="{mode}">
     <OrderRequest>
       <OrderRequestHeader orderID={quoteattr(order_id)} orderDate="2026-12-06" type="{order_type}">
         <Total><Money currency="{currency}">100.00</Money></Total>

@@ -153,3 +153,19 @@ def test_our_own_failure_is_a_cxml_500_without_a_trace(world: World, monkeypatch
     )
     assert b"disk on fire" not in answer.content and b"Traceback" not in answer.content
     assert "cXML request failed" in caplog.text  # logged for us, with the trace
+
+
+def test_a_test_document_is_checked_but_places_nothing(world: World) -> None:
+    suite = connect(world)
+    body = order_request(suite, item_out("A-1", 2), mode="test")
+    assert status(post(Client(), ORDER, body)) == (
+        200,
+        "Test document: purchase order PO-4711 would be accepted; nothing was placed.",
+    )
+    assert not Order.objects.exists() and not PurchaseOrder.objects.exists()
+    assert not Event.objects.filter(type="order.placed").exists()
+    refused = order_request(suite, item_out("A-1", 2, "1.00"), mode="test")
+    assert status(post(Client(), ORDER, refused))[0] == 406
+    # The real document afterwards is placed: the test left nothing behind, not even its key.
+    assert status(post(Client(), ORDER, order_request(suite, item_out("A-1", 2))))[0] == 200
+    assert Order.objects.count() == 1

@@ -94,6 +94,7 @@ class OrderRequest:
     contact_email: str
     comments: str
     items: list[Item]
+    test: bool = False  # deploymentMode="test": checked as a real order, nothing placed
 
 
 def parse(body: bytes) -> Element:
@@ -263,7 +264,8 @@ def read_order_request(body: bytes) -> OrderRequest:
     """An OrderRequest: its orderID (the PO number), type, ship-to, contact and lines."""
     root = parse(body)
     header = read_header(root)
-    order = _required(root, "Request/OrderRequest", "OrderRequest")
+    request = _required(root, "Request", "Request")
+    order = _required(request, "OrderRequest", "OrderRequest")
     head = _required(order, "OrderRequestHeader", "OrderRequestHeader")
     order_id = head.get("orderID", "").strip()
     if not order_id or len(order_id) > 64:
@@ -283,6 +285,7 @@ def read_order_request(body: bytes) -> OrderRequest:
         contact_email=_contact_email(head),
         comments=_text(head.find("Comments"))[:1000],
         items=items,
+        test=request.get("deploymentMode", "production") == "test",
     )
 
 

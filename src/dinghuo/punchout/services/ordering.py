@@ -18,6 +18,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import transaction
+
 from dinghuo.core import idempotency, money
 from dinghuo.core.errors import Busy, DomainError
 from dinghuo.core.services import hash_secret
@@ -90,6 +92,8 @@ def _said(error: DomainError, skus: list[str], document: OrderRequest) -> str:
 
 
 def _place(connection: Connection, document: OrderRequest) -> tuple[int, dict[str, Any]]:
+    # One order of a connection at a time: two copies of a PO sent at once (with their own
+    # payloadIDs) would both find no earlier order and both place one.
     Connection.objects.select_for_update().filter(pk=connection.pk).first()
     earlier = (
         PurchaseOrder.objects.filter(connection=connection, order_number=document.order_id)
@@ -132,6 +136,18 @@ def _place(connection: Connection, document: OrderRequest) -> tuple[int, dict[st
     return 200, {"text": f"Purchase order {document.order_id} is order {number} ({order.status})."}
 
 
+def _try(connection: Connection, document: OrderRequest) -> Placed:
+    """A test document (deploymentMode="test"): every check and the placing itself, then
+    rolled back, so the buyer's integration is tested against the real rules."""
+    with transaction.atomic():
+        _place(connection, document)
+        transaction.set_rollback(True)
+    return Placed(
+        f"Test document: purchase order {document.order_id} would be accepted; nothing was placed.",
+        replayed=False,
+    )
+
+
 def place_purchase_order(*, connection: Connection, document: OrderRequest) -> Placed:
     """Place an authenticated OrderRequest as an order of the connection's company, once per
     payloadID and once per purchase order number (module docstring). Only new orders: an
@@ -143,6 +159,8 @@ def place_purchase_order(*, connection: Connection, document: OrderRequest) -> P
             f"Orders of type '{document.order_type[:20]}' are not accepted: ask the supplier "
             "to change or cancel the order.",
         )
+    if document.test:
+        return _try(connection, document)
     try:
         outcome = idempotency.run_once(
             tenant_id=connection.tenant_id,
