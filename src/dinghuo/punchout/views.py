@@ -62,6 +62,8 @@ def _endpoint(
         try:
             return _answer(handle(request, _body(request)))
         except cxml.CxmlRefusal as refusal:
+            # For whoever sets up a buyer's connection: why its documents are refused.
+            log.info("cXML %s refused: %s %s", request.path, refusal.code, refusal.text)
             return _status(refusal.code, refusal.text)
         except Busy:
             return _status(560, "The supplier is busy; send the request again shortly.")
