@@ -30,7 +30,7 @@ class Procurement(ThreadingHTTPServer):
 
 
 class ReturnPage(BaseHTTPRequestHandler):
-    def do_POST(self) -> None:  # noqa: N802 - http.server's name
+    def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length", "0"))
         form = parse_qs(self.rfile.read(length).decode())
         self.server.received.append(form["cxml-urlencoded"][0].encode())  # type: ignore[attr-defined]
