@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 import httpx
 import pytest
 from defusedxml.ElementTree import fromstring
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Browser, Page, expect
 from pytest_django.live_server_helper import LiveServer
 
 from dinghuo.punchout.models import Session
@@ -149,3 +149,30 @@ def test_the_punchout_pages_in_chinese_on_a_phone_and_a_desk(
         tab.goto("/staff/punchout/")
         expect(tab.get_by_role("heading", name="採購系統對接", exact=True)).to_be_visible()
         shoot(tab, "back-office-zh-hant")
+
+
+def test_without_javascript_the_buyer_presses_the_button(
+    browser: Browser, live_server: LiveServer, procurement: Procurement
+) -> None:
+    world = build_world()
+    suite = connect(world)
+    return_url = f"http://127.0.0.1:{procurement.server_address[1]}/return"
+    context = browser.new_context(
+        base_url=live_server.url, viewport={"width": 375, "height": 812}, java_script_enabled=False
+    )
+    try:
+        page = context.new_page()
+        page.goto(start_url(live_server, setup_request(suite, form_post=return_url)))
+        entry = page.get_by_test_id("entry-A-1")
+        entry.get_by_role("button", name="Add to cart").click()  # a plain form post
+        page.goto("/cart/")
+        page.get_by_role("button", name="Transfer cart to your purchasing system").click()
+        expect(page.get_by_test_id("punchout-transfer-page")).to_be_visible()
+        shoot(page, "transfer-page-without-javascript")
+        assert procurement.received == []  # nothing leaves until the buyer says so
+        page.get_by_role("button", name="Continue to your purchasing system").click()
+        expect(page.get_by_role("heading", name="Cart received")).to_be_visible()
+        item = fromstring(procurement.received[0]).find("Message/PunchOutOrderMessage/ItemIn")
+        assert item.find("ItemID/SupplierPartID").text == "A-1"
+    finally:
+        context.close()

@@ -46,6 +46,7 @@ def test_the_cart_goes_back_as_a_punchout_order_message(world: World) -> None:
     policy = answer["Content-Security-Policy"]
     assert "form-action 'self' https://procurement.example" in policy
     assert "script-src 'self'" in policy and "unsafe-inline" not in policy
+    assert "Buyer One" not in answer.content.decode()  # signed out: the header names nobody
     url, document = transferred(answer.content.decode())
     assert url == FORM_POST
     assert document.startswith(b'<?xml version="1.0" encoding="UTF-8"?>\n<!DOCTYPE cXML SYSTEM')

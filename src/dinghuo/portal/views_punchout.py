@@ -105,6 +105,7 @@ def transfer(request: BuyerRequest) -> HttpResponseBase:
         messages.error(request, " ".join(refusals.messages(error, audience=refusals.BUYER)))
         return redirect("portal:cart")
     logout(request)
+    del request.buyer  # signed out: the page's header names nobody
     return _posting_page(request, sent)
 
 
