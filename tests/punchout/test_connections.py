@@ -114,3 +114,31 @@ def test_the_back_office_page_in_simplified_chinese(world: World) -> None:
         assert words in page
     for english in ("Set up the connection", "New shared secret", "Switched on"):
         assert english not in page
+
+
+def test_staff_change_a_connection_on_its_page(world: World) -> None:
+    suite = connect(world)
+    staff = staff_client(world)
+    path = f"/staff/punchout/connections/{suite.connection.pk}/"
+    form = staff.client.get(path).content.decode()
+    assert 'value="AN01000000001"' in form
+    other, _ = add_buyer(world, "lee@buyer.example")
+    changed = csrf_post(
+        staff.client,
+        path,
+        {**BODY, "buyer_identity": "AN02", "user": str(other.pk)},
+    )
+    assert changed.status_code == 302
+    suite.connection.refresh_from_db()
+    assert (suite.connection.buyer_identity, suite.connection.user_id) == ("AN02", other.pk)
+    assert suite.connection.named_user_allowed is False  # the box was left unticked
+    assert Event.objects.filter(type="punchout_connection.changed").count() == 1
+    # A user of another company: refused next to the field, nothing changed.
+    from tests.portal.ordering import second_company
+
+    stranger, _ = add_buyer(world, "x@other.example", company=second_company(world))
+    refused = csrf_post(staff.client, path, {**BODY, "user": str(stranger.pk)})
+    assert refused.status_code == 422
+    assert "The portal user must be a user of the connection" in refused.content.decode()
+    suite.connection.refresh_from_db()
+    assert suite.connection.user_id == other.pk

@@ -195,3 +195,30 @@ def test_only_post_is_answered(world: World) -> None:
     answer = Client().get(SETUP)
     assert answer.status_code == 405
     assert status(answer)[0] == 405
+
+
+def test_the_named_person_may_come_as_an_extrinsic_and_only_from_the_company(
+    world: World,
+) -> None:
+    from tests.portal.ordering import second_company
+
+    suite = connect(world)
+    named, _ = add_buyer(world, "lee@buyer.example")
+    neighbour, _ = add_buyer(world, "nat@neighbour.example", company=second_company(world))
+
+    def opened_as(email: str) -> int:
+        Session.objects.all().delete()
+        body = setup_request(suite).replace(
+            b'<Extrinsic name="CostCenter">610</Extrinsic>',
+            f'<Extrinsic name="UserEmail">{email}</Extrinsic>'.encode(),
+        )
+        start_page(post(Client(), SETUP, body))
+        return Session.objects.get().company_user_id
+
+    assert opened_as("lee@buyer.example") == named.pk
+    assert opened_as("nat@neighbour.example") == suite.buyer.pk  # another company's person
+    punchout.update_connection(
+        tenant_id=world.tenant.pk, connection_id=suite.connection.pk, named_user_allowed=False
+    )
+    assert opened_as("lee@buyer.example") == suite.buyer.pk
+    assert neighbour.pk != suite.buyer.pk

@@ -157,6 +157,11 @@ urlpatterns = [
     path("punchout/", views_punchout.connections, name="punchout"),
     path("punchout/connections/", views_punchout.create, name="punchout-create"),
     path(
+        "punchout/connections/<int:connection_id>/",
+        views_punchout.connection,
+        name="punchout-connection",
+    ),
+    path(
         "punchout/connections/<int:connection_id>/switch/",
         views_punchout.switch,
         name="punchout-switch",

@@ -128,3 +128,54 @@ def renew(request: StaffRequest, connection_id: int) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     return _page(request, ConnectionForm(queries.company_users(tenant)), issued=issued)
+
+
+def _initial(connection: Any) -> dict[str, Any]:
+    return {
+        "name": connection.name,
+        "user": connection.user_id,
+        "buyer_domain": connection.buyer_domain,
+        "buyer_identity": connection.buyer_identity,
+        "supplier_domain": connection.supplier_domain,
+        "supplier_identity": connection.supplier_identity,
+        "named_user_allowed": connection.named_user_allowed,
+    }
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def connection(request: StaffRequest, connection_id: int) -> HttpResponseBase:
+    """Change a connection's name, identities or user (the company stays: the user must be
+    one of its users); refusals show next to the fields."""
+    tenant = request.staff.tenant_id
+    try:
+        found = queries.connection(tenant, connection_id)
+    except NotFound:
+        raise Http404 from None
+    users = queries.company_users(tenant)
+    form = ConnectionForm(users, request.POST or None, initial=_initial(found))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.update_connection(
+                tenant_id=tenant,
+                connection_id=found.pk,
+                name=data["name"],
+                identities=services.Identities(
+                    data["buyer_domain"],
+                    data["buyer_identity"],
+                    data["supplier_domain"],
+                    data["supplier_identity"],
+                ),
+                company_user_id=data["user"],
+                named_user_allowed=data["named_user_allowed"],
+            )
+        except DomainError as error:
+            for problem in refusals.problems_of(error):
+                form.add_error(_FORM_FIELDS.get(problem.field), refusals.message(problem))
+        else:
+            messages.success(request, gettext("The connection is changed."))
+            return redirect("backoffice:punchout")
+    status = 422 if request.method == "POST" else 200
+    context = {"connection": found, "form": form}
+    return render(request, "backoffice/punchout_connection.html", context, status=status)
