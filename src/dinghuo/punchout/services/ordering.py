@@ -20,13 +20,13 @@ from typing import Any
 
 from django.db import transaction
 
+from dinghuo.buying import queries as buying_queries
 from dinghuo.core import idempotency, money
 from dinghuo.core.errors import Busy, DomainError
 from dinghuo.core.services import hash_secret
 from dinghuo.orders import services as orders
 from dinghuo.orders.line_checks import LineRequest
-from dinghuo.orders.models import order_number
-from dinghuo.orders.queries import LinesCheck, check_lines
+from dinghuo.orders.models import Order, order_number
 from dinghuo.punchout import queries
 from dinghuo.punchout.cxml import CxmlRefusal, Item, OrderRequest, fingerprint
 from dinghuo.punchout.models import Connection, PurchaseOrder
@@ -48,31 +48,26 @@ def _merged(items: list[Item]) -> "OrderedDict[str, int]":
     return quantities
 
 
-def _refuse_prices(document: OrderRequest, check: LinesCheck) -> None:
-    """406 when the document is in another currency, or names a SKU we do not sell to the
-    company, or a price below ours for a line."""
-    if document.currency and document.currency != check.currency:
+def _refuse_currency(document: OrderRequest, currency: str) -> None:
+    """406 when the document is in another currency than the company buys in."""
+    if document.currency and document.currency != currency:
         raise CxmlRefusal(
             406,
-            f"The order is in {document.currency}; this supplier sells to you in {check.currency}.",
+            f"The order is in {document.currency}; this supplier sells to you in {currency}.",
         )
-    ours = {line.sku: line for line in check.lines}
-    reasons = []
-    for item in document.items:
-        line = ours[item.sku]
-        unknown = [p for p in line.problems if p.code == "unknown_sku"]
-        if line.sku_id is None or unknown:
-            reasons.append(f"line {item.line_number}: SKU {item.sku} is not sold to you")
-        elif (
-            item.unit_price is not None
-            and line.unit_price is not None
-            and item.unit_price < line.unit_price
-        ):
-            reasons.append(
-                f"line {item.line_number}: SKU {item.sku} costs "
-                f"{money.format_unit_price(line.unit_price, check.currency)} {check.currency}, "
-                f"above the order's {item.unit_price}"
-            )
+
+
+def _refuse_prices(document: OrderRequest, order: Order) -> None:
+    """406 when the document names a price below the one the order was placed at, for any
+    line (the caller's transaction then rolls the order back)."""
+    charged = {line.sku_code: line.unit_price for line in order.lines.all()}
+    reasons = [
+        f"line {item.line_number}: SKU {item.sku} costs "
+        f"{money.format_unit_price(charged[item.sku], order.currency)} {order.currency}, "
+        f"above the order's {item.unit_price}"
+        for item in document.items
+        if item.unit_price is not None and item.unit_price < charged[item.sku]
+    ]
     if reasons:
         raise CxmlRefusal(406, "The order was not placed: " + "; ".join(reasons) + ".")
 
@@ -80,15 +75,20 @@ def _refuse_prices(document: OrderRequest, check: LinesCheck) -> None:
 def _said(error: DomainError, skus: list[str], document: OrderRequest) -> str:
     """A placing refusal as one sentence, lines named by the document's line numbers."""
     numbers = {item.sku: item.line_number for item in document.items}
-    parts = []
+    unknown, parts = [], []
     for problem in error.errors:
         where = problem.field
         if where.startswith("lines[") and "]" in where:
             index = int(where[6 : where.index("]")])
             sku = skus[index] if index < len(skus) else ""
+            if problem.code == "unknown_sku":
+                unknown.append(f"line {numbers.get(sku, index + 1)}: SKU {sku} is not sold to you")
+                continue
             where = f"line {numbers.get(sku, index + 1)} (SKU {sku})"
-        parts.append(f"{where}: {problem.message}")
-    return " ".join([error.detail, *(f"{p}." for p in parts)])
+        parts.append(f"{where}: {problem.message}.")
+    if unknown:
+        return "The order was not placed: " + "; ".join(unknown) + "."
+    return " ".join([error.detail, *parts])
 
 
 def _place(connection: Connection, document: OrderRequest) -> tuple[int, dict[str, Any]]:
@@ -107,9 +107,9 @@ def _place(connection: Connection, document: OrderRequest) -> tuple[int, dict[st
         }
     tenant, company = connection.tenant_id, connection.company_id
     ship_to = queries.ship_to_id(tenant, company, document.ship_to)
+    _refuse_currency(document, buying_queries.buyer_company(tenant, company).currency)
     merged = _merged(document.items)
     lines = [LineRequest(sku, quantity) for sku, quantity in merged.items()]
-    _refuse_prices(document, check_lines(tenant, company, lines, ship_to_id=ship_to))
     try:
         order = orders.place_order(
             tenant_id=tenant,
@@ -125,6 +125,8 @@ def _place(connection: Connection, document: OrderRequest) -> tuple[int, dict[st
         raise
     except DomainError as error:
         raise CxmlRefusal(406, _said(error, list(merged), document)) from None
+    # Priced once, by placing: a PO price below ours refuses the order, rolled back whole.
+    _refuse_prices(document, order)
     PurchaseOrder.objects.create(
         tenant_id=tenant,
         connection=connection,
