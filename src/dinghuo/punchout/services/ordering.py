@@ -152,7 +152,8 @@ def _try(connection: Connection, document: OrderRequest) -> Placed:
 
 def place_purchase_order(*, connection: Connection, document: OrderRequest) -> Placed:
     """Place an authenticated OrderRequest as an order of the connection's company, once per
-    payloadID and once per purchase order number (module docstring). Only new orders: an
+    payloadID and once per purchase order number (module docstring); a test document is
+    checked and placed, then rolled back. Only new orders: an
     update or delete is refused (406), since changing a placed order by cXML is not offered.
     Refusals raise `CxmlRefusal` and change nothing."""
     if document.order_type != "new":
