@@ -16,6 +16,7 @@ from PIL import Image
 from dinghuo.backoffice.models import StaffMember
 from dinghuo.buying import services as buying
 from dinghuo.customers.models import Company
+from dinghuo.punchout import services as punchout
 from tests.api.test_tenant_isolation import company_rows, tenant_rows
 from tests.builders import add_buyer, build_world
 
@@ -26,12 +27,13 @@ PORTAL_IDS = {
     "order_id", "member_id", "location_id", "list_id", "quote_id", "invoice_id", "credit_note_id",
     "return_id", "photo_id",
 }  # fmt: skip
-PORTAL_OWN = {"sku_id"}
+# A punchout start page's token is a one-time secret, not an object of a company.
+PORTAL_OWN = {"sku_id", "token"}
 BANK_STATEMENT = Path(__file__).parent / "billing" / "statements" / "camt053_001_02.xml"
 STAFF_IDS = {
     "order_id", "shipment_id", "sku_id", "company_id", "price_list_id", "assignment_id",
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
-    "photo_id", "run_id", "partner_id", "message_id",
+    "photo_id", "run_id", "partner_id", "message_id", "connection_id",
 }  # fmt: skip
 
 
@@ -139,6 +141,13 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
         "line_id": waiting.pk,
         "run_id": _import_run(world.tenant.pk),
         **_edi(world),
+        "connection_id": punchout.create_connection(
+            tenant_id=t,
+            company_id=c,
+            name="Owner's suite",
+            identities=punchout.Identities("networkid", "AN-OWNER", "duns", "SUP-OWNER"),
+            company_user_id=member.pk,
+        ).connection.pk,
     }
 
 

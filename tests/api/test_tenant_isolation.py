@@ -155,6 +155,21 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "GET /customer-groups": {},
     "POST /customer-groups": {"body": {"code": "new-group", "name": "New"}},
     "GET /customer-groups/{group_id}": {},
+    "GET /punchout-connections": {},
+    "POST /punchout-connections": {
+        "body": {
+            "company_id": "{company_id}",
+            "name": "Intruder's suite",
+            "buyer_domain": "NetworkID",
+            "buyer_identity": "AN-INTRUDER",
+            "supplier_domain": "DUNS",
+            "supplier_identity": "SUP-INTRUDER",
+            "company_user_id": "{olive_id}",
+        }
+    },
+    "GET /punchout-connections/{connection_id}": {},
+    "PATCH /punchout-connections/{connection_id}": {"body": {"is_active": False}},
+    "POST /punchout-connections/{connection_id}/secret": {},
     "PATCH /customer-groups/{group_id}": {"body": {"name": "Renamed"}},
     "GET /companies/{company_id}/members": {},
     "GET /companies/{company_id}/credit": {},
@@ -618,6 +633,15 @@ def owner_ids(world: World) -> dict[str, Any]:
     )
     pricing.set_tax_policy(tenant_id=tenant, rounding=Rounding.DOCUMENT)
     olive, buyer_api = add_buyer(world, "olive@buyer.example", role="admin")
+    from dinghuo.punchout import services as punchout
+
+    connection = punchout.create_connection(
+        tenant_id=world.tenant.pk,
+        company_id=world.company.pk,
+        name="Owner's suite",
+        identities=punchout.Identities("networkid", "AN-OWNER", "duns", "SUP-OWNER"),
+        company_user_id=olive.pk,
+    ).connection
     buyer_api.post("/my/cart/lines", {"sku": "A-1", "quantity": 1})
     # The buyer walk deletes a list too: it gets its own (buyer calls use "my_list_id").
     buyer_list = buying.create_requisition_list(
@@ -659,6 +683,8 @@ def owner_ids(world: World) -> dict[str, Any]:
         "tax_rate_id": tax_rate.pk,
         "owner_buyer": buyer_api,
         **_webhook_ids(world),
+        "connection_id": connection.pk,
+        "olive_id": olive.pk,
     }
 
 

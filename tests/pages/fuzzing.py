@@ -27,6 +27,7 @@ from dinghuo.billing.models import Invoice
 from dinghuo.buying import services as buying
 from dinghuo.customers.services import create_customer_group
 from dinghuo.pricing import services as pricing
+from dinghuo.punchout import services as punchout
 from dinghuo.returns import services as returns
 from dinghuo.returns.models import ReturnPhoto
 from tests.backoffice.staffing import make_staff
@@ -294,7 +295,7 @@ class Scene:
     """A world with one object of every kind a page's path names, and who uses the pages."""
 
     world: World
-    ids: dict[str, int]
+    ids: dict[str, Any]  # ids, and the start page's token
     buyer: Client
     staff: Client
     anonymous: Client
@@ -476,6 +477,15 @@ def build_scene() -> Scene:
             "credit_note_id": note.pk,
             "statement_id": imported.statement.pk,
             "line_id": unmatched.pk,
+            "connection_id": punchout.create_connection(
+                tenant_id=tenant,
+                company_id=company,
+                name="Suite",
+                identities=punchout.Identities("networkid", "AN01", "duns", "SUP"),
+                company_user_id=admin.pk,
+            ).connection.pk,
+            # No session's token: a real one would sign the fuzzing client in as someone else.
+            "token": "no-such-token",
             **returned,
         },
         Client(),

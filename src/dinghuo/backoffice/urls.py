@@ -18,6 +18,7 @@ from dinghuo.backoffice import (
     views_price_lists,
     views_price_offers,
     views_promotions,
+    views_punchout,
     views_receivables,
     views_returns,
     views_stock,
@@ -168,5 +169,22 @@ urlpatterns = [
         "promotions/<int:promotion_id>/deactivate/",
         views_promotions.deactivate_promotion,
         name="deactivate-promotion",
+    ),
+    path("punchout/", views_punchout.connections, name="punchout"),
+    path("punchout/connections/", views_punchout.create, name="punchout-create"),
+    path(
+        "punchout/connections/<int:connection_id>/",
+        views_punchout.connection,
+        name="punchout-connection",
+    ),
+    path(
+        "punchout/connections/<int:connection_id>/switch/",
+        views_punchout.switch,
+        name="punchout-switch",
+    ),
+    path(
+        "punchout/connections/<int:connection_id>/secret/",
+        views_punchout.renew,
+        name="punchout-renew",
     ),
 ]

@@ -15,6 +15,7 @@ from dinghuo.inventory import api as inventory
 from dinghuo.orders import api as orders
 from dinghuo.orders import api_amendments, api_short_close, api_stock_arrivals
 from dinghuo.pricing import api as pricing
+from dinghuo.punchout import api as punchout
 from dinghuo.returns import api as returns
 
 api = new_api()
@@ -43,3 +44,4 @@ api.add_router("/", edi.router)
 api.add_router("/events", integrations.router)
 api.add_router("/", api_webhooks.router)
 api.add_router("/", bulk.router)
+api.add_router("/", punchout.router)

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "dinghuo.returns",
     "dinghuo.bulk",
     "dinghuo.edi",
+    "dinghuo.punchout",
     "dinghuo.portal",
     "dinghuo.backoffice",
     "dinghuo.integrations",

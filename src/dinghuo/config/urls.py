@@ -20,5 +20,6 @@ urlpatterns = [
     path("i18n/language/", core_views.set_language, name="set-language"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("dinghuo.backoffice.urls")),
+    path("punchout/cxml/", include("dinghuo.punchout.urls")),
     path("", include("dinghuo.portal.urls")),
 ]

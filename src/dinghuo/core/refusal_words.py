@@ -603,6 +603,26 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "unknown_location": (say(_("Choose one of the company's addresses.")),),
     "duplicate_article": (say(_("This article number is given twice.")),),
     "edi_too_large": (say(_("An EDI file is 5 MB at most.")),),
+    # --- PunchOut ------------------------------------------------------------------------
+    "punchout_identities_taken": (
+        say(_("Another procurement connection already has these identities.")),
+    ),
+    "punchout_user_not_of_company": (
+        say(_("The portal user must be a user of the connection's company.")),
+    ),
+    "punchout_link_unknown": (say(_("This link is not known or no longer works.")),),
+    "punchout_link_used": (say(_("This link was used already: each link opens one session.")),),
+    "punchout_link_expired": (say(_("This link has expired: it works for five minutes.")),),
+    "punchout_session_ended": (
+        say(_("This session with your purchasing system has ended; start a new one there.")),
+    ),
+    "punchout_cart_not_orderable": (
+        say(
+            _("%(sku)s cannot be ordered as it is; change or remove it first."),
+            needs=("sku",),
+        ),
+        say(_("A line cannot be ordered as it is; change or remove it first.")),
+    ),
 }
 
 

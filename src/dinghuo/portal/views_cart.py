@@ -35,6 +35,8 @@ from dinghuo.portal import forms
 from dinghuo.portal import queries as page
 from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required
 
+# A punchout session (portal/views_punchout.py) sends its cart back instead of checking out.
+SESSION_KEY_PUNCHOUT = "punchout"
 # Orders placed on these pages say so; staff see where an order came from.
 CHANNEL = "portal"
 
@@ -273,6 +275,8 @@ def checkout(request: BuyerRequest) -> HttpResponseBase:
 
     POST `action`: `refresh` (show the tax, total and notice to the ship-to chosen, placing
     nothing; with HTMX only that part answers) or anything else (place the order)."""
+    if SESSION_KEY_PUNCHOUT in request.session:  # the cart goes back to the buyer's system
+        return redirect("portal:cart")
     buyer = request.buyer
     posted = request.method == "POST"
     form = _checkout_form(buyer, request.POST if posted else None)
