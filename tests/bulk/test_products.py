@@ -104,7 +104,9 @@ def test_a_task_delivered_twice_runs_the_import_once(world):
     content = csv_bytes([HEAD, ["P-NEW", "New product", "", "N-1", "New", "2"]])
     run = imported(world, "products", content, mode="apply")
     assert run["state"] == "applied"
+    Product.objects.filter(code="P-NEW").update(name_en="Renamed since")
     before = footprint(world.tenant.pk)
     importing.run(run["id"])  # the same task again: the run is no longer waiting
     assert ImportRun.objects.get(pk=run["id"]).state == "applied"
+    assert Product.objects.get(code="P-NEW").name_en == "Renamed since"  # not applied again
     assert footprint(world.tenant.pk) == before
