@@ -95,3 +95,18 @@ def test_a_dry_run_changes_nothing_and_says_what_it_would_do(world):
     run_worker()
     assert world.client().get(f"/imports/{run['id']}").json()["state"] == "applied"
     assert Product.objects.get(code="P-NEW").skus.get().pack_size == 2
+
+
+def test_a_task_delivered_twice_runs_the_import_once(world):
+    from dinghuo.bulk import importing
+    from dinghuo.bulk.models import ImportRun
+
+    content = csv_bytes([HEAD, ["P-NEW", "New product", "", "N-1", "New", "2"]])
+    run = imported(world, "products", content, mode="apply")
+    assert run["state"] == "applied"
+    Product.objects.filter(code="P-NEW").update(name_en="Renamed since")
+    before = footprint(world.tenant.pk)
+    importing.run(run["id"])  # the same task again: the run is no longer waiting
+    assert ImportRun.objects.get(pk=run["id"]).state == "applied"
+    assert Product.objects.get(code="P-NEW").name_en == "Renamed since"  # not applied again
+    assert footprint(world.tenant.pk) == before

@@ -70,9 +70,11 @@ class Problem:
     extra: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
+        """The problem as an import run stores it."""
         return {"row": self.row, "column": self.column, "code": self.code, "extra": self.extra}
 
     def as_field_error(self) -> FieldError:
+        """The problem as `core.refusals` says it (column as field, no English message)."""
         return FieldError(self.column, self.code, "", self.extra)
 
 
@@ -84,6 +86,7 @@ class Matched:
     headings: dict[str, str]  # key → the heading as the file writes it
 
     def has(self, key: str) -> bool:
+        """Whether the file has the column."""
         return key in self.positions
 
 

@@ -24,6 +24,7 @@ class Kind:
 
     @property
     def name(self) -> str:
+        """The kind as routes and runs name it (`contract-prices`)."""
         return self.layout.kind
 
 

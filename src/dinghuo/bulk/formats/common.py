@@ -44,6 +44,7 @@ class Importing:
         self.problems.append(Problem(row, heading, code, extra))
 
     def count(self, name: str, n: int = 1) -> None:
+        """Add to one of the run's counts (`skus_created`…), shown as its summary."""
         self.counts[name] = self.counts.get(name, 0) + n
 
     @contextmanager
@@ -129,5 +130,6 @@ def shared_value(work: Importing, rows: Sequence[Row], key: str, default: Any = 
 
 
 def chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    """`items` in slices of at most `size` (a service's limit per call)."""
     for start in range(0, len(items), size):
         yield items[start : start + size]

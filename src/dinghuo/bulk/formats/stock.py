@@ -71,7 +71,7 @@ def import_rows(work: Importing) -> None:
 
 
 def _count(work: Importing, seller: str | None, rows: list[Row]) -> None:
-    on_hand = _on_hand(work.tenant_id, rows)
+    on_hand = _on_hand(work.tenant_id, seller, rows)
     moves = [
         (number, values["on_hand"] - on_hand.get((values["warehouse"], values["sku_code"]), 0))
         for number, values in rows
@@ -104,11 +104,15 @@ def _count(work: Importing, seller: str | None, rows: list[Row]) -> None:
             work.count("levels_adjusted", len(lines))
 
 
-def _on_hand(tenant_id: int, rows: list[Row]) -> dict[tuple[str, str], int]:
-    """What is on hand now at each (warehouse, SKU) the rows name (one query)."""
+def _on_hand(tenant_id: int, seller: str | None, rows: list[Row]) -> dict[tuple[str, str], int]:
+    """What is on hand now at each (warehouse, SKU of the seller) the rows name (one query)."""
     found = StockLevel.objects.filter(
         tenant_id=tenant_id,
         sku__code__in={v["sku_code"] for _n, v in rows},
         warehouse__code__in={v["warehouse"] for _n, v in rows},
-    ).values_list("warehouse__code", "sku__code", "on_hand")
-    return {(w, s): n for w, s, n in found}
+    )
+    if seller:
+        found = found.filter(sku__seller__slug=seller)
+    else:
+        found = found.filter(sku__seller__is_primary=True)
+    return {(w, s): n for w, s, n in found.values_list("warehouse__code", "sku__code", "on_hand")}
