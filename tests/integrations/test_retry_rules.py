@@ -5,7 +5,7 @@ import random
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dinghuo.integrations import retry_rules
@@ -47,6 +47,8 @@ def test_given_up_only_on_a_failure_three_days_or_more_after_the_first_attempt()
     assert retry_rules.gives_up(T0, T0 + timedelta(days=3))
 
 
+# A loaded machine must not fail the property for being slow to draw 30 floats.
+@settings(deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.floats(min_value=0, max_value=1), min_size=30, max_size=30))
 def test_a_failing_receiver_is_tried_for_three_days_and_at_most_seven_hours_more(draws):
     # An independent walk of the schedule: sum the waits until the rule gives up.
@@ -57,4 +59,4 @@ def test_a_failing_receiver_is_tried_for_three_days_and_at_most_seven_hours_more
             break
         moment += retry_rules.delay(failed, Fixed(draws[min(failed, 29)]))
     assert timedelta(days=3) <= moment - T0 <= timedelta(days=3, hours=7, minutes=12)
-    assert 15 <= failed <= 26
+    assert 20 <= failed <= 26  # all waits at +20 %: 20 tries; all at -20 %: 25
