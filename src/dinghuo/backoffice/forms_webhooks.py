@@ -11,6 +11,7 @@ from typing import Any
 from django import forms
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dinghuo.backoffice.webhook_words import FAMILIES
 from dinghuo.integrations.models import WebhookSubscription
@@ -97,11 +98,11 @@ class PeriodReplayForm(forms.Form):
     """Send again the events of a period (from inclusive, until exclusive)."""
 
     occurred_from = forms.DateTimeField(
-        label=_("From"),
+        label=pgettext_lazy("start of a period", "From"),
         widget=forms.DateTimeInput(attrs=_MINUTES, format="%Y-%m-%dT%H:%M"),
     )
     occurred_until = forms.DateTimeField(
-        label=_("Until"),
+        label=pgettext_lazy("end of a period", "Until"),
         required=False,
         widget=forms.DateTimeInput(attrs=_MINUTES, format="%Y-%m-%dT%H:%M"),
         help_text=_("Leave empty for up to now."),

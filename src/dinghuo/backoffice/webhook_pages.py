@@ -29,13 +29,15 @@ from dinghuo.integrations.models import (
     WebhookSubscription,
 )
 from dinghuo.orders import queries as orders
+from dinghuo.orders.models import order_number
 from dinghuo.returns import queries as returns
 
 CURSOR_REFUSED = _("This is not a cursor of the event feed (one looks like 1873342.48211).")
 
-# The objects a delivery names with a link: how to read their names and where they live.
+# The objects a delivery names with a link: how to read their names and where they live
+# (an order's number is its id written out: the query only checks the order is there).
 _LINKED: dict[str, tuple[Any, str, str, str]] = {
-    "order": (orders.orders, "number", "backoffice:order", "order_id"),
+    "order": (orders.orders, "pk", "backoffice:order", "order_id"),
     "return": (returns.returns, "number", "backoffice:return", "return_id"),
     "invoice": (billing.invoices, "number", "backoffice:invoice", "invoice_id"),
     "company": (customers.companies, "name", "backoffice:company", "company_id"),
@@ -46,7 +48,7 @@ _LINKED: dict[str, tuple[Any, str, str, str]] = {
 def state_of(subscription: WebhookSubscription) -> dict[str, Any]:
     """Active, paused (since when, why) or off, with the badge's class."""
     if not subscription.is_active:
-        return {"key": "off", "label": gettext("Off"), "badge": ""}
+        return {"key": "off", "label": gettext("Switched off"), "badge": ""}
     if subscription.paused_at is not None:
         return {
             "key": "paused",
@@ -68,7 +70,7 @@ def _names(tenant_id: int, found: list[WebhookDelivery]) -> dict[tuple[str, int]
     for kind, ids in wanted.items():
         rows, field, _view, _param = _LINKED[kind]
         for pk, name in rows(tenant_id).filter(pk__in=ids).values_list("pk", field).order_by():
-            names[(kind, pk)] = str(name)
+            names[(kind, pk)] = order_number(pk) if kind == "order" else str(name)
     return names
 
 

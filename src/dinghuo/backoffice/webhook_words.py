@@ -256,7 +256,7 @@ def types_in_words(event_types: list[str]) -> list[str]:
         if kind in EVENT_WORDS:
             said.append(str(EVENT_WORDS[kind]))
         elif kind.endswith(".*") and kind[:-2] in OBJECT_WORDS:
-            said.append(gettext("Every %(object)s event") % {"object": OBJECT_WORDS[kind[:-2]]})
+            said.append(gettext("%(object)s: every event") % {"object": OBJECT_WORDS[kind[:-2]]})
         else:
             said.append(kind)
     return said
