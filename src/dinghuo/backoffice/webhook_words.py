@@ -203,7 +203,7 @@ STATE_WORDS: dict[str, Any] = {
     DeliveryState.DELIVERED: _("Delivered"),
     DeliveryState.FAILED: _("Given up"),
 }
-STATE_BADGES = {
+STATE_BADGES: dict[str, str] = {
     DeliveryState.PENDING: "badge--warn",
     DeliveryState.DELIVERED: "badge--ok",
     DeliveryState.FAILED: "badge--bad",
