@@ -107,6 +107,7 @@ def log_rows(tenant_id: int, found: list[WebhookDelivery]) -> list[dict[str, Any
                 "badge": STATE_BADGES.get(one.state, ""),
                 "last_answer": _last_answer(one),
                 "waiting": one.state == DeliveryState.PENDING,
+                "next_try": next_try(one) if one.attempts else None,
             }
         )
     return rows
