@@ -76,7 +76,7 @@ def test_the_list_says_each_webhooks_events_and_state_in_words(world):
     html = texts(staff.client.get(LIST))
     assert 'href="/staff/webhooks/new/"' in html
     rows = {s.pk: html[html.index(f'data-testid="webhook-{s.pk}"') :] for s in (erp, every, off)}
-    assert marked(rows[erp.pk], "types") == "Orders, Invoice issued"
+    assert marked(rows[erp.pk], "types") == "Orders and Invoice issued"
     assert marked(rows[every.pk], "types") == "All events"
     assert "Data lake" in rows[every.pk]
     assert marked(rows[erp.pk], "state") == "Paused"

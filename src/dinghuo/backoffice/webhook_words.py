@@ -10,9 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from babel.lists import format_list
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from dinghuo.core.templatetags.dinghuo import babel_locale
 from dinghuo.integrations.models import DeliveryState
 
 
@@ -243,9 +245,10 @@ def object_words(aggregate_type: str) -> str:
     return str(OBJECT_WORDS.get(aggregate_type, _("Other")))
 
 
-def types_in_words(event_types: list[str]) -> list[str]:
-    """What a subscription asks for, in words: its families and single types ("Orders",
-    "Invoice issued"); empty for every event. A type not known here is shown as written."""
+def types_in_words(event_types: list[str]) -> str:
+    """What a subscription asks for, in words, listed as the reader's language lists things
+    ("Orders and Invoice issued"); "" for every event. A type not known here is shown as
+    written."""
     asked = set(event_types)
     said = []
     for family in FAMILIES:
@@ -259,7 +262,7 @@ def types_in_words(event_types: list[str]) -> list[str]:
             said.append(gettext("%(object)s: every event") % {"object": OBJECT_WORDS[kind[:-2]]})
         else:
             said.append(kind)
-    return said
+    return format_list(said, locale=babel_locale()) if said else ""
 
 
 def no_answer_words(error: str, status_code: int | None = None) -> str:
