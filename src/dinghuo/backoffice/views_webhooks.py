@@ -113,36 +113,39 @@ def _secret_once(request: StaffRequest, made: services.NewSecret, rotated: bool)
     }
 
 
+def _create(request: StaffRequest, form: WebhookForm) -> services.NewSecret:
+    """The subscription made, and switched off at once if so asked (in the caller's one
+    transaction: a refusal leaves nothing behind)."""
+    data = form.cleaned_data
+    made = services.create_subscription(
+        tenant_id=request.staff.tenant_id,
+        url=data["url"].strip(),
+        event_types=form.event_types(),
+        description=data["description"],
+        contact_email=data["contact_email"],
+        platform_hosts=_platform_hosts(request),
+    )
+    if not data["is_active"]:
+        services.update_subscription(
+            tenant_id=request.staff.tenant_id,
+            subscription_id=made.subscription.pk,
+            platform_hosts=_platform_hosts(request),
+            is_active=False,
+        )
+    return made
+
+
 @require_http_methods(["GET", "POST"])
 @staff_required
 def new_webhook(request: StaffRequest) -> HttpResponseBase:
     """Subscribe an address through `create_subscription`; the next page shows its secret."""
     form = WebhookForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            made = changes.run(
-                lambda: services.create_subscription(
-                    tenant_id=request.staff.tenant_id,
-                    url=data["url"].strip(),
-                    event_types=form.event_types(),
-                    description=data["description"],
-                    contact_email=data["contact_email"],
-                    platform_hosts=_platform_hosts(request),
-                )
-            )
+            made = changes.run(lambda: _create(request, form))
         except DomainError as error:
             _show_refusal(form, error)
         else:
-            if not data["is_active"]:
-                changes.run(
-                    lambda: services.update_subscription(
-                        tenant_id=request.staff.tenant_id,
-                        subscription_id=made.subscription.pk,
-                        platform_hosts=_platform_hosts(request),
-                        is_active=False,
-                    )
-                )
             _secret_once(request, made, rotated=False)
             messages.success(request, gettext("The webhook is created."))
             return redirect("backoffice:webhook", webhook_id=made.subscription.pk)
