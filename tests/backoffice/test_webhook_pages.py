@@ -436,3 +436,20 @@ def test_chinese_pages_say_the_webhook_texts_in_chinese(world, language):
     ):
         html = texts(staff.client.get(path, **lang))
         assert _visible_words(html) - allowed == set(), (path, _visible_words(html) - allowed)
+
+
+def test_an_address_left_as_it_was_is_not_judged_again(world, settings):
+    """Made on a closed network, the webhook keeps its address when staff change something
+    else after private addresses are no longer allowed; a new such address is refused."""
+    made = subscribe(world, "http://127.0.0.1:9/a", event_types=["order.*"])
+    settings.DINGHUO_WEBHOOK_PRIVATE_ADDRESSES = False
+    staff = staff_client(world)
+    edit = f"{LIST}{made.pk}/edit/"
+    same = {"url": made.url, "families": ["orders"], "description": "ERP", "is_active": "on"}
+    assert csrf_post(staff.client, edit, same).status_code == 302
+    made.refresh_from_db()
+    assert made.description == "ERP"
+    moved = csrf_post(staff.client, edit, {**same, "url": "http://127.0.0.1:9/b"})
+    assert "error-url" in texts(moved)
+    made.refresh_from_db()
+    assert made.url == "http://127.0.0.1:9/a"

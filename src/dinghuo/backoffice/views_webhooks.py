@@ -38,6 +38,7 @@ from dinghuo.backoffice.webhook_words import (
 )
 from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, NotFound
+from dinghuo.core.writes import UNSET
 from dinghuo.integrations import cursors, queries, services
 from dinghuo.integrations.models import WebhookSubscription
 
@@ -163,13 +164,15 @@ def edit_webhook(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
     )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
+        url = data["url"].strip()
         try:
             changes.run(
                 lambda: services.update_subscription(
                     tenant_id=tenant_id,
                     subscription_id=found.pk,
                     platform_hosts=_platform_hosts(request),
-                    url=data["url"].strip(),
+                    # An address left as it was is not checked again (nor looked up).
+                    url=UNSET if url == found.url else url,
                     event_types=form.event_types(),
                     description=data["description"],
                     contact_email=data["contact_email"],
