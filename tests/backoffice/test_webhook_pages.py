@@ -453,3 +453,32 @@ def test_an_address_left_as_it_was_is_not_judged_again(world, settings):
     assert "error-url" in texts(moved)
     made.refresh_from_db()
     assert made.url == "http://127.0.0.1:9/a"
+
+
+def _queries_of(client: Any, path: str) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as done:
+        assert client.get(path).status_code == 200
+    return len(done.captured_queries)
+
+
+def test_the_pages_queries_do_not_grow_with_the_log(world):
+    staff = staff_client(world)
+    made = subscribe(world, "http://127.0.0.1:9/a", event_types=["order.*", "sku.*"])
+    subscribe(world, "http://127.0.0.1:9/b")
+
+    def log(n: int) -> None:
+        for i in range(n):
+            place(world, ("A-1", 1), key=f"k{n}-{i}")
+            events.record(
+                events.new(world.tenant.pk, "sku.updated", "sku", world.skus["B-2"].pk, {})
+            )
+        delivery.make_deliveries()
+
+    log(1)
+    few = (_queries_of(staff.client, LIST), _queries_of(staff.client, f"{LIST}{made.pk}/"))
+    log(4)
+    many = (_queries_of(staff.client, LIST), _queries_of(staff.client, f"{LIST}{made.pk}/"))
+    assert few == many
