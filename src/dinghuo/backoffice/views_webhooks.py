@@ -9,6 +9,7 @@ signed-in staff member, so another tenant's ids find nothing (404). Types, state
 worker's notes are said in words (`webhook_words`).
 """
 
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlencode, urlsplit
 
@@ -37,7 +38,7 @@ from dinghuo.backoffice.webhook_words import (
     types_in_words,
 )
 from dinghuo.core import refusals
-from dinghuo.core.errors import DomainError, NotFound
+from dinghuo.core.errors import DomainError, FieldError, NotFound
 from dinghuo.core.writes import UNSET
 from dinghuo.integrations import cursors, queries, services
 from dinghuo.integrations.models import WebhookSubscription
@@ -86,12 +87,19 @@ def webhooks(request: StaffRequest) -> HttpResponse:
     return render(request, "backoffice/webhooks.html", {"rows": rows})
 
 
+def _said(problem: FieldError, error: DomainError) -> str:
+    """A problem in words: by its own code, or, where that has no words, by the refusal's
+    (`webhook_url_refused`, `replay_range_reversed`)."""
+    code = problem.code if problem.code in refusals.CATALOG else error.code
+    return forms.problem_message(replace(problem, code=code), overrides=_CURSOR_WORDS)
+
+
 def _show_refusal(form: WebhookForm, error: DomainError) -> None:
-    """Each problem next to its field: the address, or the types written out (naming the
-    type that is not one)."""
+    """Each problem next to its field: the address (with why, when known), or the types
+    written out (naming the type that is not one)."""
     types = form.event_types() if form.is_valid() else []
     for problem in refusals.problems_of(error):
-        said = forms.problem_message(problem)
+        said = _said(problem, error)
         field = changes.field_of(problem)
         if field == "url":
             reason = URL_REASONS.get(problem.message)
@@ -351,7 +359,7 @@ def _replayed(request: StaffRequest, count: int) -> None:
 
 def _replay_refusal(form: Any, error: DomainError, field: str) -> None:
     for problem in refusals.problems_of(error):
-        said = forms.problem_message(problem, overrides=_CURSOR_WORDS)
+        said = _said(problem, error)
         target = changes.field_of(problem)
         form.add_error(target if target in form.fields else field, said)
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from babel.lists import format_list
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from dinghuo.core.templatetags.dinghuo import babel_locale
@@ -52,7 +52,7 @@ FAMILIES = (
     ),
     Family(
         "catalog",
-        _("Products and SKUs"),
+        _("Catalogue"),
         _("products, SKUs, categories, assortments"),
         ("product.*", "sku.*", "category.*", "catalog.*", "assortment.*", "tax_category.*"),
     ),
@@ -201,7 +201,7 @@ OBJECT_WORDS: dict[str, Any] = {
 }
 
 STATE_WORDS: dict[str, Any] = {
-    DeliveryState.PENDING: _("Waiting"),
+    DeliveryState.PENDING: pgettext_lazy("a webhook delivery", "Waiting"),
     DeliveryState.DELIVERED: _("Delivered"),
     DeliveryState.FAILED: _("Given up"),
 }
@@ -219,6 +219,8 @@ URL_REASONS: dict[str, Any] = {
     ),
     "That address is this platform itself.": _("That address is this platform itself."),
     "The host name does not resolve.": _("The host name is not known (it does not resolve)."),
+    "The host name is not valid.": _("The host name is not valid."),
+    "The port is not a number from 1 to 65535.": _("The port must be a number from 1 to 65535."),
     "The address is private, loopback or otherwise not public.": _(
         "The address is private or local, not reachable from the internet."
     ),

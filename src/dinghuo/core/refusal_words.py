@@ -520,15 +520,6 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "replay_needs_start": (say(_("Say where the replay starts: a cursor or a moment.")),),
     "replay_range_reversed": (say(_("The range must end after it starts.")),),
     "replay_too_large": (say(_("Too many events to replay at once; choose a narrower range.")),),
-    # the problems of the refusals above, by field
-    "refused": (
-        say(_("Webhooks go only to public https addresses, never to this platform itself.")),
-    ),
-    "before_start": (say(_("The range must end after it starts.")),),
-    "too_many": (
-        say(_("At most 100 event types."), field="event_types"),
-        say(_("Too many events to replay at once; choose a narrower range.")),
-    ),
 }
 
 
