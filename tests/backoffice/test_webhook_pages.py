@@ -482,3 +482,18 @@ def test_the_pages_queries_do_not_grow_with_the_log(world):
     log(4)
     many = (_queries_of(staff.client, LIST), _queries_of(staff.client, f"{LIST}{made.pk}/"))
     assert few == many
+
+
+def test_the_workers_notes_are_said_in_words():
+    from dinghuo.backoffice.webhook_words import no_answer_words, pause_words
+
+    assert no_answer_words("timed out") == "No answer in time: the receiver took too long."
+    assert no_answer_words("could not connect: ConnectError") == (
+        "Could not connect to the receiver."
+    )
+    assert no_answer_words("answered 418") == "The receiver answered with status 418."
+    assert no_answer_words("the host name does not resolve").startswith("Not sent: the host")
+    assert no_answer_words("address refused: not a public address") == (
+        "Not sent: the address is not public."
+    )
+    assert pause_words("deliveries failed for 3 days") == "deliveries kept failing for 3 days"

@@ -271,6 +271,8 @@ def no_answer_words(error: str, status_code: int | None = None) -> str:
     """Why an attempt failed, from the worker's note ("timed out", "answered 500")."""
     if error.startswith("address refused"):
         return gettext("Not sent: the address is not public.")
+    if error == "the host name does not resolve":
+        return gettext("Not sent: the host name is not known (it does not resolve).")
     if error == "timed out":
         return gettext("No answer in time: the receiver took too long.")
     if error.startswith("could not connect"):
