@@ -33,7 +33,8 @@ BANK_STATEMENT = Path(__file__).parent / "billing" / "statements" / "camt053_001
 STAFF_IDS = {
     "order_id", "shipment_id", "sku_id", "company_id", "price_list_id", "assignment_id",
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
-    "photo_id", "run_id", "partner_id", "message_id", "connection_id",
+    "photo_id", "run_id", "partner_id", "message_id", "connection_id", "webhook_id",
+    "delivery_id",
 }  # fmt: skip
 
 
@@ -121,7 +122,10 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
     assignment = pricing.assign_price_list(
         tenant_id=t, price_list_id=world.price_list.pk, company_id=c, priority=1
     )
+    hook, hook_delivery = _webhook_with_a_delivery(world, settings)
     return {
+        "webhook_id": hook,
+        "delivery_id": hook_delivery,
         "return_id": returned.pk,
         "photo_id": returned.photos.get().pk,
         "order_id": order["id"],
@@ -172,6 +176,23 @@ def _edi(world: Any) -> dict[str, int]:
     text = fixture("orders_basic.edi")
     received = inbound.receive_interchange(tenant_id=world.tenant.pk, text=text, source="api")
     return {"partner_id": partner.pk, "message_id": received.message.pk}
+
+
+def _webhook_with_a_delivery(world: Any, settings: Any) -> tuple[int, int]:
+    """A webhook subscription of the owner's tenant with one delivery in its log."""
+    from dinghuo.integrations import delivery, events
+    from dinghuo.integrations import services as integrations
+
+    settings.DINGHUO_WEBHOOK_PRIVATE_ADDRESSES = True
+    hook = integrations.create_subscription(
+        tenant_id=world.tenant.pk,
+        url="http://127.0.0.1:9/hooks",
+        event_types=["sku.*"],
+        platform_hosts=[],
+    ).subscription
+    events.record(events.new(world.tenant.pk, "sku.updated", "sku", world.skus["A-1"].pk, {}))
+    delivery.make_deliveries()
+    return hook.pk, hook.deliveries.get().pk
 
 
 def test_the_walks_know_every_id_in_the_routes():

@@ -22,6 +22,7 @@ from dinghuo.backoffice import (
     views_receivables,
     views_returns,
     views_stock,
+    views_webhooks,
 )
 
 app_name = "backoffice"
@@ -186,5 +187,36 @@ urlpatterns = [
         "punchout/connections/<int:connection_id>/secret/",
         views_punchout.renew,
         name="punchout-renew",
+    ),
+    path("webhooks/", views_webhooks.webhooks, name="webhooks"),
+    path("webhooks/new/", views_webhooks.new_webhook, name="new-webhook"),
+    path("webhooks/<int:webhook_id>/", views_webhooks.webhook, name="webhook"),
+    path("webhooks/<int:webhook_id>/edit/", views_webhooks.edit_webhook, name="edit-webhook"),
+    path("webhooks/<int:webhook_id>/delete/", views_webhooks.delete_webhook, name="delete-webhook"),
+    path(
+        "webhooks/<int:webhook_id>/secret/",
+        views_webhooks.rotate_secret,
+        name="rotate-webhook-secret",
+    ),
+    path("webhooks/<int:webhook_id>/resume/", views_webhooks.resume, name="resume-webhook"),
+    path(
+        "webhooks/<int:webhook_id>/replay-period/",
+        views_webhooks.replay_period,
+        name="replay-webhook-period",
+    ),
+    path(
+        "webhooks/<int:webhook_id>/replay-cursor/",
+        views_webhooks.replay_cursor,
+        name="replay-webhook-cursor",
+    ),
+    path(
+        "webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/",
+        views_webhooks.delivery,
+        name="webhook-delivery",
+    ),
+    path(
+        "webhooks/<int:webhook_id>/deliveries/<int:delivery_id>/replay/",
+        views_webhooks.replay_delivery,
+        name="replay-webhook-delivery",
     ),
 ]

@@ -24,9 +24,9 @@ def tell_owner_of_pause(subscription_id: int) -> bool:
         subject = _("Webhook deliveries paused")
         body = _(
             "Dinghuo could not deliver events to %(url)s for %(days)s days, so it stopped "
-            "sending to this address. Nothing is lost: the events wait. When the receiver works "
-            "again, resume the subscription in the back office (Integrations, Webhooks) or with "
-            "POST /api/v1/webhooks/%(id)s/resume, and every waiting event is sent."
+            "sending to this address. Nothing is lost: the events wait. When the receiver "
+            "works again, resume the subscription in the back office (Webhooks in the staff "
+            "menu) or with POST /api/v1/webhooks/%(id)s/resume, and every waiting event is sent."
         ) % {"url": subscription.url, "days": RETRY_FOR.days, "id": subscription.pk}
     try:
         send_mail(subject, body, None, [subscription.contact_email])

@@ -1,9 +1,10 @@
 """Reading the event feed and the webhook subscriptions with their delivery log."""
 
+from datetime import datetime
 from typing import Any
 
 from django.db import connection
-from django.db.models import Count, F, Prefetch, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
 from dinghuo.core.queries import tenant_row
@@ -91,6 +92,24 @@ def delivery_counts(subscription_ids: list[int]) -> dict[int, dict[str, int]]:
     for subscription_id, state, n in rows:
         counts[subscription_id][state] = n
     return counts
+
+
+def last_delivered(subscription_ids: list[int]) -> dict[int, datetime]:
+    """When each subscription's newest delivered delivery arrived (none: never); one query
+    walking each subscription's log backwards on its index (the back office's list)."""
+    newest = (
+        WebhookDelivery.objects.filter(
+            subscription_id=OuterRef("pk"), state=DeliveryState.DELIVERED
+        )
+        .order_by("-id")
+        .values("delivered_at")[:1]
+    )
+    rows = (
+        WebhookSubscription.objects.filter(pk__in=subscription_ids)
+        .annotate(last=Subquery(newest))
+        .values_list("pk", "last")
+    )
+    return {pk: last for pk, last in rows if last is not None}
 
 
 def deliveries(
