@@ -35,10 +35,14 @@ def test_a_partner_is_set_up_read_and_changed(world):
     }  # fmt: skip
     assert made["ship_tos"] == [{"gln": DOCK_GLN, "location_id": world.ship_to.pk}]
     assert (made["accept_partial_orders"], made["next_interchange_ref"]) == (True, 1)
-    assert api.post("/edi/partners", body(world, accept_partial_orders=True), key="p1").json() == made
+    assert (
+        api.post("/edi/partners", body(world, accept_partial_orders=True), key="p1").json() == made
+    )
     assert api.get(f"/edi/partners/{made['id']}").json() == made
 
-    changed = api.send("PATCH", f"/edi/partners/{made['id']}", '{"test_mode": true, "ship_tos": []}')
+    changed = api.send(
+        "PATCH", f"/edi/partners/{made['id']}", '{"test_mode": true, "ship_tos": []}'
+    )
     assert changed.status_code == 200, changed.json()
     assert (changed.json()["test_mode"], changed.json()["ship_tos"]) == (True, [])
     [event] = Event.objects.filter(type="edi_partner.updated")
@@ -59,7 +63,12 @@ def test_a_partner_is_set_up_read_and_changed(world):
         ({"our_gln": "4012345000008"}, 422, "validation_failed", "our_gln"),
         ({"gln": "541234500001"}, 422, "invalid_request", "gln"),
         ({"company_id": 999999}, 422, "validation_failed", "company_id"),
-        ({"ship_tos": [{"gln": DOCK_GLN, "location_id": 999999}]}, 422, "validation_failed", "ship_tos[0].location_id"),
+        (
+            {"ship_tos": [{"gln": DOCK_GLN, "location_id": 999999}]},
+            422,
+            "validation_failed",
+            "ship_tos[0].location_id",
+        ),
         ({"ship_tos": [{"gln": DOCK_GLN, "location_id": 0}] * 2}, 422, "invalid_request", None),
     ],
 )
@@ -88,10 +97,18 @@ def test_a_delivery_point_must_be_an_address_of_the_partners_company(world):
         tenant=world.tenant, code="C2", name="Two", price_list=world.price_list
     )
     theirs = Location.objects.create(
-        tenant=world.tenant, company=other, kind="ship_to", name="X", line1="1", city="HK", country="HK"
+        tenant=world.tenant,
+        company=other,
+        kind="ship_to",
+        name="X",
+        line1="1",
+        city="HK",
+        country="HK",
     )
     r = world.client().post(
-        "/edi/partners", body(world, ship_tos=[{"gln": DOCK_GLN, "location_id": theirs.pk}]), key="x"
+        "/edi/partners",
+        body(world, ship_tos=[{"gln": DOCK_GLN, "location_id": theirs.pk}]),
+        key="x",
     )
     assert r.status_code == 422
     assert r.json()["errors"][0]["code"] == "unknown_location"

@@ -84,7 +84,10 @@ def test_broken_envelopes_are_refused_with_their_code(change, code):
 
 
 def test_a_written_interchange_reads_back_with_its_counts_and_escapes():
-    body = [segment("BGM", "231", "SO-1", "29"), *answers.text_segments("AAO", "Price 10? ok: 'yes' + more")]
+    body = [
+        segment("BGM", "231", "SO-1", "29"),
+        *answers.text_segments("AAO", "Price 10? ok: 'yes' + more"),
+    ]
     text = write_interchange(
         sender="4012345000009",
         recipient="5412345000013",
@@ -93,7 +96,9 @@ def test_a_written_interchange_reads_back_with_its_counts_and_escapes():
         test=True,
         messages=[("1", answers.ORDRSP, body), ("2", answers.ORDRSP, body)],
     )
-    assert text.startswith("UNA:+.? 'UNB+UNOC:3+4012345000009:14+5412345000013:14+261206:0930+7++++++1'")
+    assert text.startswith(
+        "UNA:+.? 'UNB+UNOC:3+4012345000009:14+5412345000013:14+261206:0930+7++++++1'"
+    )
     read = read_interchange(text)
     assert (read.test, [m.ref for m in read.messages]) == (True, ["1", "2"])
     ftx = read.messages[0].segments[1]
