@@ -338,3 +338,19 @@ def test_delivery_points_are_the_partners(world):
     add_partner(world)
     text = fixture("orders_basic.edi").replace(f"NAD+DP+{DOCK_GLN}", "NAD+DP+5412345000037")
     assert upload(world, text).json()["code"] == "edi_unknown_gln"
+
+
+def test_an_interchange_can_come_as_a_form_file_in_latin_1(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    add_partner(world)
+    text = fixture("orders_basic.edi").replace("Claw hammer", "Hammer für Zimmerleute")
+    upload = SimpleUploadedFile("po-4711.edi", text.encode("latin-1"))
+    r = world.client().client.post(
+        "/api/v1/edi/messages",
+        {"file": upload},
+        headers={**world.client().headers, "Idempotency-Key": "form"},
+    )
+    assert r.status_code == 201, r.json()
+    kept = EdiMessage.objects.get(pk=r.json()["id"])
+    assert (kept.source, "Hammer für Zimmerleute" in kept.raw) == ("api: po-4711.edi", True)
