@@ -77,10 +77,10 @@ def test_staff_set_up_a_partner_and_read_its_orders(page: Page, tmp_path: Path) 
     assert EdiMessage.objects.filter(direction="in").count() == 2
 
 
-def test_the_pages_in_traditional_chinese_on_a_phone(phone_page: Page) -> None:
+def _chinese_pages(page: Page, language: str, size: str) -> None:
+    """The three EDI pages in `language` (a refused message shown): no English left."""
     from dinghuo.edi.services import inbound, partners
 
-    page = phone_page
     world = build_world()
     _with_gtins(world)
     make_staff(world, "sam@seller.example")
@@ -98,16 +98,30 @@ def test_the_pages_in_traditional_chinese_on_a_phone(phone_page: Page) -> None:
         source="inbox: orders_wrong_unt.edi",
     ).message
     _staff_signs_in(page, "sam@seller.example")
-    page.context.add_cookies([{"name": "django_language", "value": "zh-hant", "url": page.url}])
+    page.context.add_cookies([{"name": "django_language", "value": language, "url": page.url}])
     for path, name in [
         ("/staff/edi/", "overview"),
         (f"/staff/edi/partners/{partner.pk}/", "partner"),
         (f"/staff/edi/messages/{refused.pk}/", "message-refused"),
     ]:
         page.goto(path)
-        expect(page.locator("html")).to_have_attribute("lang", re.compile("zh-hant", re.I))
+        expect(page.locator("html")).to_have_attribute("lang", re.compile(language, re.I))
         main = page.locator("main").inner_text()
         for english in ("Trading partner", "Refused", "Delivery points", "Messages", "Why it was"):
             assert english not in main, (path, english)
-        shoot(page, f"zh-hant-{name}")
-    expect(page.locator("main")).to_contain_text("訊息的資料段數目有誤。")
+        shoot(page, f"{language}-{size}-{name}")
+
+
+def test_the_pages_in_traditional_chinese_on_a_phone(phone_page: Page) -> None:
+    _chinese_pages(phone_page, "zh-hant", "375")
+    expect(phone_page.locator("main")).to_contain_text("訊息的資料段數目有誤。")
+
+
+def test_the_pages_in_traditional_chinese_on_a_desktop(page: Page) -> None:
+    _chinese_pages(page, "zh-hant", "1280")
+    expect(page.locator("main")).to_contain_text("貿易夥伴")
+
+
+def test_the_pages_in_simplified_chinese_on_a_phone(phone_page: Page) -> None:
+    _chinese_pages(phone_page, "zh-hans", "375")
+    expect(phone_page.locator("main")).to_contain_text("消息的数据段数目有误。")

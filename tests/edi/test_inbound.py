@@ -340,38 +340,17 @@ def test_delivery_points_are_the_partners(world):
     assert upload(world, text).json()["code"] == "edi_unknown_gln"
 
 
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_the_same_interchange_sent_twice_at_once_places_one_order():
-    import threading
+def test_an_interchange_can_come_as_a_form_file_in_latin_1(world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from django.db import connection
-
-    from dinghuo.edi.services import inbound
-
-    world = build_world("twice")
     add_partner(world)
-    text = fixture("orders_basic.edi")
-    outcomes: list[tuple[int, bool]] = []
-    start = threading.Barrier(4)
-
-    def send() -> None:
-        try:
-            start.wait()
-            received = inbound.receive_interchange(
-                tenant_id=world.tenant.pk, text=text, source="api"
-            )
-            outcomes.append((received.message.pk, received.created))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=send) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert len(outcomes) == 4
-    assert len({pk for pk, _ in outcomes}) == 1
-    assert sorted(created for _, created in outcomes) == [False, False, False, True]
-    assert Order.objects.filter(tenant=world.tenant).count() == 1
-    assert EdiMessage.objects.filter(direction="out").count() == 1
+    text = fixture("orders_basic.edi").replace("Claw hammer", "Hammer für Zimmerleute")
+    upload = SimpleUploadedFile("po-4711.edi", text.encode("latin-1"))
+    r = world.client().client.post(
+        "/api/v1/edi/messages",
+        {"file": upload},
+        headers={**world.client().headers, "Idempotency-Key": "form"},
+    )
+    assert r.status_code == 201, r.json()
+    kept = EdiMessage.objects.get(pk=r.json()["id"])
+    assert (kept.source, "Hammer für Zimmerleute" in kept.raw) == ("api: po-4711.edi", True)

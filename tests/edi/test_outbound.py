@@ -165,3 +165,20 @@ def test_a_tenants_inbox_reaches_only_that_tenant(world, edi_root):
     message = EdiMessage.objects.get()
     assert (message.tenant_id, message.reason_code) == (other.tenant.pk, "edi_unknown_partner")
     assert not Order.objects.exists()
+
+
+def test_dinghuo_worker_runs_the_edi_jobs(world, edi_root):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    add_partner(world)
+    inbox = edi_root / "acme" / "inbox"
+    inbox.mkdir(parents=True)
+    (inbox / "a.edi").write_text(fixture("orders_basic.edi"))
+    out = StringIO()
+    call_command("worker", "--once", stdout=out)
+    assert out.getvalue().strip() == "done: 2"  # the file read, its answer written
+    [answer] = (edi_root / "acme" / "outbox" / BUYER_GLN).iterdir()
+    assert answer.name == "ORDRSP_1.edi"
+    assert read_interchange(answer.read_text()).messages[0].type == "ORDRSP"

