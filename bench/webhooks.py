@@ -99,7 +99,7 @@ def _workers(database: str, n: int) -> Iterator[None]:
         "DINGHUO_WEBHOOK_PRIVATE_ADDRESSES": "1",
         "DEBUG": "0",
     }
-    cmd = [sys.executable, "-m", "dinghuo.cli", "worker", "--idle", "0.2"]
+    cmd = [sys.executable, "-m", "dinghuo.cli", "worker"]  # the default idle: 1 s
     processes = [subprocess.Popen(cmd, env=env) for _ in range(n)]
     try:
         yield
@@ -145,6 +145,20 @@ def _write_events(tenant_id: int, n: int) -> None:
             )
 
 
+def _wait_for_workers(tenant_id: int, count: Any) -> None:
+    """Until the workers are up (one has delivered a `bench.ready` event), and a moment more:
+    workers still starting while orders are measured would measure nothing."""
+    from dinghuo.integrations import events
+
+    events.record(events.new(tenant_id, "bench.ready", "bench", 0, {}))
+    deadline = time.monotonic() + 120
+    while count.value < 1:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the webhook workers did not start")
+        time.sleep(0.2)
+    time.sleep(3)
+
+
 def throughput(args: argparse.Namespace, world: World) -> float:
     """Deliveries a second of `--workers` workers sending a backlog of `--events`."""
     with _receiver() as (url, count, first, last):
@@ -171,8 +185,9 @@ def placement(args: argparse.Namespace, world: World, world_path: Path) -> tuple
             with ExitStack() as stack:
                 if delivering:
                     url, count, _first, _last = stack.enter_context(_receiver())
-                    _subscribe(world.tenant_id, url, ["order.*", "stock.*"])
+                    _subscribe(world.tenant_id, url, ["order.*", "stock.*", "bench.ready"])
                     stack.enter_context(_workers(args.database, args.workers))
+                    _wait_for_workers(world.tenant_id, count)
                 scenario = driver.Scenario("api", "uniform", args.clients, 3, args.duration, 3)
                 outcome = driver.run(
                     scenario, server.port, world_path, database=args.database, seed=7
@@ -180,7 +195,7 @@ def placement(args: argparse.Namespace, world: World, world_path: Path) -> tuple
                 if outcome.server_errors or outcome.unexpected:
                     raise RuntimeError(f"the order benchmark failed: {outcome.counts}")
                 rates.append(outcome.orders_per_s)
-                said = f", {count.value:,} deliveries received" if delivering else ""
+                said = f", {count.value - 1:,} deliveries received" if delivering else ""
                 print(
                     f"placement {'with' if delivering else 'without'} delivery: "
                     f"{outcome.orders_per_s:.1f} orders/s, p95 {outcome.percentile(95):.0f} ms"

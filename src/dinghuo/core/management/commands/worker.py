@@ -4,8 +4,9 @@ Each round runs every job named in the DINGHUO_WORKER_JOBS setting (webhook deli
 messages, …; core names no app above it), then the tasks queued through Django's Tasks API
 on the database backend (imports). A job is a callable that does one bounded batch and
 answers how much it did; several workers can run at once, because each job claims its work
-with `SKIP LOCKED` (PostgreSQL) or a lease. When a round finds nothing to do, the worker
-sleeps `--idle` seconds. SIGTERM or Ctrl+C ends it after the round it is in.
+with `SKIP LOCKED` (PostgreSQL) or a lease. When a round finds little or nothing to do, the worker
+sleeps `--idle` seconds, so that a trickle of work is taken in batches.
+SIGTERM or Ctrl+C ends it after the round it is in.
 """
 
 import logging
@@ -22,6 +23,10 @@ from django.utils.module_loading import import_string
 log = logging.getLogger("dinghuo.worker")
 
 TASKS_PER_ROUND = 5  # queued tasks are long (an import); jobs get their turn between them
+# A round that did less than this much sleeps `--idle` before the next: a trickle of work is
+# then taken in batches (fewer queries for each item) rather than one item a round, which
+# would take CPU from the web workers; a backlog is worked through without pause.
+BUSY_ROUND = 100
 
 
 class Command(BaseCommand):
@@ -46,7 +51,7 @@ class Command(BaseCommand):
             if options["once"]:
                 self.stdout.write(f"done: {done}")
                 return
-            if not done:
+            if done < BUSY_ROUND:
                 time.sleep(options["idle"])
 
     def _stop(self, signum: int, frame: FrameType | None) -> None:
