@@ -487,6 +487,7 @@ def build_scene() -> Scene:
             # No session's token: a real one would sign the fuzzing client in as someone else.
             "token": "no-such-token",
             **returned,
+            **_integrations(world),
         },
         Client(),
         Client(),
@@ -495,6 +496,44 @@ def build_scene() -> Scene:
     )
     scene.sign_in_again()
     return scene
+
+
+def _integrations(world: World) -> dict[str, int]:
+    """An import run, an EDI partner with an interchange, a webhook with a delivery."""
+    from django.test import override_settings
+
+    from dinghuo.bulk import importing
+    from dinghuo.bulk import services as bulk
+    from dinghuo.edi.services import inbound
+    from dinghuo.integrations import delivery, events
+    from dinghuo.integrations import services as webhooks
+    from tests.edi.support import add_partner, fixture
+
+    content = b"Product code,Product name (English),SKU code\r\nP-NEW,New,S-NEW\r\n"
+    run = bulk.start_import(
+        tenant_id=world.tenant.pk, kind="products", file_name="new.csv", content=content
+    )
+    importing.run(run.pk)
+    partner = add_partner(world)
+    received = inbound.receive_interchange(
+        tenant_id=world.tenant.pk, text=fixture("orders_basic.edi"), source="api"
+    )
+    with override_settings(DINGHUO_WEBHOOK_PRIVATE_ADDRESSES=True):
+        hook = webhooks.create_subscription(
+            tenant_id=world.tenant.pk,
+            url="http://127.0.0.1:9/hooks",
+            event_types=["sku.*"],
+            platform_hosts=[],
+        ).subscription
+    events.record(events.new(world.tenant.pk, "sku.updated", "sku", world.skus["A-1"].pk, {}))
+    delivery.make_deliveries()
+    return {
+        "run_id": run.pk,
+        "partner_id": partner.pk,
+        "message_id": received.message.pk,
+        "webhook_id": hook.pk,
+        "delivery_id": hook.deliveries.get().pk,
+    }
 
 
 def _returns(world: World, api: Any) -> dict[str, int]:

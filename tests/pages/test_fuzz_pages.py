@@ -82,6 +82,10 @@ LAYOUT_FORMS = {"/i18n/language/", "/i18n/setlang/", "/signout/", "/staff/signou
 NO_FORM_POSTS_TO = {
     "set_language": "Django's own switch, kept for callers; fuzzed with the layout's forms",
     "portal:punchout-transfer": "its form is on the cart only in a punchout session (tests/punchout)",
+    "backoffice:resume-webhook": "its form shows only while the webhook is paused "
+    "(tests/backoffice/test_webhook_pages.py)",
+    "backoffice:replay-webhook-delivery": "its button shows only on a delivery no longer "
+    "waiting (tests/backoffice/test_webhook_pages.py)",
 }
 
 

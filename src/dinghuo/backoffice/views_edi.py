@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from dinghuo.backoffice.access import StaffRequest, staff_required
 from dinghuo.backoffice.views_billing import show_refusal
+from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.customers.models import Company, Location
 from dinghuo.edi import queries
@@ -239,14 +240,19 @@ def upload(request: StaffRequest) -> HttpResponseBase:
         )
         return 201, {"message": received.message.pk}
 
-    answer = submit_once(
-        request,
-        tenant_id=staff.tenant_id,
-        scope=f"staff-{staff.user_id}:",
-        token=form.cleaned_data["token"],
-        body={"sha256": inbound.fingerprint(text)},
-        create=create,
-    )
+    try:
+        answer = submit_once(
+            request,
+            tenant_id=staff.tenant_id,
+            scope=f"staff-{staff.user_id}:",
+            token=form.cleaned_data["token"],
+            body={"sha256": inbound.fingerprint(text)},
+            create=create,
+        )
+    except DomainError as error:  # a form token that is spent on another file, or forged
+        for said in refusals.messages(error):
+            form.add_error(None, said)
+        return _overview(request, form)
     return redirect("backoffice:edi-message", message_id=answer["message"])
 
 

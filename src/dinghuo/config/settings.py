@@ -81,6 +81,9 @@ INSTALLED_APPS = [
     # Django Ninja's API docs then load Swagger UI from our static files, not from a CDN that
     # the Content-Security-Policy would refuse.
     "ninja",
+    # The worker's queue; before core, whose admin takes the queue's admin away again.
+    "django_tasks",
+    "django_tasks_db",
     "dinghuo.core",
     "dinghuo.catalog",
     "dinghuo.pricing",
@@ -99,8 +102,6 @@ INSTALLED_APPS = [
     "dinghuo.integrations",
     "dinghuo.api",
     "dinghuo.demo",
-    "django_tasks",
-    "django_tasks_db",
 ]
 
 MIDDLEWARE = [

@@ -45,3 +45,16 @@ class UserAdmin(BaseUserAdmin[User], ModelAdmin):
 @admin.register(Group)
 class GroupAdmin(BaseGroupAdmin, ModelAdmin):
     pass
+
+
+# The worker's queue (django-tasks-db) registers an admin of its task results: queued imports
+# are followed on their own pages (Imports and exports), and a queue row changed by hand would
+# break the worker's claim, so the queue stays out of the admin.
+def _leave_out_the_task_queue() -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    if admin.site.is_registered(DBTaskResult):
+        admin.site.unregister(DBTaskResult)
+
+
+_leave_out_the_task_queue()
