@@ -2,7 +2,6 @@
 named by its row or line; the rates read newest first, a page at a time; the currencies its
 price lists use with the rate that holds today, missing or out of date."""
 
-import time
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -242,13 +241,13 @@ def test_ten_thousand_rows_is_the_most_a_file_may_have(world):
     assert ExchangeRate.objects.count() == services.MAX_RATES
 
 
-def test_five_thousand_rows_import_in_well_under_a_second(world):
-    text = _csv(5_000)
-    started = time.perf_counter()
-    _import(world, text)
-    elapsed = time.perf_counter() - started
+def test_five_thousand_rows_import_in_a_few_statements(world, django_assert_max_num_queries):
+    # Speed is the bench's to measure (a timed assertion fails on a busy machine); what keeps
+    # an import fast is writing many rows a statement (SQLite's 999 parameters a statement):
+    # 40 statements for 5,000 rows, not one or more per row.
+    with django_assert_max_num_queries(40):
+        _import(world, _csv(5_000))
     assert ExchangeRate.objects.count() == 5_000
-    assert elapsed < 0.5, elapsed
 
 
 def test_a_refusal_lists_a_hundred_problems_at_most(world):
