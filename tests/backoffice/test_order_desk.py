@@ -230,3 +230,17 @@ def test_the_company_filter_takes_a_code_or_part_of_a_name(world):
     assert order.number.encode() in by_code.content
     assert order.number.encode() in by_name.content
     assert order.number.encode() not in nobody.content
+
+
+def test_the_order_page_says_where_the_order_came_from_in_words(world):
+    staff = staff_client(world)
+    order = place(world, ("A-1", 2))
+    said = {"api": "API", "edi": "EDI", "punchout": "PunchOut", "staff": "order desk"}
+    for channel, words in said.items():
+        Order.objects.filter(pk=order.pk).update(channel=channel)
+        page = texts(staff.client.get(f"/staff/orders/{order.pk}/"))
+        assert f'<span class="muted">{channel}</span>' not in page
+        assert words in page, channel
+    Order.objects.filter(pk=order.pk).update(channel="portal")
+    page = texts(staff.client.get(f"/staff/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hant"))
+    assert "於訂貨入口網站下單" in page

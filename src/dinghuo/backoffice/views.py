@@ -34,6 +34,7 @@ from dinghuo.orders.states import Action, allowed_actions
 from dinghuo.pages import amendments
 from dinghuo.pages.labels import (
     APPROVAL_STATUS_LABELS,
+    CHANNEL_LABELS,
     EVENT_LABELS,
     STATUS_LABELS,
     filled_sentence,
@@ -213,6 +214,7 @@ def _order_page(
             # The hold's reason in the page's language when its event kept the phrase.
             "hold_reason": (holds[-1].get("reason_phrase") if holds else None) or order.hold_reason,
             "status_label": STATUS_LABELS.get(order.status, order.status),
+            "channel_label": CHANNEL_LABELS.get(order.channel, ""),
             "lines": [(line, names.get(line.sku_id, line.description)) for line in lines],
             "tax_rows": tax_rows(lines),
             "approvals": [

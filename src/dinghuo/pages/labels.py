@@ -18,6 +18,14 @@ from dinghuo.orders.states import OrderStatus
 
 # --- orders -------------------------------------------------------------------------------
 
+# Where an order came from (`Order.channel`), said to staff.
+CHANNEL_LABELS = {
+    "api": _("API"),
+    "portal": _("Placed in the portal"),
+    "staff": _("Entered at the order desk"),
+    "edi": _("EDI"),
+    "punchout": _("PunchOut"),
+}
 # The order statuses in the page's language, in the order of the status filter.
 STATUS_LABELS: dict[str, Any] = dict(OrderStatus.choices)
 EVENT_LABELS = {
