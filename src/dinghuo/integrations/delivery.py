@@ -122,7 +122,10 @@ def send_due_deliveries(batch: int = BATCH) -> int:
     outgoing = _load(claimed, now)
     # Each send runs in a copy of this context, so a controlled clock (`clock.as_of`) holds
     # in the sending threads too.
-    sends = [_pool().submit(contextvars.copy_context().run, _send, d) for d in outgoing]
+    targets = _resolve_each({d.url for d in outgoing})
+    sends = [
+        _pool().submit(contextvars.copy_context().run, _send, d, targets[d.url]) for d in outgoing
+    ]
     outcomes = [send.result() for send in sends]
     paused = _record(outcomes, lease)
     for tenant_id, subscription_id in paused:
@@ -196,8 +199,29 @@ def _load(ids: list[int], now: datetime) -> list[Outgoing]:
     return outgoing
 
 
-def _send(delivery: Outgoing) -> Outcome:
-    """POST the event, signed; never raises (every failure is an outcome)."""
+# A checked address, or why there is none (said in the delivery log).
+Target = destinations.Destination | str
+
+
+def _resolve_each(urls: set[str]) -> dict[str, Target]:
+    """Each address of a batch resolved and checked once (at the same time), not once per
+    delivery: a batch to one receiver asks the DNS once."""
+    found = {url: _pool().submit(_resolve, url) for url in urls}
+    return {url: answer.result() for url, answer in found.items()}
+
+
+def _resolve(url: str) -> Target:
+    try:
+        return destinations.resolve(url)
+    except ValidationFailed:
+        return "address refused: not a public address"
+    except destinations.Unresolved:
+        return "the host name does not resolve"
+
+
+def _send(delivery: Outgoing, target: Target) -> Outcome:
+    """POST the event, signed, to its checked address; never raises (every failure is an
+    outcome)."""
     attempted_at = clock.now()
     started = time.monotonic()
     body = orjson.dumps(delivery.event)
@@ -212,13 +236,11 @@ def _send(delivery: Outgoing) -> Outcome:
         "Dinghuo-Delivery-Attempt": str(delivery.attempts + 1),
     }
     outcome = Outcome(delivery, attempted_at, 0)
+    if isinstance(target, str):
+        outcome.error = target
+        return outcome
     try:
-        target = destinations.resolve(delivery.url)
         outcome.status_code, outcome.excerpt = _post(target, headers, body)
-    except ValidationFailed:
-        outcome.error = "address refused: not a public address"
-    except destinations.Unresolved:
-        outcome.error = "the host name does not resolve"
     except httpx.TimeoutException:
         outcome.error = "timed out"
     except httpx.HTTPError as exc:

@@ -2,9 +2,10 @@
 it) to private, loopback or other non-public addresses, which would let a subscriber reach
 services behind the firewall (server-side request forgery).
 
-The address is checked when a subscription is saved and again, resolved, before each send:
-the request then goes to the very address that was checked, so a name that resolves to a
-public address at first and a private one later (DNS rebinding) gains nothing.
+The address is checked when a subscription is saved and again, resolved, before each batch of
+sends (once per address a batch): the requests then go to the very address that was checked,
+so a name that resolves to a public address at first and a private one later (DNS
+rebinding) gains nothing.
 """
 
 import contextlib
@@ -62,8 +63,8 @@ def check_url(url: str, platform_hosts: list[str]) -> None:
         raise _refused("That address is this platform itself.")
     if parts.hostname.lower().rstrip(".") in LOCAL_NAMES and not private_addresses_allowed():
         raise _refused("The address is private, loopback or otherwise not public.")
-    # A name not (yet) in the DNS is accepted: every delivery resolves it again and checks
-    # what it finds before sending, so it can never lead inside.
+    # A name not (yet) in the DNS is accepted: every batch of sends resolves it again and
+    # checks what it finds before sending, so it can never lead inside.
     with contextlib.suppress(Unresolved):
         resolve(url)
 

@@ -31,6 +31,10 @@ MAX_REPLAY = 50_000
 OLD_SECRET_HONOURED = timedelta(hours=24)
 
 
+# (event id, its txid, aggregate type, aggregate id): what a delivery copies from its event.
+EventPlace = tuple[int, int, str, int]
+
+
 @dataclass(frozen=True)
 class NewSecret:
     """A subscription and its signing secret, shown once to whoever made or rotated it."""
@@ -174,10 +178,7 @@ def replay_delivery(*, tenant_id: int, delivery_id: int) -> WebhookDelivery:
     """Send one delivery's event again, as a new delivery; 409 if it is still being tried."""
     with transaction.atomic():
         delivery = tenant_row(
-            WebhookDelivery.objects.select_related("event"),
-            tenant_id,
-            delivery_id,
-            "No such webhook delivery.",
+            WebhookDelivery.objects.all(), tenant_id, delivery_id, "No such webhook delivery."
         )
         _locked(tenant_id, delivery.subscription_id)
         if WebhookDelivery.objects.filter(
@@ -189,8 +190,16 @@ def replay_delivery(*, tenant_id: int, delivery_id: int) -> WebhookDelivery:
                 "This event is still waiting to be delivered; it goes out without a replay.",
                 code="delivery_pending",
             )
-        replay = _new_deliveries(delivery.subscription_id, [delivery.event], replay=True)[0]
-        return replay
+        # The delivery carries what a new one copies from the event: no need to read it.
+        place = (delivery.event_id, delivery.event_txid, delivery.aggregate_type)
+        add_deliveries(
+            tenant_id, delivery.subscription_id, [(*place, delivery.aggregate_id)], replay=True
+        )
+        return WebhookDelivery.objects.get(
+            subscription_id=delivery.subscription_id,
+            event_id=delivery.event_id,
+            state=DeliveryState.PENDING,
+        )
 
 
 def replay_events(
@@ -221,14 +230,16 @@ def replay_events(
     with transaction.atomic():
         subscription = _locked(tenant_id, subscription_id)
         found = _replayable(subscription, after, occurred_from, occurred_until)
-        rows = list(found[: MAX_REPLAY + 1])
+        # Where each event stands, not the events themselves: no payload is read.
+        places = found.values_list("id", "txid", "aggregate_type", "aggregate_id")
+        rows: list[EventPlace] = list(places[: MAX_REPLAY + 1])
         if len(rows) > MAX_REPLAY:
             raise ValidationFailed(
                 f"More than {MAX_REPLAY} events match; replay a narrower range.",
                 code="replay_too_large",
                 errors=[FieldError("occurred_until", "replay_too_large", f"At most {MAX_REPLAY}")],
             )
-        _new_deliveries(subscription.pk, rows, replay=True)
+        add_deliveries(tenant_id, subscription.pk, rows, replay=True)
         return len(rows)
 
 
@@ -256,10 +267,6 @@ def _replayable(
     return found.exclude(Exists(waiting)).order_by("txid", "id")
 
 
-# (event id, its txid, aggregate type, aggregate id): what a delivery copies from its event.
-EventPlace = tuple[int, int, str, int]
-
-
 def add_deliveries(
     tenant_id: int, subscription_id: int, found: list[EventPlace], *, replay: bool = False
 ) -> None:
@@ -276,19 +283,6 @@ def add_deliveries(
             (tenant_id, subscription_id, event_id, txid, kind, key, pending, 0, now, replay, now)
             for event_id, txid, kind, key in found
         ],
-    )
-
-
-def _new_deliveries(
-    subscription_id: int, found: list[Event], *, replay: bool
-) -> list[WebhookDelivery]:
-    if found:
-        places = [(e.pk, e.txid, e.aggregate_type, e.aggregate_id) for e in found]
-        add_deliveries(found[0].tenant_id, subscription_id, places, replay=replay)
-    return list(
-        WebhookDelivery.objects.filter(
-            subscription_id=subscription_id, event__in=found, state=DeliveryState.PENDING
-        ).order_by("id")
     )
 
 
