@@ -19,6 +19,7 @@ from dinghuo.customers.models import Company
 from dinghuo.punchout import services as punchout
 from tests.api.test_tenant_isolation import company_rows, tenant_rows
 from tests.builders import add_buyer, build_world
+from tests.integrations.support import webhook_with_a_delivery
 
 # Ids the walk fills in, by URL parameter name. The portal's SKU ids name catalogue entries
 # and the caller's own cart lines, not another company's objects (hidden SKUs are tested
@@ -122,10 +123,8 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
     assignment = pricing.assign_price_list(
         tenant_id=t, price_list_id=world.price_list.pk, company_id=c, priority=1
     )
-    hook, hook_delivery = _webhook_with_a_delivery(world, settings)
     return {
-        "webhook_id": hook,
-        "delivery_id": hook_delivery,
+        **webhook_with_a_delivery(world),
         "return_id": returned.pk,
         "photo_id": returned.photos.get().pk,
         "order_id": order["id"],
@@ -176,29 +175,6 @@ def _edi(world: Any) -> dict[str, int]:
     text = fixture("orders_basic.edi")
     received = inbound.receive_interchange(tenant_id=world.tenant.pk, text=text, source="api")
     return {"partner_id": partner.pk, "message_id": received.message.pk}
-
-
-def _webhook_with_a_delivery(world: Any, settings: Any) -> tuple[int, int]:
-    """A webhook subscription of the owner's tenant with one delivery in its log."""
-    from dinghuo.integrations import events
-    from dinghuo.integrations import services as integrations
-    from dinghuo.integrations.models import Event
-
-    settings.DINGHUO_WEBHOOK_PRIVATE_ADDRESSES = True
-    hook = integrations.create_subscription(
-        tenant_id=world.tenant.pk,
-        url="http://127.0.0.1:9/hooks",
-        event_types=["sku.*"],
-        platform_hosts=[],
-    ).subscription
-    events.record(events.new(world.tenant.pk, "sku.updated", "sku", world.skus["A-1"].pk, {}))
-    # Made directly, not by the worker: on PostgreSQL the feed holds an event back while any
-    # older transaction runs, another test's included (docs/architecture.md, "Events").
-    event = Event.objects.filter(tenant_id=world.tenant.pk).latest("id")
-    integrations.add_deliveries(
-        world.tenant.pk, hook.pk, [(event.pk, event.txid, "sku", world.skus["A-1"].pk)]
-    )
-    return hook.pk, hook.deliveries.get().pk
 
 
 def test_the_walks_know_every_id_in_the_routes():

@@ -14,6 +14,7 @@ from dinghuo.core.models import TenantScoped
 from dinghuo.core.services import create_api_key, create_tenant
 from dinghuo.customers.models import Company, CompanyUser
 from tests.builders import ApiClient, World, add_buyer, build_world
+from tests.integrations.support import webhook_with_a_delivery
 
 # A request each operation would accept from the owner, written with the owner's ids.
 # A new route must be added here: the test fails for any operation it does not know.
@@ -682,31 +683,10 @@ def owner_ids(world: World) -> dict[str, Any]:
         "tax_category_id": tax_category.pk,
         "tax_rate_id": tax_rate.pk,
         "owner_buyer": buyer_api,
-        **_webhook_ids(world),
+        **webhook_with_a_delivery(world),
         "connection_id": connection.pk,
         "olive_id": olive.pk,
     }
-
-
-def _webhook_ids(world: World) -> dict[str, int]:
-    """A subscription of the owner with one delivery made (not sent)."""
-    from dinghuo.integrations import events
-    from dinghuo.integrations import services as webhooks
-    from dinghuo.integrations.models import Event
-
-    made = webhooks.create_subscription(
-        tenant_id=world.tenant.pk, url="https://93.184.215.14/owner", event_types=["test.*"],
-        platform_hosts=[],
-    )  # fmt: skip
-    events.record(events.new(world.tenant.pk, "test.owned", "test", 1, {}))
-    # Made directly, not by the worker, whose feed read waits for older transactions (on
-    # PostgreSQL, another test's too).
-    event = Event.objects.filter(tenant_id=world.tenant.pk).latest("id")
-    webhooks.add_deliveries(
-        world.tenant.pk, made.subscription.pk, [(event.pk, event.txid, "test", 1)]
-    )
-    sent = made.subscription.deliveries.get()
-    return {"webhook_id": made.subscription.pk, "delivery_id": sent.pk}
 
 
 def _billed(world: World, api_: ApiClient) -> dict[str, int]:

@@ -500,15 +500,11 @@ def build_scene() -> Scene:
 
 def _integrations(world: World) -> dict[str, int]:
     """An import run, an EDI partner with an interchange, a webhook with a delivery."""
-    from django.test import override_settings
-
     from dinghuo.bulk import importing
     from dinghuo.bulk import services as bulk
     from dinghuo.edi.services import inbound
-    from dinghuo.integrations import events
-    from dinghuo.integrations import services as webhooks
-    from dinghuo.integrations.models import Event
     from tests.edi.support import add_partner, fixture
+    from tests.integrations.support import webhook_with_a_delivery
 
     content = b"Product code,Product name (English),SKU code\r\nP-NEW,New,S-NEW\r\n"
     run = bulk.start_import(
@@ -519,26 +515,11 @@ def _integrations(world: World) -> dict[str, int]:
     received = inbound.receive_interchange(
         tenant_id=world.tenant.pk, text=fixture("orders_basic.edi"), source="api"
     )
-    with override_settings(DINGHUO_WEBHOOK_PRIVATE_ADDRESSES=True):
-        hook = webhooks.create_subscription(
-            tenant_id=world.tenant.pk,
-            url="http://127.0.0.1:9/hooks",
-            event_types=["sku.*"],
-            platform_hosts=[],
-        ).subscription
-    events.record(events.new(world.tenant.pk, "sku.updated", "sku", world.skus["A-1"].pk, {}))
-    # Made directly, not by the worker: on PostgreSQL the feed holds an event back while any
-    # older transaction runs, another test's included (docs/architecture.md, "Events").
-    event = Event.objects.filter(tenant_id=world.tenant.pk).latest("id")
-    webhooks.add_deliveries(
-        world.tenant.pk, hook.pk, [(event.pk, event.txid, "sku", world.skus["A-1"].pk)]
-    )
     return {
         "run_id": run.pk,
         "partner_id": partner.pk,
         "message_id": received.message.pk,
-        "webhook_id": hook.pk,
-        "delivery_id": hook.deliveries.get().pk,
+        **webhook_with_a_delivery(world),
     }
 
 

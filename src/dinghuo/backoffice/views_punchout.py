@@ -82,12 +82,7 @@ def create(request: StaffRequest) -> HttpResponse:
             tenant_id=tenant,
             company_id=form.companies[data["user"]],
             name=data["name"],
-            identities=services.Identities(
-                data["buyer_domain"],
-                data["buyer_identity"],
-                data["supplier_domain"],
-                data["supplier_identity"],
-            ),
+            identities=_identities(data),
             company_user_id=data["user"],
             named_user_allowed=data["named_user_allowed"],
         )
@@ -130,6 +125,16 @@ def renew(request: StaffRequest, connection_id: int) -> HttpResponse:
     return _page(request, ConnectionForm(queries.company_users(tenant)), issued=issued)
 
 
+def _identities(data: dict[str, Any]) -> services.Identities:
+    """The four identities of the connection form, as the service takes them."""
+    return services.Identities(
+        data["buyer_domain"],
+        data["buyer_identity"],
+        data["supplier_domain"],
+        data["supplier_identity"],
+    )
+
+
 def _initial(connection: Any) -> dict[str, Any]:
     return {
         "name": connection.name,
@@ -161,12 +166,7 @@ def connection(request: StaffRequest, connection_id: int) -> HttpResponseBase:
                 tenant_id=tenant,
                 connection_id=found.pk,
                 name=data["name"],
-                identities=services.Identities(
-                    data["buyer_domain"],
-                    data["buyer_identity"],
-                    data["supplier_domain"],
-                    data["supplier_identity"],
-                ),
+                identities=_identities(data),
                 company_user_id=data["user"],
                 named_user_allowed=data["named_user_allowed"],
             )

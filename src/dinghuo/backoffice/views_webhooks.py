@@ -41,7 +41,7 @@ from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, FieldError, NotFound
 from dinghuo.core.writes import UNSET
 from dinghuo.integrations import cursors, queries, services
-from dinghuo.integrations.models import WebhookSubscription
+from dinghuo.integrations.models import WebhookDelivery, WebhookSubscription
 
 LOG_PAGE_SIZE = 50
 _SHOW_ONCE = "webhook_secret"  # the session's key for a secret to show once
@@ -60,6 +60,15 @@ def _platform_hosts(request: StaffRequest) -> list[str]:
 def _subscription(tenant_id: int, webhook_id: int) -> WebhookSubscription:
     try:
         return queries.subscription(tenant_id, webhook_id)
+    except NotFound as error:
+        raise Http404 from error
+
+
+def _delivery(
+    tenant_id: int, subscription: WebhookSubscription, delivery_id: int
+) -> WebhookDelivery:
+    try:
+        return queries.delivery(tenant_id, subscription.pk, delivery_id)
     except NotFound as error:
         raise Http404 from error
 
@@ -304,10 +313,7 @@ def delivery(request: StaffRequest, webhook_id: int, delivery_id: int) -> HttpRe
     """One delivery: its event and object in words, and every attempt with the answer."""
     tenant_id = request.staff.tenant_id
     found = _subscription(tenant_id, webhook_id)
-    try:
-        one = queries.delivery(tenant_id, found.pk, delivery_id)
-    except NotFound as error:
-        raise Http404 from error
+    one = _delivery(tenant_id, found, delivery_id)
     (row,) = webhook_pages.log_rows(tenant_id, [one])
     return render(
         request,
@@ -328,10 +334,7 @@ def replay_delivery(request: StaffRequest, webhook_id: int, delivery_id: int) ->
     """Send a delivery's event again as a new delivery (same event id)."""
     tenant_id = request.staff.tenant_id
     found = _subscription(tenant_id, webhook_id)
-    try:
-        one = queries.delivery(tenant_id, found.pk, delivery_id)
-    except NotFound as error:
-        raise Http404 from error
+    one = _delivery(tenant_id, found, delivery_id)
     try:
         changes.run(lambda: services.replay_delivery(tenant_id=tenant_id, delivery_id=one.pk))
     except DomainError as error:
