@@ -33,9 +33,9 @@ ERROR_BASE = "DomainError"
 # FieldError, and the classes that carry a code into one later (`FieldError(…, p.code, …)`):
 # the position of the code among their fields.
 CARRIERS = {"TierProblem": 2, "FieldError": 1}
-# A file import's problems: at a row and column (`bulk.layout.Problem`, the import's own
+# A file import's problems: at a row and column (`bulk.layout.CellProblem`, the import's own
 # `report(row, column, code)`), a cell that cannot be read, a file refused whole.
-CARRIERS |= {"Problem": 2, "report": 2, "Unreadable": 0, "FileRefused": 0}
+CARRIERS |= {"CellProblem": 2, "report": 2, "Unreadable": 0, "FileRefused": 0}
 # Code arguments that are variables, by module and expression: the codes they can hold.
 FLOWS = {
     # the reasons `customers.credit.check` blocks an order for: one problem each when placing

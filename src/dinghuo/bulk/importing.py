@@ -14,7 +14,7 @@ from django.db import transaction
 from dinghuo.bulk import files
 from dinghuo.bulk.formats import KINDS
 from dinghuo.bulk.formats.common import Importing
-from dinghuo.bulk.layout import Problem
+from dinghuo.bulk.layout import CellProblem
 from dinghuo.bulk.models import ImportRun
 from dinghuo.core import clock
 
@@ -50,10 +50,10 @@ def _run(found: ImportRun) -> None:
     try:
         table = files.read_table(found.file_name, bytes(found.content))
     except files.FileRefused as refused:
-        _finish(found, State.REFUSED, [Problem(0, "", refused.code, refused.extra)], {})
+        _finish(found, State.REFUSED, [CellProblem(0, "", refused.code, refused.extra)], {})
         return
     if not table.rows:
-        _finish(found, State.REFUSED, [Problem(0, "", "file_empty")], {})
+        _finish(found, State.REFUSED, [CellProblem(0, "", "file_empty")], {})
         return
     matched, problems = kind.layout.match(table.rows[0][1])
     if problems:
@@ -96,7 +96,9 @@ def _progress(found: ImportRun, **fields: Any) -> None:
     ImportRun.objects.filter(pk=found.pk).update(**fields)
 
 
-def _finish(found: ImportRun, state: str, problems: list[Problem], counts: dict[str, int]) -> None:
+def _finish(
+    found: ImportRun, state: str, problems: list[CellProblem], counts: dict[str, int]
+) -> None:
     ordered = sorted(problems, key=lambda p: (p.row, p.column))
     ImportRun.objects.filter(pk=found.pk).update(
         state=state,

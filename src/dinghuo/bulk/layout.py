@@ -59,7 +59,7 @@ class Column:
 
 
 @dataclass(frozen=True)
-class Problem:
+class CellProblem:
     """Something wrong in a file: its row (1 = the heading row; 0: the file as a whole), its
     column's heading as the file writes it ("" for a whole row), a code and its values.
     Said to people by `core.refusals` in their language."""
@@ -111,7 +111,7 @@ class Layout:
             names.setdefault(_normal(c.key), c.key)
         return names
 
-    def match(self, header: Sequence[object]) -> tuple[Matched, list[Problem]]:
+    def match(self, header: Sequence[object]) -> tuple[Matched, list[CellProblem]]:
         """The file's heading row matched to the columns; unknown, repeated and missing
         required columns are problems of row 1."""
         names, positions, headings = self._names(), {}, {}
@@ -122,22 +122,22 @@ class Layout:
                 continue
             key = names.get(_normal(heading))
             if key is None:
-                problems.append(Problem(1, heading, "unknown_column", {"heading": heading}))
+                problems.append(CellProblem(1, heading, "unknown_column", {"heading": heading}))
             elif key in positions:
-                problems.append(Problem(1, heading, "repeated_column", {"heading": heading}))
+                problems.append(CellProblem(1, heading, "repeated_column", {"heading": heading}))
             else:
                 positions[key], headings[key] = position, heading
         for c in self.columns:
             if c.required and c.key not in positions:
                 heading = str(c.heading)
                 problems.append(
-                    Problem(1, heading, "required_column_missing", {"heading": heading})
+                    CellProblem(1, heading, "required_column_missing", {"heading": heading})
                 )
         return Matched(positions, headings), problems
 
     def read_row(
         self, number: int, raw: Sequence[object], matched: Matched
-    ) -> tuple[dict[str, Any], list[Problem]]:
+    ) -> tuple[dict[str, Any], list[CellProblem]]:
         """One row's values by key (only the columns the file has, read-only ones left out)
         and its problems, each at its column."""
         values: dict[str, Any] = {}
@@ -151,10 +151,10 @@ class Layout:
                 value = c.read(raw[position] if position < len(raw) else None)
             except cells.Unreadable as error:
                 extra = {"max": c.max_length} if error.code == "text_too_long" else {}
-                problems.append(Problem(number, heading, error.code, extra))
+                problems.append(CellProblem(number, heading, error.code, extra))
                 continue
             if value is None and c.required:
-                problems.append(Problem(number, heading, "value_required"))
+                problems.append(CellProblem(number, heading, "value_required"))
             values[c.key] = value
         return values, problems
 

@@ -5,7 +5,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 
-from dinghuo.bulk.layout import Problem
+from dinghuo.bulk.layout import CellProblem
 from dinghuo.bulk.models import ImportRun
 from dinghuo.core import refusals
 from dinghuo.core.queries import tenant_row
@@ -21,12 +21,12 @@ def run_of(tenant_id: int, run_id: int) -> ImportRun:
     return tenant_row(ImportRun.objects.defer("content"), tenant_id, run_id, f"No import {run_id}.")
 
 
-def problem(found: dict[str, Any]) -> Problem:
+def problem(found: dict[str, Any]) -> CellProblem:
     """A stored problem."""
-    return Problem(**{**found, "extra": found.get("extra") or {}})  # as `as_dict` stored it
+    return CellProblem(**{**found, "extra": found.get("extra") or {}})  # as `as_dict` stored it
 
 
-def said(found: Problem) -> str:
+def said(found: CellProblem) -> str:
     """The problem in the active language."""
     return refusals.message(found.as_field_error())
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
-from dinghuo.bulk.layout import Layout, Matched, Problem
+from dinghuo.bulk.layout import CellProblem, Layout, Matched
 from dinghuo.core.errors import DomainError, FieldError
 from dinghuo.core.refusals import problems_of
 
@@ -26,7 +26,7 @@ class Importing:
     rows: list[Row]
     file_name: str
     applying: bool = True  # False in a dry run: a service that can check without writing may
-    problems: list[Problem] = field(default_factory=list)
+    problems: list[CellProblem] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     # Rows with a cell that could not be read, with the cells that could: still checked for
     # a repeated key, so that fixing one cell does not reveal a new problem.
@@ -41,7 +41,7 @@ class Importing:
         heading = self.matched.headings.get(key, "") if key else ""
         if key and not heading:
             heading = next((str(c.heading) for c in self.layout.columns if c.key == key), "")
-        self.problems.append(Problem(row, heading, code, extra))
+        self.problems.append(CellProblem(row, heading, code, extra))
 
     def count(self, name: str, n: int = 1) -> None:
         """Add to one of the run's counts (`skus_created`…), shown as its summary."""
