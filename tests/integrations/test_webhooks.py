@@ -419,3 +419,13 @@ def test_an_international_host_name_is_accepted(world, settings):
     settings.DINGHUO_WEBHOOK_PRIVATE_ADDRESSES = False
     r = world.client().post("/webhooks", {"url": "https://訂貨.example/hooks"})
     assert r.status_code == 201, r.json()
+
+
+def test_an_idle_round_reads_the_subscriptions_once_whatever_their_number(
+    world, django_assert_num_queries
+):
+    for n in range(3):
+        subscribe(world, f"https://93.184.215.14/h{n}", event_types=["order.placed"])
+    delivery.make_deliveries()  # their own creation events move them on
+    with django_assert_num_queries(1):
+        assert delivery.make_deliveries() == 0
