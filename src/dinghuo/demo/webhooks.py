@@ -65,7 +65,7 @@ def connect_the_erp(tenant_id: int, end: datetime) -> int:
                 tenant_id=tenant_id,
                 url=url,
                 event_types=["order.*", "invoice.*"],
-                description="ERP: orders and invoices",
+                description="ERP 訂單及發票 ERP orders and invoices",
                 contact_email="it@harbour-trading.example",
                 platform_hosts=[],
                 start_after=start,
@@ -80,7 +80,6 @@ def connect_the_erp(tenant_id: int, end: datetime) -> int:
             tenant_id=tenant_id,
             subscription_id=made.subscription.pk,
             url=ERP_URL,
-            description="ERP: orders and invoices (off in the demo: the ERP is not reachable)",
             is_active=False,
             platform_hosts=[],
         )
