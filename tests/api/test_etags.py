@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from dinghuo.customers.models import CustomerGroup
-from tests.builders import ApiClient, World
+from tests.builders import ApiClient, World, add_buyer
 
 pytestmark = pytest.mark.django_db
 
@@ -37,6 +37,18 @@ RESOURCES: dict[str, tuple[str, str, dict[str, Any], dict[str, Any]]] = {
     "tax policy": ("/tax-policy", "PUT", {"rounding": "document"}, {"rounding": "line"}),
     "billing policy": ("/billing-policy", "PUT", {"legal_name": "One"}, {"legal_name": "Two"}),
     "return policy": ("/return-policy", "PUT", {"window_days": 10}, {"window_days": 20}),
+    "company user": (
+        "/companies/{company}/users/{user}",
+        "PATCH",
+        {"name": "One Person"},
+        {"spending_limit": "50.00"},
+    ),
+    "location": (
+        "/companies/{company}/locations/{location}",
+        "PATCH",
+        {"name": "Dock One"},
+        {"city": "Kowloon"},
+    ),
 }
 
 
@@ -53,7 +65,16 @@ def _path(world: World, template: str) -> str:
         category=sku.product.category_id,
         warehouse=world.warehouses[0].pk,
         group=group.pk,
+        user=_person(world).pk,
+        location=world.ship_to.pk,
     )
+
+
+def _person(world: World) -> Any:
+    from dinghuo.customers.models import CompanyUser
+
+    found = CompanyUser.objects.filter(tenant=world.tenant, user__email="ann@buyer.test").first()
+    return found or add_buyer(world, "ann@buyer.test")[0]
 
 
 def _change(api: ApiClient, method: str, path: str, body: dict, **headers: str) -> Any:
@@ -157,3 +178,26 @@ def test_the_document_states_if_none_match_and_304_exactly_where_reads_carry_an_
     for path in conditional:
         names = [p["name"] for p in paths[path]["get"]["parameters"]]
         assert "If-None-Match" in names
+
+
+@pytest.mark.parametrize("path", ["/my/users/{user}", "/my/locations/{location}"])
+def test_a_company_admin_changes_their_own_with_if_match(world: World, path: str) -> None:
+    _, api = add_buyer(world, "boss@buyer.test", "admin")
+    target = path.format(user=_person(world).pk, location=world.ship_to.pk)
+    tag = api.get(target)["ETag"]
+    changed = _change(api, "PATCH", target, {"name": "Renamed"}, **{"If-Match": tag})
+    assert changed.status_code == 200, changed.json()
+    assert changed["ETag"] == api.get(target)["ETag"] != tag
+    stale = _change(api, "PATCH", target, {"name": "Again"}, **{"If-Match": tag})
+    assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
+    assert api.get(target).json()["name"] == "Renamed"
+    # The staff route answers the same tag for the same answer.
+    staff_path = target.replace("/my/", f"/companies/{world.company.pk}/")
+    assert world.client().get(staff_path)["ETag"] == changed["ETag"]
+
+
+def test_a_buyer_reads_a_location_but_only_an_admin_reads_a_user(world: World) -> None:
+    _, api = add_buyer(world, "bob@buyer.test")
+    assert api.get(f"/my/locations/{world.ship_to.pk}").status_code == 200
+    refused = api.get(f"/my/users/{_person(world).pk}")
+    assert refused.status_code == 403 and refused.json()["code"] == "company_admin_required"

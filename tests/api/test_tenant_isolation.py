@@ -86,9 +86,11 @@ SAMPLES: dict[str, dict[str, Any]] = {
             "country": "HK",
         }
     },
+    "GET /companies/{company_id}/locations/{location_id}": {},
     "PATCH /companies/{company_id}/locations/{location_id}": {"body": {"name": "Renamed"}},
     "GET /companies/{company_id}/users": {},
     "POST /companies/{company_id}/users": {"body": {"email": "new@buyer.example", "name": "New"}},
+    "GET /companies/{company_id}/users/{user_id}": {},
     "PATCH /companies/{company_id}/users/{user_id}": {"body": {"role": "approver"}},
     "POST /orders": {
         "body": {
@@ -385,6 +387,7 @@ BUYER_SAMPLES: dict[str, dict[str, Any]] = {
     "GET /my/company": {},
     "GET /my/users": {},
     "POST /my/users": {"body": {"email": "new2@buyer.example", "name": "New"}},
+    "GET /my/users/{user_id}": {},
     "PATCH /my/users/{user_id}": {"body": {"name": "Renamed"}},
     "GET /my/locations": {},
     "POST /my/locations": {
@@ -396,6 +399,7 @@ BUYER_SAMPLES: dict[str, dict[str, Any]] = {
             "country": "HK",
         }
     },
+    "GET /my/locations/{location_id}": {},
     "PATCH /my/locations/{location_id}": {"body": {"name": "Renamed"}},
     "GET /my/cart": {},
     "POST /my/cart/lines": {"body": {"sku": "A-1", "quantity": 1}},

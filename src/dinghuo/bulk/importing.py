@@ -3,13 +3,17 @@ for a dry run, write and roll back, so that the services' own checks are run too
 
 Progress: rows read are saved every `_PROGRESS_EVERY` rows (outside the write transaction,
 so a page sees them); the writes are one transaction, all or nothing. A run is claimed by a
-conditional update (waiting → checking), so a task delivered twice runs it once.
+conditional update (waiting → checking), so a task delivered twice runs it once. Each claim
+numbers itself (`attempt`) and beats (`beat_at`) with each progress; if its worker dies,
+`jobs.recover_stalled_imports` claims the run again, and every later write of the dead claim
+finds its number gone and is dropped (its file writes roll back).
 """
 
 import logging
 from typing import Any
 
 from django.db import transaction
+from django.db.models import F, QuerySet
 
 from dinghuo.bulk import files
 from dinghuo.bulk.formats import KINDS
@@ -29,19 +33,42 @@ class _RollBack(Exception):
     """Undo the writes of a dry run, or of a run with problems."""
 
 
+class _Superseded(Exception):
+    """Another claim took the run over (this worker was thought dead): stop, write nothing."""
+
+
+def claim(run_id: int) -> ImportRun | None:
+    """Take a waiting run for this worker (waiting → checking, a new attempt), or None when
+    another worker has it or it is not waiting."""
+    claimed = ImportRun.objects.filter(pk=run_id, state=State.WAITING).update(
+        state=State.CHECKING,
+        rows_done=0,
+        problems=[],
+        problem_count=0,
+        summary={},
+        attempt=F("attempt") + 1,
+        beat_at=clock.now(),
+    )
+    return ImportRun.objects.get(pk=run_id) if claimed else None
+
+
 def run(run_id: int) -> None:
     """Check the run's file and, in apply mode and without problems, apply it."""
-    claimed = ImportRun.objects.filter(pk=run_id, state=State.WAITING).update(
-        state=State.CHECKING, rows_done=0, problems=[], problem_count=0, summary={}
-    )
-    if not claimed:
+    found = claim(run_id)
+    if found is None:
         return
-    found = ImportRun.objects.get(pk=run_id)
     try:
         _run(found)
+    except _Superseded:
+        log.warning("import run %s was taken over by another worker", run_id)
     except Exception:  # the run must say it failed; nothing was written (one transaction)
         log.exception("import run %s failed", run_id)
-        ImportRun.objects.filter(pk=run_id).update(state=State.BROKEN, finished_at=clock.now())
+        _mine(found).update(state=State.BROKEN, finished_at=clock.now())
+
+
+def _mine(found: ImportRun) -> QuerySet[ImportRun]:
+    """The run, as long as this claim still holds it."""
+    return ImportRun.objects.filter(pk=found.pk, attempt=found.attempt)
 
 
 def _run(found: ImportRun) -> None:
@@ -72,35 +99,39 @@ def _run(found: ImportRun) -> None:
         if done % _PROGRESS_EVERY == 0:
             _progress(found, rows_done=done)
     _progress(found, rows_done=len(table.rows) - 1, state=State.APPLYING)
-    applied = _write(work, kind.import_rows, apply=applying)
+    applied = _write(found, work, kind.import_rows, apply=applying)
     if work.problems:
         _finish(found, State.REFUSED, work.problems, {})  # counts of a refused file mislead
     else:
         _finish(found, State.APPLIED if applied else State.CHECKED, [], work.counts)
 
 
-def _write(work: Importing, import_rows: Any, *, apply: bool) -> bool:
+def _write(found: ImportRun, work: Importing, import_rows: Any, *, apply: bool) -> bool:
     """Run the kind's writes in one transaction; keep them only when applying without a
-    problem. Answers whether they were kept."""
+    problem and while this claim still holds the run. Answers whether they were kept."""
     try:
         with transaction.atomic():
             import_rows(work)
             if work.problems or not apply:
                 raise _RollBack
+            if not _mine(found).select_for_update().exists():
+                raise _Superseded
     except _RollBack:
         return False
     return True
 
 
 def _progress(found: ImportRun, **fields: Any) -> None:
-    ImportRun.objects.filter(pk=found.pk).update(**fields)
+    """Save progress and beat; stop when another claim took the run over."""
+    if not _mine(found).update(beat_at=clock.now(), **fields):
+        raise _Superseded
 
 
 def _finish(
     found: ImportRun, state: str, problems: list[CellProblem], counts: dict[str, int]
 ) -> None:
     ordered = sorted(problems, key=lambda p: (p.row, p.column))
-    ImportRun.objects.filter(pk=found.pk).update(
+    _mine(found).update(
         state=state,
         problems=[p.as_dict() for p in ordered[:MAX_PROBLEMS_KEPT]],
         problem_count=len(problems),

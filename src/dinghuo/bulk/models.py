@@ -11,7 +11,8 @@ class ImportRun(TenantScoped):
 
     The worker moves it on: waiting → checking → checked (no problem: may be applied) or
     refused (its problems listed); then applying → applied. `broken`: the worker failed
-    unexpectedly (nothing was applied: the apply is one transaction).
+    unexpectedly (nothing was applied: the apply is one transaction), or three workers in a
+    row died on it (`jobs.recover_stalled_imports`).
     """
 
     class State(models.TextChoices):
@@ -38,11 +39,18 @@ class ImportRun(TenantScoped):
     problems = models.JSONField(default=list, help_text="The first problems, by row.")
     summary = models.JSONField(default=dict, help_text="Rows created, updated, unchanged.")
     started_by = models.CharField(max_length=200, blank=True, default="")
+    # Which claim of the run is at work, and when it last said so: a run whose worker died
+    # (no beat for a while) is claimed again, and the dead claim's late writes are ignored.
+    attempt = models.PositiveSmallIntegerField(default=0)
+    beat_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
-        indexes = [models.Index(fields=["tenant", "-id"], name="import_run_tenant_idx")]
+        indexes = [
+            models.Index(fields=["tenant", "-id"], name="import_run_tenant_idx"),
+            models.Index(fields=["state", "beat_at"], name="import_run_beat_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} import {self.pk}"

@@ -423,7 +423,11 @@ DINGHUO_WORKER_JOBS = [
     "dinghuo.integrations.delivery.send_due_deliveries",
     "dinghuo.edi.jobs.read_inboxes",
     "dinghuo.edi.jobs.write_outboxes",
+    "dinghuo.bulk.jobs.recover_stalled_imports",
 ]
+# What `dinghuo worker` adds to its CPU niceness (0–19): background work gives way to pages
+# and the API on a machine they share.
+DINGHUO_WORKER_NICE = int(os.environ.get("DINGHUO_WORKER_NICE", "10"))
 # Webhooks (docs/webhooks.md). Private, loopback and link-local receivers (and plain http) are
 # refused unless DINGHUO_WEBHOOK_PRIVATE_ADDRESSES=1: on a closed network, or in tests.
 DINGHUO_WEBHOOK_PRIVATE_ADDRESSES = _env_flag("DINGHUO_WEBHOOK_PRIVATE_ADDRESSES")

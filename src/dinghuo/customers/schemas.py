@@ -37,7 +37,10 @@ City = Annotated[
 ]
 PostalCode = Annotated[str, StringConstraints(max_length=20, strip_whitespace=True)]
 # Django's username and first_name hold 150 characters.
-Email = Annotated[str, StringConstraints(min_length=3, max_length=150, strip_whitespace=True)]
+# Whether it is an address at all is the service's answer (422 `invalid_email`).
+Email = Annotated[
+    str, StringConstraints(min_length=1, max_length=150, strip_whitespace=True), NOT_BLANK
+]
 PersonName = Annotated[
     str, StringConstraints(min_length=1, max_length=150, strip_whitespace=True), NOT_BLANK
 ]

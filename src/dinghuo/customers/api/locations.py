@@ -6,10 +6,16 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api.auth import tenant_id
+from dinghuo.api.etags import IfMatch
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId
 from dinghuo.customers import queries
-from dinghuo.customers.api.shared import LocationFilters, add_location, change_location
+from dinghuo.customers.api.shared import (
+    LocationFilters,
+    add_location,
+    change_location,
+    read_location,
+)
 from dinghuo.customers.schemas import (
     LocationIn,
     LocationOut,
@@ -44,13 +50,28 @@ def create_location(
     return add_location(request, company_id, payload, idempotency_key)
 
 
+@router.get(
+    "/companies/{company_id}/locations/{location_id}",
+    response=LocationOut,
+    summary="Read a location",
+)
+def get_location(request: HttpRequest, company_id: ObjectId, location_id: ObjectId) -> HttpResponse:
+    """With its `ETag` for `If-Match` on PATCH."""
+    return read_location(request, company_id, location_id)
+
+
 @router.patch(
     "/companies/{company_id}/locations/{location_id}",
     response=LocationOut,
     summary="Change a location",
 )
 def update_location(
-    request: HttpRequest, company_id: ObjectId, location_id: ObjectId, payload: LocationPatch
+    request: HttpRequest,
+    company_id: ObjectId,
+    location_id: ObjectId,
+    payload: LocationPatch,
+    if_match: IfMatch = None,
 ) -> HttpResponse:
-    """Fields left out stay as they are; `is_active: false` stops new orders to it."""
-    return change_location(request, company_id, location_id, payload)
+    """Fields left out stay as they are; `is_active: false` stops new orders to it. With
+    `If-Match`, only if the location is unchanged."""
+    return change_location(request, company_id, location_id, payload, if_match)

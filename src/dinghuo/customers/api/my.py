@@ -7,6 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.etags import IfMatch
 from dinghuo.api.idempotent import json_response
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId
@@ -20,6 +21,8 @@ from dinghuo.customers.api.shared import (
     add_user,
     change_location,
     change_user,
+    read_location,
+    read_user,
 )
 from dinghuo.customers.models import CompanyUser
 from dinghuo.customers.schemas import (
@@ -84,15 +87,24 @@ def create_my_location(
     return add_location(request, _my_company(request), payload, idempotency_key)
 
 
+@router.get(
+    "/locations/{location_id}", response=LocationOut, summary="Read a location of my company"
+)
+def get_my_location(request: HttpRequest, location_id: ObjectId) -> HttpResponse:
+    """Every user of the company may read it, with its `ETag` for `If-Match` on PATCH."""
+    return read_location(request, _my_company(request), location_id)
+
+
 @router.patch(
     "/locations/{location_id}", response=LocationOut, summary="Change a location of my company"
 )
 def update_my_location(
-    request: HttpRequest, location_id: ObjectId, payload: LocationPatch
+    request: HttpRequest, location_id: ObjectId, payload: LocationPatch, if_match: IfMatch = None
 ) -> HttpResponse:
-    """Company admins only; another company's location is not found."""
+    """Company admins only; another company's location is not found. With `If-Match`, only
+    if the location is unchanged."""
     _company_admin(request)
-    return change_location(request, _my_company(request), location_id, payload)
+    return change_location(request, _my_company(request), location_id, payload, if_match)
 
 
 @router.get("/users", response=CompanyUserPageOut, summary="List my company's users")
@@ -112,11 +124,19 @@ def create_my_user(
     return add_user(request, _my_company(request), payload, idempotency_key)
 
 
+@router.get("/users/{user_id}", response=CompanyUserOut, summary="Read a user of my company")
+def get_my_user(request: HttpRequest, user_id: ObjectId) -> HttpResponse:
+    """Company admins only, with its `ETag` for `If-Match` on PATCH."""
+    _company_admin(request)
+    return read_user(request, _my_company(request), user_id)
+
+
 @router.patch("/users/{user_id}", response=CompanyUserOut, summary="Change a user of my company")
 def update_my_user(
-    request: HttpRequest, user_id: ObjectId, payload: CompanyUserPatch
+    request: HttpRequest, user_id: ObjectId, payload: CompanyUserPatch, if_match: IfMatch = None
 ) -> HttpResponse:
     """Company admins only: role, spending limit, name, `is_active`. The last active admin
-    stays one (409 `last_company_admin`); another company's user is not found."""
+    stays one (409 `last_company_admin`); another company's user is not found. With
+    `If-Match`, only if the user is unchanged."""
     _company_admin(request)
-    return change_user(request, _my_company(request), user_id, payload)
+    return change_user(request, _my_company(request), user_id, payload, if_match)

@@ -5,9 +5,11 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 
 from dinghuo.api.auth import tenant_id
-from dinghuo.api.idempotent import run_change, run_create
+from dinghuo.api.etags import run_guarded, tagged
+from dinghuo.api.idempotent import run_create
 from dinghuo.api.schemas import PageFilters, given
 from dinghuo.customers import queries, services
+from dinghuo.customers.models import CompanyUser, Location
 from dinghuo.customers.schemas import (
     CompanyUserIn,
     CompanyUserPatch,
@@ -45,10 +47,20 @@ def add_location(
     return run_create(request, key, payload.model_dump(mode="json"), create)
 
 
+def read_location(request: HttpRequest, company_id: int, location_id: int) -> HttpResponse:
+    """One of the company's locations, with its `ETag`."""
+    return tagged(200, location_out(queries.location(tenant_id(request), company_id, location_id)))
+
+
 def change_location(
-    request: HttpRequest, company_id: int, location_id: int, payload: LocationPatch
+    request: HttpRequest,
+    company_id: int,
+    location_id: int,
+    payload: LocationPatch,
+    if_match: str | None,
 ) -> HttpResponse:
-    """Change what the payload gives of one of the company's locations."""
+    """Change what the payload gives of one of the company's locations; with `If-Match`,
+    only if it still answers with that tag."""
     tenant = tenant_id(request)
 
     def run() -> dict[str, Any]:
@@ -60,7 +72,14 @@ def change_location(
         )
         return location_out(location)
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: Location.objects.filter(
+            tenant_id=tenant, company_id=company_id, pk=location_id
+        ),
+        read=lambda: location_out(queries.location(tenant, company_id, location_id)),
+        change=run,
+    )
 
 
 def add_user(
@@ -83,10 +102,22 @@ def add_user(
     return run_create(request, key, payload.model_dump(mode="json"), create)
 
 
+def read_user(request: HttpRequest, company_id: int, user_id: int) -> HttpResponse:
+    """One of the company's users, with its `ETag`."""
+    return tagged(
+        200, company_user_out(queries.company_user(tenant_id(request), company_id, user_id))
+    )
+
+
 def change_user(
-    request: HttpRequest, company_id: int, user_id: int, payload: CompanyUserPatch
+    request: HttpRequest,
+    company_id: int,
+    user_id: int,
+    payload: CompanyUserPatch,
+    if_match: str | None,
 ) -> HttpResponse:
-    """Change what the payload gives of one of the company's users."""
+    """Change what the payload gives of one of the company's users; with `If-Match`, only if
+    they still answer with that tag."""
     tenant = tenant_id(request)
 
     def run() -> dict[str, Any]:
@@ -101,4 +132,11 @@ def change_user(
         )
         return company_user_out(queries.company_user(tenant, company_id, user_id))
 
-    return run_change(run)
+    return run_guarded(
+        if_match,
+        lock=lambda: CompanyUser.objects.filter(
+            tenant_id=tenant, company_id=company_id, pk=user_id
+        ),
+        read=lambda: company_user_out(queries.company_user(tenant, company_id, user_id)),
+        change=run,
+    )

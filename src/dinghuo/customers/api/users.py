@@ -7,11 +7,12 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
 
 from dinghuo.api.auth import tenant_id
+from dinghuo.api.etags import IfMatch
 from dinghuo.api.idempotent import run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters
 from dinghuo.customers import queries, services
-from dinghuo.customers.api.shared import CompanyUserFilters, add_user, change_user
+from dinghuo.customers.api.shared import CompanyUserFilters, add_user, change_user, read_user
 from dinghuo.customers.schemas import (
     ApiKeyIn,
     ApiKeyOut,
@@ -57,17 +58,32 @@ def create_company_user(
     return add_user(request, company_id, payload, idempotency_key)
 
 
+@router.get(
+    "/companies/{company_id}/users/{user_id}",
+    response=CompanyUserOut,
+    summary="Read a company user",
+)
+def get_company_user(request: HttpRequest, company_id: ObjectId, user_id: ObjectId) -> HttpResponse:
+    """With its `ETag` for `If-Match` on PATCH."""
+    return read_user(request, company_id, user_id)
+
+
 @router.patch(
     "/companies/{company_id}/users/{user_id}",
     response=CompanyUserOut,
     summary="Change a company user",
 )
 def update_company_user(
-    request: HttpRequest, company_id: ObjectId, user_id: ObjectId, payload: CompanyUserPatch
+    request: HttpRequest,
+    company_id: ObjectId,
+    user_id: ObjectId,
+    payload: CompanyUserPatch,
+    if_match: IfMatch = None,
 ) -> HttpResponse:
     """Role, name, spending limit, and whether the user may sign in (`is_active`). The last
-    active admin of a company stays one (409 `last_company_admin`)."""
-    return change_user(request, company_id, user_id, payload)
+    active admin of a company stays one (409 `last_company_admin`). With `If-Match`, only if
+    the user is unchanged."""
+    return change_user(request, company_id, user_id, payload, if_match)
 
 
 # Buyer API keys

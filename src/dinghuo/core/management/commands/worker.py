@@ -10,6 +10,7 @@ SIGTERM or Ctrl+C ends it after the round it is in.
 """
 
 import logging
+import os
 import signal
 import time
 from types import FrameType
@@ -37,10 +38,23 @@ class Command(BaseCommand):
         parser.add_argument(
             "--idle", type=float, default=1.0, help="Seconds to sleep when there was nothing to do"
         )
+        parser.add_argument(
+            "--nice",
+            type=int,
+            default=None,
+            help="CPU niceness to add (default: DINGHUO_WORKER_NICE, 10; 0 keeps it)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["idle"] < 0:
             raise CommandError("--idle must not be negative.")
+        nice = settings.DINGHUO_WORKER_NICE if options["nice"] is None else options["nice"]
+        if not 0 <= nice <= 19:
+            raise CommandError("--nice must be between 0 and 19.")
+        if nice and not options["once"]:  # one round from a shell or a test changes nothing
+            # Background work yields the CPU to the web workers: on a small machine the
+            # worker's sending would otherwise take its share from order placement.
+            os.nice(nice)
         self.running = True
         if not options["once"]:
             signal.signal(signal.SIGTERM, self._stop)
