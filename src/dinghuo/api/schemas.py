@@ -48,6 +48,16 @@ def iso_instant(value: object) -> object:
     raise ValueError("Give a moment as ISO 8601 (YYYY-MM-DDTHH:MM:SS+HH:MM)")
 
 
+# A unit price in an answer: the currency's minor units, with more decimals (up to the 4 that
+# prices are kept in) only where the price needs them: "10.00" USD, "0.3333" USD, "1200" JPY.
+UnitPriceText = Annotated[
+    str,
+    Field(
+        pattern=r"^-?[0-9]+(\.[0-9]{1,4})?$",
+        description="Decimal string: the currency's minor units, more decimals (at most 4) "
+        "only where the price needs them",
+    ),
+]
 # The years a report or an export may name (its day arithmetic stays in the calendar).
 YEARS_1900_TO_2999: dict[str, Any] = {"pattern": "^(19|2[0-9])[0-9]{2}-"}
 # A moment in ISO 8601 ("2026-12-31T09:30:00+08:00"), as text like a day.

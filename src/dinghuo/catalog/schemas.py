@@ -19,6 +19,7 @@ from dinghuo.api.schemas import (
     PageFilters,
     PatchIn,
     Slug,
+    UnitPriceText,
     Units,
 )
 from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
@@ -332,4 +333,4 @@ class BulkOut(Schema):
 
 class TierOut(Schema):
     min_quantity: int
-    unit_price: str
+    unit_price: UnitPriceText

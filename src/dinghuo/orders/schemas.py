@@ -6,7 +6,18 @@ from typing import Annotated, Any, Literal
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import NOT_BLANK, Code, Day, Id, InSchema, LongText, Name, Quantity, Units
+from dinghuo.api.schemas import (
+    NOT_BLANK,
+    Code,
+    Day,
+    Id,
+    InSchema,
+    LongText,
+    Name,
+    Quantity,
+    UnitPriceText,
+    Units,
+)
 from dinghuo.core.money import format_amount, format_unit_price
 from dinghuo.core.phrases import english
 from dinghuo.orders.models import (
@@ -59,7 +70,7 @@ class OrderLineOut(Schema):
     sku: str
     description: str
     quantity: int
-    unit_price: str
+    unit_price: UnitPriceText
     line_total: str = Field(
         description="quantity × unit_price, rounded: the net amount, or the gross one when the "
         "order's prices include tax"

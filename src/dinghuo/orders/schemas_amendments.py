@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Day, Id, InSchema
+from dinghuo.api.schemas import Day, Id, InSchema, UnitPriceText
 from dinghuo.core.money import format_amount, format_unit_price
 from dinghuo.orders.models import OrderAmendment
 from dinghuo.orders.schemas import MAX_LINES, OrderLineIn, OrderOut
@@ -50,7 +50,7 @@ class AmendedLineOut(Schema):
     sku: str
     before: int = Field(description="Units before (0: a new line)")
     after: int = Field(description="Units after (0: the line was removed)")
-    unit_price: str | None = Field(description="Its unit price after; null when removed")
+    unit_price: UnitPriceText | None = Field(description="Its unit price after; null when removed")
 
 
 class AmendedFieldOut(Schema):

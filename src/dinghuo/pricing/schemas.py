@@ -16,6 +16,7 @@ from dinghuo.api.schemas import (
     PageFilters,
     PatchIn,
     Slug,
+    UnitPriceText,
     Units,
     iso_instant,
 )
@@ -454,9 +455,9 @@ class ExplanationOut(Schema):
     sku: str
     quantity: int
     currency: str
-    unit_price: str | None = Field(description="null: nothing prices this quantity")
+    unit_price: UnitPriceText | None = Field(description="null: nothing prices this quantity")
     line_total: str | None
-    base_unit_price: str | None = Field(description="Before the promotion")
+    base_unit_price: UnitPriceText | None = Field(description="Before the promotion")
     source: Literal["contract", "price_list"] | None
     reference: str | None = Field(description="The contract's reference or the list's code")
     source_id: int | None = Field(description="The contract's or the price list's id")

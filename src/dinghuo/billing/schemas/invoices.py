@@ -9,6 +9,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
+from dinghuo.api.schemas import UnitPriceText
 from dinghuo.billing.exchange import rate_text
 from dinghuo.billing.models import Allocation, CreditNote, CreditNoteLine, Invoice, InvoiceLine
 from dinghuo.billing.schemas.requests import InvoiceState
@@ -86,7 +87,7 @@ class InvoiceLineOut(Schema):
     sku: str
     description: str
     quantity: int
-    unit_price: str
+    unit_price: UnitPriceText
     tax_name: str | None
     tax_percent: str
     net_amount: str

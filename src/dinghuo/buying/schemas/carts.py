@@ -7,7 +7,7 @@ from typing import Any, Literal
 from ninja import Schema
 from pydantic import Field
 
-from dinghuo.api.schemas import Code, Day, Id, InSchema, LongText, Quantity
+from dinghuo.api.schemas import Code, Day, Id, InSchema, LongText, Quantity, UnitPriceText
 from dinghuo.buying.queries import PricedLines
 from dinghuo.buying.schemas.shared import (
     ProblemOut,
@@ -44,7 +44,7 @@ class CartLineOut(Schema):
     sku: str
     description: str
     quantity: int
-    unit_price: str | None
+    unit_price: UnitPriceText | None
     line_total: str | None
     available: int | None = Field(description="Units in stock now, if known")
     pricing: dict[str, Any] = Field(description="How the unit price came about")
@@ -79,8 +79,8 @@ class RepricedLineOut(Schema):
     description: str
     quantity: int
     cart_quantity: int = Field(description="What the cart holds of the SKU now")
-    previous_unit_price: str | None
-    current_unit_price: str | None
+    previous_unit_price: UnitPriceText | None
+    current_unit_price: UnitPriceText | None
     change: PriceChangeOut | None
     added: bool
     problems: list[ProblemOut]

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from ninja import Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.schemas import Id, PageFilters
+from dinghuo.api.schemas import Id, PageFilters, UnitPriceText
 from dinghuo.buying.catalogue import CatalogueEntry
 from dinghuo.catalog.schemas import TierOut, TranslationsOut
 from dinghuo.catalog.texts import LANGUAGES
@@ -40,7 +40,9 @@ class CatalogueItemOut(Schema):
     product_name: TranslationsOut
     category_id: int | None
     allow_backorder: bool
-    unit_price: str | None = Field(description="The price of one unit; null if tiers start above 1")
+    unit_price: UnitPriceText | None = Field(
+        description="The price of one unit; null if tiers start above 1"
+    )
     tiers: list[TierOut] = Field(
         description="The ladder the company gets: from each minimum on, the unit price its "
         "contract or price lists give, with any promotion"

@@ -15,6 +15,7 @@ from dinghuo.api.schemas import (
     LongText,
     PageFilters,
     Quantity,
+    UnitPriceText,
     iso_instant,
 )
 from dinghuo.buying.models import Quote, QuoteLine
@@ -104,8 +105,8 @@ class QuoteLineOut(Schema):
     description: str
     quantity: int
     note: str
-    unit_price: str | None = Field(description="The quoted price, once answered")
-    list_unit_price: str | None = Field(description="The company's price when answered")
+    unit_price: UnitPriceText | None = Field(description="The quoted price, once answered")
+    list_unit_price: UnitPriceText | None = Field(description="The company's price when answered")
     line_total: str | None
 
 
