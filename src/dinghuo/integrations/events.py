@@ -11,7 +11,7 @@ take 14.8 s):
   snapshot: every transaction below it has ended, so no event can later commit before a
   cursor already given out; a transaction that started first and commits last is read after
   it ends, never skipped. Readers never write. The price: a transaction that stays open holds
-  the feed back, for every tenant, until it ends (docs/architecture.md, "The event feed").
+  the feed back, for every tenant, until it ends (docs/integrations.md, "Events (outbox)").
 - On SQLite one transaction writes at a time, so ids are given in commit order: txid is 0 and
   the feed is ordered by id, with nothing held back.
 

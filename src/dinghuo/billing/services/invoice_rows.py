@@ -1,5 +1,5 @@
 """What issuing an invoice reads and writes, in plain SQL as the order hot path does
-(`core.db`, docs/architecture.md "The hot path's SQL"): the company's side of the invoice in
+(`core.db`, docs/api-and-runtime.md "The hot path's SQL"): the company's side of the invoice in
 one read, the units its order lines were billed before in another, and the invoice, its lines
 and its receivable written with one INSERT each (values still converted by their fields).
 """

@@ -10,7 +10,7 @@ deployment's local date): one query, and without a rate the order is refused (42
 (taken with the order's amount before judging), then the stock levels of the order's SKUs
 (allocate); the order row is new. Stock is written last, by inventory, for the new lines:
 reservations need their ids, and the order's events come before `stock.changed` in the feed.
-A constant number of statements whatever the number of lines (docs/architecture.md, "The hot
+A constant number of statements whatever the number of lines (docs/api-and-runtime.md, "The hot
 path's SQL").
 """
 

@@ -1,7 +1,7 @@
 """The hand-written statements of the price book: table names, and running one.
 
 On the hot path the ORM spent several times longer building these statements than the
-database spent running them (docs/architecture.md, "The hot path's SQL"), so they are
+database spent running them (docs/api-and-runtime.md, "The hot path's SQL"), so they are
 written out. Booleans are tested bare and compared as truthy: SQLite keeps them as 0/1.
 """
 
