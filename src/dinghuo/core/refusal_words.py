@@ -50,6 +50,7 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "forbidden": (say(_("You may not do this.")),),
     "not_found": (say(_("Not found: it may have been removed.")),),
     "busy": (say(_("Someone else is changing this; try again in a moment.")),),
+    "rate_limited": (say(_("Too many requests in a short time; wait a minute and try again.")),),
     "precondition_failed": (
         say(_("Someone changed this since you opened it; reload it and make your change again.")),
     ),
