@@ -9,6 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from dinghuo.api.auth import presented_caller
 from dinghuo.api.problems import HTTP_ERROR_CODES, problem
 from dinghuo.core import rate_limits
+from dinghuo.core.errors import RateLimited
 from dinghuo.core.security import client_address
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -93,13 +94,12 @@ class RateLimits:
         if verdict.allowed:
             response = self.get_response(request)
         else:
-            response = problem(
-                429,
-                "rate_limited",
-                "Too many requests",
+            refusal = RateLimited(
                 f"At most {verdict.limit} such requests a minute; "
                 f"retry in {verdict.reset} seconds.",
+                retry_after=verdict.reset,
             )
+            response = problem(refusal.status, refusal.code, refusal.title, refusal.detail)
         for name, value in verdict.headers().items():
             response[name] = value
         return response
