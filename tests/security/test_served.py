@@ -125,3 +125,24 @@ def test_the_kept_secret_key_is_written_once_readable_by_its_owner_only(tmp_path
         "from django.conf import settings; print(settings.SECRET_KEY)",
     )
     assert said.stdout.strip() == key.strip()
+
+
+def test_make_run_serves_its_static_files_through_whitenoise_with_debug_off(
+    var_dir: Path,
+) -> None:
+    """As `make run`: collected static files, served by the application itself (WhiteNoise),
+    DEBUG off; the API's answers carry their rate limits."""
+    env = dinghuo_env(var_dir)
+    collected = dinghuo(env, "collectstatic", "--noinput", "--verbosity", "0")
+    assert collected.returncode == 0, collected.stderr
+    with Server(env, var_dir / "static.log", workers=1) as server:
+        css = httpx.get(server.url + "/static/dinghuo/site.css")
+        missing = httpx.get(server.url + "/static/dinghuo/no-such-file.css")
+        api = httpx.get(server.url + "/api/v1/products")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert "max-age=" in css.headers["cache-control"]  # WhiteNoise's, not Django's dev server
+    assert missing.status_code == 404
+    assert "Traceback" not in missing.text and "URLconf" not in missing.text
+    assert api.status_code == 401
+    assert api.headers["ratelimit-policy"] == "60;w=60"

@@ -296,6 +296,13 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = _env_flag("SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = _env_flag("SECURE_SSL_REDIRECT", DINGHUO_PRODUCTION)
+# Stated, though they are Django's defaults, so that no one loosens them unseen: no site may
+# frame ours (also CSP frame-ancestors), other sites are not told our addresses, browsers do
+# not guess content types, and our windows share nothing with the ones they open.
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SILENCED_SYSTEM_CHECKS = [
     # "SECURE_HSTS_PRELOAD is not True": asking browsers to preload the domain commits it and
     # every subdomain to HTTPS for months, beyond this application; the operator opts in with
