@@ -185,3 +185,20 @@ def test_an_unreachable_cache_lets_requests_through(world, monkeypatch):
 
     assert answer.status_code == 200
     assert answer["RateLimit"].startswith("limit=1000000, remaining=1000000, ")
+
+
+@override_settings(DINGHUO_API_ANONYMOUS_PER_MINUTE=9)
+def test_when_the_key_cannot_be_looked_up_the_address_is_counted(world, monkeypatch):
+    from django.db import OperationalError
+
+    from dinghuo.api import auth
+
+    def unreachable(token):
+        raise OperationalError("unable to open database file")
+
+    monkeypatch.setattr(auth, "authenticate_api_key", unreachable)
+    answer = world.client().get("/products")
+
+    assert answer.status_code == 503
+    assert answer.json()["code"] == "database_unavailable"
+    assert answer["RateLimit-Policy"] == "9;w=60"

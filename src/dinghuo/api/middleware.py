@@ -88,8 +88,8 @@ class RateLimits:
             return self.get_response(request)
         try:
             caller, limit = counted_as(request)
-        except DatabaseError:  # the API's own handlers answer an outage (503)
-            return self.get_response(request)
+        except DatabaseError:  # the API's own handlers answer the outage (503) below
+            caller, limit = anonymous(request)
         verdict = rate_limits.count(caller, limit=limit)
         if verdict.allowed:
             response = self.get_response(request)
@@ -109,9 +109,14 @@ def counted_as(request: HttpRequest) -> tuple[str, int]:
     """Whom the request is counted for, and their limit per minute."""
     key = presented_caller(request)
     if key is None:
-        return f"address:{client_address(request)}", settings.DINGHUO_API_ANONYMOUS_PER_MINUTE
+        return anonymous(request)
     if request.method in _READS:
         limit = key.reads_per_minute or settings.DINGHUO_API_READS_PER_MINUTE
         return f"key:{key.key_prefix}:read", limit
     limit = key.writes_per_minute or settings.DINGHUO_API_WRITES_PER_MINUTE
     return f"key:{key.key_prefix}:write", limit
+
+
+def anonymous(request: HttpRequest) -> tuple[str, int]:
+    """A request without a live key is counted under the client's address."""
+    return f"address:{client_address(request)}", settings.DINGHUO_API_ANONYMOUS_PER_MINUTE
