@@ -39,6 +39,9 @@ fi
 echo "== message catalogs (the pages in Chinese need the compiled .mo)"
 dinghuo compile_translations || status=1
 
+if ! python -c "import redis; redis.Redis(socket_connect_timeout=1).ping()" 2>/dev/null; then
+  echo "!! SKIPPED: the Redis tests (marker redis, shared rate limits): no Redis at 127.0.0.1:6379"
+fi
 echo "== tests on SQLite"
 pytest -n 2 -m "not postgres" "$@"
 rc=$?

@@ -34,6 +34,18 @@ def _media_in_a_temporary_folder(tmp_path_factory: pytest.TempPathFactory) -> It
         yield
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _api_rate_limits_out_of_the_way() -> Iterator[None]:
+    """The suite sends thousands of API requests a minute with one key (the fuzz tests):
+    limits no test meets unless it sets its own (tests/api/test_rate_limits.py)."""
+    with override_settings(
+        DINGHUO_API_READS_PER_MINUTE=1_000_000,
+        DINGHUO_API_WRITES_PER_MINUTE=1_000_000,
+        DINGHUO_API_ANONYMOUS_PER_MINUTE=1_000_000,
+    ):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _default_language():
     """Requests activate their language in this thread; each test starts from the default."""

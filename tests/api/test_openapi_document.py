@@ -118,7 +118,7 @@ def test_every_operation_documents_its_error_answers_as_problems():
     for path, methods in PATHS.items():
         for method, operation in methods.items():
             statuses = {int(status) for status in operation["responses"]}
-            assert {400, 503} <= statuses, (method, path)
+            assert {400, 429, 503} <= statuses, (method, path)
             if operation.get("security"):
                 assert {401, 403} <= statuses, (method, path)
             if "{" in path:
@@ -132,7 +132,26 @@ def test_every_operation_documents_its_error_answers_as_problems():
                     assert list(answer["content"]) == ["application/problem+json"]
                     problem = answer["content"]["application/problem+json"]
                     assert problem["schema"] == {"$ref": "#/components/schemas/Problem"}
-    assert set(_responses("get", "/categories")) == {"200", "400", "401", "403", "422", "503"}
+    assert set(_responses("get", "/categories")) == {
+        "200",
+        "400",
+        "401",
+        "403",
+        "422",
+        "429",
+        "503",
+    }
+
+
+def test_every_answer_documents_the_rate_limit_headers_and_429_when_to_retry():
+    for path, methods in PATHS.items():
+        for method, operation in methods.items():
+            for status, answer in operation["responses"].items():
+                headers = answer["headers"]
+                assert headers["RateLimit"]["required"] is True, (method, path, status)
+                assert headers["RateLimit-Policy"]["required"] is True, (method, path, status)
+            refused = operation["responses"]["429"]
+            assert set(refused["headers"]) == {"Retry-After", "RateLimit", "RateLimit-Policy"}
 
 
 def test_a_real_problem_answer_matches_the_problem_schema(world):

@@ -13,7 +13,14 @@ from pathlib import Path
 import httpx
 
 # Settings a developer's shell may carry that would change what is tested.
-_CLEARED = ("SECRET_KEY", "SECRET_KEY_FILE", "DINGHUO_PRODUCTION", "REDIS_URL", "DEBUG")
+_CLEARED = (
+    "SECRET_KEY",
+    "SECRET_KEY_FILE",
+    "DINGHUO_PRODUCTION",
+    "REDIS_URL",
+    "CACHE_URL",
+    "DEBUG",
+)
 
 
 def dinghuo_env(var_dir: Path, **extra: str) -> dict[str, str]:

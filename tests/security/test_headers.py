@@ -128,3 +128,17 @@ def test_no_page_template_has_inline_script_style_or_event_handlers() -> None:
         for match in inline.finditer(path.read_text())
     ]
     assert found == []
+
+
+def test_a_page_answer_carries_every_safe_default(client: Client, db: None) -> None:
+    """Read off one page's answer: no framing by anyone (two ways), the address of our pages
+    kept from other sites, no guessing of content types, a window of its own."""
+    page = client.get("/signin/")
+    assert page.status_code == 200
+    assert page["X-Frame-Options"] == "DENY"
+    assert _policy(page["Content-Security-Policy"])["frame-ancestors"] == "'none'"
+    assert page["Referrer-Policy"] == "same-origin"
+    assert page["X-Content-Type-Options"] == "nosniff"
+    assert page["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert "'unsafe-inline'" not in page["Content-Security-Policy"]
+    assert page.cookies["csrftoken"]["samesite"] == "Lax"

@@ -2,11 +2,13 @@
 key kept in var/, on a temporary SQLite database; then what refuses to serve."""
 
 import re
+import secrets
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
+import redis
 
 from dinghuo.core.signin import TOO_MANY_ATTEMPTS, WRONG_CREDENTIALS
 from tests.security.served import Server, dinghuo, dinghuo_env
@@ -125,3 +127,61 @@ def test_the_kept_secret_key_is_written_once_readable_by_its_owner_only(tmp_path
         "from django.conf import settings; print(settings.SECRET_KEY)",
     )
     assert said.stdout.strip() == key.strip()
+
+
+def test_make_run_serves_its_static_files_through_whitenoise_with_debug_off(
+    var_dir: Path,
+) -> None:
+    """As `make run`: collected static files, served by the application itself (WhiteNoise),
+    DEBUG off; the API's answers carry their rate limits."""
+    env = dinghuo_env(var_dir)
+    collected = dinghuo(env, "collectstatic", "--noinput", "--verbosity", "0")
+    assert collected.returncode == 0, collected.stderr
+    with Server(env, var_dir / "static.log", workers=1) as server:
+        css = httpx.get(server.url + "/static/dinghuo/site.css")
+        missing = httpx.get(server.url + "/static/dinghuo/no-such-file.css")
+        api = httpx.get(server.url + "/api/v1/products")
+    assert css.status_code == 200
+    assert css.headers["content-type"].startswith("text/css")
+    assert "max-age=" in css.headers["cache-control"]  # WhiteNoise's, not Django's dev server
+    assert missing.status_code == 404
+    assert "Traceback" not in missing.text and "URLconf" not in missing.text
+    assert api.status_code == 401
+    assert api.headers["ratelimit-policy"] == "60;w=60"
+
+
+@pytest.mark.redis
+def test_three_workers_share_one_api_limit_through_redis(var_dir: Path) -> None:
+    """With REDIS_URL the API's limits are one count for every worker: the seventh request of
+    a client allowed six a minute is refused, whichever workers took the first six."""
+    redis_url = "redis://127.0.0.1:6379/15"
+    try:
+        redis.Redis.from_url(redis_url, socket_connect_timeout=1).ping()
+    except redis.RedisError as error:
+        pytest.skip(f"REDIS NOT REACHABLE at {redis_url} ({error}): shared limits not tested")
+    env = dinghuo_env(
+        var_dir,
+        REDIS_URL=redis_url,
+        DINGHUO_TRUSTED_PROXY="1",
+        DINGHUO_API_ANONYMOUS_PER_MINUTE="6",
+    )
+    with Server(env, var_dir / "limits.log", workers=3) as server:
+
+        def ask(address: str) -> httpx.Response:
+            # A new connection per request (any worker may take it), from one client.
+            headers = {"X-Forwarded-For": address}
+            return httpx.get(server.url + "/api/v1/products", headers=headers, timeout=60)
+
+        while True:  # a client whose window does not end during the test (a new name, a new one)
+            address = (
+                f"10.{secrets.randbelow(250)}.{secrets.randbelow(250)}.{secrets.randbelow(250)}"
+            )
+            first = ask(address)
+            if int(first.headers["ratelimit"].rsplit("reset=", 1)[1]) > 20:
+                break
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            rest = list(pool.map(lambda _: ask(address).status_code, range(6)))
+        workers = {pid for pid, _ in server.answered_by("GET", "/api/v1/products")}
+    assert first.status_code == 401
+    assert sorted(rest) == [401] * 5 + [429]
+    assert len(workers) >= 2, "the requests should have been shared by the workers"

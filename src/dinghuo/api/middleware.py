@@ -2,9 +2,17 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
+from django.db import DatabaseError
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 
+from dinghuo.api.auth import presented_caller
 from dinghuo.api.problems import HTTP_ERROR_CODES, problem
+from dinghuo.core import rate_limits
+from dinghuo.core.errors import RateLimited
+from dinghuo.core.security import client_address
+
+_READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 class ApiProblemMiddleware:
@@ -63,3 +71,52 @@ def still_current(if_none_match: str, etag: str) -> bool:
         return True
     current = etag.removeprefix("W/")
     return any(tag.strip().removeprefix("W/") == current for tag in if_none_match.split(","))
+
+
+class RateLimits:
+    """Every API request is counted before anything else is done with it: under its API key
+    (reads and writes apart, at the key's tenant's limits) or, without a live key, under the
+    client's address (`core.security.client_address`: a forged X-Forwarded-For is believed
+    only from a trusted proxy). Past the limit it answers 429 `rate_limited` and nothing
+    runs; every answer tells the limit, what is left and when the window ends."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        try:
+            caller, limit = counted_as(request)
+        except DatabaseError:  # the API's own handlers answer the outage (503) below
+            caller, limit = anonymous(request)
+        verdict = rate_limits.count(caller, limit=limit)
+        if verdict.allowed:
+            response = self.get_response(request)
+        else:
+            refusal = RateLimited(
+                f"At most {verdict.limit} such requests a minute; "
+                f"retry in {verdict.reset} seconds.",
+                retry_after=verdict.reset,
+            )
+            response = problem(refusal.status, refusal.code, refusal.title, refusal.detail)
+        for name, value in verdict.headers().items():
+            response[name] = value
+        return response
+
+
+def counted_as(request: HttpRequest) -> tuple[str, int]:
+    """Whom the request is counted for, and their limit per minute."""
+    key = presented_caller(request)
+    if key is None:
+        return anonymous(request)
+    if request.method in _READS:
+        limit = key.reads_per_minute or settings.DINGHUO_API_READS_PER_MINUTE
+        return f"key:{key.key_prefix}:read", limit
+    limit = key.writes_per_minute or settings.DINGHUO_API_WRITES_PER_MINUTE
+    return f"key:{key.key_prefix}:write", limit
+
+
+def anonymous(request: HttpRequest) -> tuple[str, int]:
+    """A request without a live key is counted under the client's address."""
+    return f"address:{client_address(request)}", settings.DINGHUO_API_ANONYMOUS_PER_MINUTE

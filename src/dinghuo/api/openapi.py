@@ -63,12 +63,28 @@ _ERROR_MEANINGS = {
     "the change (nothing was changed)",
     413: "The body is too large",
     422: "The request does not match the schema or the business rules; see `errors`",
+    429: "Too many requests from this API key (or, without one, this address) in the window: "
+    "nothing was done; retry after `Retry-After` seconds",
     503: "The database is unavailable or busy; retry after `Retry-After` seconds",
 }
 _RETRY_AFTER = {
     "Retry-After": {"description": "Seconds to wait", "schema": {"type": "string"}},
 }
 _WWW_AUTHENTICATE = {"WWW-Authenticate": {"schema": {"type": "string"}}}
+# On every answer (api.middleware.RateLimits; draft-ietf-httpapi-ratelimit-headers-07).
+RATE_LIMIT_HEADERS = {
+    "RateLimit-Policy": {
+        "description": "The limit and its window in seconds: `600;w=60`",
+        "schema": {"type": "string"},
+        "required": True,
+    },
+    "RateLimit": {
+        "description": "`limit=600, remaining=12, reset=31`: requests left in this window "
+        "and the seconds until it ends",
+        "schema": {"type": "string"},
+        "required": True,
+    },
+}
 
 
 def idempotency_key_schema() -> dict[str, Any]:
@@ -78,7 +94,7 @@ def idempotency_key_schema() -> dict[str, Any]:
 
 def error_statuses(operation: Operation, parameters: list[dict[str, Any]], body: bool) -> set[int]:
     """The error statuses `operation` can answer, from what it reads and whether it writes."""
-    statuses = {400, 503}
+    statuses = {400, 429, 503}
     if operation.auth_callbacks:
         statuses |= {401, 403}
     writes = bool(_WRITES & set(operation.methods))
@@ -104,8 +120,8 @@ def problem_answer(status: int) -> dict[str, Any]:
         "description": _ERROR_MEANINGS[status],
         "content": {PROBLEM_MEDIA_TYPE: {"schema": {"$ref": PROBLEM}}},
     }
-    if status == 503:
-        answer["headers"] = _RETRY_AFTER
+    if status in (429, 503):
+        answer["headers"] = dict(_RETRY_AFTER)
     elif status == 401:
         answer["headers"] = _WWW_AUTHENTICATE
     return answer
@@ -128,7 +144,7 @@ def conditional_read(read: dict[str, Any]) -> None:
     read["responses"][200].setdefault("headers", {}).update(_ETAG)
     read["responses"][304] = {
         "description": "Not modified: the `ETag` in `If-None-Match` is still current",
-        "headers": _ETAG,
+        "headers": {**_ETAG, **RATE_LIMIT_HEADERS},
     }
 
 
@@ -158,6 +174,7 @@ class DinghuoOpenAPISchema(OpenAPISchema):
             if int(status) >= 400:  # a route's own words for an error keep their example
                 problem = answer.setdefault("content", {}).setdefault(PROBLEM_MEDIA_TYPE, {})
                 problem["schema"] = {"$ref": PROBLEM}
+            answer["headers"] = {**answer.get("headers", {}), **RATE_LIMIT_HEADERS}
         return details
 
     def responses(self, operation: Operation) -> dict[int, Any]:

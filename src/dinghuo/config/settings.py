@@ -10,7 +10,10 @@ DINGHUO_PRODUCTION  "1" for production: refuses to load without a kept secret ke
 DINGHUO_TRUSTED_PROXY  "1" when a reverse proxy terminates HTTPS and sets X-Forwarded-Proto
                and X-Forwarded-For (and strips them from clients): both are then believed
 REDIS_URL      e.g. redis://127.0.0.1:6379/0: failed sign-ins are counted there (else in the
-               database; core/failures.py)
+               database; core/failures.py), and it is Django's cache (the API's rate limits)
+CACHE_URL      Django's cache when it is not REDIS_URL's Redis: redis://… or locmem:// (default)
+DINGHUO_API_READS_PER_MINUTE (600), DINGHUO_API_WRITES_PER_MINUTE (120),
+DINGHUO_API_ANONYMOUS_PER_MINUTE (60)  the API's rate limits: docs/security.md
 ALLOWED_HOSTS  comma separated; defaults to local addresses
 DB_POOL        "1" to use psycopg's connection pool on PostgreSQL (the production server sets it)
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
@@ -109,6 +112,9 @@ MIDDLEWARE = [
     "dinghuo.core.security.SecureCookiesOnHttps",
     "dinghuo.core.security.ContentSecurityPolicy",
     "django_permissions_policy.PermissionsPolicyMiddleware",
+    # Before anything else looks at an API request; outside the answers the next two
+    # rewrite (errors into problem+json, 304s), so that those carry its headers too.
+    "dinghuo.api.middleware.RateLimits",
     "dinghuo.api.middleware.ApiProblemMiddleware",
     "dinghuo.api.middleware.NotModifiedMiddleware",
     "dinghuo.core.input_guard.InputGuard",
@@ -246,6 +252,39 @@ SIGN_IN_WINDOW = 15 * 60
 REDIS_URL = os.environ.get("REDIS_URL", "")
 REDIS_TIMEOUT = float(os.environ.get("REDIS_TIMEOUT", "0.5"))
 
+
+def _caches(url: str) -> dict[str, dict[str, object]]:
+    """Django's cache from CACHE_URL (else REDIS_URL): Redis shares the API's rate-limit
+    counters between every worker and server; without it each process counts on its own
+    (local memory: enough for the one-process SQLite demo)."""
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "dinghuo",
+                # A slow or absent Redis must not hold requests up: the limits then let
+                # requests through (core/rate_limits.py) instead of failing them.
+                "OPTIONS": {
+                    "socket_connect_timeout": REDIS_TIMEOUT,
+                    "socket_timeout": REDIS_TIMEOUT,
+                },
+            }
+        }
+    if url and not url.startswith("locmem://"):
+        raise ImproperlyConfigured("CACHE_URL must be redis://, rediss://, unix:// or locmem://")
+    return {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+CACHES = _caches(os.environ.get("CACHE_URL", "").strip() or REDIS_URL.strip())
+
+# API rate limits (docs/security.md, "Rate limits"): requests per minute per API key, reads
+# (GET, HEAD, OPTIONS) and writes counted apart; a tenant may have its own
+# (core.TenantApiLimits). Requests without a valid key are counted per client address.
+DINGHUO_API_READS_PER_MINUTE = int(os.environ.get("DINGHUO_API_READS_PER_MINUTE", "600"))
+DINGHUO_API_WRITES_PER_MINUTE = int(os.environ.get("DINGHUO_API_WRITES_PER_MINUTE", "120"))
+DINGHUO_API_ANONYMOUS_PER_MINUTE = int(os.environ.get("DINGHUO_API_ANONYMOUS_PER_MINUTE", "60"))
+
 # --- HTTPS and security headers (docs/security.md) --------------------------------------------
 # Only a proxy we are told to trust may say that a request came over HTTPS; otherwise any
 # client could claim it (gunicorn's own trust of X-Forwarded-Proto is off: config/gunicorn.py).
@@ -257,6 +296,13 @@ SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3
 SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_flag("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = _env_flag("SECURE_HSTS_PRELOAD", False)
 SECURE_SSL_REDIRECT = _env_flag("SECURE_SSL_REDIRECT", DINGHUO_PRODUCTION)
+# Stated, though they are Django's defaults, so that no one loosens them unseen: no site may
+# frame ours (also CSP frame-ancestors), other sites are not told our addresses, browsers do
+# not guess content types, and our windows share nothing with the ones they open.
+X_FRAME_OPTIONS = "DENY"
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SILENCED_SYSTEM_CHECKS = [
     # "SECURE_HSTS_PRELOAD is not True": asking browsers to preload the domain commits it and
     # every subdomain to HTTPS for months, beyond this application; the operator opts in with

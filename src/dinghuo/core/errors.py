@@ -85,3 +85,16 @@ class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"
     title = "Forbidden"
+
+
+class RateLimited(DomainError):
+    """Too many requests from one caller in the window; nothing was done
+    (`core.rate_limits`)."""
+
+    status = 429
+    code = "rate_limited"
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail)
+        self.headers = {"Retry-After": str(retry_after)}

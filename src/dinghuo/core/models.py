@@ -1,6 +1,7 @@
 """Tenants, sellers, API keys and idempotency records: what every other app stands on."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Tenant(models.Model):
@@ -106,3 +107,31 @@ class SignInFailures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}: {self.failures}"
+
+
+class TenantApiLimits(models.Model):
+    """A tenant's own API rate limits, per API key and minute; an empty limit (or no row)
+    is the deployment's default (settings `DINGHUO_API_READS_PER_MINUTE`, `…_WRITES_…`)."""
+
+    tenant = models.OneToOneField(
+        Tenant, on_delete=models.CASCADE, primary_key=True, related_name="api_limits"
+    )
+    reads_per_minute = models.PositiveIntegerField(_("reads per minute"), null=True, blank=True)
+    writes_per_minute = models.PositiveIntegerField(_("writes per minute"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API rate limits")
+        verbose_name_plural = _("API rate limits")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(reads_per_minute__gte=1) | models.Q(reads_per_minute=None),
+                name="api_reads_per_minute_positive",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(writes_per_minute__gte=1) | models.Q(writes_per_minute=None),
+                name="api_writes_per_minute_positive",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.tenant_id}: {self.reads_per_minute}/{self.writes_per_minute}"

@@ -50,6 +50,7 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "forbidden": (say(_("You may not do this.")),),
     "not_found": (say(_("Not found: it may have been removed.")),),
     "busy": (say(_("Someone else is changing this; try again in a moment.")),),
+    "rate_limited": (say(_("Too many requests in a short time; wait a minute and try again.")),),
     "precondition_failed": (
         say(_("Someone changed this since you opened it; reload it and make your change again.")),
     ),
@@ -79,6 +80,9 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "invalid_cursor": (say(_("This page link is out of date; start from the first page.")),),
     "insufficient_scope": (say(_("This API key may not do this.")),),
     "invalid_scope": (say(_("Choose among the scopes offered.")),),
+    "limit_not_positive": (
+        say(_("Allow at least one request a minute, or leave it empty for the default.")),
+    ),
     "staff_key_required": (say(_("Only a staff API key may do this.")),),
     "buyer_key_required": (say(_("Only a buyer's API key may do this.")),),
     "staff_of_other_tenant": (say(_("This person already works for another seller.")),),

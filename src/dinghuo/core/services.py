@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
-from dinghuo.core.models import ApiKey, IdempotencyRecord, Seller, Tenant
+from dinghuo.core.models import ApiKey, IdempotencyRecord, Seller, Tenant, TenantApiLimits
 from dinghuo.core.money import is_currency
 
 API_KEY_SCOPES = frozenset({"read", "write"})
@@ -98,6 +98,9 @@ class Caller:
     company_user_id: int | None = None
     company_id: int | None = None
     role: str | None = None
+    # The tenant's own API rate limits per minute (None: the deployment's default).
+    reads_per_minute: int | None = None
+    writes_per_minute: int | None = None
 
     @property
     def is_buyer(self) -> bool:
@@ -122,6 +125,9 @@ def authenticate_api_key(token: str) -> Caller | None:
             "company_user__company_id",
             "company_user__role",
             "company_user__user__is_active",
+            # Joined here so that the rate limits cost no query of their own.
+            "tenant__api_limits__reads_per_minute",
+            "tenant__api_limits__writes_per_minute",
         )
         .first()
     )
@@ -130,7 +136,32 @@ def authenticate_api_key(token: str) -> Caller | None:
     if found[3] is not None and not found[6]:
         return None  # a buyer whose sign-in was switched off loses their keys too
     scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())
-    return Caller(prefix, found[0], scopes, found[3], found[4], found[5])
+    return Caller(prefix, found[0], scopes, found[3], found[4], found[5], found[7], found[8])
+
+
+@transaction.atomic
+def set_api_limits(
+    *, tenant_id: int, reads_per_minute: int | None, writes_per_minute: int | None
+) -> TenantApiLimits:
+    """Give a tenant its own API rate limits, per API key and minute; None gives back the
+    deployment's default. Applies from each key's next request."""
+    errors = [
+        FieldError(name, "limit_not_positive", "At least 1 request per minute, or none")
+        for name, value in (
+            ("reads_per_minute", reads_per_minute),
+            ("writes_per_minute", writes_per_minute),
+        )
+        if value is not None and value < 1
+    ]
+    if errors:
+        raise ValidationFailed("A rate limit must allow at least one request.", errors=errors)
+    if not Tenant.objects.filter(pk=tenant_id).exists():
+        raise NotFound("No such tenant.")
+    limits, _ = TenantApiLimits.objects.update_or_create(
+        tenant_id=tenant_id,
+        defaults={"reads_per_minute": reads_per_minute, "writes_per_minute": writes_per_minute},
+    )
+    return limits
 
 
 IDEMPOTENCY_RETENTION = timedelta(hours=48)
