@@ -12,7 +12,7 @@ so a refused action changes nothing.
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import wraps
-from typing import Any, cast
+from typing import Any, cast, overload
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -91,9 +91,19 @@ class Needs:
         return self.get if method in _READS else self.post
 
 
+@overload
+def staff_required(view: View) -> View: ...
+
+
+@overload
+def staff_required(
+    view: None = None, *, get: str | None = None, post: str | None = None
+) -> Callable[[View], View]: ...
+
+
 def staff_required(
     view: View | None = None, *, get: str | None = None, post: str | None = None
-) -> Any:
+) -> View | Callable[[View], View]:
     """Anonymous → the staff sign-in page (then back); signed in but not active staff (a
     buyer, say) → 403; staff whose role lacks the method's permission → 403.
 

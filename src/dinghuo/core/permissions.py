@@ -86,7 +86,7 @@ edi.manage         x x . . . .  EDI trading partners and interchanges
 punchout.manage    x x . . . .  PunchOut connections and their secrets
 data.export        x x x . x x  export data to files
 data.import        x x . . . .  import data from files
-audit.view         x x . . . .  search the audit log
+audit.view         x x . . . x  search the audit log
 staff.manage       x x . . . .  invite staff and change their roles (never above one's own)
 settings.change    x . . . . .  the tenant's settings: billing, ordering and return policies
 api_keys.manage    x . . . . .  issue and revoke the seller's API keys
@@ -135,7 +135,7 @@ def may_grant(granter: str, role: str, *, replacing: str | None = None) -> bool:
         return False
     own = GRANTS[Role(granter)]
     roles = [role] if replacing is None else [role, replacing]
-    return all(r in Role._value2member_map_ and GRANTS[Role(r)] <= own for r in roles)
+    return all(r in ROLES and GRANTS[Role(r)] <= own for r in roles)
 
 
 def markdown_table(roles: Iterable[Role] = ROLES) -> str:

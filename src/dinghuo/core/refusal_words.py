@@ -48,6 +48,7 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "validation_failed": (say(_("Some of what you entered is not valid; correct it.")),),
     "conflict": (say(_("This cannot be done now; reload the page and try again.")),),
     "forbidden": (say(_("You may not do this.")),),
+    "role_forbids": (say(_("Your role does not allow this; ask an owner or a manager.")),),
     "not_found": (say(_("Not found: it may have been removed.")),),
     "busy": (say(_("Someone else is changing this; try again in a moment.")),),
     "precondition_failed": (
@@ -79,6 +80,10 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "invalid_cursor": (say(_("This page link is out of date; start from the first page.")),),
     "insufficient_scope": (say(_("This API key may not do this.")),),
     "invalid_scope": (say(_("Choose among the scopes offered.")),),
+    "role_above_own": (
+        say(_("You cannot give a role that may do more than yours, nor change such a person.")),
+    ),
+    "last_owner": (say(_("The last owner stays an owner: make someone else owner first.")),),
     "staff_key_required": (say(_("Only a staff API key may do this.")),),
     "buyer_key_required": (say(_("Only a buyer's API key may do this.")),),
     "staff_of_other_tenant": (say(_("This person already works for another seller.")),),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
 from dinghuo.core.models import ApiKey, IdempotencyRecord, Seller, Tenant
 from dinghuo.core.money import is_currency
+from dinghuo.core.permissions import ROLES, Role
 
 API_KEY_SCOPES = frozenset({"read", "write"})
 _KEY_PREFIX = "dh_"
@@ -51,16 +52,28 @@ def create_tenant(
 
 @transaction.atomic
 def create_api_key(
-    *, tenant: Tenant, name: str, scopes: set[str], company_user_id: int | None = None
+    *,
+    tenant: Tenant,
+    name: str,
+    scopes: set[str],
+    company_user_id: int | None = None,
+    role: str = Role.OWNER.value,
 ) -> IssuedApiKey:
     """Issue a key for `tenant` with the given scopes; the token is returned once.
 
-    With `company_user_id` the key is that buyer's: it acts as them on the buyer routes only."""
+    A seller's key acts with the staff `role` (owner, as every key could do everything
+    before roles existed); with `company_user_id` the key is that buyer's instead: it acts as
+    them on the buyer routes only, and its role is not used."""
     unknown = set(scopes) - API_KEY_SCOPES
     if not scopes or unknown:
         raise ValidationFailed(
             "Scopes must be a non-empty subset of read, write.",
             errors=[FieldError("scopes", "invalid_scope", f"Unknown scopes: {sorted(unknown)}")],
+        )
+    if role not in ROLES:
+        raise ValidationFailed(
+            "Not a staff role.",
+            errors=[FieldError("role", "invalid_role", f"One of {', '.join(ROLES)}.")],
         )
     prefix = secrets.token_hex(6)
     token = f"{_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
@@ -71,6 +84,7 @@ def create_api_key(
         secret_hash=hash_secret(token),
         scopes=",".join(sorted(scopes)),
         company_user_id=company_user_id,
+        role=role,
     )
     return IssuedApiKey(key=key, secret=token)
 
@@ -98,6 +112,7 @@ class Caller:
     company_user_id: int | None = None
     company_id: int | None = None
     role: str | None = None
+    staff_role: str | None = None  # a seller's key: what it may do (`core.permissions`)
 
     @property
     def is_buyer(self) -> bool:
@@ -122,6 +137,7 @@ def authenticate_api_key(token: str) -> Caller | None:
             "company_user__company_id",
             "company_user__role",
             "company_user__user__is_active",
+            "role",
         )
         .first()
     )
@@ -130,7 +146,8 @@ def authenticate_api_key(token: str) -> Caller | None:
     if found[3] is not None and not found[6]:
         return None  # a buyer whose sign-in was switched off loses their keys too
     scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())
-    return Caller(prefix, found[0], scopes, found[3], found[4], found[5])
+    staff_role = found[7] if found[3] is None else None
+    return Caller(prefix, found[0], scopes, found[3], found[4], found[5], staff_role)
 
 
 IDEMPOTENCY_RETENTION = timedelta(hours=48)

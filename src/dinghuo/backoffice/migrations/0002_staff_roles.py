@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('backoffice', '0001_initial'),
+        ("backoffice", "0001_initial"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='staffmember',
-            name='role',
-            field=models.CharField(choices=[('owner', 'Owner'), ('manager', 'Manager'), ('sales', 'Sales'), ('warehouse', 'Warehouse'), ('finance', 'Finance'), ('read_only', 'Read-only')], default='owner', max_length=20),
+            model_name="staffmember",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("owner", "Owner"),
+                    ("manager", "Manager"),
+                    ("sales", "Sales"),
+                    ("warehouse", "Warehouse"),
+                    ("finance", "Finance"),
+                    ("read_only", "Read-only"),
+                ],
+                default="owner",
+                max_length=20,
+            ),
         ),
     ]

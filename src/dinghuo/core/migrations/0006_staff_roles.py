@@ -4,15 +4,25 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_seller_base_currency'),
+        ("core", "0005_seller_base_currency"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='apikey',
-            name='role',
-            field=models.CharField(choices=[('owner', 'Owner'), ('manager', 'Manager'), ('sales', 'Sales'), ('warehouse', 'Warehouse'), ('finance', 'Finance'), ('read_only', 'Read-only')], default='owner', max_length=20),
+            model_name="apikey",
+            name="role",
+            field=models.CharField(
+                choices=[
+                    ("owner", "Owner"),
+                    ("manager", "Manager"),
+                    ("sales", "Sales"),
+                    ("warehouse", "Warehouse"),
+                    ("finance", "Finance"),
+                    ("read_only", "Read-only"),
+                ],
+                default="owner",
+                max_length=20,
+            ),
         ),
     ]
