@@ -19,17 +19,19 @@ class Staff:
     client: Client
 
 
-def make_staff(world: World, email: str = "sam@seller.test", *, first: str = "Sam") -> StaffMember:
+def make_staff(
+    world: World, email: str = "sam@seller.test", *, first: str = "Sam", role: str = "owner"
+) -> StaffMember:
     """A staff member of the world's tenant who can sign in with `PASSWORD`."""
     user = User.objects.create_user(
         username=email, email=email, password=PASSWORD, first_name=first, last_name="Staff"
     )
-    return StaffMember.objects.create(tenant=world.tenant, user=user)
+    return StaffMember.objects.create(tenant=world.tenant, user=user, role=role)
 
 
-def staff_client(world: World, email: str = "sam@seller.test") -> Staff:
+def staff_client(world: World, email: str = "sam@seller.test", *, role: str = "owner") -> Staff:
     """A staff member of the world's tenant, signed in with a CSRF-checking client."""
-    member = make_staff(world, email)
+    member = make_staff(world, email, role=role)
     client = Client(enforce_csrf_checks=True)
     client.force_login(member.user)
     return Staff(member, client)

@@ -62,3 +62,15 @@ def test_the_password_can_come_from_standard_input(world):
         stdin="a long password here\n",
     )
     assert User.objects.get(username="lee@seller.test").check_password("a long password here")
+
+
+def test_a_person_is_added_with_the_role_given_and_owner_by_default(world):
+    _run("add", "--tenant", "acme", "--email", "kim@seller.test", "--role", "warehouse")
+    _run("add", "--tenant", "acme", "--email", "olga@seller.test")
+    roles = dict(StaffMember.objects.values_list("user__email", "role"))
+    assert roles == {"kim@seller.test": "warehouse", "olga@seller.test": "owner"}
+    listed = _run("list", "--tenant", "acme").splitlines()
+    assert listed[0].split() == ["kim@seller.test", "warehouse", "active"]
+    with pytest.raises(CommandError):
+        _run("add", "--tenant", "acme", "--email", "x@seller.test", "--role", "admin")
+    assert not StaffMember.objects.filter(user__email="x@seller.test").exists()

@@ -82,3 +82,18 @@ def test_apikey_refuses_an_unknown_company_user(world, other_world):
         with pytest.raises(CommandError, match="No company user"):
             run("apikey", "create", "--tenant", world.tenant.slug, "--company-user", user_id)
     assert not ApiKey.objects.filter(company_user__isnull=False).exists()
+
+
+def test_a_staff_key_carries_the_role_given(world):
+    token, _ = run(
+        "apikey", "create", "--tenant", world.tenant.slug, "--scopes", "read,write",
+        "--name", "wms", "--role", "warehouse",
+    )  # fmt: skip
+    assert ApiKey.objects.get(name="wms").role == "warehouse"
+    headers = {"Authorization": f"Bearer {token}"}
+    refused = Client().get("/api/v1/orders", headers=headers)
+    assert refused.status_code == 403 and refused.json()["code"] == "role_forbids"
+    assert refused["Content-Type"] == "application/problem+json"
+    assert Client().get("/api/v1/stock", headers=headers).status_code == 200
+    listing, _ = run("apikey", "list", "--tenant", world.tenant.slug)
+    assert "warehouse" in listing

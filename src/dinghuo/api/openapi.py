@@ -17,6 +17,7 @@ from ninja.operation import Operation
 
 from dinghuo.api.schemas import REQUIRED_KEY
 from dinghuo.core.idempotency import KEY_PATTERN, MAX_KEY_LENGTH
+from dinghuo.core.permissions import PERMISSIONS, ROLES
 
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 PROBLEM = "#/components/schemas/Problem"
@@ -148,6 +149,26 @@ def conditional_read(read: dict[str, Any]) -> None:
     }
 
 
+def role_permission(operation: Operation, details: dict[str, Any]) -> None:
+    """State the staff permission a route needs (`x-permission`) and which roles have it,
+    in its 403 answer (`role_forbids` for a key of another role)."""
+    needed = {getattr(auth, "permission", None) for auth in operation.auth_callbacks or []}
+    needed.discard(None)
+    if len(needed) != 1 or 403 not in details["responses"]:
+        return
+    permission = needed.pop()
+    if permission not in PERMISSIONS:
+        return  # a route that names none: only owner keys (see `api.auth.UNDECLARED`)
+    roles = ", ".join(r.value for r in ROLES if r in PERMISSIONS[permission].roles)
+    details["x-permission"] = permission
+    answer = dict(details["responses"][403])
+    answer["description"] = (
+        f"{answer['description']}: `role_forbids` unless the key's role has "
+        f"`{permission}` ({roles})"
+    )
+    details["responses"][403] = answer
+
+
 class DinghuoOpenAPISchema(OpenAPISchema):
     """Ninja's document generator, made exact about errors, aliases, headers and names."""
 
@@ -170,6 +191,7 @@ class DinghuoOpenAPISchema(OpenAPISchema):
         answers = details["responses"]
         for status in sorted(error_statuses(operation, parameters, "requestBody" in details)):
             answers.setdefault(status, problem_answer(status))
+        role_permission(operation, details)
         for status, answer in answers.items():
             if int(status) >= 400:  # a route's own words for an error keep their example
                 problem = answer.setdefault("content", {}).setdefault(PROBLEM_MEDIA_TYPE, {})

@@ -8,6 +8,9 @@ from django.conf import settings
 from django.db import models
 
 from dinghuo.core.models import TenantScoped
+from dinghuo.core.permissions import ROLE_NAMES, Role
+
+ROLE_CHOICES = [(role.value, name) for role, name in ROLE_NAMES.items()]
 
 
 class StaffMember(TenantScoped):
@@ -19,6 +22,9 @@ class StaffMember(TenantScoped):
     is_active = models.BooleanField(
         default=True, help_text="Untick to take back office access away without deleting."
     )
+    # What they may do (`core.permissions`). Staff made before roles existed could do
+    # everything, so they became owners; `add_staff_member` always names the role.
+    role = models.CharField(max_length=20, choices=ROLE_CHOICES, default=Role.OWNER.value)
     created_at = models.DateTimeField(auto_now_add=True)
 
     def __str__(self) -> str:

@@ -5,25 +5,76 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 
 from dinghuo.backoffice.models import StaffMember
-from dinghuo.core.errors import Conflict, NotFound
+from dinghuo.core import permissions
+from dinghuo.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
 from dinghuo.core.models import Tenant
+from dinghuo.core.permissions import Role
 
 
 @transaction.atomic
-def add_staff_member(*, tenant_id: int, user_id: int) -> StaffMember:
-    """Make a user staff of a tenant (again active if they were before). A person is staff
-    of one tenant: staff of another tenant is refused (409 `staff_of_other_tenant`)."""
+def add_staff_member(*, tenant_id: int, user_id: int, role: str) -> StaffMember:
+    """Make a user staff of a tenant with `role` (again active if they were before; a
+    returning member keeps the role they had). A person is staff of one tenant: staff of
+    another tenant is refused (409 `staff_of_other_tenant`)."""
+    _check_role(role)
     if not Tenant.objects.filter(pk=tenant_id).exists():
         raise NotFound(f"No tenant {tenant_id}.")
     member = StaffMember.objects.select_for_update().filter(user_id=user_id).first()
     if member is None:
-        return StaffMember.objects.create(tenant_id=tenant_id, user_id=user_id)
+        return StaffMember.objects.create(tenant_id=tenant_id, user_id=user_id, role=role)
     if member.tenant_id != tenant_id:
         raise Conflict("This person is staff of another tenant.", code="staff_of_other_tenant")
     if not member.is_active:
         member.is_active = True
         member.save(update_fields=["is_active"])
     return member
+
+
+@transaction.atomic
+def change_staff_role(*, tenant_id: int, by_user_id: int, member_id: int, role: str) -> StaffMember:
+    """Give the tenant's staff member `member_id` the `role`, as the active staff member
+    signed in as `by_user_id` decides.
+
+    Refused, changing nothing: a role that is not one (422 `invalid_role`); a member not of
+    this tenant (404); a decider without `staff.manage`, or giving a role that may do more
+    than their own, or changing someone whose role may do more (403 `role_above_own`: a
+    manager cannot make an owner, nor demote one); the tenant's last active owner made
+    anything else (409 `last_owner`)."""
+    _check_role(role)
+    # The owners first, always in the same order: two owners demoting each other at once
+    # wait for one another instead of deadlocking or leaving no owner.
+    owners = list(
+        StaffMember.objects.select_for_update()
+        .filter(tenant_id=tenant_id, role=Role.OWNER, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    target = StaffMember.objects.select_for_update().filter(tenant_id=tenant_id, pk=member_id)
+    member = target.first()
+    if member is None:
+        raise NotFound(f"No staff member {member_id}.")
+    decider = StaffMember.objects.filter(
+        tenant_id=tenant_id, user_id=by_user_id, is_active=True
+    ).first()
+    if decider is None or not permissions.may_grant(decider.role, role, replacing=member.role):
+        raise PermissionDenied(
+            "You cannot give a role that may do more than yours, nor change such a person.",
+            code="role_above_own",
+        )
+    if role != Role.OWNER and owners == [member.pk]:
+        raise Conflict("The tenant's last owner stays an owner.", code="last_owner")
+    if member.role != role:
+        member.role = role
+        member.save(update_fields=["role"])
+    return member
+
+
+def _check_role(role: str) -> None:
+    if role not in permissions.ROLES:
+        raise ValidationFailed(
+            "Not a staff role.",
+            errors=[FieldError("role", "invalid_role", f"One of {', '.join(permissions.ROLES)}.")],
+        )
 
 
 @transaction.atomic

@@ -57,7 +57,7 @@ APPROVERS = routing_notice.APPROVERS[refusals.STAFF]
 
 
 @require_GET
-@staff_required
+@staff_required(get="account.own")
 def dashboard(request: StaffRequest) -> HttpResponse:
     """Today's work in numbers, each linking to the desk filtered to it, and a chart of the
     orders of the last two weeks."""
@@ -98,7 +98,7 @@ def _statuses() -> list[tuple[str, Any]]:
 
 
 @require_GET
-@staff_required
+@staff_required(get="orders.view")
 def desk(request: StaffRequest) -> HttpResponse:
     """Every order of the tenant, newest first: by status, company, order number or PO
     number, a page at a time; tick orders to confirm them together."""
@@ -133,7 +133,7 @@ def desk(request: StaffRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@staff_required(post="orders.approve")
 def bulk_confirm(request: StaffRequest) -> HttpResponseBase:
     """Confirm every ticked order, each in its own transaction through the same service as
     one confirm; one message says how many were confirmed and why the others were not."""
@@ -265,7 +265,7 @@ def _event_note(event_type: str, payload: dict[str, Any]) -> tuple[str, str]:
 
 
 @require_GET
-@staff_required
+@staff_required(get="orders.view")
 def order(request: StaffRequest, order_id: int) -> HttpResponse:
     """One order: company, lines, approvals, shipments, timeline, and the actions its status
     allows."""
@@ -303,7 +303,7 @@ def _refusal(
 
 
 @require_POST
-@staff_required
+@staff_required(post="orders.approve")
 def confirm(request: StaffRequest, order_id: int) -> HttpResponseBase:
     """Confirm one order: the seller accepts it and it may be shipped."""
     tenant_id = request.staff.tenant_id
@@ -320,7 +320,7 @@ def confirm(request: StaffRequest, order_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="orders.cancel")
 def cancel(request: StaffRequest, order_id: int) -> HttpResponseBase:
     """Cancel an order that has not shipped; its stock and credit are released."""
     tenant_id = request.staff.tenant_id
@@ -340,7 +340,7 @@ def cancel(request: StaffRequest, order_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="credit.change")
 def release_hold(request: StaffRequest, order_id: int) -> HttpResponseBase:
     """Let an order on credit hold go on account anyway; the comment says why."""
     staff = request.staff
@@ -362,7 +362,7 @@ def release_hold(request: StaffRequest, order_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="orders.approve")
 def approve(request: StaffRequest, order_id: int) -> HttpResponseBase:
     """Approve the seller's step at the order's current approval level."""
     staff = request.staff
@@ -384,7 +384,7 @@ def approve(request: StaffRequest, order_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="orders.approve")
 def reject(request: StaffRequest, order_id: int) -> HttpResponseBase:
     """Reject the order at the seller's step: it is cancelled, its stock and credit
     released; the comment tells the buyer why."""

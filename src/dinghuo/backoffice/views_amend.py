@@ -43,7 +43,7 @@ def _page(request: StaffRequest, order: Order, form: AmendForm, closed: str) -> 
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="orders.enter", post="orders.enter")
 def amend(request: StaffRequest, order_id: int) -> HttpResponseBase:
     """The order as it is, every box filled in: change it and save; the order's page then
     says what happened (its new version, whether it waits for approval again)."""

@@ -182,7 +182,7 @@ def _statements_page(request: StaffRequest, form: StatementForm | None = None) -
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def statements(request: StaffRequest) -> HttpResponse:
     """The statements imported, newest first, how many of their lines are matched and
     waiting, and the form to import one."""
@@ -205,7 +205,7 @@ def _imported_message(request: HttpRequest, imported: dict[str, Any]) -> None:
 
 
 @require_POST
-@staff_required
+@staff_required(post="billing.change")
 def import_statement(request: StaffRequest) -> HttpResponseBase:
     """Import the file sent (once per form token; the same file again changes nothing):
     credits the rules match become payments, the others wait in the queue."""
@@ -241,7 +241,7 @@ def import_statement(request: StaffRequest) -> HttpResponseBase:
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def statement(request: StaffRequest, statement_id: int) -> HttpResponse:
     """One statement: its balances and its lines, what became of each (a page at a time)."""
     tenant_id = request.staff.tenant_id
@@ -269,7 +269,7 @@ def statement(request: StaffRequest, statement_id: int) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def queue(request: StaffRequest) -> HttpResponse:
     """Credits no rule matched, oldest first: each waits for a clerk to say whose it is."""
     tenant_id = request.staff.tenant_id
@@ -361,7 +361,7 @@ def _line_page(
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def line(request: StaffRequest, line_id: int) -> HttpResponse:
     """One line: what the bank says, and while it waits, the company chooser (with the
     company its payer suggests), that company's open invoices to apply it to, and setting it
@@ -388,7 +388,7 @@ def _match_target(chosen: list[int]) -> Any:
 
 
 @require_POST
-@staff_required
+@staff_required(post="billing.change")
 def match(request: StaffRequest, line_id: int) -> HttpResponseBase:
     """Record the credit as the chosen company's payment (once per form token)."""
     staff = request.staff
@@ -436,7 +436,7 @@ def match(request: StaffRequest, line_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="billing.change")
 def ignore(request: StaffRequest, line_id: int) -> HttpResponseBase:
     """Set the credit aside: not a customer's payment (once per form token)."""
     staff = request.staff

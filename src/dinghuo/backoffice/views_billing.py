@@ -89,7 +89,7 @@ def open_totals(tenant_id: int, today: date, company: Q | None = None) -> list[d
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def invoices(request: StaffRequest) -> HttpResponse:
     """The tenant's invoices, newest first: by company, state and number, a page at a time,
     under the total open and overdue."""
@@ -182,7 +182,7 @@ def _invoice_page(
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def invoice(request: StaffRequest, invoice_id: int) -> HttpResponse:
     """One invoice: its company, lines, tax, totals, what settled it and is still open, its
     credit notes; a form to record a payment for it and one to credit it."""
@@ -240,7 +240,7 @@ def _record_payment(
 
 
 @require_POST
-@staff_required
+@staff_required(post="billing.change")
 def record_payment(request: StaffRequest, invoice_id: int) -> HttpResponseBase:
     """Record a payment for the invoice (once per form token)."""
     staff = request.staff
@@ -316,7 +316,7 @@ def _issue_credit_note(
 
 
 @require_POST
-@staff_required
+@staff_required(post="billing.change")
 def issue_credit_note(request: StaffRequest, invoice_id: int) -> HttpResponseBase:
     """Issue a credit note against the invoice (once per form token)."""
     staff = request.staff
@@ -341,7 +341,7 @@ def issue_credit_note(request: StaffRequest, invoice_id: int) -> HttpResponseBas
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def invoice_pdf(request: StaffRequest, invoice_id: int) -> HttpResponse:
     """The invoice as a PDF in the reader's language."""
     found = _detail(request.staff, invoice_id)
@@ -349,7 +349,7 @@ def invoice_pdf(request: StaffRequest, invoice_id: int) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def credit_note_pdf(request: StaffRequest, credit_note_id: int) -> HttpResponse:
     """A credit note as a PDF in the reader's language."""
     try:

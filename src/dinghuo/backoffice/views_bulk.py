@@ -138,7 +138,7 @@ def _labelled(run: ImportRun) -> dict[str, Any]:
     }
 
 
-@staff_required
+@staff_required(get="data.import", post="data.import")
 def imports(request: StaffRequest) -> HttpResponse:
     """The import runs, newest first, and the form to upload a file (POST: start its run)."""
     if request.method != "POST":
@@ -186,7 +186,7 @@ def _run_or_404(request: StaffRequest, run_id: int) -> ImportRun:
 
 
 @require_GET
-@staff_required
+@staff_required(get="data.import")
 def import_run(request: StaffRequest, run_id: int) -> HttpResponse:
     """One run: its state and progress (refreshed while the worker is at it), what it did
     or would do, and its problems by row and column."""
@@ -208,7 +208,7 @@ def import_run(request: StaffRequest, run_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@staff_required(post="data.import")
 def apply_import(request: StaffRequest, run_id: int) -> HttpResponse:
     """Apply a checked run (the worker checks it again, then writes all of it or none)."""
     _run_or_404(request, run_id)
@@ -219,7 +219,7 @@ def apply_import(request: StaffRequest, run_id: int) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@staff_required(get="data.import")
 def import_problems_csv(request: StaffRequest, run_id: int) -> StreamingHttpResponse:
     """The run's problems as CSV, in the reader's language."""
     run = _run_or_404(request, run_id)
@@ -258,7 +258,7 @@ def _filters(kind: str, request: HttpRequest) -> dict[str, Any]:
 
 
 @require_GET
-@staff_required
+@staff_required(get="data.export")
 def export(request: StaffRequest) -> StreamingHttpResponse:
     """A kind's export (`?kind=orders&format=xlsx`, with the list page's own filters) as CSV
     or XLSX, headings in the page's language."""

@@ -63,7 +63,7 @@ def companies_page(tenant_id: int, *, q: str = "", page: int = 1) -> CompaniesPa
 
 
 @require_GET
-@staff_required
+@staff_required(get="customers.view")
 def companies(request: StaffRequest) -> HttpResponse:
     """The tenant's companies, searchable by code or name, a page at a time."""
     q = (request.GET.get("q") or "").strip()[:64]
@@ -146,7 +146,7 @@ def _company(tenant_id: int, company_id: int) -> Company:
 
 
 @require_GET
-@staff_required
+@staff_required(get="customers.view")
 def company(request: StaffRequest, company_id: int) -> HttpResponse:
     """One company: credit (limit, exposure, available, terms, days overdue, status), where
     it stands on invoices (open, overdue, unapplied credit), users with roles and spending

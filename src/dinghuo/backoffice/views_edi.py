@@ -212,14 +212,14 @@ def _overview(request: StaffRequest, upload: UploadForm | None = None) -> HttpRe
 
 
 @require_GET
-@staff_required
+@staff_required(get="integrations.view")
 def overview(request: StaffRequest) -> HttpResponse:
     """The trading partners and the newest messages (filtered by status and direction)."""
     return _overview(request)
 
 
 @require_POST
-@staff_required
+@staff_required(post="edi.manage")
 def upload(request: StaffRequest) -> HttpResponseBase:
     """Read an interchange uploaded by hand, as if it came from the partner (once per form
     token; the same interchange again answers as the first time)."""
@@ -257,7 +257,7 @@ def upload(request: StaffRequest) -> HttpResponseBase:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="edi.manage", post="edi.manage")
 def new_partner(request: StaffRequest) -> HttpResponseBase:
     """Set up a trading partner; its delivery points are mapped on its page next."""
     staff = request.staff
@@ -305,7 +305,7 @@ def _partner_field(field: str) -> str | None:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="integrations.view", post="edi.manage")
 def partner(request: StaffRequest, partner_id: int) -> HttpResponseBase:
     """A trading partner's settings and delivery points, and its latest messages."""
     tenant_id = request.staff.tenant_id
@@ -351,7 +351,7 @@ def partner(request: StaffRequest, partner_id: int) -> HttpResponseBase:
 
 
 @require_GET
-@staff_required
+@staff_required(get="integrations.view")
 def message(request: StaffRequest, message_id: int) -> HttpResponse:
     """One message: what it is, what became of it and why, its orders, its answer (or the
     message it answers) and its raw text, one segment a line."""

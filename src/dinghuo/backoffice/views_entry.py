@@ -318,7 +318,7 @@ def _company_and_ship_tos(tenant_id: int, company_id: int) -> tuple[Company, lis
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="orders.enter", post="orders.enter")
 def enter_order(request: StaffRequest, company_id: int) -> HttpResponseBase:
     """Rows of SKU and quantity, ship-to and purchase-order number for one company.
 

@@ -38,7 +38,7 @@ _LINE_FIELD = re.compile(r"^lines\[(\d+)\]")
 
 
 @require_GET
-@staff_required
+@staff_required(get="fulfilment.view")
 def to_ship(request: StaffRequest) -> HttpResponse:
     """Confirmed and partially shipped orders, the longest waiting first."""
     found = page.orders_to_ship(
@@ -110,7 +110,7 @@ def _show_refusal(form: forms.ShipForm, lines: list[int], error: DomainError) ->
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="fulfilment.view", post="fulfilment.ship")
 def ship(request: StaffRequest, order_id: int) -> HttpResponseBase:
     """An order's pick list (what is left to ship of each line, and the warehouses holding
     it) and the form to ship all or part of it with a carrier and tracking number."""
@@ -171,7 +171,7 @@ def ship(request: StaffRequest, order_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="fulfilment.ship")
 def start_picking(request: StaffRequest, order_id: int) -> HttpResponseBase:
     """The warehouse says it has started on a confirmed order: from now on only staff can
     change it. Said twice, nothing more happens."""
@@ -192,7 +192,7 @@ def start_picking(request: StaffRequest, order_id: int) -> HttpResponseBase:
 
 
 @require_GET
-@staff_required
+@staff_required(get="fulfilment.view")
 def packing_slip_pdf(request: StaffRequest, order_id: int, shipment_id: int) -> HttpResponse:
     """One shipment's packing slip as a PDF: order, customer, ship-to, carrier, tracking
     number and what is in the parcel."""

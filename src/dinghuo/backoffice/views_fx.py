@@ -131,7 +131,7 @@ def _page(
 
 
 @require_GET
-@staff_required
+@staff_required(get="prices.view")
 def exchange_rates(request: StaffRequest) -> HttpResponse:
     """The base currency, the currencies in use with today's rate and a warning for a
     missing or old one, the forms to set a rate or import a file, and the last rates of one
@@ -149,7 +149,7 @@ def _place_rate_problem(form: RateForm, problem: FieldError) -> None:
 
 
 @require_POST
-@staff_required
+@staff_required(post="fx.change")
 def set_rate(request: StaffRequest) -> HttpResponseBase:
     """Set one rate from the day given (replacing that day's, if any)."""
     tenant_id = request.staff.tenant_id
@@ -180,7 +180,7 @@ def _line_message(problem: FieldError) -> str:
 
 
 @require_POST
-@staff_required
+@staff_required(post="fx.change")
 def import_rates(request: StaffRequest) -> HttpResponseBase:
     """Set the rates of a CSV file, all or none; its problems are listed by line."""
     tenant_id = request.staff.tenant_id

@@ -133,7 +133,7 @@ def _payments_page(
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def payments(request: StaffRequest) -> HttpResponse:
     """Payments and refunds, newest first; with `?company=` (its id or code) that company's,
     where it stands, its open invoices, and the forms to record its payment or a refund."""
@@ -209,7 +209,7 @@ def _allocation_target(chosen: list[int]) -> Any:
 
 
 @require_POST
-@staff_required
+@staff_required(post="billing.change")
 def company_payment(request: StaffRequest, company_id: int) -> HttpResponseBase:
     """Record a company's payment (once per form token), applied oldest first or to the
     invoices chosen; the rest is its unapplied credit."""
@@ -250,7 +250,7 @@ def _refundable_in_money(error: DomainError, currency: str) -> DomainError:
 
 
 @require_POST
-@staff_required
+@staff_required(post="billing.change")
 def company_refund(request: StaffRequest, company_id: int) -> HttpResponseBase:
     """Pay back some of a company's unapplied credit (once per form token)."""
     staff = request.staff
@@ -332,7 +332,7 @@ def _settings_page(request: StaffRequest, form: forms.BillingPolicyForm | None) 
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="billing.view", post="settings.change")
 def billing_settings(request: StaffRequest) -> HttpResponseBase:
     """How the seller invoices, the legal details and payment instructions its documents
     print, and where its receivables come from."""
@@ -354,7 +354,7 @@ def billing_settings(request: StaffRequest) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="billing.change")
 def issue_period(request: StaffRequest) -> HttpResponseBase:
     """Issue the consolidated invoices of the last complete week or month now (a second
     click finds nothing left to invoice)."""

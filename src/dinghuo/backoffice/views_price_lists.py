@@ -180,7 +180,7 @@ def price_list_page(
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="prices.view", post="prices.change")
 def price_lists(request: StaffRequest) -> HttpResponseBase:
     """The tenant's price lists: currency, whether active, how many SKUs and tiers they
     price and to how many companies or groups they are offered; a form makes a new one."""
@@ -216,7 +216,7 @@ def price_lists(request: StaffRequest) -> HttpResponseBase:
 
 
 @require_GET
-@staff_required
+@staff_required(get="prices.view")
 def price_list(request: StaffRequest, price_list_id: int) -> HttpResponse:
     """One price list: its settings, its SKUs' tier ladders (searched by SKU, a page at a
     time; HTMX asks for the rows only), the ladder editor, and who the list is offered to."""
@@ -233,7 +233,7 @@ def price_list(request: StaffRequest, price_list_id: int) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@staff_required(post="prices.change")
 def price_list_settings(request: StaffRequest, price_list_id: int) -> HttpResponseBase:
     """Change a list's code, name, currency or whether it is active (the service refuses a
     new currency once the list has prices)."""
@@ -262,7 +262,7 @@ def price_list_settings(request: StaffRequest, price_list_id: int) -> HttpRespon
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="prices.view", post="prices.change")
 def ladder(request: StaffRequest, price_list_id: int) -> HttpResponseBase:
     """A SKU's tier ladder on the list: GET the editor (`?sku=`), POST the complete ladder
     (or `remove` to take the SKU's price off the list) through `replace_prices`."""

@@ -27,7 +27,7 @@ from dinghuo.pricing import services
 
 
 @require_POST
-@staff_required
+@staff_required(post="prices.change")
 def assign(request: StaffRequest, price_list_id: int) -> HttpResponseBase:
     """Offer the list to a company or a customer group at a priority (`assign_price_list`:
     the company must buy in the list's currency from its seller; once per company or
@@ -58,7 +58,7 @@ def assign(request: StaffRequest, price_list_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="prices.change")
 def change_priority(
     request: StaffRequest, price_list_id: int, assignment_id: int
 ) -> HttpResponseBase:
@@ -87,7 +87,7 @@ def change_priority(
 
 
 @require_POST
-@staff_required
+@staff_required(post="prices.change")
 def remove_assignment(
     request: StaffRequest, price_list_id: int, assignment_id: int
 ) -> HttpResponseBase:

@@ -103,7 +103,7 @@ def _promotion_refusal(form: forms.PromotionForm, codes: list[str], error: Domai
 
 
 @require_GET
-@staff_required
+@staff_required(get="prices.view")
 def promotions(request: StaffRequest) -> HttpResponse:
     """The tenant's promotions, newest first, by state (running, upcoming, ended,
     inactive), each with its value, period and what it targets."""
@@ -137,7 +137,7 @@ def promotions(request: StaffRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="prices.change", post="prices.change")
 def new_promotion(request: StaffRequest) -> HttpResponseBase:
     """Create a promotion through `create_promotion`; its refusals next to the fields."""
     tenant_id = request.staff.tenant_id
@@ -217,7 +217,7 @@ def _initial(tenant_id: int, promotion: Promotion) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="prices.view", post="prices.change")
 def promotion(request: StaffRequest, promotion_id: int) -> HttpResponseBase:
     """One promotion: its state and the form to change it through `update_promotion`."""
     tenant_id = request.staff.tenant_id
@@ -267,7 +267,7 @@ def promotion(request: StaffRequest, promotion_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="prices.change")
 def deactivate_promotion(request: StaffRequest, promotion_id: int) -> HttpResponseBase:
     """End a promotion now: it lowers no price from here on; orders placed keep theirs."""
     tenant_id = request.staff.tenant_id

@@ -62,14 +62,14 @@ def _page(
 
 
 @require_GET
-@staff_required
+@staff_required(get="integrations.view")
 def connections(request: StaffRequest) -> HttpResponse:
     """The connections and the form to set one up."""
     return _page(request, ConnectionForm(queries.company_users(request.staff.tenant_id)))
 
 
 @require_http_methods(["POST"])
-@staff_required
+@staff_required(post="punchout.manage")
 def create(request: StaffRequest) -> HttpResponse:
     """Set up a connection; the page then shows its shared secret, this once."""
     tenant = request.staff.tenant_id
@@ -94,7 +94,7 @@ def create(request: StaffRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_required
+@staff_required(post="punchout.manage")
 def switch(request: StaffRequest, connection_id: int) -> HttpResponseBase:
     """Switch a connection on or off (`active`: "1" or "0")."""
     active = request.POST.get("active") == "1"
@@ -114,7 +114,7 @@ def switch(request: StaffRequest, connection_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="punchout.manage")
 def renew(request: StaffRequest, connection_id: int) -> HttpResponse:
     """A new shared secret, shown once; the old one stops working at once."""
     tenant = request.staff.tenant_id
@@ -148,7 +148,7 @@ def _initial(connection: Any) -> dict[str, Any]:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="integrations.view", post="punchout.manage")
 def connection(request: StaffRequest, connection_id: int) -> HttpResponseBase:
     """Change a connection's name, identities or user (the company stays: the user must be
     one of its users); refusals show next to the fields."""

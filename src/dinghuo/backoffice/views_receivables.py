@@ -64,7 +64,7 @@ def _matching(rows: list[billing.CompanyAging], q: str) -> list[billing.CompanyA
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def aging(request: StaffRequest) -> HttpResponse:
     """What every company still owes, aged on a day (today unless asked): the totals per
     currency with a chart, all companies in base currency, and a row per company (by code, a
@@ -109,7 +109,7 @@ def _download(content: str | bytes, content_type: str, filename: str) -> HttpRes
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def aging_csv(request: StaffRequest) -> HttpResponse:
     """The aging as CSV, headings in the reader's language."""
     on = day_param(request.GET.get("on")) or business_day()
@@ -119,7 +119,7 @@ def aging_csv(request: StaffRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def aging_xlsx(request: StaffRequest) -> HttpResponse:
     """The aging as an Excel workbook, headings in the reader's language."""
     on = day_param(request.GET.get("on")) or business_day()
@@ -135,7 +135,7 @@ def _journal(request: StaffRequest) -> tuple[list[journal.Entry], date]:
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def journal_beancount(request: StaffRequest) -> HttpResponse:
     """The accounting export as a Beancount ledger."""
     entries, on = _journal(request)
@@ -144,7 +144,7 @@ def journal_beancount(request: StaffRequest) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def journal_csv(request: StaffRequest) -> HttpResponse:
     """The accounting export as CSV, one row per posting."""
     entries, on = _journal(request)
@@ -171,7 +171,7 @@ def _statement(request: StaffRequest, company_id: int) -> tuple[statements.State
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def statement(request: StaffRequest, company_id: int) -> HttpResponse:
     """A company's statement of account: the balance brought forward, the period's
     documents with the balance after each, the closing balance and what is open by age."""
@@ -189,7 +189,7 @@ def statement(request: StaffRequest, company_id: int) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@staff_required(get="billing.view")
 def statement_as_pdf(request: StaffRequest, company_id: int) -> HttpResponse:
     """The statement as a PDF in the reader's language."""
     found, _errors = _statement(request, company_id)

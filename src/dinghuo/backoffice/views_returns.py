@@ -41,7 +41,7 @@ ALL = "all"
 
 
 @require_GET
-@staff_required
+@staff_required(get="returns.view")
 def returns(request: StaffRequest) -> HttpResponse:
     """Returns oldest first, by status; the desk opens on those waiting for a decision."""
     status = request.GET.get("status") or ReturnStatus.REQUESTED
@@ -125,7 +125,7 @@ def _page(
 
 
 @require_GET
-@staff_required
+@staff_required(get="returns.view")
 def return_page(request: StaffRequest, return_id: int) -> HttpResponse:
     """One return: company, order, lines, and the action its status allows."""
     return _page(request, return_id)
@@ -154,7 +154,7 @@ def _change(
 
 
 @require_POST
-@staff_required
+@staff_required(post="returns.decide")
 def approve(request: StaffRequest, return_id: int) -> HttpResponseBase:
     """Approve a requested return: it gets the seller's next RMA number; an exchange's
     replacement order is placed (a refusal, such as too little stock, is shown)."""
@@ -177,7 +177,7 @@ def approve(request: StaffRequest, return_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="returns.decide")
 def reject(request: StaffRequest, return_id: int) -> HttpResponseBase:
     """Reject a requested return; the comment tells the company why."""
     tenant_id = request.staff.tenant_id
@@ -196,7 +196,7 @@ def reject(request: StaffRequest, return_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="returns.receive")
 def receive(request: StaffRequest, return_id: int) -> HttpResponseBase:
     """Record what arrived of each line and what becomes of it; stock moves accordingly."""
     tenant_id = request.staff.tenant_id
@@ -216,7 +216,7 @@ def receive(request: StaffRequest, return_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="returns.close")
 def close(request: StaffRequest, return_id: int) -> HttpResponseBase:
     """Credit what arrived and close the return; ticked, refund what the credit freed."""
     staff = request.staff
@@ -240,7 +240,7 @@ def close(request: StaffRequest, return_id: int) -> HttpResponseBase:
 
 
 @require_GET
-@staff_required
+@staff_required(get="returns.view")
 def return_slip(request: StaffRequest, return_id: int) -> HttpResponseBase:
     """The approved return's slip (PDF) in the reader's language; before approval the
     return's page again, saying why there is none."""
@@ -255,7 +255,7 @@ def return_slip(request: StaffRequest, return_id: int) -> HttpResponseBase:
 
 
 @require_GET
-@staff_required
+@staff_required(get="returns.view")
 def return_photo(request: StaffRequest, return_id: int, photo_id: int) -> HttpResponseBase:
     """A photo of the return, as attached."""
     try:
@@ -265,7 +265,7 @@ def return_photo(request: StaffRequest, return_id: int, photo_id: int) -> HttpRe
 
 
 @require_GET
-@staff_required
+@staff_required(get="returns.view")
 def return_photo_thumbnail(
     request: StaffRequest, return_id: int, photo_id: int
 ) -> HttpResponseBase:

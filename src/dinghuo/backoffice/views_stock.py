@@ -179,7 +179,7 @@ def show_refusal(form: django_forms.Form, error: DomainError) -> None:
 
 
 @require_GET
-@staff_required
+@staff_required(get="stock.view")
 def levels(request: StaffRequest) -> HttpResponse:
     """Stock levels per warehouse (on hand, reserved, available), searchable by SKU code or
     name, optionally only the SKUs low in stock; a page at a time."""
@@ -249,7 +249,7 @@ def _sku_page(
 
 
 @require_GET
-@staff_required
+@staff_required(get="stock.view")
 def sku(request: StaffRequest, sku_id: int) -> HttpResponse:
     """One SKU's stock in each warehouse and its ledger (newest first, a page at a time),
     with the forms to receive, adjust and transfer it."""
@@ -313,21 +313,21 @@ def _change(request: StaffRequest, sku_id: int, name: str) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="stock.receive")
 def receive(request: StaffRequest, sku_id: int) -> HttpResponseBase:
     """Record goods received into a warehouse."""
     return _change(request, sku_id, "receive")
 
 
 @require_POST
-@staff_required
+@staff_required(post="stock.adjust")
 def adjust(request: StaffRequest, sku_id: int) -> HttpResponseBase:
     """Correct a warehouse's on hand; the reason is kept in the ledger."""
     return _change(request, sku_id, "adjust")
 
 
 @require_POST
-@staff_required
+@staff_required(post="stock.adjust")
 def transfer(request: StaffRequest, sku_id: int) -> HttpResponseBase:
     """Move units from one warehouse to another."""
     return _change(request, sku_id, "transfer")

@@ -74,7 +74,7 @@ def _delivery(
 
 
 @require_GET
-@staff_required
+@staff_required(get="integrations.view")
 def webhooks(request: StaffRequest) -> HttpResponse:
     """Every subscription, oldest first, with what it asks for, its state in words, how many
     deliveries wait or were given up, and when it last received one."""
@@ -154,7 +154,7 @@ def _create(request: StaffRequest, form: WebhookForm) -> services.NewSecret:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="webhooks.manage", post="webhooks.manage")
 def new_webhook(request: StaffRequest) -> HttpResponseBase:
     """Subscribe an address through `create_subscription`; the next page shows its secret."""
     form = WebhookForm(request.POST if request.method == "POST" else None)
@@ -171,7 +171,7 @@ def new_webhook(request: StaffRequest) -> HttpResponseBase:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="webhooks.manage", post="webhooks.manage")
 def edit_webhook(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
     """Change a subscription through `update_subscription`; refusals next to the fields."""
     tenant_id = request.staff.tenant_id
@@ -205,7 +205,7 @@ def edit_webhook(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
 
 
 @require_http_methods(["GET", "POST"])
-@staff_required
+@staff_required(get="webhooks.manage", post="webhooks.manage")
 def delete_webhook(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
     """Ask, then delete: nothing more is sent, and its delivery log goes with it."""
     tenant_id = request.staff.tenant_id
@@ -220,7 +220,7 @@ def delete_webhook(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="webhooks.manage")
 def rotate_secret(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
     """A new secret, shown once on the next page; the old one signs beside it for 24 hours."""
     made = changes.run(
@@ -233,7 +233,7 @@ def rotate_secret(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="webhooks.manage")
 def resume(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
     """Send again after a pause: every delivery waiting or given up is tried now."""
     try:
@@ -300,7 +300,7 @@ def _detail(
 
 @require_GET
 @never_cache
-@staff_required
+@staff_required(get="integrations.view")
 def webhook(request: StaffRequest, webhook_id: int) -> HttpResponse:
     """A subscription: its settings and state, its secret when just made or replaced (once),
     and its delivery log, newest first, by state (`?state=`), older ones by `?before=`."""
@@ -308,7 +308,7 @@ def webhook(request: StaffRequest, webhook_id: int) -> HttpResponse:
 
 
 @require_GET
-@staff_required
+@staff_required(get="integrations.view")
 def delivery(request: StaffRequest, webhook_id: int, delivery_id: int) -> HttpResponse:
     """One delivery: its event and object in words, and every attempt with the answer."""
     tenant_id = request.staff.tenant_id
@@ -329,7 +329,7 @@ def delivery(request: StaffRequest, webhook_id: int, delivery_id: int) -> HttpRe
 
 
 @require_POST
-@staff_required
+@staff_required(post="webhooks.manage")
 def replay_delivery(request: StaffRequest, webhook_id: int, delivery_id: int) -> HttpResponseBase:
     """Send a delivery's event again as a new delivery (same event id)."""
     tenant_id = request.staff.tenant_id
@@ -368,7 +368,7 @@ def _replay_refusal(form: Any, error: DomainError, field: str) -> None:
 
 
 @require_POST
-@staff_required
+@staff_required(post="webhooks.manage")
 def replay_period(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
     """Send again the events that occurred in a period (in the staff member's time zone)."""
     tenant_id = request.staff.tenant_id
@@ -393,7 +393,7 @@ def replay_period(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
 
 
 @require_POST
-@staff_required
+@staff_required(post="webhooks.manage")
 def replay_cursor(request: StaffRequest, webhook_id: int) -> HttpResponseBase:
     """Send again every event after a feed cursor, up to the subscription's position."""
     tenant_id = request.staff.tenant_id

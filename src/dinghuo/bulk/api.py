@@ -14,7 +14,7 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import Query, Router
 from ninja.errors import HttpError
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, require_key, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import ObjectId, PageFilters, RequiredIdempotencyKey
@@ -53,7 +53,12 @@ def stream_export(
     return exporting.download(kind, tenant, query.format, query.language, **filters)
 
 
-@router.get("/exports/products", summary="Export products and SKUs", openapi_extra=_FILE_ANSWER)
+@router.get(
+    "/exports/products",
+    summary="Export products and SKUs",
+    openapi_extra=_FILE_ANSWER,
+    auth=staff_may("data.export"),
+)
 def export_products(
     request: HttpRequest, query: Query[ProductExportQuery]
 ) -> StreamingHttpResponse:
@@ -64,7 +69,10 @@ def export_products(
 
 
 @router.get(
-    "/exports/prices", summary="Export price list prices and tiers", openapi_extra=_FILE_ANSWER
+    "/exports/prices",
+    summary="Export price list prices and tiers",
+    openapi_extra=_FILE_ANSWER,
+    auth=staff_may("data.export"),
 )
 def export_prices(request: HttpRequest, query: Query[PriceExportQuery]) -> StreamingHttpResponse:
     """One row per price list, SKU and quantity tier; of one list with `price_list_id`."""
@@ -72,7 +80,10 @@ def export_prices(request: HttpRequest, query: Query[PriceExportQuery]) -> Strea
 
 
 @router.get(
-    "/exports/contract-prices", summary="Export contract prices", openapi_extra=_FILE_ANSWER
+    "/exports/contract-prices",
+    summary="Export contract prices",
+    openapi_extra=_FILE_ANSWER,
+    auth=staff_may("data.export"),
 )
 def export_contract_prices(
     request: HttpRequest, query: Query[CompanyScopedExportQuery]
@@ -82,14 +93,24 @@ def export_contract_prices(
     return stream_export("contract-prices", tenant, query, company_id=query.company_id)
 
 
-@router.get("/exports/stock", summary="Export stock levels", openapi_extra=_FILE_ANSWER)
+@router.get(
+    "/exports/stock",
+    summary="Export stock levels",
+    openapi_extra=_FILE_ANSWER,
+    auth=staff_may("data.export"),
+)
 def export_stock(request: HttpRequest, query: Query[StockExportQuery]) -> StreamingHttpResponse:
     """One row per warehouse and SKU: on hand, reserved, available; filtered as `GET /stock`."""
     filters = {"sku_code": query.sku, "warehouse_code": query.warehouse}
     return stream_export("stock", tenant_id(request), query, **filters)
 
 
-@router.get("/exports/companies", summary="Export companies", openapi_extra=_FILE_ANSWER)
+@router.get(
+    "/exports/companies",
+    summary="Export companies",
+    openapi_extra=_FILE_ANSWER,
+    auth=staff_may("data.export"),
+)
 def export_companies(
     request: HttpRequest, query: Query[CompanyExportQuery]
 ) -> StreamingHttpResponse:
@@ -98,7 +119,12 @@ def export_companies(
     return stream_export("companies", tenant_id(request), query, **filters)
 
 
-@router.get("/exports/company-users", summary="Export company users", openapi_extra=_FILE_ANSWER)
+@router.get(
+    "/exports/company-users",
+    summary="Export company users",
+    openapi_extra=_FILE_ANSWER,
+    auth=staff_may("data.export"),
+)
 def export_company_users(
     request: HttpRequest, query: Query[CompanyScopedExportQuery]
 ) -> StreamingHttpResponse:
@@ -108,7 +134,10 @@ def export_company_users(
 
 
 @router.get(
-    "/exports/company-addresses", summary="Export company addresses", openapi_extra=_FILE_ANSWER
+    "/exports/company-addresses",
+    summary="Export company addresses",
+    openapi_extra=_FILE_ANSWER,
+    auth=staff_may("data.export"),
 )
 def export_company_addresses(
     request: HttpRequest, query: Query[CompanyScopedExportQuery]
@@ -118,13 +147,23 @@ def export_company_addresses(
     return stream_export("company-addresses", tenant, query, company_id=query.company_id)
 
 
-@router.get("/exports/orders", summary="Export orders with their lines", openapi_extra=_FILE_ANSWER)
+@router.get(
+    "/exports/orders",
+    summary="Export orders with their lines",
+    openapi_extra=_FILE_ANSWER,
+    auth=staff_may("data.export"),
+)
 def export_orders(request: HttpRequest, query: Query[OrderExportQuery]) -> StreamingHttpResponse:
     """One row per order line, filtered as `GET /orders`; status in `language`."""
     return stream_export("orders", tenant_id(request), query, search=query.search())
 
 
-@router.get("/exports/invoices", summary="Export invoices", openapi_extra=_FILE_ANSWER)
+@router.get(
+    "/exports/invoices",
+    summary="Export invoices",
+    openapi_extra=_FILE_ANSWER,
+    auth=staff_may("data.export"),
+)
 def export_invoices(
     request: HttpRequest, query: Query[InvoiceExportQuery]
 ) -> StreamingHttpResponse:
@@ -197,6 +236,7 @@ def _form(request: HttpRequest) -> tuple[bytes, str, str, str]:
     response={202: ImportRunOut},
     summary="Import a file (dry run, or apply)",
     openapi_extra=_IMPORT_OPENAPI,
+    auth=staff_may("data.import"),
 )
 def start_import(
     request: HttpRequest, idempotency_key: RequiredIdempotencyKey = None
@@ -226,19 +266,31 @@ def start_import(
     return run_create(request, idempotency_key, body, create)
 
 
-@router.get("/imports", response=ImportRunPageOut, summary="List import runs")
+@router.get(
+    "/imports", response=ImportRunPageOut, summary="List import runs", auth=staff_may("data.import")
+)
 def list_imports(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, Any]:
     """Import runs, oldest first, with their state and progress."""
     return paged(queries.runs(tenant_id(request)), filters, run_summary_out)
 
 
-@router.get("/imports/{run_id}", response=ImportRunOut, summary="Read an import run")
+@router.get(
+    "/imports/{run_id}",
+    response=ImportRunOut,
+    summary="Read an import run",
+    auth=staff_may("data.import"),
+)
 def get_import(request: HttpRequest, run_id: ObjectId) -> HttpResponse:
     """The run's state, progress (`rows_done` of `rows_total`), problems and summary."""
     return json_response(200, run_out(queries.run_of(tenant_id(request), run_id)))
 
 
-@router.post("/imports/{run_id}/apply", response=ImportRunOut, summary="Apply a checked import")
+@router.post(
+    "/imports/{run_id}/apply",
+    response=ImportRunOut,
+    summary="Apply a checked import",
+    auth=staff_may("data.import"),
+)
 def apply_import(request: HttpRequest, run_id: ObjectId) -> HttpResponse:
     """Queue the apply of a run whose dry run found no problem (409 `import_not_checked`
     otherwise): the worker checks it again and writes every row, or none."""
@@ -262,6 +314,7 @@ def apply_import(request: HttpRequest, run_id: ObjectId) -> HttpResponse:
             }
         }
     },
+    auth=staff_may("data.import"),
 )
 def import_problems_csv(request: HttpRequest, run_id: ObjectId) -> StreamingHttpResponse:
     """Row, column and message of every problem, as CSV (UTF-8 with a byte-order mark)."""

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
@@ -57,12 +57,22 @@ def _sku_answer(tenant: int, sku_id: int) -> dict[str, Any]:
 # --- categories ---------------------------------------------------------------------------
 
 
-@router.get("/categories", response=CategoryPageOut, summary="List categories")
+@router.get(
+    "/categories",
+    response=CategoryPageOut,
+    summary="List categories",
+    auth=staff_may("catalog.view"),
+)
 def list_categories(request: HttpRequest, filters: Query[PageFilters]) -> HttpResponse:
     return json_response(200, paged(queries.categories(tenant_id(request)), filters, category_out))
 
 
-@router.post("/categories", response={201: CategoryOut}, summary="Create a category")
+@router.post(
+    "/categories",
+    response={201: CategoryOut},
+    summary="Create a category",
+    auth=staff_may("catalog.change"),
+)
 def create_category(
     request: HttpRequest, payload: CategoryIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -80,12 +90,22 @@ def create_category(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/categories/{category_id}", response=CategoryOut, summary="Read a category")
+@router.get(
+    "/categories/{category_id}",
+    response=CategoryOut,
+    summary="Read a category",
+    auth=staff_may("catalog.view"),
+)
 def get_category(request: HttpRequest, category_id: ObjectId) -> HttpResponse:
     return tagged(200, category_out(queries.category(tenant_id(request), category_id)))
 
 
-@router.patch("/categories/{category_id}", response=CategoryOut, summary="Change a category")
+@router.patch(
+    "/categories/{category_id}",
+    response=CategoryOut,
+    summary="Change a category",
+    auth=staff_may("catalog.change"),
+)
 def update_category(
     request: HttpRequest, category_id: ObjectId, payload: CategoryPatch, if_match: IfMatch = None
 ) -> HttpResponse:
@@ -112,13 +132,23 @@ def update_category(
 # --- tax categories -----------------------------------------------------------------------
 
 
-@router.get("/tax-categories", response=TaxCategoryPageOut, summary="List tax categories")
+@router.get(
+    "/tax-categories",
+    response=TaxCategoryPageOut,
+    summary="List tax categories",
+    auth=staff_may("catalog.view"),
+)
 def list_tax_categories(request: HttpRequest, filters: Query[PageFilters]) -> HttpResponse:
     categories = queries.tax_categories(tenant_id(request))
     return json_response(200, paged(categories, filters, tax_category_out))
 
 
-@router.post("/tax-categories", response={201: TaxCategoryOut}, summary="Create a tax category")
+@router.post(
+    "/tax-categories",
+    response={201: TaxCategoryOut},
+    summary="Create a tax category",
+    auth=staff_may("catalog.change"),
+)
 def create_tax_category(
     request: HttpRequest, payload: TaxCategoryIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -136,7 +166,10 @@ def create_tax_category(
 
 
 @router.get(
-    "/tax-categories/{tax_category_id}", response=TaxCategoryOut, summary="Read a tax category"
+    "/tax-categories/{tax_category_id}",
+    response=TaxCategoryOut,
+    summary="Read a tax category",
+    auth=staff_may("catalog.view"),
 )
 def get_tax_category(request: HttpRequest, tax_category_id: ObjectId) -> HttpResponse:
     category = queries.tax_category(tenant_id(request), tax_category_id)
@@ -144,7 +177,10 @@ def get_tax_category(request: HttpRequest, tax_category_id: ObjectId) -> HttpRes
 
 
 @router.patch(
-    "/tax-categories/{tax_category_id}", response=TaxCategoryOut, summary="Change a tax category"
+    "/tax-categories/{tax_category_id}",
+    response=TaxCategoryOut,
+    summary="Change a tax category",
+    auth=staff_may("catalog.change"),
 )
 def update_tax_category(
     request: HttpRequest,
@@ -174,7 +210,9 @@ def update_tax_category(
 # --- products -----------------------------------------------------------------------------
 
 
-@router.get("/products", response=ProductPageOut, summary="List products")
+@router.get(
+    "/products", response=ProductPageOut, summary="List products", auth=staff_may("catalog.view")
+)
 def list_products(request: HttpRequest, filters: Query[ProductFilters]) -> HttpResponse:
     """Oldest first; follow `next_cursor` with `after`. SKUs are in each product's detail."""
     products = queries.products(
@@ -186,7 +224,12 @@ def list_products(request: HttpRequest, filters: Query[ProductFilters]) -> HttpR
     return json_response(200, paged(products, filters, lambda p: product_out(p, p.seller.slug)))
 
 
-@router.post("/products", response={201: ProductOut}, summary="Create a product")
+@router.post(
+    "/products",
+    response={201: ProductOut},
+    summary="Create a product",
+    auth=staff_may("catalog.change"),
+)
 def create_product(
     request: HttpRequest, payload: ProductIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -209,13 +252,23 @@ def create_product(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/products/{product_id}", response=ProductOut, summary="Read a product and its SKUs")
+@router.get(
+    "/products/{product_id}",
+    response=ProductOut,
+    summary="Read a product and its SKUs",
+    auth=staff_may("catalog.view"),
+)
 def get_product(request: HttpRequest, product_id: ObjectId) -> HttpResponse:
     """With its `ETag`, for `If-Match` on PATCH."""
     return tagged(200, _product_answer(tenant_id(request), product_id))
 
 
-@router.patch("/products/{product_id}", response=ProductOut, summary="Change a product")
+@router.patch(
+    "/products/{product_id}",
+    response=ProductOut,
+    summary="Change a product",
+    auth=staff_may("catalog.change"),
+)
 def update_product(
     request: HttpRequest, product_id: ObjectId, payload: ProductPatch, if_match: IfMatch = None
 ) -> HttpResponse:
@@ -257,13 +310,23 @@ def _set_product_active(request: HttpRequest, product_id: int, active: bool) -> 
     return run_change(run)
 
 
-@router.post("/products/{product_id}/deactivate", response=ProductOut, summary="Stop offering")
+@router.post(
+    "/products/{product_id}/deactivate",
+    response=ProductOut,
+    summary="Stop offering",
+    auth=staff_may("catalog.change"),
+)
 def deactivate_product(request: HttpRequest, product_id: ObjectId) -> HttpResponse:
     """Its SKUs leave the buyers' catalogue and can no longer be ordered."""
     return _set_product_active(request, product_id, False)
 
 
-@router.post("/products/{product_id}/activate", response=ProductOut, summary="Offer again")
+@router.post(
+    "/products/{product_id}/activate",
+    response=ProductOut,
+    summary="Offer again",
+    auth=staff_may("catalog.change"),
+)
 def activate_product(request: HttpRequest, product_id: ObjectId) -> HttpResponse:
     return _set_product_active(request, product_id, True)
 
@@ -271,7 +334,7 @@ def activate_product(request: HttpRequest, product_id: ObjectId) -> HttpResponse
 # --- SKUs ---------------------------------------------------------------------------------
 
 
-@router.get("/skus", response=SkuPageOut, summary="List SKUs")
+@router.get("/skus", response=SkuPageOut, summary="List SKUs", auth=staff_may("catalog.view"))
 def list_skus(request: HttpRequest, filters: Query[SkuFilters]) -> HttpResponse:
     skus = queries.skus(
         tenant_id(request),
@@ -283,7 +346,9 @@ def list_skus(request: HttpRequest, filters: Query[SkuFilters]) -> HttpResponse:
     return json_response(200, body)
 
 
-@router.post("/skus", response={201: SkuOut}, summary="Create a SKU")
+@router.post(
+    "/skus", response={201: SkuOut}, summary="Create a SKU", auth=staff_may("catalog.change")
+)
 def create_sku(
     request: HttpRequest, payload: SkuIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -307,13 +372,15 @@ def create_sku(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/skus/{sku_id}", response=SkuOut, summary="Read a SKU")
+@router.get("/skus/{sku_id}", response=SkuOut, summary="Read a SKU", auth=staff_may("catalog.view"))
 def get_sku(request: HttpRequest, sku_id: ObjectId) -> HttpResponse:
     """With its `ETag`, for `If-Match` on PATCH."""
     return tagged(200, _sku_answer(tenant_id(request), sku_id))
 
 
-@router.patch("/skus/{sku_id}", response=SkuOut, summary="Change a SKU")
+@router.patch(
+    "/skus/{sku_id}", response=SkuOut, summary="Change a SKU", auth=staff_may("catalog.change")
+)
 def update_sku(
     request: HttpRequest, sku_id: ObjectId, payload: SkuPatch, if_match: IfMatch = None
 ) -> HttpResponse:
@@ -351,12 +418,22 @@ def _set_sku_active(request: HttpRequest, sku_id: int, active: bool) -> HttpResp
     return run_change(run)
 
 
-@router.post("/skus/{sku_id}/deactivate", response=SkuOut, summary="Stop offering a SKU")
+@router.post(
+    "/skus/{sku_id}/deactivate",
+    response=SkuOut,
+    summary="Stop offering a SKU",
+    auth=staff_may("catalog.change"),
+)
 def deactivate_sku(request: HttpRequest, sku_id: ObjectId) -> HttpResponse:
     return _set_sku_active(request, sku_id, False)
 
 
-@router.post("/skus/{sku_id}/activate", response=SkuOut, summary="Offer a SKU again")
+@router.post(
+    "/skus/{sku_id}/activate",
+    response=SkuOut,
+    summary="Offer a SKU again",
+    auth=staff_may("catalog.change"),
+)
 def activate_sku(request: HttpRequest, sku_id: ObjectId) -> HttpResponse:
     return _set_sku_active(request, sku_id, True)
 
@@ -390,7 +467,12 @@ def _rows(payload: BulkIn) -> list[services.ProductRow]:
     ]
 
 
-@router.post("/catalog/bulk", response=BulkOut, summary="Create or update products and SKUs")
+@router.post(
+    "/catalog/bulk",
+    response=BulkOut,
+    summary="Create or update products and SKUs",
+    auth=staff_may("catalog.change"),
+)
 def bulk_upsert(
     request: HttpRequest, payload: BulkIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from dinghuo.core.permissions import ROLE_NAMES, Role
+
 
 class Tenant(models.Model):
     """One platform operator; every business row belongs to exactly one."""
@@ -65,6 +67,13 @@ class ApiKey(TenantScoped):
         blank=True,
         on_delete=models.CASCADE,
         related_name="api_keys",
+    )
+    # A seller's key acts with this staff role (`core.permissions`); a buyer's key ignores
+    # it. Keys issued before roles existed could do everything, so they became owners.
+    role = models.CharField(
+        max_length=20,
+        choices=[(r.value, name) for r, name in ROLE_NAMES.items()],
+        default=Role.OWNER.value,
     )
     created_at = models.DateTimeField(auto_now_add=True)
     revoked_at = models.DateTimeField(null=True, blank=True)

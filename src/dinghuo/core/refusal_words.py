@@ -48,6 +48,7 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "validation_failed": (say(_("Some of what you entered is not valid; correct it.")),),
     "conflict": (say(_("This cannot be done now; reload the page and try again.")),),
     "forbidden": (say(_("You may not do this.")),),
+    "role_forbids": (say(_("Your role does not allow this; ask an owner or a manager.")),),
     "not_found": (say(_("Not found: it may have been removed.")),),
     "busy": (say(_("Someone else is changing this; try again in a moment.")),),
     "rate_limited": (say(_("Too many requests in a short time; wait a minute and try again.")),),
@@ -83,6 +84,10 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "limit_not_positive": (
         say(_("Allow at least one request a minute, or leave it empty for the default.")),
     ),
+    "role_above_own": (
+        say(_("You cannot give a role that may do more than yours, nor change such a person.")),
+    ),
+    "last_owner": (say(_("The last owner stays an owner: make someone else owner first.")),),
     "staff_key_required": (say(_("Only a staff API key may do this.")),),
     "buyer_key_required": (say(_("Only a buyer's API key may do this.")),),
     "staff_of_other_tenant": (say(_("This person already works for another seller.")),),

@@ -11,6 +11,7 @@ from django.utils import timezone
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
 from dinghuo.core.models import ApiKey, IdempotencyRecord, Seller, Tenant, TenantApiLimits
 from dinghuo.core.money import is_currency
+from dinghuo.core.permissions import ROLES, Role
 
 API_KEY_SCOPES = frozenset({"read", "write"})
 _KEY_PREFIX = "dh_"
@@ -51,16 +52,28 @@ def create_tenant(
 
 @transaction.atomic
 def create_api_key(
-    *, tenant: Tenant, name: str, scopes: set[str], company_user_id: int | None = None
+    *,
+    tenant: Tenant,
+    name: str,
+    scopes: set[str],
+    company_user_id: int | None = None,
+    role: str = Role.OWNER.value,
 ) -> IssuedApiKey:
     """Issue a key for `tenant` with the given scopes; the token is returned once.
 
-    With `company_user_id` the key is that buyer's: it acts as them on the buyer routes only."""
+    A seller's key acts with the staff `role` (owner, as every key could do everything
+    before roles existed); with `company_user_id` the key is that buyer's instead: it acts as
+    them on the buyer routes only, and its role is not used."""
     unknown = set(scopes) - API_KEY_SCOPES
     if not scopes or unknown:
         raise ValidationFailed(
             "Scopes must be a non-empty subset of read, write.",
             errors=[FieldError("scopes", "invalid_scope", f"Unknown scopes: {sorted(unknown)}")],
+        )
+    if role not in ROLES:
+        raise ValidationFailed(
+            "Not a staff role.",
+            errors=[FieldError("role", "invalid_role", f"One of {', '.join(ROLES)}.")],
         )
     prefix = secrets.token_hex(6)
     token = f"{_KEY_PREFIX}{prefix}_{secrets.token_urlsafe(32)}"
@@ -71,6 +84,7 @@ def create_api_key(
         secret_hash=hash_secret(token),
         scopes=",".join(sorted(scopes)),
         company_user_id=company_user_id,
+        role=role,
     )
     return IssuedApiKey(key=key, secret=token)
 
@@ -101,6 +115,7 @@ class Caller:
     # The tenant's own API rate limits per minute (None: the deployment's default).
     reads_per_minute: int | None = None
     writes_per_minute: int | None = None
+    staff_role: str | None = None  # a seller's key: what it may do (`core.permissions`)
 
     @property
     def is_buyer(self) -> bool:
@@ -128,6 +143,7 @@ def authenticate_api_key(token: str) -> Caller | None:
             # Joined here so that the rate limits cost no query of their own.
             "tenant__api_limits__reads_per_minute",
             "tenant__api_limits__writes_per_minute",
+            "role",
         )
         .first()
     )
@@ -136,7 +152,10 @@ def authenticate_api_key(token: str) -> Caller | None:
     if found[3] is not None and not found[6]:
         return None  # a buyer whose sign-in was switched off loses their keys too
     scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())
-    return Caller(prefix, found[0], scopes, found[3], found[4], found[5], found[7], found[8])
+    staff_role = found[9] if found[3] is None else None
+    return Caller(
+        prefix, found[0], scopes, found[3], found[4], found[5], found[7], found[8], staff_role
+    )
 
 
 @transaction.atomic

@@ -26,9 +26,10 @@ from dinghuo.billing.models import CreditNote, Invoice, Payment, Receivable
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core import clock
 from dinghuo.core.models import Seller, Tenant
+from dinghuo.core.permissions import ROLE_NAMES, Role
 from dinghuo.core.services import authenticate_api_key, create_api_key, create_tenant
 from dinghuo.customers.models import Company, CompanyUser
-from dinghuo.demo import HISTORY_DAYS, DemoRefused, catalogue
+from dinghuo.demo import HISTORY_DAYS, DemoRefused, catalogue, team
 from dinghuo.demo.after_sales import AfterSales, set_up_returns
 from dinghuo.demo.agenda import Agenda
 from dinghuo.demo.amendments import amend_a_recent_order, place_an_order_to_change
@@ -83,6 +84,7 @@ class Credentials:
     staff_password: str
     buyer_password: str
     buyers: tuple[BuyerLogin, ...]
+    team: tuple[tuple[str, Role], ...] = ()
 
     def render(self) -> str:
         """The sign-ins as text, with the URLs they are for."""
@@ -90,6 +92,7 @@ class Credentials:
             f"    {b.email} / {self.buyer_password}    ({b.company}; {b.role}; {b.price_list})"
             for b in self.buyers
         )
+        team = "".join(f"    {email}    ({ROLE_NAMES[role]})\n" for email, role in self.team)
         return (
             f"Dinghuo demo: {DEMO_NAME} (tenant {DEMO_SLUG!r})\n"
             f"  API docs      {BASE_URL}/api/v1/docs\n"
@@ -103,7 +106,9 @@ class Credentials:
             f'    curl -H "Authorization: Bearer {self.api_key}" {BASE_URL}/api/v1/orders\n'
             "\n"
             f"  Staff login: {STAFF_EMAIL} (back office) or {STAFF_USERNAME} (admin)"
-            f" / {self.staff_password}\n"
+            f" / {self.staff_password} (owner)\n"
+            "  The other staff, one per role, sign in with the same password:\n"
+            f"{team}"
             "  Buyer logins (every demo buyer user has this password):\n"
             f"{buyers}\n"
         )
@@ -274,13 +279,17 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
     staff_user = get_user_model().objects.create_superuser(
         STAFF_USERNAME, STAFF_EMAIL, staff_password
     )
-    add_staff_member(tenant_id=tenant.pk, user_id=staff_user.pk)
-    key = create_api_key(tenant=tenant, name="demo", scopes={"read", "write"})
+    add_staff_member(tenant_id=tenant.pk, user_id=staff_user.pk, role=Role.OWNER)
+    staff_team = team.hire(tenant.pk, staff_password)
+    key = create_api_key(
+        tenant=tenant, name="demo", scopes={"read", "write"}, role=Role.OWNER.value
+    )
     credentials = Credentials(
         api_key=key.secret,
         staff_password=staff_password,
         buyer_password=buyer_password,
         buyers=_featured_buyers(buyers),
+        team=staff_team,
     )
     return Loaded(
         credentials,

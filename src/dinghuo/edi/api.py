@@ -14,7 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
 from dinghuo.api import uploads
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import require_key, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import ObjectId, PageFilters, RequiredIdempotencyKey, given
@@ -50,13 +50,23 @@ def _ship_tos(items: list[ShipToIn]) -> list[partners.ShipTo]:
     return [partners.ShipTo(item.gln, item.location_id) for item in items]
 
 
-@router.get("/edi/partners", response=PartnerPageOut, summary="List EDI trading partners")
+@router.get(
+    "/edi/partners",
+    response=PartnerPageOut,
+    summary="List EDI trading partners",
+    auth=staff_may("integrations.view"),
+)
 def list_partners(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, Any]:
     """The tenant's trading partners, oldest first."""
     return paged(queries.partners(tenant_id(request)), filters, partner_out)
 
 
-@router.post("/edi/partners", response={201: PartnerOut}, summary="Set up an EDI trading partner")
+@router.post(
+    "/edi/partners",
+    response={201: PartnerOut},
+    summary="Set up an EDI trading partner",
+    auth=staff_may("edi.manage"),
+)
 def create_partner(
     request: HttpRequest, payload: PartnerIn, idempotency_key: RequiredIdempotencyKey = None
 ) -> HttpResponse:
@@ -85,7 +95,10 @@ def create_partner(
 
 
 @router.get(
-    "/edi/partners/{partner_id}", response=PartnerOut, summary="Read an EDI trading partner"
+    "/edi/partners/{partner_id}",
+    response=PartnerOut,
+    summary="Read an EDI trading partner",
+    auth=staff_may("integrations.view"),
 )
 def get_partner(request: HttpRequest, partner_id: ObjectId) -> dict[str, Any]:
     """With its delivery points, article numbers and the next references we will give."""
@@ -93,7 +106,10 @@ def get_partner(request: HttpRequest, partner_id: ObjectId) -> dict[str, Any]:
 
 
 @router.patch(
-    "/edi/partners/{partner_id}", response=PartnerOut, summary="Change an EDI trading partner"
+    "/edi/partners/{partner_id}",
+    response=PartnerOut,
+    summary="Change an EDI trading partner",
+    auth=staff_may("edi.manage"),
 )
 def update_partner(
     request: HttpRequest, partner_id: ObjectId, payload: PartnerPatch
@@ -124,6 +140,7 @@ def update_partner(
     "/edi/partners/{partner_id}/articles",
     response=PartnerOut,
     summary="Set a partner's article numbers",
+    auth=staff_may("edi.manage"),
 )
 def set_articles(request: HttpRequest, partner_id: ObjectId, payload: ArticlesIn) -> HttpResponse:
     """The buyer's own article numbers (PIA … IN), each for one of our SKUs; replaces all."""
@@ -205,6 +222,7 @@ def received_answer(message: EdiMessage, created: bool) -> tuple[int, Any]:
     response={200: MessageOut, 201: MessageOut},
     summary="Upload an EDI interchange (EANCOM ORDERS)",
     openapi_extra=_UPLOAD_OPENAPI,
+    auth=staff_may("edi.manage"),
 )
 def upload_message(
     request: HttpRequest,
@@ -231,7 +249,12 @@ def upload_message(
     return response
 
 
-@router.get("/edi/messages", response=MessagePageOut, summary="List EDI messages")
+@router.get(
+    "/edi/messages",
+    response=MessagePageOut,
+    summary="List EDI messages",
+    auth=staff_may("integrations.view"),
+)
 def list_messages(request: HttpRequest, filters: Query[MessageFilters]) -> dict[str, Any]:
     """Messages received and sent, oldest first; filter by direction, status, kind, partner."""
     qs = queries.messages(
@@ -244,7 +267,12 @@ def list_messages(request: HttpRequest, filters: Query[MessageFilters]) -> dict[
     return paged(qs, filters, message_out)
 
 
-@router.get("/edi/messages/{message_id}", response=MessageDetailOut, summary="Read an EDI message")
+@router.get(
+    "/edi/messages/{message_id}",
+    response=MessageDetailOut,
+    summary="Read an EDI message",
+    auth=staff_may("integrations.view"),
+)
 def get_message(request: HttpRequest, message_id: ObjectId) -> dict[str, Any]:
     """With its raw text, and the text one segment a line."""
     message = queries.message(tenant_id(request), message_id)

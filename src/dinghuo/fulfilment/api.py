@@ -10,7 +10,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import run_change, run_create
 from dinghuo.api.schemas import IdempotencyKey, ObjectId
 from dinghuo.fulfilment import queries, services
@@ -32,6 +32,7 @@ router = Router(tags=["orders"])
     summary="Ship (part of) an order",
     operation_id="dinghuo_orders_api_ship_order",
     tags=["orders"],
+    auth=staff_may("fulfilment.ship"),
 )
 def ship_order(
     request: HttpRequest,
@@ -64,6 +65,7 @@ def ship_order(
     summary="Mark an order delivered",
     operation_id="dinghuo_orders_api_deliver_order",
     tags=["orders"],
+    auth=staff_may("fulfilment.ship"),
 )
 def deliver_order(request: HttpRequest, order_id: ObjectId) -> HttpResponse:
     tenant = tenant_id(request)

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.integrations import cursors, queries
 
 router = Router(tags=["events"])
@@ -42,7 +42,9 @@ class EventFilters(Schema):
     )
 
 
-@router.get("", response=EventPageOut, summary="Read the event feed")
+@router.get(
+    "", response=EventPageOut, summary="Read the event feed", auth=staff_may("integrations.view")
+)
 def list_events(request: HttpRequest, filters: Query[EventFilters]) -> dict[str, Any]:
     """Events after the cursor, in commit order. Poll with the returned `next_cursor`."""
     after = cursors.read(filters.after)

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from pydantic import Field
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
@@ -50,7 +50,12 @@ def _detail(tenant: int, subscription_id: int) -> dict[str, Any]:
     return webhook_out(subscription, queries.delivery_counts([subscription.pk])[subscription.pk])
 
 
-@router.get("/webhooks", response=SubscriptionPageOut, summary="List webhook subscriptions")
+@router.get(
+    "/webhooks",
+    response=SubscriptionPageOut,
+    summary="List webhook subscriptions",
+    auth=staff_may("integrations.view"),
+)
 def list_webhooks(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, Any]:
     """Oldest first; follow `next_cursor` with `after`."""
     body = paged(queries.subscriptions(tenant_id(request)), filters, lambda s: s)
@@ -59,7 +64,12 @@ def list_webhooks(request: HttpRequest, filters: Query[PageFilters]) -> dict[str
     return body
 
 
-@router.post("/webhooks", response={201: SubscriptionWithSecretOut}, summary="Subscribe a URL")
+@router.post(
+    "/webhooks",
+    response={201: SubscriptionWithSecretOut},
+    summary="Subscribe a URL",
+    auth=staff_may("webhooks.manage"),
+)
 def create_webhook(
     request: HttpRequest, payload: SubscriptionIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -85,7 +95,10 @@ def create_webhook(
 
 
 @router.get(
-    "/webhooks/{webhook_id}", response=SubscriptionOut, summary="Read a webhook subscription"
+    "/webhooks/{webhook_id}",
+    response=SubscriptionOut,
+    summary="Read a webhook subscription",
+    auth=staff_may("integrations.view"),
 )
 def get_webhook(request: HttpRequest, webhook_id: ObjectId) -> HttpResponse:
     """With its counts of waiting and given-up deliveries, and its `ETag`."""
@@ -93,7 +106,10 @@ def get_webhook(request: HttpRequest, webhook_id: ObjectId) -> HttpResponse:
 
 
 @router.patch(
-    "/webhooks/{webhook_id}", response=SubscriptionOut, summary="Change a webhook subscription"
+    "/webhooks/{webhook_id}",
+    response=SubscriptionOut,
+    summary="Change a webhook subscription",
+    auth=staff_may("webhooks.manage"),
 )
 def update_webhook(
     request: HttpRequest, webhook_id: ObjectId, payload: SubscriptionPatch, if_match: IfMatch = None
@@ -124,7 +140,10 @@ def update_webhook(
 
 
 @router.delete(
-    "/webhooks/{webhook_id}", response={204: None}, summary="Delete a webhook subscription"
+    "/webhooks/{webhook_id}",
+    response={204: None},
+    summary="Delete a webhook subscription",
+    auth=staff_may("webhooks.manage"),
 )
 def delete_webhook(request: HttpRequest, webhook_id: ObjectId) -> HttpResponse:
     """Nothing more is sent; its delivery log goes with it."""
@@ -139,6 +158,7 @@ def delete_webhook(request: HttpRequest, webhook_id: ObjectId) -> HttpResponse:
     "/webhooks/{webhook_id}/secret",
     response=SubscriptionWithSecretOut,
     summary="Give a webhook subscription a new secret",
+    auth=staff_may("webhooks.manage"),
 )
 def rotate_webhook_secret(request: HttpRequest, webhook_id: ObjectId) -> HttpResponse:
     """The new secret, shown only now. For 24 hours deliveries carry a second signature made
@@ -156,6 +176,7 @@ def rotate_webhook_secret(request: HttpRequest, webhook_id: ObjectId) -> HttpRes
     "/webhooks/{webhook_id}/resume",
     response=SubscriptionOut,
     summary="Resume a paused subscription",
+    auth=staff_may("webhooks.manage"),
 )
 def resume_webhook(request: HttpRequest, webhook_id: ObjectId) -> HttpResponse:
     """Every waiting delivery, and those given up, is tried again now, in order; 409
@@ -178,6 +199,7 @@ class DeliveryFilters(PageFilters):
     "/webhooks/{webhook_id}/deliveries",
     response=DeliveryPageOut,
     summary="List a subscription's deliveries",
+    auth=staff_may("integrations.view"),
 )
 def list_deliveries(
     request: HttpRequest, webhook_id: ObjectId, filters: Query[DeliveryFilters]
@@ -193,6 +215,7 @@ def list_deliveries(
     "/webhooks/{webhook_id}/deliveries/{delivery_id}",
     response=DeliveryDetailOut,
     summary="Read a delivery with its attempts",
+    auth=staff_may("integrations.view"),
 )
 def get_delivery(request: HttpRequest, webhook_id: ObjectId, delivery_id: ObjectId) -> Any:
     """Every attempt: when, the receiver's status, how long it took, the start of its answer."""
@@ -207,6 +230,7 @@ def get_delivery(request: HttpRequest, webhook_id: ObjectId, delivery_id: Object
     "/webhooks/{webhook_id}/deliveries/{delivery_id}/replay",
     response={201: DeliveryOut},
     summary="Send a delivery's event again",
+    auth=staff_may("webhooks.manage"),
 )
 def replay_delivery(
     request: HttpRequest, webhook_id: ObjectId, delivery_id: ObjectId
@@ -228,6 +252,7 @@ def replay_delivery(
     "/webhooks/{webhook_id}/replays",
     response={202: ReplayOut},
     summary="Send a range of events again",
+    auth=staff_may("webhooks.manage"),
 )
 def replay_events(request: HttpRequest, webhook_id: ObjectId, payload: ReplayIn) -> HttpResponse:
     """The subscription's events after a feed cursor, or in a time range, up to its current

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from pydantic import Field
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import run_create
 from dinghuo.api.pagination import paged
@@ -49,13 +49,23 @@ class MovementFilters(StockFilters):
 # Warehouses
 
 
-@router.get("/warehouses", response=WarehousePageOut, summary="List warehouses")
+@router.get(
+    "/warehouses",
+    response=WarehousePageOut,
+    summary="List warehouses",
+    auth=staff_may("stock.view"),
+)
 def list_warehouses(request: HttpRequest, filters: Query[WarehouseFilters]) -> dict[str, Any]:
     warehouses = queries.warehouses(tenant_id(request), is_active=filters.is_active)
     return paged(warehouses, filters, warehouse_out)
 
 
-@router.post("/warehouses", response={201: WarehouseOut}, summary="Create a warehouse")
+@router.post(
+    "/warehouses",
+    response={201: WarehouseOut},
+    summary="Create a warehouse",
+    auth=staff_may("settings.change"),
+)
 def create_warehouse(
     request: HttpRequest, payload: WarehouseIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -71,12 +81,22 @@ def create_warehouse(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/warehouses/{warehouse_id}", response=WarehouseOut, summary="Read a warehouse")
+@router.get(
+    "/warehouses/{warehouse_id}",
+    response=WarehouseOut,
+    summary="Read a warehouse",
+    auth=staff_may("stock.view"),
+)
 def get_warehouse(request: HttpRequest, warehouse_id: ObjectId) -> HttpResponse:
     return tagged(200, warehouse_out(queries.warehouse(tenant_id(request), warehouse_id)))
 
 
-@router.patch("/warehouses/{warehouse_id}", response=WarehouseOut, summary="Change a warehouse")
+@router.patch(
+    "/warehouses/{warehouse_id}",
+    response=WarehouseOut,
+    summary="Change a warehouse",
+    auth=staff_may("settings.change"),
+)
 def update_warehouse(
     request: HttpRequest, warehouse_id: ObjectId, payload: WarehousePatch, if_match: IfMatch = None
 ) -> HttpResponse:
@@ -100,7 +120,9 @@ def update_warehouse(
 # Stock
 
 
-@router.get("/stock", response=StockPageOut, summary="List stock levels")
+@router.get(
+    "/stock", response=StockPageOut, summary="List stock levels", auth=staff_may("stock.view")
+)
 def list_stock(request: HttpRequest, filters: Query[StockFilters]) -> dict[str, Any]:
     """One row per SKU and warehouse that has ever held stock; available = on hand − reserved."""
     levels = queries.stock_levels(
@@ -112,13 +134,23 @@ def list_stock(request: HttpRequest, filters: Query[StockFilters]) -> dict[str, 
     return paged(levels, filters, stock_level_out)
 
 
-@router.get("/skus/{sku_id}/stock", response=SkuStockOut, summary="A SKU's stock")
+@router.get(
+    "/skus/{sku_id}/stock",
+    response=SkuStockOut,
+    summary="A SKU's stock",
+    auth=staff_may("stock.view"),
+)
 def sku_stock(request: HttpRequest, sku_id: ObjectId) -> dict[str, Any]:
     """Per warehouse (highest priority first) and in total."""
     return sku_stock_out(*queries.sku_stock(tenant_id(request), sku_id))
 
 
-@router.get("/stock/movements", response=MovementPageOut, summary="Read the stock ledger")
+@router.get(
+    "/stock/movements",
+    response=MovementPageOut,
+    summary="Read the stock ledger",
+    auth=staff_may("stock.view"),
+)
 def list_movements(request: HttpRequest, filters: Query[MovementFilters]) -> dict[str, Any]:
     """Oldest first. Per SKU and warehouse, the deltas sum to the level's on hand and reserved."""
     movements = queries.movements(

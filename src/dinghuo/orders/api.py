@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router, Schema
 
-from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.auth import buyer, staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.idempotent import json_response, require_key, run_change, run_create
 from dinghuo.api.pagination import paged
@@ -64,7 +64,9 @@ def _placed_out(order: Order) -> dict[str, object]:
     return order_out(order, order.seller.slug, [], None if waits else [])
 
 
-@router.post("/orders", response={201: OrderOut}, summary="Place an order")
+@router.post(
+    "/orders", response={201: OrderOut}, summary="Place an order", auth=staff_may("orders.enter")
+)
 def place_order(
     request: HttpRequest,
     payload: OrderIn,
@@ -92,7 +94,7 @@ def place_order(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/orders", response=OrderPageOut, summary="List orders")
+@router.get("/orders", response=OrderPageOut, summary="List orders", auth=staff_may("orders.view"))
 def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str, Any]:
     """Oldest first (ascending id); follow `next_cursor` with `after`, keeping the same
     filters. To sync, pass `updated_since` the moment you started the previous sync, less a
@@ -106,7 +108,9 @@ def list_orders(request: HttpRequest, filters: Query[OrderFilters]) -> dict[str,
     return paged(orders, filters, summary_out)
 
 
-@router.get("/orders/{order_id}", response=OrderOut, summary="Read an order")
+@router.get(
+    "/orders/{order_id}", response=OrderOut, summary="Read an order", auth=staff_may("orders.view")
+)
 def get_order(request: HttpRequest, order_id: ObjectId) -> HttpResponse:
     return json_response(200, _detail(tenant_id(request), order_id))
 
@@ -128,7 +132,12 @@ def _staff(request: HttpRequest) -> services.Actor:
     return services.Actor(approval_rules.SELLER, f"staff (API key {caller.key_prefix})")
 
 
-@router.post("/orders/{order_id}/approve", response=OrderOut, summary="Approve as seller staff")
+@router.post(
+    "/orders/{order_id}/approve",
+    response=OrderOut,
+    summary="Approve as seller staff",
+    auth=staff_may("orders.approve"),
+)
 def approve_order(
     request: HttpRequest, order_id: ObjectId, payload: DecisionIn | None = None
 ) -> HttpResponse:
@@ -143,7 +152,12 @@ def approve_order(
     )
 
 
-@router.post("/orders/{order_id}/reject", response=OrderOut, summary="Reject as seller staff")
+@router.post(
+    "/orders/{order_id}/reject",
+    response=OrderOut,
+    summary="Reject as seller staff",
+    auth=staff_may("orders.approve"),
+)
 def reject_order(request: HttpRequest, order_id: ObjectId, payload: CommentIn) -> HttpResponse:
     """The order is cancelled; its stock and credit are released."""
     actor = _staff(request)
@@ -156,7 +170,12 @@ def reject_order(request: HttpRequest, order_id: ObjectId, payload: CommentIn) -
     )
 
 
-@router.post("/orders/{order_id}/release-hold", response=OrderOut, summary="Release a credit hold")
+@router.post(
+    "/orders/{order_id}/release-hold",
+    response=OrderOut,
+    summary="Release a credit hold",
+    auth=staff_may("credit.change"),
+)
 def release_hold(request: HttpRequest, order_id: ObjectId, payload: CommentIn) -> HttpResponse:
     """The order goes on account anyway (even beyond the limit); the comment says why."""
     by = _staff(request).name
@@ -169,12 +188,22 @@ def release_hold(request: HttpRequest, order_id: ObjectId, payload: CommentIn) -
     )
 
 
-@router.post("/orders/{order_id}/confirm", response=OrderOut, summary="Confirm an order")
+@router.post(
+    "/orders/{order_id}/confirm",
+    response=OrderOut,
+    summary="Confirm an order",
+    auth=staff_may("orders.approve"),
+)
 def confirm_order(request: HttpRequest, order_id: ObjectId) -> HttpResponse:
     return _act(request, order_id, lambda t: services.confirm_order(tenant_id=t, order_id=order_id))
 
 
-@router.post("/orders/{order_id}/cancel", response=OrderOut, summary="Cancel an order")
+@router.post(
+    "/orders/{order_id}/cancel",
+    response=OrderOut,
+    summary="Cancel an order",
+    auth=staff_may("orders.cancel"),
+)
 def cancel_order(
     request: HttpRequest, order_id: ObjectId, payload: CancelIn | None = None
 ) -> HttpResponse:
@@ -188,7 +217,10 @@ def cancel_order(
 
 
 @router.get(
-    "/orders/{order_id}/timeline", response=list[TimelineEntryOut], summary="An order's timeline"
+    "/orders/{order_id}/timeline",
+    response=list[TimelineEntryOut],
+    summary="An order's timeline",
+    auth=staff_may("orders.view"),
 )
 def order_timeline(request: HttpRequest, order_id: ObjectId) -> list[dict[str, object]]:
     return [
@@ -214,7 +246,12 @@ def _policy_out(tenant: int, seller_slug: str, policy: Any) -> dict[str, object]
     }
 
 
-@router.get("/order-policy", response=OrderPolicyOut, summary="Read a seller's ordering policy")
+@router.get(
+    "/order-policy",
+    response=OrderPolicyOut,
+    summary="Read a seller's ordering policy",
+    auth=staff_may("orders.view"),
+)
 def get_order_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
     """With its `ETag`, for `If-Match` on PUT."""
     tenant = tenant_id(request)
@@ -222,7 +259,12 @@ def get_order_policy(request: HttpRequest, filters: Query[SellerFilter]) -> Http
     return tagged(200, _policy_out(tenant, slug, policy))
 
 
-@router.put("/order-policy", response=OrderPolicyOut, summary="Set a seller's ordering policy")
+@router.put(
+    "/order-policy",
+    response=OrderPolicyOut,
+    summary="Set a seller's ordering policy",
+    auth=staff_may("settings.change"),
+)
 def set_order_policy(
     request: HttpRequest, payload: OrderPolicyIn, if_match: IfMatch = None
 ) -> HttpResponse:
@@ -258,7 +300,12 @@ class RuleFilters(PageFilters):
     is_active: bool | None = None
 
 
-@router.get("/approval-rules", response=ApprovalRulePageOut, summary="List approval rules")
+@router.get(
+    "/approval-rules",
+    response=ApprovalRulePageOut,
+    summary="List approval rules",
+    auth=staff_may("orders.view"),
+)
 def list_approval_rules(request: HttpRequest, filters: Query[RuleFilters]) -> dict[str, Any]:
     rules = queries.approval_rules(tenant_id(request), is_active=filters.is_active)
     return paged(rules, filters, lambda rule: rule_out(rule, rule.seller.slug))
@@ -279,7 +326,12 @@ def _rule_fields(payload: ApprovalRuleIn | ApprovalRulePatch) -> services.RuleFi
     )
 
 
-@router.post("/approval-rules", response={201: ApprovalRuleOut}, summary="Create an approval rule")
+@router.post(
+    "/approval-rules",
+    response={201: ApprovalRuleOut},
+    summary="Create an approval rule",
+    auth=staff_may("settings.change"),
+)
 def create_approval_rule(
     request: HttpRequest, payload: ApprovalRuleIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -298,14 +350,22 @@ def create_approval_rule(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/approval-rules/{rule_id}", response=ApprovalRuleOut, summary="Read an approval rule")
+@router.get(
+    "/approval-rules/{rule_id}",
+    response=ApprovalRuleOut,
+    summary="Read an approval rule",
+    auth=staff_may("orders.view"),
+)
 def get_approval_rule(request: HttpRequest, rule_id: ObjectId) -> HttpResponse:
     rule = queries.approval_rule(tenant_id(request), rule_id)
     return json_response(200, rule_out(rule, rule.seller.slug))
 
 
 @router.patch(
-    "/approval-rules/{rule_id}", response=ApprovalRuleOut, summary="Change an approval rule"
+    "/approval-rules/{rule_id}",
+    response=ApprovalRuleOut,
+    summary="Change an approval rule",
+    auth=staff_may("settings.change"),
 )
 def update_approval_rule(
     request: HttpRequest, rule_id: ObjectId, payload: ApprovalRulePatch
@@ -336,6 +396,7 @@ class PeriodFilter(Schema):
     "/reports/straight-through",
     response=StraightThroughOut,
     summary="Share of orders confirmed with no human touch",
+    auth=staff_may("orders.view"),
 )
 def straight_through_report(request: HttpRequest, filters: Query[PeriodFilter]) -> HttpResponse:
     """Orders placed in [since, until): how many went straight through, what stopped the rest."""

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.auth import buyer, staff_may, tenant_id
 from dinghuo.api.idempotent import require_key, run_change, run_create
 from dinghuo.api.schemas import ObjectId, RequiredIdempotencyKey
 from dinghuo.core.services import Caller
@@ -57,6 +57,7 @@ def _amended(tenant: int, order_id: int, amendment: Any, company_id: int | None)
     "/orders/{order_id}/amendments",
     response={201: AmendedOrderOut},
     summary="Amend an order",
+    auth=staff_may("orders.enter"),
 )
 def amend_order(
     request: HttpRequest,
@@ -91,6 +92,7 @@ def amend_order(
     "/orders/{order_id}/amendments",
     response=list[AmendmentOut],
     summary="An order's amendments, oldest first",
+    auth=staff_may("orders.view"),
 )
 def list_amendments(request: HttpRequest, order_id: ObjectId) -> list[dict[str, Any]]:
     tenant = tenant_id(request)
@@ -99,7 +101,10 @@ def list_amendments(request: HttpRequest, order_id: ObjectId) -> list[dict[str, 
 
 
 @router.post(
-    "/orders/{order_id}/start-picking", response=OrderOut, summary="Start picking an order"
+    "/orders/{order_id}/start-picking",
+    response=OrderOut,
+    summary="Start picking an order",
+    auth=staff_may("fulfilment.ship"),
 )
 def start_picking(request: HttpRequest, order_id: ObjectId) -> HttpResponse:
     """The warehouse has started on a confirmed order: from now on only staff can amend it.

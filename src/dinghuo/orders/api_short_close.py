@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 from pydantic import StringConstraints
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import run_change
 from dinghuo.api.schemas import InSchema, ObjectId
 from dinghuo.core.services import Caller
@@ -23,7 +23,12 @@ class ShortCloseIn(InSchema):
     reason: Annotated[str, StringConstraints(max_length=MAX_REASON)]
 
 
-@router.post("/orders/{order_id}/short-close", response=OrderOut, summary="Short-close an order")
+@router.post(
+    "/orders/{order_id}/short-close",
+    response=OrderOut,
+    summary="Short-close an order",
+    auth=staff_may("orders.cancel"),
+)
 def short_close_order(
     request: HttpRequest, order_id: ObjectId, payload: ShortCloseIn
 ) -> HttpResponse:

@@ -9,7 +9,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import require_key, run_create
 from dinghuo.api.schemas import IdempotencyKey, RequiredIdempotencyKey
 from dinghuo.inventory import queries
@@ -35,6 +35,7 @@ router = Router(tags=["inventory"])
     response={201: StockLevelOut},
     summary="Receive stock",
     operation_id="dinghuo_inventory_api_receive_stock",
+    auth=staff_may("stock.receive"),
 )
 def receive_stock(
     request: HttpRequest, payload: ReceiptIn, idempotency_key: IdempotencyKey = None
@@ -67,6 +68,7 @@ def receive_stock(
     response={201: StockLevelOut},
     summary="Adjust stock",
     operation_id="dinghuo_inventory_api_adjust_stock",
+    auth=staff_may("stock.adjust"),
 )
 def adjust_stock(
     request: HttpRequest, payload: AdjustmentIn, idempotency_key: IdempotencyKey = None
@@ -150,6 +152,7 @@ def _run_bulk(
     response={201: BulkStockOut},
     summary="Receive stock, many lines at once",
     operation_id="dinghuo_inventory_api_receive_stock_bulk",
+    auth=staff_may("stock.receive"),
 )
 def receive_stock_bulk(
     request: HttpRequest, payload: BulkReceiptIn, idempotency_key: RequiredIdempotencyKey = None
@@ -175,6 +178,7 @@ def receive_stock_bulk(
     response={201: BulkStockOut},
     summary="Adjust stock, many lines at once",
     operation_id="dinghuo_inventory_api_adjust_stock_bulk",
+    auth=staff_may("stock.adjust"),
 )
 def adjust_stock_bulk(
     request: HttpRequest, payload: BulkAdjustmentIn, idempotency_key: RequiredIdempotencyKey = None

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import require_key, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import ObjectId, PageFilters, RequiredIdempotencyKey
@@ -27,6 +27,7 @@ SECRET_ONCE = "the shared secret, shown once, is not lost to a retry"  # noqa: S
     "/punchout-connections",
     response=PunchOutConnectionPageOut,
     summary="List procurement connections",
+    auth=staff_may("integrations.view"),
 )
 def list_connections(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, Any]:
     return paged(queries.connections(tenant_id(request)), filters, connection_out)
@@ -36,6 +37,7 @@ def list_connections(request: HttpRequest, filters: Query[PageFilters]) -> dict[
     "/punchout-connections",
     response={201: PunchOutConnectionSecretOut},
     summary="Set up a procurement connection",
+    auth=staff_may("punchout.manage"),
 )
 def create_connection(
     request: HttpRequest,
@@ -72,6 +74,7 @@ def create_connection(
     "/punchout-connections/{connection_id}",
     response=PunchOutConnectionOut,
     summary="Read a procurement connection",
+    auth=staff_may("integrations.view"),
 )
 def get_connection(request: HttpRequest, connection_id: ObjectId) -> dict[str, Any]:
     return connection_out(queries.connection(tenant_id(request), connection_id))
@@ -92,6 +95,7 @@ def _identities(
     "/punchout-connections/{connection_id}",
     response=PunchOutConnectionOut,
     summary="Change a procurement connection",
+    auth=staff_may("punchout.manage"),
 )
 def update_connection(
     request: HttpRequest, connection_id: ObjectId, payload: PunchOutConnectionPatch
@@ -119,6 +123,7 @@ def update_connection(
     "/punchout-connections/{connection_id}/secret",
     response={201: PunchOutConnectionSecretOut},
     summary="Renew a procurement connection's shared secret",
+    auth=staff_may("punchout.manage"),
 )
 def renew_secret(
     request: HttpRequest, connection_id: ObjectId, idempotency_key: RequiredIdempotencyKey = None

@@ -20,7 +20,7 @@ from django.http.multipartparser import MultiPartParserError
 from ninja import Query, Router
 from ninja.errors import HttpError
 
-from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.auth import buyer, staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
@@ -99,7 +99,12 @@ def _detail(tenant: int, return_id: int, company_id: int | None = None) -> dict[
     return return_out(queries.return_detail(tenant, return_id, company_id=company_id))
 
 
-@router.post("/orders/{order_id}/returns", response={201: ReturnOut}, summary="Request a return")
+@router.post(
+    "/orders/{order_id}/returns",
+    response={201: ReturnOut},
+    summary="Request a return",
+    auth=staff_may("returns.decide"),
+)
 def request_return(
     request: HttpRequest,
     order_id: ObjectId,
@@ -125,7 +130,9 @@ def request_return(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/returns", response=ReturnPageOut, summary="List returns")
+@router.get(
+    "/returns", response=ReturnPageOut, summary="List returns", auth=staff_may("returns.view")
+)
 def list_returns(request: HttpRequest, filters: Query[ReturnFilters]) -> dict[str, Any]:
     """Oldest first; by status, order or company."""
     found = queries.returns(
@@ -137,13 +144,21 @@ def list_returns(request: HttpRequest, filters: Query[ReturnFilters]) -> dict[st
     return paged(found, filters, return_out)
 
 
-@router.get("/returns/{return_id}", response=ReturnOut, summary="Read a return")
+@router.get(
+    "/returns/{return_id}",
+    response=ReturnOut,
+    summary="Read a return",
+    auth=staff_may("returns.view"),
+)
 def get_return(request: HttpRequest, return_id: ObjectId) -> HttpResponse:
     return json_response(200, _detail(tenant_id(request), return_id))
 
 
 @router.get(
-    "/returns/{return_id}/slip.pdf", summary="A return's slip as PDF", openapi_extra=SLIP_OPENAPI
+    "/returns/{return_id}/slip.pdf",
+    summary="A return's slip as PDF",
+    openapi_extra=SLIP_OPENAPI,
+    auth=staff_may("returns.view"),
 )
 def get_return_slip(
     request: HttpRequest, return_id: ObjectId, filters: Query[LanguageFilter]
@@ -155,7 +170,12 @@ def get_return_slip(
     return _slip_response(content, name)
 
 
-@router.post("/returns/{return_id}/approve", response=ReturnOut, summary="Approve a return")
+@router.post(
+    "/returns/{return_id}/approve",
+    response=ReturnOut,
+    summary="Approve a return",
+    auth=staff_may("returns.decide"),
+)
 def approve_return(
     request: HttpRequest, return_id: ObjectId, payload: ReturnDecisionIn
 ) -> HttpResponse:
@@ -172,7 +192,12 @@ def approve_return(
     return run_change(change)
 
 
-@router.post("/returns/{return_id}/reject", response=ReturnOut, summary="Reject a return")
+@router.post(
+    "/returns/{return_id}/reject",
+    response=ReturnOut,
+    summary="Reject a return",
+    auth=staff_may("returns.decide"),
+)
 def reject_return(
     request: HttpRequest, return_id: ObjectId, payload: ReturnDecisionIn
 ) -> HttpResponse:
@@ -186,7 +211,12 @@ def reject_return(
     return run_change(change)
 
 
-@router.post("/returns/{return_id}/receive", response=ReturnOut, summary="Receive a return")
+@router.post(
+    "/returns/{return_id}/receive",
+    response=ReturnOut,
+    summary="Receive a return",
+    auth=staff_may("returns.receive"),
+)
 def receive_return(request: HttpRequest, return_id: ObjectId, payload: ReceiveIn) -> HttpResponse:
     """Every line once: the units that arrived (0 if none) and their fate: restock,
     quarantine, scrap or to_supplier. An exchange's held replacement order is confirmed."""
@@ -203,7 +233,12 @@ def receive_return(request: HttpRequest, return_id: ObjectId, payload: ReceiveIn
     return run_change(change)
 
 
-@router.post("/returns/{return_id}/close", response=ReturnOut, summary="Close a return")
+@router.post(
+    "/returns/{return_id}/close",
+    response=ReturnOut,
+    summary="Close a return",
+    auth=staff_may("returns.close"),
+)
 def close_return(request: HttpRequest, return_id: ObjectId, payload: CloseIn) -> HttpResponse:
     """Credit what arrived (frozen prices with tax, less the restocking fee on the lines
     returned for one of the return's `fee_reasons`) and, with `refund`, pay back the credit
@@ -253,14 +288,24 @@ def _policy_out(seller: Seller, row: ReturnPolicy | None) -> dict[str, Any]:
     }
 
 
-@router.get("/return-policy", response=ReturnPolicyOut, summary="Read a seller's return policy")
+@router.get(
+    "/return-policy",
+    response=ReturnPolicyOut,
+    summary="Read a seller's return policy",
+    auth=staff_may("returns.view"),
+)
 def get_return_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
     tenant = tenant_id(request)
     seller = seller_for(tenant, filters.seller)
     return tagged(200, _policy_out(seller, queries.return_policy(tenant, seller.pk)))
 
 
-@router.put("/return-policy", response=ReturnPolicyOut, summary="Set a seller's return policy")
+@router.put(
+    "/return-policy",
+    response=ReturnPolicyOut,
+    summary="Set a seller's return policy",
+    auth=staff_may("settings.change"),
+)
 def set_return_policy(
     request: HttpRequest, payload: ReturnPolicyIn, if_match: IfMatch = None
 ) -> HttpResponse:

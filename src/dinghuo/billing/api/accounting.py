@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.schemas import ReportDay
 from dinghuo.billing import journal, queries
 from dinghuo.billing.api.shared import download, file_openapi
@@ -48,6 +48,7 @@ def _entries(request: HttpRequest, filters: JournalFilters) -> tuple[list[journa
     openapi_extra=file_openapi(
         "One row per posting: debit or credit, account, currency", "text/csv"
     ),
+    auth=staff_may("billing.view"),
 )
 def journal_csv(request: HttpRequest, filters: Query[JournalFilters]) -> HttpResponse:
     """Every posting of the period, in the seller's chart of accounts (`PUT /billing-policy`:
@@ -60,6 +61,7 @@ def journal_csv(request: HttpRequest, filters: Query[JournalFilters]) -> HttpRes
     "/accounting/journal.beancount",
     summary="The journal as a Beancount ledger",
     openapi_extra=file_openapi("A Beancount file: accounts opened, then the entries", "text/plain"),
+    auth=staff_may("billing.view"),
 )
 def journal_beancount(request: HttpRequest, filters: Query[JournalFilters]) -> HttpResponse:
     """A ledger the `bean-check` tool accepts: with `from` left out it starts at the beginning,

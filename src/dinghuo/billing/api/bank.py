@@ -10,7 +10,7 @@ from ninja import Query, Router, Schema
 from pydantic import Field
 
 from dinghuo.api import uploads
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import Id, IdempotencyKey, InSchema, ObjectId, PageFilters, ShortText
@@ -214,6 +214,7 @@ def statement_file(request: HttpRequest, file_name: str) -> tuple[bytes, str]:
     response={200: BankStatementOut, 201: BankStatementOut},
     summary="Import a bank statement",
     openapi_extra=_UPLOAD_OPENAPI,
+    auth=staff_may("billing.change"),
 )
 def import_bank_statement(
     request: HttpRequest, filters: Query[ImportFilters], idempotency_key: IdempotencyKey = None
@@ -246,7 +247,12 @@ def import_bank_statement(
 # --- reads ----------------------------------------------------------------------------------
 
 
-@router.get("/bank-statements", response=BankStatementPageOut, summary="List bank statements")
+@router.get(
+    "/bank-statements",
+    response=BankStatementPageOut,
+    summary="List bank statements",
+    auth=staff_may("billing.view"),
+)
 def list_bank_statements(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, Any]:
     """Imported statements, oldest first, with how many lines each has matched, waiting and
     set aside."""
@@ -257,6 +263,7 @@ def list_bank_statements(request: HttpRequest, filters: Query[PageFilters]) -> d
     "/bank-statements/{statement_id}",
     response=BankStatementDetailOut,
     summary="Read a bank statement",
+    auth=staff_may("billing.view"),
 )
 def get_bank_statement(request: HttpRequest, statement_id: ObjectId) -> HttpResponse:
     """A statement with every line, what became of it, and the invoices its payment paid."""
@@ -268,7 +275,12 @@ def get_bank_statement(request: HttpRequest, statement_id: ObjectId) -> HttpResp
     )
 
 
-@router.get("/bank-lines", response=BankLinePageOut, summary="List bank lines")
+@router.get(
+    "/bank-lines",
+    response=BankLinePageOut,
+    summary="List bank lines",
+    auth=staff_may("billing.view"),
+)
 def list_bank_lines(request: HttpRequest, filters: Query[LineFilters]) -> dict[str, Any]:
     """Lines of imported statements, oldest first; `status=unmatched` is the clerk's queue
     of credits no rule matched. By statement and by company."""
@@ -281,7 +293,12 @@ def list_bank_lines(request: HttpRequest, filters: Query[LineFilters]) -> dict[s
     return paged(found, filters, bank_line_out)
 
 
-@router.get("/bank-lines/{line_id}", response=BankLineOut, summary="Read a bank line")
+@router.get(
+    "/bank-lines/{line_id}",
+    response=BankLineOut,
+    summary="Read a bank line",
+    auth=staff_may("billing.view"),
+)
 def get_bank_line(request: HttpRequest, line_id: ObjectId) -> HttpResponse:
     """One line, what became of it, and the invoices its payment paid."""
     return json_response(200, bank_line_out(queries.line(tenant_id(request), line_id)))
@@ -290,7 +307,12 @@ def get_bank_line(request: HttpRequest, line_id: ObjectId) -> HttpResponse:
 # --- a clerk's decisions --------------------------------------------------------------------
 
 
-@router.post("/bank-lines/{line_id}/match", response=BankLineOut, summary="Match a bank line")
+@router.post(
+    "/bank-lines/{line_id}/match",
+    response=BankLineOut,
+    summary="Match a bank line",
+    auth=staff_may("billing.change"),
+)
 def match_bank_line(
     request: HttpRequest,
     line_id: ObjectId,
@@ -322,7 +344,12 @@ def match_bank_line(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.post("/bank-lines/{line_id}/ignore", response=BankLineOut, summary="Set a line aside")
+@router.post(
+    "/bank-lines/{line_id}/ignore",
+    response=BankLineOut,
+    summary="Set a line aside",
+    auth=staff_may("billing.change"),
+)
 def ignore_bank_line(
     request: HttpRequest, line_id: ObjectId, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:

@@ -13,7 +13,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router, Schema
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.auth import buyer, staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, require_key, run_create
 from dinghuo.api.schemas import IdempotencyKey, InSchema, ObjectId, RequiredIdempotencyKey
 from dinghuo.billing import gateways
@@ -176,7 +176,10 @@ def buyer_get_card_payment(request: HttpRequest, card_payment_id: ObjectId) -> H
 
 
 @router.get(
-    "/card-payments/{card_payment_id}", response=CardPaymentOut, summary="Read a card payment"
+    "/card-payments/{card_payment_id}",
+    response=CardPaymentOut,
+    summary="Read a card payment",
+    auth=staff_may("billing.view"),
 )
 def get_card_payment(request: HttpRequest, card_payment_id: ObjectId) -> HttpResponse:
     """Its status as the provider last reported it, and the payment it was recorded as."""
@@ -189,6 +192,7 @@ def get_card_payment(request: HttpRequest, card_payment_id: ObjectId) -> HttpRes
     "/card-payments/{card_payment_id}/settle",
     response=CardPaymentOut,
     summary="Settle a card payment taken at a terminal",
+    auth=staff_may("billing.change"),
 )
 def settle_card_payment(
     request: HttpRequest,
@@ -221,6 +225,7 @@ def settle_card_payment(
     "/card-payments/{card_payment_id}/refresh",
     response=CardPaymentOut,
     summary="Ask the provider how a card payment stands",
+    auth=staff_may("billing.change"),
 )
 def refresh_card_payment(request: HttpRequest, card_payment_id: ObjectId) -> HttpResponse:
     """Reads the payment from the provider and applies it as its webhook would (for a webhook

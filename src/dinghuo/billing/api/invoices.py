@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, require_key, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, RequiredIdempotencyKey
@@ -40,7 +40,9 @@ from dinghuo.core.queries import seller_for
 router = Router(tags=["billing"])
 
 
-@router.get("/invoices", response=InvoicePageOut, summary="List invoices")
+@router.get(
+    "/invoices", response=InvoicePageOut, summary="List invoices", auth=staff_may("billing.view")
+)
 def list_invoices(request: HttpRequest, filters: Query[StaffInvoiceFilters]) -> dict[str, Any]:
     """Oldest first; follow `next_cursor` with `after`. By company and by state: open (still
     owing), overdue (owing past its due date) or paid."""
@@ -70,6 +72,7 @@ def _through(requested: date | None, invoicing: str) -> date:
     "/invoices/period-run",
     response={201: PeriodRunOut},
     summary="Issue the period's consolidated invoices",
+    auth=staff_may("billing.change"),
 )
 def run_period_invoicing(
     request: HttpRequest, payload: PeriodRunIn, idempotency_key: IdempotencyKey = None
@@ -97,7 +100,12 @@ def run_period_invoicing(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/invoices/{invoice_id}", response=InvoiceOut, summary="Read an invoice")
+@router.get(
+    "/invoices/{invoice_id}",
+    response=InvoiceOut,
+    summary="Read an invoice",
+    auth=staff_may("billing.view"),
+)
 def get_invoice(request: HttpRequest, invoice_id: ObjectId) -> HttpResponse:
     """Lines with their tax, the tax summary per rate, totals, what is still open, the seller's
     details and the bill-to as printed, and the payments and credit notes applied to it."""
@@ -109,6 +117,7 @@ def get_invoice(request: HttpRequest, invoice_id: ObjectId) -> HttpResponse:
     "/invoices/{invoice_id}/pdf",
     summary="An invoice as PDF",
     openapi_extra=pdf_openapi("invoice"),
+    auth=staff_may("billing.view"),
 )
 def get_invoice_pdf(
     request: HttpRequest, invoice_id: ObjectId, filters: Query[LanguageFilter]
@@ -122,6 +131,7 @@ def get_invoice_pdf(
     "/invoices/{invoice_id}/credit-notes",
     response={201: CreditNoteOut},
     summary="Credit an invoice",
+    auth=staff_may("billing.change"),
 )
 def issue_credit_note(
     request: HttpRequest,
@@ -152,7 +162,12 @@ def issue_credit_note(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/credit-notes", response=CreditNotePageOut, summary="List credit notes")
+@router.get(
+    "/credit-notes",
+    response=CreditNotePageOut,
+    summary="List credit notes",
+    auth=staff_may("billing.view"),
+)
 def list_credit_notes(
     request: HttpRequest, filters: Query[StaffCreditNoteFilters]
 ) -> dict[str, Any]:
@@ -163,7 +178,12 @@ def list_credit_notes(
     return paged(notes, filters, credit_note_summary_out)
 
 
-@router.get("/credit-notes/{credit_note_id}", response=CreditNoteOut, summary="Read a credit note")
+@router.get(
+    "/credit-notes/{credit_note_id}",
+    response=CreditNoteOut,
+    summary="Read a credit note",
+    auth=staff_may("billing.view"),
+)
 def get_credit_note(request: HttpRequest, credit_note_id: ObjectId) -> HttpResponse:
     """Its lines (units of invoice lines, or an amount per tax rate), totals and reason."""
     return json_response(
@@ -175,6 +195,7 @@ def get_credit_note(request: HttpRequest, credit_note_id: ObjectId) -> HttpRespo
     "/credit-notes/{credit_note_id}/pdf",
     summary="A credit note as PDF",
     openapi_extra=pdf_openapi("credit note"),
+    auth=staff_may("billing.view"),
 )
 def get_credit_note_pdf(
     request: HttpRequest, credit_note_id: ObjectId, filters: Query[LanguageFilter]

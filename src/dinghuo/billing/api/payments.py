@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from pydantic import Field
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, require_key, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import Id, ObjectId, PageFilters, RequiredIdempotencyKey
@@ -33,7 +33,12 @@ def _recorded_by(request: HttpRequest) -> str:
     return f"staff (API key {caller.key_prefix})"
 
 
-@router.post("/payments", response={201: PaymentOut}, summary="Record a payment")
+@router.post(
+    "/payments",
+    response={201: PaymentOut},
+    summary="Record a payment",
+    auth=staff_may("billing.change"),
+)
 def record_payment(
     request: HttpRequest, payload: PaymentIn, idempotency_key: RequiredIdempotencyKey = None
 ) -> HttpResponse:
@@ -73,14 +78,24 @@ class PaymentFilters(PageFilters):
     )
 
 
-@router.get("/payments", response=PaymentPageOut, summary="List payments and refunds")
+@router.get(
+    "/payments",
+    response=PaymentPageOut,
+    summary="List payments and refunds",
+    auth=staff_may("billing.view"),
+)
 def list_payments(request: HttpRequest, filters: Query[PaymentFilters]) -> dict[str, Any]:
     """Oldest first; by company and by kind."""
     found = queries.payments(tenant_id(request), company_id=filters.company_id, kind=filters.kind)
     return paged(found, filters, payment_summary_out)
 
 
-@router.get("/payments/{payment_id}", response=PaymentOut, summary="Read a payment or refund")
+@router.get(
+    "/payments/{payment_id}",
+    response=PaymentOut,
+    summary="Read a payment or refund",
+    auth=staff_may("billing.view"),
+)
 def get_payment(request: HttpRequest, payment_id: ObjectId) -> HttpResponse:
     """With where its money went (invoices, refunds) and what is still unapplied; a refund
     with the payments and credit notes it paid back."""
@@ -88,7 +103,10 @@ def get_payment(request: HttpRequest, payment_id: ObjectId) -> HttpResponse:
 
 
 @router.post(
-    "/companies/{company_id}/refunds", response={201: PaymentOut}, summary="Refund a company"
+    "/companies/{company_id}/refunds",
+    response={201: PaymentOut},
+    summary="Refund a company",
+    auth=staff_may("billing.change"),
 )
 def refund(
     request: HttpRequest,
@@ -118,7 +136,12 @@ def refund(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/companies/{company_id}/balance", response=BalanceOut, summary="A company's balance")
+@router.get(
+    "/companies/{company_id}/balance",
+    response=BalanceOut,
+    summary="A company's balance",
+    auth=staff_may("billing.view"),
+)
 def get_balance(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
     """What its invoices still owe (and of that, what is past due), the money held for it
     not yet applied, what of that can be refunded, and its oldest open due date."""

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.schemas import SellerFilter, given
 from dinghuo.billing import services
@@ -27,14 +27,24 @@ def _policy(tenant: int, slug: str | None) -> dict[str, Any]:
     )
 
 
-@router.get("/billing-policy", response=BillingPolicyOut, summary="Read a seller's billing policy")
+@router.get(
+    "/billing-policy",
+    response=BillingPolicyOut,
+    summary="Read a seller's billing policy",
+    auth=staff_may("billing.view"),
+)
 def get_billing_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
     """The defaults (an invoice per shipment, receivables from invoices) until it sets one.
     With its `ETag`, for `If-Match` on PUT."""
     return tagged(200, _policy(tenant_id(request), filters.seller))
 
 
-@router.put("/billing-policy", response=BillingPolicyOut, summary="Set a seller's billing policy")
+@router.put(
+    "/billing-policy",
+    response=BillingPolicyOut,
+    summary="Set a seller's billing policy",
+    auth=staff_may("settings.change"),
+)
 def set_billing_policy(
     request: HttpRequest, payload: BillingPolicyIn, if_match: IfMatch = None
 ) -> HttpResponse:

@@ -15,7 +15,7 @@ from django.utils import translation
 from ninja import Query, Router, Schema
 from pydantic import Field
 
-from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.auth import buyer, staff_may, tenant_id
 from dinghuo.api.idempotent import json_response
 from dinghuo.api.schemas import ObjectId, ReportDay
 from dinghuo.billing import aging, aging_export, queries, statement_pdf, statements
@@ -258,6 +258,7 @@ def _pdf(found: statements.Statement, language: str) -> HttpResponse:
     response=StatementOut,
     by_alias=True,  # the answer's `from` and `to`
     summary="A company's statement of account",
+    auth=staff_may("billing.view"),
 )
 def get_statement(
     request: HttpRequest, company_id: ObjectId, filters: Query[PeriodFilters]
@@ -273,6 +274,7 @@ def get_statement(
     "/companies/{company_id}/statement.pdf",
     summary="A company's statement of account as PDF",
     openapi_extra=pdf_openapi("statement of account"),
+    auth=staff_may("billing.view"),
 )
 def get_statement_pdf(
     request: HttpRequest, company_id: ObjectId, filters: Query[StatementPdfFilters]
@@ -282,7 +284,12 @@ def get_statement_pdf(
     return _pdf(found, filters.language)
 
 
-@router.get("/receivables/aging", response=AgingOut, summary="Receivables aging")
+@router.get(
+    "/receivables/aging",
+    response=AgingOut,
+    summary="Receivables aging",
+    auth=staff_may("billing.view"),
+)
 def get_aging(request: HttpRequest, filters: Query[AgingFilters]) -> HttpResponse:
     """What every company's invoices still owe today, aged on `on` by days past their due
     date: current (not yet due), 1–30, 31–60, 61–90 and over 90; a row per company with
@@ -296,6 +303,7 @@ def get_aging(request: HttpRequest, filters: Query[AgingFilters]) -> HttpRespons
     "/receivables/aging.csv",
     summary="Receivables aging as CSV",
     openapi_extra=file_openapi("The aging as CSV", CSV),
+    auth=staff_may("billing.view"),
 )
 def get_aging_csv(request: HttpRequest, filters: Query[AgingExportFilters]) -> HttpResponse:
     """A row per company, a total row per currency and one of all companies in base
@@ -312,6 +320,7 @@ def get_aging_csv(request: HttpRequest, filters: Query[AgingExportFilters]) -> H
     "/receivables/aging.xlsx",
     summary="Receivables aging as an Excel workbook",
     openapi_extra=file_openapi("The aging as an Excel workbook", XLSX),
+    auth=staff_may("billing.view"),
 )
 def get_aging_xlsx(request: HttpRequest, filters: Query[AgingExportFilters]) -> HttpResponse:
     """As the CSV, with amounts as numbers in their currency's format and bold totals."""

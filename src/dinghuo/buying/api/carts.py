@@ -6,6 +6,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
+from dinghuo.api.auth import staff_may
 from dinghuo.api.idempotent import json_response, require_key, run_change, run_create
 from dinghuo.api.schemas import MAX_ID, IdempotencyKey, ObjectId, RequiredIdempotencyKey
 from dinghuo.buying import queries, services
@@ -126,7 +127,12 @@ def check_out_my_cart(
 # Staff: a company's cart
 
 
-@router.get("/companies/{company_id}/cart", response=CartOut, summary="A company's staff cart")
+@router.get(
+    "/companies/{company_id}/cart",
+    response=CartOut,
+    summary="A company's staff cart",
+    auth=staff_may("orders.view"),
+)
 def company_cart(
     request: HttpRequest, company_id: ObjectId, ship_to_id: ShipToQuery = None
 ) -> HttpResponse:
@@ -136,7 +142,10 @@ def company_cart(
 
 
 @router.post(
-    "/companies/{company_id}/cart/lines", response=CartOut, summary="Add to a company's cart"
+    "/companies/{company_id}/cart/lines",
+    response=CartOut,
+    summary="Add to a company's cart",
+    auth=staff_may("orders.enter"),
 )
 def add_to_company_cart(
     request: HttpRequest,
@@ -151,6 +160,7 @@ def add_to_company_cart(
     "/companies/{company_id}/cart/lines/{sku_id}",
     response=CartOut,
     summary="Change a line of a company's cart",
+    auth=staff_may("orders.enter"),
 )
 def change_company_cart_line(
     request: HttpRequest, company_id: ObjectId, sku_id: ObjectId, payload: CartQuantityIn
@@ -162,6 +172,7 @@ def change_company_cart_line(
     "/companies/{company_id}/cart/lines/{sku_id}",
     response=CartOut,
     summary="Remove a line from a company's cart",
+    auth=staff_may("orders.enter"),
 )
 def remove_from_company_cart(
     request: HttpRequest, company_id: ObjectId, sku_id: ObjectId
@@ -173,6 +184,7 @@ def remove_from_company_cart(
     "/companies/{company_id}/cart/checkout",
     response={201: OrderOut},
     summary="Order a company's cart",
+    auth=staff_may("orders.enter"),
 )
 def check_out_company_cart(
     request: HttpRequest,

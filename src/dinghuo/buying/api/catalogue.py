@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.auth import buyer, staff_may, tenant_id
 from dinghuo.api.idempotent import json_response
 from dinghuo.api.pagination import parse_cursor
 from dinghuo.buying import catalogue
@@ -43,6 +43,7 @@ def _catalogue_page(tenant: int, company_id: int, filters: MyCatalogueFilters) -
     summary="A company's catalogue",
     operation_id="dinghuo_catalog_api_buyer_catalogue",
     tags=["catalog"],
+    auth=staff_may("prices.view"),
 )
 def buyer_catalogue(request: HttpRequest, filters: Query[CatalogueFilters]) -> HttpResponse:
     """The active SKUs of active products the company may see (its assortment) and that one

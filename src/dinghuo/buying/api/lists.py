@@ -7,7 +7,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.auth import buyer, staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters
@@ -169,6 +169,7 @@ def add_my_requisition_list_to_cart(
     "/companies/{company_id}/requisition-lists",
     response=RequisitionListPageOut,
     summary="A company's saved lists",
+    auth=staff_may("orders.view"),
 )
 def company_requisition_lists(
     request: HttpRequest, company_id: ObjectId, filters: Query[PageFilters]
@@ -180,6 +181,7 @@ def company_requisition_lists(
     "/companies/{company_id}/requisition-lists",
     response={201: RequisitionListOut},
     summary="Save a list for a company",
+    auth=staff_may("orders.enter"),
 )
 def create_company_requisition_list(
     request: HttpRequest,
@@ -194,6 +196,7 @@ def create_company_requisition_list(
     "/companies/{company_id}/requisition-lists/{list_id}",
     response=RequisitionListOut,
     summary="Read a company's saved list",
+    auth=staff_may("orders.view"),
 )
 def company_requisition_list(
     request: HttpRequest, company_id: ObjectId, list_id: ObjectId
@@ -205,6 +208,7 @@ def company_requisition_list(
     "/companies/{company_id}/requisition-lists/{list_id}",
     response=RequisitionListOut,
     summary="Change a company's saved list",
+    auth=staff_may("orders.enter"),
 )
 def change_company_requisition_list(
     request: HttpRequest, company_id: ObjectId, list_id: ObjectId, payload: RequisitionListPatch
@@ -216,6 +220,7 @@ def change_company_requisition_list(
     "/companies/{company_id}/requisition-lists/{list_id}",
     response={204: None},
     summary="Delete a company's saved list",
+    auth=staff_may("orders.enter"),
 )
 def delete_company_requisition_list(
     request: HttpRequest, company_id: ObjectId, list_id: ObjectId
@@ -227,6 +232,7 @@ def delete_company_requisition_list(
     "/companies/{company_id}/requisition-lists/{list_id}/add-to-cart",
     response=RepricingOut,
     summary="Add a saved list to a company's cart",
+    auth=staff_may("orders.enter"),
 )
 def add_company_requisition_list_to_cart(
     request: HttpRequest,

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.auth import buyer, staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId
@@ -142,13 +142,18 @@ def withdraw_my_quote(request: HttpRequest, quote_id: ObjectId) -> HttpResponse:
     return _buyer_closes(request, quote_id, services.withdraw_quote)
 
 
-@router.get("/quotes", response=QuotePageOut, summary="List quotes")
+@router.get("/quotes", response=QuotePageOut, summary="List quotes", auth=staff_may("quotes.view"))
 def list_quotes(request: HttpRequest, filters: Query[StaffQuoteFilters]) -> Any:
     """Oldest first; `status=expired` includes answers past their expiry."""
     return _quote_page(tenant_id(request), filters, filters.company_id)
 
 
-@router.post("/quotes", response={201: QuoteOut}, summary="Ask for a quote for a company")
+@router.post(
+    "/quotes",
+    response={201: QuoteOut},
+    summary="Ask for a quote for a company",
+    auth=staff_may("quotes.answer"),
+)
 def request_company_quote(
     request: HttpRequest, payload: StaffQuoteRequestIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -168,12 +173,19 @@ def request_company_quote(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/quotes/{quote_id}", response=QuoteOut, summary="Read a quote")
+@router.get(
+    "/quotes/{quote_id}", response=QuoteOut, summary="Read a quote", auth=staff_may("quotes.view")
+)
 def get_quote(request: HttpRequest, quote_id: ObjectId) -> HttpResponse:
     return json_response(200, _quote_answer(tenant_id(request), quote_id))
 
 
-@router.post("/quotes/{quote_id}/answer", response=QuoteOut, summary="Answer a quote")
+@router.post(
+    "/quotes/{quote_id}/answer",
+    response=QuoteOut,
+    summary="Answer a quote",
+    auth=staff_may("quotes.answer"),
+)
 def answer_quote(request: HttpRequest, quote_id: ObjectId, payload: QuoteAnswerIn) -> HttpResponse:
     """A price for every line, valid until `expires_at`; each line also shows the company's
     price today (`list_unit_price`) for comparison."""
@@ -194,7 +206,12 @@ def answer_quote(request: HttpRequest, quote_id: ObjectId, payload: QuoteAnswerI
     return run_change(run)
 
 
-@router.post("/quotes/{quote_id}/reject", response=QuoteOut, summary="Reject a quote")
+@router.post(
+    "/quotes/{quote_id}/reject",
+    response=QuoteOut,
+    summary="Reject a quote",
+    auth=staff_may("quotes.answer"),
+)
 def reject_quote(request: HttpRequest, quote_id: ObjectId, payload: QuoteRejectIn) -> HttpResponse:
     """Refuse a request, or take back an answer the buyer has not accepted."""
     tenant = tenant_id(request)

@@ -4,7 +4,7 @@ staff cart of the order's company."""
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.schemas import IdempotencyKey, ObjectId
 from dinghuo.buying import queries, services
 from dinghuo.buying.api.shared import WhoseCart, repriced
@@ -36,7 +36,10 @@ def reorder_into_my_cart(
 
 
 @router.post(
-    "/orders/{order_id}/reorder", response=RepricingOut, summary="Reorder into the staff cart"
+    "/orders/{order_id}/reorder",
+    response=RepricingOut,
+    summary="Reorder into the staff cart",
+    auth=staff_may("orders.enter"),
 )
 def reorder_into_company_cart(
     request: HttpRequest, order_id: ObjectId, idempotency_key: IdempotencyKey = None

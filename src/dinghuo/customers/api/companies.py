@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 from pydantic import Field, StringConstraints
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import run_change, run_create
 from dinghuo.api.pagination import paged
@@ -40,7 +40,12 @@ def _company_detail(tenant: int, company_id: int) -> dict[str, Any]:
     return company_out(queries.company_detail(tenant, company_id))
 
 
-@router.get("/companies", response=CompanyPageOut, summary="List companies")
+@router.get(
+    "/companies",
+    response=CompanyPageOut,
+    summary="List companies",
+    auth=staff_may("customers.view"),
+)
 def list_companies(request: HttpRequest, filters: Query[CompanyFilters]) -> dict[str, Any]:
     """Oldest first; follow `next_cursor` with `after`."""
     companies = queries.companies(
@@ -53,7 +58,12 @@ def list_companies(request: HttpRequest, filters: Query[CompanyFilters]) -> dict
     return paged(companies, filters, company_summary_out)
 
 
-@router.post("/companies", response={201: CompanyOut}, summary="Create a company")
+@router.post(
+    "/companies",
+    response={201: CompanyOut},
+    summary="Create a company",
+    auth=staff_may("customers.change"),
+)
 def create_company(
     request: HttpRequest, payload: CompanyIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -75,13 +85,23 @@ def create_company(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/companies/{company_id}", response=CompanyOut, summary="Read a company")
+@router.get(
+    "/companies/{company_id}",
+    response=CompanyOut,
+    summary="Read a company",
+    auth=staff_may("customers.view"),
+)
 def get_company(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
     """With its locations and users, and its `ETag` for `If-Match` on PATCH."""
     return tagged(200, _company_detail(tenant_id(request), company_id))
 
 
-@router.patch("/companies/{company_id}", response=CompanyOut, summary="Change a company")
+@router.patch(
+    "/companies/{company_id}",
+    response=CompanyOut,
+    summary="Change a company",
+    auth=staff_may("customers.change"),
+)
 def update_company(
     request: HttpRequest, company_id: ObjectId, payload: CompanyPatch, if_match: IfMatch = None
 ) -> HttpResponse:
@@ -113,6 +133,7 @@ def update_company(
     "/companies/{company_id}/tax-exemption",
     response=CompanyOut,
     summary="Set a company's tax exemption",
+    auth=staff_may("customers.change"),
 )
 def set_tax_exemption(
     request: HttpRequest, company_id: ObjectId, payload: TaxExemptionIn
@@ -145,14 +166,22 @@ def _set_company_active(request: HttpRequest, company_id: int, active: bool) -> 
 
 
 @router.post(
-    "/companies/{company_id}/deactivate", response=CompanyOut, summary="Deactivate a company"
+    "/companies/{company_id}/deactivate",
+    response=CompanyOut,
+    summary="Deactivate a company",
+    auth=staff_may("customers.change"),
 )
 def deactivate_company(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
     """The company can no longer order; placed orders go on."""
     return _set_company_active(request, company_id, False)
 
 
-@router.post("/companies/{company_id}/activate", response=CompanyOut, summary="Activate a company")
+@router.post(
+    "/companies/{company_id}/activate",
+    response=CompanyOut,
+    summary="Activate a company",
+    auth=staff_may("customers.change"),
+)
 def activate_company(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
     return _set_company_active(request, company_id, True)
 
@@ -161,6 +190,7 @@ def activate_company(request: HttpRequest, company_id: ObjectId) -> HttpResponse
     "/companies/{company_id}/members",
     response=CompanyPageOut,
     summary="List the members of a company's group",
+    auth=staff_may("customers.view"),
 )
 def list_members(
     request: HttpRequest, company_id: ObjectId, filters: Query[PageFilters]

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, run_change
 from dinghuo.api.schemas import ObjectId, given
 from dinghuo.customers import queries, services
@@ -26,7 +26,12 @@ def _date_or_none(value: str | None) -> date | None:
     return None if value is None else date.fromisoformat(value)
 
 
-@router.get("/companies/{company_id}/credit", response=CreditOut, summary="Read a credit line")
+@router.get(
+    "/companies/{company_id}/credit",
+    response=CreditOut,
+    summary="Read a credit line",
+    auth=staff_may("credit.view"),
+)
 def get_credit(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
     """Limit, terms, exposure (open orders not yet invoiced + unpaid invoices), what is
     available, days overdue and the status under the seller's grace days; for a parent
@@ -34,7 +39,12 @@ def get_credit(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
     return json_response(200, credit_out(queries.company_credit(tenant_id(request), company_id)))
 
 
-@router.patch("/companies/{company_id}/credit", response=CreditOut, summary="Change a credit line")
+@router.patch(
+    "/companies/{company_id}/credit",
+    response=CreditOut,
+    summary="Change a credit line",
+    auth=staff_may("credit.change"),
+)
 def update_credit(request: HttpRequest, company_id: ObjectId, payload: CreditPatch) -> HttpResponse:
     """`credit_limit: null` removes the limit; a negative one is 422 `credit_limit_negative`.
     Prepaid takes no days and no deposit: setting it sets `terms_days` and
@@ -61,6 +71,7 @@ def update_credit(request: HttpRequest, company_id: ObjectId, payload: CreditPat
     "/companies/{company_id}/receivables",
     response=CreditOut,
     summary="Set a company's unpaid invoices",
+    auth=staff_may("credit.change"),
 )
 def sync_receivables(
     request: HttpRequest, company_id: ObjectId, payload: ReceivablesIn

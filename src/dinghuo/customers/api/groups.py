@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import run_create
 from dinghuo.api.pagination import paged
@@ -23,13 +23,21 @@ from dinghuo.customers.schemas import (
 router = Router(tags=["customers"])
 
 
-@router.get("/customer-groups", response=CustomerGroupPageOut, summary="List customer groups")
+@router.get(
+    "/customer-groups",
+    response=CustomerGroupPageOut,
+    summary="List customer groups",
+    auth=staff_may("customers.view"),
+)
 def list_customer_groups(request: HttpRequest, filters: Query[PageFilters]) -> dict[str, Any]:
     return paged(queries.customer_groups(tenant_id(request)), filters, customer_group_out)
 
 
 @router.post(
-    "/customer-groups", response={201: CustomerGroupOut}, summary="Create a customer group"
+    "/customer-groups",
+    response={201: CustomerGroupOut},
+    summary="Create a customer group",
+    auth=staff_may("customers.change"),
 )
 def create_customer_group(
     request: HttpRequest, payload: CustomerGroupIn, idempotency_key: IdempotencyKey = None
@@ -47,7 +55,10 @@ def create_customer_group(
 
 
 @router.get(
-    "/customer-groups/{group_id}", response=CustomerGroupOut, summary="Read a customer group"
+    "/customer-groups/{group_id}",
+    response=CustomerGroupOut,
+    summary="Read a customer group",
+    auth=staff_may("customers.view"),
 )
 def get_customer_group(request: HttpRequest, group_id: ObjectId) -> HttpResponse:
     group = queries.customer_group(tenant_id(request), group_id)
@@ -55,7 +66,10 @@ def get_customer_group(request: HttpRequest, group_id: ObjectId) -> HttpResponse
 
 
 @router.patch(
-    "/customer-groups/{group_id}", response=CustomerGroupOut, summary="Change a customer group"
+    "/customer-groups/{group_id}",
+    response=CustomerGroupOut,
+    summary="Change a customer group",
+    auth=staff_may("customers.change"),
 )
 def update_customer_group(
     request: HttpRequest, group_id: ObjectId, payload: CustomerGroupPatch, if_match: IfMatch = None

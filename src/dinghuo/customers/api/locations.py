@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId
@@ -27,7 +27,12 @@ from dinghuo.customers.schemas import (
 router = Router(tags=["customers"])
 
 
-@router.get("/companies/{company_id}/locations", response=LocationPageOut, summary="List locations")
+@router.get(
+    "/companies/{company_id}/locations",
+    response=LocationPageOut,
+    summary="List locations",
+    auth=staff_may("customers.view"),
+)
 def list_locations(
     request: HttpRequest, company_id: ObjectId, filters: Query[LocationFilters]
 ) -> dict[str, Any]:
@@ -38,7 +43,10 @@ def list_locations(
 
 
 @router.post(
-    "/companies/{company_id}/locations", response={201: LocationOut}, summary="Add a location"
+    "/companies/{company_id}/locations",
+    response={201: LocationOut},
+    summary="Add a location",
+    auth=staff_may("customers.change"),
 )
 def create_location(
     request: HttpRequest,
@@ -54,6 +62,7 @@ def create_location(
     "/companies/{company_id}/locations/{location_id}",
     response=LocationOut,
     summary="Read a location",
+    auth=staff_may("customers.view"),
 )
 def get_location(request: HttpRequest, company_id: ObjectId, location_id: ObjectId) -> HttpResponse:
     """With its `ETag` for `If-Match` on PATCH."""
@@ -64,6 +73,7 @@ def get_location(request: HttpRequest, company_id: ObjectId, location_id: Object
     "/companies/{company_id}/locations/{location_id}",
     response=LocationOut,
     summary="Change a location",
+    auth=staff_may("customers.change"),
 )
 def update_location(
     request: HttpRequest,

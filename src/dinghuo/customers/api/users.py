@@ -6,7 +6,7 @@ from typing import Annotated, Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Path, Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch
 from dinghuo.api.idempotent import run_change, run_create
 from dinghuo.api.pagination import paged
@@ -32,7 +32,10 @@ KeyPrefix = Annotated[str, Path(min_length=1, max_length=16, pattern=r"^[0-9a-f]
 
 
 @router.get(
-    "/companies/{company_id}/users", response=CompanyUserPageOut, summary="List company users"
+    "/companies/{company_id}/users",
+    response=CompanyUserPageOut,
+    summary="List company users",
+    auth=staff_may("customers.view"),
 )
 def list_company_users(
     request: HttpRequest, company_id: ObjectId, filters: Query[CompanyUserFilters]
@@ -42,7 +45,10 @@ def list_company_users(
 
 
 @router.post(
-    "/companies/{company_id}/users", response={201: CompanyUserOut}, summary="Add a company user"
+    "/companies/{company_id}/users",
+    response={201: CompanyUserOut},
+    summary="Add a company user",
+    auth=staff_may("customers.change"),
 )
 def create_company_user(
     request: HttpRequest,
@@ -62,6 +68,7 @@ def create_company_user(
     "/companies/{company_id}/users/{user_id}",
     response=CompanyUserOut,
     summary="Read a company user",
+    auth=staff_may("customers.view"),
 )
 def get_company_user(request: HttpRequest, company_id: ObjectId, user_id: ObjectId) -> HttpResponse:
     """With its `ETag` for `If-Match` on PATCH."""
@@ -72,6 +79,7 @@ def get_company_user(request: HttpRequest, company_id: ObjectId, user_id: Object
     "/companies/{company_id}/users/{user_id}",
     response=CompanyUserOut,
     summary="Change a company user",
+    auth=staff_may("customers.change"),
 )
 def update_company_user(
     request: HttpRequest,
@@ -93,6 +101,7 @@ def update_company_user(
     "/companies/{company_id}/users/{user_id}/api-keys",
     response=ApiKeyPageOut,
     summary="List a company user's API keys",
+    auth=staff_may("customers.view"),
 )
 def list_buyer_api_keys(
     request: HttpRequest, company_id: ObjectId, user_id: ObjectId, filters: Query[PageFilters]
@@ -106,6 +115,7 @@ def list_buyer_api_keys(
     "/companies/{company_id}/users/{user_id}/api-keys",
     response={201: IssuedApiKeyOut},
     summary="Issue an API key to a company user",
+    auth=staff_may("customers.change"),
 )
 def issue_buyer_api_key(
     request: HttpRequest,
@@ -135,6 +145,7 @@ def issue_buyer_api_key(
     "/companies/{company_id}/users/{user_id}/api-keys/{prefix}/revoke",
     response=ApiKeyOut,
     summary="Revoke a company user's API key",
+    auth=staff_may("customers.change"),
 )
 def revoke_buyer_api_key(
     request: HttpRequest, company_id: ObjectId, user_id: ObjectId, prefix: KeyPrefix

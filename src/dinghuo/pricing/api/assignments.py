@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters
@@ -26,6 +26,7 @@ router = Router(tags=["pricing"])
     "/price-lists/{price_list_id}/assignments",
     response=AssignmentPageOut,
     summary="Who a price list is offered to",
+    auth=staff_may("prices.view"),
 )
 def list_assignments(
     request: HttpRequest, price_list_id: ObjectId, filters: Query[PageFilters]
@@ -38,6 +39,7 @@ def list_assignments(
     "/price-lists/{price_list_id}/assignments",
     response={201: AssignmentOut},
     summary="Offer a price list to a company or a customer group",
+    auth=staff_may("prices.change"),
 )
 def assign_price_list(
     request: HttpRequest,
@@ -67,6 +69,7 @@ def assign_price_list(
     "/price-lists/{price_list_id}/assignments/{assignment_id}",
     response=AssignmentOut,
     summary="Change an assignment's priority",
+    auth=staff_may("prices.change"),
 )
 def change_assignment(
     request: HttpRequest, price_list_id: ObjectId, assignment_id: ObjectId, payload: AssignmentPatch
@@ -90,6 +93,7 @@ def change_assignment(
     "/price-lists/{price_list_id}/assignments/{assignment_id}",
     response={204: None},
     summary="Stop offering a price list to a company or group",
+    auth=staff_may("prices.change"),
 )
 def remove_assignment(
     request: HttpRequest, price_list_id: ObjectId, assignment_id: ObjectId

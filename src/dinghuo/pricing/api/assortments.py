@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
@@ -23,14 +23,24 @@ from dinghuo.pricing.schemas import (
 router = Router(tags=["pricing"])
 
 
-@router.get("/assortments", response=AssortmentPageOut, summary="List assortments")
+@router.get(
+    "/assortments",
+    response=AssortmentPageOut,
+    summary="List assortments",
+    auth=staff_may("prices.view"),
+)
 def list_assortments(request: HttpRequest, filters: Query[PageFilters]) -> HttpResponse:
     return json_response(
         200, paged(queries.assortments(tenant_id(request)), filters, assortment_out)
     )
 
 
-@router.post("/assortments", response={201: AssortmentOut}, summary="Create an assortment")
+@router.post(
+    "/assortments",
+    response={201: AssortmentOut},
+    summary="Create an assortment",
+    auth=staff_may("prices.change"),
+)
 def create_assortment(
     request: HttpRequest, payload: AssortmentIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -57,13 +67,21 @@ def create_assortment(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/assortments/{assortment_id}", response=AssortmentOut, summary="Read an assortment")
+@router.get(
+    "/assortments/{assortment_id}",
+    response=AssortmentOut,
+    summary="Read an assortment",
+    auth=staff_may("prices.view"),
+)
 def get_assortment(request: HttpRequest, assortment_id: ObjectId) -> HttpResponse:
     return tagged(200, assortment_out(queries.assortment(tenant_id(request), assortment_id)))
 
 
 @router.patch(
-    "/assortments/{assortment_id}", response=AssortmentOut, summary="Change an assortment"
+    "/assortments/{assortment_id}",
+    response=AssortmentOut,
+    summary="Change an assortment",
+    auth=staff_may("prices.change"),
 )
 def update_assortment(
     request: HttpRequest,

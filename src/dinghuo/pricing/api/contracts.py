@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
@@ -31,6 +31,7 @@ router = Router(tags=["pricing"])
     "/companies/{company_id}/contract-prices",
     response=ContractPricePageOut,
     summary="A company's contract prices",
+    auth=staff_may("prices.view"),
 )
 def list_contract_prices(
     request: HttpRequest, company_id: ObjectId, filters: Query[ContractPriceFilters]
@@ -43,6 +44,7 @@ def list_contract_prices(
     "/companies/{company_id}/contract-prices",
     response={201: ContractPriceOut},
     summary="Agree a price with a company",
+    auth=staff_may("prices.change"),
 )
 def create_contract_price(
     request: HttpRequest,
@@ -71,14 +73,20 @@ def create_contract_price(
 
 
 @router.get(
-    "/contract-prices/{contract_id}", response=ContractPriceOut, summary="Read a contract price"
+    "/contract-prices/{contract_id}",
+    response=ContractPriceOut,
+    summary="Read a contract price",
+    auth=staff_may("prices.view"),
 )
 def get_contract_price(request: HttpRequest, contract_id: ObjectId) -> HttpResponse:
     return tagged(200, contract_price_out(queries.contract_price(tenant_id(request), contract_id)))
 
 
 @router.patch(
-    "/contract-prices/{contract_id}", response=ContractPriceOut, summary="Change a contract price"
+    "/contract-prices/{contract_id}",
+    response=ContractPriceOut,
+    summary="Change a contract price",
+    auth=staff_may("prices.change"),
 )
 def update_contract_price(
     request: HttpRequest,
@@ -109,7 +117,10 @@ def update_contract_price(
 
 
 @router.delete(
-    "/contract-prices/{contract_id}", response={204: None}, summary="Remove a contract price"
+    "/contract-prices/{contract_id}",
+    response={204: None},
+    summary="Remove a contract price",
+    auth=staff_may("prices.change"),
 )
 def delete_contract_price(request: HttpRequest, contract_id: ObjectId) -> HttpResponse:
     """Orders placed at it keep their prices."""

@@ -4,7 +4,7 @@ buyer's own company."""
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import buyer, tenant_id
+from dinghuo.api.auth import buyer, staff_may, tenant_id
 from dinghuo.api.idempotent import json_response
 from dinghuo.api.schemas import ObjectId
 from dinghuo.core.errors import FieldError, NotFound
@@ -23,6 +23,7 @@ buyer_router = Router(tags=["buyer: pricing"])
     "/companies/{company_id}/price-explanation",
     response=ExplanationOut,
     summary="Why a quantity of a SKU costs what it costs for a company",
+    auth=staff_may("prices.view"),
 )
 def explain_price(
     request: HttpRequest, company_id: ObjectId, filters: Query[ExplanationFilters]

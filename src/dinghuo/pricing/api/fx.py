@@ -11,7 +11,7 @@ from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.schemas import IdempotencyKey, SellerFilter
 from dinghuo.api.uploads import upload_body, uploaded
@@ -62,7 +62,12 @@ def _cursor(text: str | None) -> tuple[date, str] | None:
     return day, found.group(2)
 
 
-@router.get("/exchange-rates", response=RatePageOut, summary="List exchange rates")
+@router.get(
+    "/exchange-rates",
+    response=RatePageOut,
+    summary="List exchange rates",
+    auth=staff_may("prices.view"),
+)
 def list_exchange_rates(request: HttpRequest, filters: Query[RateFilters]) -> HttpResponse:
     """The seller's rates, newest day first, and its base currency: one unit of `currency`
     is worth `rate` of the base currency from `date` until its next rate. By currency and
@@ -87,7 +92,12 @@ def list_exchange_rates(request: HttpRequest, filters: Query[RateFilters]) -> Ht
     return json_response(200, body)
 
 
-@router.put("/exchange-rates", response=RatesSetOut, summary="Set exchange rates")
+@router.put(
+    "/exchange-rates",
+    response=RatesSetOut,
+    summary="Set exchange rates",
+    auth=staff_may("fx.change"),
+)
 def set_exchange_rates(request: HttpRequest, payload: RatesIn) -> HttpResponse:
     """Set rates, each from its day on; a day's rate given again replaces it (orders,
     invoices and payments keep the rate they froze). All or nothing: 422 with each problem at
@@ -132,6 +142,7 @@ def _csv_bytes(request: HttpRequest) -> bytes:
     response=RatesSetOut,
     summary="Import exchange rates from CSV",
     openapi_extra=_IMPORT_OPENAPI,
+    auth=staff_may("fx.change"),
 )
 def import_exchange_rates(
     request: HttpRequest, filters: Query[SellerFilter], idempotency_key: IdempotencyKey = None
@@ -158,6 +169,7 @@ def import_exchange_rates(
     "/exchange-rates/currencies",
     response=CurrenciesOut,
     summary="Currencies in use and their rates",
+    auth=staff_may("prices.view"),
 )
 def currencies_in_use(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
     """Each currency a price list of the seller uses, other than its base, with the rate

@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import page, page_body, paged
@@ -29,13 +29,23 @@ from dinghuo.pricing.schemas import (
 router = Router(tags=["pricing"])
 
 
-@router.get("/price-lists", response=PriceListPageOut, summary="List price lists")
+@router.get(
+    "/price-lists",
+    response=PriceListPageOut,
+    summary="List price lists",
+    auth=staff_may("prices.view"),
+)
 def list_price_lists(request: HttpRequest, filters: Query[PriceListFilters]) -> HttpResponse:
     price_lists = queries.price_lists(tenant_id(request), is_active=filters.is_active)
     return json_response(200, paged(price_lists, filters, price_list_out))
 
 
-@router.post("/price-lists", response={201: PriceListOut}, summary="Create a price list")
+@router.post(
+    "/price-lists",
+    response={201: PriceListOut},
+    summary="Create a price list",
+    auth=staff_may("prices.change"),
+)
 def create_price_list(
     request: HttpRequest,
     payload: PriceListIn,
@@ -58,13 +68,23 @@ def create_price_list(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/price-lists/{price_list_id}", response=PriceListOut, summary="Read a price list")
+@router.get(
+    "/price-lists/{price_list_id}",
+    response=PriceListOut,
+    summary="Read a price list",
+    auth=staff_may("prices.view"),
+)
 def get_price_list(request: HttpRequest, price_list_id: ObjectId) -> HttpResponse:
     """With its `ETag`, for `If-Match` on PATCH."""
     return tagged(200, price_list_out(queries.price_list(tenant_id(request), price_list_id)))
 
 
-@router.patch("/price-lists/{price_list_id}", response=PriceListOut, summary="Change a price list")
+@router.patch(
+    "/price-lists/{price_list_id}",
+    response=PriceListOut,
+    summary="Change a price list",
+    auth=staff_may("prices.change"),
+)
 def update_price_list(
     request: HttpRequest,
     price_list_id: ObjectId,
@@ -96,7 +116,10 @@ def update_price_list(
 
 
 @router.get(
-    "/price-lists/{price_list_id}/prices", response=PricePageOut, summary="Read tier ladders"
+    "/price-lists/{price_list_id}/prices",
+    response=PricePageOut,
+    summary="Read tier ladders",
+    auth=staff_may("prices.view"),
 )
 def list_prices(
     request: HttpRequest, price_list_id: ObjectId, filters: Query[PriceFilters]
@@ -123,6 +146,7 @@ def list_prices(
     "/price-lists/{price_list_id}/prices",
     response=LaddersReplacedOut,
     summary="Replace tier ladders",
+    auth=staff_may("prices.change"),
 )
 def replace_prices(
     request: HttpRequest, price_list_id: ObjectId, payload: PricesIn

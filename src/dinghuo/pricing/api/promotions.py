@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import json_response, run_change, run_create
 from dinghuo.api.pagination import paged
@@ -33,13 +33,23 @@ def _targets(payload: PromotionIn) -> services.PromotionTargets:
     )
 
 
-@router.get("/promotions", response=PromotionPageOut, summary="List promotions")
+@router.get(
+    "/promotions",
+    response=PromotionPageOut,
+    summary="List promotions",
+    auth=staff_may("prices.view"),
+)
 def list_promotions(request: HttpRequest, filters: Query[PromotionFilters]) -> HttpResponse:
     rows = queries.promotions(tenant_id(request), is_active=filters.is_active)
     return json_response(200, paged(rows, filters, promotion_out))
 
 
-@router.post("/promotions", response={201: PromotionOut}, summary="Create a promotion")
+@router.post(
+    "/promotions",
+    response={201: PromotionOut},
+    summary="Create a promotion",
+    auth=staff_may("prices.change"),
+)
 def create_promotion(
     request: HttpRequest, payload: PromotionIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -69,12 +79,22 @@ def create_promotion(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/promotions/{promotion_id}", response=PromotionOut, summary="Read a promotion")
+@router.get(
+    "/promotions/{promotion_id}",
+    response=PromotionOut,
+    summary="Read a promotion",
+    auth=staff_may("prices.view"),
+)
 def get_promotion(request: HttpRequest, promotion_id: ObjectId) -> HttpResponse:
     return tagged(200, promotion_out(queries.promotion(tenant_id(request), promotion_id)))
 
 
-@router.patch("/promotions/{promotion_id}", response=PromotionOut, summary="Change a promotion")
+@router.patch(
+    "/promotions/{promotion_id}",
+    response=PromotionOut,
+    summary="Change a promotion",
+    auth=staff_may("prices.change"),
+)
 def update_promotion(
     request: HttpRequest, promotion_id: ObjectId, payload: PromotionPatch, if_match: IfMatch = None
 ) -> HttpResponse:
@@ -107,7 +127,10 @@ def update_promotion(
 
 
 @router.post(
-    "/promotions/{promotion_id}/deactivate", response=PromotionOut, summary="End a promotion now"
+    "/promotions/{promotion_id}/deactivate",
+    response=PromotionOut,
+    summary="End a promotion now",
+    auth=staff_may("prices.change"),
 )
 def deactivate_promotion(request: HttpRequest, promotion_id: ObjectId) -> HttpResponse:
     """It no longer lowers any price; orders placed keep theirs."""

@@ -8,7 +8,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, seller_rows, tagged
 from dinghuo.api.idempotent import json_response, run_create
 from dinghuo.api.pagination import paged
@@ -32,7 +32,9 @@ from dinghuo.pricing.tax_schemas import (
 router = Router(tags=["tax"])
 
 
-@router.get("/tax-rates", response=TaxRatePageOut, summary="List tax rates")
+@router.get(
+    "/tax-rates", response=TaxRatePageOut, summary="List tax rates", auth=staff_may("prices.view")
+)
 def list_tax_rates(request: HttpRequest, filters: Query[TaxRateFilters]) -> HttpResponse:
     rates = queries.tax_rates(
         tenant_id(request), country=filters.country, category_id=filters.category_id
@@ -40,7 +42,12 @@ def list_tax_rates(request: HttpRequest, filters: Query[TaxRateFilters]) -> Http
     return json_response(200, paged(rates, filters, tax_rate_out))
 
 
-@router.post("/tax-rates", response={201: TaxRateOut}, summary="Create a tax rate")
+@router.post(
+    "/tax-rates",
+    response={201: TaxRateOut},
+    summary="Create a tax rate",
+    auth=staff_may("prices.change"),
+)
 def create_tax_rate(
     request: HttpRequest, payload: TaxRateIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
@@ -67,12 +74,22 @@ def create_tax_rate(
     return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)
 
 
-@router.get("/tax-rates/{tax_rate_id}", response=TaxRateOut, summary="Read a tax rate")
+@router.get(
+    "/tax-rates/{tax_rate_id}",
+    response=TaxRateOut,
+    summary="Read a tax rate",
+    auth=staff_may("prices.view"),
+)
 def get_tax_rate(request: HttpRequest, tax_rate_id: ObjectId) -> HttpResponse:
     return tagged(200, tax_rate_out(queries.tax_rate(tenant_id(request), tax_rate_id)))
 
 
-@router.patch("/tax-rates/{tax_rate_id}", response=TaxRateOut, summary="Change a tax rate")
+@router.patch(
+    "/tax-rates/{tax_rate_id}",
+    response=TaxRateOut,
+    summary="Change a tax rate",
+    auth=staff_may("prices.change"),
+)
 def update_tax_rate(
     request: HttpRequest, tax_rate_id: ObjectId, payload: TaxRatePatch, if_match: IfMatch = None
 ) -> HttpResponse:
@@ -98,7 +115,12 @@ def update_tax_rate(
     )
 
 
-@router.delete("/tax-rates/{tax_rate_id}", response={204: None}, summary="Delete a tax rate")
+@router.delete(
+    "/tax-rates/{tax_rate_id}",
+    response={204: None},
+    summary="Delete a tax rate",
+    auth=staff_may("prices.change"),
+)
 def delete_tax_rate(request: HttpRequest, tax_rate_id: ObjectId) -> HttpResponse:
     """Only a rate no order was charged; else 409 `tax_rate_in_use` (end it instead)."""
     tenant = tenant_id(request)
@@ -106,14 +128,24 @@ def delete_tax_rate(request: HttpRequest, tax_rate_id: ObjectId) -> HttpResponse
     return HttpResponse(status=204)
 
 
-@router.get("/tax-policy", response=TaxPolicyOut, summary="Read a seller's tax policy")
+@router.get(
+    "/tax-policy",
+    response=TaxPolicyOut,
+    summary="Read a seller's tax policy",
+    auth=staff_may("prices.view"),
+)
 def get_tax_policy(request: HttpRequest, filters: Query[SellerFilter]) -> HttpResponse:
     """With its `ETag`, for `If-Match` on PUT."""
     slug, rounding = queries.tax_policy(tenant_id(request), filters.seller)
     return tagged(200, {"seller": slug, "rounding": str(rounding)})
 
 
-@router.put("/tax-policy", response=TaxPolicyOut, summary="Set a seller's tax policy")
+@router.put(
+    "/tax-policy",
+    response=TaxPolicyOut,
+    summary="Set a seller's tax policy",
+    auth=staff_may("settings.change"),
+)
 def set_tax_policy(
     request: HttpRequest, payload: TaxPolicyIn, if_match: IfMatch = None
 ) -> HttpResponse:

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
-from dinghuo.api.auth import tenant_id
+from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.idempotent import json_response, run_change
 from dinghuo.api.schemas import ObjectId
 from dinghuo.pricing import queries, services
@@ -19,7 +19,10 @@ router = Router(tags=["pricing"])
 
 
 @router.get(
-    "/companies/{company_id}/sku-terms", response=SkuTermsOut, summary="A company's SKU terms"
+    "/companies/{company_id}/sku-terms",
+    response=SkuTermsOut,
+    summary="A company's SKU terms",
+    auth=staff_may("prices.view"),
 )
 def get_sku_terms(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
     rows = queries.sku_terms(tenant_id(request), company_id)
@@ -30,6 +33,7 @@ def get_sku_terms(request: HttpRequest, company_id: ObjectId) -> HttpResponse:
     "/companies/{company_id}/sku-terms",
     response=SkuTermsOut,
     summary="Replace a company's SKU terms",
+    auth=staff_may("prices.change"),
 )
 def replace_sku_terms(
     request: HttpRequest, company_id: ObjectId, payload: SkuTermsIn

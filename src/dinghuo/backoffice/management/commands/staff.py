@@ -1,5 +1,6 @@
-"""`dinghuo staff add --tenant <slug> --email <email> [--first-name …] [--last-name …]
-[--password-stdin]` | `list --tenant <slug>` | `remove --tenant <slug> --email <email>`."""
+"""`dinghuo staff add --tenant <slug> --email <email> [--role owner|manager|…]
+[--first-name …] [--last-name …] [--password-stdin]` | `list --tenant <slug>` |
+`remove --tenant <slug> --email <email>`."""
 
 import secrets
 import sys
@@ -12,6 +13,7 @@ from dinghuo.backoffice import services
 from dinghuo.backoffice.models import StaffMember
 from dinghuo.core.errors import DomainError
 from dinghuo.core.models import Tenant
+from dinghuo.core.permissions import ROLES, Role
 
 
 class Command(BaseCommand):
@@ -22,6 +24,12 @@ class Command(BaseCommand):
         add = sub.add_parser("add", help="Make a person staff (creating their user if new)")
         add.add_argument("--tenant", required=True, help="Tenant slug")
         add.add_argument("--email", required=True)
+        add.add_argument(
+            "--role",
+            default=Role.OWNER.value,
+            choices=[r.value for r in ROLES],
+            help="What they may do (docs/roles.md); the default, owner, may do everything",
+        )
         add.add_argument("--first-name", default="")
         add.add_argument("--last-name", default="")
         add.add_argument(
@@ -47,7 +55,7 @@ class Command(BaseCommand):
                 members = StaffMember.objects.filter(tenant=tenant).select_related("user")
                 for member in members.order_by("user__email"):
                     state = "active" if member.is_active else "removed"
-                    self.stdout.write(f"{member.user.email:40}  {state}")
+                    self.stdout.write(f"{member.user.email:40}  {member.role:10}  {state}")
             else:
                 services.remove_staff_member(tenant_id=tenant.pk, email=options["email"])
                 self.stdout.write(f"{options['email']} is no longer staff of {tenant.slug}.")
@@ -73,7 +81,7 @@ class Command(BaseCommand):
                 raise CommandError("The password read from standard input is empty.")
             user.set_password(password)
             user.save(update_fields=["password"])
-        services.add_staff_member(tenant_id=tenant.pk, user_id=user.pk)
+        services.add_staff_member(tenant_id=tenant.pk, user_id=user.pk, role=options["role"])
         self.stdout.write(f"{email} is staff of {tenant.slug}; sign in at /staff/signin/.")
         if created and not options["password_stdin"]:
             self.stdout.write(f"Password (shown once): {password}")

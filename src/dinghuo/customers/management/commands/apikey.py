@@ -1,5 +1,5 @@
-"""`dinghuo apikey create --tenant <slug> --scopes read,write [--company-user <id>]` | `list` |
-`revoke <prefix>`."""
+"""`dinghuo apikey create --tenant <slug> --scopes read,write [--role <staff role>]
+[--company-user <id>]` | `list` | `revoke <prefix>`."""
 
 from typing import Any
 
@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from dinghuo.core.errors import DomainError
 from dinghuo.core.models import ApiKey, Tenant
+from dinghuo.core.permissions import ROLES, Role
 from dinghuo.core.services import IssuedApiKey, create_api_key, revoke_api_key
 from dinghuo.customers.models import CompanyUser
 from dinghuo.customers.services import issue_buyer_api_key
@@ -22,6 +23,13 @@ class Command(BaseCommand):
         create.add_argument("--scopes", default="read", help="Comma separated: read,write")
         create.add_argument("--name", default="cli", help="What the key is for")
         create.add_argument(
+            "--role",
+            default=Role.OWNER.value,
+            choices=[r.value for r in ROLES],
+            help="A seller's key: what it may do (docs/roles.md); the default, owner, may do "
+            "everything its scopes allow",
+        )
+        create.add_argument(
             "--company-user",
             type=int,
             help="Id of a company user: the key acts as them on the buyer routes (/api/v1/my/…)",
@@ -36,7 +44,9 @@ class Command(BaseCommand):
             if options["action"] == "create":
                 tenant = self._tenant(options["tenant"])
                 scopes = {s.strip() for s in options["scopes"].split(",") if s.strip()}
-                issued = self._create(tenant, options["name"], scopes, options["company_user"])
+                issued = self._create(
+                    tenant, options["name"], scopes, options["company_user"], options["role"]
+                )
                 whose = (
                     f"user {issued.key.company_user_id} of " if issued.key.company_user_id else ""
                 )
@@ -49,7 +59,7 @@ class Command(BaseCommand):
                 tenant = self._tenant(options["tenant"])
                 for key in ApiKey.objects.filter(tenant=tenant).order_by("id"):
                     state = f"revoked {key.revoked_at:%Y-%m-%d}" if key.revoked_at else "active"
-                    whose = f"buyer {key.company_user_id}" if key.company_user_id else "staff"
+                    whose = f"buyer {key.company_user_id}" if key.company_user_id else key.role
                     self.stdout.write(
                         f"{key.prefix}  {key.scopes:12}  {state:20}  {whose:14}  {key.name}"
                     )
@@ -60,10 +70,10 @@ class Command(BaseCommand):
             raise CommandError(exc.detail) from exc
 
     def _create(
-        self, tenant: Tenant, name: str, scopes: set[str], company_user_id: int | None
+        self, tenant: Tenant, name: str, scopes: set[str], company_user_id: int | None, role: str
     ) -> IssuedApiKey:
         if company_user_id is None:
-            return create_api_key(tenant=tenant, name=name, scopes=scopes)
+            return create_api_key(tenant=tenant, name=name, scopes=scopes, role=role)
         # A buyer's key goes through the customers service, which checks the user and
         # records the issue on the company's history.
         company_id = (
