@@ -85,3 +85,17 @@ class PermissionDenied(DomainError):
     status = 403
     code = "forbidden"
     title = "Forbidden"
+
+
+class TenantSuspended(DomainError):
+    """The tenant's operator suspended it: its pages, sign-ins and keys are refused until it
+    is reactivated; nothing of it was changed."""
+
+    status = 403
+    code = "tenant_suspended"
+    title = "Tenant suspended"
+
+    def __init__(
+        self, detail: str = "This seller's account is suspended; contact the platform operator."
+    ) -> None:
+        super().__init__(detail)
