@@ -30,6 +30,9 @@ class Tenant(models.Model):
     accent_colour = models.CharField(max_length=7, blank=True, default="", db_default="")
     brand_version = models.PositiveIntegerField(default=1, db_default=1)
 
+    def __str__(self) -> str:
+        return self.slug
+
     @property
     def is_suspended(self) -> bool:
         return self.status == self.Status.SUSPENDED
@@ -37,9 +40,6 @@ class Tenant(models.Model):
     @property
     def language_list(self) -> list[str]:
         return [code for code in self.languages.split(",") if code]
-
-    def __str__(self) -> str:
-        return self.slug
 
 
 class TenantScoped(models.Model):

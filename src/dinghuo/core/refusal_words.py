@@ -629,7 +629,7 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     ),
     "slug_taken": (say(_("This short name is taken; choose another.")),),
     "invalid_slug": (
-        say(_("Use 2 to 50 lower-case letters, digits or hyphens, starting with a letter or digit.")),
+        say(_("Use 2 to 50 lower-case letters, digits or hyphens; start with a letter or digit.")),
     ),
     "invalid_languages": (say(_("Choose at least one of the languages offered.")),),
     "invalid_time_zone": (say(_("Choose a time zone such as Asia/Hong_Kong.")),),

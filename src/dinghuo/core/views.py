@@ -38,7 +38,9 @@ def set_language(request: HttpRequest) -> HttpResponseBase:
     return response
 
 
-def _cached(request: HttpRequest, etag: str, make: Callable[[], HttpResponseBase]) -> HttpResponseBase:
+def _cached(
+    request: HttpRequest, etag: str, make: Callable[[], HttpResponseBase]
+) -> HttpResponseBase:
     """304 when the browser holds this version, else the answer, both with the ETag."""
     if etag in request.headers.get("If-None-Match", ""):
         response: HttpResponseBase = HttpResponseNotModified()

@@ -8,8 +8,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from dinghuo.core.errors import DomainError
-from dinghuo.core.refusals import problems_of
 from dinghuo.core.refusals import message as said
+from dinghuo.core.refusals import problems_of
 
 _FIELDS = {"slug", "name", "base_currency", "languages", "time_zone", "owner_email"}
 _FORM_FIELD = {"base_currency": "currency"}

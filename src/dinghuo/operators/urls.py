@@ -10,9 +10,7 @@ urlpatterns = [
     path("tenants/new/", views.new_tenant, name="new-tenant"),
     path("tenants/<slug:slug>/suspend/", views.suspend, name="suspend"),
     path("tenants/<slug:slug>/reactivate/", views.reactivate, name="reactivate"),
-    path(
-        "welcome/<uidb64>/<token>/", views_welcome.set_password, name="set-password"
-    ),
+    path("welcome/<uidb64>/<token>/", views_welcome.set_password, name="set-password"),
     path("signup/", signup.sign_up, name="signup"),
     path("signup/<str:token>/", signup.confirm, name="signup-confirm"),
 ]

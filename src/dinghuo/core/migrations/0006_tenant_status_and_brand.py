@@ -4,50 +4,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_seller_base_currency'),
+        ("core", "0005_seller_base_currency"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='tenant',
-            name='accent_colour',
-            field=models.CharField(blank=True, db_default='', default='', max_length=7),
+            model_name="tenant",
+            name="accent_colour",
+            field=models.CharField(blank=True, db_default="", default="", max_length=7),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='brand_version',
+            model_name="tenant",
+            name="brand_version",
             field=models.PositiveIntegerField(db_default=1, default=1),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='display_name',
-            field=models.CharField(blank=True, db_default='', default='', max_length=200),
+            model_name="tenant",
+            name="display_name",
+            field=models.CharField(blank=True, db_default="", default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='languages',
-            field=models.CharField(db_default='en', default='en', max_length=100),
+            model_name="tenant",
+            name="languages",
+            field=models.CharField(db_default="en", default="en", max_length=100),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='logo',
-            field=models.CharField(blank=True, db_default='', default='', max_length=200),
+            model_name="tenant",
+            name="logo",
+            field=models.CharField(blank=True, db_default="", default="", max_length=200),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='primary_colour',
-            field=models.CharField(blank=True, db_default='', default='', max_length=7),
+            model_name="tenant",
+            name="primary_colour",
+            field=models.CharField(blank=True, db_default="", default="", max_length=7),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='status',
-            field=models.CharField(choices=[('active', 'active'), ('suspended', 'suspended')], db_default='active', default='active', max_length=10),
+            model_name="tenant",
+            name="status",
+            field=models.CharField(
+                choices=[("active", "active"), ("suspended", "suspended")],
+                db_default="active",
+                default="active",
+                max_length=10,
+            ),
         ),
         migrations.AddField(
-            model_name='tenant',
-            name='time_zone',
-            field=models.CharField(db_default='UTC', default='UTC', max_length=64),
+            model_name="tenant",
+            name="time_zone",
+            field=models.CharField(db_default="UTC", default="UTC", max_length=64),
         ),
     ]
