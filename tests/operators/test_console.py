@@ -8,7 +8,7 @@ from django.test import Client
 from dinghuo.core.models import Seller, Tenant
 from dinghuo.orders.models import Order
 from tests.backoffice.staffing import PASSWORD, make_staff
-from tests.builders import ApiClient, World
+from tests.builders import ApiClient, World, add_buyer
 from tests.operators.support import first_trade, operator_client
 
 pytestmark = pytest.mark.django_db
@@ -68,7 +68,10 @@ def test_suspension_refuses_pages_and_sign_in_then_reactivation_restores(world: 
     key, body = world.key, world.order_body(("A-1", 1))
     operator = operator_client()
 
+    buyer = Client()
+    buyer.force_login(add_buyer(world, "kim@buyer.test")[0].user)
     assert operator.post("/operator/tenants/acme/suspend/").status_code == 302
+    assert b'data-testid="tenant-suspended"' in buyer.get("/catalogue/").content
     page = staff.get("/staff/")
     assert page.status_code == 403
     assert b'data-testid="tenant-suspended"' in page.content
@@ -82,6 +85,7 @@ def test_suspension_refuses_pages_and_sign_in_then_reactivation_restores(world: 
 
     assert operator.post("/operator/tenants/acme/reactivate/").status_code == 302
     assert staff.get("/staff/").status_code == 200
+    assert buyer.get("/catalogue/").status_code == 200
     assert world.client(key).place(body).status_code == 201
 
 
