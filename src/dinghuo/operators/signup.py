@@ -21,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 from dinghuo.core import failures
 from dinghuo.core.errors import Conflict, DomainError, FieldError
 from dinghuo.core.models import Tenant
-from dinghuo.core.refusals import code_message
+from dinghuo.core.refusals import code_message, messages
 from dinghuo.core.security import client_address
 from dinghuo.core.services import tenant_input_errors
 from dinghuo.operators import services, tasks
@@ -93,22 +93,21 @@ def confirm(request: HttpRequest, token: str) -> HttpResponseBase:
     try:
         values = signing.loads(token, salt=_SALT, max_age=LINK_MAX_AGE)
     except signing.BadSignature:
-        return _refused(request, "signup_link_invalid", 400)
+        return _refused(request, code_message("signup_link_invalid"), 400)
     if request.method == "GET":
         return render(request, "operators/signup_confirm.html", {"values": values})
     try:
         made = services.set_up_tenant(**values)
     except Conflict as taken:
-        code = "signup_link_used" if taken.code == "slug_taken" else taken.code
-        return _refused(request, code, 409)
+        if taken.code != "slug_taken":
+            return _refused(request, " ".join(messages(taken)), taken.status)
+        return _refused(request, code_message("signup_link_used"), 409)
     except DomainError as refusal:
-        return _refused(request, refusal.code, refusal.status)
+        return _refused(request, " ".join(messages(refusal)), refusal.status)
     if not made.owner_is_new:
         return redirect("backoffice:sign-in")
     return redirect(set_password_link(made.owner, base_url=request.build_absolute_uri("/")))
 
 
-def _refused(request: HttpRequest, code: str, status: int) -> HttpResponse:
-    return render(
-        request, "operators/signup_refused.html", {"reason": code_message(code)}, status=status
-    )
+def _refused(request: HttpRequest, reason: str, status: int) -> HttpResponse:
+    return render(request, "operators/signup_refused.html", {"reason": reason}, status=status)
