@@ -21,6 +21,8 @@ from django.urls import reverse
 
 from dinghuo.backoffice.models import StaffMember
 from dinghuo.core import permissions
+from dinghuo.core.errors import TenantSuspended
+from dinghuo.core.models import Tenant
 from dinghuo.orders import approval_rules
 from dinghuo.orders.services import Actor
 
@@ -52,7 +54,7 @@ class StaffRequest(HttpRequest):
 
 def staff_of(user_id: int) -> StaffUser | None:
     """The staff member a Django user signs in as, or None when they are no (active) staff
-    of any tenant (one query)."""
+    of any tenant (one query). Staff of a suspended tenant raise `TenantSuspended`."""
     row = (
         StaffMember.objects.filter(user_id=user_id, is_active=True, user__is_active=True)
         .values_list(
@@ -62,12 +64,15 @@ def staff_of(user_id: int) -> StaffUser | None:
             "user__email",
             "tenant__name",
             "role",
+            "tenant__status",
         )
         .first()
     )
     if row is None:
         return None
-    tenant_id, first, last, email, tenant_name, role = row
+    tenant_id, first, last, email, tenant_name, role, status = row
+    if status == Tenant.Status.SUSPENDED:
+        raise TenantSuspended()
     name = f"{first} {last}".strip() or email or f"user {user_id}"
     return StaffUser(tenant_id, user_id, name, tenant_name, role)
 

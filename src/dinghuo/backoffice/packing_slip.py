@@ -14,6 +14,7 @@ from django.utils import translation
 from django.utils.translation import gettext
 
 from dinghuo.core import pdf
+from dinghuo.core.branding import brand_for
 from dinghuo.core.pdf import Cell, Column, Document
 from dinghuo.core.templatetags.dinghuo import date_, number
 from dinghuo.fulfilment.models import Shipment
@@ -34,7 +35,7 @@ def render(order: Order, shipment: Shipment, names: dict[int, str]) -> bytes:
 
 
 def _render(order: Order, shipment: Shipment, names: dict[int, str], font: Path | None) -> bytes:
-    slip = Document(font, footer_text=order.number)
+    slip = Document(font, footer_text=order.number, brand=brand_for(order.tenant_id))
     slip.set_title(f"Packing slip {order.number} / {shipment.pk}")
     slip.set_creator("Dinghuo")
     slip.add_page()

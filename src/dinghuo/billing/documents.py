@@ -19,6 +19,7 @@ from django.utils.translation import gettext
 
 from dinghuo.billing.models import CreditNote, CreditNoteLine, Invoice, InvoiceLine, Receivable
 from dinghuo.core import pdf
+from dinghuo.core.branding import brand_for
 from dinghuo.core.pdf import WIDTH, Cell, Column, Document
 from dinghuo.core.templatetags.dinghuo import babel_locale, date_, money, number, unit_price
 from dinghuo.customers import terms
@@ -47,7 +48,7 @@ def invoice_pdf(invoice: Invoice, language: str) -> bytes:
     (`queries.invoice_detail` loads them with what is paid and still open)."""
     font = pdf.cjk_font()
     with translation.override(_language(language, font)):
-        doc = _document(font, invoice.number, gettext("Invoice"))
+        doc = _document(font, invoice.number, gettext("Invoice"), invoice.tenant_id)
         lines = list(invoice.lines.all())
         _write_header(
             doc, invoice.seller_details, gettext("Invoice"), invoice.number, _invoice_facts(invoice)
@@ -66,7 +67,7 @@ def credit_note_pdf(note: CreditNote, language: str) -> bytes:
     corrects (`queries.credit_note_detail` loads both and the lines)."""
     font = pdf.cjk_font()
     with translation.override(_language(language, font)):
-        doc = _document(font, note.number, gettext("Credit note"))
+        doc = _document(font, note.number, gettext("Credit note"), note.tenant_id)
         lines = list(note.lines.all())
         invoice = note.invoice
         facts = [
@@ -96,8 +97,8 @@ def _language(language: str, font: Path | None) -> str:
     return language
 
 
-def _document(font: Path | None, number_: str, title: str) -> Document:
-    doc = Document(font, footer_text=number_)
+def _document(font: Path | None, number_: str, title: str, tenant_id: int) -> Document:
+    doc = Document(font, footer_text=number_, brand=brand_for(tenant_id))
     doc.set_title(f"{title} {number_}")
     doc.set_creator("Dinghuo")
     doc.add_page()

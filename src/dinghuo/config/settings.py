@@ -19,6 +19,8 @@ DB_POOL        "1" to use psycopg's connection pool on PostgreSQL (the productio
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
                SMTP for payment reminders; without EMAIL_HOST mail goes to the console
 DINGHUO_PORTAL_URL  the portal's address, for links in e-mails
+DINGHUO_SELF_SIGNUP  "1" lets sellers sign up on their own (e-mail verified; docs/tenants.md);
+               DINGHUO_SIGNUPS_PER_HOUR (5) per client address
 DINGHUO_WEBHOOK_PRIVATE_ADDRESSES  "1" lets webhooks go to private and loopback addresses
                and plain http (closed networks, tests); DINGHUO_WEBHOOK_LEASE_SECONDS (120),
                DINGHUO_WEBHOOK_TIMEOUT_SECONDS (10), DINGHUO_WEBHOOK_LOG_DAYS (30): docs/webhooks.md
@@ -104,6 +106,7 @@ INSTALLED_APPS = [
     "dinghuo.backoffice",
     "dinghuo.integrations",
     "dinghuo.api",
+    "dinghuo.operators",
     "dinghuo.demo",
 ]
 
@@ -126,6 +129,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, so that it sees what the views raise: a suspended tenant's pages say so.
+    "dinghuo.core.suspension.SuspendedTenantPages",
 ]
 
 ROOT_URLCONF = "dinghuo.config.urls"
@@ -142,6 +147,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "dinghuo.core.context_processors.brand",
             ],
         },
     },
@@ -543,3 +549,9 @@ STRIPE_API_BASE = os.environ.get("STRIPE_API_BASE", "https://api.stripe.com").st
 STRIPE_WEBHOOK_TOLERANCE = int(os.environ.get("STRIPE_WEBHOOK_TOLERANCE", "300"))
 STRIPE_MAX_NETWORK_RETRIES = int(os.environ.get("STRIPE_MAX_NETWORK_RETRIES", "2"))
 STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
+
+# Sellers may sign up on their own at /operator/signup/ (verified by e-mail) when this is
+# "1"; off, only operators create tenants (`dinghuo tenant create`, /operator/). Sign-ups
+# from one client address are limited to DINGHUO_SIGNUPS_PER_HOUR.
+DINGHUO_SELF_SIGNUP = _env_flag("DINGHUO_SELF_SIGNUP")
+DINGHUO_SIGNUPS_PER_HOUR = int(os.environ.get("DINGHUO_SIGNUPS_PER_HOUR", "5"))

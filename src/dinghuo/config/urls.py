@@ -19,6 +19,9 @@ urlpatterns = [
     # session); Django's own view stays at i18n/setlang/ for anything that expects it.
     path("i18n/language/", core_views.set_language, name="set-language"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("brand/<int:tenant_id>.css", core_views.brand_stylesheet, name="brand-stylesheet"),
+    path("brand/<int:tenant_id>/logo", core_views.brand_logo, name="brand-logo"),
+    path("operator/", include("dinghuo.operators.urls")),
     path("staff/", include("dinghuo.backoffice.urls")),
     path("punchout/cxml/", include("dinghuo.punchout.urls")),
     path("", include("dinghuo.portal.urls")),

@@ -98,3 +98,17 @@ class RateLimited(DomainError):
     def __init__(self, detail: str, *, retry_after: int) -> None:
         super().__init__(detail)
         self.headers = {"Retry-After": str(retry_after)}
+
+
+class TenantSuspended(DomainError):
+    """The tenant's operator suspended it: its pages, sign-ins and keys are refused until it
+    is reactivated; nothing of it was changed."""
+
+    status = 403
+    code = "tenant_suspended"
+    title = "Tenant suspended"
+
+    def __init__(
+        self, detail: str = "This seller's account is suspended; contact the platform operator."
+    ) -> None:
+        super().__init__(detail)

@@ -9,12 +9,40 @@ from dinghuo.core.permissions import ROLE_NAMES, Role
 class Tenant(models.Model):
     """One platform operator; every business row belongs to exactly one."""
 
+    class Status(models.TextChoices):
+        ACTIVE = "active", "active"
+        # Its pages, sign-ins and API keys are refused; nothing of it is changed or removed.
+        SUSPENDED = "suspended", "suspended"
+
     slug = models.SlugField(max_length=50, unique=True)
     name = models.CharField(max_length=200)
     created_at = models.DateTimeField(auto_now_add=True)
+    status = models.CharField(
+        max_length=10, choices=Status.choices, default=Status.ACTIVE, db_default=Status.ACTIVE
+    )
+    # The languages its pages and documents are offered in (codes of settings.LANGUAGES,
+    # comma separated, the first is the default) and the time zone its days are counted in.
+    languages = models.CharField(max_length=100, default="en", db_default="en")
+    time_zone = models.CharField(max_length=64, default="UTC", db_default="UTC")
+    # Branding (core.branding): the name people see, a logo under MEDIA_ROOT/brand/, and two
+    # colours white text stays readable on. `brand_version` changes with each of them, so the
+    # stylesheet and logo can be cached by ETag.
+    display_name = models.CharField(max_length=200, blank=True, default="", db_default="")
+    logo = models.CharField(max_length=200, blank=True, default="", db_default="")
+    primary_colour = models.CharField(max_length=7, blank=True, default="", db_default="")
+    accent_colour = models.CharField(max_length=7, blank=True, default="", db_default="")
+    brand_version = models.PositiveIntegerField(default=1, db_default=1)
 
     def __str__(self) -> str:
         return self.slug
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
+
+    @property
+    def language_list(self) -> list[str]:
+        return [code for code in self.languages.split(",") if code]
 
 
 class TenantScoped(models.Model):

@@ -14,6 +14,7 @@ spaces, or between Chinese characters); tables repeat their column headings on e
 and every page carries its number ("2 / 3") in the footer.
 """
 
+import io
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,8 +22,11 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.files.storage import default_storage
 from fpdf import FPDF
 from fpdf.enums import TextMode
+
+from dinghuo.core.branding import Brand
 
 CJK_FONT_CANDIDATES = (
     "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
@@ -38,6 +42,8 @@ WIDTH = 180.0
 PADDING = 1.0  # mm of space between a cell's edge and its text
 LINE = 1.35  # line height as a multiple of the font size
 GREY = (150, 150, 150)
+BAND = 4.0  # mm: the brand colour's band at the top of each page
+LOGO_HEIGHT = 14.0  # mm
 
 # A run of text with no place to break inside it: a Chinese (or Japanese, Korean) character,
 # or a word with the spaces after it.
@@ -94,15 +100,31 @@ class Document(FPDF):
     """An A4 document in mm with 15 mm margins, a Latin and (when found) a Chinese font, and
     a footer with `footer_text` on the left and the page number on the right."""
 
-    def __init__(self, font: Path | None, *, footer_text: str = "") -> None:
+    def __init__(
+        self, font: Path | None, *, footer_text: str = "", brand: Brand | None = None
+    ) -> None:
         super().__init__(format="A4", unit="mm")
         self.core_fonts_encoding = LATIN_ENCODING
         self.has_cjk = font is not None
         # Read when the first Chinese text needs it: parsing the font takes most of a second.
         self._cjk_font = font
         self.footer_text = footer_text
+        self.brand = brand
         self.set_margins(MARGIN, MARGIN, MARGIN)
         self.set_auto_page_break(auto=True, margin=MARGIN + 5)
+
+    def header(self) -> None:
+        """The tenant's colour as a band along the top of every page, and its logo above
+        the first page's content."""
+        if self.brand is None:
+            return
+        self.set_fill_color(*_rgb(self.brand.primary))
+        self.rect(0, 0, self.w, BAND, style="F")
+        self.set_fill_color(255, 255, 255)
+        if self.page_no() == 1 and self.brand.logo and default_storage.exists(self.brand.logo):
+            with default_storage.open(self.brand.logo) as logo:
+                self.image(io.BytesIO(logo.read()), x=MARGIN, y=MARGIN, h=LOGO_HEIGHT)
+            self.set_y(MARGIN + LOGO_HEIGHT + 3)
 
     def footer(self) -> None:
         """The document's name and the page's number out of all ("1 / 2")."""
@@ -253,3 +275,8 @@ class Document(FPDF):
 def _line_mm(size: float) -> float:
     """The height of a line of text of `size` points, in mm."""
     return size * LINE * 0.3528
+
+
+def _rgb(colour: str) -> tuple[int, int, int]:
+    """`#1f4e79` → (31, 78, 121)."""
+    return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)

@@ -88,7 +88,7 @@ data.export        x x x . x x  export data to files
 data.import        x x . . . .  import data from files
 audit.view         x x . . . x  search the audit log
 staff.manage       x x . . . .  invite staff and change their roles (never above one's own)
-settings.change    x . . . . .  the tenant's settings: billing, ordering and return policies
+settings.change    x . . . . .  the tenant's settings: policies, branding, the sign-in rule
 api_keys.manage    x . . . . .  issue and revoke the seller's API keys
 """
 _SHOWING_ONLY = ("view", "export")

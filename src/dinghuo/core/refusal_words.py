@@ -632,6 +632,24 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         ),
         say(_("A line cannot be ordered as it is; change or remove it first.")),
     ),
+    # --- tenants, sign-up and branding -------------------------------------------------------
+    "tenant_suspended": (
+        say(_("This seller's account is suspended. Contact the platform's operator.")),
+    ),
+    "slug_taken": (say(_("This short name is taken; choose another.")),),
+    "invalid_slug": (
+        say(_("Use 2 to 50 lower-case letters, digits or hyphens; start with a letter or digit.")),
+    ),
+    "invalid_languages": (say(_("Choose at least one of the languages offered.")),),
+    "invalid_time_zone": (say(_("Choose a time zone such as Asia/Hong_Kong.")),),
+    "invalid_colour": (say(_("Give a colour as # and six hexadecimal digits, such as #1f4e79.")),),
+    "colour_unreadable": (
+        say(_("White text on this colour is hard to read; choose a darker colour.")),
+    ),
+    "invalid_logo": (say(_("The logo must be a PNG or JPEG image of at most 512 KB.")),),
+    "signup_link_invalid": (say(_("This link is not valid or has expired; sign up again.")),),
+    "signup_link_used": (say(_("This link was used already: the seller account exists.")),),
+    "signup_too_often": (say(_("Too many sign-ups from here. Try again in an hour.")),),
 }
 
 

@@ -1,20 +1,34 @@
 """Write use cases of the core: tenants, sellers and API keys."""
 
 import hashlib
+import re
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from zoneinfo import available_timezones
 
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
 
-from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
+from dinghuo.core import branding
+from dinghuo.core.errors import (
+    Conflict,
+    FieldError,
+    NotFound,
+    TenantSuspended,
+    ValidationFailed,
+)
 from dinghuo.core.models import ApiKey, IdempotencyRecord, Seller, Tenant, TenantApiLimits
 from dinghuo.core.money import is_currency
 from dinghuo.core.permissions import ROLES, Role
 
 API_KEY_SCOPES = frozenset({"read", "write"})
 _KEY_PREFIX = "dh_"
+_SLUG = re.compile(r"[a-z0-9][a-z0-9-]{1,49}")
 
 
 @dataclass(frozen=True)
@@ -30,16 +44,23 @@ def hash_secret(token: str) -> str:
 
 @transaction.atomic
 def create_tenant(
-    *, slug: str, name: str, seller_name: str | None = None, base_currency: str = "USD"
+    *,
+    slug: str,
+    name: str,
+    seller_name: str | None = None,
+    base_currency: str = "USD",
+    languages: Sequence[str] = ("en",),
+    time_zone: str = "UTC",
 ) -> Tenant:
     """Create a tenant with its own primary store (seller), keeping its books in
-    `base_currency`."""
-    if not is_currency(base_currency):
-        raise ValidationFailed(
-            "Not a currency code.",
-            errors=[FieldError("base_currency", "invalid_currency", "An ISO 4217 code: HKD, USD…")],
-        )
-    tenant = Tenant.objects.create(slug=slug, name=name)
+    `base_currency`, offering its pages in `languages` (the first is its default) and
+    counting its days in `time_zone`. A taken slug is refused (409 `slug_taken`)."""
+    refuse(tenant_input_errors(slug, name, base_currency, languages, time_zone))
+    if Tenant.objects.filter(slug=slug).exists():
+        raise Conflict("This short name is taken.", code="slug_taken")
+    tenant = Tenant.objects.create(
+        slug=slug, name=name, languages=",".join(languages), time_zone=time_zone
+    )
     Seller.objects.create(
         tenant=tenant,
         slug=slug,
@@ -47,6 +68,95 @@ def create_tenant(
         is_primary=True,
         base_currency=base_currency,
     )
+    return tenant
+
+
+def tenant_input_errors(
+    slug: str, name: str, base_currency: str, languages: Sequence[str], time_zone: str
+) -> list[FieldError]:
+    """Why a new tenant's fields cannot be used (empty when they can)."""
+    errors = []
+    if not _SLUG.fullmatch(slug):
+        errors.append(FieldError("slug", "invalid_slug", "2 to 50 lower-case letters, digits, -"))
+    if not name.strip():
+        errors.append(FieldError("name", "required", "Give the tenant's name."))
+    if not is_currency(base_currency):
+        errors.append(
+            FieldError("base_currency", "invalid_currency", "An ISO 4217 code: HKD, USD…")
+        )
+    offered = {code for code, _name in settings.LANGUAGES}
+    if not languages or any(code not in offered for code in languages):
+        errors.append(
+            FieldError("languages", "invalid_languages", f"Some of: {', '.join(sorted(offered))}")
+        )
+    if time_zone not in available_timezones():
+        errors.append(FieldError("time_zone", "invalid_time_zone", "An IANA name: Asia/Hong_Kong"))
+    return errors
+
+
+def refuse(errors: list[FieldError]) -> None:
+    if errors:
+        raise ValidationFailed("The tenant's details are not valid; see errors.", errors=errors)
+
+
+@transaction.atomic
+def set_tenant_status(*, tenant_id: int, status: str) -> Tenant:
+    """Suspend a tenant (its pages, sign-ins and API keys are refused with
+    `tenant_suspended`; nothing of it is changed or removed) or make it active again, which
+    restores everything as it was. Setting the status it has changes nothing."""
+    if status not in Tenant.Status.values:
+        raise ValidationFailed(
+            "Unknown status.", errors=[FieldError("status", "invalid_choice", "active, suspended")]
+        )
+    tenant = Tenant.objects.select_for_update().filter(pk=tenant_id).first()
+    if tenant is None:
+        raise NotFound(f"No tenant {tenant_id}.")
+    if tenant.status != status:
+        tenant.status = status
+        tenant.save(update_fields=["status"])
+    return tenant
+
+
+@transaction.atomic
+def set_branding(
+    *,
+    tenant_id: int,
+    display_name: str,
+    primary_colour: str,
+    accent_colour: str,
+    logo: bytes | None = None,
+    remove_logo: bool = False,
+) -> Tenant:
+    """Set how the tenant shows itself on pages, documents and mails (`core.branding`):
+    a display name ("" = its name), two `#rrggbb` colours white text is readable on ("" =
+    the defaults), and a new PNG or JPEG logo of at most 512 KB (or none, `remove_logo`).
+    Anything invalid is refused with field errors and nothing changes; the replaced logo
+    file is removed once the change is committed."""
+    primary_colour, accent_colour = primary_colour.lower(), accent_colour.lower()
+    errors = [
+        *branding.colour_errors("primary_colour", primary_colour),
+        *branding.colour_errors("accent_colour", accent_colour),
+    ]
+    logo_format = branding.logo_format(logo) if logo is not None else None
+    if logo is not None and logo_format is None:
+        errors.append(FieldError("logo", "invalid_logo", "A PNG or JPEG image of at most 512 KB."))
+    if errors:
+        raise ValidationFailed("The branding is not valid; see errors.", errors=errors)
+    tenant = Tenant.objects.select_for_update().filter(pk=tenant_id).first()
+    if tenant is None:
+        raise NotFound(f"No tenant {tenant_id}.")
+    old_logo = tenant.logo
+    if logo is not None and logo_format is not None:
+        name = f"brand/{tenant.pk}-{secrets.token_hex(8)}.{logo_format}"
+        tenant.logo = default_storage.save(name, ContentFile(logo))
+    elif remove_logo:
+        tenant.logo = ""
+    tenant.display_name = display_name.strip()
+    tenant.primary_colour, tenant.accent_colour = primary_colour, accent_colour
+    tenant.brand_version += 1
+    tenant.save()
+    if old_logo and old_logo != tenant.logo:
+        transaction.on_commit(lambda: default_storage.delete(old_logo))
     return tenant
 
 
@@ -124,7 +234,8 @@ class Caller:
 
 def authenticate_api_key(token: str) -> Caller | None:
     """The caller holding `token` if it is a live key, else None (one indexed read per call,
-    so a revoked key stops working at once)."""
+    so a revoked key stops working at once). A suspended tenant's key raises
+    `TenantSuspended` (403)."""
     if not token.startswith(_KEY_PREFIX):
         return None
     prefix, _, _rest = token[len(_KEY_PREFIX) :].partition("_")
@@ -144,11 +255,14 @@ def authenticate_api_key(token: str) -> Caller | None:
             "tenant__api_limits__reads_per_minute",
             "tenant__api_limits__writes_per_minute",
             "role",
+            "tenant__status",
         )
         .first()
     )
     if found is None or not secrets.compare_digest(found[1], hash_secret(token)):
         return None
+    if found[10] == Tenant.Status.SUSPENDED:
+        raise TenantSuspended()
     if found[3] is not None and not found[6]:
         return None  # a buyer whose sign-in was switched off loses their keys too
     scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())

@@ -14,6 +14,8 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 
+from dinghuo.core.errors import TenantSuspended
+from dinghuo.core.models import Tenant
 from dinghuo.customers.models import CompanyUser
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ class BuyerRequest(HttpRequest):
 
 def buyer_of(user_id: int) -> Buyer | None:
     """The buyer a Django user signs in as, or None when they belong to no active company
-    (one query)."""
+    (one query). A buyer of a suspended tenant raises `TenantSuspended`."""
     row = (
         CompanyUser.objects.filter(user_id=user_id, user__is_active=True, company__is_active=True)
         .values_list(
@@ -75,12 +77,15 @@ def buyer_of(user_id: int) -> Buyer | None:
             "user__last_name",
             "user__email",
             "company__name",
+            "tenant__status",
         )
         .first()
     )
     if row is None:
         return None
-    tenant_id, company_id, pk, role, first, last, email, company_name = row
+    tenant_id, company_id, pk, role, first, last, email, company_name, status = row
+    if status == Tenant.Status.SUSPENDED:
+        raise TenantSuspended()
     name = f"{first} {last}".strip() or email
     return Buyer(tenant_id, company_id, pk, role, name, company_name)
 

@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_staff_roles'),
-        ('core', '0006_tenant_api_limits'),
+        ("core", "0006_staff_roles"),
+        ("core", "0006_tenant_api_limits"),
     ]
 
-    operations = [
-    ]
+    operations = []
