@@ -11,6 +11,7 @@ from dinghuo.backoffice import (
     views_bulk,
     views_categories,
     views_companies,
+    views_company_parts,
     views_edi,
     views_entry,
     views_fulfilment,
@@ -95,7 +96,30 @@ urlpatterns = [
     path("warehouses/", views_warehouses.warehouses, name="warehouses"),
     path("warehouses/<int:warehouse_id>/", views_warehouses.warehouse, name="warehouse"),
     path("companies/", views_companies.companies, name="companies"),
+    path("companies/new/", views_companies.new_company, name="new-company"),
     path("companies/<int:company_id>/", views_companies.company, name="company"),
+    path("companies/<int:company_id>/edit/", views_companies.edit_company, name="edit-company"),
+    path(
+        "companies/<int:company_id>/addresses/new/",
+        views_company_parts.new_location,
+        name="new-company-location",
+    ),
+    path(
+        "companies/<int:company_id>/addresses/<int:location_id>/",
+        views_company_parts.location,
+        name="company-location",
+    ),
+    path(
+        "companies/<int:company_id>/users/new/",
+        views_company_parts.new_user,
+        name="new-company-user",
+    ),
+    path(
+        "companies/<int:company_id>/users/<int:member_id>/",
+        views_company_parts.user,
+        name="company-user",
+    ),
+    path("companies/<int:company_id>/credit/", views_company_parts.credit, name="company-credit"),
     path("companies/<int:company_id>/order/", views_entry.enter_order, name="company-order"),
     path(
         "companies/<int:company_id>/payment/",
