@@ -263,21 +263,29 @@ def test_warehouses_are_created_and_changed_and_a_taken_code_changes_nothing(wor
     created = csrf_post(
         staff.client,
         "/staff/warehouses/",
-        {"new-code": "south", "new-name": "South", "new-priority": "5"},
+        {
+            "new-code": "south",
+            "new-name": "South",
+            "new-priority": "5",
+            "new-address": "8 Kwai Fung Crescent\nKwai Chung",
+        },
     )
     assert created.status_code == 302
     south = Warehouse.objects.get(tenant=world.tenant, code="south")
     assert (south.name, south.priority, south.is_active) == ("South", 5, True)
+    assert south.address == "8 Kwai Fung Crescent\nKwai Chung"
     assert _events("warehouse.created")[0].payload == {
         "warehouse": "south",
         "name": "South",
         "priority": 5,
         "is_active": True,
+        "address": south.address,
     }
+    assert "8 Kwai Fung Crescent<br>Kwai Chung" in texts(staff.client.get("/staff/warehouses/"))
     changed = csrf_post(
         staff.client,
         f"/staff/warehouses/{south.pk}/",
-        {"code": "south", "name": "South hub", "priority": "5"},
+        {"code": "south", "name": "South hub", "priority": "5", "address": south.address},
     )
     assert changed.status_code == 302
     south.refresh_from_db()

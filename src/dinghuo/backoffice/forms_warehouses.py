@@ -24,6 +24,13 @@ class WarehouseForm(forms.Form):
         help_text=_("Orders reserve stock from lower numbers first."),
         widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
     )
+    address = forms.CharField(
+        label=_("Address"),
+        max_length=500,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Where it is, for the people who deliver and collect."),
+    )
     is_active = forms.BooleanField(
         label=_("Takes new orders"),
         required=False,

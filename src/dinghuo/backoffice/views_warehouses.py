@@ -39,6 +39,7 @@ def warehouses(request: StaffRequest) -> HttpResponseBase:
                     code=data["code"],
                     name=data["name"],
                     priority=data["priority"],
+                    address=data["address"],
                 )
             )
         except DomainError as error:
@@ -58,6 +59,7 @@ def _warehouse_form(warehouse: Warehouse, data: Any = None) -> WarehouseForm:
         "name": warehouse.name,
         "priority": warehouse.priority,
         "is_active": warehouse.is_active,
+        "address": warehouse.address,
     }
     return WarehouseForm(data, initial=initial)
 
@@ -83,6 +85,7 @@ def warehouse(request: StaffRequest, warehouse_id: int) -> HttpResponseBase:
                     name=data["name"],
                     priority=data["priority"],
                     is_active=data["is_active"],
+                    address=data["address"],
                 )
             )
         except DomainError as error:
