@@ -39,9 +39,11 @@ def _back(company: Company) -> HttpResponseBase:
 # --- addresses ----------------------------------------------------------------------------
 
 
+LOCATION_FIELDS = ("kind", "name", "line1", "line2", "city", "postal_code", "country", "region")
+
+
 def _location_values(data: dict[str, Any]) -> dict[str, Any]:
-    fields = ("kind", "name", "line1", "line2", "city", "postal_code", "country", "region")
-    return {field: data[field] for field in fields}
+    return {field: data[field] for field in LOCATION_FIELDS}
 
 
 @require_http_methods(["GET", "POST"])
@@ -79,7 +81,7 @@ def location(request: StaffRequest, company_id: int, location_id: int) -> HttpRe
         found: Location = customers.location(tenant_id, company.pk, location_id)
     except NotFound as error:
         raise Http404 from error
-    initial = {**_location_values(found.__dict__), "is_active": found.is_active}
+    initial = {field: getattr(found, field) for field in (*LOCATION_FIELDS, "is_active")}
     form = LocationForm(request.POST if request.method == "POST" else None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

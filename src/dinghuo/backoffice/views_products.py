@@ -18,6 +18,7 @@ from django.db.models import Count
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from dinghuo.backoffice import changes
@@ -26,6 +27,7 @@ from dinghuo.backoffice.forms_catalog import (
     ProductForm,
     SkuForm,
     catalog_field,
+    category_choices,
     texts_of,
     translated_initial,
 )
@@ -83,7 +85,6 @@ def products(request: StaffRequest) -> HttpResponse:
     found = products_page(
         tenant_id, q=q, category_id=category_id, page=int_param(request.GET.get("page")) or 1
     )
-    filters = ProductForm(categories=categories).fields["category"]
     return render(
         request,
         "backoffice/products.html",
@@ -91,7 +92,7 @@ def products(request: StaffRequest) -> HttpResponse:
             "found": found,
             "q": q,
             "category_id": category_id,
-            "category_choices": getattr(filters, "choices", []),
+            "category_choices": category_choices(categories, blank=_("Every category")),
         },
     )
 
