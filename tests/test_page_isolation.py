@@ -35,7 +35,7 @@ STAFF_IDS = {
     "order_id", "shipment_id", "sku_id", "company_id", "price_list_id", "assignment_id",
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
     "photo_id", "run_id", "partner_id", "message_id", "connection_id", "webhook_id",
-    "delivery_id",
+    "delivery_id", "product_id", "category_id", "warehouse_id", "location_id", "member_id",
 }  # fmt: skip
 
 
@@ -134,6 +134,9 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
         "quote_id": quote.pk,
         "shipment_id": shipment.pk,
         "sku_id": world.skus["A-1"].pk,
+        "product_id": world.skus["A-1"].product_id,
+        "category_id": world.skus["A-1"].product.category_id,
+        "warehouse_id": world.warehouses[0].pk,
         "company_id": c,
         "price_list_id": world.price_list.pk,
         "assignment_id": assignment.pk,

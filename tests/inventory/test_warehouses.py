@@ -20,8 +20,22 @@ def test_list_and_read_warehouses(world):
     assert listed.status_code == 200
     assert listed.json() == {
         "items": [
-            {"id": main.pk, "code": "main", "name": "Main", "priority": 1, "is_active": True},
-            {"id": north.pk, "code": "north", "name": "North", "priority": 2, "is_active": True},
+            {
+                "id": main.pk,
+                "code": "main",
+                "name": "Main",
+                "priority": 1,
+                "is_active": True,
+                "address": "",
+            },
+            {
+                "id": north.pk,
+                "code": "north",
+                "name": "North",
+                "priority": 2,
+                "is_active": True,
+                "address": "",
+            },
         ],
         "next_cursor": None,
     }
@@ -33,7 +47,8 @@ def test_list_and_read_warehouses(world):
 def test_create_a_warehouse(world):
     mark = last_event_id()
 
-    r = world.client().post("/warehouses", {"code": "south-2", "name": "South", "priority": 5})
+    body = {"code": "south-2", "name": "South", "priority": 5, "address": " 1 Dock Road "}
+    r = world.client().post("/warehouses", body)
 
     assert r.status_code == 201, r.content
     warehouse = Warehouse.objects.get(tenant=world.tenant, code="south-2")
@@ -43,6 +58,7 @@ def test_create_a_warehouse(world):
         "name": "South",
         "priority": 5,
         "is_active": True,
+        "address": "1 Dock Road",
     }
     [event] = events_since(mark)
     assert (event.type, event.aggregate_type, event.aggregate_id) == (
@@ -55,6 +71,7 @@ def test_create_a_warehouse(world):
         "name": "South",
         "priority": 5,
         "is_active": True,
+        "address": "1 Dock Road",
     }
 
 
@@ -116,6 +133,7 @@ def test_patch_a_warehouse(world):
         "name": "North DC",
         "priority": 0,
         "is_active": True,
+        "address": "",
     }
     [event] = events_since(mark)
     assert event.type == "warehouse.updated"

@@ -318,6 +318,7 @@ def test_the_layouts_forms_take_any_post(scene: Scene, action: str) -> None:
 
 SEARCHES = ["portal:catalogue", "backoffice:orders", "backoffice:stock", "backoffice:companies"]
 SEARCHES += ["backoffice:price-lists", "backoffice:price-list", "backoffice:ladder"]
+SEARCHES += ["backoffice:products"]
 
 
 @pytest.mark.postgres

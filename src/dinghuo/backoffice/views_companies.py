@@ -1,27 +1,36 @@
-"""Company pages: the tenant's buying companies (search, a page at a time) and one company
-with its credit, users, addresses, group and members, and the prices it gets.
+"""Company pages: the tenant's buying companies (search, a page at a time), one company
+with its credit, users, addresses, group and members, and the prices it gets, and a company
+created and changed.
 
-Thin pages over `customers.queries` (the credit read the API answers with) and
-`pricing.queries.explain` (the price explanation the API gives). The tenant always comes from
-the signed-in staff member, so another tenant's company id finds nothing (404).
+Thin pages over `customers.queries` (the credit read the API answers with),
+`pricing.queries.explain` (the price explanation the API gives) and `customers.services`
+(the API's writes, with their events). The tenant always comes from the signed-in staff
+member, so another tenant's company id finds nothing (404). Its addresses, users and credit
+are changed on the pages of `views_company_parts`.
 """
 
 from dataclasses import dataclass
 from typing import Any
 
 from django import forms as django_forms
+from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
+from dinghuo.backoffice import changes
 from dinghuo.backoffice.access import StaffRequest, staff_required
+from dinghuo.backoffice.forms_companies import CompanyForm
 from dinghuo.backoffice.params import int_param
+from dinghuo.backoffice.queries import company_by_code
 from dinghuo.billing import queries as billing
-from dinghuo.core.errors import NotFound
+from dinghuo.core import refusals
+from dinghuo.core.errors import DomainError, FieldError, NotFound
 from dinghuo.customers import queries as customers
+from dinghuo.customers import services
 from dinghuo.customers.models import Company
 from dinghuo.pages.invoices import business_day
 from dinghuo.pages.labels import CREDIT_STATUS_LABELS, KIND_LABELS, ROLE_LABELS, credit_terms
@@ -200,3 +209,120 @@ def company(request: StaffRequest, company_id: int) -> HttpResponse:
             "answer": answer,
         },
     )
+
+
+# --- a company created and changed ---------------------------------------------------------
+
+# The form field each problem of the company services is about.
+COMPANY_FIELDS = {"price_list_id": "price_list", "parent_id": "parent_code", "group_ids": "groups"}
+
+
+def _company_field(problem: FieldError) -> str:
+    field = changes.field_of(problem)
+    return COMPANY_FIELDS.get(field, field)
+
+
+def _company_form(tenant_id: int, data: Any = None, **kwargs: Any) -> CompanyForm:
+    """The company form with the tenant's price lists and customer groups (two queries)."""
+    lists = (
+        pricing.price_lists(tenant_id).order_by("name", "pk").values_list("pk", "name", "currency")
+    )
+    groups = customers.customer_groups(tenant_id).order_by("name", "pk").values_list("pk", "name")
+    return CompanyForm(
+        data,
+        price_lists=[(pk, f"{name} ({currency})") for pk, name, currency in lists],
+        groups=[(pk, str(name)) for pk, name in groups],
+        **kwargs,
+    )
+
+
+def _read_parent(tenant_id: int, form: CompanyForm) -> tuple[bool, int | None]:
+    """Whether the form is valid and names a known head company (or none), and its id; an
+    unknown code is an error on the form."""
+    if not form.is_valid():
+        return False, None
+    code = form.cleaned_data["parent_code"].strip()
+    if not code:
+        return True, None
+    found = company_by_code(tenant_id, code)
+    if found is None:
+        form.add_error("parent_code", refusals.code_message("unknown_company"))
+    return found is not None, found
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(get="customers.change", post="customers.change")
+def new_company(request: StaffRequest) -> HttpResponseBase:
+    """A new buying company (`create_company`); its credit line starts at net 30, no limit."""
+    tenant_id = request.staff.tenant_id
+    form = _company_form(tenant_id, request.POST if request.method == "POST" else None)
+    del form.fields["is_active"]  # a new company may order; switch it off once it exists
+    valid, parent_id = _read_parent(tenant_id, form) if request.method == "POST" else (False, None)
+    if valid:
+        data = form.cleaned_data
+        try:
+            created = changes.run(
+                lambda: services.create_company(
+                    tenant_id=tenant_id,
+                    code=data["code"],
+                    name=data["name"],
+                    price_list_id=data["price_list"],
+                    parent_id=parent_id,
+                    group_ids=data["groups"],
+                )
+            )
+        except DomainError as error:
+            changes.show_refusal(form, error, _company_field)
+        else:
+            messages.success(request, gettext("%(name)s is created.") % {"name": created.name})
+            return redirect("backoffice:company", company_id=created.pk)
+    return render(request, "backoffice/company_form.html", {"form": form, "company": None})
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required(get="customers.change", post="customers.change")
+def edit_company(request: StaffRequest, company_id: int) -> HttpResponseBase:
+    """Change a company (`update_company`) and whether it may order (`activate_company`,
+    `deactivate_company`), in one transaction."""
+    tenant_id = request.staff.tenant_id
+    found = _company(tenant_id, company_id)
+    parent = (
+        customers.companies(tenant_id).filter(pk=found.parent_id).first()
+        if found.parent_id
+        else None
+    )
+    initial = {
+        "code": found.code,
+        "name": found.name,
+        "price_list": found.price_list_id,
+        "parent_code": parent.code if parent else "",
+        "groups": [group.pk for group in found.groups.all()],
+        "is_active": found.is_active,
+    }
+    posted = request.POST if request.method == "POST" else None
+    form = _company_form(tenant_id, posted, initial=initial)
+    valid, parent_id = _read_parent(tenant_id, form) if posted is not None else (False, None)
+    if valid:
+        data = form.cleaned_data
+
+        def change() -> None:
+            services.update_company(
+                tenant_id=tenant_id,
+                company_id=found.pk,
+                code=data["code"],
+                name=data["name"],
+                price_list_id=data["price_list"],
+                parent_id=parent_id,
+                group_ids=data["groups"],
+            )
+            switch = services.activate_company if data["is_active"] else services.deactivate_company
+            switch(tenant_id=tenant_id, company_id=found.pk)
+
+        try:
+            changes.run(change)
+        except DomainError as error:
+            changes.show_refusal(form, error, _company_field)
+        else:
+            messages.success(request, gettext("The company is saved."))
+            return redirect("backoffice:company", company_id=found.pk)
+    return render(request, "backoffice/company_form.html", {"form": form, "company": found})

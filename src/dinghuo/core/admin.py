@@ -4,9 +4,11 @@ Every admin class inherits django-unfold's `ModelAdmin` (inlines its `TabularInl
 that the theme styles all of a page: forms, filters, actions, not only the frame.
 """
 
+from types import MethodType
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.admin import AdminSite
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.models import Group, User
@@ -58,3 +60,17 @@ def _leave_out_the_task_queue() -> None:
 
 
 _leave_out_the_task_queue()
+
+
+def operators_only(site: AdminSite, request: HttpRequest) -> bool:
+    """Only the operators of the deployment (active superusers) enter the admin.
+
+    The admin sees every tenant's rows and writes past the services (no lock, no event, no
+    tenant scope), so a tenant's staff — even one made `is_staff` — keep to the back office,
+    which covers their master data through the services (docs/security.md, "The Django admin").
+    """
+    user = request.user
+    return bool(user.is_active and user.is_superuser)
+
+
+admin.site.has_permission = MethodType(operators_only, admin.site)  # type: ignore[method-assign]

@@ -66,7 +66,10 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "invalid_choice": (say(_("Choose one of the options offered.")),),
     "invalid_kind": (say(_("Choose one of the kinds offered.")),),
     "duplicate_id": (say(_("This is given twice.")),),
-    "code_taken": (say(_("This code is already used.")),),
+    "code_taken": (
+        say(_("Another SKU of yours has this GTIN."), field="gtin"),
+        say(_("This code is already used.")),
+    ),
     "duplicate_code": (say(_("This code is given more than once; give each once.")),),
     "invalid_code": (say(_("Use 1 to 32 letters, digits, hyphens or underscores.")),),
     "period_reversed": (say(_("The end must be after the start.")),),

@@ -74,7 +74,11 @@ def create_warehouse(
 
     def create() -> tuple[int, Any]:
         warehouse = services.create_warehouse(
-            tenant_id=tenant, code=payload.code, name=payload.name, priority=payload.priority
+            tenant_id=tenant,
+            code=payload.code,
+            name=payload.name,
+            priority=payload.priority,
+            address=payload.address,
         )
         return 201, warehouse_out(warehouse)
 

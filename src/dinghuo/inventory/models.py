@@ -18,6 +18,8 @@ class Warehouse(TenantScoped):
         default=100, help_text="Orders reserve from lower numbers first."
     )
     is_active = models.BooleanField(default=True)
+    # Where it is, as people write it (lines of an address): shown to staff, no rule reads it.
+    address = models.TextField(max_length=500, blank=True, default="", db_default="")
 
     class Meta:
         constraints = [

@@ -19,6 +19,11 @@ WarehouseCode = Annotated[
 WarehouseName = Annotated[
     str, StringConstraints(min_length=1, max_length=200, strip_whitespace=True), NOT_BLANK
 ]
+WarehouseAddress = Annotated[
+    str,
+    StringConstraints(max_length=500, strip_whitespace=True),
+    Field(description="Where it is, as people write it; empty = not given"),
+]
 Priority = Annotated[
     int, Field(ge=0, le=MAX_WAREHOUSE_PRIORITY, description="Orders reserve from lower first")
 ]
@@ -32,6 +37,7 @@ class WarehouseIn(InSchema):
     code: WarehouseCode
     name: WarehouseName
     priority: Priority = 100
+    address: WarehouseAddress = ""
 
 
 class WarehousePatch(PatchIn):
@@ -39,6 +45,7 @@ class WarehousePatch(PatchIn):
     name: WarehouseName | None = None
     priority: Priority | None = None
     is_active: bool | None = None
+    address: WarehouseAddress | None = None
 
 
 class ReceiptIn(InSchema):
@@ -91,6 +98,7 @@ class WarehouseOut(Schema):
     name: str
     priority: int
     is_active: bool
+    address: str
 
 
 class WarehousePageOut(Schema):
@@ -160,6 +168,7 @@ def warehouse_out(warehouse: Warehouse) -> dict[str, Any]:
         "name": warehouse.name,
         "priority": warehouse.priority,
         "is_active": warehouse.is_active,
+        "address": warehouse.address,
     }
 
 

@@ -113,6 +113,7 @@ def update_credit_line(
     terms: str | Unset = UNSET,
     terms_days: int | Unset = UNSET,
     deposit_percent: int | Unset = UNSET,
+    reason: str = "",
 ) -> CreditLine:
     """Change the company's credit limit (None = no limit; in the company's currency),
     payment terms and deposit (a percentage of each order paid before it is confirmed);
@@ -121,7 +122,8 @@ def update_credit_line(
     Setting prepaid without days or deposit sets them to 0; prepaid with days is refused
     (422 `prepaid_has_no_days`), with a deposit 422 `prepaid_has_no_deposit`. The line is
     locked, so that no order is judged against a half-changed line. Records
-    `company.credit_changed`."""
+    `company.credit_changed`, with the `reason` a member of staff gave (the back office asks
+    for one; the API gives none and its event carries none)."""
     company, line = _locked_credit_line(tenant_id, company_id)
     if terms == CreditLine.Terms.PREPAID:
         terms_days = 0 if terms_days is UNSET else terms_days
@@ -143,6 +145,8 @@ def update_credit_line(
             setattr(line, field, after[field])
         line.save(update_fields=[*changed, "updated_at"])
         payload = {**_credit_payload(line, company), "changed": changed}
+        if reason:
+            payload["reason"] = reason
         events.record(company_event(company, "company.credit_changed", payload))
     return line
 

@@ -53,14 +53,19 @@ def _warehouse_payload(warehouse: Warehouse) -> dict[str, object]:
         "name": warehouse.name,
         "priority": warehouse.priority,
         "is_active": warehouse.is_active,
+        "address": warehouse.address,
     }
 
 
 @transaction.atomic
-def create_warehouse(*, tenant_id: int, code: str, name: str, priority: int = 100) -> Warehouse:
+def create_warehouse(
+    *, tenant_id: int, code: str, name: str, priority: int = 100, address: str = ""
+) -> Warehouse:
     """A new warehouse; orders reserve from lower `priority` numbers first."""
     refuse(_warehouse_input_errors(code, priority), "The warehouse is not valid.")
-    warehouse = Warehouse(tenant_id=tenant_id, code=code, name=name, priority=priority)
+    warehouse = Warehouse(
+        tenant_id=tenant_id, code=code, name=name, priority=priority, address=address
+    )
     _save_unique_code(warehouse)
     events.record(
         events.new(
@@ -79,6 +84,7 @@ def update_warehouse(
     name: str | None = None,
     priority: int | None = None,
     is_active: bool | None = None,
+    address: str | None = None,
 ) -> Warehouse:
     """Change what is given (None leaves a field as it is).
 
@@ -89,7 +95,13 @@ def update_warehouse(
         Warehouse.objects.all(), tenant_id, warehouse_id, f"No warehouse {warehouse_id}."
     )
     refuse(_warehouse_input_errors(code, priority), "The warehouse is not valid.")
-    wanted = {"code": code, "name": name, "priority": priority, "is_active": is_active}
+    wanted = {
+        "code": code,
+        "name": name,
+        "priority": priority,
+        "is_active": is_active,
+        "address": address,
+    }
     changed = [f for f, v in wanted.items() if v is not None and v != getattr(warehouse, f)]
     if changed:
         for field in changed:
