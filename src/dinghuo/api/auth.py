@@ -3,6 +3,7 @@
 from django.http import HttpRequest
 from ninja.security.base import AuthBase
 
+from dinghuo.core import actors
 from dinghuo.core.errors import PermissionDenied
 from dinghuo.core.services import Caller, authenticate_api_key
 
@@ -42,6 +43,7 @@ class ApiKeyAuth(AuthBase):
                 "These routes act as a company user: use a buyer's API key.",
                 code="buyer_key_required",
             )
+        actors.identify_key(key.key_prefix)  # the audit log names the key as the actor
         return key
 
 

@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "dinghuo.core",
+    "dinghuo.audit",
     "dinghuo.catalog",
     "dinghuo.pricing",
     "dinghuo.customers",
@@ -119,6 +120,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dinghuo.audit.middleware.ActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
