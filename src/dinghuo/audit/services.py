@@ -24,7 +24,7 @@ from dinghuo.audit.models import AuditEntry
 from dinghuo.core import actors
 
 # Never copied into the log: secrets (hashes included) and binary content.
-SECRET_FIELDS = frozenset({"password", "secret_hash", "secret", "signing_secret", "content"})
+SECRET_FIELDS = frozenset({"password", "secret_hash", "secret", "previous_secret", "content"})
 Snapshot = dict[str, Any]
 
 
@@ -201,9 +201,7 @@ def created_many(objs: Iterable[Model], *, tenant_id: int | None = None) -> None
     AuditEntry.objects.bulk_create(entries, batch_size=500)
 
 
-def changed_many(
-    pairs: Iterable[tuple[Model, Snapshot]], *, tenant_id: int | None = None
-) -> None:
+def changed_many(pairs: Iterable[tuple[Model, Snapshot]], *, tenant_id: int | None = None) -> None:
     """Record many changed rows (each with the `snapshot` taken before) in one insert."""
     entries = []
     for obj, before in pairs:
@@ -221,3 +219,31 @@ def changed_many(
                 )
             )
     AuditEntry.objects.bulk_create(entries, batch_size=500)
+
+
+def wrote(
+    obj: Model,
+    action: str,
+    *,
+    before: Mapping[str, Any] | None = None,
+    after: Mapping[str, Any] | None = None,
+    tenant_id: int | None = None,
+) -> AuditEntry | None:
+    """Record a write of `obj` described by the caller (JSON-ready values): for a row with
+    parts (a contract's tiers, a list's members) whose own fields do not tell the change.
+    A change keeps only the keys that moved; None when none did."""
+    old, new = dict(before or {}), dict(after or {})
+    if action == AuditEntry.Action.CHANGED:
+        old, new = difference(_plain(old), _plain(new))
+        if not new and not old:
+            return None
+    return record(
+        tenant_id=_tenant_of(obj, tenant_id),
+        action=action,
+        object_type=object_type(obj),
+        object_id=obj.pk,
+        label=str(obj),
+        before=_plain(old),
+        after=_plain(new),
+        subject_user_id=_subject(obj),
+    )

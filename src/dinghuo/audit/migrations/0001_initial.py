@@ -6,44 +6,87 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0005_seller_base_currency'),
+        ("core", "0005_seller_base_currency"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='ErasurePermit',
+            name="ErasurePermit",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('started_at', models.DateTimeField()),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("started_at", models.DateTimeField()),
             ],
         ),
         migrations.CreateModel(
-            name='AuditEntry',
+            name="AuditEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('at', models.DateTimeField()),
-                ('actor_kind', models.CharField(max_length=8)),
-                ('actor_key', models.CharField(blank=True, default='', max_length=16)),
-                ('actor_label', models.CharField(blank=True, default='', max_length=200)),
-                ('via', models.CharField(blank=True, default='', max_length=8)),
-                ('client_address', models.CharField(blank=True, default='', max_length=64)),
-                ('action', models.CharField(choices=[('created', 'Created'), ('changed', 'Changed'), ('deleted', 'Deleted')], max_length=8)),
-                ('object_type', models.CharField(max_length=64)),
-                ('object_id', models.CharField(max_length=64)),
-                ('object_label', models.CharField(blank=True, default='', max_length=200)),
-                ('subject_user_id', models.IntegerField(blank=True, null=True)),
-                ('before', models.JSONField(default=dict)),
-                ('after', models.JSONField(default=dict)),
-                ('actor_user', models.ForeignKey(blank=True, db_constraint=False, null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("at", models.DateTimeField()),
+                ("actor_kind", models.CharField(max_length=8)),
+                ("actor_key", models.CharField(blank=True, default="", max_length=16)),
+                ("actor_label", models.CharField(blank=True, default="", max_length=200)),
+                ("via", models.CharField(blank=True, default="", max_length=8)),
+                ("client_address", models.CharField(blank=True, default="", max_length=64)),
+                (
+                    "action",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("changed", "Changed"),
+                            ("deleted", "Deleted"),
+                        ],
+                        max_length=8,
+                    ),
+                ),
+                ("object_type", models.CharField(max_length=64)),
+                ("object_id", models.CharField(max_length=64)),
+                ("object_label", models.CharField(blank=True, default="", max_length=200)),
+                ("subject_user_id", models.IntegerField(blank=True, null=True)),
+                ("before", models.JSONField(default=dict)),
+                ("after", models.JSONField(default=dict)),
+                (
+                    "actor_user",
+                    models.ForeignKey(
+                        blank=True,
+                        db_constraint=False,
+                        null=True,
+                        on_delete=django.db.models.deletion.DO_NOTHING,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['tenant', 'object_type', 'object_id'], name='audit_object_idx'), models.Index(fields=['tenant', 'actor_user'], name='audit_actor_idx'), models.Index(fields=['tenant', 'at'], name='audit_at_idx'), models.Index(fields=['subject_user_id'], name='audit_subject_idx')],
+                "indexes": [
+                    models.Index(
+                        fields=["tenant", "object_type", "object_id"], name="audit_object_idx"
+                    ),
+                    models.Index(fields=["tenant", "actor_user"], name="audit_actor_idx"),
+                    models.Index(fields=["tenant", "at"], name="audit_at_idx"),
+                    models.Index(fields=["subject_user_id"], name="audit_subject_idx"),
+                ],
             },
         ),
     ]
