@@ -20,6 +20,7 @@ from uuid import UUID
 from django.db.models import Model
 from django.utils import timezone
 
+from dinghuo.audit import many
 from dinghuo.audit.models import AuditEntry
 from dinghuo.core import actors
 
@@ -198,7 +199,7 @@ def created_many(objs: Iterable[Model], *, tenant_id: int | None = None) -> None
         )
         for obj in objs
     ]
-    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    many.insert(entries)
 
 
 def changed_many(pairs: Iterable[tuple[Model, Snapshot]], *, tenant_id: int | None = None) -> None:
@@ -218,7 +219,7 @@ def changed_many(pairs: Iterable[tuple[Model, Snapshot]], *, tenant_id: int | No
                     after=new,
                 )
             )
-    AuditEntry.objects.bulk_create(entries, batch_size=500)
+    many.insert(entries)
 
 
 def wrote(
