@@ -46,7 +46,7 @@ OBJECT_WORDS = {
     "integrations.webhooksubscription": _("Webhook"),
     "auth.user": _("Sign-in account"),
 }
-ACTION_WORDS = {
+ACTION_WORDS: dict[str, Any] = {
     AuditEntry.Action.CREATED: _("created"),
     AuditEntry.Action.CHANGED: _("changed"),
     AuditEntry.Action.DELETED: _("deleted"),
