@@ -213,7 +213,12 @@ def update_contract_price(
         **_contract_payload(contract, contract.sku.code, new_tiers),
         "changed": changes,
     }
-    audit.wrote(contract, "changed", before=was, after=payload)
+    audit.wrote(
+        contract,
+        "changed",
+        before=was,
+        after=_contract_payload(contract, contract.sku.code, new_tiers),
+    )
     events.record(events.new(tenant_id, "contract_price.changed", "company", company.pk, payload))
     return contract
 
