@@ -103,6 +103,7 @@ INSTALLED_APPS = [
     "dinghuo.integrations",
     "dinghuo.api",
     "dinghuo.demo",
+    "dinghuo.privacy",
 ]
 
 MIDDLEWARE = [
