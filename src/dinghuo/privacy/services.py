@@ -46,7 +46,7 @@ IMMUTABLE_TABLES = frozenset(
         "billing_allocation",
     }
 )
-_TEXT = (models.CharField, models.TextField)
+_TEXT = models.CharField | models.TextField
 
 
 @dataclass(frozen=True)
