@@ -125,6 +125,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "PUT /return-policy": {"body": {"window_days": 10}},
     "GET /orders/{order_id}/timeline": {},
     "GET /events": {},
+    "GET /audit": {"query": {"object_type": "catalog.product", "object_id": "{product_id}"}},
     "GET /webhooks": {},
     "POST /webhooks": {"body": {"url": "https://93.184.215.14/hooks"}},
     "GET /webhooks/{webhook_id}": {},

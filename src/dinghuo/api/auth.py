@@ -4,7 +4,7 @@ seller's key also limited by its staff role (`core.permissions`)."""
 from django.http import HttpRequest
 from ninja.security.base import AuthBase
 
-from dinghuo.core import permissions
+from dinghuo.core import actors, permissions
 from dinghuo.core.errors import PermissionDenied
 from dinghuo.core.services import Caller, authenticate_api_key
 
@@ -53,6 +53,7 @@ class ApiKeyAuth(AuthBase):
                 f"This API key's role ({key.staff_role}) does not allow '{self.permission}'.",
                 code="role_forbids",
             )
+        actors.identify_key(key.key_prefix)  # the audit log names the key as the actor
         return key
 
     def _role_allows(self, role: str | None) -> bool:

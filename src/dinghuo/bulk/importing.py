@@ -20,7 +20,7 @@ from dinghuo.bulk.formats import KINDS
 from dinghuo.bulk.formats.common import Importing
 from dinghuo.bulk.layout import CellProblem
 from dinghuo.bulk.models import ImportRun
-from dinghuo.core import clock
+from dinghuo.core import actors, clock
 
 log = logging.getLogger("dinghuo.bulk")
 
@@ -109,8 +109,9 @@ def _run(found: ImportRun) -> None:
 def _write(found: ImportRun, work: Importing, import_rows: Any, *, apply: bool) -> bool:
     """Run the kind's writes in one transaction; keep them only when applying without a
     problem and while this claim still holds the run. Answers whether they were kept."""
+    importer = actors.as_import(actors.current(), work.file_name)
     try:
-        with transaction.atomic():
+        with transaction.atomic(), actors.acting_as(importer):
             import_rows(work)
             if work.problems or not apply:
                 raise _RollBack

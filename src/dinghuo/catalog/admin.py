@@ -11,11 +11,12 @@ from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin, TranslationTabularInline
 from unfold.admin import ModelAdmin, TabularInline
 
+from dinghuo.audit.admin import AuditedAdmin
 from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 
 
 @admin.register(Category)
-class CategoryAdmin(ModelAdmin, TranslationAdmin[Category]):
+class CategoryAdmin(AuditedAdmin, ModelAdmin, TranslationAdmin[Category]):
     list_display = ("code", "name", "parent", "tenant")
     list_filter = ("tenant",)
     search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
@@ -24,7 +25,7 @@ class CategoryAdmin(ModelAdmin, TranslationAdmin[Category]):
 
 
 @admin.register(TaxCategory)
-class TaxCategoryAdmin(ModelAdmin, TranslationAdmin[TaxCategory]):
+class TaxCategoryAdmin(AuditedAdmin, ModelAdmin, TranslationAdmin[TaxCategory]):
     list_display = ("code", "name", "tenant")
     list_filter = ("tenant",)
     search_fields = ("code", "name_en", "name_zh_hant", "name_zh_hans")
@@ -40,7 +41,7 @@ class SkuInline(TabularInline, TranslationTabularInline[Sku, Product]):
 
 
 @admin.register(Product)
-class ProductAdmin(ModelAdmin, TranslationAdmin[Product]):
+class ProductAdmin(AuditedAdmin, ModelAdmin, TranslationAdmin[Product]):
     list_display = (
         "code",
         "name",
@@ -67,7 +68,7 @@ class ProductAdmin(ModelAdmin, TranslationAdmin[Product]):
 
 
 @admin.register(Sku)
-class SkuAdmin(ModelAdmin, TranslationAdmin[Sku]):
+class SkuAdmin(AuditedAdmin, ModelAdmin, TranslationAdmin[Sku]):
     list_display = (
         "code",
         "name",

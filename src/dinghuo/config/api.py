@@ -2,6 +2,7 @@
 
 from dinghuo.api.auth import BuyerKeyAuth
 from dinghuo.api.root import new_api
+from dinghuo.audit import api as audit
 from dinghuo.billing import api as billing
 from dinghuo.bulk import api as bulk
 from dinghuo.buying import api as buying
@@ -42,6 +43,7 @@ api.add_router("/", returns.router)
 api.add_router("/my", returns.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", edi.router)
 api.add_router("/events", integrations.router)
+api.add_router("/audit", audit.router)
 api.add_router("/", api_webhooks.router)
 api.add_router("/", bulk.router)
 api.add_router("/", punchout.router)

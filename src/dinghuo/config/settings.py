@@ -90,6 +90,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "dinghuo.core",
+    "dinghuo.audit",
     "dinghuo.catalog",
     "dinghuo.pricing",
     "dinghuo.customers",
@@ -108,6 +109,7 @@ INSTALLED_APPS = [
     "dinghuo.api",
     "dinghuo.operators",
     "dinghuo.demo",
+    "dinghuo.privacy",
 ]
 
 MIDDLEWARE = [
@@ -128,6 +130,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "dinghuo.audit.middleware.ActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # Last, so that it sees what the views raise: a suspended tenant's pages say so.
     "dinghuo.core.suspension.SuspendedTenantPages",

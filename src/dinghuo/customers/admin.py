@@ -12,6 +12,7 @@ from django.forms import BaseInlineFormSet
 from django.http import HttpRequest
 from unfold.admin import ModelAdmin, TabularInline
 
+from dinghuo.audit.admin import AuditedAdmin
 from dinghuo.core import refusals
 from dinghuo.core.admin import ReadOnlyAdmin
 from dinghuo.customers import services
@@ -92,7 +93,7 @@ class CompanyUserInline(TabularInline):
 
 
 @admin.register(Company)
-class CompanyAdmin(ModelAdmin):
+class CompanyAdmin(AuditedAdmin, ModelAdmin):
     form = CompanyForm
     list_display = ("code", "name", "tenant", "price_list", "is_active", "created_at")
     list_filter = ("is_active", "tenant")
@@ -123,7 +124,7 @@ class CompanyAdmin(ModelAdmin):
 
 
 @admin.register(Location)
-class LocationAdmin(ModelAdmin):
+class LocationAdmin(AuditedAdmin, ModelAdmin):
     form = LocationForm
     list_display = ("name", "kind", "company", "city", "country", "is_active")
     list_filter = ("kind", "is_active", "country")
@@ -141,7 +142,7 @@ class LocationAdmin(ModelAdmin):
 
 
 @admin.register(CompanyUser)
-class CompanyUserAdmin(ModelAdmin):
+class CompanyUserAdmin(AuditedAdmin, ModelAdmin):
     list_display = ("user", "company", "role")
     list_filter = ("role",)
     search_fields = ("user__username", "user__email", "company__code")

@@ -12,6 +12,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q
 
+from dinghuo.audit import services as audit
 from dinghuo.core import clock
 from dinghuo.core.db import insert_rows
 from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
@@ -72,6 +73,7 @@ def create_subscription(
             created_at=now,
             updated_at=now,
         )
+        audit.created(subscription)
         _record(subscription, "webhook.created")
     return NewSecret(subscription, subscription.secret)
 
@@ -95,6 +97,7 @@ def update_subscription(
         event_types = _checked_types(event_types)
     with transaction.atomic():
         subscription = _locked(tenant_id, subscription_id)
+        before = audit.snapshot(subscription)
         if is_active is True and not subscription.is_active:
             subscription.position_txid, subscription.position_event_id = queries.feed_head(
                 tenant_id
@@ -110,6 +113,7 @@ def update_subscription(
                 setattr(subscription, field, value)
         subscription.updated_at = clock.now()
         subscription.save()
+        audit.changed(subscription, before)
         _record(subscription, "webhook.updated")
     return subscription
 
@@ -118,6 +122,7 @@ def delete_subscription(*, tenant_id: int, subscription_id: int) -> None:
     """Stop sending to it and forget it, with its delivery log."""
     with transaction.atomic():
         subscription = _locked(tenant_id, subscription_id)
+        audit.deleted(subscription)
         _record(subscription, "webhook.deleted")
         subscription.delete()
 
@@ -126,12 +131,14 @@ def rotate_secret(*, tenant_id: int, subscription_id: int) -> NewSecret:
     """A new signing secret; the old one still signs beside it for 24 hours."""
     with transaction.atomic():
         subscription = _locked(tenant_id, subscription_id)
+        before = audit.snapshot(subscription)
         now = clock.now()
         subscription.previous_secret = subscription.secret
         subscription.previous_secret_expires_at = now + OLD_SECRET_HONOURED
         subscription.secret = signing.new_secret()
         subscription.updated_at = now
         subscription.save()
+        audit.changed(subscription, before)
         _record(subscription, "webhook.secret_rotated")
     return NewSecret(subscription, subscription.secret)
 
@@ -143,6 +150,7 @@ def resume_subscription(*, tenant_id: int, subscription_id: int) -> WebhookSubsc
         subscription = _locked(tenant_id, subscription_id)
         if subscription.paused_at is None:
             raise Conflict("This subscription is not paused.", code="webhook_not_paused")
+        before = audit.snapshot(subscription)
         now = clock.now()
         WebhookDelivery.objects.filter(
             subscription=subscription, state__in=[DeliveryState.PENDING, DeliveryState.FAILED]
@@ -156,6 +164,7 @@ def resume_subscription(*, tenant_id: int, subscription_id: int) -> WebhookSubsc
         subscription.pause_reason = ""
         subscription.updated_at = now
         subscription.save()
+        audit.changed(subscription, before)
         _record(subscription, "webhook.resumed")
     return subscription
 
@@ -166,10 +175,12 @@ def pause_subscription(*, tenant_id: int, subscription_id: int, reason: str) -> 
         subscription = _locked(tenant_id, subscription_id)
         if subscription.paused_at is not None:
             return False
+        before = audit.snapshot(subscription)
         subscription.paused_at = clock.now()
         subscription.pause_reason = reason
         subscription.updated_at = subscription.paused_at
         subscription.save()
+        audit.changed(subscription, before)
         _record(subscription, "webhook.paused")
     return True
 

@@ -10,12 +10,13 @@ from django.contrib import admin
 from django.http import HttpRequest
 from unfold.admin import ModelAdmin
 
+from dinghuo.audit.admin import AuditedAdmin
 from dinghuo.core.admin import ReadOnlyAdmin
 from dinghuo.inventory.models import Reservation, StockLevel, StockMovement, Warehouse
 
 
 @admin.register(Warehouse)
-class WarehouseAdmin(ModelAdmin):
+class WarehouseAdmin(AuditedAdmin, ModelAdmin):
     list_display = ("code", "name", "tenant", "priority", "is_active")
     list_filter = ("is_active", "tenant")
     search_fields = ("code", "name")

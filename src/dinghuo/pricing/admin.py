@@ -13,6 +13,7 @@ from django.http import HttpRequest
 from modeltranslation.admin import TranslationAdmin
 from unfold.admin import ModelAdmin
 
+from dinghuo.audit.admin import AuditedAdmin
 from dinghuo.catalog.texts import LANGUAGES, column
 from dinghuo.core import refusals
 from dinghuo.core.admin import ReadOnlyAdmin
@@ -30,7 +31,7 @@ from dinghuo.pricing.models import (
 
 
 @admin.register(PriceList)
-class PriceListAdmin(ModelAdmin):
+class PriceListAdmin(AuditedAdmin, ModelAdmin):
     list_display = (
         "code", "name", "currency", "prices_include_tax", "seller", "is_active", "tenant",
     )  # fmt: skip
@@ -41,7 +42,7 @@ class PriceListAdmin(ModelAdmin):
 
 
 @admin.register(PriceTier)
-class PriceTierAdmin(ModelAdmin):
+class PriceTierAdmin(AuditedAdmin, ModelAdmin):
     list_display = ("price_list", "sku", "min_quantity", "unit_price")
     list_filter = ("price_list",)
     search_fields = ("sku__code", "price_list__code")

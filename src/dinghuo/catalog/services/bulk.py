@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.utils import timezone
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 from dinghuo.catalog.services.fields import assign, assign_texts, name_errors, quantity_errors
 from dinghuo.catalog.texts import LANGUAGES, Texts, column
@@ -339,11 +340,15 @@ def bulk_upsert(
     seller = seller_for(tenant_id, seller_slug)
     refuse(_request_errors(items), "The catalogue cannot be updated; see errors.")
     products, skus = _locked_rows(seller, items)
+    before = {id(row): audit.snapshot(row) for row in [*products.values(), *skus.values()]}
     plan = _plan(tenant_id, seller, items, products, skus, _codes(tenant_id, items))
     refuse(plan.errors, "The catalogue cannot be updated; see errors.")
     if check_only:  # a dry run: every check made, nothing written
         return plan.result()
     _write(plan)
+    audit.created_many([*plan.new_products, *(sku for sku, _ in plan.new_skus)])
+    changed = [*plan.changed_products, *plan.changed_skus]
+    audit.changed_many((row, before[id(row)]) for row in changed if id(row) in before)
     if plan.changes_anything():
         events.record(_bulk_event(tenant_id, seller, plan))
     return plan.result()

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Category
 from dinghuo.catalog.services.fields import assign, assign_texts, name_errors
 from dinghuo.catalog.texts import Texts, localized
@@ -50,6 +51,7 @@ def create_category(
         raise taken("code", code)
     with code_must_be_free("code"):
         category.save()
+    audit.created(category)
     events.record(
         events.new(
             category.tenant_id,
@@ -75,6 +77,7 @@ def update_category(
     category = locked_tenant_row(
         Category.objects.all(), tenant_id, category_id, f"No category {category_id}."
     )
+    before = audit.snapshot(category)
     changed = [
         attr
         for attr, moved in [
@@ -97,6 +100,7 @@ def update_category(
         raise taken("code", category.code)
     with code_must_be_free("code"):
         category.save()
+    audit.changed(category, before)
     payload = {**_category_payload(category), "changed": changed}
     events.record(
         events.new(category.tenant_id, "category.updated", "category", category.pk, payload)

@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Category, Product, TaxCategory
 from dinghuo.catalog.services.fields import assign, assign_texts, name_errors
 from dinghuo.catalog.texts import Texts, localized
@@ -84,6 +85,7 @@ def create_product(
         raise taken("code", code)
     with code_must_be_free("code"):
         product.save()
+    audit.created(product)
     payload = _product_payload(product, seller.slug)
     events.record(events.new(product.tenant_id, "product.created", "product", product.pk, payload))
     return product
@@ -103,6 +105,7 @@ def update_product(
 ) -> Product:
     """Change what is given; a code must stay unique within the seller."""
     product = _locked_product(tenant_id, product_id)
+    before = audit.snapshot(product)
     changed = [
         attr
         for attr, moved in [
@@ -133,6 +136,7 @@ def update_product(
         raise taken("code", product.code)
     with code_must_be_free("code"):
         product.save()
+    audit.changed(product, before)
     payload = {**_product_payload(product, product.seller.slug), "changed": changed}
     events.record(events.new(product.tenant_id, "product.updated", "product", product.pk, payload))
     return product
@@ -147,8 +151,10 @@ def set_product_active(*, tenant_id: int, product_id: int, active: bool) -> Prod
     product = _locked_product(tenant_id, product_id)
     if product.is_active == active:
         return product
+    before = audit.snapshot(product)
     product.is_active = active
     product.save(update_fields=["is_active", "updated_at"])
+    audit.changed(product, before)
     type = "product.activated" if active else "product.deactivated"
     payload = _product_payload(product, product.seller.slug)
     events.record(events.new(product.tenant_id, type, "product", product.pk, payload))

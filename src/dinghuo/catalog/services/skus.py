@@ -4,6 +4,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Product, Sku
 from dinghuo.catalog.services.fields import assign, assign_texts, quantity_errors
 from dinghuo.catalog.texts import Texts, localized
@@ -85,6 +86,7 @@ def create_sku(
         raise taken("code", code)
     with code_must_be_free("code"):
         sku.save()
+    audit.created(sku)
     events.record(
         events.new(sku.tenant_id, "sku.created", "sku", sku.pk, _sku_payload(sku, product.code))
     )
@@ -106,6 +108,7 @@ def update_sku(
     """Change what is given; minimum order quantity and pack size stay at least 1; a GTIN
     ("" removes it) is valid and the tenant's only one."""
     sku = _locked_sku(tenant_id, sku_id)
+    before = audit.snapshot(sku)
     changed = [
         attr
         for attr, moved in [
@@ -127,6 +130,7 @@ def update_sku(
         raise taken("code", sku.code)
     with code_must_be_free("code"):
         sku.save()
+    audit.changed(sku, before)
     payload = {**_sku_payload(sku, sku.product.code), "changed": changed}
     events.record(events.new(sku.tenant_id, "sku.updated", "sku", sku.pk, payload))
     return sku
@@ -138,8 +142,10 @@ def set_sku_active(*, tenant_id: int, sku_id: int, active: bool) -> Sku:
     sku = _locked_sku(tenant_id, sku_id)
     if sku.is_active == active:
         return sku
+    before = audit.snapshot(sku)
     sku.is_active = active
     sku.save(update_fields=["is_active", "updated_at"])
+    audit.changed(sku, before)
     type = "sku.activated" if active else "sku.deactivated"
     events.record(
         events.new(sku.tenant_id, type, "sku", sku.pk, _sku_payload(sku, sku.product.code))

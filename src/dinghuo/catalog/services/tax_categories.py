@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import TaxCategory
 from dinghuo.catalog.services.fields import assign, assign_texts, name_errors
 from dinghuo.catalog.texts import Texts, localized
@@ -26,6 +27,7 @@ def create_tax_category(*, tenant_id: int, code: str, name: Texts) -> TaxCategor
         raise taken("code", code)
     with code_must_be_free("code"):
         category.save()
+    audit.created(category)
     events.record(
         events.new(
             tenant_id, "tax_category.created", "tax_category", category.pk, _payload(category)
@@ -46,6 +48,7 @@ def update_tax_category(
     category = locked_tenant_row(
         TaxCategory.objects.all(), tenant_id, tax_category_id, f"No tax category {tax_category_id}."
     )
+    before = audit.snapshot(category)
     changed = [
         attr
         for attr, moved in [
@@ -64,6 +67,7 @@ def update_tax_category(
         raise taken("code", category.code)
     with code_must_be_free("code"):
         category.save()
+    audit.changed(category, before)
     payload = {**_payload(category), "changed": changed}
     events.record(
         events.new(tenant_id, "tax_category.updated", "tax_category", category.pk, payload)

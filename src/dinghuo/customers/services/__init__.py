@@ -32,7 +32,12 @@ from dinghuo.customers.services.credit_policy import (
     set_receivables_source,
 )
 from dinghuo.customers.services.groups import create_customer_group, update_customer_group
-from dinghuo.customers.services.keys import issue_buyer_api_key, revoke_buyer_api_key
+from dinghuo.customers.services.keys import (
+    issue_buyer_api_key,
+    issue_staff_api_key,
+    revoke_any_api_key,
+    revoke_buyer_api_key,
+)
 from dinghuo.customers.services.locations import COUNTRIES, create_location, update_location
 from dinghuo.customers.services.users import create_company_user, update_company_user
 
@@ -50,9 +55,11 @@ __all__ = [
     "credit_terms_errors",
     "deactivate_company",
     "issue_buyer_api_key",
+    "issue_staff_api_key",
     "lock_credit_line",
     "receivables_source",
     "reset_invoice_exposure",
+    "revoke_any_api_key",
     "revoke_buyer_api_key",
     "set_overdue_grace_days",
     "set_receivables_source",

@@ -8,6 +8,7 @@ from typing import Any, cast
 from django.db import transaction
 from django.db.models import Model
 
+from dinghuo.audit import services as audit
 from dinghuo.core.errors import Conflict, FieldError
 from dinghuo.core.writes import UNSET, Unset, field_conflict, saved_or_conflict
 from dinghuo.customers.models import Company, CreditLine, CustomerGroup
@@ -111,6 +112,7 @@ def create_company(
         )
     company.groups.set(groups)
     CreditLine.objects.create(tenant_id=tenant_id, company=company)
+    audit.created(company)
     payload = {
         **_company_payload(company),
         "parent": parent.code if parent else None,
@@ -134,6 +136,7 @@ def update_company(
     """Change what is given (UNSET leaves a field as it is; `parent_id=None` takes the company
     out of its group; `group_ids` replaces its customer groups); records which fields changed."""
     company = locked_company(tenant_id, company_id)
+    before = audit.snapshot(company)
     changed = []
     extra: dict[str, Any] = {}
     if price_list_id is not UNSET and price_list_id != company.price_list_id:
@@ -161,6 +164,7 @@ def update_company(
     if changed:
         with saved_or_conflict(_code_taken(company.code)):
             company.save(update_fields=changed)
+        audit.changed(company, before)
     if groups_changed:
         changed.append("groups")
     if changed:
@@ -184,9 +188,11 @@ def set_tax_exemption(
     wanted = {"tax_exemption_certificate": certificate, "tax_exemption_expires_on": expires_on}
     changed = [f for f, v in wanted.items() if getattr(company, f) != v]
     if changed:
+        before = audit.snapshot(company)
         for field in changed:
             setattr(company, field, wanted[field])
         company.save(update_fields=changed)
+        audit.changed(company, before)
         payload = {
             **_company_payload(company),
             "tax_exemption_certificate": certificate,
@@ -199,8 +205,10 @@ def set_tax_exemption(
 def _set_company_active(tenant_id: int, company_id: int, active: bool) -> Company:
     company = locked_company(tenant_id, company_id)
     if company.is_active != active:
+        before = audit.snapshot(company)
         company.is_active = active
         company.save(update_fields=["is_active"])
+        audit.changed(company, before)
         kind = "company.activated" if active else "company.deactivated"
         events.record(company_event(company, kind, _company_payload(company)))
     return company

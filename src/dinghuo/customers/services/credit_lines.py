@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, F
 
+from dinghuo.audit import services as audit
 from dinghuo.core import clock
 from dinghuo.core.db import exact, select_rows, to_date, to_decimal
 from dinghuo.core.errors import Conflict, FieldError
@@ -141,9 +142,11 @@ def update_credit_line(
     )
     changed = [f for f, v in after.items() if v != getattr(line, f)]
     if changed:
+        before = audit.snapshot(line)
         for field in changed:
             setattr(line, field, after[field])
         line.save(update_fields=[*changed, "updated_at"])
+        audit.changed(line, before)
         payload = {**_credit_payload(line, company), "changed": changed}
         if reason:
             payload["reason"] = reason

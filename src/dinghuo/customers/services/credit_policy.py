@@ -2,6 +2,7 @@
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.customers.models import CreditPolicy
 
@@ -27,8 +28,10 @@ def set_overdue_grace_days(*, tenant_id: int, seller_id: int, days: int) -> Cred
     policy, _ = CreditPolicy.objects.select_for_update().get_or_create(
         seller_id=seller_id, defaults={"tenant_id": tenant_id}
     )
+    before = audit.snapshot(policy)
     policy.overdue_grace_days = days
     policy.save(update_fields=["overdue_grace_days"])
+    audit.changed(policy, before)
     return policy
 
 
@@ -56,6 +59,8 @@ def set_receivables_source(*, tenant_id: int, seller_id: int, source: str) -> Cr
     policy, _ = CreditPolicy.objects.select_for_update().get_or_create(
         seller_id=seller_id, defaults={"tenant_id": tenant_id}
     )
+    before = audit.snapshot(policy)
     policy.receivables_source = source
     policy.save(update_fields=["receivables_source"])
+    audit.changed(policy, before)
     return policy

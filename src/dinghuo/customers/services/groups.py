@@ -5,6 +5,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.core.errors import Conflict
 from dinghuo.core.writes import UNSET, Unset, field_conflict, locked_tenant_row, saved_or_conflict
 from dinghuo.customers.models import CustomerGroup
@@ -31,6 +32,7 @@ def create_customer_group(*, tenant_id: int, code: str, name: str) -> CustomerGr
         raise _group_code_taken(code)
     with saved_or_conflict(_group_code_taken(code)):
         group = CustomerGroup.objects.create(tenant_id=tenant_id, code=code, name=name)
+    audit.created(group)
     payload = {"code": group.code, "name": group.name}
     events.record(_group_event(group, "customer_group.created", payload))
     return group
@@ -52,6 +54,7 @@ def update_customer_group(
     changed = [f for f, v in wanted.items() if v is not UNSET and v != getattr(group, f)]
     if not changed:
         return group
+    before = audit.snapshot(group)
     for field in changed:
         setattr(group, field, wanted[field])
     if (
@@ -61,6 +64,7 @@ def update_customer_group(
         raise _group_code_taken(group.code)
     with saved_or_conflict(_group_code_taken(group.code)):
         group.save(update_fields=changed)
+    audit.changed(group, before)
     payload = {"code": group.code, "name": group.name, "changed": changed}
     events.record(_group_event(group, "customer_group.updated", payload))
     return group

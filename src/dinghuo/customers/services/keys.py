@@ -4,8 +4,9 @@ from typing import Any
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.core.errors import Conflict, NotFound
-from dinghuo.core.models import ApiKey
+from dinghuo.core.models import ApiKey, Tenant
 from dinghuo.core.queries import tenant_row
 from dinghuo.core.services import IssuedApiKey, create_api_key, revoke_api_key
 from dinghuo.core.writes import locked_tenant_row
@@ -53,6 +54,7 @@ def issue_buyer_api_key(
     issued = create_api_key(
         tenant=company.tenant, name=name, scopes=scopes, company_user_id=member.pk
     )
+    audit.created(issued.key)
     payload = _key_payload(issued.key, member, company)
     events.record(company_event(company, "company_user.api_key_issued", payload))
     return issued
@@ -73,7 +75,30 @@ def revoke_buyer_api_key(
         raise NotFound(f"No API key {prefix} of user {company_user_id}.")
     if key.revoked_at is not None:
         return key
+    before = audit.snapshot(key)
     key = revoke_api_key(prefix=prefix)
+    audit.changed(key, before)
     payload = _key_payload(key, member, company)
     events.record(company_event(company, "company_user.api_key_revoked", payload))
+    return key
+
+
+@transaction.atomic
+def issue_staff_api_key(
+    *, tenant: Tenant, name: str, scopes: set[str], role: str = "owner"
+) -> IssuedApiKey:
+    """A seller's (staff) key acting with `role`, recorded in the audit log; the secret is
+    shown once."""
+    issued = create_api_key(tenant=tenant, name=name, scopes=scopes, role=role)
+    audit.created(issued.key)
+    return issued
+
+
+@transaction.atomic
+def revoke_any_api_key(*, prefix: str) -> ApiKey:
+    """Revoke a key of any kind at once (the operator's command), recorded in the audit log."""
+    found = ApiKey.objects.filter(prefix=prefix).first()
+    before = audit.snapshot(found) if found is not None else {}
+    key = revoke_api_key(prefix=prefix)
+    audit.changed(key, before)
     return key

@@ -5,6 +5,7 @@ from typing import Any
 from babel import Locale
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.core.writes import locked_tenant_row
 from dinghuo.customers.models import Company, Location
 from dinghuo.customers.services.common import company_event, locked_company, refuse
@@ -78,6 +79,7 @@ def create_location(
         country=country,
         region=region,
     )
+    audit.created(location)
     payload = _location_payload(location, company)
     events.record(company_event(company, "location.created", payload))
     return location
@@ -128,9 +130,11 @@ def update_location(
     }
     changed = [f for f, v in wanted.items() if v is not None and v != getattr(location, f)]
     if changed:
+        before = audit.snapshot(location)
         for field in changed:
             setattr(location, field, wanted[field])
         location.save(update_fields=changed)
+        audit.changed(location, before)
         payload = {**_location_payload(location, company), "changed": changed}
         events.record(company_event(company, "location.updated", payload))
     return location

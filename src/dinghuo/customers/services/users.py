@@ -10,6 +10,7 @@ from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 
+from dinghuo.audit import services as audit
 from dinghuo.core.errors import Conflict
 from dinghuo.core.writes import UNSET, Unset, field_conflict, locked_tenant_row, saved_or_conflict
 from dinghuo.customers.models import Company, CompanyUser
@@ -83,6 +84,8 @@ def create_company_user(
     member = CompanyUser.objects.create(
         tenant_id=tenant_id, company=company, user=user, role=role, spending_limit=spending_limit
     )
+    audit.created(user, tenant_id=tenant_id)
+    audit.created(member)
     payload = _user_payload(member, company)
     events.record(company_event(company, "company_user.created", payload))
     return member
@@ -139,6 +142,7 @@ def update_company_user(
         member.role if role is UNSET else role,
         member.user.is_active if is_active is UNSET else is_active,
     )
+    before = audit.snapshot(member), audit.snapshot(member.user)
     changed = []
     member_fields = []
     if role is not UNSET and role != member.role:
@@ -162,6 +166,8 @@ def update_company_user(
         changed.append("is_active")
     if user_fields:
         member.user.save(update_fields=user_fields)
+    audit.changed(member, before[0])
+    audit.changed(member.user, before[1], tenant_id=tenant_id)
     if changed:
         payload = {**_user_payload(member, company), "changed": changed}
         events.record(company_event(company, "company_user.updated", payload))

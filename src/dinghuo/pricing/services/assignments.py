@@ -7,6 +7,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import QuerySet
 
+from dinghuo.audit import services as audit
 from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
 from dinghuo.core.writes import locked_tenant_row, refuse, saved_or_conflict
 from dinghuo.customers.models import Company, CustomerGroup
@@ -134,6 +135,7 @@ def assign_price_list(
             customer_group_id=customer_group_id,
             priority=priority,
         )
+    audit.created(assignment)
     events.record(
         events.new(
             price_list.tenant_id,
@@ -167,8 +169,10 @@ def change_assignment(
     """Change the priority at which the list is offered; the same priority changes nothing."""
     price_list, assignment = _locked_assignment(tenant_id, price_list_id, assignment_id)
     if assignment.priority != priority:
+        before = audit.snapshot(assignment)
         assignment.priority = priority
         assignment.save(update_fields=["priority"])
+        audit.changed(assignment, before)
         payload = _assignment_payload(assignment, price_list)
         events.record(
             events.new(
@@ -187,6 +191,7 @@ def remove_assignment(*, tenant_id: int, price_list_id: int, assignment_id: int)
     """Stop offering the list to that company or group; orders placed keep their prices."""
     price_list, assignment = _locked_assignment(tenant_id, price_list_id, assignment_id)
     payload = _assignment_payload(assignment, price_list)
+    audit.deleted(assignment)
     assignment.delete()
     events.record(
         events.new(

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Category, Sku
 from dinghuo.core.errors import FieldError
 from dinghuo.core.queries import seller_for
@@ -92,6 +93,7 @@ def create_assortment(
         assortment.save()
     set_members(assortment, **{rel: getattr(members, f) for f, rel in _ASSORTMENT_SETS.items()})
     payload = _assortment_payload(assortment, members)
+    audit.wrote(assortment, "created", after=payload)
     events.record(events.new(tenant_id, "assortment.created", "assortment", assortment.pk, payload))
     return assortment
 
@@ -133,12 +135,14 @@ def update_assortment(
     refuse(_member_errors(tenant_id, assortment.seller_id, after), "The assortment is not valid.")
     if "code" in changed and Assortment.objects.filter(tenant_id=tenant_id, code=code).exists():
         raise taken("code", str(code))
+    was = _assortment_payload(assortment, before)
     for attr, value in changed.items():
         setattr(assortment, attr, value)
     if changed:
         with code_must_be_free("code"):
             assortment.save(update_fields=list(changed))
     set_members(assortment, **{_ASSORTMENT_SETS[f]: getattr(after, f) for f in set_changes})
+    audit.wrote(assortment, "changed", before=was, after=_assortment_payload(assortment, after))
     payload = {**_assortment_payload(assortment, after), "changed": [*changed, *set_changes]}
     events.record(events.new(tenant_id, "assortment.changed", "assortment", assortment.pk, payload))
     return assortment

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Sku
 from dinghuo.core.errors import Conflict, FieldError, NotFound
 from dinghuo.core.money import format_unit_price
@@ -133,6 +134,7 @@ def create_contract_price(
     )
     _write_contract_tiers(tenant_id, contract, tiers)
     payload = {"company": company.code, **_contract_payload(contract, sku_code, tiers)}
+    audit.wrote(contract, "created", after=payload)
     events.record(events.new(tenant_id, "contract_price.created", "company", company.pk, payload))
     return contract
 
@@ -189,6 +191,7 @@ def update_contract_price(
     ]
     if not changed and not ladder_changed:
         return contract
+    was = _contract_payload(contract, contract.sku.code, current)
     for attr, value in changed.items():
         setattr(contract, attr, value)
     _check_contract(
@@ -210,6 +213,12 @@ def update_contract_price(
         **_contract_payload(contract, contract.sku.code, new_tiers),
         "changed": changes,
     }
+    audit.wrote(
+        contract,
+        "changed",
+        before=was,
+        after=_contract_payload(contract, contract.sku.code, new_tiers),
+    )
     events.record(events.new(tenant_id, "contract_price.changed", "company", company.pk, payload))
     return contract
 
@@ -219,6 +228,7 @@ def delete_contract_price(*, tenant_id: int, contract_id: int) -> None:
     """Remove the contract price; orders placed at it keep their prices."""
     company, contract = _locked_contract(tenant_id, contract_id)
     payload = _contract_payload(contract, contract.sku.code, contract_ladder(contract.pk))
+    audit.wrote(contract, "deleted", before=payload)
     contract.delete()
     events.record(
         events.new(

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Sku
 from dinghuo.core.errors import Conflict, FieldError
 from dinghuo.core.money import format_unit_price
@@ -79,6 +80,7 @@ def create_price_list(
     )
     with code_must_be_free("code"):
         price_list.save()
+    audit.created(price_list)
     events.record(
         events.new(
             price_list.tenant_id,
@@ -120,10 +122,12 @@ def update_price_list(
             )
     if "code" in changed and PriceList.objects.filter(tenant_id=tenant_id, code=code).exists():
         raise taken("code", str(code))
+    before = audit.snapshot(price_list)
     for attr, value in changed.items():
         setattr(price_list, attr, value)
     with code_must_be_free("code"):
         price_list.save(update_fields=list(changed))
+    audit.changed(price_list, before)
     events.record(
         events.new(
             price_list.tenant_id,
@@ -206,6 +210,15 @@ def replace_prices(
         prices = [
             {"sku": e.sku, "tiers": ladder_out(e.tiers, price_list.currency)} for e in changed
         ]
+        audit.wrote(
+            price_list,
+            "changed",
+            before={
+                e.sku: ladder_out(current.get(sku_ids[e.sku], []), price_list.currency)
+                for e in changed
+            },
+            after={e.sku: ladder_out(e.tiers, price_list.currency) for e in changed},
+        )
         events.record(
             events.new(
                 price_list.tenant_id,

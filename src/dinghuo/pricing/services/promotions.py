@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Category, Sku
 from dinghuo.core.errors import FieldError
 from dinghuo.core.money import format_unit_price
@@ -167,6 +168,7 @@ def create_promotion(
         promotion.save()
     set_members(promotion, **{rel: getattr(targets, f) for f, rel in _TARGET_SETS.items()})
     payload = promotion_payload(promotion, targets)
+    audit.wrote(promotion, "created", after=payload)
     events.record(events.new(tenant_id, "promotion.created", "promotion", promotion.pk, payload))
     return promotion
 
@@ -225,6 +227,7 @@ def update_promotion(
     target_changes = changed_sets(before, after, _TARGET_SETS)
     if not changed and not target_changes:
         return promotion
+    was = promotion_payload(promotion, before)
     for attr, new in changed.items():
         setattr(promotion, attr, new)
     errors = _offer_errors(
@@ -235,6 +238,7 @@ def update_promotion(
     if changed:
         promotion.save(update_fields=list(changed))
     set_members(promotion, **{_TARGET_SETS[n]: getattr(after, n) for n in target_changes})
+    audit.wrote(promotion, "changed", before=was, after=promotion_payload(promotion, after))
     payload = {**promotion_payload(promotion, after), "changed": [*changed, *target_changes]}
     events.record(events.new(tenant_id, "promotion.changed", "promotion", promotion.pk, payload))
     return promotion

@@ -21,6 +21,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import close_old_connections
 from django.utils.module_loading import import_string
 
+from dinghuo.core import actors
+
 log = logging.getLogger("dinghuo.worker")
 
 TASKS_PER_ROUND = 5  # queued tasks are long (an import); jobs get their turn between them
@@ -60,6 +62,10 @@ class Command(BaseCommand):
             signal.signal(signal.SIGTERM, self._stop)
             signal.signal(signal.SIGINT, self._stop)
         jobs = [(path, import_string(path)) for path in settings.DINGHUO_WORKER_JOBS]
+        with actors.acting_as(actors.Actor("worker", label="worker", via="worker")):
+            self._rounds(jobs, options)
+
+    def _rounds(self, jobs: list[tuple[str, Any]], options: dict[str, Any]) -> None:
         while self.running:
             done = sum(_run(path, job) for path, job in jobs) + _run_queued_tasks()
             if options["once"]:

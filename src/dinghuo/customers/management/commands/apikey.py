@@ -8,7 +8,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from dinghuo.core.errors import DomainError
 from dinghuo.core.models import ApiKey, Tenant
 from dinghuo.core.permissions import ROLES, Role
-from dinghuo.core.services import IssuedApiKey, create_api_key, revoke_api_key
+from dinghuo.core.services import IssuedApiKey
+from dinghuo.customers import services
 from dinghuo.customers.models import CompanyUser
 from dinghuo.customers.services import issue_buyer_api_key
 
@@ -64,7 +65,7 @@ class Command(BaseCommand):
                         f"{key.prefix}  {key.scopes:12}  {state:20}  {whose:14}  {key.name}"
                     )
             else:
-                key = revoke_api_key(prefix=options["prefix"])
+                key = services.revoke_any_api_key(prefix=options["prefix"])
                 self.stdout.write(f"Revoked {key.prefix}.")
         except DomainError as exc:
             raise CommandError(exc.detail) from exc
@@ -73,7 +74,7 @@ class Command(BaseCommand):
         self, tenant: Tenant, name: str, scopes: set[str], company_user_id: int | None, role: str
     ) -> IssuedApiKey:
         if company_user_id is None:
-            return create_api_key(tenant=tenant, name=name, scopes=scopes, role=role)
+            return services.issue_staff_api_key(tenant=tenant, name=name, scopes=scopes, role=role)
         # A buyer's key goes through the customers service, which checks the user and
         # records the issue on the company's history.
         company_id = (

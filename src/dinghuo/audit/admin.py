@@ -1,0 +1,95 @@
+"""The Django admin's writes in the audit log, and the log itself read-only in the admin.
+
+`AuditedAdmin` goes first in the bases of an admin that saves rows itself; an admin whose
+`save_model` calls a service (which records) does not take it, or the change would be
+recorded twice. Django's own users and groups are re-registered here with it.
+"""
+
+from typing import Any
+
+from django.apps import apps
+from django.contrib import admin
+from django.contrib.auth.models import Group, User
+from django.db import transaction
+from django.db.models import Model, QuerySet
+from django.http import HttpRequest
+
+from dinghuo.audit import services as audit
+from dinghuo.audit.models import AuditEntry
+from dinghuo.core import admin as core_admin
+
+
+def _tenants(obj: Model) -> list[int]:
+    """The tenants a row belongs to: its own, or for a user each tenant they are a member of
+    (a user belongs to no tenant; a change to them is recorded in each of theirs)."""
+    own = getattr(obj, "tenant_id", None)
+    if own is not None:
+        return [int(own)]
+    if not isinstance(obj, User):
+        return []
+    found: set[int] = set()
+    for label in ("customers.CompanyUser", "backoffice.StaffMember"):
+        model = apps.get_model(label)
+        found |= set(
+            model._default_manager.filter(user_id=obj.pk).values_list("tenant_id", flat=True)
+        )
+    return sorted(found)
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records what the admin creates, changes and deletes (Django wraps each in a transaction)."""
+
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
+        before = audit.snapshot(stored) if stored is not None else None
+        super().save_model(request, obj, form, change)
+        for tenant_id in _tenants(obj):
+            if before is None:
+                audit.created(obj, tenant_id=tenant_id)
+            else:
+                audit.changed(obj, before, tenant_id=tenant_id)
+
+    def delete_model(self, request: HttpRequest, obj: Any) -> None:
+        with transaction.atomic():
+            for tenant_id in _tenants(obj):
+                audit.deleted(obj, tenant_id=tenant_id)
+            super().delete_model(request, obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet[Any]) -> None:
+        with transaction.atomic():
+            for obj in queryset:
+                for tenant_id in _tenants(obj):
+                    audit.deleted(obj, tenant_id=tenant_id)
+            super().delete_queryset(request, queryset)
+
+
+admin.site.unregister(User)
+admin.site.unregister(Group)
+
+
+@admin.register(User)
+class UserAdmin(AuditedAdmin, core_admin.UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class GroupAdmin(core_admin.GroupAdmin):
+    pass  # groups belong to no tenant: nothing to record them under
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(core_admin.ReadOnlyAdmin):
+    """The log, to look at: the database refuses changes anyway."""
+
+    list_display = (
+        "at",
+        "tenant",
+        "actor_kind",
+        "actor_user",
+        "action",
+        "object_type",
+        "object_id",
+    )
+    list_filter = ("action", "actor_kind", "object_type")
+    search_fields = ("object_type", "object_id", "object_label")
+    list_select_related = ("tenant", "actor_user")
