@@ -21,5 +21,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("staff/", include("dinghuo.backoffice.urls")),
     path("punchout/cxml/", include("dinghuo.punchout.urls")),
+    path("mail/", include("dinghuo.notifications.urls")),
     path("", include("dinghuo.portal.urls")),
 ]
