@@ -65,7 +65,8 @@ def _said_already(event: Event, batch: list[Event]) -> bool:
     it), and an approval after which another level still waits."""
     if event.type == "order.approved":
         return bool(event.payload.get("status") == "awaiting_approval")
-    if event.type != "order.confirmed" or event.payload.get("paid"):
+    automatic = event.payload.get("automatic") and not event.payload.get("paid")
+    if event.type != "order.confirmed" or not automatic:
         return False
     return any(e.type == "order.placed" and e.aggregate_id == event.aggregate_id for e in batch)
 
