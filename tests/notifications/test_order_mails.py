@@ -58,7 +58,9 @@ def test_a_chinese_buyer_gets_order_placed_in_traditional_chinese(world, inbox, 
     assert unsubscribe[1:-1] in text and unsubscribe[1:-1] in html
 
 
-def test_an_english_buyer_follows_the_order_to_delivery_with_a_tracking_link(world, inbox, settings):
+def test_an_english_buyer_follows_the_order_to_delivery_with_a_tracking_link(
+    world, inbox, settings
+):
     settings.DINGHUO_PORTAL_URL = PORTAL
     amy, client = add_buyer(world, "amy@buyer.example")
     order = buyer_order(client, world, ("A-1", 5))
@@ -118,7 +120,9 @@ def test_approvers_are_asked_and_the_buyer_hears_the_rejection_with_its_reason(
     assert "总计：US$60.00" in _text(ask)
     assert inbox.to("cat@buyer.example") == []
 
-    r = bob_api.post(f"/my/orders/{order['id']}/reject", {"comment": "Not in this quarter's budget"})
+    r = bob_api.post(
+        f"/my/orders/{order['id']}/reject", {"comment": "Not in this quarter's budget"}
+    )
     assert r.status_code == 200, r.json()
     work()
     rejected = inbox.to("amy@buyer.example")[-1]

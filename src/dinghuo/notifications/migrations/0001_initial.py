@@ -6,64 +6,159 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0005_seller_base_currency'),
+        ("core", "0005_seller_base_currency"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='MailFeed',
+            name="MailFeed",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position_txid', models.BigIntegerField()),
-                ('position_event_id', models.BigIntegerField()),
-                ('tenant', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='core.tenant')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("position_txid", models.BigIntegerField()),
+                ("position_event_id", models.BigIntegerField()),
+                (
+                    "tenant",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Mail',
+            name="Mail",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('order_placed', 'Order placed'), ('approval_needed', 'An order needs your approval'), ('order_approved', 'Order approved'), ('order_rejected', 'Order rejected'), ('order_confirmed', 'Order confirmed'), ('order_shipped', 'Order shipped'), ('order_delivered', 'Order delivered'), ('quote_answered', 'Quote answered'), ('invitation', 'Invitation'), ('password_reset', 'Password reset')], max_length=32)),
-                ('event_id', models.BigIntegerField(blank=True, null=True)),
-                ('to_address', models.EmailField(max_length=254)),
-                ('to_name', models.CharField(blank=True, default='', max_length=200)),
-                ('language', models.CharField(max_length=10)),
-                ('subject', models.CharField(max_length=300)),
-                ('text', models.TextField()),
-                ('html', models.TextField()),
-                ('unsubscribe_link', models.URLField(blank=True, default='', max_length=500)),
-                ('state', models.CharField(choices=[('waiting', 'Waiting'), ('sent', 'Sent'), ('failed', 'Failed')], default='waiting', max_length=8)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField()),
-                ('leased_until', models.DateTimeField(blank=True, null=True)),
-                ('last_error', models.CharField(blank=True, db_default='', default='', max_length=300)),
-                ('created_at', models.DateTimeField()),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("order_placed", "Order placed"),
+                            ("approval_needed", "An order needs your approval"),
+                            ("order_approved", "Order approved"),
+                            ("order_rejected", "Order rejected"),
+                            ("order_confirmed", "Order confirmed"),
+                            ("order_shipped", "Order shipped"),
+                            ("order_delivered", "Order delivered"),
+                            ("quote_answered", "Quote answered"),
+                            ("invitation", "Invitation"),
+                            ("password_reset", "Password reset"),
+                        ],
+                        max_length=32,
+                    ),
+                ),
+                ("event_id", models.BigIntegerField(blank=True, null=True)),
+                ("to_address", models.EmailField(max_length=254)),
+                ("to_name", models.CharField(blank=True, default="", max_length=200)),
+                ("language", models.CharField(max_length=10)),
+                ("subject", models.CharField(max_length=300)),
+                ("text", models.TextField()),
+                ("html", models.TextField()),
+                ("unsubscribe_link", models.URLField(blank=True, default="", max_length=500)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("waiting", "Waiting"), ("sent", "Sent"), ("failed", "Failed")],
+                        default="waiting",
+                        max_length=8,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField()),
+                ("leased_until", models.DateTimeField(blank=True, null=True)),
+                (
+                    "last_error",
+                    models.CharField(blank=True, db_default="", default="", max_length=300),
+                ),
+                ("created_at", models.DateTimeField()),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'indexes': [models.Index(condition=models.Q(('state', 'waiting')), fields=['next_attempt_at', 'id'], name='mail_due_idx'), models.Index(fields=['tenant', '-id'], name='mail_tenant_idx')],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('event_id__isnull', False), ('user__isnull', False)), fields=('event_id', 'user', 'kind'), name='mail_once_per_event')],
+                "indexes": [
+                    models.Index(
+                        condition=models.Q(("state", "waiting")),
+                        fields=["next_attempt_at", "id"],
+                        name="mail_due_idx",
+                    ),
+                    models.Index(fields=["tenant", "-id"], name="mail_tenant_idx"),
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("event_id__isnull", False), ("user__isnull", False)),
+                        fields=("event_id", "user", "kind"),
+                        name="mail_once_per_event",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='MailPreference',
+            name="MailPreference",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('language', models.CharField(blank=True, default='', max_length=10)),
-                ('choices', models.JSONField(blank=True, default=dict)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('tenant', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.tenant')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='mail_preferences', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("language", models.CharField(blank=True, default="", max_length=10)),
+                ("choices", models.JSONField(blank=True, default=dict)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "tenant",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="core.tenant",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="mail_preferences",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('tenant', 'user'), name='mail_preference_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("tenant", "user"), name="mail_preference_unique"
+                    )
+                ],
             },
         ),
     ]
