@@ -62,7 +62,7 @@ def test_an_english_buyer_follows_the_order_to_delivery_with_a_tracking_link(
     world, inbox, settings
 ):
     settings.DINGHUO_PORTAL_URL = PORTAL
-    amy, client = add_buyer(world, "amy@buyer.example")
+    _, client = add_buyer(world, "amy@buyer.example")
     order = buyer_order(client, world, ("A-1", 5))
     staff = world.client()
     assert staff.post(f"/orders/{order['id']}/confirm").status_code == 200
@@ -92,7 +92,7 @@ def test_an_english_buyer_follows_the_order_to_delivery_with_a_tracking_link(
 
 def test_an_order_confirmed_at_once_gets_one_mail_not_two(world, inbox):
     set_policy(world, auto_confirm=True)
-    amy, client = add_buyer(world, "amy@buyer.example")
+    _, client = add_buyer(world, "amy@buyer.example")
     order = buyer_order(client, world, ("A-1", 5))
     assert order["status"] == "confirmed"
     work()

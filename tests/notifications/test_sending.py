@@ -28,7 +28,7 @@ def test_a_dead_mail_server_delays_the_mail_and_a_later_round_sends_it(world, in
     assert inbox.received == []
     with clock.as_of(mail.next_attempt_at + timedelta(seconds=1)):
         work()
-    [message] = inbox.to("amy@buyer.example")
+    assert len(inbox.to("amy@buyer.example")) == 1
     mail.refresh_from_db()
     assert (mail.state, mail.attempts, mail.last_error) == ("sent", 2, "")
 

@@ -14,7 +14,7 @@ REDIS_URL      e.g. redis://127.0.0.1:6379/0: failed sign-ins are counted there 
 ALLOWED_HOSTS  comma separated; defaults to local addresses
 DB_POOL        "1" to use psycopg's connection pool on PostgreSQL (the production server sets it)
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
-               SMTP for payment reminders and order mails; without EMAIL_HOST mail goes to the console
+               SMTP for reminders and order mails; without EMAIL_HOST mail goes to the console
 DINGHUO_PORTAL_URL  the portal's address, for links in e-mails
 DINGHUO_MAIL_LEASE_SECONDS (120), DINGHUO_MAIL_CATCH_UP_HOURS (24), DINGHUO_MAIL_LOG_DAYS (90):
                order mails, docs/notifications.md
@@ -473,7 +473,7 @@ DINGHUO_HOUSEKEEPING = [
     "dinghuo.notifications.jobs.forget_old_mails",
 ]
 
-# E-mail (payment reminders, order mails). Without EMAIL_HOST, mail is written to the console (nothing
+# E-mail (reminders, order mails). Without EMAIL_HOST, mail is written to the console (nothing
 # leaves the machine in development); set it to send through an SMTP server.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 EMAIL_BACKEND = (
