@@ -14,6 +14,7 @@ def mail_preferences(request: StaffRequest) -> HttpResponse:
     return preferences_page(
         request,
         tenant_id=request.staff.tenant_id,
+        user_id=request.staff.user_id,
         audience=Audience.STAFF,
         template="backoffice/mail_preferences.html",
     )

@@ -99,7 +99,8 @@ def _message(mail: Mail, sender: str, smtp: BaseEmailBackend) -> EmailMultiAlter
 
 
 def _send_all(mails: list[Mail]) -> list[Outcome]:
-    """Send each mail through one connection; never raises (every failure is an outcome)."""
+    """Send each mail through one connection (opened once, reopened after a failure); never
+    raises (every failure is an outcome)."""
     senders = {
         tenant_id: formataddr((brand_for(tenant_id).name, settings.DEFAULT_FROM_EMAIL))
         for tenant_id in {m.tenant_id for m in mails}
@@ -109,20 +110,22 @@ def _send_all(mails: list[Mail]) -> list[Outcome]:
     broken = ""
     try:
         for mail in mails:
+            if not broken:
+                try:
+                    smtp.open()  # a no-op while the connection lasts
+                except (smtplib.SMTPException, OSError) as failure:
+                    broken = _said(failure)
             if broken:  # the server is gone: do not wait on it once per mail
                 outcomes.append(Outcome(mail, broken))
                 continue
-            outcome = _send_one(mail, senders[mail.tenant_id], smtp)
-            if outcome.error and not outcome.permanent and not _connected(smtp):
-                broken = outcome.error
-            outcomes.append(outcome)
+            outcomes.append(_send_one(mail, senders[mail.tenant_id], smtp))
     finally:
         _drop(smtp)
     return outcomes
 
 
-def _connected(smtp: BaseEmailBackend) -> bool:
-    return getattr(smtp, "connection", None) is not None
+def _said(failure: BaseException) -> str:
+    return f"{type(failure).__name__}: {failure}"[:300]
 
 
 def _send_one(mail: Mail, sender: str, smtp: BaseEmailBackend) -> Outcome:
@@ -134,13 +137,13 @@ def _send_one(mail: Mail, sender: str, smtp: BaseEmailBackend) -> Outcome:
         return Outcome(mail, f"recipient refused: {codes}"[:300], permanent)
     except (smtplib.SMTPException, OSError) as failure:
         log.warning("mail %s not sent: %s", mail.pk, failure)
-        _drop(smtp)
-        return Outcome(mail, f"{type(failure).__name__}: {failure}"[:300])
+        _drop(smtp)  # the next mail opens a fresh connection
+        return Outcome(mail, _said(failure))
     return Outcome(mail)
 
 
 def _drop(smtp: BaseEmailBackend) -> None:
-    """Forget a connection that failed, so the next mail (or the next batch) opens anew."""
+    """Close a connection (forgetting it when it failed), so the next open starts anew."""
     with contextlib.suppress(smtplib.SMTPException, OSError):
         smtp.close()
     if hasattr(smtp, "connection"):

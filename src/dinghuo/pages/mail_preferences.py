@@ -23,7 +23,9 @@ class MailPreferencesForm(forms.Form):
     def __init__(self, audience: Audience, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.kinds = CHOSEN_BY[audience]
-        self.fields["language"].choices = [
+        language = self.fields["language"]
+        assert isinstance(language, forms.ChoiceField)
+        language.choices = [
             ("", _("The language of my pages")),
             *[(code, name) for code, name in settings.LANGUAGES],
         ]
@@ -32,10 +34,9 @@ class MailPreferencesForm(forms.Form):
 
 
 def preferences_page(
-    request: HttpRequest, *, tenant_id: int, audience: Audience, template: str
+    request: HttpRequest, *, tenant_id: int, user_id: int, audience: Audience, template: str
 ) -> HttpResponse:
     """Show the person's choices (defaults where they never chose) and keep what they send."""
-    user_id = request.user.pk
     if request.method == "POST":
         form = MailPreferencesForm(audience, request.POST)
         if form.is_valid():
