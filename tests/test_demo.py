@@ -704,3 +704,14 @@ def test_the_erp_webhook_took_the_last_weeks_order_events_one_after_a_retry(outp
     assert all(d.event.occurred_at >= week_ago for d in sent.select_related("event"))
     (busy,) = WebhookAttempt.objects.filter(status_code=503)
     assert busy.response_excerpt.startswith("ERP busy") and busy.delivery.attempts == 2
+
+
+def test_the_demo_mails_only_its_latest_events_not_its_history(output: str) -> None:
+    from dinghuo.demo.loader import MAILED_EVENTS
+    from dinghuo.notifications.models import Mail
+
+    mails = Mail.objects.all()
+    assert 1 <= mails.count() <= 4 * MAILED_EVENTS  # a few recipients each, not months of orders
+    assert len({m.event_id for m in mails}) <= MAILED_EVENTS
+    assert set(mails.values_list("state", flat=True)) == {"waiting"}  # sent by the worker
+    assert all(m.subject and m.text and m.html for m in mails)

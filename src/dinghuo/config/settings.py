@@ -17,10 +17,12 @@ DINGHUO_API_ANONYMOUS_PER_MINUTE (60)  the API's rate limits: docs/security.md
 ALLOWED_HOSTS  comma separated; defaults to local addresses
 DB_POOL        "1" to use psycopg's connection pool on PostgreSQL (the production server sets it)
 EMAIL_HOST, EMAIL_PORT, EMAIL_HOST_USER, EMAIL_HOST_PASSWORD, EMAIL_USE_TLS, DEFAULT_FROM_EMAIL
-               SMTP for payment reminders; without EMAIL_HOST mail goes to the console
+               SMTP for reminders and order mails; without EMAIL_HOST mail goes to the console
 DINGHUO_PORTAL_URL  the portal's address, for links in e-mails
 DINGHUO_SELF_SIGNUP  "1" lets sellers sign up on their own (e-mail verified; docs/tenants.md);
                DINGHUO_SIGNUPS_PER_HOUR (5) per client address
+DINGHUO_MAIL_LEASE_SECONDS (120), DINGHUO_MAIL_CATCH_UP_HOURS (24), DINGHUO_MAIL_LOG_DAYS (90):
+               order mails, docs/notifications.md
 DINGHUO_WEBHOOK_PRIVATE_ADDRESSES  "1" lets webhooks go to private and loopback addresses
                and plain http (closed networks, tests); DINGHUO_WEBHOOK_LEASE_SECONDS (120),
                DINGHUO_WEBHOOK_TIMEOUT_SECONDS (10), DINGHUO_WEBHOOK_LOG_DAYS (30): docs/webhooks.md
@@ -103,6 +105,7 @@ INSTALLED_APPS = [
     "dinghuo.bulk",
     "dinghuo.edi",
     "dinghuo.punchout",
+    "dinghuo.notifications",
     "dinghuo.portal",
     "dinghuo.backoffice",
     "dinghuo.integrations",
@@ -479,6 +482,8 @@ DINGHUO_WORKER_JOBS = [
     "dinghuo.edi.jobs.read_inboxes",
     "dinghuo.edi.jobs.write_outboxes",
     "dinghuo.bulk.jobs.recover_stalled_imports",
+    "dinghuo.notifications.jobs.make_mails",
+    "dinghuo.notifications.jobs.send_due_mails",
 ]
 # What `dinghuo worker` adds to its CPU niceness (0–19): background work gives way to pages
 # and the API on a machine they share.
@@ -524,9 +529,10 @@ DINGHUO_HOUSEKEEPING = [
     "dinghuo.billing.jobs.send_payment_reminders",
     "dinghuo.billing.jobs.confirm_prepaid_orders_covered",
     "dinghuo.integrations.delivery.forget_old_deliveries",
+    "dinghuo.notifications.jobs.forget_old_mails",
 ]
 
-# E-mail (payment reminders). Without EMAIL_HOST, mail is written to the console (nothing
+# E-mail (reminders, order mails). Without EMAIL_HOST, mail is written to the console (nothing
 # leaves the machine in development); set it to send through an SMTP server.
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "").strip()
 EMAIL_BACKEND = (
@@ -542,6 +548,12 @@ EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "billing@localhost")
 # Where buyers open the portal, for links in e-mails (e.g. https://shop.example.com).
 DINGHUO_PORTAL_URL = os.environ.get("DINGHUO_PORTAL_URL", "").strip().rstrip("/")
+
+# Mails about orders and quotes (docs/notifications.md): how long a worker holds the mails it
+# claimed, how far back a tenant's first mailing round reaches, how long sent mails are kept.
+DINGHUO_MAIL_LEASE_SECONDS = int(os.environ.get("DINGHUO_MAIL_LEASE_SECONDS", "120"))
+DINGHUO_MAIL_CATCH_UP_HOURS = int(os.environ.get("DINGHUO_MAIL_CATCH_UP_HOURS", "24"))
+DINGHUO_MAIL_LOG_DAYS = int(os.environ.get("DINGHUO_MAIL_LOG_DAYS", "90"))
 
 # Card payments (docs/payments.md): the provider new card payments go to, and Stripe's keys.
 DINGHUO_CARD_PROVIDER = os.environ.get("DINGHUO_CARD_PROVIDER", "manual").strip() or "manual"

@@ -24,5 +24,6 @@ urlpatterns = [
     path("operator/", include("dinghuo.operators.urls")),
     path("staff/", include("dinghuo.backoffice.urls")),
     path("punchout/cxml/", include("dinghuo.punchout.urls")),
+    path("mail/", include("dinghuo.notifications.urls")),
     path("", include("dinghuo.portal.urls")),
 ]

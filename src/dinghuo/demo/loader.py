@@ -45,6 +45,7 @@ from dinghuo.demo.terms import set_up_terms
 from dinghuo.demo.webhooks import connect_the_erp
 from dinghuo.fulfilment.models import Shipment
 from dinghuo.inventory.models import StockLevel
+from dinghuo.notifications import services as mailing
 from dinghuo.orders.models import Order
 from dinghuo.orders.queries import StraightThroughShare, straight_through_share
 from dinghuo.orders.services import expire_approvals
@@ -58,6 +59,10 @@ STAFF_EMAIL = "staff@harbour-trading.example"
 BASE_URL = "http://127.0.0.1:8000"
 DEFAULT_SEED = 8_188
 CREDENTIALS_FILE = "demo-credentials.txt"
+# The demo's history is not mailed: only its latest order and quote events become mails in the
+# outbox (sent to the console by the worker unless EMAIL_HOST is set), as a seller that just
+# turned mail on would see.
+MAILED_EVENTS = 6
 _KEY_PATTERN = re.compile(r"\bdh_[0-9a-f]+_[A-Za-z0-9_-]+")
 
 
@@ -282,6 +287,8 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
     )
     add_staff_member(tenant_id=tenant.pk, user_id=staff_user.pk, role=Role.OWNER)
     staff_team = team.hire(tenant.pk, staff_password)
+    mailing.start_feed(tenant_id=tenant.pk, recent_events=MAILED_EVENTS)
+    mailing.make_mails_for(tenant_id=tenant.pk)
     key = create_api_key(
         tenant=tenant, name="demo", scopes={"read", "write"}, role=Role.OWNER.value
     )

@@ -21,7 +21,7 @@ from dinghuo.billing.services.invoicing import (
 from dinghuo.billing.services.payments import Allocate, confirm_covered_orders, record_payment
 from dinghuo.billing.services.policy import policy_for, set_billing_policy
 from dinghuo.billing.services.refunds import refund
-from dinghuo.billing.services.reminders import ReminderRun, send_due_reminders
+from dinghuo.billing.services.reminders import ReminderRun, languages_of, send_due_reminders
 
 __all__ = [
     "Allocate",
@@ -37,6 +37,7 @@ __all__ = [
     "issue_company_period",
     "issue_credit_note",
     "issue_period_invoices",
+    "languages_of",
     "match_line",
     "period_through",
     "policy_for",
