@@ -19,6 +19,7 @@ urlpatterns = [
     # session); Django's own view stays at i18n/setlang/ for anything that expects it.
     path("i18n/language/", core_views.set_language, name="set-language"),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("account/", include("dinghuo.accounts.urls")),
     path("staff/", include("dinghuo.backoffice.urls")),
     path("punchout/cxml/", include("dinghuo.punchout.urls")),
     path("", include("dinghuo.portal.urls")),
