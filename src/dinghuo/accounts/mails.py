@@ -31,7 +31,9 @@ def _language(wanted: str) -> str:
     return wanted if wanted in known else settings.LANGUAGE_CODE
 
 
-def _send(name: str, to_email: str, to_name: str, language: str, context: dict[str, object]) -> None:
+def _send(
+    name: str, to_email: str, to_name: str, language: str, context: dict[str, object]
+) -> None:
     with translation.override(language):
         subject = " ".join(render_to_string(f"{_TEMPLATES}{name}_subject.txt", context).split())
         text = render_to_string(f"{_TEMPLATES}{name}.txt", context)

@@ -19,3 +19,7 @@ def new_token() -> str:
 def token_hash(token: str) -> str:
     """What is stored of a token: its SHA-256 (a random token needs no slow hash)."""
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+# The session key of the seller (tenant) a buyer with several memberships works with now.
+CHOSEN_TENANT = "dinghuo_tenant_id"

@@ -24,12 +24,11 @@ from django.views.decorators.http import require_http_methods
 from dinghuo.accounts import queries, services
 from dinghuo.accounts.forms import CurrentPasswordForm, EmailForm
 from dinghuo.accounts.models import Invitation
+from dinghuo.accounts.rules import CHOSEN_TENANT
 from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError
 from dinghuo.core.signin import TOO_MANY_ATTEMPTS, blocked, count_failure, counter_keys
 
-# The portal's chosen seller (tenant) lives under this session key (portal.access reads it).
-CHOSEN_TENANT = "dinghuo_tenant_id"
 RESET_SENT = _(
     "If an account has this address, a link to choose a new password is on its way. "
     "It works once, for an hour."
@@ -134,7 +133,9 @@ def reset_password(request: HttpRequest, door: str, uid: str, token: str) -> Htt
     if request.method == "POST" and form.is_valid():
         try:
             services.set_new_password(
-                user_id=person.pk, password=form.cleaned_data["new_password1"], keep_session_key=None
+                user_id=person.pk,
+                password=form.cleaned_data["new_password1"],
+                keep_session_key=None,
             )
         except DomainError as refused:
             _show_refusal(form, refused)
@@ -176,12 +177,17 @@ def sessions(request: HttpRequest) -> HttpResponse:
     current = request.session.session_key or ""
     if request.method == "POST":
         ended = services.end_other_sessions(user_id=request.user.pk, keep_session_key=current)
-        messages.success(request, _("You are signed out everywhere else.") if ended else _(
-            "You had no other sessions."
-        ))
+        messages.success(
+            request,
+            _("You are signed out everywhere else.") if ended else _("You had no other sessions."),
+        )
         return HttpResponseRedirect(reverse("accounts:sessions"))
     rows = [
-        {"session": s, "is_this_one": s.session_key == current, "device": describe_device(s.user_agent)}
+        {
+            "session": s,
+            "is_this_one": s.session_key == current,
+            "device": describe_device(s.user_agent),
+        }
         for s in queries.live_sessions(request.user.pk)
     ]
     return render(request, "accounts/sessions.html", {"rows": rows})
@@ -189,9 +195,20 @@ def sessions(request: HttpRequest) -> HttpResponse:
 
 def describe_device(user_agent: str) -> str:
     """A browser and system a person recognises, from the User-Agent ("Chrome · Windows")."""
-    browsers = [("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari")]
-    systems = [("iPhone", "iPhone"), ("iPad", "iPad"), ("Android", "Android"),
-               ("Windows", "Windows"), ("Mac OS X", "macOS"), ("Linux", "Linux")]
+    browsers = [
+        ("Edg/", "Edge"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Safari/", "Safari"),
+    ]
+    systems = [
+        ("iPhone", "iPhone"),
+        ("iPad", "iPad"),
+        ("Android", "Android"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("Linux", "Linux"),
+    ]
     browser = next((name for mark, name in browsers if mark in user_agent), "")
     system = next((name for mark, name in systems if mark in user_agent), "")
     return " · ".join(part for part in (browser, system) if part)

@@ -117,9 +117,7 @@ class CompanyUser(TenantScoped):
                 condition=models.Q(spending_limit__gte=0) | models.Q(spending_limit__isnull=True),
                 name="spending_limit_not_negative",
             ),
-            models.UniqueConstraint(
-                fields=["tenant", "user"], name="one_membership_per_tenant"
-            ),
+            models.UniqueConstraint(fields=["tenant", "user"], name="one_membership_per_tenant"),
         ]
 
     def __str__(self) -> str:

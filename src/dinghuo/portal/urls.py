@@ -17,6 +17,7 @@ from dinghuo.portal import (
     views_quick_order,
     views_quotes,
     views_returns,
+    views_sellers,
     views_statement,
 )
 
@@ -25,6 +26,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:catalogue"), name="home"),
     path("signin/", signin.sign_in, name="sign-in"),
     path("signout/", signin.sign_out, name="sign-out"),
+    path("seller/", views_sellers.choose_seller, name="choose-seller"),
     path("catalogue/", views_catalogue.catalogue, name="catalogue"),
     path("products/<int:sku_id>/", views_catalogue.product, name="product"),
     path("quick-order/", views_quick_order.quick_order, name="quick-order"),

@@ -6,21 +6,26 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0005_seller_base_currency'),
-        ('customers', '0006_credit_deposit'),
+        ("core", "0005_seller_base_currency"),
+        ("customers", "0006_credit_deposit"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='companyuser',
-            name='user',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='buyer', to=settings.AUTH_USER_MODEL),
+            model_name="companyuser",
+            name="user",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="buyer",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddConstraint(
-            model_name='companyuser',
-            constraint=models.UniqueConstraint(fields=('tenant', 'user'), name='one_membership_per_tenant'),
+            model_name="companyuser",
+            constraint=models.UniqueConstraint(
+                fields=("tenant", "user"), name="one_membership_per_tenant"
+            ),
         ),
     ]
