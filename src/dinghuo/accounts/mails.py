@@ -57,7 +57,7 @@ def send_invitation(invitation: Invitation, token: str) -> None:
     context = {
         "name": person.first_name,
         "seller": invitation.tenant.name,
-        "invited_by": invitation.invited_by,
+        "invited_by": invitation.invited_by or invitation.tenant.name,
         "staff": invitation.door == Invitation.Door.BACKOFFICE,
         "has_password": person.has_usable_password(),
         "link": _site() + path,

@@ -6,8 +6,7 @@ failing mail server never slows nor undoes the write that asked for them.
 
 from functools import partial
 
-from django.contrib.auth import get_user_model
-from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -28,13 +27,13 @@ def _queue(task: object, *args: object) -> None:
     transaction.on_commit(partial(task.enqueue, *args))  # type: ignore[attr-defined]
 
 
-def person_with_email(email: str, name: str) -> AbstractBaseUser:
+def person_with_email(email: str, name: str) -> User:
     """The one account of `email` (any case), or a new one with no usable password yet.
 
     Called inside the inviting service's transaction. The name is only set on a new
     account: a person's account is theirs, whoever invites them.
     """
-    users = get_user_model().objects
+    users = User.objects
     found = users.filter(Q(username__iexact=email) | Q(email__iexact=email)).order_by(
         "-is_active", "pk"
     )
@@ -117,7 +116,7 @@ def revoke_invitation(*, tenant_id: int, invitation_id: int, door: str) -> Invit
     return invitation
 
 
-def _checked_password(person: AbstractBaseUser, password: str) -> None:
+def _checked_password(person: User, password: str) -> None:
     try:
         validate_password(password, person)
     except DjangoValidationError as refused:
@@ -128,7 +127,7 @@ def _checked_password(person: AbstractBaseUser, password: str) -> None:
 
 
 @transaction.atomic
-def accept_invitation(*, tenant_slug: str, token: str, password: str) -> AbstractBaseUser:
+def accept_invitation(*, tenant_slug: str, token: str, password: str) -> User:
     """Accept an invitation with its link's token: a person without a password sets one
     (Django's password validators); a person who has one gives it. The link is then used.
 
@@ -181,7 +180,7 @@ def set_new_password(*, user_id: int, password: str, keep_session_key: str | Non
     """A new password (after a reset, or a change whose current password was checked): it
     must pass the validators, and every session of the person but `keep_session_key` (the
     one changing it; None = all) is signed out."""
-    person = get_user_model().objects.select_for_update().get(pk=user_id)
+    person = User.objects.select_for_update().get(pk=user_id)
     _checked_password(person, password)
     person.set_password(password)
     person.save(update_fields=["password"])

@@ -1,13 +1,14 @@
 """The pages of a person's sign-in: accept an invitation, forgot and reset the password,
 change it, and one's sessions. Thin: the forms check input, `services` write."""
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth import get_user_model, login, update_session_auth_hash
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.models import User
 from django.contrib.auth.tokens import default_token_generator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import render
@@ -33,9 +34,9 @@ RESET_SENT = _(
     "If an account has this address, a link to choose a new password is on its way. "
     "It works once, for an hour."
 )
-DOORS = {
-    Invitation.Door.PORTAL: ("portal:sign-in", "portal:home"),
-    Invitation.Door.BACKOFFICE: ("backoffice:sign-in", "backoffice:dashboard"),
+DOORS: dict[str, tuple[str, str]] = {
+    Invitation.Door.PORTAL.value: ("portal:sign-in", "portal:home"),
+    Invitation.Door.BACKOFFICE.value: ("backoffice:sign-in", "backoffice:dashboard"),
 }
 
 
@@ -151,19 +152,20 @@ def reset_password(request: HttpRequest, door: str, uid: str, token: str) -> Htt
 @require_http_methods(["GET", "POST"])
 def change_password(request: HttpRequest) -> HttpResponseBase:
     """Change one's password, giving the current one; one's other sessions are signed out."""
-    form = PasswordChangeForm(request.user, request.POST if request.method == "POST" else None)
+    person = cast(User, request.user)
+    form = PasswordChangeForm(person, request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.set_new_password(
-                user_id=request.user.pk,
+                user_id=person.pk,
                 password=form.cleaned_data["new_password1"],
                 keep_session_key=request.session.session_key,
             )
         except DomainError as refused:
             _show_refusal(form, refused)
         else:
-            request.user.refresh_from_db()
-            update_session_auth_hash(request, request.user)
+            person.refresh_from_db()
+            update_session_auth_hash(request, person)
             messages.success(request, _("Your password is changed; your other sessions ended."))
             return HttpResponseRedirect(reverse("accounts:sessions"))
     return render(request, "accounts/password.html", {"form": form})
@@ -175,8 +177,9 @@ def change_password(request: HttpRequest) -> HttpResponseBase:
 def sessions(request: HttpRequest) -> HttpResponse:
     """One's signed-in sessions, this one marked; POST signs out every other one."""
     current = request.session.session_key or ""
+    person = cast(User, request.user)
     if request.method == "POST":
-        ended = services.end_other_sessions(user_id=request.user.pk, keep_session_key=current)
+        ended = services.end_other_sessions(user_id=person.pk, keep_session_key=current)
         messages.success(
             request,
             _("You are signed out everywhere else.") if ended else _("You had no other sessions."),
@@ -188,7 +191,7 @@ def sessions(request: HttpRequest) -> HttpResponse:
             "is_this_one": s.session_key == current,
             "device": describe_device(s.user_agent),
         }
-        for s in queries.live_sessions(request.user.pk)
+        for s in queries.live_sessions(person.pk)
     ]
     return render(request, "accounts/sessions.html", {"rows": rows})
 

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
 
+from dinghuo.accounts.rules import CHOSEN_TENANT
 from dinghuo.backoffice.models import StaffMember
 from dinghuo.orders import approval_rules
 from dinghuo.orders.services import Actor
@@ -40,21 +41,24 @@ class StaffRequest(HttpRequest):
     staff: StaffUser
 
 
-def staff_of(user_id: int) -> StaffUser | None:
+def staff_of(user_id: int, tenant_id: int | None = None) -> StaffUser | None:
     """The staff member a Django user signs in as, or None when they are no (active) staff
-    of any tenant (one query)."""
-    row = (
+    of any tenant (one query): of `tenant_id` (the seller chosen in the session) when they
+    are staff there, else of the tenant they joined first."""
+    rows = (
         StaffMember.objects.filter(user_id=user_id, is_active=True, user__is_active=True)
+        .order_by("pk")
         .values_list(
             "tenant_id", "user__first_name", "user__last_name", "user__email", "tenant__name"
         )
-        .first()
     )
+    found = list(rows)
+    row = next((r for r in found if r[0] == tenant_id), found[0] if found else None)
     if row is None:
         return None
-    tenant_id, first, last, email, tenant_name = row
+    tenant, first, last, email, tenant_name = row
     name = f"{first} {last}".strip() or email or f"user {user_id}"
-    return StaffUser(tenant_id, user_id, name, tenant_name)
+    return StaffUser(tenant, user_id, name, tenant_name)
 
 
 View = Callable[..., HttpResponseBase]
@@ -70,7 +74,7 @@ def staff_required(view: View) -> View:
             return redirect_to_login(
                 request.get_full_path(), login_url=reverse("backoffice:sign-in")
             )
-        staff = staff_of(request.user.pk)
+        staff = staff_of(request.user.pk, request.session.get(CHOSEN_TENANT))
         if staff is None:
             raise PermissionDenied
         request = cast(StaffRequest, request)

@@ -100,7 +100,7 @@ def buyer_of(user_id: int) -> Buyer | None:
 def chosen_buyer(request: HttpRequest) -> tuple[Buyer | None, list[Buyer]]:
     """The buyer the signed-in person works as now, and all of theirs: the only one, or the
     one whose seller they chose (kept in the session); None when they must choose."""
-    found = buyers_of(request.user.pk)
+    found = buyers_of(int(request.user.pk or 0))
     if len(found) == 1:
         return found[0], found
     chosen = request.session.get(CHOSEN_TENANT)

@@ -70,6 +70,11 @@ urlpatterns = [
     path("company/", views_company.company, name="company"),
     path("company/users/", views_company.add_user, name="company-user-add"),
     path("company/users/<int:member_id>/", views_company.change_user, name="company-user"),
+    path(
+        "company/users/<int:member_id>/invitation/<str:action>/",
+        views_company.invitation,
+        name="company-user-invitation",
+    ),
     path("company/addresses/", views_company.add_address, name="company-address-add"),
     path("company/addresses/<int:location_id>/", views_company.address, name="company-address"),
     path("lists/", views_lists.lists, name="lists"),

@@ -16,7 +16,7 @@ from dinghuo.portal.signin import safe_next_url
 @require_http_methods(["GET", "POST"])
 def choose_seller(request: HttpRequest) -> HttpResponseBase:
     """The sellers the person buys from (GET); POST `seller` (one of theirs) chooses it."""
-    every = buyers_of(request.user.pk)
+    every = buyers_of(int(request.user.pk or 0))
     if not every:
         raise PermissionDenied
     if request.method == "POST":

@@ -34,7 +34,12 @@ from dinghuo.customers.services.credit_policy import (
 from dinghuo.customers.services.groups import create_customer_group, update_customer_group
 from dinghuo.customers.services.keys import issue_buyer_api_key, revoke_buyer_api_key
 from dinghuo.customers.services.locations import COUNTRIES, create_location, update_location
-from dinghuo.customers.services.users import create_company_user, update_company_user
+from dinghuo.customers.services.users import (
+    create_company_user,
+    resend_company_user_invitation,
+    revoke_company_user_invitation,
+    update_company_user,
+)
 
 __all__ = [
     "COUNTRIES",
@@ -52,8 +57,10 @@ __all__ = [
     "issue_buyer_api_key",
     "lock_credit_line",
     "receivables_source",
+    "resend_company_user_invitation",
     "reset_invoice_exposure",
     "revoke_buyer_api_key",
+    "revoke_company_user_invitation",
     "set_overdue_grace_days",
     "set_receivables_source",
     "set_tax_exemption",

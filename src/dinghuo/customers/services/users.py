@@ -194,3 +194,57 @@ def update_company_user(
         payload = {**_user_payload(member, company), "changed": changed}
         events.record(company_event(company, "company_user.updated", payload))
     return member
+
+
+def _member(tenant_id: int, company_id: int, company_user_id: int) -> CompanyUser:
+    return locked_tenant_row(
+        CompanyUser.objects.select_related("user").filter(company_id=company_id),
+        tenant_id,
+        company_user_id,
+        f"No user {company_user_id} at company {company_id}.",
+    )
+
+
+def _open_invitations(member: CompanyUser) -> Any:
+    return Invitation.objects.filter(
+        tenant_id=member.tenant_id,
+        user_id=member.user_id,
+        door=Invitation.Door.PORTAL,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+
+
+@transaction.atomic
+def resend_company_user_invitation(
+    *, tenant_id: int, company_id: int, company_user_id: int, invited_by: str = ""
+) -> None:
+    """Mail a company user their invitation again, with a new link (an earlier link stops
+    working); also after it was revoked. A user who has joined (a password, no invitation
+    waiting) answers 409 `already_joined`."""
+    member = _member(tenant_id, company_id, company_user_id)
+    waiting = _open_invitations(member).exists()
+    if not waiting and member.user.has_usable_password():
+        raise Conflict("This user has already joined.", code="already_joined")
+    accounts.invite(
+        tenant_id=tenant_id,
+        user_id=member.user_id,
+        door=Invitation.Door.PORTAL,
+        invited_by=invited_by,
+        language=translation.get_language() or "",
+    )
+
+
+@transaction.atomic
+def revoke_company_user_invitation(
+    *, tenant_id: int, company_id: int, company_user_id: int
+) -> None:
+    """Withdraw a company user's waiting invitation: its link no longer works (sending it
+    again makes a new one); 409 `no_open_invitation` when none is waiting."""
+    member = _member(tenant_id, company_id, company_user_id)
+    invitation_id = _open_invitations(member).values_list("pk", flat=True).first()
+    if invitation_id is None:
+        raise Conflict("This user has no invitation waiting.", code="no_open_invitation")
+    accounts.revoke_invitation(
+        tenant_id=tenant_id, invitation_id=invitation_id, door=Invitation.Door.PORTAL
+    )
