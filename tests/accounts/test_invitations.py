@@ -91,7 +91,7 @@ def test_only_the_hash_of_the_token_is_kept_and_nothing_queues_it(
     invitation = Invitation.objects.get()
     assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert invitation.expires_at == invitation.sent_at + timedelta(days=7)
-    assert INVITATION_LIFETIME == timedelta(days=7)
+    assert timedelta(days=7) == INVITATION_LIFETIME
 
 
 def test_a_weak_password_is_refused_and_changes_nothing(
