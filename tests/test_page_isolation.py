@@ -35,7 +35,7 @@ STAFF_IDS = {
     "order_id", "shipment_id", "sku_id", "company_id", "price_list_id", "assignment_id",
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
     "photo_id", "run_id", "partner_id", "message_id", "connection_id", "webhook_id",
-    "delivery_id",
+    "delivery_id", "staff_member_id",
 }  # fmt: skip
 
 
@@ -126,6 +126,7 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
     return {
         **webhook_with_a_delivery(world),
         "return_id": returned.pk,
+        "staff_member_id": _staff_member(world),
         "photo_id": returned.photos.get().pk,
         "order_id": order["id"],
         "member_id": member.pk,
@@ -152,6 +153,13 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
             company_user_id=member.pk,
         ).connection.pk,
     }
+
+
+def _staff_member(world: Any) -> int:
+    """A staff member of the owner's tenant (the People page's rows)."""
+    from tests.backoffice.staffing import make_staff
+
+    return make_staff(world, "owen@seller.example", first="Owen").pk
 
 
 def _import_run(tenant_id: int) -> int:

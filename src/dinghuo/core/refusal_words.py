@@ -81,7 +81,6 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "invalid_scope": (say(_("Choose among the scopes offered.")),),
     "staff_key_required": (say(_("Only a staff API key may do this.")),),
     "buyer_key_required": (say(_("Only a buyer's API key may do this.")),),
-    "staff_of_other_tenant": (say(_("This person already works for another seller.")),),
     # --- ordering: lines, parties, credit, stock -----------------------------------------
     "unknown_sku": (say(_("No such SKU of this seller."), _("No such SKU in your catalogue.")),),
     "inactive_sku": (say(_("This SKU can no longer be ordered.")),),
@@ -250,7 +249,6 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         ),
     ),
     "company_user_inactive": (say(_("This user may not sign in; allow them to sign in first.")),),
-    "email_taken": (say(_("This email already has an account.")),),
     "already_a_member": (
         say(
             _("This person is already a user of the company."),

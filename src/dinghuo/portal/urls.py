@@ -71,9 +71,16 @@ urlpatterns = [
     path("company/users/", views_company.add_user, name="company-user-add"),
     path("company/users/<int:member_id>/", views_company.change_user, name="company-user"),
     path(
-        "company/users/<int:member_id>/invitation/<str:action>/",
+        "company/users/<int:member_id>/invitation/resend/",
         views_company.invitation,
-        name="company-user-invitation",
+        {"action": "resend"},
+        name="company-user-invitation-resend",
+    ),
+    path(
+        "company/users/<int:member_id>/invitation/revoke/",
+        views_company.invitation,
+        {"action": "revoke"},
+        name="company-user-invitation-revoke",
     ),
     path("company/addresses/", views_company.add_address, name="company-address-add"),
     path("company/addresses/<int:location_id>/", views_company.address, name="company-address"),
