@@ -36,6 +36,7 @@ STAFF_IDS = {
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
     "photo_id", "run_id", "partner_id", "message_id", "connection_id", "webhook_id",
     "delivery_id", "product_id", "category_id", "warehouse_id", "location_id", "member_id",
+    "staff_member_id",
 }  # fmt: skip
 
 
@@ -126,6 +127,7 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
     return {
         **webhook_with_a_delivery(world),
         "return_id": returned.pk,
+        "staff_member_id": _staff_member(world),
         "photo_id": returned.photos.get().pk,
         "order_id": order["id"],
         "member_id": member.pk,
@@ -155,6 +157,13 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
             company_user_id=member.pk,
         ).connection.pk,
     }
+
+
+def _staff_member(world: Any) -> int:
+    """A staff member of the owner's tenant (the People page's rows)."""
+    from tests.backoffice.staffing import make_staff
+
+    return make_staff(world, "owen@seller.example", first="Owen").pk
 
 
 def _import_run(tenant_id: int) -> int:

@@ -310,7 +310,7 @@ def test_the_walk_finds_the_codes_it_must(found):
         "not_found",
         "credit_refused",
         "below_minimum",
-        "email_taken",
+        "already_a_member",
         "spending_limit_negative",
         "unknown_customer_group",
         "tiers_not_rising",

@@ -55,27 +55,31 @@ def test_role_defaults_to_buyer(world):
 
 
 @pytest.mark.parametrize("email", ["mei@buyer.test", "MEI@buyer.test"])
-def test_an_email_with_an_account_is_taken(world, email):
+def test_a_user_of_the_company_cannot_be_added_again(world, email):
     assert add_user(world).status_code == 201
     before = customer_state()
 
     r = add_user(world, email=email, name="Someone else")
 
     assert r.status_code == 409
-    assert r.json()["code"] == "email_taken"
+    assert r.json()["code"] == "already_a_member"
     assert r.json()["errors"][0]["field"] == "email"
     assert customer_state() == before
 
 
-def test_an_email_of_a_staff_account_is_taken(world):
-    User.objects.create_user(username="boss", email="boss@acme.test", password="x" * 12)
-    before = customer_state()
+def test_an_email_with_an_account_gains_a_membership_and_keeps_its_password(world):
+    boss = User.objects.create_user(username="boss", email="boss@acme.test", password="x" * 12)
 
     r = add_user(world, email="boss@acme.test")
 
-    assert r.status_code == 409
-    assert r.json()["code"] == "email_taken"
-    assert customer_state() == before
+    assert r.status_code == 201
+    # The answer is that of a new person: nothing tells that the address had an account.
+    assert r.json()["has_password"] is False
+    member = CompanyUser.objects.get(company=world.company)
+    assert member.user_id == boss.pk
+    boss.refresh_from_db()
+    assert boss.check_password("x" * 12)
+    assert User.objects.filter(email__iexact="boss@acme.test").count() == 1
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve
 from hypothesis import strategies as st
 from PIL import Image
 
+from dinghuo.accounts.models import SignedInSession
 from dinghuo.billing import services as billing
 from dinghuo.billing.models import Invoice
 from dinghuo.buying import services as buying
@@ -282,11 +283,12 @@ def multipart(pairs: list[tuple[str, str]], files: list[tuple[str, str, bytes]])
 
 
 def row_counts() -> dict[str, int]:
-    """How many rows every table holds (sessions left out: a page may save one)."""
+    """How many rows every table holds (sessions and their list left out: a page may save
+    one)."""
     return {
         model._meta.label: model._base_manager.count()
         for model in apps.get_models()
-        if model is not Session
+        if model not in (Session, SignedInSession)
     }
 
 
@@ -489,6 +491,8 @@ def build_scene() -> Scene:
             ).connection.pk,
             # No session's token: a real one would sign the fuzzing client in as someone else.
             "token": "no-such-token",
+            # Another staff member, for the People page's rows (send again, switch off).
+            "staff_member_id": make_staff(world, "owen@seller.test", first="Owen").pk,
             **returned,
             **_integrations(world),
         },

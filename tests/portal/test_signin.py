@@ -269,6 +269,7 @@ def test_the_buyer_is_read_in_one_query(world: World, django_assert_num_queries)
         role="approver",
         name="Ann Lee",
         company_name="Buyer One",
+        seller_name=world.tenant.name,
     )
     assert buyer.is_approver and not buyer.is_company_admin
 

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase, HttpResponseNotAllowed
 from django.urls import reverse
 
+from dinghuo.accounts.rules import CHOSEN_TENANT
 from dinghuo.backoffice.models import StaffMember
 from dinghuo.core import permissions
 from dinghuo.core.errors import TenantSuspended
@@ -52,11 +53,14 @@ class StaffRequest(HttpRequest):
     staff: StaffUser
 
 
-def staff_of(user_id: int) -> StaffUser | None:
+def staff_of(user_id: int, tenant_id: int | None = None) -> StaffUser | None:
     """The staff member a Django user signs in as, or None when they are no (active) staff
-    of any tenant (one query). Staff of a suspended tenant raise `TenantSuspended`."""
-    row = (
+    of any tenant (one query): of `tenant_id` (the seller chosen in the session) when they
+    are staff there, else of the tenant they joined first. Suspended tenants are passed
+    over; staff only of suspended tenants raise `TenantSuspended`."""
+    rows = (
         StaffMember.objects.filter(user_id=user_id, is_active=True, user__is_active=True)
+        .order_by("pk")
         .values_list(
             "tenant_id",
             "user__first_name",
@@ -66,15 +70,17 @@ def staff_of(user_id: int) -> StaffUser | None:
             "role",
             "tenant__status",
         )
-        .first()
     )
+    every = list(rows)
+    found = [r for r in every if r[6] != Tenant.Status.SUSPENDED]
+    if every and not found:
+        raise TenantSuspended()
+    row = next((r for r in found if r[0] == tenant_id), found[0] if found else None)
     if row is None:
         return None
-    tenant_id, first, last, email, tenant_name, role, status = row
-    if status == Tenant.Status.SUSPENDED:
-        raise TenantSuspended()
+    tenant, first, last, email, tenant_name, role, _status = row
     name = f"{first} {last}".strip() or email or f"user {user_id}"
-    return StaffUser(tenant_id, user_id, name, tenant_name, role)
+    return StaffUser(tenant, user_id, name, tenant_name, role)
 
 
 View = Callable[..., HttpResponseBase]
@@ -136,7 +142,7 @@ def _guard(view: View, needs: Needs) -> View:
             return redirect_to_login(
                 request.get_full_path(), login_url=reverse("backoffice:sign-in")
             )
-        staff = staff_of(request.user.pk)
+        staff = staff_of(request.user.pk, request.session.get(CHOSEN_TENANT))
         if staff is None:
             raise PermissionDenied
         needed = needs.of(request.method)

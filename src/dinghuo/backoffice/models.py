@@ -16,7 +16,9 @@ ROLE_CHOICES = [(role.value, name) for role, name in ROLE_NAMES.items()]
 class StaffMember(TenantScoped):
     """A person of the operator who works on the tenant's orders, stock and customers."""
 
-    user = models.OneToOneField(
+    # One row per person and tenant: a person may work for several sellers (the reverse
+    # name stays "staff_member" for the queries that use it).
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_member"
     )
     is_active = models.BooleanField(
@@ -26,6 +28,11 @@ class StaffMember(TenantScoped):
     # everything, so they became owners; `add_staff_member` always names the role.
     role = models.CharField(max_length=20, choices=ROLE_CHOICES, default=Role.OWNER.value)
     created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tenant", "user"], name="one_staff_row_per_tenant")
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.tenant_id}"

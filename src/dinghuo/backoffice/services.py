@@ -1,9 +1,15 @@
-"""Making people staff of a tenant (the only writes of the back office itself)."""
+"""Making people staff of a tenant, inviting them and switching them off (the only writes
+of the back office itself)."""
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.validators import validate_email
 from django.db import transaction
+from django.utils import translation
 
+from dinghuo.accounts import services as accounts
+from dinghuo.accounts.models import Invitation
 from dinghuo.backoffice.models import StaffMember
 from dinghuo.core import permissions
 from dinghuo.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
@@ -14,16 +20,16 @@ from dinghuo.core.permissions import Role
 @transaction.atomic
 def add_staff_member(*, tenant_id: int, user_id: int, role: str) -> StaffMember:
     """Make a user staff of a tenant with `role` (again active if they were before; a
-    returning member keeps the role they had). A person is staff of one tenant: staff of
-    another tenant is refused (409 `staff_of_other_tenant`)."""
+    returning member keeps the role they had). A person may be staff of several tenants,
+    one row each; being staff elsewhere changes nothing here."""
     _check_role(role)
     if not Tenant.objects.filter(pk=tenant_id).exists():
         raise NotFound(f"No tenant {tenant_id}.")
-    member = StaffMember.objects.select_for_update().filter(user_id=user_id).first()
+    member = (
+        StaffMember.objects.select_for_update().filter(user_id=user_id, tenant_id=tenant_id).first()
+    )
     if member is None:
         return StaffMember.objects.create(tenant_id=tenant_id, user_id=user_id, role=role)
-    if member.tenant_id != tenant_id:
-        raise Conflict("This person is staff of another tenant.", code="staff_of_other_tenant")
     if not member.is_active:
         member.is_active = True
         member.save(update_fields=["is_active"])
@@ -109,3 +115,100 @@ def user_for_email(
         username=email, email=email, first_name=first_name, last_name=last_name
     )
     return user, True
+
+
+@transaction.atomic
+def invite_staff_member(
+    *,
+    tenant_id: int,
+    email: str,
+    name: str,
+    invited_by: str,
+    language: str,
+    role: str = permissions.Role.READ_ONLY.value,
+    by_role: str = permissions.Role.OWNER.value,
+) -> StaffMember:
+    """Make the person with `email` staff of the tenant with `role` and mail them an
+    invitation to the back office (a new account has no password until they accept it; an
+    existing one keeps its own, and the answer is the same). Active staff of this tenant
+    answer 409 `already_staff`; a staff member who was switched off is back, invited again.
+    A role above the inviter's own (`by_role`) is refused (403 `role_above_own`)."""
+    _check_role(role)
+    if not permissions.may_grant(by_role, role):
+        raise PermissionDenied(
+            "You cannot give a role that may do more than your own.", code="role_above_own"
+        )
+    email = email.strip().lower()
+    try:
+        validate_email(email)
+    except DjangoValidationError:
+        problem = FieldError("email", "invalid_email", "Not an email address")
+        raise ValidationFailed(problem.message, code="invalid_email", errors=[problem]) from None
+    person = accounts.person_with_email(email, name.strip())
+    if StaffMember.objects.filter(tenant_id=tenant_id, user=person, is_active=True).exists():
+        message = "This person is already staff here."
+        raise Conflict(
+            message, code="already_staff", errors=[FieldError("email", "already_staff", message)]
+        )
+    member = add_staff_member(tenant_id=tenant_id, user_id=person.pk, role=role)
+    accounts.invite(
+        tenant_id=tenant_id,
+        user_id=person.pk,
+        door=Invitation.Door.BACKOFFICE,
+        invited_by=invited_by,
+        language=language,
+    )
+    return member
+
+
+@transaction.atomic
+def deactivate_staff_member(
+    *, tenant_id: int, staff_member_id: int, by_user_id: int
+) -> StaffMember:
+    """Take back-office access away from a staff member (the row stays, so that what they
+    did stays attributable) and withdraw their waiting invitation. Nobody switches
+    themselves off (409 `cannot_deactivate_yourself`); another tenant's staff is not found."""
+    member = (
+        StaffMember.objects.select_for_update()
+        .filter(tenant_id=tenant_id, pk=staff_member_id)
+        .first()
+    )
+    if member is None:
+        raise NotFound(f"No staff member {staff_member_id}.")
+    if member.user_id == by_user_id:
+        raise Conflict("You cannot switch yourself off.", code="cannot_deactivate_yourself")
+    member.is_active = False
+    member.save(update_fields=["is_active"])
+    waiting = Invitation.objects.filter(
+        tenant_id=tenant_id, user_id=member.user_id, door=Invitation.Door.BACKOFFICE
+    ).filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    for invitation_id in waiting.values_list("pk", flat=True):
+        accounts.revoke_invitation(
+            tenant_id=tenant_id, invitation_id=invitation_id, door=Invitation.Door.BACKOFFICE
+        )
+    return member
+
+
+@transaction.atomic
+def resend_staff_invitation(*, tenant_id: int, staff_member_id: int, invited_by: str) -> None:
+    """Mail a staff member who has not joined yet their invitation again, with a new link
+    (also after it was revoked); 409 `already_joined` once they have."""
+    member = (
+        StaffMember.objects.select_related("user")
+        .filter(tenant_id=tenant_id, pk=staff_member_id, is_active=True)
+        .first()
+    )
+    if member is None:
+        raise NotFound(f"No staff member {staff_member_id}.")
+    waiting = Invitation.objects.filter(
+        tenant_id=tenant_id, user_id=member.user_id, door=Invitation.Door.BACKOFFICE
+    ).filter(accepted_at__isnull=True, revoked_at__isnull=True)
+    if not waiting.exists() and member.user.has_usable_password():
+        raise Conflict("This user has already joined.", code="already_joined")
+    accounts.invite(
+        tenant_id=tenant_id,
+        user_id=member.user_id,
+        door=Invitation.Door.BACKOFFICE,
+        invited_by=invited_by,
+        language=translation.get_language() or "",
+    )

@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "dinghuo.core",
     "dinghuo.audit",
+    "dinghuo.accounts",
     "dinghuo.catalog",
     "dinghuo.pricing",
     "dinghuo.customers",
@@ -132,6 +133,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Lists each person's sessions (accounts: "your sessions", sign out everywhere else).
+    "dinghuo.accounts.middleware.SessionRegister",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dinghuo.audit.middleware.ActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -247,6 +250,8 @@ MEDIA_ROOT = VAR_DIR / "media"
 LOGIN_URL = "portal:sign-in"
 LOGIN_REDIRECT_URL = "/"
 SESSION_COOKIE_AGE = 7 * 24 * 3600
+# A password reset link works for an hour (and once: its token changes with the password).
+PASSWORD_RESET_TIMEOUT = 3600
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 # A form sent with a stale or missing CSRF token gets the styled page (config/errors.py).

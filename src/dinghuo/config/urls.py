@@ -22,6 +22,7 @@ urlpatterns = [
     path("brand/<int:tenant_id>.css", core_views.brand_stylesheet, name="brand-stylesheet"),
     path("brand/<int:tenant_id>/logo", core_views.brand_logo, name="brand-logo"),
     path("operator/", include("dinghuo.operators.urls")),
+    path("account/", include("dinghuo.accounts.urls")),
     path("staff/", include("dinghuo.backoffice.urls")),
     path("punchout/cxml/", include("dinghuo.punchout.urls")),
     path("mail/", include("dinghuo.notifications.urls")),

@@ -93,7 +93,6 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "last_owner": (say(_("The last owner stays an owner: make someone else owner first.")),),
     "staff_key_required": (say(_("Only a staff API key may do this.")),),
     "buyer_key_required": (say(_("Only a buyer's API key may do this.")),),
-    "staff_of_other_tenant": (say(_("This person already works for another seller.")),),
     # --- ordering: lines, parties, credit, stock -----------------------------------------
     "unknown_sku": (say(_("No such SKU of this seller."), _("No such SKU in your catalogue.")),),
     "inactive_sku": (say(_("This SKU can no longer be ordered.")),),
@@ -262,7 +261,25 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         ),
     ),
     "company_user_inactive": (say(_("This user may not sign in; allow them to sign in first.")),),
-    "email_taken": (say(_("This email already has an account.")),),
+    "already_a_member": (
+        say(
+            _("This person is already a user of the company."),
+            _("This person is already a user of your company."),
+        ),
+    ),
+    "member_of_another_company": (
+        say(_("This person already buys for another company of this seller.")),
+    ),
+    "already_joined": (say(_("This user has already accepted the invitation.")),),
+    "no_open_invitation": (say(_("This user has no invitation waiting.")),),
+    "invitation_not_found": (say(_("This invitation is no longer waiting.")),),
+    "invitation_not_valid": (
+        say(_("This link does not work: it was used, withdrawn, or it has expired.")),
+    ),
+    "wrong_password": (say(_("The password is not right.")),),
+    "already_staff": (say(_("This person is already staff here.")),),
+    "cannot_deactivate_yourself": (say(_("You cannot switch yourself off.")),),
+    "password_too_weak": (say(_("Choose a longer, less common password.")),),
     "invalid_email": (say(_("Enter an email address.")),),
     "invalid_role": (say(_("Choose a role.")),),
     "invalid_country": (say(_("Enter a two-letter country code, e.g. HK.")),),

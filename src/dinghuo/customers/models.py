@@ -85,7 +85,11 @@ class Location(TenantScoped):
 
 
 class CompanyUser(TenantScoped):
-    """A person who buys for a company; the sign-in is Django's user."""
+    """A person's membership of a buying company: one per tenant (seller) they buy from.
+
+    The sign-in is Django's user, shared by every membership of the same email: a person
+    who buys from several sellers has one password and chooses the seller after signing in.
+    """
 
     class Role(models.TextChoices):
         BUYER = "buyer", _("Buyer")
@@ -93,7 +97,9 @@ class CompanyUser(TenantScoped):
         ADMIN = "admin", _("Company admin")
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="users")
-    user = models.OneToOneField(
+    # The reverse name stays "buyer" (`User.objects.filter(buyer__tenant=…)`); it is a
+    # person's memberships.
+    user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="buyer"
     )
     role = models.CharField(max_length=8, choices=Role.choices, default=Role.BUYER)
@@ -110,7 +116,8 @@ class CompanyUser(TenantScoped):
             models.CheckConstraint(
                 condition=models.Q(spending_limit__gte=0) | models.Q(spending_limit__isnull=True),
                 name="spending_limit_not_negative",
-            )
+            ),
+            models.UniqueConstraint(fields=["tenant", "user"], name="one_membership_per_tenant"),
         ]
 
     def __str__(self) -> str:

@@ -4,8 +4,9 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
 
+from dinghuo.accounts.models import Invitation
 from dinghuo.core import clock
 from dinghuo.core.errors import NotFound
 from dinghuo.core.models import ApiKey
@@ -65,7 +66,21 @@ def companies(
 
 
 def _users_with_sign_in() -> QuerySet[CompanyUser]:
-    return CompanyUser.objects.select_related("user", "company__price_list")
+    return with_invitation_state(CompanyUser.objects.select_related("user", "company__price_list"))
+
+
+def with_invitation_state(users: QuerySet[CompanyUser]) -> QuerySet[CompanyUser]:
+    """Each membership with `invitation_open`: invited here and not yet accepted. Until then
+    the user has no password here, even when their account has one elsewhere (an answer
+    must not tell that an address has an account with another seller)."""
+    open_here = Invitation.objects.filter(
+        tenant_id=OuterRef("tenant_id"),
+        user_id=OuterRef("user_id"),
+        door=Invitation.Door.PORTAL,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+    return users.annotate(invitation_open=Exists(open_here))
 
 
 def company_detail(tenant_id: int, company_id: int) -> Company:
@@ -74,7 +89,12 @@ def company_detail(tenant_id: int, company_id: int) -> Company:
         Company.objects.select_related("price_list").prefetch_related(
             _group_ids(),
             Prefetch("locations", queryset=Location.objects.order_by("id")),
-            Prefetch("users", queryset=CompanyUser.objects.select_related("user").order_by("id")),
+            Prefetch(
+                "users",
+                queryset=with_invitation_state(
+                    CompanyUser.objects.select_related("user").order_by("id")
+                ),
+            ),
         ),
         tenant_id,
         company_id,

@@ -199,7 +199,9 @@ class CompanyUserOut(Schema):
     spending_limit: str | None = Field(description="In the company's currency; null = none")
     currency: str
     is_active: bool
-    has_password: bool = Field(description="False until the user has set a password")
+    has_password: bool = Field(
+        description="False until the user has accepted the invitation (set their password)"
+    )
 
 
 class CompanySummaryOut(Schema):
@@ -268,7 +270,8 @@ def company_user_out(member: CompanyUser) -> dict[str, Any]:
         "spending_limit": None if limit is None else format_amount(limit, currency),
         "currency": currency,
         "is_active": member.user.is_active,
-        "has_password": member.user.has_usable_password(),
+        "has_password": member.user.has_usable_password()
+        and not getattr(member, "invitation_open", False),
     }
 
 

@@ -6,14 +6,16 @@ scoped by — the page never takes a company id from the URL or the form.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import wraps
 from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.urls import reverse
 
+from dinghuo.accounts.rules import CHOSEN_TENANT
 from dinghuo.core.errors import TenantSuspended
 from dinghuo.core.models import Tenant
 from dinghuo.customers.models import CompanyUser
@@ -32,6 +34,8 @@ class Buyer:
     role: str
     name: str
     company_name: str
+    seller_name: str = ""
+    has_other_sellers: bool = False
 
     @property
     def is_approver(self) -> bool:
@@ -63,11 +67,13 @@ class BuyerRequest(HttpRequest):
     buyer: Buyer
 
 
-def buyer_of(user_id: int) -> Buyer | None:
-    """The buyer a Django user signs in as, or None when they belong to no active company
-    (one query). A buyer of a suspended tenant raises `TenantSuspended`."""
-    row = (
+def buyers_of(user_id: int) -> list[Buyer]:
+    """Every buyer a Django user may sign in as: one per tenant (seller) whose active company
+    they buy for, in the order they joined (one query). Suspended tenants are passed over;
+    a buyer only of suspended tenants raises `TenantSuspended`."""
+    rows = (
         CompanyUser.objects.filter(user_id=user_id, user__is_active=True, company__is_active=True)
+        .order_by("pk")
         .values_list(
             "tenant_id",
             "company_id",
@@ -77,17 +83,37 @@ def buyer_of(user_id: int) -> Buyer | None:
             "user__last_name",
             "user__email",
             "company__name",
+            "tenant__name",
             "tenant__status",
         )
-        .first()
     )
-    if row is None:
-        return None
-    tenant_id, company_id, pk, role, first, last, email, company_name, status = row
-    if status == Tenant.Status.SUSPENDED:
+    every = list(rows)
+    found = []
+    for tenant_id, company_id, pk, role, first, last, email, company_name, seller, status in every:
+        if status == Tenant.Status.SUSPENDED:
+            continue
+        name = f"{first} {last}".strip() or email
+        found.append(Buyer(tenant_id, company_id, pk, role, name, company_name, seller))
+    if every and not found:
         raise TenantSuspended()
-    name = f"{first} {last}".strip() or email
-    return Buyer(tenant_id, company_id, pk, role, name, company_name)
+    return found
+
+
+def buyer_of(user_id: int) -> Buyer | None:
+    """The first buyer a Django user signs in as, or None when they belong to no active
+    company (the sign-in's check; pages use the one chosen in the session)."""
+    found = buyers_of(user_id)
+    return found[0] if found else None
+
+
+def chosen_buyer(request: HttpRequest) -> tuple[Buyer | None, list[Buyer]]:
+    """The buyer the signed-in person works as now, and all of theirs: the only one, or the
+    one whose seller they chose (kept in the session); None when they must choose."""
+    found = buyers_of(int(request.user.pk or 0))
+    if len(found) == 1:
+        return found[0], found
+    chosen = request.session.get(CHOSEN_TENANT)
+    return next((b for b in found if b.tenant_id == chosen), None), found
 
 
 View = Callable[..., HttpResponseBase]
@@ -99,13 +125,17 @@ def _requiring(allowed: Callable[[Buyer], bool]) -> Callable[[View], View]:
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
-            buyer = buyer_of(request.user.pk)
+            buyer, every = chosen_buyer(request)
+            if buyer is None and every:
+                return redirect_to_login(
+                    request.get_full_path(), login_url=reverse("portal:choose-seller")
+                )
             # Signed in but not (or no longer) a buyer, e.g. seller staff: refuse, do not
             # bounce them to a sign-in page they already passed.
             if buyer is None or not allowed(buyer):
                 raise PermissionDenied
             request = cast(BuyerRequest, request)
-            request.buyer = buyer
+            request.buyer = replace(buyer, has_other_sellers=len(every) > 1)
             return view(request, *args, **kwargs)
 
         return wrapper

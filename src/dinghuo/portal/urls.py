@@ -18,6 +18,7 @@ from dinghuo.portal import (
     views_quick_order,
     views_quotes,
     views_returns,
+    views_sellers,
     views_statement,
 )
 
@@ -26,6 +27,7 @@ urlpatterns = [
     path("", RedirectView.as_view(pattern_name="portal:catalogue"), name="home"),
     path("signin/", signin.sign_in, name="sign-in"),
     path("signout/", signin.sign_out, name="sign-out"),
+    path("seller/", views_sellers.choose_seller, name="choose-seller"),
     path("catalogue/", views_catalogue.catalogue, name="catalogue"),
     path("products/<int:sku_id>/", views_catalogue.product, name="product"),
     path("quick-order/", views_quick_order.quick_order, name="quick-order"),
@@ -70,6 +72,18 @@ urlpatterns = [
     path("company/", views_company.company, name="company"),
     path("company/users/", views_company.add_user, name="company-user-add"),
     path("company/users/<int:member_id>/", views_company.change_user, name="company-user"),
+    path(
+        "company/users/<int:member_id>/invitation/resend/",
+        views_company.invitation,
+        {"action": "resend"},
+        name="company-user-invitation-resend",
+    ),
+    path(
+        "company/users/<int:member_id>/invitation/revoke/",
+        views_company.invitation,
+        {"action": "revoke"},
+        name="company-user-invitation-revoke",
+    ),
     path("company/addresses/", views_company.add_address, name="company-address-add"),
     path("company/addresses/<int:location_id>/", views_company.address, name="company-address"),
     path("lists/", views_lists.lists, name="lists"),

@@ -104,6 +104,8 @@ def _user_row(member: CompanyUser, form: UserChangeForm | None = None) -> dict[s
         "email": user.email,
         "role": ROLE_LABELS.get(member.role, member.role),
         "active": user.is_active,
+        "invited": getattr(member, "invitation_open", False),
+        "joined": user.has_usable_password() and not getattr(member, "invitation_open", False),
         "form": form,
     }
 
@@ -153,8 +155,8 @@ def company(request: BuyerRequest) -> HttpResponse:
 @require_POST
 @company_admin_required
 def add_user(request: BuyerRequest) -> HttpResponseBase:
-    """Add a person to the company (company admins only). They sign in once they have set a
-    password."""
+    """Add a person to the company (company admins only) and mail them an invitation: they
+    sign in once they have accepted it."""
     buyer = request.buyer
     form = NewUserForm(request.POST)
     if form.is_valid():
@@ -167,11 +169,14 @@ def add_user(request: BuyerRequest) -> HttpResponseBase:
                 name=data["name"].strip(),
                 role=data["role"],
                 spending_limit=data["spending_limit"],
+                invited_by=buyer.name,
             )
         except DomainError as error:
             show_refusal(form, error)
         else:
-            messages.success(request, gettext("%(email)s can now buy for your company.") % data)
+            messages.success(
+                request, gettext("We sent %(email)s an invitation to buy for your company.") % data
+            )
             return redirect("portal:company")
     return _company_page(request, user_form=form)
 
@@ -272,3 +277,38 @@ def address(request: BuyerRequest, location_id: int) -> HttpResponseBase:
         fields = ["kind", "name", "line1", "line2", "city", "postal_code", "country", "is_active"]
         form = AddressChangeForm(initial={f: getattr(location, f) for f in fields})
     return render(request, "portal/company_address.html", {"form": form, "location": location})
+
+
+@require_POST
+@company_admin_required
+def invitation(request: BuyerRequest, member_id: int, action: str) -> HttpResponseBase:
+    """Send a user's invitation again (a new link) or withdraw it (company admins only);
+    another company's user is not found."""
+    buyer = request.buyer
+    try:
+        if action == "resend":
+            customer_services.resend_company_user_invitation(
+                tenant_id=buyer.tenant_id,
+                company_id=buyer.company_id,
+                company_user_id=member_id,
+                invited_by=buyer.name,
+            )
+        elif action == "revoke":
+            customer_services.revoke_company_user_invitation(
+                tenant_id=buyer.tenant_id, company_id=buyer.company_id, company_user_id=member_id
+            )
+        else:
+            raise Http404
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        for problem in refusals.problems_of(error):
+            messages.error(request, forms.problem_message(problem))
+    else:
+        done = (
+            gettext("The invitation is sent again.")
+            if action == "resend"
+            else gettext("The invitation is withdrawn: its link no longer works.")
+        )
+        messages.success(request, done)
+    return redirect("portal:company")

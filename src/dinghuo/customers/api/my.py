@@ -119,7 +119,8 @@ def list_my_users(request: HttpRequest, filters: Query[CompanyUserFilters]) -> d
 def create_my_user(
     request: HttpRequest, payload: CompanyUserIn, idempotency_key: IdempotencyKey = None
 ) -> HttpResponse:
-    """Company admins only. The new user signs in once they have set a password."""
+    """Company admins only. The new user is mailed an invitation and signs in once they
+    have accepted it (a user of this company: 409 `already_a_member`)."""
     _company_admin(request)
     return add_user(request, _my_company(request), payload, idempotency_key)
 

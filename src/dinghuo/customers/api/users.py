@@ -56,11 +56,11 @@ def create_company_user(
     payload: CompanyUserIn,
     idempotency_key: IdempotencyKey = None,
 ) -> HttpResponse:
-    """Creates the sign-in (username = email) with no usable password until they set one.
-
-    An email that already has an account answers 409 `email_taken`. `spending_limit` (in the
-    company's currency; null = none) is what their orders may reach without an approver.
-    """
+    """Adds the person and mails them an invitation (a link good once, for 7 days) to set
+    their password; an address that has an account elsewhere gains a membership and gets
+    the same answer. A user of this company answers 409 `already_a_member`, of another
+    company of this seller 409 `member_of_another_company`. `spending_limit` (in the
+    company's currency; null = none) is what their orders may reach without an approver."""
     return add_user(request, company_id, payload, idempotency_key)
 
 

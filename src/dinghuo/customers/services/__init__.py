@@ -39,7 +39,12 @@ from dinghuo.customers.services.keys import (
     revoke_buyer_api_key,
 )
 from dinghuo.customers.services.locations import COUNTRIES, create_location, update_location
-from dinghuo.customers.services.users import create_company_user, update_company_user
+from dinghuo.customers.services.users import (
+    create_company_user,
+    resend_company_user_invitation,
+    revoke_company_user_invitation,
+    update_company_user,
+)
 
 __all__ = [
     "COUNTRIES",
@@ -58,9 +63,11 @@ __all__ = [
     "issue_staff_api_key",
     "lock_credit_line",
     "receivables_source",
+    "resend_company_user_invitation",
     "reset_invoice_exposure",
     "revoke_any_api_key",
     "revoke_buyer_api_key",
+    "revoke_company_user_invitation",
     "set_overdue_grace_days",
     "set_receivables_source",
     "set_tax_exemption",

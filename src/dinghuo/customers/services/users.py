@@ -4,12 +4,13 @@ sign-in (Django's user) each has."""
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
-from django.db.models import Q
+from django.utils import translation
 
+from dinghuo.accounts import services as accounts
+from dinghuo.accounts.models import Invitation
 from dinghuo.audit import services as audit
 from dinghuo.core.errors import Conflict
 from dinghuo.core.writes import UNSET, Unset, field_conflict, locked_tenant_row, saved_or_conflict
@@ -53,6 +54,19 @@ def _check_spending_limit(limit: Decimal | None, company: Company) -> None:
         refuse_all(errors, "The spending limit is not valid.")
 
 
+def _refuse_a_second_membership(tenant_id: int, company: Company, person_id: int) -> None:
+    """One membership per person and tenant: a person already buying here is refused (409),
+    and only what this tenant knows is said; an account elsewhere is never mentioned."""
+    existing = CompanyUser.objects.filter(tenant_id=tenant_id, user_id=person_id).first()
+    if existing is None:
+        return
+    if existing.company_id == company.pk:
+        raise field_conflict("email", "already_a_member", "This person is already a user here.")
+    raise field_conflict(
+        "email", "member_of_another_company", "This person already buys for another company."
+    )
+
+
 @transaction.atomic
 def create_company_user(
     *,
@@ -62,29 +76,42 @@ def create_company_user(
     name: str,
     role: str,
     spending_limit: Decimal | None = None,
+    invited_by: str = "",
 ) -> CompanyUser:
-    """A person who buys for the company, with a sign-in named by their email.
+    """A person who buys for the company, invited by mail to sign in (`accounts.invite`).
 
-    The password is unusable until they set one. Emails are compared without regard to case,
-    and one email signs in to one account on the whole deployment. `spending_limit` (in the
-    company's currency; None = no limit) is what their orders may reach without a company
-    approver.
+    Emails are compared without regard to case; one email is one account on the whole
+    deployment, with one membership per tenant. A new account's password is unusable until
+    the invitation is accepted; an account that exists (of another seller, or staff) gains
+    this membership and keeps its password, and the answer is the same as for a new one.
+    A person already buying here answers 409 (`already_a_member`, or
+    `member_of_another_company`), nothing changed. `spending_limit` (in the company's
+    currency; None = no limit) is what their orders may reach without a company approver.
+    `invited_by` names the inviter in the mail (empty: the seller).
     """
     company = locked_company(tenant_id, company_id)
     email = _normalised_email(email)
     if role not in CompanyUser.Role.values:
         raise refuse("role", "invalid_role", "Role is buyer, approver or admin")
     _check_spending_limit(spending_limit, company)
-    User = get_user_model()
-    taken = field_conflict("email", "email_taken", "This email already has an account")
-    if User.objects.filter(Q(username__iexact=email) | Q(email__iexact=email)).exists():
-        raise taken
+    person = accounts.person_with_email(email, name)
+    _refuse_a_second_membership(tenant_id, company, person.pk)
+    taken = field_conflict("email", "already_a_member", "This person is already a user here.")
     with saved_or_conflict(taken):
-        user = User.objects.create_user(username=email, email=email, password=None, first_name=name)
-    member = CompanyUser.objects.create(
-        tenant_id=tenant_id, company=company, user=user, role=role, spending_limit=spending_limit
+        member = CompanyUser.objects.create(
+            tenant_id=tenant_id,
+            company=company,
+            user=person,
+            role=role,
+            spending_limit=spending_limit,
+        )
+    accounts.invite(
+        tenant_id=tenant_id,
+        user_id=person.pk,
+        door=Invitation.Door.PORTAL,
+        invited_by=invited_by,
+        language=translation.get_language() or "",
     )
-    audit.created(user, tenant_id=tenant_id)
     audit.created(member)
     payload = _user_payload(member, company)
     events.record(company_event(company, "company_user.created", payload))
@@ -172,3 +199,57 @@ def update_company_user(
         payload = {**_user_payload(member, company), "changed": changed}
         events.record(company_event(company, "company_user.updated", payload))
     return member
+
+
+def _member(tenant_id: int, company_id: int, company_user_id: int) -> CompanyUser:
+    return locked_tenant_row(
+        CompanyUser.objects.select_related("user").filter(company_id=company_id),
+        tenant_id,
+        company_user_id,
+        f"No user {company_user_id} at company {company_id}.",
+    )
+
+
+def _open_invitations(member: CompanyUser) -> Any:
+    return Invitation.objects.filter(
+        tenant_id=member.tenant_id,
+        user_id=member.user_id,
+        door=Invitation.Door.PORTAL,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+
+
+@transaction.atomic
+def resend_company_user_invitation(
+    *, tenant_id: int, company_id: int, company_user_id: int, invited_by: str = ""
+) -> None:
+    """Mail a company user their invitation again, with a new link (an earlier link stops
+    working); also after it was revoked. A user who has joined (a password, no invitation
+    waiting) answers 409 `already_joined`."""
+    member = _member(tenant_id, company_id, company_user_id)
+    waiting = _open_invitations(member).exists()
+    if not waiting and member.user.has_usable_password():
+        raise Conflict("This user has already joined.", code="already_joined")
+    accounts.invite(
+        tenant_id=tenant_id,
+        user_id=member.user_id,
+        door=Invitation.Door.PORTAL,
+        invited_by=invited_by,
+        language=translation.get_language() or "",
+    )
+
+
+@transaction.atomic
+def revoke_company_user_invitation(
+    *, tenant_id: int, company_id: int, company_user_id: int
+) -> None:
+    """Withdraw a company user's waiting invitation: its link no longer works (sending it
+    again makes a new one); 409 `no_open_invitation` when none is waiting."""
+    member = _member(tenant_id, company_id, company_user_id)
+    invitation_id = _open_invitations(member).values_list("pk", flat=True).first()
+    if invitation_id is None:
+        raise Conflict("This user has no invitation waiting.", code="no_open_invitation")
+    accounts.revoke_invitation(
+        tenant_id=tenant_id, invitation_id=invitation_id, door=Invitation.Door.PORTAL
+    )
