@@ -84,6 +84,10 @@ INSTALLED_APPS = [
     # The worker's queue; before core, whose admin takes the queue's admin away again.
     "django_tasks",
     "django_tasks_db",
+    # Two-step sign-in: django-otp's authenticator (TOTP) and recovery-code (static) devices.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dinghuo.core",
     "dinghuo.catalog",
     "dinghuo.pricing",
@@ -99,6 +103,7 @@ INSTALLED_APPS = [
     "dinghuo.punchout",
     "dinghuo.portal",
     "dinghuo.backoffice",
+    "dinghuo.two_factor",
     "dinghuo.integrations",
     "dinghuo.api",
     "dinghuo.demo",
@@ -118,6 +123,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "dinghuo.two_factor.middleware.SecondStepRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -241,6 +248,12 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = DINGHUO_PR
 SIGN_IN_FAILURES_PER_EMAIL = 10
 SIGN_IN_FAILURES_PER_ADDRESS = 50
 SIGN_IN_WINDOW = 15 * 60
+# Two-step sign-in (docs/two-factor.md): wrong codes are counted by the counters above, like
+# wrong passwords, so django-otp's own per-device back-off is off (it would refuse a right code
+# for seconds after a wrong one). Authenticator apps show the account under this name.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = os.environ.get("DINGHUO_TOTP_ISSUER", "Dinghuo")
 
 # Failed sign-ins are counted in Redis when this is set, else in the database (core/failures.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
