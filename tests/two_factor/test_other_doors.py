@@ -89,3 +89,22 @@ def test_api_keys_are_not_affected(world):
     _enrolled(member.user)
     # The buyer's API key (a machine credential) still works: no session, no second step.
     assert api.get("/my/orders").status_code == 200
+
+
+def test_a_punchout_session_is_vouched_for_by_the_procurement_system(world):
+    from urllib.parse import urlsplit
+
+    from dinghuo.two_factor.models import Requirement
+    from tests.punchout.documents import connect, post, setup_request
+    from tests.punchout.test_setup import SETUP, start_page
+
+    # The buyer the connection signs in has two-step sign-in, and the tenant requires it of
+    # everyone: the procurement system signed them in and proves itself with the secret.
+    suite = connect(world)
+    _enrolled(suite.buyer.user)
+    services.set_requirement(tenant_id=world.tenant.pk, requires=Requirement.EVERYONE)
+    url = start_page(post(Client(), SETUP, setup_request(suite)))
+    browser = Client()
+    assert browser.get(urlsplit(url).path)["Location"] == "/catalogue/"
+    assert browser.get("/catalogue/").status_code == 200
+    assert browser.get("/cart/").status_code == 200

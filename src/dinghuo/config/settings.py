@@ -19,6 +19,7 @@ DINGHUO_PORTAL_URL  the portal's address, for links in e-mails
 DINGHUO_WEBHOOK_PRIVATE_ADDRESSES  "1" lets webhooks go to private and loopback addresses
                and plain http (closed networks, tests); DINGHUO_WEBHOOK_LEASE_SECONDS (120),
                DINGHUO_WEBHOOK_TIMEOUT_SECONDS (10), DINGHUO_WEBHOOK_LOG_DAYS (30): docs/webhooks.md
+DINGHUO_TOTP_ISSUER  the name authenticator apps show for two-step sign-in ("Dinghuo")
 DINGHUO_CARD_PROVIDER  "manual" (default) or "stripe"; STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
                STRIPE_PUBLISHABLE_KEY, STRIPE_API_BASE: docs/payments.md
 """

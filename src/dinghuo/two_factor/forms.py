@@ -2,6 +2,7 @@
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from dinghuo.two_factor.models import Requirement
 
@@ -10,7 +11,7 @@ class CodeForm(forms.Form):
     """A 6-digit code from the authenticator app, or a recovery code."""
 
     code = forms.CharField(
-        label=_("Code"),
+        label=pgettext_lazy("sign-in", "Code"),
         max_length=20,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "autofocus": True, "spellcheck": "false"}
