@@ -108,3 +108,10 @@ def test_a_punchout_session_is_vouched_for_by_the_procurement_system(world):
     assert browser.get(urlsplit(url).path)["Location"] == "/catalogue/"
     assert browser.get("/catalogue/").status_code == 200
     assert browser.get("/cart/").status_code == 200
+
+
+def test_operators_may_sign_in_to_the_admin_with_their_username(db):
+    User.objects.create_superuser("staff", "ops@example.com", ADMIN_PASSWORD)
+    client = Client(enforce_csrf_checks=True)
+    assert _admin_password(client, "staff")["Location"] == "/admin/"
+    assert client.get("/admin/").status_code == 200

@@ -93,6 +93,7 @@ def sign_in_page(
     refused: Any,
     next_url: Callable[[HttpRequest], str],
     second_step: SecondStep | None = None,
+    form_class: type[SignInForm] = SignInForm,
 ) -> HttpResponseBase:
     """The sign-in page (GET) and the sign-in (POST email, password, next) of one door:
     `belongs(user_id)` says whether the person may use it (else `refused` is shown). With
@@ -100,7 +101,7 @@ def sign_in_page(
     are forgotten only once the code is right."""
     status = 200
     if request.method == "POST":
-        form = SignInForm(request.POST)
+        form = form_class(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
             keys = counter_keys(request, email)
@@ -123,6 +124,6 @@ def sign_in_page(
                     login(request, user)
                     return HttpResponseRedirect(next_url(request))
     else:
-        form = SignInForm()
+        form = form_class()
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     return render(request, template, {"form": form, "next": wanted}, status=status)

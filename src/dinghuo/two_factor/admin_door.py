@@ -6,6 +6,9 @@ door has the same failure counters and the same second step. Who may use the adm
 admin's rule: an active user marked `is_staff`.
 """
 
+from typing import Any
+
+from django import forms
 from django.contrib.auth import get_user_model
 from django.http import HttpRequest, HttpResponseBase
 from django.urls import reverse
@@ -15,11 +18,24 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
-from dinghuo.core.signin import sign_in_page
+from dinghuo.core.signin import SignInForm, sign_in_page
 from dinghuo.two_factor.doors import ADMIN_PREFIX
 from dinghuo.two_factor.signin import asking_at, code_page
 
 NOT_ADMIN = _("This account may not use the master data pages.")
+
+
+class AdminSignInForm(SignInForm):
+    """As the other doors' form; operators' accounts may be named by a username (the demo's
+    is "staff"), so the first field takes either."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["email"] = forms.CharField(
+            label=_("Email or username"),
+            max_length=254,
+            widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True}),
+        )
 
 
 def _may_use_admin(user_id: int) -> bool | None:
@@ -48,6 +64,7 @@ def sign_in(request: HttpRequest) -> HttpResponseBase:
         refused=NOT_ADMIN,
         next_url=_next_url,
         second_step=asking_at(reverse("admin-sign-in-code")),
+        form_class=AdminSignInForm,
     )
 
 
