@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from dinghuo.backoffice.access import staff_of
 from dinghuo.core.signin import sign_in_page
+from dinghuo.two_factor.signin import asking_at, code_page
 
 NOT_STAFF = _("This account is not staff of a seller here. Buyers sign in on the portal.")
 
@@ -40,6 +41,16 @@ def sign_in(request: HttpRequest) -> HttpResponseBase:
         belongs=staff_of,
         refused=NOT_STAFF,
         next_url=_next_url,
+        second_step=asking_at(reverse("backoffice:sign-in-code")),
+    )
+
+
+@csrf_protect
+@never_cache
+def sign_in_code(request: HttpRequest) -> HttpResponseBase:
+    """The second step: the code of a person whose password was right (GET the form, POST it)."""
+    return code_page(
+        request, template="backoffice/signin_code.html", sign_in_url=reverse("backoffice:sign-in")
     )
 
 

@@ -29,6 +29,7 @@ from dinghuo.backoffice import (
     views_receivables,
     views_returns,
     views_stock,
+    views_two_factor,
     views_warehouses,
     views_webhooks,
 )
@@ -53,6 +54,14 @@ urlpatterns = [
         {"action": "deactivate"},
         name="people-deactivate",
     ),
+    path("signin/code/", signin.sign_in_code, name="sign-in-code"),
+    path("account/two-step/", views_two_factor.two_step, name="two-step"),
+    path(
+        "account/two-step/recovery-codes.txt",
+        views_two_factor.two_step_codes,
+        name="two-step-codes",
+    ),
+    path("settings/sign-in/", views_two_factor.sign_in_settings, name="sign-in-settings"),
     path("orders/", views.desk, name="orders"),
     path("orders/confirm/", views.bulk_confirm, name="bulk-confirm"),
     path("orders/<int:order_id>/", views.order, name="order"),

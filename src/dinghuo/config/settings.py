@@ -26,6 +26,7 @@ DINGHUO_MAIL_LEASE_SECONDS (120), DINGHUO_MAIL_CATCH_UP_HOURS (24), DINGHUO_MAIL
 DINGHUO_WEBHOOK_PRIVATE_ADDRESSES  "1" lets webhooks go to private and loopback addresses
                and plain http (closed networks, tests); DINGHUO_WEBHOOK_LEASE_SECONDS (120),
                DINGHUO_WEBHOOK_TIMEOUT_SECONDS (10), DINGHUO_WEBHOOK_LOG_DAYS (30): docs/webhooks.md
+DINGHUO_TOTP_ISSUER  the name authenticator apps show for two-step sign-in ("Dinghuo")
 DINGHUO_CARD_PROVIDER  "manual" (default) or "stripe"; STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
                STRIPE_PUBLISHABLE_KEY, STRIPE_API_BASE: docs/payments.md
 """
@@ -91,6 +92,10 @@ INSTALLED_APPS = [
     # The worker's queue; before core, whose admin takes the queue's admin away again.
     "django_tasks",
     "django_tasks_db",
+    # Two-step sign-in: django-otp's authenticator (TOTP) and recovery-code (static) devices.
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "dinghuo.core",
     "dinghuo.audit",
     "dinghuo.accounts",
@@ -109,6 +114,7 @@ INSTALLED_APPS = [
     "dinghuo.notifications",
     "dinghuo.portal",
     "dinghuo.backoffice",
+    "dinghuo.two_factor",
     "dinghuo.integrations",
     "dinghuo.api",
     "dinghuo.operators",
@@ -135,6 +141,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Lists each person's sessions (accounts: "your sessions", sign out everywhere else).
     "dinghuo.accounts.middleware.SessionRegister",
+    "django_otp.middleware.OTPMiddleware",
+    "dinghuo.two_factor.middleware.SecondStepRequired",
     "django.contrib.messages.middleware.MessageMiddleware",
     "dinghuo.audit.middleware.ActorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -264,6 +272,12 @@ SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = DINGHUO_PR
 SIGN_IN_FAILURES_PER_EMAIL = 10
 SIGN_IN_FAILURES_PER_ADDRESS = 50
 SIGN_IN_WINDOW = 15 * 60
+# Two-step sign-in (docs/two-factor.md): wrong codes are counted by the counters above, like
+# wrong passwords, so django-otp's own per-device back-off is off (it would refuse a right code
+# for seconds after a wrong one). Authenticator apps show the account under this name.
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
+OTP_TOTP_ISSUER = os.environ.get("DINGHUO_TOTP_ISSUER", "Dinghuo")
 
 # Failed sign-ins are counted in Redis when this is set, else in the database (core/failures.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")

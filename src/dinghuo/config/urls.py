@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from dinghuo.config.api import api
 from dinghuo.core import views as core_views
+from dinghuo.two_factor import admin_door
 
 # Requests Django finds malformed get the same styled page as those the input guard refuses
 # (core.input_guard.bad_request, through config/errors.py). A database that went away answers
@@ -13,6 +14,9 @@ handler404 = "dinghuo.config.errors.page_not_found"
 handler500 = "dinghuo.config.errors.server_error"
 
 urlpatterns = [
+    # The admin signs in through the same two steps as the other doors (two_factor/admin_door.py).
+    path("admin/login/", admin_door.sign_in, name="admin-sign-in"),
+    path("admin/login/code/", admin_door.sign_in_code, name="admin-sign-in-code"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     # The layout's language switch (Django's set_language, the choice also kept on the

@@ -80,6 +80,11 @@ def username_for(email: str) -> str:
     return by_email[0] if len(by_email) == 1 else email
 
 
+SecondStep = Callable[[HttpRequest, Any, tuple[str, str], str], HttpResponseBase | None]
+"""After a right password: (request, user, failure counter keys, where to go next) → the
+answer that asks for a second step, or None when there is none (two_factor.signin)."""
+
+
 def sign_in_page(
     request: HttpRequest,
     *,
@@ -87,12 +92,16 @@ def sign_in_page(
     belongs: Callable[[int], Any],
     refused: Any,
     next_url: Callable[[HttpRequest], str],
+    second_step: SecondStep | None = None,
+    form_class: type[SignInForm] = SignInForm,
 ) -> HttpResponseBase:
     """The sign-in page (GET) and the sign-in (POST email, password, next) of one door:
-    `belongs(user_id)` says whether the person may use it (else `refused` is shown)."""
+    `belongs(user_id)` says whether the person may use it (else `refused` is shown). With
+    `second_step`, a person it asks for a code is not signed in yet, and their failures
+    are forgotten only once the code is right."""
     status = 200
     if request.method == "POST":
-        form = SignInForm(request.POST)
+        form = form_class(request.POST)
         if form.is_valid():
             email = form.cleaned_data["email"]
             keys = counter_keys(request, email)
@@ -108,10 +117,13 @@ def sign_in_page(
                 elif belongs(user.pk) is None:
                     form.add_error(None, refused)
                 else:
+                    asking = second_step and second_step(request, user, keys, next_url(request))
+                    if asking:
+                        return asking
                     failures.forget(keys[0])
                     login(request, user)
                     return HttpResponseRedirect(next_url(request))
     else:
-        form = SignInForm()
+        form = form_class()
     wanted = request.POST.get("next") or request.GET.get("next") or ""
     return render(request, template, {"form": form, "next": wanted}, status=status)

@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -14,8 +15,16 @@ from django.views.decorators.http import require_POST
 
 from dinghuo.core.signin import TOO_MANY_ATTEMPTS, WRONG_CREDENTIALS, sign_in_page
 from dinghuo.portal.access import buyer_of
+from dinghuo.two_factor.signin import asking_at, code_page
 
-__all__ = ["NOT_A_BUYER", "TOO_MANY_ATTEMPTS", "WRONG_CREDENTIALS", "sign_in", "sign_out"]
+__all__ = [
+    "NOT_A_BUYER",
+    "TOO_MANY_ATTEMPTS",
+    "WRONG_CREDENTIALS",
+    "sign_in",
+    "sign_in_code",
+    "sign_out",
+]
 
 NOT_A_BUYER = _("This account does not buy for a company here. Staff use the back office.")
 
@@ -41,6 +50,16 @@ def sign_in(request: HttpRequest) -> HttpResponseBase:
         belongs=buyer_of,
         refused=NOT_A_BUYER,
         next_url=safe_next_url,
+        second_step=asking_at(reverse("portal:sign-in-code")),
+    )
+
+
+@csrf_protect
+@never_cache
+def sign_in_code(request: HttpRequest) -> HttpResponseBase:
+    """The second step: the code of a person whose password was right (GET the form, POST it)."""
+    return code_page(
+        request, template="portal/signin_code.html", sign_in_url=reverse("portal:sign-in")
     )
 
 

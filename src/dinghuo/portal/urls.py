@@ -20,6 +20,7 @@ from dinghuo.portal import (
     views_returns,
     views_sellers,
     views_statement,
+    views_two_factor,
 )
 
 app_name = "portal"
@@ -28,6 +29,13 @@ urlpatterns = [
     path("signin/", signin.sign_in, name="sign-in"),
     path("signout/", signin.sign_out, name="sign-out"),
     path("seller/", views_sellers.choose_seller, name="choose-seller"),
+    path("signin/code/", signin.sign_in_code, name="sign-in-code"),
+    path("account/two-step/", views_two_factor.two_step, name="two-step"),
+    path(
+        "account/two-step/recovery-codes.txt",
+        views_two_factor.two_step_codes,
+        name="two-step-codes",
+    ),
     path("catalogue/", views_catalogue.catalogue, name="catalogue"),
     path("products/<int:sku_id>/", views_catalogue.product, name="product"),
     path("quick-order/", views_quick_order.quick_order, name="quick-order"),

@@ -29,6 +29,7 @@ from dinghuo.portal.access import BuyerRequest, buyer_required
 from dinghuo.portal.views_cart import SESSION_KEY_PUNCHOUT as SESSION_KEY
 from dinghuo.punchout import queries as punchout_queries
 from dinghuo.punchout import services as punchout
+from dinghuo.two_factor import signin as two_factor_signin
 
 XML_LANGUAGES = {"en": "en", "zh-hant": "zh-Hant", "zh-hans": "zh-Hans"}
 
@@ -65,6 +66,8 @@ def start(request: HttpRequest, token: str) -> HttpResponseBase:
         return render(request, "layout/error.html", context, status=410)
     session = entered.session
     login(request, session.company_user.user, backend=settings.AUTHENTICATION_BACKENDS[0])
+    # The procurement system signed the buyer in and vouches for them (two_factor.signin).
+    two_factor_signin.vouch(request)
     language = page_language(session.language)
     request.session[SESSION_KEY] = session.pk
     request.session[SESSION_LANGUAGE_KEY] = language

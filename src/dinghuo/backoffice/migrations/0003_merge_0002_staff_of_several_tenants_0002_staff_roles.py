@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('backoffice', '0002_staff_of_several_tenants'),
-        ('backoffice', '0002_staff_roles'),
+        ("backoffice", "0002_staff_of_several_tenants"),
+        ("backoffice", "0002_staff_roles"),
     ]
 
-    operations = [
-    ]
+    operations = []

@@ -1,0 +1,2 @@
+"""Two-step sign-in: a code from an authenticator app (TOTP) or a one-time recovery code after
+the password, and each tenant's rule on who must use it (docs/two-factor.md)."""

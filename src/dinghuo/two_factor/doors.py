@@ -1,0 +1,18 @@
+"""Where each door of the site signs people in and sets up their two-step sign-in."""
+
+from django.urls import reverse
+
+STAFF_PREFIX = "/staff/"
+ADMIN_PREFIX = "/admin/"
+
+ENROL_PAGE = {"staff": "backoffice:two-step", "buyer": "portal:two-step"}
+"""The page setting up two-step sign-in for those a tenant's rule covers, by role."""
+
+
+def sign_in_url(path: str) -> str:
+    """The sign-in page of the door `path` belongs to."""
+    if path.startswith(STAFF_PREFIX):
+        return reverse("backoffice:sign-in")
+    if path.startswith(ADMIN_PREFIX):
+        return reverse("admin:login")
+    return reverse("portal:sign-in")

@@ -1,0 +1,67 @@
+"""No page for a session that skipped the second step, and nothing but setting it up for a
+person whose tenant requires it.
+
+The doors of this site sign a person with an authenticator in only after their code
+(`two_factor.signin`). This guard covers any other way a session could become signed in (a
+future door, a password reset that signs in): a signed-in person with an authenticator whose
+session has not passed the second step is signed out and sent to sign in. A signed-in person
+a tenant's rule covers who has no authenticator yet reaches only the page that sets one up,
+sign-out and the language switch.
+
+It runs after django-otp's `OTPMiddleware` (which tells whether the session passed the second
+step) and costs one query per page for a signed-in person; the API (API keys, machine
+credentials without sessions) and the PunchOut cXML endpoints are not pages and are left alone.
+"""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
+from django.urls import reverse
+
+from dinghuo.two_factor import doors, queries
+from dinghuo.two_factor.signin import VOUCHED
+
+NOT_PAGES = ("/api/", "/punchout/cxml/", "/static/")
+# What a person who must set up two-step sign-in may still open.
+WHILE_SETTING_UP = {
+    "backoffice:two-step",
+    "backoffice:two-step-codes",
+    "backoffice:sign-out",
+    "portal:two-step",
+    "portal:two-step-codes",
+    "portal:sign-out",
+    "set-language",
+    "set_language",
+}
+
+
+class SecondStepRequired:
+    """Django middleware: see the module's docstring."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Any, args: Any, kwargs: Any
+    ) -> HttpResponseBase | None:
+        if request.path.startswith(NOT_PAGES):
+            return None
+        user: Any = request.user
+        if not user.is_authenticated or user.is_verified() or request.session.get(VOUCHED):
+            return None
+        standing = queries.standing(user.pk)
+        if standing.enrolled:
+            logout(request)
+            return redirect_to_login(request.get_full_path(), doors.sign_in_url(request.path))
+        if standing.required_as is None:
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in WHILE_SETTING_UP:
+            return None
+        return HttpResponseRedirect(reverse(doors.ENROL_PAGE[standing.required_as]))

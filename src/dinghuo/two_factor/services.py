@@ -1,0 +1,120 @@
+"""The writes of two-step sign-in: setting up an authenticator, checking a code, recovery
+codes, turning it off, and a tenant's rule. Each is one transaction.
+
+A checked code is spent: the authenticator keeps the time step of the last code it accepted
+(django-otp's `last_t`) and takes only later ones, and a recovery code is deleted when used.
+"""
+
+from enum import StrEnum
+
+from django.db import transaction
+from django_otp.models import Device
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from dinghuo.two_factor import codes
+from dinghuo.two_factor.models import Requirement, SignInPolicy
+from dinghuo.two_factor.queries import standing
+
+AUTHENTICATOR = "Authenticator app"
+RECOVERY = "Recovery codes"
+
+
+@transaction.atomic
+def begin_enrolment(*, user_id: int) -> TOTPDevice:
+    """A new authenticator secret for the person, not yet in use: it counts only once a code
+    from it is confirmed (`confirm_enrolment`). A secret set up earlier and never confirmed
+    is replaced. Does nothing new for a person already enrolled (returns their device)."""
+    devices = TOTPDevice.objects.select_for_update().filter(user_id=user_id)
+    confirmed = devices.filter(confirmed=True).first()
+    if confirmed is not None:
+        return confirmed
+    devices.delete()
+    return TOTPDevice.objects.create(user_id=user_id, name=AUTHENTICATOR, confirmed=False)
+
+
+def _new_recovery_codes(user_id: int) -> list[str]:
+    # The device stays (only its codes change): a session signed in with a recovery code
+    # names it, and would otherwise stop counting as signed in with a second step.
+    device, _ = StaticDevice.objects.get_or_create(
+        user_id=user_id, defaults={"name": RECOVERY, "confirmed": True}
+    )
+    device.token_set.all().delete()
+    fresh = [StaticToken.random_token() for _ in range(codes.RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=device, token=t) for t in fresh)
+    return fresh
+
+
+@transaction.atomic
+def confirm_enrolment(*, user_id: int, code: str) -> tuple[TOTPDevice, list[str]] | None:
+    """Turn two-step sign-in on with the first code of the authenticator being set up:
+    returns it and the person's new recovery codes (shown once), or None when the code is not
+    the authenticator's (nothing changes) or no setup was begun."""
+    device = TOTPDevice.objects.select_for_update().filter(user_id=user_id, confirmed=False).first()
+    code = codes.cleaned(code)
+    if device is None or not codes.is_authenticator_code(code) or not device.verify_token(code):
+        return None
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    return device, _new_recovery_codes(user_id)
+
+
+@transaction.atomic
+def check_code(*, user_id: int, code: str) -> Device | None:
+    """The device that accepts the code the person typed (an authenticator code, or one of
+    their recovery codes, which is then used up), or None. An authenticator code is accepted
+    one time step (30 s) either side of ours, and never twice."""
+    code = codes.cleaned(code)
+    device: Device | None
+    if codes.is_authenticator_code(code):
+        device = (
+            TOTPDevice.objects.select_for_update().filter(user_id=user_id, confirmed=True).first()
+        )
+    elif codes.is_recovery_code(code):
+        device = StaticDevice.objects.select_for_update().filter(user_id=user_id).first()
+    else:
+        return None
+    if device is None or not device.verify_token(code):
+        return None
+    return device
+
+
+@transaction.atomic
+def renew_recovery_codes(*, user_id: int, code: str) -> list[str] | None:
+    """New recovery codes for an enrolled person who proves it with a code (the old ones stop
+    working), or None when the code is wrong or they are not enrolled (nothing changes)."""
+    if check_code(user_id=user_id, code=code) is None:
+        return None
+    return _new_recovery_codes(user_id)
+
+
+class TurnOff(StrEnum):
+    """How turning two-step sign-in off went."""
+
+    DONE = "done"
+    WRONG_CODE = "wrong-code"
+    REQUIRED = "required"
+
+
+@transaction.atomic
+def turn_off(*, user_id: int, code: str) -> TurnOff:
+    """Stop asking the person for a code: their authenticator and recovery codes are deleted.
+    Refused when the code is wrong, and when their tenant's rule requires two-step sign-in
+    (nothing changes then)."""
+    if standing(user_id).required_as is not None:
+        return TurnOff.REQUIRED
+    if check_code(user_id=user_id, code=code) is None:
+        return TurnOff.WRONG_CODE
+    TOTPDevice.objects.filter(user_id=user_id).delete()
+    StaticDevice.objects.filter(user_id=user_id).delete()
+    return TurnOff.DONE
+
+
+@transaction.atomic
+def set_requirement(*, tenant_id: int, requires: Requirement) -> SignInPolicy:
+    """The tenant's rule on who must use two-step sign-in. It applies from their next page:
+    people it now covers who have no authenticator are sent to set one up."""
+    policy, _ = SignInPolicy.objects.select_for_update().get_or_create(tenant_id=tenant_id)
+    policy.requires = Requirement(requires)
+    policy.save(update_fields=["requires", "changed_at"])
+    return policy
