@@ -3,6 +3,7 @@ key of each role, answers as the permission matrix says — 403 `role_forbids` w
 lacks the operation's permission, with nothing of the tenant changed; never `role_forbids`
 where it has it. An operation that names no permission fails the first test."""
 
+from functools import cache
 from typing import Any
 
 from dinghuo.config.api import api
@@ -18,6 +19,7 @@ from tests.api.test_tenant_isolation import (
 from tests.builders import ApiClient
 
 
+@cache  # building the document takes a while; the walk asks it 1,300 times
 def documented() -> dict[tuple[str, str], dict[str, Any]]:
     """(method, path under /api/v1) → its OpenAPI operation."""
     paths = api.get_openapi_schema()["paths"]
