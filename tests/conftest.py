@@ -52,3 +52,13 @@ def _default_language():
     translation.activate("en")
     yield
     translation.activate("en")
+
+
+@pytest.fixture(autouse=True)
+def _an_empty_cache() -> Iterator[None]:
+    """Each test starts with an empty cache: a tenant's id comes back in the next test's
+    database, and its cached page brand (or rate-limit count) must not."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

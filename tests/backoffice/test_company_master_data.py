@@ -153,7 +153,7 @@ def test_an_address_of_another_company_is_not_found(world):
     assert staff.client.get(path).status_code == 404
 
 
-def test_a_user_is_added_and_an_email_with_an_account_is_refused(world):
+def test_a_user_is_added_and_a_second_membership_is_refused(world):
     staff = staff_client(world)
     company = world.company
     path = f"/staff/companies/{company.pk}/users/new/"
@@ -169,7 +169,7 @@ def test_a_user_is_added_and_an_email_with_an_account_is_refused(world):
 
     before = _state()
     again = csrf_post(staff.client, path, {**body, "email": "mei@buyer.test"})
-    assert 'data-testid="error-email">This email already has an account.<' in texts(again)
+    assert "This person is already a user of the company." in texts(again)
     assert _state() == before
 
 

@@ -112,6 +112,7 @@ def test_a_page_without_a_declared_permission_is_the_owners_only(world, rf: Requ
 
     view = staff_required(undeclared)
     request = rf.get("/staff/x/")
+    request.session = {}  # type: ignore[assignment]
     request.user = make_staff(world, "olga@seller.test").user
     assert view(request).status_code == 200
     request.user = make_staff(world, "mia@seller.test", role="manager").user

@@ -83,7 +83,7 @@ def test_an_invitation_is_queued_composed_and_sent_without_an_unsubscribe_link(
     assert message["Subject"] == "您受邀向 Acme Wholesale 订货"
     text = message.get_body(("plain",)).get_content()
     assert "Ada 邀请您向 Acme Wholesale 订货。" in text
-    assert f"设置密码：{link}" in text
+    assert f"设置您的密码：{link}" in text
     assert message["List-Unsubscribe"] is None
     assert "unsubscribe" not in text
 

@@ -9,7 +9,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from dinghuo.api.auth import presented_caller
 from dinghuo.api.problems import HTTP_ERROR_CODES, problem
 from dinghuo.core import rate_limits
-from dinghuo.core.errors import RateLimited
+from dinghuo.core.errors import RateLimited, TenantSuspended
 from dinghuo.core.security import client_address
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -90,6 +90,8 @@ class RateLimits:
             caller, limit = counted_as(request)
         except DatabaseError:  # the API's own handlers answer the outage (503) below
             caller, limit = anonymous(request)
+        except TenantSuspended as refused:  # its key is refused before anything runs
+            return problem(refused.status, refused.code, refused.title, refused.detail)
         verdict = rate_limits.count(caller, limit=limit)
         if verdict.allowed:
             response = self.get_response(request)

@@ -29,6 +29,7 @@ class InviteForm(django_forms.Form):
         label=_("Role"),
         choices=[(role.value, name) for role, name in permissions.ROLE_NAMES.items()],
         initial=permissions.Role.READ_ONLY.value,
+        required=False,  # left out: the role that changes nothing
     )
 
 
@@ -74,7 +75,7 @@ def invite(request: StaffRequest) -> HttpResponseBase:
                 tenant_id=request.staff.tenant_id,
                 email=form.cleaned_data["email"],
                 name=form.cleaned_data["name"],
-                role=form.cleaned_data["role"],
+                role=form.cleaned_data["role"] or permissions.Role.READ_ONLY.value,
                 by_role=request.staff.role,
                 invited_by=request.staff.name,
                 language=get_language() or "",

@@ -10,6 +10,7 @@ import io
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from PIL import Image, UnidentifiedImageError
 
 from dinghuo.core.errors import FieldError
@@ -71,6 +72,27 @@ def brand_for(tenant_id: int) -> Brand | None:
         logo,
         version,
     )
+
+
+PAGE_BRAND_SECONDS = 60
+
+
+def _page_brand_key(tenant_id: int) -> str:
+    return f"dinghuo:brand:{tenant_id}"
+
+
+def page_brand(tenant_id: int) -> Brand | None:
+    """`brand_for`, kept in Django's cache for a minute: every page's header needs it, and it
+    changes seldom (`forget_page_brand` on a change; another server's local cache may show
+    the old brand for up to PAGE_BRAND_SECONDS, a shared Redis cache never)."""
+    return cache.get_or_set(
+        _page_brand_key(tenant_id), lambda: brand_for(tenant_id), PAGE_BRAND_SECONDS
+    )
+
+
+def forget_page_brand(tenant_id: int) -> None:
+    """Drop the cached page brand of a tenant (after its branding changed)."""
+    cache.delete(_page_brand_key(tenant_id))
 
 
 def relative_luminance(colour: str) -> float:

@@ -5,7 +5,7 @@ from typing import Any
 from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
-from dinghuo.core.branding import brand_for
+from dinghuo.core.branding import page_brand
 
 
 def brand(request: HttpRequest) -> dict[str, Any]:
@@ -16,4 +16,4 @@ def brand(request: HttpRequest) -> dict[str, Any]:
     tenant_id = getattr(who, "tenant_id", None)
     if tenant_id is None:
         return {}
-    return {"brand": SimpleLazyObject(lambda: brand_for(tenant_id))}
+    return {"brand": SimpleLazyObject(lambda: page_brand(tenant_id))}

@@ -157,6 +157,10 @@ def set_branding(
     tenant.save()
     if old_logo and old_logo != tenant.logo:
         transaction.on_commit(lambda: default_storage.delete(old_logo))
+    # Now (this transaction's own pages) and once it is committed (another request may have
+    # cached the old brand meanwhile).
+    branding.forget_page_brand(tenant_id)
+    transaction.on_commit(lambda: branding.forget_page_brand(tenant_id))
     return tenant
 
 

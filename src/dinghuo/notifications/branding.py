@@ -1,15 +1,14 @@
-"""The brand a tenant's mails wear.
-
-`brand_for` is the one place mails learn how a tenant looks: today its name; when tenants get
-a logo and colours, this function reads them and every mail shows them (the base layout
-already draws `logo_url` and `colour` when they are set).
-"""
+"""The brand a tenant's mails wear: its display name, logo and primary colour, read from the
+tenant's branding (`core.branding`, set on the back office's Branding page)."""
 
 from dataclasses import dataclass
 
-from dinghuo.core.models import Tenant
+from django.conf import settings
+from django.urls import reverse
 
-DEFAULT_COLOUR = "#1f5f8b"
+from dinghuo.core import branding
+
+DEFAULT_COLOUR = branding.DEFAULT_PRIMARY
 
 
 @dataclass(frozen=True)
@@ -20,6 +19,13 @@ class Brand:
 
 
 def brand_for(tenant_id: int) -> Brand:
-    """The tenant's brand (one query)."""
-    name = Tenant.objects.filter(pk=tenant_id).values_list("name", flat=True).first()
-    return Brand(name=name or "")
+    """The tenant's brand for a mail (one query); the logo as an absolute address, when the
+    portal's address is set (a mail is read away from the site)."""
+    found = branding.brand_for(tenant_id)
+    if found is None:
+        return Brand(name="")
+    logo_url = ""
+    base = settings.DINGHUO_PORTAL_URL.rstrip("/")
+    if found.logo and base:
+        logo_url = base + reverse("brand-logo", args=[tenant_id]) + f"?v={found.version}"
+    return Brand(name=found.name, logo_url=logo_url, colour=found.primary)

@@ -23,5 +23,5 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
     done = request.method == "POST"
     if done:
         services.unsubscribe(tenant_id=asked.tenant_id, user_id=asked.user_id, kind=asked.kind)
-    context = {"kind": asked.kind.label, "brand": brand_for(asked.tenant_id), "done": done}
+    context = {"kind": asked.kind.label, "mail_brand": brand_for(asked.tenant_id), "done": done}
     return render(request, "notifications/unsubscribe.html", context)

@@ -9,10 +9,12 @@ a tenant's rule covers who has no authenticator yet reaches only the page that s
 sign-out and the language switch.
 
 It runs after django-otp's `OTPMiddleware` (which tells whether the session passed the second
-step) and costs one query per page for a signed-in person; the API (API keys, machine
+step) and costs one query a minute for a signed-in person who needs no second step, one
+per page for the others; the API (API keys, machine
 credentials without sessions) and the PunchOut cXML endpoints are not pages and are left alone.
 """
 
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -25,6 +27,8 @@ from dinghuo.two_factor import doors, queries
 from dinghuo.two_factor.signin import VOUCHED
 
 NOT_PAGES = ("/api/", "/punchout/cxml/", "/static/")
+_CLEAR_AT = "dinghuo_second_step_clear_at"
+_CLEAR_FOR_SECONDS = 60
 # What a person who must set up two-step sign-in may still open.
 WHILE_SETTING_UP = {
     "backoffice:two-step",
@@ -55,7 +59,16 @@ class SecondStepRequired:
         user: Any = request.user
         if not user.is_authenticated or user.is_verified() or request.session.get(VOUCHED):
             return None
+        # A person neither enrolled nor covered by a rule is asked again a minute later, not
+        # on every page (enrolling elsewhere or a new rule takes effect within that minute).
+        now = int(time.time())
+        if now - int(request.session.get(_CLEAR_AT, 0)) < _CLEAR_FOR_SECONDS:
+            return None
         standing = queries.standing(user.pk)
+        if not standing.enrolled and standing.required_as is None:
+            request.session[_CLEAR_AT] = now
+            return None
+        request.session.pop(_CLEAR_AT, None)
         if standing.enrolled:
             logout(request)
             return redirect_to_login(request.get_full_path(), doors.sign_in_url(request.path))

@@ -4,9 +4,11 @@ sign-in (Django's user) each has."""
 from decimal import Decimal
 from typing import Any
 
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 
 from dinghuo.accounts import services as accounts
@@ -94,6 +96,9 @@ def create_company_user(
     if role not in CompanyUser.Role.values:
         raise refuse("role", "invalid_role", "Role is buyer, approver or admin")
     _check_spending_limit(spending_limit, company)
+    account_is_new = not User.objects.filter(
+        Q(username__iexact=email) | Q(email__iexact=email)
+    ).exists()
     person = accounts.person_with_email(email, name)
     _refuse_a_second_membership(tenant_id, company, person.pk)
     taken = field_conflict("email", "already_a_member", "This person is already a user here.")
@@ -112,6 +117,8 @@ def create_company_user(
         invited_by=invited_by,
         language=translation.get_language() or "",
     )
+    if account_is_new:
+        audit.created(person, tenant_id=tenant_id)
     audit.created(member)
     payload = _user_payload(member, company)
     events.record(company_event(company, "company_user.created", payload))
