@@ -15,7 +15,7 @@ from tests.backoffice.staffing import make_staff
 from tests.test_page_isolation import fill, owner  # noqa: F401 (the fixture)
 
 # Pages anyone may open, signed in or not: they declare no permission.
-PUBLIC_PAGES = {"backoffice:sign-in", "backoffice:sign-out"}
+PUBLIC_PAGES = {"backoffice:sign-in", "backoffice:sign-in-code", "backoffice:sign-out"}
 
 
 def staff_pages() -> list[tuple[str, str, Any]]:

@@ -86,6 +86,10 @@ NO_FORM_POSTS_TO = {
     "(tests/backoffice/test_webhook_pages.py)",
     "backoffice:replay-webhook-delivery": "its button shows only on a delivery no longer "
     "waiting (tests/backoffice/test_webhook_pages.py)",
+    "backoffice:people-resend": "its button shows only while a staff invitation waits "
+    "(tests/accounts/test_people.py)",
+    "portal:company-user-invitation-revoke": "its button shows only while a buyer's "
+    "invitation waits (tests/accounts)",
 }
 
 

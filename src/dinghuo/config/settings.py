@@ -480,6 +480,7 @@ UNFOLD = {
                 "items": [
                     _admin_list(_("Users"), "person", "auth.user"),
                     _admin_list(_("Groups"), "group", "auth.group"),
+                    _admin_list(_("Audit log"), "history", "audit.auditentry"),
                     {
                         "title": _("Back office"),
                         "icon": "storefront",
