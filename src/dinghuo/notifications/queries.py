@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from dinghuo.billing.services import languages_of
 from dinghuo.buying.models import Quote
+from dinghuo.core.permissions import PERMISSIONS
 from dinghuo.customers.models import CompanyUser
 from dinghuo.notifications.models import MailPreference
 from dinghuo.orders.models import Order
@@ -109,13 +110,20 @@ def company_people(tenant_id: int, company_ids: set[int]) -> dict[int, dict[str,
     return found
 
 
+_ORDER_READERS = sorted(role.value for role in PERMISSIONS["orders.view"].roles)
+
+
 def staff(tenant_id: int) -> list[Person]:
-    """The tenant's active back-office staff with an address (one query; the back office's
-    `StaffMember` is reached through the user, so no domain code imports the pages)."""
+    """The tenant's active back-office staff with an address whose role may see orders (a
+    warehouse clerk sees no prices, so gets no order mails); one query. The back office's
+    `StaffMember` is reached through the user, so no domain code imports the pages."""
     rows = (
         get_user_model()
         .objects.filter(
-            staff_member__tenant_id=tenant_id, staff_member__is_active=True, is_active=True
+            staff_member__tenant_id=tenant_id,
+            staff_member__is_active=True,
+            staff_member__role__in=_ORDER_READERS,
+            is_active=True,
         )
         .exclude(email="")
         .order_by("id")
