@@ -26,7 +26,6 @@ import httpx
 import orjson
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
 
 from dinghuo.core import clock
 from dinghuo.core.db import insert_rows
@@ -35,7 +34,6 @@ from dinghuo.integrations import cursors, destinations, queries, retry_rules, se
 from dinghuo.integrations.event_types import matches
 from dinghuo.integrations.models import (
     DeliveryState,
-    Event,
     WebhookAttempt,
     WebhookDelivery,
     WebhookSubscription,
@@ -56,11 +54,11 @@ def make_deliveries() -> int:
     """Turn new events into deliveries for every active subscription that has events after
     its place (found in one query, so an idle worker does not lock each subscription in
     turn); how many were made."""
-    later = Event.objects.filter(tenant_id=OuterRef("tenant_id")).filter(
-        Q(txid__gt=OuterRef("position_txid"))
-        | Q(txid=OuterRef("position_txid"), id__gt=OuterRef("position_event_id"))
+    ids = (
+        WebhookSubscription.objects.alias(next_event=queries.next_event_after())
+        .filter(next_event__isnull=False, is_active=True)
+        .order_by("id")
     )
-    ids = WebhookSubscription.objects.filter(Exists(later), is_active=True).order_by("id")
     return sum(_make_deliveries_for(pk) for pk in ids.values_list("id", flat=True))
 
 

@@ -1,9 +1,11 @@
 """Reading the event feed and the webhook subscriptions with their delivery log."""
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.expressions import RawSQL
 
@@ -37,14 +39,44 @@ def events_after(
     qs = _readable_after(tenant_id, after)
     if types:
         qs = qs.filter(type__in=types)
-    return list(qs.order_by("txid", "id")[:limit])
+    with _along_feed_index():
+        return list(qs.order_by("txid", "id")[:limit])
 
 
 def event_places_after(tenant_id: int, after: Place, limit: int) -> list[tuple[Any, ...]]:
     """(id, txid, type, aggregate_type, aggregate_id) of the events `events_after` reads,
     without their payloads: what turning events into webhook deliveries needs."""
     qs = _readable_after(tenant_id, after).order_by("txid", "id")
-    return list(qs.values_list("id", "txid", "type", "aggregate_type", "aggregate_id")[:limit])
+    with _along_feed_index():
+        return list(qs.values_list("id", "txid", "type", "aggregate_type", "aggregate_id")[:limit])
+
+
+_SCANS = ("enable_bitmapscan", "enable_seqscan")
+
+
+@contextmanager
+def _along_feed_index() -> Iterator[None]:
+    """PostgreSQL: read a page of the feed by walking its index (tenant, txid, id) from the
+    place, whatever the statistics say. The newest events always lie past the statistics'
+    last sample, so the planner believes a handful follow any place and picks a bitmap scan
+    that fetches and sorts every later event to keep the first page: measured 284 ms for a
+    page after a backlog of 214,000 events, against 0.6 ms along the index. The two
+    settings are changed for this one statement (SET LOCAL) and put back."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT current_setting(%s), current_setting(%s), "
+            "set_config(%s, 'off', true), set_config(%s, 'off', true)",
+            [*_SCANS, *_SCANS],
+        )
+        before = cursor.fetchone()
+        yield
+        cursor.execute(
+            "SELECT set_config(%s, %s, true), set_config(%s, %s, true)",
+            [_SCANS[0], before[0], _SCANS[1], before[1]],
+        )
 
 
 def _readable_after(tenant_id: int, after: Place) -> QuerySet[Event]:
@@ -55,6 +87,21 @@ def _readable_after(tenant_id: int, after: Place) -> QuerySet[Event]:
     if connection.vendor == "postgresql":
         qs = qs.filter(txid__lt=RawSQL(_HORIZON, []))  # noqa: S611 (constant SQL, no input)
     return qs
+
+
+def next_event_after(
+    tenant: str = "tenant_id", txid: str = "position_txid", event: str = "position_event_id"
+) -> Subquery:
+    """For a row that keeps a place in the feed (in the fields named), the id of the first
+    event after it, or null: filter `next_event__isnull=False` for the rows with work.
+
+    Ordered along the feed index and limited to one, so the database probes that index once
+    per row. An `Exists` with the same condition was planned as a merge over all of the
+    tenant's events: 150–300 ms per worker round with 180,000 events, against 0.4 ms."""
+    later = Event.objects.filter(tenant_id=OuterRef(tenant), txid__gte=OuterRef(txid)).filter(
+        Q(txid__gt=OuterRef(txid)) | Q(id__gt=OuterRef(event))
+    )
+    return Subquery(later.order_by("txid", "id").values("id")[:1])
 
 
 def feed_head(tenant_id: int) -> Place:

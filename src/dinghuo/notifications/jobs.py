@@ -7,11 +7,11 @@
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 
 from dinghuo.core import clock
 from dinghuo.core.models import Tenant
-from dinghuo.integrations.models import Event
+from dinghuo.integrations import queries as feed
 from dinghuo.notifications import services
 from dinghuo.notifications.models import Mail, MailFeed, MailState
 from dinghuo.notifications.sending import send_due_mails
@@ -27,11 +27,11 @@ def make_mails() -> int:
         ~Exists(MailFeed.objects.filter(tenant_id=OuterRef("pk")))
     ).values_list("pk", flat=True):
         services.start_feed(tenant_id=tenant_id)
-    later = Event.objects.filter(tenant_id=OuterRef("tenant_id")).filter(
-        Q(txid__gt=OuterRef("position_txid"))
-        | Q(txid=OuterRef("position_txid"), id__gt=OuterRef("position_event_id"))
+    tenants = (
+        MailFeed.objects.alias(next_event=feed.next_event_after())
+        .filter(next_event__isnull=False)
+        .order_by("tenant_id")
     )
-    tenants = MailFeed.objects.filter(Exists(later)).order_by("tenant_id")
     return sum(
         services.make_mails_for(tenant_id=t) for t in tenants.values_list("tenant_id", flat=True)
     )
