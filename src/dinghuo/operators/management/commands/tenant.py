@@ -1,5 +1,6 @@
 """`dinghuo tenant create --name … --slug … --currency HKD --languages en,zh-hant
---time-zone Asia/Hong_Kong --owner-email … [--print-link]` | `list` | `suspend <slug>` | `reactivate <slug>`."""
+--time-zone Asia/Hong_Kong --owner-email … [--print-link]` | `list` | `suspend <slug>` |
+`reactivate <slug>`."""
 
 from typing import Any
 
