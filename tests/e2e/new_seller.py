@@ -55,7 +55,11 @@ def first_shelf_and_customer(tenant: Tenant) -> tuple[Company, Location]:
         tenant_id=tenant.pk,
         product_id=product.pk,
         code=TEA,
-        name={"en": "Oolong tea, 500 g tin", "zh-hant": "烏龍茶 500 克罐", "zh-hans": "乌龙茶 500 克罐"},
+        name={
+            "en": "Oolong tea, 500 g tin",
+            "zh-hant": "烏龍茶 500 克罐",
+            "zh-hans": "乌龙茶 500 克罐",
+        },
     )
     standard = PriceList.objects.get(tenant=tenant, code="standard")
     pricing.replace_prices(
