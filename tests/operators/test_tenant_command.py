@@ -78,7 +78,7 @@ def test_without_print_link_the_worker_mails_the_owner_an_invitation(
 
     mail = only_mail_to(inbox, OWNER)
     assert mail["Content-Language"] == "en"  # the tenant's first language
-    assert "the back office of Harbour Trading" in text_of(mail)
+    assert "You are invited to work in the back office of Harbour Trading." in text_of(mail)
     link = link_in(mail)
     assert link.startswith("/account/invitation/harbour/")
     browser = Client()
