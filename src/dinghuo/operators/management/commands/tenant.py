@@ -63,7 +63,8 @@ class Command(BaseCommand):
         )
         self.stdout.write(f"Tenant {made.tenant.slug} created; its back office: /staff/.")
         if not options["print_link"]:
-            self.stdout.write(f"The worker mails {made.owner.email} an invitation to sign in.")
+            owner = options["owner_email"].strip().lower()
+            self.stdout.write(f"The worker mails {owner} an invitation to sign in.")
         elif made.owner_is_new:
             link = set_password_link(made.owner, base_url=settings.DINGHUO_PORTAL_URL or LOCAL_URL)
             self.stdout.write(f"The owner sets a password here (once): {link}")
