@@ -13,6 +13,7 @@ from django_tasks_db.models import DBTaskResult
 from dinghuo.accounts.models import Invitation
 from dinghuo.accounts.rules import INVITATION_LIFETIME
 from dinghuo.customers.models import CompanyUser
+from dinghuo.customers.services import create_company_user
 from tests.accounts.support import (
     PASSWORD,
     html_of,
@@ -211,3 +212,17 @@ def test_another_company_cannot_touch_the_invitation(
     r = post(stranger.client, f"/company/users/{member.pk}/invitation/revoke/")
 
     assert r.status_code == 404 and state() == before
+
+
+def test_an_invitation_nobody_signed_says_you_are_invited_without_naming_the_seller_twice(
+    world, inbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):  # as the seller's system adds her
+        create_company_user(
+            tenant_id=world.tenant.pk, company_id=world.company.pk, email="mei@buyer.test",
+            name="Chan Mei", role="buyer",
+        )  # fmt: skip
+    run_worker()
+    text = text_of(only_mail_to(inbox, "mei@buyer.test"))
+    assert "You are invited to order from Acme Wholesale." in text
+    assert "invited you" not in text

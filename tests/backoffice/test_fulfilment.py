@@ -56,9 +56,22 @@ def test_the_pick_list_shows_what_is_left_and_where_it_is_reserved(world):
     order = _confirmed(world, ("A-1", 4), ("B-2", 12))
     page = texts(staff.client.get(f"/staff/fulfilment/{order.pk}/"))
     assert 'data-testid="left-A-1">4<' in page
-    assert "main: 12" in page and "main: 4" in page
+    assert "Main: 12" in page and "Main: 4" in page  # the warehouse's name, not its code
     form = _ship_form(staff, order)
     assert (form["ship_1"], form["ship_2"]) == ("4", "12")  # everything left, by default
+
+
+def test_a_warehouse_clerk_is_not_sent_to_the_order_page_closed_to_them(world):
+    order = _confirmed(world, ("A-1", 4))
+    order_page = f'href="/staff/orders/{order.pk}/"'
+    owner = staff_client(world)
+    assert order_page in texts(owner.client.get("/staff/fulfilment/"))
+    assert order_page in texts(owner.client.get(f"/staff/fulfilment/{order.pk}/"))
+    clerk = staff_client(world, "wing@seller.test", role="warehouse")
+    listed = texts(clerk.client.get("/staff/fulfilment/"))
+    assert f'data-testid="to-ship-{order.number}"' in listed and order_page not in listed
+    assert order_page not in texts(clerk.client.get(f"/staff/fulfilment/{order.pk}/"))
+    assert clerk.client.get(f"/staff/orders/{order.pk}/").status_code == 403
 
 
 def test_an_order_ships_in_two_parts_then_is_shipped(world):

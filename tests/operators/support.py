@@ -20,8 +20,11 @@ OWNER = "owner@harbour.test"
 LINK = re.compile(r"https?://\S+/operator/welcome/\S+/")
 
 
-def create_by_command(slug: str = "harbour", owner: str = OWNER) -> tuple[Tenant, str]:
-    """The tenant the command creates, and what it printed."""
+def create_by_command(
+    slug: str = "harbour", owner: str = OWNER, *, print_link: bool = True
+) -> tuple[Tenant, str]:
+    """The tenant the command creates, and what it printed (the owner's link, or with
+    `print_link=False` the line saying the invitation is mailed)."""
     out = io.StringIO()
     call_command(
         "tenant",
@@ -38,6 +41,7 @@ def create_by_command(slug: str = "harbour", owner: str = OWNER) -> tuple[Tenant
         "Asia/Hong_Kong",
         "--owner-email",
         owner,
+        *(["--print-link"] if print_link else []),
         stdout=out,
     )
     return Tenant.objects.get(slug=slug), out.getvalue()

@@ -11,6 +11,7 @@ from dinghuo.core.models import Seller, Tenant
 from dinghuo.inventory.models import Warehouse
 from dinghuo.orders.models import Order
 from dinghuo.pricing.models import PriceList
+from tests.accounts.support import link_in, only_mail_to, run_worker, text_of
 from tests.builders import ApiClient
 from tests.operators.support import OWNER, create_by_command, first_trade, owner_link
 
@@ -62,6 +63,36 @@ def test_the_owner_sets_a_password_once_and_signs_in_to_the_back_office() -> Non
     assert signed_in.status_code == 302 and signed_in["Location"] == "/staff/"
     again = Client().get(link, follow=True)
     assert b'data-testid="link-used"' in again.content
+
+
+def test_without_print_link_the_worker_mails_the_owner_an_invitation(
+    inbox, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        _tenant, printed = create_by_command(print_link=False)
+    assert "/operator/welcome/" not in printed
+    assert f"The worker mails {OWNER} an invitation" in printed
+    assert inbox.received == []  # the worker sends it, not the command
+
+    run_worker()
+
+    mail = only_mail_to(inbox, OWNER)
+    assert mail["Content-Language"] == "en"  # the tenant's first language
+    assert "You are invited to work in the back office of Harbour Trading." in text_of(mail)
+    link = link_in(mail)
+    assert link.startswith("/account/invitation/harbour/")
+    browser = Client()
+    accepted = browser.post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert accepted.status_code == 302 and accepted["Location"] == "/staff/"
+    assert browser.get("/staff/").status_code == 200
+
+
+def test_a_refused_creation_mails_nobody(inbox, django_capture_on_commit_callbacks) -> None:
+    create_by_command()
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(CommandError):
+        create_by_command(owner="other@harbour.test", print_link=False)  # the slug is taken
+    run_worker()
+    assert inbox.received == []
 
 
 def test_a_taken_slug_or_a_bad_currency_creates_nothing() -> None:

@@ -57,7 +57,9 @@ def send_invitation(invitation: Invitation, token: str) -> None:
     context = {
         "name": person.first_name,
         "seller": invitation.tenant.name,
-        "invited_by": invitation.invited_by or invitation.tenant.name,
+        # Nobody named (a new seller's owner, a buyer added by the seller's system): the
+        # mail says "you are invited", not "<seller> invited you to … <seller>".
+        "invited_by": invitation.invited_by,
         "staff": invitation.door == Invitation.Door.BACKOFFICE,
         "has_password": person.has_usable_password(),
         "link": _site() + path,

@@ -332,7 +332,7 @@ class PickLine:
 
     line: OrderLine
     to_ship: int
-    held: list[tuple[str, int]]  # (warehouse code, units reserved there), by priority
+    held: list[tuple[str, int]]  # (warehouse name, units reserved there), by priority
 
     @property
     def reserved(self) -> int:
@@ -345,7 +345,7 @@ def pick_list(tenant_id: int, lines: list[OrderLine]) -> list[PickLine]:
     held: dict[int, list[tuple[str, int]]] = {}
     for reservation in inventory.open_reservations(tenant_id, (line.pk for line in lines)):
         held.setdefault(reservation.order_line_id, []).append(
-            (reservation.warehouse.code, reservation.quantity)
+            (reservation.warehouse.name, reservation.quantity)
         )
     return [
         PickLine(line, line.quantity - line.shipped_quantity, held.get(line.pk, []))

@@ -11,7 +11,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import get_language, gettext
+from django.utils.translation import get_language, gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -24,7 +24,7 @@ from dinghuo.core.errors import DomainError, NotFound
 
 class InviteForm(django_forms.Form):
     email = django_forms.EmailField(label=_("Email"), max_length=254)
-    name = django_forms.CharField(label=_("Name"), max_length=150)
+    name = django_forms.CharField(label=pgettext_lazy("of a person", "Name"), max_length=150)
     role = django_forms.ChoiceField(
         label=_("Role"),
         choices=[(role.value, name) for role, name in permissions.ROLE_NAMES.items()],

@@ -14,6 +14,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from dinghuo.accounts import services as accounts
+from dinghuo.accounts.models import Invitation
 from dinghuo.backoffice.services import add_staff_member, user_for_email
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.models import Tenant
@@ -44,12 +46,14 @@ def set_up_tenant(
     languages: Sequence[str],
     time_zone: str,
     owner_email: str,
+    mail_owner: bool = False,
 ) -> NewTenant:
     """A new tenant ready to take orders: its primary seller in `base_currency`, a main
     warehouse, a standard price list in that currency, and `owner_email` as its first staff
     member (a new user without a password when the e-mail has none; they set one through the
-    link `welcome.set_password_link` makes). A person already staff of another tenant is
-    refused (409 `staff_of_other_tenant`); any refusal leaves nothing behind."""
+    link `welcome.set_password_link` makes, or the invitation mailed when `mail_owner`, in
+    the tenant's first language). A person already staff of another tenant is refused (409
+    `staff_of_other_tenant`); any refusal leaves nothing behind."""
     owner_email = owner_email.strip().lower()
     try:
         validate_email(owner_email)
@@ -71,4 +75,13 @@ def set_up_tenant(
     create_price_list(tenant_id=tenant.pk, code=code, name=list_name, currency=base_currency)
     owner, created = user_for_email(owner_email)
     add_staff_member(tenant_id=tenant.pk, user_id=owner.pk, role=Role.OWNER.value)
+    if mail_owner:
+        # The worker mails it once this transaction commits: a refusal mails nothing.
+        accounts.invite(
+            tenant_id=tenant.pk,
+            user_id=owner.pk,
+            door=Invitation.Door.BACKOFFICE,
+            invited_by="",
+            language=(tenant.language_list or ["en"])[0],
+        )
     return NewTenant(tenant, owner, created)

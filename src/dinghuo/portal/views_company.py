@@ -15,7 +15,7 @@ from django import forms as django_forms
 from django.contrib import messages
 from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -40,7 +40,7 @@ from dinghuo.portal.access import Buyer, BuyerRequest, buyer_required, company_a
 
 class NewUserForm(django_forms.Form):
     email = django_forms.EmailField(label=_("Email"), max_length=150)
-    name = django_forms.CharField(label=_("Name"), max_length=150)
+    name = django_forms.CharField(label=pgettext_lazy("of a person", "Name"), max_length=150)
     role = django_forms.ChoiceField(label=_("Role"), choices=ROLE_CHOICES)
     spending_limit = django_forms.DecimalField(
         label=_("Spending limit"),

@@ -1,5 +1,6 @@
 """`dinghuo tenant create --name … --slug … --currency HKD --languages en,zh-hant
---time-zone Asia/Hong_Kong --owner-email …` | `list` | `suspend <slug>` | `reactivate <slug>`."""
+--time-zone Asia/Hong_Kong --owner-email … [--print-link]` | `list` | `suspend <slug>` |
+`reactivate <slug>`."""
 
 from typing import Any
 
@@ -28,6 +29,11 @@ class Command(BaseCommand):
         create.add_argument("--languages", default="en", help="Comma separated: en,zh-hant")
         create.add_argument("--time-zone", default="UTC", help="IANA name: Asia/Hong_Kong")
         create.add_argument("--owner-email", required=True)
+        create.add_argument(
+            "--print-link",
+            action="store_true",
+            help="Print the owner's one-time link instead of mailing them an invitation",
+        )
         sub.add_parser("list", help="Every tenant with its size")
         for action in ("suspend", "reactivate"):
             one = sub.add_parser(action, help=f"{action.title()} a tenant")
@@ -53,9 +59,13 @@ class Command(BaseCommand):
             languages=[c.strip() for c in options["languages"].split(",") if c.strip()],
             time_zone=options["time_zone"],
             owner_email=options["owner_email"],
+            mail_owner=not options["print_link"],
         )
         self.stdout.write(f"Tenant {made.tenant.slug} created; its back office: /staff/.")
-        if made.owner_is_new:
+        if not options["print_link"]:
+            owner = options["owner_email"].strip().lower()
+            self.stdout.write(f"The worker mails {owner} an invitation to sign in.")
+        elif made.owner_is_new:
             link = set_password_link(made.owner, base_url=settings.DINGHUO_PORTAL_URL or LOCAL_URL)
             self.stdout.write(f"The owner sets a password here (once): {link}")
         else:
