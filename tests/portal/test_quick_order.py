@@ -122,7 +122,9 @@ def test_codes_are_taken_as_people_paste_them(world: World) -> None:
         "B-2",
         "C-3",
     ]
-    assert "$90.00" in html and "$30.00" in html and "$1.00" in html  # A-1 × 10 at 9.00, C-3 × 3 at 0.3333
+    assert (
+        "$90.00" in html and "$30.00" in html and "$1.00" in html
+    )  # A-1 × 10 at 9.00, C-3 × 3 at 0.3333
     assert "No such SKU" not in html
 
 

@@ -119,11 +119,9 @@ def codes_as_listed(tenant_id: int, seller_id: int, codes: Iterable[str]) -> dic
     if not keys:
         return {}
     spellings: dict[str, set[str]] = {}
-    for code in mine.annotate(key=Upper("code")).filter(key__in=keys).values_list("code", flat=True):
+    for code in (
+        mine.annotate(key=Upper("code")).filter(key__in=keys).values_list("code", flat=True)
+    ):
         spellings.setdefault(code.upper(), set()).add(code)
     listed = {key: names.pop() for key, names in spellings.items() if len(names) == 1}
-    return {
-        code: listed[code.upper()]
-        for code in wanted - found
-        if code.upper() in listed
-    }
+    return {code: listed[code.upper()] for code in wanted - found if code.upper() in listed}
