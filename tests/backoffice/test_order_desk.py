@@ -244,3 +244,15 @@ def test_the_order_page_says_where_the_order_came_from_in_words(world):
     Order.objects.filter(pk=order.pk).update(channel="portal")
     page = texts(staff.client.get(f"/staff/orders/{order.pk}/", HTTP_ACCEPT_LANGUAGE="zh-hant"))
     assert "於訂貨入口網站下單" in page
+
+
+def test_the_order_page_shows_the_delivery_address_in_full(world):
+    world.ship_to.line2 = "Pier 3"
+    world.ship_to.postal_code = "999077"
+    world.ship_to.save()
+    staff = staff_client(world)
+    order = place(world, ("A-1", 1))
+    page = texts(staff.client.get(f"/staff/orders/{order.pk}/"))
+    address = page.split('data-testid="delivery-address"')[1].split("</p>")[0]
+    for part in ("Dock 1", "1 Harbour Rd", "Pier 3", "Hong Kong 999077", "Hong Kong SAR China"):
+        assert part in address

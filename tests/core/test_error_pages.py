@@ -57,3 +57,28 @@ def test_a_server_error_is_a_styled_500_in_the_readers_language(rf) -> None:
     response = server_error(request)
     assert response.status_code == 500
     assert "出了點問題" in response.content.decode()
+
+
+def test_the_back_office_error_page_has_the_back_office_look_and_ways_back() -> None:
+    html = Client().get("/staff/no-such-page/").content.decode()
+    assert "backoffice/backoffice.css" in html  # the back office's stylesheet
+    assert 'href="/staff/" data-testid="error-start"' in html
+    assert 'href="/staff/signin/"' in html
+
+
+def test_the_portal_error_page_offers_the_start_page_and_signing_in() -> None:
+    html = Client().get("/no-such-page/").content.decode()
+    assert "backoffice.css" not in html
+    assert 'href="/signin/"' in html and 'href="/"' in html
+
+
+def test_a_signed_in_clerk_refused_a_page_sees_it_in_chinese(world) -> None:
+    from tests.backoffice.staffing import staff_client
+
+    staff = staff_client(world, role="warehouse")
+    staff.client.cookies["django_language"] = "zh-hant"
+    response = staff.client.get("/staff/people/")
+    assert response.status_code == 403
+    html = response.content.decode()
+    assert "沒有權限" in html and "返回首頁" in html and "登入" in html
+    assert not LATIN_WORD.findall(_visible_text(html))

@@ -108,3 +108,28 @@ def test_reorder_fills_the_cart_at_todays_prices_and_says_what_changed(world: Wo
     ]
     # The report shows once.
     assert 'data-testid="repricing"' not in buyer.client.get("/cart/").content.decode()
+
+
+def test_the_order_page_shows_where_and_when_it_is_delivered(world: World) -> None:
+    import datetime
+
+    from dinghuo.core import clock
+
+    world.ship_to.line2 = "Pier 3"
+    world.ship_to.postal_code = "999077"
+    world.ship_to.save()
+    buyer = sign_in(world)
+    wanted = clock.now().date() + datetime.timedelta(days=5)
+    order = buyer.place(world, ("A-1", 10), requested_delivery_date=wanted)
+    plain = buyer.place(world, ("A-1", 1))
+    html = buyer.client.get(f"/orders/{order.pk}/").content.decode()
+    address = html.split('data-testid="delivery-address"')[1].split("</p>")[0]
+    for part in ("Delivery address", "Dock 1", "1 Harbour Rd", "Pier 3", "Hong Kong 999077"):
+        assert part in address
+    assert "Hong Kong SAR China" in address  # the country by its name, not "HK"
+    assert 'data-testid="requested-date">' in html
+    html = buyer.client.get(f"/orders/{plain.pk}/").content.decode()
+    assert "Dock 1" in html and 'data-testid="requested-date"' not in html
+    buyer.client.cookies["django_language"] = "zh-hant"
+    html = buyer.client.get(f"/orders/{order.pk}/").content.decode()
+    assert "送貨地址" in html and "香港" in html

@@ -107,3 +107,69 @@ def test_checking_200_pasted_rows_takes_the_same_queries_as_one(world: World) ->
     assert html.count('class="problems problems--warning"') == 200
     assert 'data-testid="total-199">$985.50<' in html  # X-199 × 219 at 4.50
     assert len(lots) == len(few)
+
+
+def test_codes_are_taken_as_people_paste_them(world: World) -> None:
+    """Any case, spaces around, the label of a product card in either language and
+    full-width characters: each line reads as the SKU it shows, spelled as listed."""
+    buyer = sign_in(world)
+    pasted = "  a-1 \t10\nSKU Ｂ－２\t１２\n貨號：c-3\t3"
+    html = csrf_post(
+        buyer.client, "/quick-order/", {"action": "paste", "rows_text": pasted}
+    ).content.decode()
+    assert [m for m in re.findall(r'name="sku" value="([^"]*)"', html) if m] == [
+        "A-1",
+        "B-2",
+        "C-3",
+    ]
+    assert (
+        "$90.00" in html and "$30.00" in html and "$1.00" in html
+    )  # A-1 × 10 at 9.00, C-3 × 3 at 0.3333
+    assert "No such SKU" not in html
+
+
+def test_after_a_bad_line_the_paste_is_kept_and_the_good_rows_listed(world: World) -> None:
+    buyer = sign_in(world)
+    pasted = "a-1\t10\nwhat?\nB-2 twelve\nNOPE\t2"
+    html = csrf_post(
+        buyer.client, "/quick-order/", {"action": "paste", "rows_text": pasted}
+    ).content.decode()
+    # The text stays in the box to be mended, the lines it could not read are named there.
+    assert ">\na-1\t10\nwhat?\nB-2 twelve\nNOPE\t2</textarea>" in html
+    assert "Line 2: no quantity" in html and "Line 3: no quantity" in html
+    assert "2 lines could not be read" in html
+    # The rows it could read are in the table: the good one priced, the unknown one marked.
+    assert 'data-testid="total-0">$90.00<' in html
+    assert re.search(r'id="qo-item-1".*?No such SKU in your catalogue\.', html, re.S)
+
+
+def test_a_lower_case_row_is_added_to_the_cart_as_listed(world: World) -> None:
+    buyer = sign_in(world)
+    r = csrf_post(
+        buyer.client,
+        "/quick-order/",
+        {"action": "add", "sku": [" a-1 ", "ｂ－２"], "quantity": ["10", "１２"]},
+    )
+    assert r.status_code == 302
+    cart = buying.cart(world.tenant.pk, world.company.pk, buyer.member.pk)
+    assert [(line.check.sku, line.check.quantity) for line in cart.lines] == [
+        ("A-1", 10),
+        ("B-2", 12),
+    ]
+
+
+def test_a_code_spelled_as_listed_wins_and_another_sellers_codes_are_not_matched(
+    world: World,
+) -> None:
+    from dinghuo.catalog import queries as catalog
+    from dinghuo.catalog.models import Sku
+    from dinghuo.core.models import Seller
+
+    sku = world.skus["A-1"]
+    Sku.objects.create(tenant=world.tenant, seller=world.seller, product=sku.product, code="a-1")
+    other = Seller.objects.create(tenant=world.tenant, slug="other", name="Other")
+    Sku.objects.create(tenant=world.tenant, seller=other, product=sku.product, code="q-9")
+    listed = catalog.codes_as_listed(
+        world.tenant.pk, world.seller.pk, ["a-1", "A-1", "b-2", "Q-9", "nope"]
+    )
+    assert listed == {"b-2": "B-2"}  # a-1 and A-1 are both listed: each as written

@@ -1,6 +1,9 @@
 """Catalogue reads for the API and pages: tenant-scoped, a fixed number of queries each."""
 
+from collections.abc import Iterable
+
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Upper
 
 from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
 from dinghuo.catalog.texts import LANGUAGES, column
@@ -100,3 +103,25 @@ def category_and_descendants(tenant_id: int, category_id: int) -> set[int]:
             found.add(cid)
             todo += children.get(cid, [])
     return found
+
+
+def codes_as_listed(tenant_id: int, seller_id: int, codes: Iterable[str]) -> dict[str, str]:
+    """The seller's own spelling of codes a person typed in another case ("ric-1" → "RIC-1"):
+    one indexed query when every code is spelled as listed, one more (a case-blind look at the
+    seller's SKUs) for those that are not. A code listed twice in different cases, or not at
+    all, has no entry: it is left as typed."""
+    wanted = {code for code in codes if code}
+    if not wanted:
+        return {}
+    mine = Sku.objects.filter(tenant_id=tenant_id, seller_id=seller_id)
+    found = set(mine.filter(code__in=wanted).values_list("code", flat=True))
+    keys = {code.upper() for code in wanted - found}
+    if not keys:
+        return {}
+    spellings: dict[str, set[str]] = {}
+    for code in (
+        mine.annotate(key=Upper("code")).filter(key__in=keys).values_list("code", flat=True)
+    ):
+        spellings.setdefault(code.upper(), set()).add(code)
+    listed = {key: names.pop() for key, names in spellings.items() if len(names) == 1}
+    return {code: listed[code.upper()] for code in wanted - found if code.upper() in listed}

@@ -71,6 +71,18 @@ def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
 
 
 def _page(request: HttpRequest, status: int, title: Promise, explanation: Promise) -> HttpResponse:
-    # Back to the side of the site the person was on.
-    start = "/staff/" if request.path.startswith("/staff/") else "/"
-    return error_page(request, status, title=title, explanation=explanation, start=start)
+    # Back to the side of the site the person was on, in its look; nothing here reads the
+    # database or the tenant, which may be what failed.
+    if request.path.startswith("/staff/"):
+        return error_page(
+            request,
+            status,
+            title=title,
+            explanation=explanation,
+            start="/staff/",
+            sign_in="/staff/signin/",
+            template="backoffice/error.html",
+        )
+    return error_page(
+        request, status, title=title, explanation=explanation, start="/", sign_in="/signin/"
+    )

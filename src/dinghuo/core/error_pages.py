@@ -23,17 +23,22 @@ def error_page(
     explanation: str | Promise,
     hint: str | Promise | None = None,
     start: str | None = None,
+    sign_in: str | None = None,
     testid: str = "error-page",
+    template: str = "layout/error.html",
 ) -> HttpResponse:
-    """A styled page saying what went wrong, with a hint or a link to `start`."""
+    """A styled page saying what went wrong, with a hint or a link to `start` (and to
+    `sign_in`, for a visitor who may only need to sign in). `template` gives it the look of
+    the side of the site it is on."""
     language = translation.get_language_from_request(request)
     with translation.override(language):
-        body = loader.get_template("layout/error.html").render(
+        body = loader.get_template(template).render(
             {
                 "title": title,
                 "explanation": explanation,
                 "hint": hint,
                 "start": start,
+                "sign_in": sign_in,
                 "testid": testid,
                 "request": request,
                 "csrf_token": get_token(request),

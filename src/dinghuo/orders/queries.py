@@ -81,7 +81,7 @@ def order_detail(
     if company_id is not None:
         orders_ = orders_.filter(company_id=company_id)
     order = (
-        orders_.select_related("seller", "placed_by__user", "entered_by")
+        orders_.select_related("seller", "ship_to", "placed_by__user", "entered_by")
         .prefetch_related(
             Prefetch(
                 "lines",

@@ -6,17 +6,14 @@ a SKU may be ordered at that quantity is left to the services and queries.
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext
 
-# An order has at most 1,000 lines (the API's limit); a paste or file is read up to that.
-MAX_ROWS = 1000
-# Spreadsheets copy cells with tabs; people type commas, semicolons or spaces.
-_SEPARATORS = ("\t", ";", ",")
-_WHOLE_NUMBER = re.compile(r"^[+-]?\d+(?:\.0*)?$")
+from dinghuo.pages import row_rules
+
+MAX_ROWS = row_rules.MAX_ROWS
 
 
 @dataclass(frozen=True)
@@ -27,6 +24,7 @@ class Row:
     quantity: int | None
     quantity_text: str = ""
     position: int | None = None  # its place in the typed table, blank rows counted
+    line: int | None = None  # its line in a paste or file (from 1)
 
 
 @dataclass(frozen=True)
@@ -44,61 +42,26 @@ class ReadRows:
     bad_lines: list[BadLine]
 
 
-def _quantity(text: str) -> int | None:
-    """A whole number as spreadsheets write it ("12", "12.0", "+12"); None otherwise."""
-    text = text.strip().replace("\u00a0", "")
-    if not _WHOLE_NUMBER.match(text):
-        return None
-    return int(text.split(".")[0])
+_REFUSALS = {
+    row_rules.Refusal.NO_QUANTITY: lambda: gettext("no quantity"),
+    row_rules.Refusal.NO_SKU: lambda: gettext("no SKU code"),
+    row_rules.Refusal.TOO_MANY: lambda: gettext("more than %(max)d rows") % {"max": MAX_ROWS},
+}
 
 
-def _split(line: str) -> list[str]:
-    for separator in _SEPARATORS:
-        if separator in line:
-            return [field.strip() for field in line.split(separator)]
-    return line.split()
-
-
-def _read_fields(numbered: list[tuple[int, list[str]]]) -> ReadRows:
-    """Rows from lines already split into fields: the SKU code is the first field, the
-    quantity the first later field that is a whole number. A first line of several fields
-    without a quantity is a header and is skipped; blank lines are skipped; anything else
-    is reported."""
-    rows: list[Row] = []
-    bad: list[BadLine] = []
-    seen_content = False
-    for number, fields in numbered:
-        fields = [f.strip() for f in fields]
-        if not any(fields):
-            continue
-        first_content = not seen_content
-        seen_content = True
-        text = " | ".join(f for f in fields if f)
-        code = fields[0]
-        quantity = next((q for q in map(_quantity, fields[1:]) if q is not None), None)
-        if quantity is None:
-            if first_content and len([f for f in fields if f]) > 1:
-                continue  # a header line such as "SKU, Quantity"
-            reason = gettext("no quantity") if code else gettext("no SKU code")
-            bad.append(BadLine(number, text[:120], reason))
-            continue
-        if not code:
-            bad.append(BadLine(number, text[:120], gettext("no SKU code")))
-            continue
-        if len(rows) >= MAX_ROWS:
-            bad.append(
-                BadLine(number, text[:120], gettext("more than %(max)d rows") % {"max": MAX_ROWS})
-            )
-            break
-        rows.append(Row(code, quantity, str(quantity)))
-    return ReadRows(rows, bad)
+def _read(read: tuple[list[row_rules.ReadRow], list[row_rules.UnreadLine]]) -> ReadRows:
+    """The pure reading's rows and unread lines, the reasons worded for the reader."""
+    rows, unread = read
+    return ReadRows(
+        [Row(row.sku, row.quantity, str(row.quantity), line=row.number) for row in rows],
+        [BadLine(line.number, line.text, _REFUSALS[line.refusal]()) for line in unread],
+    )
 
 
 def read_pasted(text: str) -> ReadRows:
     """Rows pasted from a spreadsheet or typed: one per line, code and quantity separated by
     a tab, comma, semicolon or spaces."""
-    lines = text.splitlines()
-    return _read_fields([(i, _split(line)) for i, line in enumerate(lines, start=1)])
+    return _read(row_rules.read_lines(text))
 
 
 def read_csv(data: bytes) -> ReadRows:
@@ -113,7 +76,7 @@ def read_csv(data: bytes) -> ReadRows:
     except csv.Error:
         dialect = csv.excel
     reader = csv.reader(io.StringIO(text), dialect)
-    return _read_fields([(reader.line_num, fields) for fields in reader])
+    return _read(row_rules.read_fields([(reader.line_num, fields) for fields in reader]))
 
 
 def read_xlsx(data: bytes) -> ReadRows:
@@ -129,7 +92,7 @@ def read_xlsx(data: bytes) -> ReadRows:
         (i, ["" if cell is None else str(cell) for cell in values])
         for i, values in enumerate(sheet.iter_rows(values_only=True), start=1)
     ]
-    return _read_fields(numbered)
+    return _read(row_rules.read_fields(numbered))
 
 
 def read_upload(name: str, data: bytes) -> ReadRows:
@@ -144,7 +107,7 @@ def typed_rows(skus: list[str], quantities: list[str]) -> list[Row]:
     rows left blank are dropped."""
     rows = []
     for position, (sku, quantity) in enumerate(zip(skus, quantities, strict=False)):
-        sku, quantity = sku.strip(), quantity.strip()
+        sku, quantity = row_rules.sku_code(sku), quantity.strip()
         if sku or quantity:
-            rows.append(Row(sku, _quantity(quantity), quantity, position))
+            rows.append(Row(sku, row_rules.quantity(quantity), quantity, position))
     return rows[:MAX_ROWS]

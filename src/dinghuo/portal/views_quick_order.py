@@ -7,7 +7,7 @@ comes from the signed-in buyer (`request.buyer`).
 """
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +19,9 @@ from django.urls import reverse
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from dinghuo.buying import queries as buying_queries
 from dinghuo.buying import services as buying
+from dinghuo.catalog import queries as catalog
 from dinghuo.core.errors import DomainError
 from dinghuo.orders import queries as order_queries
 from dinghuo.orders.line_checks import LineRequest
@@ -162,6 +164,14 @@ def add_rows_to_cart(buyer: Buyer, rows: list[Row]) -> AddReport:
     return AddReport(added, refused, checked.currency)
 
 
+def _as_listed(buyer: Buyer, rows: list[Row]) -> list[Row]:
+    """The rows with each code spelled as the seller lists it, whatever case it was typed in
+    (one query, two when a code is not spelled as listed)."""
+    seller_id = buying_queries.buyer_company(buyer.tenant_id, buyer.company_id).seller_id
+    listed = catalog.codes_as_listed(buyer.tenant_id, seller_id, [row.sku for row in rows])
+    return [replace(row, sku=listed.get(row.sku, row.sku)) for row in rows]
+
+
 def _rows_from_request(request: HttpRequest) -> tuple[list[Row], list[BadLine]]:
     action = request.POST.get("action", "check")
     if action == "paste":
@@ -192,6 +202,7 @@ def quick_order(request: BuyerRequest) -> HttpResponse:
     buyer = request.buyer
     action = request.POST.get("action", "") if request.method == "POST" else ""
     rows, bad_lines = _rows_from_request(request) if action else ([], [])
+    rows = _as_listed(buyer, rows) if rows else rows
     context: dict[str, Any] = {
         "bad_lines": bad_lines,
         "bad_source": action if bad_lines else "",
@@ -227,7 +238,10 @@ def quick_order(request: BuyerRequest) -> HttpResponse:
         context["results"] = [by_position.get(i, QuickRow(i, "", "")) for i in range(posted)]
         return render(request, "portal/_quick_order_results.html", context)
     checked.rows = _with_blank_rows(checked.rows)
-    context["paste_form"] = forms.PasteForm()
+    # What was pasted stays in the box, so that a line the page could not read is mended
+    # there rather than typed again; the rows read from it are in the table above.
+    pasted = request.POST.get("rows_text", "") if action == "paste" else ""
+    context["paste_form"] = forms.PasteForm(initial={"rows_text": pasted})
     context["upload_form"] = forms.UploadForm()
     context["cart_size"] = page.cart_size(buyer)
     return render(request, "portal/quick_order.html", context)

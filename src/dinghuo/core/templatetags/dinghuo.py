@@ -25,7 +25,7 @@ from django.template.defaultfilters import date as django_date
 from django.utils import timezone, translation
 from django.utils.translation import pgettext
 
-from dinghuo.core import phrases
+from dinghuo.core import phrases, units
 from dinghuo.core.money import format_unit_price, is_currency, minor_units, round_money
 
 register = template.Library()
@@ -108,6 +108,12 @@ def currency_name(code: Any, count: Any = 2) -> str:
     return get_currency_name(
         str(code), count=amount if amount is not None else 2, locale=babel_locale()
     )
+
+
+@register.filter(name="unit_name")
+def unit_name_filter(unit: Any) -> str:
+    """A SKU's unit of measure in the active language ("ctn" → "carton", "箱"; `core.units`)."""
+    return units.unit_name(str(unit or ""))
 
 
 @register.filter
