@@ -283,7 +283,7 @@ def label(model: type[models.Model] | None, object_type: str, key: str) -> str:
         return str(FIELD_WORDS[key])
     field = _field(model, key)
     if field is not None and isinstance(field.verbose_name, Promise):
-        return str(capfirst(field.verbose_name))
+        return capfirst(str(field.verbose_name))
     if object_type == "pricing.pricelist":
         return str(_("Prices of %(sku)s") % {"sku": key})  # the ladders, by SKU code
     return str(_("Other detail"))
