@@ -1,6 +1,7 @@
 """The writes recorded since issue 12: warehouses, tenants (status, branding, API limits),
-staff, the two-step sign-in rule, tax rates, and the admin's inline rows and members."""
+staff, the two-step sign-in rule, and the admin's inline rows and many-to-many members."""
 
+from django.contrib import admin
 from django.contrib.auth.models import User
 from django.test import Client
 
@@ -8,7 +9,7 @@ from dinghuo.audit.models import AuditEntry
 from dinghuo.backoffice import services as backoffice
 from dinghuo.core import actors
 from dinghuo.core import services as core
-from dinghuo.customers.models import Location
+from dinghuo.customers.models import Company, CustomerGroup, Location
 from dinghuo.inventory import services as inventory
 from dinghuo.two_factor import services as two_factor
 from dinghuo.two_factor.models import Requirement
@@ -163,3 +164,27 @@ def test_the_admin_records_the_rows_of_its_inlines(world):
         "Kowloon",
         world.tenant.pk,
     )
+
+
+class _GroupsForm:
+    """The part of a company's admin form `save_related` uses: its instance, its fields and
+    the saving of its many-to-many fields."""
+
+    def __init__(self, company, groups):
+        self.instance = company
+        self.fields = {"groups": None}
+        self._groups = groups
+
+    def save_m2m(self):
+        self.instance.groups.set(self._groups)
+
+
+def test_the_admin_records_the_members_of_many_to_many_fields(world, rf):
+    group = CustomerGroup.objects.create(tenant=world.tenant, code="vip", name="VIP")
+    company_admin = admin.site._registry[Company]
+
+    company_admin.save_related(rf.post("/"), _GroupsForm(world.company, [group]), [], True)
+    company_admin.save_related(rf.post("/"), _GroupsForm(world.company, [group]), [], True)
+
+    entry = only_entry("customers.company", world.company.pk)
+    assert (entry.before, entry.after) == ({"groups": []}, {"groups": [group.pk]})

@@ -67,7 +67,8 @@ class AuditedAdmin(admin.ModelAdmin):
         # `save_formset` does (some set the tenant of new rows, some save through services).
         parent = form.instance
         names = _m2m_names(form)
-        members_before = audit.members(parent, *names) if change else {}
+        # A new row had no members: recording None → [] would say something changed.
+        members_before = audit.members(parent, *names) if change else {n: [] for n in names}
         rows_before = [_rows_of(formset, parent) for formset in formsets]
         super().save_related(request, form, formsets, change)
         members_after = audit.members(parent, *names)

@@ -449,7 +449,7 @@ class Reader:
         if isinstance(value, int | float) or isinstance(field, models.DecimalField):
             return number(value) or str(value)
         if isinstance(value, dict):
-            return "; ".join(
+            return ", ".join(
                 f"{_part(key, str(k))}{pgettext('after a label', ': ')}"
                 f"{self.value(entry, None, str(k), v)}"
                 for k, v in value.items()
