@@ -17,6 +17,7 @@ from dinghuo.accounts import tasks
 from dinghuo.accounts.models import Invitation, SignedInSession
 from dinghuo.accounts.queries import open_invitation
 from dinghuo.accounts.rules import INVITATION_LIFETIME, SEEN_EVERY, new_token, token_hash
+from dinghuo.audit import services as audit
 from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
 
@@ -59,6 +60,7 @@ def invite(
         invitation = Invitation.objects.create(
             tenant_id=tenant_id, user_id=user_id, door=door, invited_by=invited_by[:200]
         )
+        audit.created(invitation)
     invitation.language = language[:10]
     invitation.save(update_fields=["language"])
     _queue(tasks.send_invitation, invitation.pk)
@@ -110,9 +112,10 @@ def revoke_invitation(*, tenant_id: int, invitation_id: int, door: str) -> Invit
     """End an open invitation: its link no longer works (the membership stays, as the
     company or staff page shows it, until it is switched off there)."""
     invitation = _open_invitation_of(tenant_id, invitation_id, door)
-    invitation.revoked_at = clock.now()
-    invitation.token_hash = ""
-    invitation.save(update_fields=["revoked_at", "token_hash"])
+    with audit.watching(invitation):
+        invitation.revoked_at = clock.now()
+        invitation.token_hash = ""
+        invitation.save(update_fields=["revoked_at", "token_hash"])
     return invitation
 
 
@@ -152,9 +155,10 @@ def accept_invitation(*, tenant_slug: str, token: str, password: str) -> User:
         _checked_password(person, password)
         person.set_password(password)
         person.save(update_fields=["password"])
-    invitation.accepted_at = clock.now()
-    invitation.token_hash = ""
-    invitation.save(update_fields=["accepted_at", "token_hash"])
+    with audit.watching(invitation):
+        invitation.accepted_at = clock.now()
+        invitation.token_hash = ""
+        invitation.save(update_fields=["accepted_at", "token_hash"])
     return person
 
 

@@ -36,8 +36,21 @@ def _tenants(obj: Model) -> list[int]:
     return sorted(found)
 
 
+def _rows_of(formset: Any, parent: Model) -> dict[Any, Model]:
+    """The stored rows an inline formset edits, by id (none for a parent not saved yet)."""
+    fk = getattr(formset, "fk", None)
+    if fk is None or parent.pk is None:
+        return {}
+    return {row.pk: row for row in formset.model._default_manager.filter(**{fk.name: parent})}
+
+
+def _m2m_names(form: Any) -> list[str]:
+    return [f.name for f in form.instance._meta.many_to_many if f.name in form.fields]
+
+
 class AuditedAdmin(admin.ModelAdmin):
-    """Records what the admin creates, changes and deletes (Django wraps each in a transaction)."""
+    """Records what the admin creates, changes and deletes (Django wraps each in a transaction),
+    the rows of its inlines and the members of its many-to-many fields included."""
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         stored = type(obj)._default_manager.filter(pk=obj.pk).first() if change else None
@@ -48,6 +61,23 @@ class AuditedAdmin(admin.ModelAdmin):
                 audit.created(obj, tenant_id=tenant_id)
             else:
                 audit.changed(obj, before, tenant_id=tenant_id)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Compared with what is stored before and after, whatever an admin's own
+        # `save_formset` does (some set the tenant of new rows, some save through services).
+        parent = form.instance
+        names = _m2m_names(form)
+        # A new row had no members: recording None → [] would say something changed.
+        members_before = audit.members(parent, *names) if change else {n: [] for n in names}
+        rows_before = [_rows_of(formset, parent) for formset in formsets]
+        super().save_related(request, form, formsets, change)
+        members_after = audit.members(parent, *names)
+        for tenant_id in _tenants(parent):
+            audit.wrote(
+                parent, "changed", before=members_before, after=members_after, tenant_id=tenant_id
+            )
+        for formset, before in zip(formsets, rows_before, strict=True):
+            _record_rows(parent, before, _rows_of(formset, parent))
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
@@ -61,6 +91,20 @@ class AuditedAdmin(admin.ModelAdmin):
                 for tenant_id in _tenants(obj):
                     audit.deleted(obj, tenant_id=tenant_id)
             super().delete_queryset(request, queryset)
+
+
+def _record_rows(parent: Model, before: dict[Any, Model], after: dict[Any, Model]) -> None:
+    """The inline rows created, changed and deleted, each under its own tenant (or, for a row
+    without one, its parent's)."""
+    for pk in sorted(set(before) | set(after), key=str):
+        row = after.get(pk) or before[pk]
+        for tenant_id in _tenants(row) or _tenants(parent):
+            if pk not in before:
+                audit.created(row, tenant_id=tenant_id)
+            elif pk not in after:
+                audit.deleted(row, tenant_id=tenant_id)
+            else:
+                audit.changed(row, audit.snapshot(before[pk]), tenant_id=tenant_id)
 
 
 admin.site.unregister(User)

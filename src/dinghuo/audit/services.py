@@ -17,6 +17,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from django.contrib.auth import get_user_model
 from django.db.models import Model
 from django.utils import timezone
 
@@ -25,7 +26,9 @@ from dinghuo.audit.models import AuditEntry
 from dinghuo.core import actors
 
 # Never copied into the log: secrets (hashes included) and binary content.
-SECRET_FIELDS = frozenset({"password", "secret_hash", "secret", "previous_secret", "content"})
+SECRET_FIELDS = frozenset(
+    {"password", "secret_hash", "secret", "previous_secret", "content", "token_hash"}
+)
 Snapshot = dict[str, Any]
 
 
@@ -52,6 +55,12 @@ def snapshot(obj: Model) -> Snapshot:
     }
 
 
+def members(obj: Model, *names: str) -> Snapshot:
+    """The ids of `obj`'s many-to-many relations `names`, sorted: recorded beside its
+    fields (`wrote`), since a row's own columns do not hold them."""
+    return {name: sorted(getattr(obj, name).values_list("pk", flat=True)) for name in names}
+
+
 def object_type(obj: Model | type[Model]) -> str:
     """How the log names a table: "<app>.<model>"."""
     return f"{obj._meta.app_label}.{obj._meta.model_name}"
@@ -61,6 +70,11 @@ def _subject(obj: Model) -> int | None:
     """The person a row is about: a user's own id, a company user's or staff member's user."""
     if obj._meta.label_lower == "auth.user":
         return int(obj.pk)
+    field = next((f for f in obj._meta.concrete_fields if f.name == "user"), None)
+    # A `user` that is not a sign-in account (a punch-out connection's company user) is not
+    # the person: their id would name someone else.
+    if field is None or field.related_model is not get_user_model():
+        return None
     user_id = getattr(obj, "user_id", None)
     return int(user_id) if isinstance(user_id, int) else None
 

@@ -6,10 +6,12 @@ from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.utils import translation
 
 from dinghuo.accounts import services as accounts
 from dinghuo.accounts.models import Invitation
+from dinghuo.audit import services as audit
 from dinghuo.backoffice.models import StaffMember
 from dinghuo.core import permissions
 from dinghuo.core.errors import Conflict, FieldError, NotFound, PermissionDenied, ValidationFailed
@@ -29,10 +31,13 @@ def add_staff_member(*, tenant_id: int, user_id: int, role: str) -> StaffMember:
         StaffMember.objects.select_for_update().filter(user_id=user_id, tenant_id=tenant_id).first()
     )
     if member is None:
-        return StaffMember.objects.create(tenant_id=tenant_id, user_id=user_id, role=role)
+        member = StaffMember.objects.create(tenant_id=tenant_id, user_id=user_id, role=role)
+        audit.created(member)
+        return member
     if not member.is_active:
-        member.is_active = True
-        member.save(update_fields=["is_active"])
+        with audit.watching(member):
+            member.is_active = True
+            member.save(update_fields=["is_active"])
     return member
 
 
@@ -70,8 +75,9 @@ def change_staff_role(*, tenant_id: int, by_user_id: int, member_id: int, role: 
     if role != Role.OWNER and owners == [member.pk]:
         raise Conflict("The tenant's last owner stays an owner.", code="last_owner")
     if member.role != role:
-        member.role = role
-        member.save(update_fields=["role"])
+        with audit.watching(member):
+            member.role = role
+            member.save(update_fields=["role"])
     return member
 
 
@@ -94,8 +100,9 @@ def remove_staff_member(*, tenant_id: int, email: str) -> StaffMember:
     )
     if member is None:
         raise NotFound(f"No staff member {email}.")
-    member.is_active = False
-    member.save(update_fields=["is_active"])
+    with audit.watching(member):
+        member.is_active = False
+        member.save(update_fields=["is_active"])
     return member
 
 
@@ -144,7 +151,14 @@ def invite_staff_member(
     except DjangoValidationError:
         problem = FieldError("email", "invalid_email", "Not an email address")
         raise ValidationFailed(problem.message, code="invalid_email", errors=[problem]) from None
+    account_is_new = (
+        not get_user_model()
+        .objects.filter(Q(username__iexact=email) | Q(email__iexact=email))
+        .exists()
+    )
     person = accounts.person_with_email(email, name.strip())
+    if account_is_new:
+        audit.created(person, tenant_id=tenant_id)
     if StaffMember.objects.filter(tenant_id=tenant_id, user=person, is_active=True).exists():
         message = "This person is already staff here."
         raise Conflict(
@@ -177,8 +191,9 @@ def deactivate_staff_member(
         raise NotFound(f"No staff member {staff_member_id}.")
     if member.user_id == by_user_id:
         raise Conflict("You cannot switch yourself off.", code="cannot_deactivate_yourself")
-    member.is_active = False
-    member.save(update_fields=["is_active"])
+    with audit.watching(member):
+        member.is_active = False
+        member.save(update_fields=["is_active"])
     waiting = Invitation.objects.filter(
         tenant_id=tenant_id, user_id=member.user_id, door=Invitation.Door.BACKOFFICE
     ).filter(accepted_at__isnull=True, revoked_at__isnull=True)

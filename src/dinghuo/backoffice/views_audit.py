@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from dinghuo.audit import queries
 from dinghuo.audit.models import AuditEntry
+from dinghuo.backoffice import audit_words
 from dinghuo.backoffice.access import StaffRequest, staff_required
 from dinghuo.backoffice.params import int_param
 from dinghuo.backoffice.views_receivables import day_param
@@ -45,6 +46,21 @@ OBJECT_WORDS = {
     "core.apikey": _("API key"),
     "integrations.webhooksubscription": _("Webhook"),
     "auth.user": _("Sign-in account"),
+    "core.tenant": _("Tenant"),
+    "core.seller": _("Seller"),
+    "core.tenantapilimits": _("API rate limits"),
+    "backoffice.staffmember": _("Staff member"),
+    "accounts.invitation": _("Invitation"),
+    "two_factor.signinpolicy": _("Two-step sign-in"),
+    "pricing.taxrate": _("Tax rate"),
+    "pricing.taxpolicy": _("Tax policy"),
+    "orders.orderpolicy": _("Ordering policy"),
+    "orders.approvalrule": _("Approval rule"),
+    "billing.billingpolicy": _("Billing settings"),
+    "returns.returnpolicy": _("Return policy"),
+    "edi.tradingpartner": _("Trading partner"),
+    "punchout.connection": _("Connection"),
+    "notifications.mailpreference": _("Mail preferences"),
 }
 ACTION_WORDS: dict[str, Any] = {
     AuditEntry.Action.CREATED: _("created"),
@@ -80,22 +96,16 @@ def _who(entry: AuditEntry, key_names: dict[str, str]) -> str:
     return str(_("The system"))
 
 
-def _changes(entry: AuditEntry) -> list[tuple[str, Any, Any]]:
-    names = sorted(set(entry.before) | set(entry.after))
-    return [
-        (name.removesuffix("_id").replace("_", " "), entry.before.get(name), entry.after.get(name))
-        for name in names
-    ]
-
-
-def _row(entry: AuditEntry, key_names: dict[str, str]) -> dict[str, Any]:
+def _row(
+    entry: AuditEntry, key_names: dict[str, str], changes: list[audit_words.Change]
+) -> dict[str, Any]:
     return {
         "entry": entry,
         "who": _who(entry, key_names),
         "door": DOOR_WORDS.get(entry.via, ""),
         "what": OBJECT_WORDS.get(entry.object_type, _("Other record")),
         "action": ACTION_WORDS.get(entry.action, ""),
-        "changes": _changes(entry),
+        "changes": changes,
     }
 
 
@@ -118,6 +128,7 @@ def audit_log(request: StaffRequest) -> HttpResponse:
     )
     more, rows = len(rows) > PAGE_SIZE, rows[:PAGE_SIZE]
     names = queries.key_names(tenant, rows)
+    told = audit_words.changes(rows)
     return render(
         request,
         "backoffice/audit.html",
@@ -126,7 +137,7 @@ def audit_log(request: StaffRequest) -> HttpResponse:
             "since": since,
             "until": until,
             "kinds": sorted(OBJECT_WORDS.items(), key=lambda kv: str(kv[1])),
-            "rows": [_row(entry, names) for entry in rows],
+            "rows": [_row(entry, names, told[entry.pk]) for entry in rows],
             "older": rows[-1].pk if more else None,
         },
     )

@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from dinghuo.core import branding
+from dinghuo.core.audit_trail import recorder as audit
 from dinghuo.core.errors import (
     Conflict,
     FieldError,
@@ -61,13 +62,15 @@ def create_tenant(
     tenant = Tenant.objects.create(
         slug=slug, name=name, languages=",".join(languages), time_zone=time_zone
     )
-    Seller.objects.create(
+    seller = Seller.objects.create(
         tenant=tenant,
         slug=slug,
         name=seller_name or name,
         is_primary=True,
         base_currency=base_currency,
     )
+    audit().created(tenant, tenant_id=tenant.pk)
+    audit().created(seller)
     return tenant
 
 
@@ -112,8 +115,10 @@ def set_tenant_status(*, tenant_id: int, status: str) -> Tenant:
     if tenant is None:
         raise NotFound(f"No tenant {tenant_id}.")
     if tenant.status != status:
+        before = audit().snapshot(tenant)
         tenant.status = status
         tenant.save(update_fields=["status"])
+        audit().changed(tenant, before, tenant_id=tenant.pk)
     return tenant
 
 
@@ -145,7 +150,7 @@ def set_branding(
     tenant = Tenant.objects.select_for_update().filter(pk=tenant_id).first()
     if tenant is None:
         raise NotFound(f"No tenant {tenant_id}.")
-    old_logo = tenant.logo
+    old_logo, before = tenant.logo, audit().snapshot(tenant)
     if logo is not None and logo_format is not None:
         name = f"brand/{tenant.pk}-{secrets.token_hex(8)}.{logo_format}"
         tenant.logo = default_storage.save(name, ContentFile(logo))
@@ -155,6 +160,7 @@ def set_branding(
     tenant.primary_colour, tenant.accent_colour = primary_colour, accent_colour
     tenant.brand_version += 1
     tenant.save()
+    audit().changed(tenant, before, tenant_id=tenant.pk)
     if old_logo and old_logo != tenant.logo:
         transaction.on_commit(lambda: default_storage.delete(old_logo))
     # Now (this transaction's own pages) and once it is committed (another request may have
@@ -294,10 +300,19 @@ def set_api_limits(
         raise ValidationFailed("A rate limit must allow at least one request.", errors=errors)
     if not Tenant.objects.filter(pk=tenant_id).exists():
         raise NotFound("No such tenant.")
-    limits, _ = TenantApiLimits.objects.update_or_create(
-        tenant_id=tenant_id,
-        defaults={"reads_per_minute": reads_per_minute, "writes_per_minute": writes_per_minute},
-    )
+    limits = TenantApiLimits.objects.select_for_update().filter(tenant_id=tenant_id).first()
+    if limits is None:
+        limits = TenantApiLimits.objects.create(
+            tenant_id=tenant_id,
+            reads_per_minute=reads_per_minute,
+            writes_per_minute=writes_per_minute,
+        )
+        audit().created(limits)
+        return limits
+    before = audit().snapshot(limits)
+    limits.reads_per_minute, limits.writes_per_minute = reads_per_minute, writes_per_minute
+    limits.save(update_fields=["reads_per_minute", "writes_per_minute"])
+    audit().changed(limits, before)
     return limits
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 
+from dinghuo.audit import services as audit
 from dinghuo.core import clock
 from dinghuo.core.db import insert_rows
 from dinghuo.core.errors import FieldError, ValidationFailed
@@ -179,20 +180,32 @@ def save_preferences(
     kind offered to their audience (kinds not named keep theirs). 422 `invalid_choice` for a
     kind not offered or a language not spoken, and nothing is kept."""
     checked = _checked(audience, language, choices)
-    pref, _ = MailPreference.objects.select_for_update().get_or_create(
+    pref, created = MailPreference.objects.select_for_update().get_or_create(
         tenant_id=tenant_id, user_id=user_id
     )
+    before = audit.snapshot(pref)
     pref.language = language
     pref.choices = {**pref.choices, **checked}
     pref.save(update_fields=["language", "choices", "updated_at"])
+    _record(pref, before, created)
     return pref
+
+
+def _record(pref: MailPreference, before: audit.Snapshot, created: bool) -> None:
+    """The audit entry of a person's choices (none when they chose what they had)."""
+    if created:
+        audit.created(pref)
+    elif (before["language"], before["choices"]) != (pref.language, pref.choices):
+        audit.changed(pref, before)
 
 
 @transaction.atomic
 def unsubscribe(*, tenant_id: int, user_id: int, kind: Kind) -> None:
     """Turn one kind of mail off for a person (the link in each mail)."""
-    pref, _ = MailPreference.objects.select_for_update().get_or_create(
+    pref, created = MailPreference.objects.select_for_update().get_or_create(
         tenant_id=tenant_id, user_id=user_id
     )
+    before = audit.snapshot(pref)
     pref.choices = {**pref.choices, kind.value: False}
     pref.save(update_fields=["choices", "updated_at"])
+    _record(pref, before, created)

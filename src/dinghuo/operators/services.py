@@ -16,6 +16,7 @@ from django.db import transaction
 
 from dinghuo.accounts import services as accounts
 from dinghuo.accounts.models import Invitation
+from dinghuo.audit import services as audit
 from dinghuo.backoffice.services import add_staff_member, user_for_email
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.models import Tenant
@@ -74,6 +75,8 @@ def set_up_tenant(
     code, list_name = DEFAULT_PRICE_LIST
     create_price_list(tenant_id=tenant.pk, code=code, name=list_name, currency=base_currency)
     owner, created = user_for_email(owner_email)
+    if created:
+        audit.created(owner, tenant_id=tenant.pk)
     add_staff_member(tenant_id=tenant.pk, user_id=owner.pk, role=Role.OWNER.value)
     if mail_owner:
         # The worker mails it once this transaction commits: a refusal mails nothing.

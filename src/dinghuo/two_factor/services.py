@@ -12,6 +12,7 @@ from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from dinghuo.audit import services as audit
 from dinghuo.two_factor import codes
 from dinghuo.two_factor.models import Requirement, SignInPolicy
 from dinghuo.two_factor.queries import standing
@@ -114,7 +115,12 @@ def turn_off(*, user_id: int, code: str) -> TurnOff:
 def set_requirement(*, tenant_id: int, requires: Requirement) -> SignInPolicy:
     """The tenant's rule on who must use two-step sign-in. It applies from their next page:
     people it now covers who have no authenticator are sent to set one up."""
-    policy, _ = SignInPolicy.objects.select_for_update().get_or_create(tenant_id=tenant_id)
+    policy, created = SignInPolicy.objects.select_for_update().get_or_create(tenant_id=tenant_id)
+    before = audit.snapshot(policy)
     policy.requires = Requirement(requires)
     policy.save(update_fields=["requires", "changed_at"])
+    if created:
+        audit.created(policy)
+    elif before["requires"] != policy.requires:
+        audit.changed(policy, before)
     return policy

@@ -6,6 +6,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Min, Sum
 
+from dinghuo.audit import services as audit
 from dinghuo.billing import journal
 from dinghuo.billing.models import BillingPolicy, Receivable
 from dinghuo.core.errors import FieldError, ValidationFailed
@@ -147,9 +148,10 @@ def set_billing_policy(
         ]
     if errors:
         raise ValidationFailed("The billing policy is not valid.", errors=errors)
-    policy, _ = BillingPolicy.objects.select_for_update().get_or_create(
+    policy, created = BillingPolicy.objects.select_for_update().get_or_create(
         seller_id=seller_id, defaults={"tenant_id": tenant_id}
     )
+    recorded = audit.snapshot(policy)
     for field, value in changes.items():
         setattr(policy, field, value.strip() if field != "invoicing" else value)
     if not isinstance(accounts, Unset):
@@ -159,6 +161,10 @@ def set_billing_policy(
         policy.reminder_days = sorted(reminder_days)
         changes["reminder_days"] = policy.reminder_days
     policy.save()
+    if created:
+        audit.created(policy)
+    else:
+        audit.changed(policy, recorded)
     if not isinstance(receivables_source, Unset):
         before = customers.receivables_source(tenant_id, seller_id)
         customers.set_receivables_source(

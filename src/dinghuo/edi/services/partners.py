@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connection, transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Sku
 from dinghuo.core import gs1
 from dinghuo.core.errors import FieldError, ValidationFailed
@@ -94,6 +95,7 @@ def create_partner(
     partner.feed_txid, partner.feed_event_id = start_position(tenant_id)
     with saved_or_conflict(conflict("gln", "gln_taken", "Another partner has this GLN")):
         partner.save()
+    audit.created(partner)
     _replace_ship_tos(partner, ship_tos or [])
     events.record(_event(partner, "edi_partner.created"))
     return partner
@@ -129,6 +131,7 @@ def update_partner(
     partner = locked_tenant_row(
         TradingPartner.objects.all(), tenant_id, partner_id, f"No trading partner {partner_id}."
     )
+    before = audit.snapshot(partner)
     errors = []
     if not isinstance(gln, Unset):
         errors += _gln_errors("gln", gln)
@@ -154,6 +157,7 @@ def update_partner(
     if changed:
         with saved_or_conflict(conflict("gln", "gln_taken", "Another partner has this GLN")):
             partner.save()
+        audit.changed(partner, before)
         events.record(_event(partner, "edi_partner.updated", changed))
     return partner
 
@@ -185,6 +189,12 @@ def _replace_ship_tos(partner: TradingPartner, ship_tos: list[ShipTo]) -> bool:
     after = {(item.gln, item.location_id) for item in ship_tos}
     if before == after:
         return False
+    audit.wrote(
+        partner,
+        "changed",
+        before={"ship_tos": sorted(before)},
+        after={"ship_tos": sorted(after)},
+    )
     partner.ship_tos.all().delete()
     PartnerShipTo.objects.bulk_create(
         PartnerShipTo(tenant_id=partner.tenant_id, partner=partner, gln=g, location_id=loc)
@@ -213,6 +223,12 @@ def set_articles(*, tenant_id: int, partner_id: int, articles: list[Article]) ->
         if n in numbers[:i]
     ]
     refuse(errors, "Check the article numbers.")
+    audit.wrote(
+        partner,
+        "changed",
+        before={"articles": sorted(partner.articles.values_list("buyer_article", "sku_id"))},
+        after={"articles": sorted((a.buyer_article, skus[a.sku_code]) for a in articles)},
+    )
     partner.articles.all().delete()
     PartnerArticle.objects.bulk_create(
         PartnerArticle(

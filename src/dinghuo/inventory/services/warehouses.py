@@ -3,6 +3,7 @@ first, and an inactive warehouse takes no new reservations."""
 
 from django.db import IntegrityError, transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.core.errors import Conflict, FieldError
 from dinghuo.core.writes import locked_tenant_row, refuse
 from dinghuo.integrations import events
@@ -67,6 +68,7 @@ def create_warehouse(
         tenant_id=tenant_id, code=code, name=name, priority=priority, address=address
     )
     _save_unique_code(warehouse)
+    audit.created(warehouse)
     events.record(
         events.new(
             tenant_id, "warehouse.created", "warehouse", warehouse.pk, _warehouse_payload(warehouse)
@@ -104,9 +106,11 @@ def update_warehouse(
     }
     changed = [f for f, v in wanted.items() if v is not None and v != getattr(warehouse, f)]
     if changed:
+        before = audit.snapshot(warehouse)
         for field in changed:
             setattr(warehouse, field, wanted[field])
         _save_unique_code(warehouse, changed)
+        audit.changed(warehouse, before)
         payload = {**_warehouse_payload(warehouse), "changed": changed}
         events.record(
             events.new(tenant_id, "warehouse.updated", "warehouse", warehouse.pk, payload)

@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Category
 from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, ValidationFailed
@@ -60,9 +61,10 @@ def set_order_policy(
     errors = _policy_errors(tenant_id, credit_action, backorder_fill, priority_group_id)
     if errors:
         raise ValidationFailed("The ordering policy cannot be set.", errors=errors)
-    policy, _ = OrderPolicy.objects.select_for_update().get_or_create(
+    policy, created = OrderPolicy.objects.select_for_update().get_or_create(
         seller=seller, defaults={"tenant_id": tenant_id}
     )
+    before = audit.snapshot(policy)
     policy.auto_confirm = auto_confirm
     policy.credit_action = credit_action
     policy.approval_expiry_hours = approval_expiry_hours
@@ -70,6 +72,10 @@ def set_order_policy(
     policy.priority_group_id = priority_group_id
     policy.buyer_amend_hours = buyer_amend_hours
     policy.save()
+    if created:
+        audit.created(policy)
+    else:
+        audit.changed(policy, before)
     # The grace days are the seller's credit policy, which customers keeps.
     customers.set_overdue_grace_days(
         tenant_id=tenant_id, seller_id=seller.pk, days=overdue_grace_days
@@ -205,6 +211,7 @@ def create_approval_rule(
     )
     _require_rate(seller, rule)
     rule.save()
+    audit.created(rule)
     events.record(
         events.new(
             tenant_id, "approval_rule.created", "approval_rule", rule.pk, _rule_payload(rule)
@@ -223,6 +230,7 @@ def update_approval_rule(
         ApprovalRule.objects.select_related("seller"), tenant_id, rule_id, f"No rule {rule_id}."
     )
     _check_rule(tenant_id, fields)
+    before = audit.snapshot(rule)
     for name in ("name", "level", "approver", "company_id", "min_amount", "category_id",
                  "buyer_role", "credit_state", "is_active", "currency"):  # fmt: skip
         value = getattr(fields, name)
@@ -233,6 +241,7 @@ def update_approval_rule(
     if fields.min_amount is not None or fields.currency is not None:
         _require_rate(rule.seller, rule)
     rule.save()
+    audit.changed(rule, before)
     events.record(
         events.new(
             tenant_id, "approval_rule.changed", "approval_rule", rule.pk, _rule_payload(rule)

@@ -18,6 +18,7 @@ from typing import NamedTuple
 from django.db import connection, transaction
 from django.utils import timezone
 
+from dinghuo.audit import services as audit
 from dinghuo.core.errors import DomainError, FieldError, ValidationFailed
 from dinghuo.core.models import Seller
 from dinghuo.core.money import is_currency
@@ -194,6 +195,9 @@ def _record(seller: Seller, done: RatesSet, source: str) -> None:
     events.record(
         events.new(seller.tenant_id, "exchange_rates.updated", "seller", seller.pk, payload)
     )
+    # A file may hold thousands of rates: the log keeps what was set, as the event does.
+    rates_set = {k: v for k, v in payload.items() if k not in ("seller", "base_currency")}
+    audit.wrote(seller, "changed", after={"exchange_rates": rates_set})
 
 
 def _write(seller: Seller, rates: list[Rate], source: str) -> RatesSet:

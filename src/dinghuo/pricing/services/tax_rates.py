@@ -9,6 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import ProtectedError, Q
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import TaxCategory
 from dinghuo.catalog.texts import Texts, column, localized
 from dinghuo.core.errors import FieldError
@@ -129,6 +130,7 @@ def create_tax_rate(
     _locked_seller(seller)
     _refuse_overlap(rate)
     rate.save()
+    audit.created(rate)
     payload = tax_rate_payload(rate, seller.slug)
     events.record(events.new(tenant_id, "tax_rate.created", "tax_rate", rate.pk, payload))
     return rate
@@ -152,6 +154,7 @@ def update_tax_rate(
         tax_rate_id,
         f"No tax rate {tax_rate_id}.",
     )
+    before = audit.snapshot(rate)
     changed = ["name"] if name is not UNSET and _assign_names(rate, name) else []
     for attr, value in (
         ("percent", percent),
@@ -167,6 +170,7 @@ def update_tax_rate(
     _locked_seller(rate.seller)
     _refuse_overlap(rate)
     rate.save()
+    audit.changed(rate, before)
     payload = {**tax_rate_payload(rate, rate.seller.slug), "changed": changed}
     events.record(events.new(tenant_id, "tax_rate.updated", "tax_rate", rate.pk, payload))
     return rate
@@ -185,6 +189,7 @@ def delete_tax_rate(*, tenant_id: int, tax_rate_id: int) -> None:
     payload = tax_rate_payload(rate, rate.seller.slug)
     try:
         with transaction.atomic():
+            audit.deleted(rate)
             rate.delete()
     except ProtectedError as exc:
         raise field_conflict(
@@ -204,8 +209,13 @@ def set_tax_policy(
     )
     if policy.rounding == rounding and not created:
         return policy
+    before = audit.snapshot(policy)
     policy.rounding = rounding
     policy.save(update_fields=["rounding"])
+    if created:
+        audit.created(policy)
+    else:
+        audit.changed(policy, before)
     payload = {"seller": seller.slug, "rounding": str(rounding)}
     events.record(events.new(tenant_id, "tax_policy.changed", "seller", seller.pk, payload))
     return policy

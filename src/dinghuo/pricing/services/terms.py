@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Sku
 from dinghuo.core.errors import FieldError
 from dinghuo.core.writes import refuse
@@ -50,6 +51,10 @@ def _terms_errors(tenant_id: int, company: Company, terms: Sequence[SkuTerms]) -
     return errors
 
 
+def _described(terms: set[tuple[int, int | None, int | None]]) -> list[dict[str, int | None]]:
+    return [{"sku_id": s, "min_order_quantity": m, "pack_size": p} for s, m, p in sorted(terms)]
+
+
 @transaction.atomic
 def replace_sku_terms(
     *, tenant_id: int, company_id: int, terms: Sequence[SkuTerms]
@@ -68,6 +73,12 @@ def replace_sku_terms(
     )
     wanted = {(t.sku_id, t.min_order_quantity, t.pack_size) for t in terms}
     if current != wanted:
+        audit.wrote(
+            company,
+            "changed",
+            before={"sku_terms": _described(current)},
+            after={"sku_terms": _described(wanted)},
+        )
         CompanySkuTerms.objects.filter(company=company).delete()
         CompanySkuTerms.objects.bulk_create(
             CompanySkuTerms(

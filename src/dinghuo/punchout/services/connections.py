@@ -6,6 +6,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
 from dinghuo.core.queries import tenant_row
 from dinghuo.core.services import hash_secret
@@ -125,6 +126,7 @@ def create_connection(
         named_user_allowed=named_user_allowed,
     )
     _save(connection)
+    audit.created(connection)
     _event(connection, "punchout_connection.created")
     return IssuedSecret(connection, secret)
 
@@ -147,6 +149,7 @@ def update_connection(
         connection_id,
         f"No procurement connection {connection_id}.",
     )
+    before = audit.snapshot(connection)
     if name is not None:
         connection.name = name.strip()
     if identities is not None:
@@ -161,6 +164,7 @@ def update_connection(
     if is_active is not None:
         connection.is_active = is_active
     _save(connection)
+    audit.changed(connection, before)
     _event(connection, "punchout_connection.changed")
     return connection
 
@@ -176,5 +180,7 @@ def renew_secret(*, tenant_id: int, connection_id: int) -> IssuedSecret:
     )
     secret, connection.secret_hash = _new_secret()
     connection.save(update_fields=["secret_hash", "updated_at"])
+    # The secret itself is never copied: the log says that it was renewed.
+    audit.wrote(connection, "changed", after={"secret_renewed": True})
     _event(connection, "punchout_connection.secret_renewed")
     return IssuedSecret(connection, secret)

@@ -4,9 +4,11 @@ whether exchanges ship at once."""
 
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
+from dinghuo.audit import services as audit
 from dinghuo.catalog.models import Category
 from dinghuo.core.errors import FieldError, ValidationFailed
 from dinghuo.core.models import Seller
@@ -78,6 +80,10 @@ def _problems(
     return errors, categories, warehouse
 
 
+def _recorded(row: ReturnPolicy) -> dict[str, Any]:
+    return {**audit.snapshot(row), **audit.members(row, "non_returnable_categories")}
+
+
 @transaction.atomic
 def set_return_policy(*, tenant_id: int, seller: Seller, fields: PolicyFields) -> ReturnPolicy:
     """Set the seller's return policy (every field; 422 with every problem at once, an
@@ -86,6 +92,8 @@ def set_return_policy(*, tenant_id: int, seller: Seller, fields: PolicyFields) -
     errors, categories, warehouse = _problems(tenant_id, fields)
     if errors:
         raise ValidationFailed("The return policy is not valid; see errors.", errors=errors)
+    existing = ReturnPolicy.objects.select_for_update().filter(seller=seller).first()
+    before = _recorded(existing) if existing else None
     row, _ = ReturnPolicy.objects.update_or_create(
         seller=seller,
         defaults={
@@ -99,6 +107,10 @@ def set_return_policy(*, tenant_id: int, seller: Seller, fields: PolicyFields) -
         },
     )
     row.non_returnable_categories.set(categories)
+    if before is None:
+        audit.wrote(row, "created", after=_recorded(row))
+    else:
+        audit.wrote(row, "changed", before=before, after=_recorded(row))
     limit = fields.auto_approve_limit
     events.record(
         events.new(
