@@ -47,7 +47,7 @@ def test_an_owner_is_offered_every_role_and_a_manager_none_above_their_own(world
     assert offered(by_manager, kim) == every[1:]
     # The owner's row: a manager may not change it at all, so no form and no switch.
     assert offered(by_manager, olga.member) == []
-    row = by_manager.split(f'data-testid="staff-olga@seller.test"')[1].split("</tr>")[0]
+    row = by_manager.split('data-testid="staff-olga@seller.test"')[1].split("</tr>")[0]
     assert "deactivate" not in row and "Owner" in row
 
 
