@@ -173,7 +173,7 @@ def test_the_confirmation_page_says_what_goes_and_what_stays(world, buyer):
     html = olga.client.get(buyer_page(world, buyer) + "erase/").content.decode()
     assert EMAIL in html
     assert "Their password, sessions and API keys: they can no longer sign in." in html
-    assert "Orders, invoices and the stock ledger keep every amount" in html
+    assert "Orders, invoices and the stock ledger keep every amount;" in html
 
 
 def test_erasing_asks_to_tick_the_box_first(world, buyer):
