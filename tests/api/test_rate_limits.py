@@ -202,3 +202,64 @@ def test_when_the_key_cannot_be_looked_up_the_address_is_counted(world, monkeypa
     assert answer.status_code == 503
     assert answer.json()["code"] == "database_unavailable"
     assert answer["RateLimit-Policy"] == "9;w=60"
+
+
+def test_a_tenant_limit_per_address_counts_all_its_keys_together(world):
+    set_api_limits(
+        tenant_id=world.tenant.pk,
+        reads_per_minute=None,
+        writes_per_minute=None,
+        per_address_per_minute=3,
+    )
+    second = ApiClient(create_api_key(tenant=world.tenant, name="b", scopes={"read"}).secret)
+    first = world.client()
+    answers = [first.get("/products"), second.get("/products"), first.get("/products")]
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    # The address's limit has less left than the key's own (600): the answer tells it.
+    assert answers[2]["RateLimit-Policy"] == "3;w=60"
+    assert answers[2]["RateLimit"].startswith("limit=3, remaining=0,")
+
+    refused = second.get("/products")
+
+    assert refused.status_code == 429 and refused.json()["code"] == "rate_limited"
+    assert refused["RateLimit-Policy"] == "3;w=60" and refused.has_header("Retry-After")
+    # Another address is counted apart, and another tenant's keys are not limited by it.
+    elsewhere = Client().get("/api/v1/products", headers=first.headers, REMOTE_ADDR="198.51.100.7")
+    assert elsewhere.status_code == 200
+
+
+def test_without_a_limit_per_address_only_the_keys_own_limits_count(world):
+    set_api_limits(tenant_id=world.tenant.pk, reads_per_minute=2, writes_per_minute=None)
+    answer = world.client().get("/products")
+    assert answer["RateLimit-Policy"] == "2;w=60"
+    assert answer["RateLimit"].startswith("limit=2, remaining=1,")
+
+
+@pytest.mark.parametrize(
+    ("value", "code"),
+    [(0, "limit_not_positive"), (100_001, "limit_too_high")],
+)
+@pytest.mark.parametrize(
+    "field", ["reads_per_minute", "writes_per_minute", "per_address_per_minute"]
+)
+def test_a_tenant_limit_out_of_bounds_is_refused(world, field, value, code):
+    from dinghuo.core.errors import ValidationFailed
+    from dinghuo.core.models import TenantApiLimits
+
+    limits = {"reads_per_minute": None, "writes_per_minute": None} | {field: value}
+    with pytest.raises(ValidationFailed) as refused:
+        set_api_limits(tenant_id=world.tenant.pk, **limits)
+
+    assert [(e.field, e.code) for e in refused.value.errors] == [(field, code)]
+    assert not TenantApiLimits.objects.filter(tenant=world.tenant).exists()
+
+
+def test_the_bounds_themselves_are_accepted(world):
+    limits = set_api_limits(
+        tenant_id=world.tenant.pk,
+        reads_per_minute=1,
+        writes_per_minute=100_000,
+        per_address_per_minute=100_000,
+    )
+    assert (limits.reads_per_minute, limits.writes_per_minute) == (1, 100_000)
+    assert limits.per_address_per_minute == 100_000

@@ -368,6 +368,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "POST /edi/messages": {},
     "GET /edi/messages": {},
     "GET /edi/messages/{message_id}": {},
+    "GET /people/{person_id}/export": {},
+    "POST /people/{person_id}/erase": {},
 }
 
 # The same for the buyer routes (/my/…), called with buyer keys.
@@ -670,6 +672,7 @@ def owner_ids(world: World) -> dict[str, Any]:
         "company_id": company,
         "location_id": world.ship_to.pk,
         "user_id": amy.pk,
+        "person_id": amy.user_id,
         "warehouse_id": world.warehouses[0].pk,
         "price_list_id": world.price_list.pk,
         "product_id": world.skus["A-1"].product_id,

@@ -33,8 +33,12 @@ def test_the_owner_may_do_everything():
     assert GRANTS[Role.OWNER] == set(PERMISSIONS)
 
 
-def test_the_manager_may_do_everything_but_the_tenants_settings_and_keys():
-    assert set(PERMISSIONS) - GRANTS[Role.MANAGER] == {"settings.change", "api_keys.manage"}
+def test_the_manager_may_do_everything_but_the_tenants_settings_keys_and_erasing_people():
+    assert set(PERMISSIONS) - GRANTS[Role.MANAGER] == {
+        "settings.change",
+        "api_keys.manage",
+        "people.erase",
+    }
 
 
 def test_the_warehouse_ships_receives_and_counts_but_sees_no_money():

@@ -88,6 +88,8 @@ NO_FORM_POSTS_TO = {
     "waiting (tests/backoffice/test_webhook_pages.py)",
     "backoffice:people-resend": "its button shows only while a staff invitation waits "
     "(tests/accounts/test_people.py)",
+    "backoffice:people-reactivate": "its button shows only on a switched-off staff member "
+    "(tests/backoffice/test_people_roles.py)",
     "portal:company-user-invitation-revoke": "its button shows only while a buyer's "
     "invitation waits (tests/accounts)",
 }

@@ -11,6 +11,7 @@ from dinghuo.api.problems import HTTP_ERROR_CODES, problem
 from dinghuo.core import rate_limits
 from dinghuo.core.errors import RateLimited, TenantSuspended
 from dinghuo.core.security import client_address
+from dinghuo.core.services import Caller
 
 _READS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -86,13 +87,17 @@ class RateLimits:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         if not request.path.startswith("/api/"):
             return self.get_response(request)
+        key = None
         try:
             caller, limit = counted_as(request)
+            key = presented_caller(request)  # (read once: the answer above kept it)
         except DatabaseError:  # the API's own handlers answer the outage (503) below
             caller, limit = anonymous(request)
         except TenantSuspended as refused:  # its key is refused before anything runs
             return problem(refused.status, refused.code, refused.title, refused.detail)
         verdict = rate_limits.count(caller, limit=limit)
+        if verdict.allowed and key is not None and key.per_address_per_minute is not None:
+            verdict = _per_address(request, key, verdict)
         if verdict.allowed:
             response = self.get_response(request)
         else:
@@ -117,6 +122,19 @@ def counted_as(request: HttpRequest) -> tuple[str, int]:
         return f"key:{key.key_prefix}:read", limit
     limit = key.writes_per_minute or settings.DINGHUO_API_WRITES_PER_MINUTE
     return f"key:{key.key_prefix}:write", limit
+
+
+def _per_address(
+    request: HttpRequest, key: Caller, verdict: rate_limits.Verdict
+) -> rate_limits.Verdict:
+    """The key's tenant limits all its keys' requests from one address: that count too
+    (only for tenants with the limit; its value came with the key, no query). The answer
+    tells whichever of the two limits has less left."""
+    address = rate_limits.count(
+        f"tenant:{key.tenant_id}:address:{client_address(request)}",
+        limit=key.per_address_per_minute or 0,
+    )
+    return address if not address.allowed or address.remaining < verdict.remaining else verdict
 
 
 def anonymous(request: HttpRequest) -> tuple[str, int]:

@@ -64,8 +64,9 @@ _ERROR_MEANINGS = {
     "the change (nothing was changed)",
     413: "The body is too large",
     422: "The request does not match the schema or the business rules; see `errors`",
-    429: "Too many requests from this API key (or, without one, this address) in the window: "
-    "nothing was done; retry after `Retry-After` seconds",
+    429: "Too many requests from this API key (or, without one, this address; or, where the "
+    "tenant limits it, from this address with any of its keys) in the window: nothing was "
+    "done; retry after `Retry-After` seconds",
     503: "The database is unavailable or busy; retry after `Retry-After` seconds",
 }
 _RETRY_AFTER = {

@@ -181,14 +181,10 @@ def deactivate_staff_member(
 ) -> StaffMember:
     """Take back-office access away from a staff member (the row stays, so that what they
     did stays attributable) and withdraw their waiting invitation. Nobody switches
-    themselves off (409 `cannot_deactivate_yourself`); another tenant's staff is not found."""
-    member = (
-        StaffMember.objects.select_for_update()
-        .filter(tenant_id=tenant_id, pk=staff_member_id)
-        .first()
-    )
-    if member is None:
-        raise NotFound(f"No staff member {staff_member_id}.")
+    themselves off (409 `cannot_deactivate_yourself`), nor someone whose role may do more
+    than their own (403 `role_above_own`: a manager cannot switch an owner off, so the last
+    owner is never switched off either); another tenant's staff is not found."""
+    member = _member_to_switch(tenant_id, staff_member_id, by_user_id)
     if member.user_id == by_user_id:
         raise Conflict("You cannot switch yourself off.", code="cannot_deactivate_yourself")
     with audit.watching(member):
@@ -200,6 +196,41 @@ def deactivate_staff_member(
     for invitation_id in waiting.values_list("pk", flat=True):
         accounts.revoke_invitation(
             tenant_id=tenant_id, invitation_id=invitation_id, door=Invitation.Door.BACKOFFICE
+        )
+    return member
+
+
+@transaction.atomic
+def reactivate_staff_member(
+    *, tenant_id: int, staff_member_id: int, by_user_id: int
+) -> StaffMember:
+    """Give a switched-off staff member their back-office access back, with the role they
+    had (someone who never joined is invited again from the People page). The same refusals
+    as switching off: another tenant's staff is not found, a role above the decider's own is
+    403 `role_above_own`. Switching on someone active changes nothing."""
+    member = _member_to_switch(tenant_id, staff_member_id, by_user_id)
+    if not member.is_active:
+        member.is_active = True
+        member.save(update_fields=["is_active"])
+    return member
+
+
+def _member_to_switch(tenant_id: int, staff_member_id: int, by_user_id: int) -> StaffMember:
+    """The staff member, locked, once the decider (active staff here) may change their role."""
+    member = (
+        StaffMember.objects.select_for_update()
+        .filter(tenant_id=tenant_id, pk=staff_member_id)
+        .first()
+    )
+    if member is None:
+        raise NotFound(f"No staff member {staff_member_id}.")
+    decider = StaffMember.objects.filter(
+        tenant_id=tenant_id, user_id=by_user_id, is_active=True
+    ).first()
+    if decider is None or not permissions.may_grant(decider.role, member.role):
+        raise PermissionDenied(
+            "You cannot change someone whose role may do more than yours.",
+            code="role_above_own",
         )
     return member
 

@@ -1,8 +1,9 @@
-"""People: the seller's staff, inviting one by e-mail, sending an invitation again and
-switching a staff member off. Thin over `backoffice.services`.
+"""People: the seller's staff, inviting one by e-mail, sending an invitation again,
+changing a staff member's role and switching them off or on. Thin over `backoffice.services`.
 
-Staff with `staff.manage` use it (`core.permissions`); the role an invitation gives is never
-above the inviter's own (`permissions.may_grant`, checked by the service).
+Staff with `staff.manage` use it (`core.permissions`); the role an invitation or a change
+gives is never above the decider's own, nor may they change someone whose role is
+(`permissions.may_grant`, checked by the services; the page offers only what is allowed).
 """
 
 from typing import Any
@@ -33,11 +34,33 @@ class InviteForm(django_forms.Form):
     )
 
 
+def roles_to_give(granter: str, holder: str) -> list[tuple[str, str]]:
+    """The roles someone of role `granter` may give a person who has role `holder`, as
+    (value, name) in the matrix's order; empty when they may not change that person."""
+    if not permissions.may_grant(granter, holder):
+        return []
+    return [
+        (role.value, str(name))
+        for role, name in permissions.ROLE_NAMES.items()
+        if permissions.may_grant(granter, role.value, replacing=holder)
+    ]
+
+
+class RoleForm(django_forms.Form):
+    role = django_forms.ChoiceField(label=_("Role"))
+
+    def __init__(self, *args: Any, choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = choices  # type: ignore[attr-defined]
+
+
 def _rows(request: StaffRequest) -> list[dict[str, Any]]:
     rows = []
     for member in staff_people(request.staff.tenant_id):
         user = member.user
         invited = bool(getattr(member, "invitation_open", False))
+        is_me = user.pk == request.staff.user_id
+        choices = roles_to_give(request.staff.role, member.role)
         rows.append(
             {
                 "member": member,
@@ -46,7 +69,11 @@ def _rows(request: StaffRequest) -> list[dict[str, Any]]:
                 "role": permissions.ROLE_NAMES[permissions.Role(member.role)],
                 "invited": invited,
                 "joined": user.has_usable_password() and not invited,
-                "is_me": user.pk == request.staff.user_id,
+                "is_me": is_me,
+                # Only someone whose role the viewer may change has a role form and switch.
+                "role_choices": choices if member.is_active else [],
+                "may_switch": bool(choices) and not is_me,
+                "may_see_data": request.staff.may("people.erase"),
             }
         )
     return rows
@@ -95,7 +122,7 @@ def invite(request: StaffRequest) -> HttpResponseBase:
 @require_POST
 @staff_required(post="staff.manage")
 def change(request: StaffRequest, staff_member_id: int, action: str) -> HttpResponseBase:
-    """Send a staff member's invitation again, or switch them off."""
+    """Send a staff member's invitation again, switch them off or on."""
     staff = request.staff
     try:
         if action == "resend":
@@ -108,6 +135,11 @@ def change(request: StaffRequest, staff_member_id: int, action: str) -> HttpResp
                 tenant_id=staff.tenant_id, staff_member_id=staff_member_id, by_user_id=staff.user_id
             )
             messages.success(request, gettext("They can no longer use the back office."))
+        elif action == "reactivate":
+            services.reactivate_staff_member(
+                tenant_id=staff.tenant_id, staff_member_id=staff_member_id, by_user_id=staff.user_id
+            )
+            messages.success(request, gettext("They can use the back office again."))
         else:
             raise Http404
     except NotFound as missing:
@@ -115,4 +147,32 @@ def change(request: StaffRequest, staff_member_id: int, action: str) -> HttpResp
     except DomainError as refused:
         for said in refusals.messages(refused):
             messages.error(request, said)
+    return redirect("backoffice:people")
+
+
+@require_POST
+@staff_required(post="staff.manage")
+def change_role(request: StaffRequest, staff_member_id: int) -> HttpResponseBase:
+    """Give a staff member another role (`change_staff_role`): only the roles the signed-in
+    person may give are offered and accepted; a refusal is said on the People page."""
+    staff = request.staff
+    member = staff_people(staff.tenant_id).filter(pk=staff_member_id).first()
+    if member is None:
+        raise Http404
+    form = RoleForm(request.POST, choices=roles_to_give(staff.role, member.role))
+    if not form.is_valid():
+        messages.error(request, gettext("Choose one of the roles offered."))
+        return redirect("backoffice:people")
+    try:
+        services.change_staff_role(
+            tenant_id=staff.tenant_id,
+            by_user_id=staff.user_id,
+            member_id=member.pk,
+            role=form.cleaned_data["role"],
+        )
+    except DomainError as refused:
+        for said in refusals.messages(refused):
+            messages.error(request, said)
+    else:
+        messages.success(request, gettext("The role is changed."))
     return redirect("backoffice:people")

@@ -16,6 +16,7 @@ from dinghuo.inventory import api as inventory
 from dinghuo.orders import api as orders
 from dinghuo.orders import api_amendments, api_short_close, api_stock_arrivals
 from dinghuo.pricing import api as pricing
+from dinghuo.privacy import api as privacy
 from dinghuo.punchout import api as punchout
 from dinghuo.returns import api as returns
 
@@ -47,3 +48,4 @@ api.add_router("/audit", audit.router)
 api.add_router("/", api_webhooks.router)
 api.add_router("/", bulk.router)
 api.add_router("/", punchout.router)
+api.add_router("/", privacy.router)

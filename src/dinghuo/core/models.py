@@ -148,13 +148,18 @@ class SignInFailures(models.Model):
 
 class TenantApiLimits(models.Model):
     """A tenant's own API rate limits, per API key and minute; an empty limit (or no row)
-    is the deployment's default (settings `DINGHUO_API_READS_PER_MINUTE`, `…_WRITES_…`)."""
+    is the deployment's default (settings `DINGHUO_API_READS_PER_MINUTE`, `…_WRITES_…`).
+    `per_address_per_minute` counts every request made with any of the tenant's keys from
+    one client address together; empty, there is no such limit (each key's own apply)."""
 
     tenant = models.OneToOneField(
         Tenant, on_delete=models.CASCADE, primary_key=True, related_name="api_limits"
     )
     reads_per_minute = models.PositiveIntegerField(_("reads per minute"), null=True, blank=True)
     writes_per_minute = models.PositiveIntegerField(_("writes per minute"), null=True, blank=True)
+    per_address_per_minute = models.PositiveIntegerField(
+        _("requests per minute per address"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("API rate limits")
@@ -168,7 +173,15 @@ class TenantApiLimits(models.Model):
                 condition=models.Q(writes_per_minute__gte=1) | models.Q(writes_per_minute=None),
                 name="api_writes_per_minute_positive",
             ),
+            models.CheckConstraint(
+                condition=models.Q(per_address_per_minute__gte=1)
+                | models.Q(per_address_per_minute=None),
+                name="api_per_address_per_minute_positive",
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.tenant_id}: {self.reads_per_minute}/{self.writes_per_minute}"
+        return (
+            f"{self.tenant_id}: {self.reads_per_minute}/{self.writes_per_minute}"
+            f"/{self.per_address_per_minute}"
+        )

@@ -90,6 +90,7 @@ audit.view         x x . . . x  search the audit log
 staff.manage       x x . . . .  invite staff and change their roles (never above one's own)
 settings.change    x . . . . .  the tenant's settings: policies, branding, the sign-in rule
 api_keys.manage    x . . . . .  issue and revoke the seller's API keys
+people.erase       x . . . . .  download a person's data and erase them on request
 """
 _SHOWING_ONLY = ("view", "export")
 

@@ -1,11 +1,11 @@
-"""Reads every app needs: one row of the tenant, and the seller a request names."""
+"""Reads every app needs: one row of the tenant, the seller a request names, its API limits."""
 
 from typing import TypeVar
 
 from django.db.models import Model, QuerySet
 
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
-from dinghuo.core.models import Seller
+from dinghuo.core.models import Seller, TenantApiLimits
 
 M = TypeVar("M", bound=Model)
 
@@ -30,3 +30,8 @@ def seller_for(tenant_id: int, slug: str | None) -> Seller:
             "Unknown seller.", errors=[FieldError("seller", "unknown_seller", f"No seller {slug}")]
         )
     return seller
+
+
+def api_limits(tenant_id: int) -> TenantApiLimits | None:
+    """The tenant's own API rate limits, or None while it has the defaults."""
+    return TenantApiLimits.objects.filter(tenant_id=tenant_id).first()

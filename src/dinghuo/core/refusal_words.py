@@ -91,6 +91,19 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         say(_("You cannot give a role that may do more than yours, nor change such a person.")),
     ),
     "last_owner": (say(_("The last owner stays an owner: make someone else owner first.")),),
+    "limit_too_high": (
+        say(_("This is more than the highest limit allowed; choose a smaller number.")),
+    ),
+    "person_of_other_sellers": (
+        say(
+            _(
+                "This person also buys from or works for another seller on this platform: "
+                "only the platform's operator can erase them."
+            )
+        ),
+    ),
+    "cannot_erase_yourself": (say(_("You cannot erase yourself; ask another owner.")),),
+    "already_erased": (say(_("This person is erased already.")),),
     "staff_key_required": (say(_("Only a staff API key may do this.")),),
     "buyer_key_required": (say(_("Only a buyer's API key may do this.")),),
     # --- ordering: lines, parties, credit, stock -----------------------------------------

@@ -236,6 +236,8 @@ class Caller:
     reads_per_minute: int | None = None
     writes_per_minute: int | None = None
     staff_role: str | None = None  # a seller's key: what it may do (`core.permissions`)
+    # The tenant's limit on all its keys' requests from one address (None: no such limit).
+    per_address_per_minute: int | None = None
 
     @property
     def is_buyer(self) -> bool:
@@ -266,6 +268,7 @@ def authenticate_api_key(token: str) -> Caller | None:
             "tenant__api_limits__writes_per_minute",
             "role",
             "tenant__status",
+            "tenant__api_limits__per_address_per_minute",
         )
         .first()
     )
@@ -278,42 +281,63 @@ def authenticate_api_key(token: str) -> Caller | None:
     scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())
     staff_role = found[9] if found[3] is None else None
     return Caller(
-        prefix, found[0], scopes, found[3], found[4], found[5], found[7], found[8], staff_role
+        prefix,
+        found[0],
+        scopes,
+        found[3],
+        found[4],
+        found[5],
+        found[7],
+        found[8],
+        staff_role,
+        found[11],
     )
+
+
+# The most a tenant's own limit may allow a minute: beyond it a limit protects nothing.
+MAX_REQUESTS_PER_MINUTE = 100_000
 
 
 @transaction.atomic
 def set_api_limits(
-    *, tenant_id: int, reads_per_minute: int | None, writes_per_minute: int | None
+    *,
+    tenant_id: int,
+    reads_per_minute: int | None,
+    writes_per_minute: int | None,
+    per_address_per_minute: int | None = None,
 ) -> TenantApiLimits:
-    """Give a tenant its own API rate limits, per API key and minute; None gives back the
-    deployment's default. Applies from each key's next request."""
+    """Give a tenant its own API rate limits a minute: reads and writes per API key, and
+    every request with any of its keys from one client address together; None gives back
+    the default (the deployment's for reads and writes, no limit per address). Each is
+    1 to `MAX_REQUESTS_PER_MINUTE` (422 `limit_not_positive`, `limit_too_high`, nothing
+    changed). Applies from each key's next request."""
+    limits = {
+        "reads_per_minute": reads_per_minute,
+        "writes_per_minute": writes_per_minute,
+        "per_address_per_minute": per_address_per_minute,
+    }
     errors = [
         FieldError(name, "limit_not_positive", "At least 1 request per minute, or none")
-        for name, value in (
-            ("reads_per_minute", reads_per_minute),
-            ("writes_per_minute", writes_per_minute),
-        )
-        if value is not None and value < 1
+        if value < 1
+        else FieldError(name, "limit_too_high", f"At most {MAX_REQUESTS_PER_MINUTE} a minute")
+        for name, value in limits.items()
+        if value is not None and not 1 <= value <= MAX_REQUESTS_PER_MINUTE
     ]
     if errors:
-        raise ValidationFailed("A rate limit must allow at least one request.", errors=errors)
+        raise ValidationFailed("A rate limit is out of bounds; see errors.", errors=errors)
     if not Tenant.objects.filter(pk=tenant_id).exists():
         raise NotFound("No such tenant.")
-    limits = TenantApiLimits.objects.select_for_update().filter(tenant_id=tenant_id).first()
-    if limits is None:
-        limits = TenantApiLimits.objects.create(
-            tenant_id=tenant_id,
-            reads_per_minute=reads_per_minute,
-            writes_per_minute=writes_per_minute,
-        )
-        audit().created(limits)
-        return limits
-    before = audit().snapshot(limits)
-    limits.reads_per_minute, limits.writes_per_minute = reads_per_minute, writes_per_minute
-    limits.save(update_fields=["reads_per_minute", "writes_per_minute"])
-    audit().changed(limits, before)
-    return limits
+    row = TenantApiLimits.objects.select_for_update().filter(tenant_id=tenant_id).first()
+    if row is None:
+        row = TenantApiLimits.objects.create(tenant_id=tenant_id, **limits)
+        audit().created(row)
+        return row
+    before = audit().snapshot(row)
+    for name, value in limits.items():
+        setattr(row, name, value)
+    row.save(update_fields=list(limits))
+    audit().changed(row, before)
+    return row
 
 
 IDEMPOTENCY_RETENTION = timedelta(hours=48)

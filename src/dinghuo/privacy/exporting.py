@@ -1,6 +1,10 @@
 """Everything stored about a person, as JSON files in a ZIP (personal data, G): their
 profile, memberships (companies and staff), the orders they placed (as references), the
-audit entries by or about them and the events that mention them."""
+audit entries by or about them and the events that mention them.
+
+The operator's command exports what every seller holds; a seller (back office, API) gets
+only what it holds itself (`tenant_id`): another seller's orders, audit entries and events
+are that seller's business."""
 
 import io
 import json
@@ -17,6 +21,7 @@ from dinghuo.core.errors import NotFound
 from dinghuo.customers.models import CompanyUser
 from dinghuo.integrations.models import Event
 from dinghuo.orders.models import Order
+from dinghuo.privacy import queries
 
 PROFILE_FIELDS = (
     "id",
@@ -37,49 +42,56 @@ def _profile(user_id: int) -> dict[str, Any]:
     return dict(found)
 
 
-def _memberships(user_id: int) -> dict[str, Any]:
+def _memberships(user_id: int, within: Q) -> dict[str, Any]:
     return {
         "companies": list(
-            CompanyUser.objects.filter(user_id=user_id).values(
+            CompanyUser.objects.filter(within, user_id=user_id).values(
                 "id", "tenant__slug", "company__code", "company__name", "role", "spending_limit"
             )
         ),
         # (The back office owns staff members; this layer reads them by name.)
         "staff": list(
             apps.get_model("backoffice", "StaffMember")
-            ._default_manager.filter(user_id=user_id)
-            .values("tenant__slug", "is_active")
+            ._default_manager.filter(within, user_id=user_id)
+            .values("tenant__slug", "role", "is_active")
         ),
     }
 
 
-def _orders(user_id: int) -> list[dict[str, Any]]:
+def _orders(user_id: int, within: Q) -> list[dict[str, Any]]:
     return [
         dict(row)
-        for row in Order.objects.filter(Q(placed_by__user_id=user_id) | Q(entered_by_id=user_id))
+        for row in Order.objects.filter(within)
+        .filter(Q(placed_by__user_id=user_id) | Q(entered_by_id=user_id))
         .order_by("id")
         .values("id", "tenant__slug", "company__code", "placed_at", "currency", "total", "status")
     ]
 
 
-def _events(profile: dict[str, Any], member_ids: list[int]) -> list[dict[str, Any]]:
+def _events(profile: dict[str, Any], member_ids: list[int], within: Q) -> list[dict[str, Any]]:
     mentions = Q(payload__icontains=profile["email"]) if profile["email"] else Q(pk__in=[])
     for member_id in member_ids:
         mentions |= Q(payload__company_user_id=member_id)
     return [
         dict(row)
-        for row in Event.objects.filter(mentions)
+        for row in Event.objects.filter(within)
+        .filter(mentions)
         .order_by("id")
         .values("id", "tenant__slug", "type", "occurred_at", "payload")
     ]
 
 
-def export_person(*, user_id: int) -> bytes:
-    """A ZIP of JSON files: profile, memberships, orders, audit, events."""
+def export_person(*, user_id: int, tenant_id: int | None = None) -> bytes:
+    """A ZIP of JSON files: profile, memberships, orders, audit, events; of every tenant, or
+    only of `tenant_id` (a person who does not belong to it is not found)."""
+    within = Q() if tenant_id is None else Q(tenant_id=tenant_id)
+    if tenant_id is not None:
+        queries.person_of(tenant_id, user_id)
     profile = _profile(user_id)
-    memberships = _memberships(user_id)
+    memberships = _memberships(user_id, within)
     audit_entries = list(
         audit.about_person(user_id)
+        .filter(within)
         .order_by("id")
         .values(
             "id",
@@ -96,9 +108,9 @@ def export_person(*, user_id: int) -> bytes:
     files = {
         "profile.json": profile,
         "memberships.json": memberships,
-        "orders.json": _orders(user_id),
+        "orders.json": _orders(user_id, within),
         "audit.json": audit_entries,
-        "events.json": _events(profile, [m["id"] for m in memberships["companies"]]),
+        "events.json": _events(profile, [m["id"] for m in memberships["companies"]], within),
     }
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:

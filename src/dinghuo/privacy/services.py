@@ -28,11 +28,14 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
 
-from dinghuo.audit.models import ErasurePermit
-from dinghuo.core.errors import NotFound
+from dinghuo.audit import services as audit
+from dinghuo.audit.models import AuditEntry, ErasurePermit
+from dinghuo.core.errors import Conflict, NotFound
 from dinghuo.core.models import ApiKey
+from dinghuo.privacy import queries
 
 ERASED_NAME = "Erased person"
+ERASED_DOMAIN = "@erased.invalid"
 MIN_SWEPT = 3
 # The database refuses to change these rows (their migrations' triggers).
 IMMUTABLE_TABLES = frozenset(
@@ -60,7 +63,7 @@ class Erasure:
 def personal_values(user: Any) -> dict[str, str]:
     """The person's values and what each becomes, longest first (a full name before its
     parts)."""
-    anonymous_email = f"erased-{user.pk}@erased.invalid"
+    anonymous_email = f"erased-{user.pk}{ERASED_DOMAIN}"
     full = f"{user.first_name} {user.last_name}".strip()
     pairs = {
         user.email: anonymous_email,
@@ -167,3 +170,44 @@ def _close_sign_in(user_id: int) -> None:
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator():
         if str(session.get_decoded().get("_auth_user_id")) == str(user_id):
             session.delete()
+
+
+def erase_for_seller(*, tenant_id: int, user_id: int, by_user_id: int | None = None) -> Erasure:
+    """A seller erases one of its buyers or staff on their request (`erase_person`), and
+    the seller's audit log records that the person was erased, without any of their values.
+
+    Refused, changing nothing: a person who does not belong to this seller (404, as another
+    tenant's objects are); a person who also buys from or works for another seller on the
+    platform (409 `person_of_other_sellers`: erasing rewrites their name and e-mail
+    everywhere, which is not one seller's to decide; the platform's operator does it with
+    `dinghuo person erase`); someone erasing themselves (409 `cannot_erase_yourself`); the
+    seller's last active owner (409 `last_owner`); a person erased already (409
+    `already_erased`)."""
+    with transaction.atomic():
+        tenants = queries.person_of(tenant_id, user_id)
+        if tenants != {tenant_id}:
+            raise Conflict(
+                "This person also belongs to another seller on this platform; "
+                "ask the platform's operator to erase them everywhere.",
+                code="person_of_other_sellers",
+            )
+        if user_id == by_user_id:
+            raise Conflict("You cannot erase yourself.", code="cannot_erase_yourself")
+        user = get_user_model().objects.select_for_update().get(pk=user_id)
+        if user.email.endswith(ERASED_DOMAIN):
+            raise Conflict("This person is erased already.", code="already_erased")
+        if queries.is_last_owner(tenant_id, user_id):
+            raise Conflict(
+                "The last owner stays: make someone else owner first.", code="last_owner"
+            )
+        done = erase_person(user_id=user_id)
+        audit.record(
+            tenant_id=tenant_id,
+            action=AuditEntry.Action.CHANGED,
+            object_type="auth.user",
+            object_id=user_id,
+            label=ERASED_NAME,
+            after={"erased": True, "fields_rewritten": done.fields_rewritten},
+            subject_user_id=user_id,
+        )
+    return done
