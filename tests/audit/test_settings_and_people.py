@@ -72,10 +72,15 @@ def test_staff_roles_and_switching_off_are_recorded_about_the_person(world):
         backoffice.deactivate_staff_member(
             tenant_id=world.tenant.pk, staff_member_id=clerk.pk, by_user_id=owner.user_id
         )
+        for _ in range(2):  # switching on someone already on records nothing more
+            backoffice.reactivate_staff_member(
+                tenant_id=world.tenant.pk, staff_member_id=clerk.pk, by_user_id=owner.user_id
+            )
 
-    role, off = entries_of("backoffice.staffmember", clerk.pk)
+    role, off, on = entries_of("backoffice.staffmember", clerk.pk)
     assert (role.before, role.after) == ({"role": "read_only"}, {"role": "sales"})
     assert (off.before, off.after) == ({"is_active": True}, {"is_active": False})
+    assert (on.before, on.after) == ({"is_active": False}, {"is_active": True})
     assert {role.subject_user_id, off.subject_user_id} == {clerk.user_id}
     assert role.actor_user_id == owner.user_id
 

@@ -210,8 +210,9 @@ def reactivate_staff_member(
     403 `role_above_own`. Switching on someone active changes nothing."""
     member = _member_to_switch(tenant_id, staff_member_id, by_user_id)
     if not member.is_active:
-        member.is_active = True
-        member.save(update_fields=["is_active"])
+        with audit.watching(member):
+            member.is_active = True
+            member.save(update_fields=["is_active"])
     return member
 
 
