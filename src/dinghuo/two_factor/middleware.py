@@ -6,7 +6,7 @@ The doors of this site sign a person with an authenticator in only after their c
 future door, a password reset that signs in): a signed-in person with an authenticator whose
 session has not passed the second step is signed out and sent to sign in. A signed-in person
 a tenant's rule covers who has no authenticator yet reaches only the page that sets one up,
-sign-out and the language switch.
+sign-out, the change of password, their sessions and the language switch.
 
 It runs after django-otp's `OTPMiddleware` (which tells whether the session passed the second
 step) and costs one query a minute for a signed-in person who needs no second step, one
@@ -23,13 +23,16 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
 from django.urls import reverse
 
+from dinghuo.accounts.rules import CHOSEN_TENANT
 from dinghuo.two_factor import doors, queries
 from dinghuo.two_factor.signin import VOUCHED
 
 NOT_PAGES = ("/api/", "/punchout/cxml/", "/static/")
 _CLEAR_AT = "dinghuo_second_step_clear_at"
 _CLEAR_FOR_SECONDS = 60
-# What a person who must set up two-step sign-in may still open.
+# What a person who must set up two-step sign-in may still open: setting it up (and keeping
+# the recovery codes), signing out, changing their password, their sessions (to sign out a
+# lost device), and the language switch. Nothing else.
 WHILE_SETTING_UP = {
     "backoffice:two-step",
     "backoffice:two-step-codes",
@@ -37,6 +40,8 @@ WHILE_SETTING_UP = {
     "portal:two-step",
     "portal:two-step-codes",
     "portal:sign-out",
+    "accounts:password",
+    "accounts:sessions",
     "set-language",
     "set_language",
 }
@@ -70,7 +75,7 @@ class SecondStepRequired:
             return None
         request.session.pop(_CLEAR_AT, None)
         if standing.enrolled:
-            logout(request)
+            _sign_out_keeping_the_chosen_seller(request)
             return redirect_to_login(request.get_full_path(), doors.sign_in_url(request.path))
         if standing.required_as is None:
             return None
@@ -78,3 +83,13 @@ class SecondStepRequired:
         if match is not None and match.view_name in WHILE_SETTING_UP:
             return None
         return HttpResponseRedirect(reverse(doors.ENROL_PAGE[standing.required_as]))
+
+
+def _sign_out_keeping_the_chosen_seller(request: HttpRequest) -> None:
+    """Sign out, but keep the seller the person chose (or an invitation chose for them), so
+    that after their code they land in that seller, not in the chooser or their first one.
+    The choice is a preference only: the doors use it only among the person's own sellers."""
+    chosen = request.session.get(CHOSEN_TENANT)
+    logout(request)
+    if chosen is not None:
+        request.session[CHOSEN_TENANT] = chosen
