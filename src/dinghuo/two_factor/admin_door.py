@@ -21,7 +21,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from dinghuo.core.signin import SignInForm, sign_in_page
-from dinghuo.two_factor.doors import ADMIN_PREFIX
+from dinghuo.two_factor.doors import OPERATOR_PREFIXES
 from dinghuo.two_factor.signin import asking_at, code_page
 
 NOT_ADMIN = _("This account may not use the master data pages.")
@@ -47,7 +47,7 @@ def _may_use_admin(user_id: int) -> bool | None:
 
 def _next_url(request: HttpRequest) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted.startswith(ADMIN_PREFIX) and url_has_allowed_host_and_scheme(
+    if wanted.startswith(OPERATOR_PREFIXES) and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted

@@ -6,7 +6,9 @@ The doors of this site sign a person with an authenticator in only after their c
 future door, a password reset that signs in): a signed-in person with an authenticator whose
 session has not passed the second step is signed out and sent to sign in. A signed-in person
 a tenant's rule covers who has no authenticator yet reaches only the page that sets one up,
-sign-out, the change of password, their sessions and the language switch.
+sign-out, the change of password, their sessions and the language switch. With the setting
+DINGHUO_OPERATORS_2FA, an operator (superuser) without an authenticator is likewise sent from
+the console and the admin to the console's page that sets one up.
 
 It runs after django-otp's `OTPMiddleware` (which tells whether the session passed the second
 step) and costs one query a minute for a signed-in person who needs no second step, one
@@ -18,6 +20,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponseBase, HttpResponseRedirect
@@ -44,6 +47,9 @@ WHILE_SETTING_UP = {
     "accounts:sessions",
     "set-language",
     "set_language",
+    "operators:two-step",
+    "operators:two-step-codes",
+    "admin:logout",
 }
 
 
@@ -64,25 +70,42 @@ class SecondStepRequired:
         user: Any = request.user
         if not user.is_authenticated or user.is_verified() or request.session.get(VOUCHED):
             return None
+        operator = _operator_door(request, user)
         # A person neither enrolled nor covered by a rule is asked again a minute later, not
         # on every page (enrolling elsewhere or a new rule takes effect within that minute).
         now = int(time.time())
-        if now - int(request.session.get(_CLEAR_AT, 0)) < _CLEAR_FOR_SECONDS:
+        if not operator and now - int(request.session.get(_CLEAR_AT, 0)) < _CLEAR_FOR_SECONDS:
             return None
         standing = queries.standing(user.pk)
-        if not standing.enrolled and standing.required_as is None:
+        if standing.enrolled:
+            request.session.pop(_CLEAR_AT, None)
+            _sign_out_keeping_the_chosen_seller(request)
+            return redirect_to_login(request.get_full_path(), doors.sign_in_url(request.path))
+        enrol_page = (
+            doors.ENROL_PAGE[standing.required_as]
+            if standing.required_as is not None
+            else doors.OPERATOR_ENROL_PAGE
+            if operator
+            else None
+        )
+        if enrol_page is None:
             request.session[_CLEAR_AT] = now
             return None
         request.session.pop(_CLEAR_AT, None)
-        if standing.enrolled:
-            _sign_out_keeping_the_chosen_seller(request)
-            return redirect_to_login(request.get_full_path(), doors.sign_in_url(request.path))
-        if standing.required_as is None:
-            return None
         match = request.resolver_match
         if match is not None and match.view_name in WHILE_SETTING_UP:
             return None
-        return HttpResponseRedirect(reverse(doors.ENROL_PAGE[standing.required_as]))
+        return HttpResponseRedirect(reverse(enrol_page))
+
+
+def _operator_door(request: HttpRequest, user: Any) -> bool:
+    """Whether an operator opens the console or the admin while the deployment requires
+    operators to sign in in two steps (setting DINGHUO_OPERATORS_2FA)."""
+    return bool(
+        settings.DINGHUO_OPERATORS_2FA
+        and user.is_superuser
+        and request.path.startswith(doors.OPERATOR_PREFIXES)
+    )
 
 
 def _sign_out_keeping_the_chosen_seller(request: HttpRequest) -> None:
