@@ -27,7 +27,7 @@ def test_an_operator_sets_up_two_step_sign_in_and_the_admin_then_asks_for_the_co
     assert page.status_code == 200 and 'data-testid="required"' not in page.content.decode()
     assert 'data-testid="operator-two-step"' in client.get("/operator/").content.decode()
 
-    secret, codes = enrol(client, PAGE)
+    secret, _ = enrol(client, PAGE)
 
     assert TOTPDevice.objects.filter(user__username="root", confirmed=True).count() == 1
     fresh = Client(enforce_csrf_checks=True)
