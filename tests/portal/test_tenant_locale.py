@@ -81,3 +81,20 @@ def test_page_language_keeps_an_offered_choice_and_falls_back_to_the_first():
     assert page_language("zh-hans", ["zh-hant", "en"]) == "zh-hant"
     assert page_language("zh-hans", []) == "zh-hans"
     assert page_language("zh-hans", ["xx"]) == "zh-hans"  # nothing known offered: as asked
+
+
+def test_a_mail_tells_time_in_the_tenants_time_zone(world):
+    from dinghuo.notifications.branding import brand_for
+    from dinghuo.notifications.composing import Recipient, compose
+    from dinghuo.notifications.kinds import Kind
+
+    _set(world, time_zone="Asia/Hong_Kong")
+    mail = compose(
+        Kind.QUOTE_ANSWERED,
+        Recipient("ann@buyer.test", "Ann", "en"),
+        {"number": "Q-0000001", "expires_at": LATE_EVENING_UTC, "rejected": False},
+        tenant_id=world.tenant.pk,
+        brand=brand_for(world.tenant.pk),
+    )
+
+    assert "Accept it before Mar 5, 2026, 7:30\u202fAM." in mail.text
