@@ -47,6 +47,7 @@ def test_an_order_placed_late_in_utc_shows_the_next_day_in_hong_kong(world):
 
 def test_the_same_order_shows_its_utc_day_for_a_tenant_in_utc(world):
     order_id = _placed_late(world)
+    _set(world, time_zone="UTC")
     html = staff_client(world).client.get(f"/staff/orders/{order_id}/").content.decode()
     assert "Mar 4, 2026, 11:30\u202fPM" in html
     # The page's time zone was the tenant's for the page only.
