@@ -77,7 +77,13 @@ class ApiClient:
 
 def build_world(slug: str = "acme", *, stock_per_sku: int = 100, currency: str = "USD") -> World:
     """A tenant with 2 warehouses, 4 SKUs (tiers on A-1), a company with a ship-to, two keys."""
-    tenant = create_tenant(slug=slug, name=f"{slug.title()} Wholesale", base_currency=currency)
+    # Offering every language, so that pages in each can be tested (core.tenant_locale).
+    tenant = create_tenant(
+        slug=slug,
+        name=f"{slug.title()} Wholesale",
+        base_currency=currency,
+        languages=("en", "zh-hant", "zh-hans"),
+    )
     seller = Seller.objects.get(tenant=tenant, is_primary=True)
     main = Warehouse.objects.create(tenant=tenant, code="main", name="Main", priority=1)
     north = Warehouse.objects.create(tenant=tenant, code="north", name="North", priority=2)

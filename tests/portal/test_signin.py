@@ -270,6 +270,7 @@ def test_the_buyer_is_read_in_one_query(world: World, django_assert_num_queries)
         name="Ann Lee",
         company_name="Buyer One",
         seller_name=world.tenant.name,
+        languages=("en", "zh-hant", "zh-hans"),
     )
     assert buyer.is_approver and not buyer.is_company_admin
 

@@ -24,6 +24,7 @@ from dinghuo.backoffice.models import StaffMember
 from dinghuo.core import permissions
 from dinghuo.core.errors import TenantSuspended
 from dinghuo.core.models import Tenant
+from dinghuo.core.tenant_locale import tenant_locale
 from dinghuo.orders import approval_rules
 from dinghuo.orders.services import Actor
 
@@ -37,6 +38,9 @@ class StaffUser:
     name: str
     tenant_name: str
     role: str = permissions.Role.READ_ONLY.value
+    # The tenant's languages (its first is the default) and time zone: its pages use them.
+    languages: tuple[str, ...] = ("en",)
+    time_zone: str = "UTC"
 
     def may(self, permission: str) -> bool:
         """Whether their role allows `permission` (pages hide what it does not)."""
@@ -69,6 +73,8 @@ def staff_of(user_id: int, tenant_id: int | None = None) -> StaffUser | None:
             "tenant__name",
             "role",
             "tenant__status",
+            "tenant__languages",
+            "tenant__time_zone",
         )
     )
     every = list(rows)
@@ -78,9 +84,10 @@ def staff_of(user_id: int, tenant_id: int | None = None) -> StaffUser | None:
     row = next((r for r in found if r[0] == tenant_id), found[0] if found else None)
     if row is None:
         return None
-    tenant, first, last, email, tenant_name, role, _status = row
+    tenant, first, last, email, tenant_name, role, _status, languages, time_zone = row
     name = f"{first} {last}".strip() or email or f"user {user_id}"
-    return StaffUser(tenant, user_id, name, tenant_name, role)
+    offered = tuple(code for code in languages.split(",") if code)
+    return StaffUser(tenant, user_id, name, tenant_name, role, offered, time_zone)
 
 
 View = Callable[..., HttpResponseBase]
@@ -153,7 +160,8 @@ def _guard(view: View, needs: Needs) -> View:
             raise PermissionDenied
         request = cast(StaffRequest, request)
         request.staff = staff
-        return view(request, *args, **kwargs)
+        with tenant_locale(request, staff.languages, staff.time_zone):
+            return view(request, *args, **kwargs)
 
     wrapper.staff_needs = needs  # type: ignore[attr-defined]
     return wrapper

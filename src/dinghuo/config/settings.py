@@ -27,6 +27,8 @@ DINGHUO_WEBHOOK_PRIVATE_ADDRESSES  "1" lets webhooks go to private and loopback 
                and plain http (closed networks, tests); DINGHUO_WEBHOOK_LEASE_SECONDS (120),
                DINGHUO_WEBHOOK_TIMEOUT_SECONDS (10), DINGHUO_WEBHOOK_LOG_DAYS (30): docs/webhooks.md
 DINGHUO_TOTP_ISSUER  the name authenticator apps show for two-step sign-in ("Dinghuo")
+DINGHUO_OPERATORS_2FA  "1": operators (superusers) set up two-step sign-in before the console
+               or the admin opens (default: on with DINGHUO_PRODUCTION, else off)
 DINGHUO_CARD_PROVIDER  "manual" (default) or "stripe"; STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
                STRIPE_PUBLISHABLE_KEY, STRIPE_API_BASE: docs/payments.md
 """
@@ -589,4 +591,7 @@ STRIPE_TIMEOUT_SECONDS = float(os.environ.get("STRIPE_TIMEOUT_SECONDS", "20"))
 # "1"; off, only operators create tenants (`dinghuo tenant create`, /operator/). Sign-ups
 # from one client address are limited to DINGHUO_SIGNUPS_PER_HOUR.
 DINGHUO_SELF_SIGNUP = _env_flag("DINGHUO_SELF_SIGNUP")
+# The people who run the deployment see every tenant: in production they sign in to the
+# console and the admin in two steps (two_factor/middleware.py), unless this is "0".
+DINGHUO_OPERATORS_2FA = _env_flag("DINGHUO_OPERATORS_2FA", DINGHUO_PRODUCTION)
 DINGHUO_SIGNUPS_PER_HOUR = int(os.environ.get("DINGHUO_SIGNUPS_PER_HOUR", "5"))

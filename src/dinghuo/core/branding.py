@@ -39,6 +39,8 @@ class Brand:
     accent: str
     logo: str
     version: int
+    time_zone: str = "UTC"
+    """The tenant's time zone: its mails tell time in it."""
 
     @property
     def etag(self) -> str:
@@ -57,12 +59,13 @@ def brand_for(tenant_id: int) -> Brand | None:
             "accent_colour",
             "logo",
             "brand_version",
+            "time_zone",
         )
         .first()
     )
     if row is None:
         return None
-    slug, name, display_name, primary, accent, logo, version = row
+    slug, name, display_name, primary, accent, logo, version, time_zone = row
     return Brand(
         tenant_id,
         slug,
@@ -71,6 +74,7 @@ def brand_for(tenant_id: int) -> Brand | None:
         accent or DEFAULT_ACCENT,
         logo,
         version,
+        time_zone,
     )
 
 

@@ -1,4 +1,5 @@
-"""What every page's layout needs besides Django's own: the tenant's branding."""
+"""What every page's layout needs besides Django's own: the tenant's branding and the
+languages it offers."""
 
 from typing import Any
 
@@ -16,4 +17,8 @@ def brand(request: HttpRequest) -> dict[str, Any]:
     tenant_id = getattr(who, "tenant_id", None)
     if tenant_id is None:
         return {}
-    return {"brand": SimpleLazyObject(lambda: page_brand(tenant_id))}
+    # The language switch offers only the tenant's languages.
+    return {
+        "brand": SimpleLazyObject(lambda: page_brand(tenant_id)),
+        "tenant_languages": getattr(who, "languages", ()),
+    }

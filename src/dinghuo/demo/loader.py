@@ -266,7 +266,12 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
             f"A user named {STAFF_USERNAME!r} exists already; the demo's staff login needs it."
         )
     rng = random.Random(seed)
-    tenant = create_tenant(slug=DEMO_SLUG, name=DEMO_NAME, base_currency=BASE_CURRENCY)
+    tenant = create_tenant(
+        slug=DEMO_SLUG,
+        name=DEMO_NAME,
+        base_currency=BASE_CURRENCY,
+        languages=("en", "zh-hant", "zh-hans"),
+    )
     seller = Seller.objects.get(tenant=tenant, is_primary=True)
     warehouses = catalogue.create_warehouses(tenant)
     price_lists = catalogue.create_price_lists(tenant, seller)

@@ -8,6 +8,7 @@ Folders under settings.DINGHUO_EDI_ROOT, one per tenant (its slug):
     <slug>/outbox/<partner GLN>/   what we send, one file per interchange
 A file claimed by a worker that died is given back to the inbox after STALE_SECONDS; reading
 it again is safe, since the same interchange answers what it answered the first time.
+A suspended seller's inbox is held (left unread, a warning in the log) until reactivation.
 """
 
 import logging
@@ -41,11 +42,27 @@ def read_inboxes() -> int:
         return 0
     slugs = [p.name for p in root.iterdir() if (p / "inbox").is_dir()]
     done = 0
-    for tenant_id, slug in Tenant.objects.filter(slug__in=slugs).values_list("id", "slug"):
+    tenants = Tenant.objects.filter(slug__in=slugs).values_list("id", "slug", "status")
+    for tenant_id, slug, status in tenants:
+        if status == Tenant.Status.SUSPENDED:
+            _hold(root / slug / "inbox", slug)
+            continue
         done += _read_inbox(tenant_id, root / slug / "inbox", FILES_PER_ROUND - done)
         if done >= FILES_PER_ROUND:
             break
     return done
+
+
+def _hold(inbox: Path, slug: str) -> None:
+    """A suspended seller's inbox is left as it is: its files are neither read nor refused
+    (nothing of a suspended seller changes) and are read once it is reactivated."""
+    waiting = sum(1 for p in inbox.iterdir() if p.is_file() and not p.name.startswith("."))
+    if waiting:
+        log.warning(
+            "EDI inbox of %s held: the seller is suspended; %s file(s) wait for reactivation",
+            slug,
+            waiting,
+        )
 
 
 def _read_inbox(tenant_id: int, inbox: Path, limit: int) -> int:

@@ -16,6 +16,8 @@ class Brand:
     name: str
     logo_url: str = ""
     colour: str = DEFAULT_COLOUR
+    time_zone: str = "UTC"
+    """The tenant's time zone: the mail tells time in it."""
 
 
 def brand_for(tenant_id: int) -> Brand:
@@ -28,4 +30,6 @@ def brand_for(tenant_id: int) -> Brand:
     base = settings.DINGHUO_PORTAL_URL.rstrip("/")
     if found.logo and base:
         logo_url = base + reverse("brand-logo", args=[tenant_id]) + f"?v={found.version}"
-    return Brand(name=found.name, logo_url=logo_url, colour=found.primary)
+    return Brand(
+        name=found.name, logo_url=logo_url, colour=found.primary, time_zone=found.time_zone
+    )

@@ -12,10 +12,11 @@ from typing import Any
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from dinghuo.core.tenant_locale import zone
 from dinghuo.notifications import unsubscribe
 from dinghuo.notifications.branding import Brand
 from dinghuo.notifications.kinds import ESSENTIAL, Kind
@@ -86,10 +87,11 @@ def compose(
     kind: Kind, recipient: Recipient, context: dict[str, Any], *, tenant_id: int, brand: Brand
 ) -> Composed:
     """The mail of `kind` for `recipient`, from `context` (what its templates use: `number`,
-    `link`, amounts with `currency` …), in the recipient's language and the tenant's brand."""
+        `link`, amounts with `currency` …), in the recipient's language and the tenant's brand and
+    time zone."""
     link = unsubscribe_link(tenant_id, recipient, kind)
     values = {**context, "brand": brand, "name": recipient.name, "unsubscribe_link": link}
-    with translation.override(recipient.language):
+    with translation.override(recipient.language), timezone.override(zone(brand.time_zone)):
         subject = str(SUBJECTS[kind]) % {"brand": brand.name, **context}
         values["subject"] = subject
         values["link_label"] = str(LINK_LABELS[kind])

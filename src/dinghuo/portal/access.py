@@ -18,6 +18,7 @@ from django.urls import reverse
 from dinghuo.accounts.rules import CHOSEN_TENANT
 from dinghuo.core.errors import TenantSuspended
 from dinghuo.core.models import Tenant
+from dinghuo.core.tenant_locale import tenant_locale
 from dinghuo.customers.models import CompanyUser
 
 if TYPE_CHECKING:
@@ -36,6 +37,9 @@ class Buyer:
     company_name: str
     seller_name: str = ""
     has_other_sellers: bool = False
+    # The seller's languages (its first is the default) and time zone: its pages use them.
+    languages: tuple[str, ...] = ("en",)
+    time_zone: str = "UTC"
 
     @property
     def is_approver(self) -> bool:
@@ -85,15 +89,32 @@ def buyers_of(user_id: int) -> list[Buyer]:
             "company__name",
             "tenant__name",
             "tenant__status",
+            "tenant__languages",
+            "tenant__time_zone",
         )
     )
     every = list(rows)
     found = []
-    for tenant_id, company_id, pk, role, first, last, email, company_name, seller, status in every:
+    for row in every:
+        tenant_id, company_id, pk, role, first, last, email, company_name, seller = row[:9]
+        status, languages, time_zone = row[9:]
         if status == Tenant.Status.SUSPENDED:
             continue
         name = f"{first} {last}".strip() or email
-        found.append(Buyer(tenant_id, company_id, pk, role, name, company_name, seller))
+        offered = tuple(code for code in languages.split(",") if code)
+        found.append(
+            Buyer(
+                tenant_id,
+                company_id,
+                pk,
+                role,
+                name,
+                company_name,
+                seller,
+                languages=offered,
+                time_zone=time_zone,
+            )
+        )
     if every and not found:
         raise TenantSuspended()
     return found
@@ -136,7 +157,8 @@ def _requiring(allowed: Callable[[Buyer], bool]) -> Callable[[View], View]:
                 raise PermissionDenied
             request = cast(BuyerRequest, request)
             request.buyer = replace(buyer, has_other_sellers=len(every) > 1)
-            return view(request, *args, **kwargs)
+            with tenant_locale(request, buyer.languages, buyer.time_zone):
+                return view(request, *args, **kwargs)
 
         return wrapper
 

@@ -22,7 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from dinghuo.core import refusals
-from dinghuo.core.errors import DomainError
+from dinghuo.core.errors import DomainError, TenantSuspended
 from dinghuo.core.views import SESSION_LANGUAGE_KEY
 from dinghuo.pages.skus import sku_names
 from dinghuo.portal.access import BuyerRequest, buyer_required
@@ -56,6 +56,8 @@ def start(request: HttpRequest, token: str) -> HttpResponseBase:
     inspect). A link used, expired or unknown answers 410 with a page saying so."""
     try:
         entered = punchout.enter_session(token=token[:100])
+    except TenantSuspended:
+        raise  # the page saying the seller is suspended (core.suspension), not "link used"
     except DomainError as error:
         context = {
             "title": gettext_lazy("This link cannot be used"),

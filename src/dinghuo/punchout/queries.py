@@ -19,6 +19,11 @@ UNKNOWN_CREDENTIALS = (
 )
 
 
+SUPPLIER_SUSPENDED = (
+    "The supplier's account is suspended by the platform's operator; nothing was changed."
+)
+
+
 def connections(tenant_id: int) -> QuerySet[Connection]:
     """The tenant's procurement connections by name, with company and user (one query)."""
     return (
@@ -45,10 +50,13 @@ def authenticated(header: Header) -> Connection:
     name; 401 otherwise, the same words whichever part did not match, and 403 when it is
     switched off. The secret is looked up by its SHA-256 and compared in constant time, so
     neither the lookup nor the comparison tells how much of a wrong secret was right. The
-    secret is unique across tenants: another tenant's identities never match."""
+    secret is unique across tenants: another tenant's identities never match. A suspended
+    supplier (tenant) is refused with 403, sessions and orders alike."""
     given = hash_secret(header.shared_secret)
     found = (
-        Connection.objects.select_related("company", "user__user").filter(secret_hash=given).first()
+        Connection.objects.select_related("company", "user__user", "tenant")
+        .filter(secret_hash=given)
+        .first()
     )
     if (
         found is None
@@ -57,6 +65,8 @@ def authenticated(header: Header) -> Connection:
         or not _names(header.sent_to, found.supplier_domain, found.supplier_identity)
     ):
         raise CxmlRefusal(401, UNKNOWN_CREDENTIALS)
+    if found.tenant.is_suspended:
+        raise CxmlRefusal(403, SUPPLIER_SUSPENDED)
     if not found.is_active or not found.company.is_active:
         raise CxmlRefusal(403, "This procurement connection is switched off by the supplier.")
     return found

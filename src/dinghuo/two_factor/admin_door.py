@@ -3,7 +3,9 @@
 The admin's own login form would sign in with a password alone and count no failures; this
 page takes its place (config/urls.py names it before the admin's URLs), so that the admin
 door has the same failure counters and the same second step. Who may use the admin is the
-admin's rule: an active user marked `is_staff`.
+admin's rule (`core.admin.operators_only`): an active superuser. A tenant's staff, even marked
+`is_staff` and whether or not their tenant is suspended, is refused here before any session
+is made.
 """
 
 from typing import Any
@@ -19,7 +21,7 @@ from django.views.decorators.csrf import csrf_protect
 from django.views.decorators.debug import sensitive_post_parameters
 
 from dinghuo.core.signin import SignInForm, sign_in_page
-from dinghuo.two_factor.doors import ADMIN_PREFIX
+from dinghuo.two_factor.doors import OPERATOR_PREFIXES
 from dinghuo.two_factor.signin import asking_at, code_page
 
 NOT_ADMIN = _("This account may not use the master data pages.")
@@ -40,12 +42,12 @@ class AdminSignInForm(SignInForm):
 
 def _may_use_admin(user_id: int) -> bool | None:
     users = get_user_model().objects
-    return users.filter(pk=user_id, is_active=True, is_staff=True).exists() or None
+    return users.filter(pk=user_id, is_active=True, is_superuser=True).exists() or None
 
 
 def _next_url(request: HttpRequest) -> str:
     wanted = request.POST.get("next") or request.GET.get("next") or ""
-    if wanted.startswith(ADMIN_PREFIX) and url_has_allowed_host_and_scheme(
+    if wanted.startswith(OPERATOR_PREFIXES) and url_has_allowed_host_and_scheme(
         wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return wanted

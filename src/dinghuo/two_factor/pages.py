@@ -50,9 +50,9 @@ def _checked(request: HttpRequest, form: CodeForm, act: Any) -> Any:
     return result
 
 
-def _post(request: HttpRequest) -> tuple[str, CodeForm | None]:
+def _post(request: HttpRequest, *, required: bool) -> tuple[str, CodeForm | None]:
     """Handle one of the page's buttons: ("", None) when done, else the action whose form
-    failed and that form."""
+    failed and that form. `required`: turning off is refused whatever the tenants' rules."""
     user_id = _me(request)
     action = request.POST.get("action", "")
     if action == "begin":
@@ -78,7 +78,7 @@ def _post(request: HttpRequest) -> tuple[str, CodeForm | None]:
                 return action, form
             request.session[FRESH_CODES] = fresh
         else:
-            if queries.standing(user_id).required_as is not None:
+            if required or queries.standing(user_id).required_as is not None:
                 form.add_error(None, REQUIRED)
                 return action, form
             done = _checked(request, form, lambda c: services.turn_off(user_id=user_id, code=c))
@@ -88,18 +88,22 @@ def _post(request: HttpRequest) -> tuple[str, CodeForm | None]:
     return "", None
 
 
-def two_step_page(request: HttpRequest, *, template: str, codes_url: str) -> HttpResponseBase:
-    """The page (GET) and its buttons (POST `action`: begin, confirm, kept, renew, off)."""
+def two_step_page(
+    request: HttpRequest, *, template: str, codes_url: str, required: bool = False
+) -> HttpResponseBase:
+    """The page (GET) and its buttons (POST `action`: begin, confirm, kept, renew, off).
+    `required`: the door itself requires two-step sign-in (the operators' console with
+    DINGHUO_OPERATORS_2FA), besides any tenant's rule."""
     failed, form = ("", None)
     if request.method == "POST":
-        failed, form = _post(request)
+        failed, form = _post(request, required=required)
         if form is None:
             return HttpResponseRedirect(request.path)
     enrolment = queries.enrolment(_me(request))
     fresh = request.session.get(FRESH_CODES) or []
     context: dict[str, Any] = {
         "enrolment": enrolment,
-        "required": queries.standing(_me(request)).required_as is not None,
+        "required": required or queries.standing(_me(request)).required_as is not None,
         "qr_svg": mark_safe(qr.svg(enrolment.setup_url)) if enrolment.setup_url else "",  # noqa: S308
         "grouped_secret": codes.grouped_secret(enrolment.secret),
         "fresh_codes": [codes.shown_recovery_code(c) for c in fresh],

@@ -18,7 +18,7 @@ from django.db import transaction
 from dinghuo.buying import queries as buying_queries
 from dinghuo.buying import services as buying
 from dinghuo.core import clock
-from dinghuo.core.errors import Conflict, DomainError, FieldError
+from dinghuo.core.errors import Conflict, DomainError, FieldError, TenantSuspended
 from dinghuo.core.services import hash_secret
 from dinghuo.orders.line_checks import LineRequest
 from dinghuo.orders.queries import LineCheck, check_lines
@@ -120,7 +120,7 @@ def enter_session(*, token: str) -> Entered:
     now are named in the answer, not loaded)."""
     session = (
         Session.objects.select_for_update(of=("self",))
-        .select_related("connection", "company_user__user")
+        .select_related("connection", "company_user__user", "tenant")
         .filter(token_hash=hash_secret(token))
         .first()
     )
@@ -133,6 +133,9 @@ def enter_session(*, token: str) -> Entered:
         raise _link_refused("punchout_link_expired", "This PunchOut link has expired.")
     if not session.connection.is_active or not session.company_user.user.is_active:
         raise _link_refused("punchout_link_unknown", "This PunchOut link is not known.")
+    if session.tenant.is_suspended:
+        # Suspended after the setup: the link signs nobody in and leaves the cart as it was.
+        raise TenantSuspended()
     session.opened_at = now
     session.save(update_fields=["opened_at"])
     _empty_cart(session)
