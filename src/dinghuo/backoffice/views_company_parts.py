@@ -160,7 +160,7 @@ def user(request: StaffRequest, company_id: int, member_id: int) -> HttpResponse
         "name": found.user.first_name,
         "role": found.role,
         "spending_limit": found.spending_limit,
-        "is_active": found.user.is_active,
+        "is_active": found.is_active,
     }
     form = CompanyUserForm(request.POST if request.method == "POST" else None, initial=initial)
     form.fields["email"].disabled = True  # the sign-in's name: the person changes it

@@ -260,6 +260,7 @@ def authenticate_api_key(token: str) -> Caller | None:
             "tenant__api_limits__writes_per_minute",
             "role",
             "tenant__status",
+            "company_user__is_active",
         )
         .first()
     )
@@ -267,8 +268,8 @@ def authenticate_api_key(token: str) -> Caller | None:
         return None
     if found[10] == Tenant.Status.SUSPENDED:
         raise TenantSuspended()
-    if found[3] is not None and not found[6]:
-        return None  # a buyer whose sign-in was switched off loses their keys too
+    if found[3] is not None and not (found[6] and found[11]):
+        return None  # a buyer switched off (here, or their sign-in) loses their keys too
     scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())
     staff_role = found[9] if found[3] is None else None
     return Caller(

@@ -18,6 +18,10 @@ class Brand:
     colour: str = DEFAULT_COLOUR
 
 
+# The brand of a mail of no seller: no name, the platform's colour.
+NEUTRAL = Brand(name="")
+
+
 def brand_for(tenant_id: int) -> Brand:
     """The tenant's brand for a mail (one query); the logo as an absolute address, when the
     portal's address is set (a mail is read away from the site)."""
