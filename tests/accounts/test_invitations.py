@@ -202,6 +202,12 @@ def test_sending_again_ends_the_old_link_and_withdrawing_ends_the_new(
     assert r.status_code == 302
     assert Client().get(second).status_code == 404
     assert Invitation.objects.get().revoked_at is not None
+    # Withdrawn already: the page says so, nothing changes.
+    before = state()
+    r = post(admin.client, f"/company/users/{member.pk}/invitation/revoke/")
+    assert r.status_code == 302 and state() == before
+    html = admin.client.get("/company/").content.decode()
+    assert "This invitation is no longer waiting." in html
 
 
 def test_another_company_cannot_touch_the_invitation(

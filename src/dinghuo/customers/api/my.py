@@ -138,7 +138,8 @@ def get_my_user(request: HttpRequest, user_id: ObjectId) -> HttpResponse:
 def update_my_user(
     request: HttpRequest, user_id: ObjectId, payload: CompanyUserPatch, if_match: IfMatch = None
 ) -> HttpResponse:
-    """Company admins only: role, spending limit, name, `is_active`. The last active admin
+    """Company admins only: role, spending limit, name, `is_active` (here only: the person
+    keeps their sign-in and their other sellers). The last active admin
     stays one (409 `last_company_admin`); another company's user is not found. With
     `If-Match`, only if the user is unchanged."""
     _company_admin(request)

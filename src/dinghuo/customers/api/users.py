@@ -95,9 +95,10 @@ def update_company_user(
     payload: CompanyUserPatch,
     if_match: IfMatch = None,
 ) -> HttpResponse:
-    """Role, name, spending limit, and whether the user may sign in (`is_active`). The last
-    active admin of a company stays one (409 `last_company_admin`). With `If-Match`, only if
-    the user is unchanged."""
+    """Role, name, spending limit, and whether the user may buy for the company here
+    (`is_active`: this seller only; the person's sign-in and other sellers stay as they
+    are). The last active admin of a company stays one (409 `last_company_admin`). With
+    `If-Match`, only if the user is unchanged."""
     return change_user(request, company_id, user_id, payload, if_match)
 
 
