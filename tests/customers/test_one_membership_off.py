@@ -147,3 +147,23 @@ def _signed_in_as(member: CompanyUser, client: Client):
     from tests.portal.ordering import SignedIn
 
     return SignedIn(member, client)
+
+
+def test_staff_switch_her_off_on_the_company_page_and_she_orders_elsewhere(world, other_world):
+    from tests.backoffice.staffing import csrf_post as staff_post
+    from tests.backoffice.staffing import staff_client
+
+    here, here_api, there, there_api = _mei_at_both(world, other_world)
+    staff = staff_client(world)
+    path = f"/staff/companies/{world.company.pk}/users/{here.pk}/"
+    assert 'name="is_active" checked' in staff.client.get(path).content.decode()
+
+    r = staff_post(staff.client, path, {"name": "Mei", "role": "buyer", "spending_limit": ""})
+
+    assert r.status_code == 302
+    assert CompanyUser.objects.get(pk=here.pk).is_active is False
+    assert User.objects.get(pk=here.user_id).is_active is True
+    company_page = staff.client.get(f"/staff/companies/{world.company.pk}/").content.decode()
+    assert "Inactive" in company_page
+    assert _order(here_api, world).status_code == 401
+    assert _order(there_api, other_world).status_code == 201
