@@ -14,6 +14,7 @@ from dinghuo.accounts.models import Invitation
 from dinghuo.accounts.rules import INVITATION_LIFETIME
 from dinghuo.customers.models import CompanyUser
 from dinghuo.customers.services import create_company_user
+from dinghuo.notifications.models import Mail
 from tests.accounts.support import (
     PASSWORD,
     html_of,
@@ -56,9 +57,9 @@ def test_the_invited_buyer_chooses_a_password_and_is_signed_in(
     assert mail["Subject"] == "You are invited to order from Acme Wholesale"
     assert mail["To"] == "Chan Mei <mei@buyer.test>"
     text = text_of(mail)
-    assert "ada invited you to order from Acme Wholesale." in text
-    assert "Open this link to choose your password:" in text
-    assert "The link works once, for 7 days." in text
+    assert "ada invites you to order from Acme Wholesale." in text
+    assert "Open the link to set your password. It works once, until " in text
+    assert "Set your password: http://127.0.0.1:8000/account/invitation/acme/" in text
     link = link_in(mail)
     assert link.startswith("/account/invitation/acme/")
     assert f'href="http://127.0.0.1:8000{link}"' in html_of(mail)
@@ -85,14 +86,19 @@ def test_only_the_hash_of_the_token_is_kept_and_nothing_queues_it(
     world, inbox, django_capture_on_commit_callbacks
 ):
     invite(world, django_capture_on_commit_callbacks)
-    [task] = DBTaskResult.objects.all()
-    assert task.args_kwargs == {"args": [Invitation.objects.get().pk], "kwargs": {}}
+    # The request only asks for the mail: no task, no token, no mail yet.
+    assert not DBTaskResult.objects.exists() and not Mail.objects.exists()
+    asked = Invitation.objects.get()
+    assert asked.mail_wanted_at is not None and asked.token_hash == ""
     run_worker()
     token = link_in(only_mail_to(inbox, "mei@buyer.test")).rstrip("/").rsplit("/", 1)[1]
     invitation = Invitation.objects.get()
     assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest()
     assert invitation.expires_at == invitation.sent_at + timedelta(days=7)
     assert timedelta(days=7) == INVITATION_LIFETIME
+    assert invitation.mail_wanted_at is None  # made once: the next round sends nothing more
+    run_worker()
+    assert len(inbox.to("mei@buyer.test")) == 1
 
 
 def test_a_weak_password_is_refused_and_changes_nothing(
@@ -197,6 +203,12 @@ def test_sending_again_ends_the_old_link_and_withdrawing_ends_the_new(
     assert r.status_code == 302
     assert Client().get(second).status_code == 404
     assert Invitation.objects.get().revoked_at is not None
+    # Withdrawn already: the page says so, nothing changes.
+    before = state()
+    r = post(admin.client, f"/company/users/{member.pk}/invitation/revoke/")
+    assert r.status_code == 302 and state() == before
+    html = admin.client.get("/company/").content.decode()
+    assert "This invitation is no longer waiting." in html
 
 
 def test_another_company_cannot_touch_the_invitation(

@@ -29,7 +29,7 @@ def test_staff_invite_a_person_who_joins_the_back_office(
     run_worker()
     mail = only_mail_to(inbox, "lin@seller.test")
     assert mail["Subject"] == "You are invited to the back office of Acme Wholesale"
-    assert "Sam Staff invited you to work in the back office of Acme Wholesale." in text_of(mail)
+    assert "Sam Staff invites you to work in the back office of Acme Wholesale." in text_of(mail)
     client = Client(enforce_csrf_checks=True)
     link = link_in(mail)
     r = csrf_post(client, link, {"new_password1": PASSWORD, "new_password2": PASSWORD})

@@ -92,6 +92,8 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "POST /companies/{company_id}/users": {"body": {"email": "new@buyer.example", "name": "New"}},
     "GET /companies/{company_id}/users/{user_id}": {},
     "PATCH /companies/{company_id}/users/{user_id}": {"body": {"role": "approver"}},
+    "POST /companies/{company_id}/users/{user_id}/invitation": {},
+    "DELETE /companies/{company_id}/users/{user_id}/invitation": {},
     "POST /orders": {
         "body": {
             "company_id": "{company_id}",
@@ -392,6 +394,8 @@ BUYER_SAMPLES: dict[str, dict[str, Any]] = {
     "POST /my/users": {"body": {"email": "new2@buyer.example", "name": "New"}},
     "GET /my/users/{user_id}": {},
     "PATCH /my/users/{user_id}": {"body": {"name": "Renamed"}},
+    "POST /my/users/{user_id}/invitation": {},
+    "DELETE /my/users/{user_id}/invitation": {},
     "GET /my/locations": {},
     "POST /my/locations": {
         "body": {

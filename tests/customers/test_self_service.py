@@ -98,6 +98,7 @@ def test_my_company_shows_my_company_and_me(world, clerk):
             "currency": "USD",
             "is_active": True,
             "has_password": False,
+            "invitation": {"sent_at": None, "expires_at": None},  # its mail not made yet
         },
         "credit": {
             "currency": "USD",

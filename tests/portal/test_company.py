@@ -100,7 +100,7 @@ def test_an_admin_changes_role_limit_and_sign_in_in_place(world: World) -> None:
     ann.member.refresh_from_db()
     ann.member.user.refresh_from_db()
     assert ann.member.role == "approver" and ann.member.spending_limit == Decimal("300")
-    assert not ann.member.user.is_active
+    assert not ann.member.is_active and ann.member.user.is_active  # off here only
 
 
 def test_the_last_admin_stays_one(world: World) -> None:

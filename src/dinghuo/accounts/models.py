@@ -15,9 +15,9 @@ from dinghuo.core.models import TenantScoped
 class Invitation(TenantScoped):
     """An invitation to sign in to one tenant; its link is good once, until `expires_at`.
 
-    Only the SHA-256 of the link's token is kept: it is minted when the mail is composed
-    (in the worker), so the token is never stored nor queued. Sending again mints a new
-    token, which ends the old link.
+    Only the SHA-256 of the link's token is kept here: it is minted when the worker makes
+    the mail (`mail_wanted_at` says one is asked for), and the link then lives only in that
+    mail. Sending again mints a new token, which ends the old link.
     """
 
     class Door(models.TextChoices):
@@ -36,8 +36,18 @@ class Invitation(TenantScoped):
     sent_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # A mail with a new link is asked for (invited, sent again): the notifications' worker
+    # job makes it and clears this, in one transaction with the new link.
+    mail_wanted_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
+        indexes = [
+            models.Index(
+                fields=["mail_wanted_at", "id"],
+                condition=models.Q(mail_wanted_at__isnull=False),
+                name="invitation_mail_wanted_idx",
+            )
+        ]
         constraints = [
             # One open invitation per person and door in a tenant: inviting again re-sends it.
             models.UniqueConstraint(
@@ -53,6 +63,23 @@ class Invitation(TenantScoped):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class PasswordResetRequest(models.Model):
+    """Someone asked for a password link for an address, through a door; the worker mails
+    it (to an account of that address, if there is one) and forgets the request. Written
+    for any address, so the request never tells whether an account exists."""
+
+    email = models.CharField(max_length=254)
+    door = models.CharField(max_length=10, choices=Invitation.Door.choices)
+    language = models.CharField(max_length=10, blank=True, default="")
+    # The seller the person was last working with in this browser, if any: its brand when
+    # the person buys from several.
+    tenant_hint = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"password reset request {self.pk}"
 
 
 class SignedInSession(models.Model):

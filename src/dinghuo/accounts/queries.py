@@ -3,7 +3,7 @@
 from django.contrib.sessions.models import Session
 from django.db.models import QuerySet
 
-from dinghuo.accounts.models import Invitation, SignedInSession
+from dinghuo.accounts.models import Invitation, PasswordResetRequest, SignedInSession
 from dinghuo.accounts.rules import token_hash
 from dinghuo.core import clock
 
@@ -32,6 +32,22 @@ def open_invitations(tenant_id: int, door: str) -> QuerySet[Invitation]:
     return Invitation.objects.filter(
         tenant_id=tenant_id, door=door, accepted_at__isnull=True, revoked_at__isnull=True
     )
+
+
+def invitations_to_mail(limit: int) -> list[int]:
+    """Open invitations whose mail is asked for, the longest waiting first (ids)."""
+    return list(
+        Invitation.objects.filter(
+            mail_wanted_at__isnull=False, accepted_at__isnull=True, revoked_at__isnull=True
+        )
+        .order_by("mail_wanted_at", "id")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def password_resets_to_mail(limit: int) -> list[int]:
+    """Reset requests not mailed yet, oldest first (ids)."""
+    return list(PasswordResetRequest.objects.order_by("id").values_list("pk", flat=True)[:limit])
 
 
 def live_sessions(user_id: int) -> QuerySet[SignedInSession]:

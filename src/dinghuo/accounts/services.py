@@ -1,10 +1,10 @@
 """The writes of people's sign-ins: invitations, passwords and sessions; one transaction each.
 
-Mails are queued for the worker once the transaction has committed (`tasks`), so a slow or
-failing mail server never slows nor undoes the write that asked for them.
+A write that needs a mail only asks for it (`Invitation.mail_wanted_at`, a
+`PasswordResetRequest` row) in its own transaction; the notifications' worker job makes the
+mail (with a new link) and queues it in the outbox, whose sending retries while the mail
+server is down. So a slow or failing mail server never slows nor undoes the write.
 """
-
-from functools import partial
 
 from django.contrib.auth.models import User
 from django.contrib.auth.password_validation import validate_password
@@ -13,8 +13,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Q
 
-from dinghuo.accounts import tasks
-from dinghuo.accounts.models import Invitation, SignedInSession
+from dinghuo.accounts.models import Invitation, PasswordResetRequest, SignedInSession
 from dinghuo.accounts.queries import open_invitation
 from dinghuo.accounts.rules import INVITATION_LIFETIME, SEEN_EVERY, new_token, token_hash
 from dinghuo.audit import services as audit
@@ -22,10 +21,6 @@ from dinghuo.core import clock
 from dinghuo.core.errors import FieldError, NotFound, ValidationFailed
 
 LINK_NOT_VALID = "This link is not valid: it was used, revoked or has expired."
-
-
-def _queue(task: object, *args: object) -> None:
-    transaction.on_commit(partial(task.enqueue, *args))  # type: ignore[attr-defined]
 
 
 def person_with_email(email: str, name: str) -> User:
@@ -48,8 +43,8 @@ def person_with_email(email: str, name: str) -> User:
 def invite(
     *, tenant_id: int, user_id: int, door: str, invited_by: str, language: str
 ) -> Invitation:
-    """Invite a person through a door (portal or back office) of the tenant, and queue the
-    mail with the link; an open invitation of theirs through that door is sent again."""
+    """Invite a person through a door (portal or back office) of the tenant, and ask for
+    the mail with its link; an open invitation of theirs through that door is sent again."""
     invitation = (
         Invitation.objects.select_for_update()
         .filter(tenant_id=tenant_id, user_id=user_id, door=door)
@@ -62,19 +57,24 @@ def invite(
         )
         audit.created(invitation)
     invitation.language = language[:10]
-    invitation.save(update_fields=["language"])
-    _queue(tasks.send_invitation, invitation.pk)
+    if invited_by:  # the mail names whoever sends it now
+        invitation.invited_by = invited_by[:200]
+    invitation.mail_wanted_at = clock.now()
+    invitation.save(update_fields=["language", "invited_by", "mail_wanted_at"])
     return invitation
 
 
 @transaction.atomic
 def mint_link(invitation_id: int) -> tuple[Invitation, str] | None:
-    """A new token for an open invitation (the worker, as it composes the mail): only its
-    hash is kept, and the previous link stops working. None when it is no longer open."""
+    """A new token for an open invitation whose mail is asked for (the worker, as it makes
+    the mail, in the transaction that queues it): only its hash is kept, the previous link
+    stops working and the mail is no longer asked for. None when the invitation is no
+    longer open, or its mail was already made (by another worker)."""
     invitation = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .select_related("user", "tenant")
         .filter(pk=invitation_id, accepted_at__isnull=True, revoked_at__isnull=True)
+        .filter(mail_wanted_at__isnull=False)
         .first()
     )
     if invitation is None:
@@ -83,7 +83,8 @@ def mint_link(invitation_id: int) -> tuple[Invitation, str] | None:
     invitation.token_hash = token_hash(token)
     invitation.sent_at = clock.now()
     invitation.expires_at = invitation.sent_at + INVITATION_LIFETIME
-    invitation.save(update_fields=["token_hash", "sent_at", "expires_at"])
+    invitation.mail_wanted_at = None
+    invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "mail_wanted_at"])
     return invitation, token
 
 
@@ -103,7 +104,8 @@ def _open_invitation_of(tenant_id: int, invitation_id: int, door: str) -> Invita
 def resend_invitation(*, tenant_id: int, invitation_id: int, door: str) -> Invitation:
     """Send an open invitation again with a new link (the old link stops working)."""
     invitation = _open_invitation_of(tenant_id, invitation_id, door)
-    _queue(tasks.send_invitation, invitation.pk)
+    invitation.mail_wanted_at = clock.now()
+    invitation.save(update_fields=["mail_wanted_at"])
     return invitation
 
 
@@ -115,7 +117,8 @@ def revoke_invitation(*, tenant_id: int, invitation_id: int, door: str) -> Invit
     with audit.watching(invitation):
         invitation.revoked_at = clock.now()
         invitation.token_hash = ""
-        invitation.save(update_fields=["revoked_at", "token_hash"])
+        invitation.mail_wanted_at = None
+        invitation.save(update_fields=["revoked_at", "token_hash", "mail_wanted_at"])
     return invitation
 
 
@@ -162,11 +165,32 @@ def accept_invitation(*, tenant_slug: str, token: str, password: str) -> User:
     return person
 
 
-def request_password_reset(*, email: str, door: str, language: str) -> None:
-    """Queue a reset mail for `email`: the worker sends it only if an active account has
-    that address. The same is queued for any address, so the answer, its time and its
-    writes never tell whether an account exists."""
-    transaction.on_commit(partial(tasks.send_password_reset.enqueue, email, door, language))
+@transaction.atomic
+def request_password_reset(
+    *, email: str, door: str, language: str, tenant_hint: int | None = None
+) -> None:
+    """Ask for a reset mail for `email` through `door`: the worker mails it only to an
+    active account of that address with a seller to sign in to. The same row is written for
+    any address, so the answer, its time and its writes never tell whether an account
+    exists. `tenant_hint`: the seller this browser last worked with, if known (the mail's
+    brand when the person buys from several)."""
+    PasswordResetRequest.objects.create(
+        email=email[:254],
+        door=door,
+        language=language[:10],
+        tenant_hint=tenant_hint,
+        created_at=clock.now(),
+    )
+
+
+@transaction.atomic
+def take_password_reset_request(request_id: int) -> PasswordResetRequest | None:
+    """Take a reset request to mail it (the worker, in the transaction that queues the
+    mail): it is forgotten as it is taken. None when another worker took it first."""
+    found = PasswordResetRequest.objects.select_for_update().filter(pk=request_id).first()
+    if found is not None:
+        PasswordResetRequest.objects.filter(pk=found.pk).delete()
+    return found
 
 
 def _end_sessions(user_id: int, keep_session_key: str | None) -> int:
@@ -233,4 +257,5 @@ __all__ = [
     "resend_invitation",
     "revoke_invitation",
     "set_new_password",
+    "take_password_reset_request",
 ]

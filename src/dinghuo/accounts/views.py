@@ -100,8 +100,12 @@ def forgot_password(request: HttpRequest, door: str) -> HttpResponseBase:
     sign_in_url = reverse(_door(door)[0])
     form = EmailForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
+        hint = request.session.get(CHOSEN_TENANT)
         services.request_password_reset(
-            email=form.cleaned_data["email"], door=door, language=get_language() or ""
+            email=form.cleaned_data["email"],
+            door=door,
+            language=get_language() or "",
+            tenant_hint=hint if isinstance(hint, int) else None,
         )
         messages.info(request, RESET_SENT)
         return HttpResponseRedirect(sign_in_url)

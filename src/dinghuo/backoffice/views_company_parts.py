@@ -132,10 +132,8 @@ def new_user(request: StaffRequest, company_id: int) -> HttpResponseBase:
         except DomainError as error:
             changes.show_refusal(form, error, changes.field_of)
         else:
-            # HOOK (issue 12, invitations): the person cannot sign in until they set a
-            # password. The accounts part sends the invitation mail from the user's creation
-            # (the same for the API's route); when it offers a service to call instead, it
-            # is called here, after `create_company_user`, in the same transaction.
+            # `create_company_user` invites them (as the API's route does): they sign in
+            # once they have chosen a password through the mailed link.
             messages.success(
                 request, gettext("%(email)s is added to the company.") % {"email": data["email"]}
             )
@@ -160,7 +158,7 @@ def user(request: StaffRequest, company_id: int, member_id: int) -> HttpResponse
         "name": found.user.first_name,
         "role": found.role,
         "spending_limit": found.spending_limit,
-        "is_active": found.user.is_active,
+        "is_active": found.is_active,
     }
     form = CompanyUserForm(request.POST if request.method == "POST" else None, initial=initial)
     form.fields["email"].disabled = True  # the sign-in's name: the person changes it

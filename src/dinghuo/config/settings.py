@@ -505,6 +505,7 @@ DINGHUO_WORKER_JOBS = [
     "dinghuo.edi.jobs.write_outboxes",
     "dinghuo.bulk.jobs.recover_stalled_imports",
     "dinghuo.notifications.jobs.make_mails",
+    "dinghuo.notifications.jobs.make_sign_in_mails",
     "dinghuo.notifications.jobs.send_due_mails",
 ]
 # What `dinghuo worker` adds to its CPU niceness (0–19): background work gives way to pages

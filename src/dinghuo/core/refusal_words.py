@@ -284,7 +284,6 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         say(_("This person already buys for another company of this seller.")),
     ),
     "already_joined": (say(_("This user has already accepted the invitation.")),),
-    "no_open_invitation": (say(_("This user has no invitation waiting.")),),
     "invitation_not_found": (say(_("This invitation is no longer waiting.")),),
     "invitation_not_valid": (
         say(_("This link does not work: it was used, withdrawn, or it has expired.")),

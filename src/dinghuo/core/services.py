@@ -269,6 +269,7 @@ def authenticate_api_key(token: str) -> Caller | None:
             "role",
             "tenant__status",
             "tenant__api_limits__per_address_per_minute",
+            "company_user__is_active",
         )
         .first()
     )
@@ -276,8 +277,8 @@ def authenticate_api_key(token: str) -> Caller | None:
         return None
     if found[10] == Tenant.Status.SUSPENDED:
         raise TenantSuspended()
-    if found[3] is not None and not found[6]:
-        return None  # a buyer whose sign-in was switched off loses their keys too
+    if found[3] is not None and not (found[6] and found[12]):
+        return None  # a buyer switched off (here, or their sign-in) loses their keys too
     scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())
     staff_role = found[9] if found[3] is None else None
     return Caller(

@@ -110,6 +110,9 @@ class CompanyUser(TenantScoped):
         blank=True,
         help_text="Orders above this amount need a company approver; empty = no limit.",
     )
+    # Switched off here only: the person keeps their sign-in and their other sellers. The
+    # account's own `user.is_active` is the platform's (erasure, the Django admin).
+    is_active = models.BooleanField(default=True)
 
     class Meta:
         constraints = [
@@ -122,6 +125,16 @@ class CompanyUser(TenantScoped):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.company}"
+
+    @property
+    def may_sign_in(self) -> bool:
+        """Whether the person may work as this buyer: the membership is on, and so is their
+        account (the user must be loaded)."""
+        return self.is_active and self.user.is_active
+
+
+# The filter of memberships a person may work as (their account is on too).
+ACTIVE_MEMBERSHIP = models.Q(is_active=True, user__is_active=True)
 
 
 class CreditLine(TenantScoped):

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 
 from dinghuo.accounts.models import Invitation
 from dinghuo.core import clock
@@ -72,7 +72,9 @@ def _users_with_sign_in() -> QuerySet[CompanyUser]:
 def with_invitation_state(users: QuerySet[CompanyUser]) -> QuerySet[CompanyUser]:
     """Each membership with `invitation_open`: invited here and not yet accepted. Until then
     the user has no password here, even when their account has one elsewhere (an answer
-    must not tell that an address has an account with another seller)."""
+    must not tell that an address has an account with another seller). With it, when its
+    last mail was made and its link stops working (`invitation_sent_at`,
+    `invitation_expires_at`; None while the first mail is still queued)."""
     open_here = Invitation.objects.filter(
         tenant_id=OuterRef("tenant_id"),
         user_id=OuterRef("user_id"),
@@ -80,7 +82,11 @@ def with_invitation_state(users: QuerySet[CompanyUser]) -> QuerySet[CompanyUser]
         accepted_at__isnull=True,
         revoked_at__isnull=True,
     )
-    return users.annotate(invitation_open=Exists(open_here))
+    return users.annotate(
+        invitation_open=Exists(open_here),
+        invitation_sent_at=Subquery(open_here.values("sent_at")[:1]),
+        invitation_expires_at=Subquery(open_here.values("expires_at")[:1]),
+    )
 
 
 def company_detail(tenant_id: int, company_id: int) -> Company:

@@ -190,6 +190,15 @@ class LocationOut(Schema):
     is_active: bool
 
 
+class WaitingInvitationOut(Schema):
+    sent_at: datetime | None = Field(
+        description="When its last mail was made; null while the first is still queued"
+    )
+    expires_at: datetime | None = Field(
+        description="When the link of its last mail stops working (7 days after sending)"
+    )
+
+
 class CompanyUserOut(Schema):
     id: int
     company_id: int
@@ -201,6 +210,9 @@ class CompanyUserOut(Schema):
     is_active: bool
     has_password: bool = Field(
         description="False until the user has accepted the invitation (set their password)"
+    )
+    invitation: WaitingInvitationOut | None = Field(
+        description="The invitation waiting for the user to accept it; null when none waits"
     )
 
 
@@ -269,9 +281,20 @@ def company_user_out(member: CompanyUser) -> dict[str, Any]:
         "role": member.role,
         "spending_limit": None if limit is None else format_amount(limit, currency),
         "currency": currency,
-        "is_active": member.user.is_active,
+        "is_active": member.is_active,
         "has_password": member.user.has_usable_password()
         and not getattr(member, "invitation_open", False),
+        "invitation": _waiting_invitation(member),
+    }
+
+
+def _waiting_invitation(member: CompanyUser) -> dict[str, Any] | None:
+    """The waiting invitation of a user read with `queries.with_invitation_state`."""
+    if not getattr(member, "invitation_open", False):
+        return None
+    return {
+        "sent_at": getattr(member, "invitation_sent_at", None),
+        "expires_at": getattr(member, "invitation_expires_at", None),
     }
 
 

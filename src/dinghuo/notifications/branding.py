@@ -20,6 +20,10 @@ class Brand:
     """The tenant's time zone: the mail tells time in it."""
 
 
+# The brand of a mail of no seller: no name, the platform's colour.
+NEUTRAL = Brand(name="")
+
+
 def brand_for(tenant_id: int) -> Brand:
     """The tenant's brand for a mail (one query); the logo as an absolute address, when the
     portal's address is set (a mail is read away from the site)."""

@@ -36,6 +36,14 @@ SUBJECTS: dict[Kind, Promise] = {
 }
 
 
+# Subjects of the mails that may go out in no seller's brand.
+NEUTRAL_SUBJECTS: dict[Kind, Promise] = {
+    Kind.PASSWORD_RESET: _("Set a new password for your account"),
+}
+# A staff member's invitation, and the button of one to an account that has a password.
+STAFF_INVITATION_SUBJECT = _("You are invited to the back office of %(brand)s")
+ACCEPT_INVITATION = _("Accept the invitation")
+
 # What the mail's button (and the text's link) opens.
 LINK_LABELS: dict[Kind, Promise] = {
     Kind.ORDER_PLACED: _("See the order"),
@@ -76,25 +84,34 @@ def absolute(path: str) -> str:
     return f"{base}{path}" if base else ""
 
 
-def unsubscribe_link(tenant_id: int, recipient: Recipient, kind: Kind) -> str:
-    if kind in ESSENTIAL or recipient.user_id is None:
+def unsubscribe_link(tenant_id: int | None, recipient: Recipient, kind: Kind) -> str:
+    if kind in ESSENTIAL or recipient.user_id is None or tenant_id is None:
         return ""
     signed = unsubscribe.token(tenant_id, recipient.user_id, kind)
     return absolute(reverse("notifications:unsubscribe", args=[signed]))
 
 
 def compose(
-    kind: Kind, recipient: Recipient, context: dict[str, Any], *, tenant_id: int, brand: Brand
+    kind: Kind,
+    recipient: Recipient,
+    context: dict[str, Any],
+    *,
+    tenant_id: int | None,
+    brand: Brand,
 ) -> Composed:
     """The mail of `kind` for `recipient`, from `context` (what its templates use: `number`,
-        `link`, amounts with `currency` …), in the recipient's language and the tenant's brand and
-    time zone."""
+    `link`, amounts with `currency` …), in the recipient's language and the tenant's brand and
+    time zone. The context may give its own (lazily translated) `subject_text` and
+    `link_label`: a staff invitation, an invitation to an account that has a password."""
     link = unsubscribe_link(tenant_id, recipient, kind)
     values = {**context, "brand": brand, "name": recipient.name, "unsubscribe_link": link}
     with translation.override(recipient.language), timezone.override(zone(brand.time_zone)):
-        subject = str(SUBJECTS[kind]) % {"brand": brand.name, **context}
+        said = context.get("subject_text") or SUBJECTS[kind]
+        if not brand.name:
+            said = NEUTRAL_SUBJECTS.get(kind, said)
+        subject = str(said) % {"brand": brand.name, **context}
         values["subject"] = subject
-        values["link_label"] = str(LINK_LABELS[kind])
+        values["link_label"] = str(context.get("link_label") or LINK_LABELS[kind])
         text = render_to_string(f"notifications/email/{kind.value}.txt", values)
         html = render_to_string(f"notifications/email/{kind.value}.html", values)
     return Composed(" ".join(subject.split())[:300], text.strip() + "\n", html, link)

@@ -1,7 +1,8 @@
 """The worker's mail jobs (DINGHUO_WORKER_JOBS) and the housekeeping that forgets old mails.
 
 1. `make_mails`: each tenant's new events become mails (services.make_mails_for).
-2. `send_due_mails` (sending.py): the due mails go out over SMTP, with retries.
+2. `make_sign_in_mails` (sign_ins.py): the invitations and password resets asked for.
+3. `send_due_mails` (sending.py): the due mails go out over SMTP, with retries.
 """
 
 from datetime import timedelta
@@ -15,8 +16,9 @@ from dinghuo.integrations import queries as feed
 from dinghuo.notifications import services
 from dinghuo.notifications.models import Mail, MailFeed, MailState
 from dinghuo.notifications.sending import send_due_mails
+from dinghuo.notifications.sign_ins import make_sign_in_mails
 
-__all__ = ["forget_old_mails", "make_mails", "send_due_mails"]
+__all__ = ["forget_old_mails", "make_mails", "make_sign_in_mails", "send_due_mails"]
 
 
 def make_mails() -> int:

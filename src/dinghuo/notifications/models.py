@@ -35,6 +35,12 @@ class MailState(models.TextChoices):
 class Mail(TenantScoped):
     """One mail to one person, composed when it was queued, sent by the worker."""
 
+    # No tenant: a password reset of a person of several sellers, none known to be the one
+    # asked from, goes out in a neutral brand (docs/accounts.md).
+    tenant = models.ForeignKey(  # type: ignore[assignment]
+        Tenant, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
     kind = models.CharField(max_length=32, choices=Kind.choices)
     # The event it tells of (none for invitations and resets), so a kind is mailed once per
     # person and event.

@@ -103,6 +103,8 @@ def _send_all(mails: list[Mail]) -> list[Outcome]:
     raises (every failure is an outcome)."""
     senders = {
         tenant_id: formataddr((brand_for(tenant_id).name, settings.DEFAULT_FROM_EMAIL))
+        if tenant_id is not None
+        else settings.DEFAULT_FROM_EMAIL  # a mail of no seller (a neutral password reset)
         for tenant_id in {m.tenant_id for m in mails}
     }
     smtp = get_connection(fail_silently=False)

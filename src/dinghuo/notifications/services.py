@@ -20,9 +20,9 @@ from dinghuo.integrations import cursors
 from dinghuo.integrations import queries as feed
 from dinghuo.integrations.models import Event
 from dinghuo.notifications import planning, queries
-from dinghuo.notifications.branding import Brand, brand_for
+from dinghuo.notifications.branding import NEUTRAL, Brand, brand_for
 from dinghuo.notifications.composing import Composed, Recipient, compose
-from dinghuo.notifications.kinds import CHOSEN_BY, EVENT_KINDS, Audience, Kind, wants
+from dinghuo.notifications.kinds import CHOSEN_BY, ESSENTIAL, EVENT_KINDS, Audience, Kind, wants
 from dinghuo.notifications.models import Mail, MailFeed, MailPreference
 
 EVENTS_PER_ROUND = 500  # per tenant
@@ -47,7 +47,7 @@ _MAIL_FIELDS = [
 
 
 def _row(
-    tenant_id: int, kind: Kind, event_id: int | None, to: Recipient, mail: Composed
+    tenant_id: int | None, kind: Kind, event_id: int | None, to: Recipient, mail: Composed
 ) -> tuple[Any, ...]:
     now = clock.now()
     return (
@@ -70,13 +70,22 @@ def _row(
 
 
 @transaction.atomic
-def queue_mail(*, tenant_id: int, kind: Kind, recipient: Recipient, context: dict[str, Any]) -> int:
+def queue_mail(
+    *, tenant_id: int | None, kind: Kind, recipient: Recipient, context: dict[str, Any]
+) -> int:
     """Compose one mail of `kind` for `recipient` (in `recipient.language`, in the tenant's
     brand) and queue it for the worker; its id. The way other parts send a mail that no
     event stands for: an invitation or a password reset (context: `link`, `expires_at`,
     `inviter`). Essential kinds ignore preferences; other kinds are queued only when the
-    person wants them (0 then)."""
-    if recipient.user_id is not None and kind not in (Kind.INVITATION, Kind.PASSWORD_RESET):
+    person wants them (0 then). `tenant_id` None (essential kinds only): a mail of no
+    seller, in the neutral brand."""
+    if tenant_id is None:
+        if kind not in ESSENTIAL:
+            raise ValueError(f"a mail of kind {kind} belongs to a tenant")
+        mail = compose(kind, recipient, context, tenant_id=None, brand=NEUTRAL)
+        row = _row(None, kind, None, recipient, mail)
+        return insert_rows(Mail, _MAIL_FIELDS, [row], returning=True)[0]
+    if recipient.user_id is not None and kind not in ESSENTIAL:
         choice = queries.chosen(tenant_id, {recipient.user_id})[recipient.user_id]
         audience = (
             Audience.STAFF if queries.is_staff_of(tenant_id, recipient.user_id) else Audience.BUYER

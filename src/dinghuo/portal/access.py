@@ -19,7 +19,7 @@ from dinghuo.accounts.rules import CHOSEN_TENANT
 from dinghuo.core.errors import TenantSuspended
 from dinghuo.core.models import Tenant
 from dinghuo.core.tenant_locale import tenant_locale
-from dinghuo.customers.models import CompanyUser
+from dinghuo.customers.models import ACTIVE_MEMBERSHIP, CompanyUser
 
 if TYPE_CHECKING:
     from dinghuo.orders.services import Actor
@@ -73,10 +73,11 @@ class BuyerRequest(HttpRequest):
 
 def buyers_of(user_id: int) -> list[Buyer]:
     """Every buyer a Django user may sign in as: one per tenant (seller) whose active company
-    they buy for, in the order they joined (one query). Suspended tenants are passed over;
-    a buyer only of suspended tenants raises `TenantSuspended`."""
+    they buy for with a membership not switched off, in the order they joined (one query).
+    Suspended tenants are passed over; a buyer only of suspended tenants raises
+    `TenantSuspended`."""
     rows = (
-        CompanyUser.objects.filter(user_id=user_id, user__is_active=True, company__is_active=True)
+        CompanyUser.objects.filter(ACTIVE_MEMBERSHIP, user_id=user_id, company__is_active=True)
         .order_by("pk")
         .values_list(
             "tenant_id",

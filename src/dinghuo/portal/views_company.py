@@ -95,7 +95,7 @@ def _user_row(member: CompanyUser, form: UserChangeForm | None = None) -> dict[s
             "spending_limit": None
             if member.spending_limit is None
             else round_money(member.spending_limit, member.company.price_list.currency),
-            "is_active": user.is_active,
+            "is_active": member.is_active,
         },
     )
     return {
@@ -103,7 +103,7 @@ def _user_row(member: CompanyUser, form: UserChangeForm | None = None) -> dict[s
         "name": f"{user.first_name} {user.last_name}".strip() or user.email,
         "email": user.email,
         "role": ROLE_LABELS.get(member.role, member.role),
-        "active": user.is_active,
+        "active": member.is_active,
         "invited": getattr(member, "invitation_open", False),
         "joined": user.has_usable_password() and not getattr(member, "invitation_open", False),
         "form": form,
@@ -300,7 +300,9 @@ def invitation(request: BuyerRequest, member_id: int, action: str) -> HttpRespon
         else:
             raise Http404
     except NotFound as error:
-        raise Http404 from error
+        if error.code != "invitation_not_found":  # another company's user
+            raise Http404 from error
+        messages.error(request, forms.problem_message(refusals.problems_of(error)[0]))
     except DomainError as error:
         for problem in refusals.problems_of(error):
             messages.error(request, forms.problem_message(problem))

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from dinghuo.catalog.models import Sku
 from dinghuo.core.errors import NotFound
 from dinghuo.core.services import hash_secret
-from dinghuo.customers.models import CompanyUser, Location
+from dinghuo.customers.models import ACTIVE_MEMBERSHIP, CompanyUser, Location
 from dinghuo.punchout.cxml import Credential, CxmlRefusal, Header, ShipTo
 from dinghuo.punchout.models import Connection, Session
 
@@ -79,10 +79,10 @@ def session_user(connection: Connection, email: str) -> CompanyUser:
     if email and connection.named_user_allowed:
         named = (
             CompanyUser.objects.filter(
+                ACTIVE_MEMBERSHIP,
                 tenant_id=connection.tenant_id,
                 company_id=connection.company_id,
                 user__email__iexact=email,
-                user__is_active=True,
             )
             .select_related("user")
             .first()
@@ -156,7 +156,7 @@ def company_users(tenant_id: int) -> list[tuple[int, int, str]]:
     """Every active company user of the tenant, as (company user id, company id, "Company ·
     person"), for choosing whom a connection signs in as (one query)."""
     rows = (
-        CompanyUser.objects.filter(tenant_id=tenant_id, user__is_active=True)
+        CompanyUser.objects.filter(ACTIVE_MEMBERSHIP, tenant_id=tenant_id)
         .order_by("company__name", "user__email")
         .values_list("pk", "company_id", "company__name", "user__first_name", "user__email")
     )

@@ -49,7 +49,7 @@ from dinghuo.billing.models import BillingPolicy, Invoice, Receivable, Reminder
 from dinghuo.billing.services.policy import seller_details
 from dinghuo.core import clock
 from dinghuo.core.money import format_amount
-from dinghuo.customers.models import CompanyUser
+from dinghuo.customers.models import ACTIVE_MEMBERSHIP, CompanyUser
 from dinghuo.integrations import events
 
 log = logging.getLogger("dinghuo.billing.reminders")
@@ -153,7 +153,7 @@ def recipients(tenant_id: int, company_ids: set[int]) -> dict[int, list[Recipien
     users with one, each in their language (two queries)."""
     rows = list(
         CompanyUser.objects.filter(
-            tenant_id=tenant_id, company_id__in=company_ids, user__is_active=True
+            ACTIVE_MEMBERSHIP, tenant_id=tenant_id, company_id__in=company_ids
         )
         .exclude(user__email="")
         .order_by("company_id", "id")

@@ -186,7 +186,7 @@ def export_users(tenant_id: int, *, company_id: int | None = None) -> Iterator[l
             member.user.first_name,
             member.role,
             None if limit is None else format_amount(limit, currency),
-            member.user.is_active,
+            member.is_active,
         ]
 
 

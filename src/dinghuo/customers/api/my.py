@@ -23,6 +23,8 @@ from dinghuo.customers.api.shared import (
     change_user,
     read_location,
     read_user,
+    send_invitation_again,
+    withdraw_invitation,
 )
 from dinghuo.customers.models import CompanyUser
 from dinghuo.customers.schemas import (
@@ -136,8 +138,38 @@ def get_my_user(request: HttpRequest, user_id: ObjectId) -> HttpResponse:
 def update_my_user(
     request: HttpRequest, user_id: ObjectId, payload: CompanyUserPatch, if_match: IfMatch = None
 ) -> HttpResponse:
-    """Company admins only: role, spending limit, name, `is_active`. The last active admin
+    """Company admins only: role, spending limit, name, `is_active` (here only: the person
+    keeps their sign-in and their other sellers). The last active admin
     stays one (409 `last_company_admin`); another company's user is not found. With
     `If-Match`, only if the user is unchanged."""
     _company_admin(request)
     return change_user(request, _my_company(request), user_id, payload, if_match)
+
+
+@router.post(
+    "/users/{user_id}/invitation",
+    response=CompanyUserOut,
+    summary="Send the invitation of a user of my company again",
+)
+def resend_my_user_invitation(request: HttpRequest, user_id: ObjectId) -> HttpResponse:
+    """Company admins only. Mails the user their invitation again with a new link, naming
+    the caller as the one who invites (the earlier link stops working). A user who has
+    joined answers 409 `already_joined`, one switched off 409 `company_user_inactive`."""
+    caller = _company_admin(request)
+    company_id = _my_company(request)
+    assert caller.company_user_id is not None
+    me = queries.company_user(caller.tenant_id, company_id, caller.company_user_id).user
+    name = f"{me.first_name} {me.last_name}".strip() or me.email
+    return send_invitation_again(request, company_id, user_id, invited_by=name)
+
+
+@router.delete(
+    "/users/{user_id}/invitation",
+    response=CompanyUserOut,
+    summary="Withdraw the invitation of a user of my company",
+)
+def withdraw_my_user_invitation(request: HttpRequest, user_id: ObjectId) -> HttpResponse:
+    """Company admins only: the waiting invitation's link stops working (404
+    `invitation_not_found` when none waits); another company's user is not found."""
+    _company_admin(request)
+    return withdraw_invitation(request, _my_company(request), user_id)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 
 from dinghuo.api.auth import tenant_id
 from dinghuo.api.etags import run_guarded, tagged
-from dinghuo.api.idempotent import run_create
+from dinghuo.api.idempotent import run_change, run_create
 from dinghuo.api.schemas import PageFilters, given
 from dinghuo.customers import queries, services
 from dinghuo.customers.models import CompanyUser, Location
@@ -140,3 +140,32 @@ def change_user(
         read=lambda: company_user_out(queries.company_user(tenant, company_id, user_id)),
         change=run,
     )
+
+
+def send_invitation_again(
+    request: HttpRequest, company_id: int, user_id: int, invited_by: str = ""
+) -> HttpResponse:
+    """Mail one of the company's users their invitation again, with a new link; the user
+    with the invitation now waiting."""
+    tenant = tenant_id(request)
+
+    def run() -> dict[str, Any]:
+        services.resend_company_user_invitation(
+            tenant_id=tenant, company_id=company_id, company_user_id=user_id, invited_by=invited_by
+        )
+        return company_user_out(queries.company_user(tenant, company_id, user_id))
+
+    return run_change(run)
+
+
+def withdraw_invitation(request: HttpRequest, company_id: int, user_id: int) -> HttpResponse:
+    """Withdraw the waiting invitation of one of the company's users; the user without it."""
+    tenant = tenant_id(request)
+
+    def run() -> dict[str, Any]:
+        services.revoke_company_user_invitation(
+            tenant_id=tenant, company_id=company_id, company_user_id=user_id
+        )
+        return company_user_out(queries.company_user(tenant, company_id, user_id))
+
+    return run_change(run)

@@ -12,7 +12,14 @@ from dinghuo.api.idempotent import run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, PageFilters
 from dinghuo.customers import queries, services
-from dinghuo.customers.api.shared import CompanyUserFilters, add_user, change_user, read_user
+from dinghuo.customers.api.shared import (
+    CompanyUserFilters,
+    add_user,
+    change_user,
+    read_user,
+    send_invitation_again,
+    withdraw_invitation,
+)
 from dinghuo.customers.schemas import (
     ApiKeyIn,
     ApiKeyOut,
@@ -88,10 +95,41 @@ def update_company_user(
     payload: CompanyUserPatch,
     if_match: IfMatch = None,
 ) -> HttpResponse:
-    """Role, name, spending limit, and whether the user may sign in (`is_active`). The last
-    active admin of a company stays one (409 `last_company_admin`). With `If-Match`, only if
-    the user is unchanged."""
+    """Role, name, spending limit, and whether the user may buy for the company here
+    (`is_active`: this seller only; the person's sign-in and other sellers stay as they
+    are). The last active admin of a company stays one (409 `last_company_admin`). With
+    `If-Match`, only if the user is unchanged."""
     return change_user(request, company_id, user_id, payload, if_match)
+
+
+@router.post(
+    "/companies/{company_id}/users/{user_id}/invitation",
+    response=CompanyUserOut,
+    summary="Send a company user's invitation again",
+    auth=staff_may("customers.change"),
+)
+def resend_company_user_invitation(
+    request: HttpRequest, company_id: ObjectId, user_id: ObjectId
+) -> HttpResponse:
+    """Mails the user their invitation again with a new link (the earlier link stops
+    working), also after it was withdrawn; the answer is the user with `invitation` waiting
+    (its `sent_at` moves when the worker has made the mail). A user who has joined answers
+    409 `already_joined`, one who may not sign in here 409 `company_user_inactive`."""
+    return send_invitation_again(request, company_id, user_id)
+
+
+@router.delete(
+    "/companies/{company_id}/users/{user_id}/invitation",
+    response=CompanyUserOut,
+    summary="Withdraw a company user's invitation",
+    auth=staff_may("customers.change"),
+)
+def withdraw_company_user_invitation(
+    request: HttpRequest, company_id: ObjectId, user_id: ObjectId
+) -> HttpResponse:
+    """The link of the waiting invitation stops working; the user stays (sending the
+    invitation again makes a new link). No invitation waiting: 404 `invitation_not_found`."""
+    return withdraw_invitation(request, company_id, user_id)
 
 
 # Buyer API keys

@@ -46,7 +46,7 @@ def issue_buyer_api_key(
         Company.objects.select_related("tenant"), tenant_id, company_id, f"No company {company_id}."
     )
     member = _company_user(company, company_user_id)
-    if not member.user.is_active:
+    if not member.may_sign_in:
         raise Conflict(
             "The user is switched off; activate them before issuing a key.",
             code="company_user_inactive",

@@ -14,9 +14,9 @@ from django.utils import translation
 from dinghuo.accounts import services as accounts
 from dinghuo.accounts.models import Invitation
 from dinghuo.audit import services as audit
-from dinghuo.core.errors import Conflict
+from dinghuo.core.errors import Conflict, NotFound
 from dinghuo.core.writes import UNSET, Unset, field_conflict, locked_tenant_row, saved_or_conflict
-from dinghuo.customers.models import Company, CompanyUser
+from dinghuo.customers.models import ACTIVE_MEMBERSHIP, Company, CompanyUser
 from dinghuo.customers.services.common import (
     amount_errors,
     company_event,
@@ -36,7 +36,7 @@ def _user_payload(member: CompanyUser, company: Company) -> dict[str, Any]:
         "name": member.user.first_name,
         "role": member.role,
         "spending_limit": money(member.spending_limit, company.price_list.currency),
-        "is_active": member.user.is_active,
+        "is_active": member.is_active,
     }
 
 
@@ -128,12 +128,12 @@ def create_company_user(
 def _check_an_admin_remains(company: Company, member: CompanyUser, role: str, active: bool) -> None:
     """A company that has an active admin keeps one, so that it never locks itself out of
     managing its own users (the caller holds the company's lock: changes are serialised)."""
-    if member.role != CompanyUser.Role.ADMIN or not member.user.is_active:
+    if member.role != CompanyUser.Role.ADMIN or not member.may_sign_in:
         return
     if role == CompanyUser.Role.ADMIN and active:
         return
     others = CompanyUser.objects.filter(
-        company=company, role=CompanyUser.Role.ADMIN, user__is_active=True
+        ACTIVE_MEMBERSHIP, company=company, role=CompanyUser.Role.ADMIN
     ).exclude(pk=member.pk)
     if not others.exists():
         raise Conflict(
@@ -154,7 +154,8 @@ def update_company_user(
     spending_limit: Decimal | Unset | None = UNSET,
 ) -> CompanyUser:
     """Change a company user's name, role, spending limit (None = no limit) or whether they
-    may sign in (UNSET leaves a field as it is).
+    may work as a buyer of this company (`is_active`: this membership only; the person's
+    sign-in and their other sellers stay as they are). UNSET leaves a field as it is.
 
     The last active admin of a company can neither lose the role nor be switched off
     (409 `last_company_admin`), whoever asks: staff or the company's own admin.
@@ -174,7 +175,7 @@ def update_company_user(
         company,
         member,
         member.role if role is UNSET else role,
-        member.user.is_active if is_active is UNSET else is_active,
+        member.is_active if is_active is UNSET else is_active,
     )
     before = audit.snapshot(member), audit.snapshot(member.user)
     changed = []
@@ -187,6 +188,10 @@ def update_company_user(
         member.spending_limit = spending_limit
         member_fields.append("spending_limit")
         changed.append("spending_limit")
+    if is_active is not UNSET and is_active != member.is_active:
+        member.is_active = is_active
+        member_fields.append("is_active")
+        changed.append("is_active")
     if member_fields:
         member.save(update_fields=member_fields)
     user_fields = []
@@ -194,10 +199,6 @@ def update_company_user(
         member.user.first_name = name
         user_fields.append("first_name")
         changed.append("name")
-    if is_active is not UNSET and is_active != member.user.is_active:
-        member.user.is_active = is_active
-        user_fields.append("is_active")
-        changed.append("is_active")
     if user_fields:
         member.user.save(update_fields=user_fields)
     audit.changed(member, before[0])
@@ -233,11 +234,17 @@ def resend_company_user_invitation(
 ) -> None:
     """Mail a company user their invitation again, with a new link (an earlier link stops
     working); also after it was revoked. A user who has joined (a password, no invitation
-    waiting) answers 409 `already_joined`."""
+    waiting) answers 409 `already_joined`; one switched off here 409 `company_user_inactive`
+    (the link would open onto nothing)."""
     member = _member(tenant_id, company_id, company_user_id)
     waiting = _open_invitations(member).exists()
     if not waiting and member.user.has_usable_password():
         raise Conflict("This user has already joined.", code="already_joined")
+    if not member.is_active:
+        raise Conflict(
+            "The user is switched off; allow them to sign in first.",
+            code="company_user_inactive",
+        )
     accounts.invite(
         tenant_id=tenant_id,
         user_id=member.user_id,
@@ -252,11 +259,11 @@ def revoke_company_user_invitation(
     *, tenant_id: int, company_id: int, company_user_id: int
 ) -> None:
     """Withdraw a company user's waiting invitation: its link no longer works (sending it
-    again makes a new one); 409 `no_open_invitation` when none is waiting."""
+    again makes a new one); 404 `invitation_not_found` when none is waiting."""
     member = _member(tenant_id, company_id, company_user_id)
     invitation_id = _open_invitations(member).values_list("pk", flat=True).first()
     if invitation_id is None:
-        raise Conflict("This user has no invitation waiting.", code="no_open_invitation")
+        raise NotFound("This user has no invitation waiting.", code="invitation_not_found")
     accounts.revoke_invitation(
         tenant_id=tenant_id, invitation_id=invitation_id, door=Invitation.Door.PORTAL
     )

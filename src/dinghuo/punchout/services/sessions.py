@@ -57,7 +57,7 @@ def start_session(*, connection: Connection, request: SetupRequest) -> Started:
     """A session for an authenticated setup request, with a one-time start-page token that
     expires after `START_PAGE_LIFETIME`; 403 when the user it would sign in as is off."""
     user = queries.session_user(connection, request.contact_email)
-    if not user.user.is_active:
+    if not user.may_sign_in:
         raise CxmlRefusal(403, "The portal user of this procurement connection is switched off.")
     token = secrets.token_urlsafe(32)
     session = Session.objects.create(
@@ -131,7 +131,7 @@ def enter_session(*, token: str) -> Entered:
     now = clock.now()
     if now >= session.expires_at:
         raise _link_refused("punchout_link_expired", "This PunchOut link has expired.")
-    if not session.connection.is_active or not session.company_user.user.is_active:
+    if not session.connection.is_active or not session.company_user.may_sign_in:
         raise _link_refused("punchout_link_unknown", "This PunchOut link is not known.")
     if session.tenant.is_suspended:
         # Suspended after the setup: the link signs nobody in and leaves the cart as it was.
