@@ -22,7 +22,9 @@ class Tenant(models.Model):
     )
     # The languages its pages and documents are offered in (codes of settings.LANGUAGES,
     # comma separated, the first is the default) and the time zone its days are counted in.
-    languages = models.CharField(max_length=100, default="en", db_default="en")
+    languages = models.CharField(
+        max_length=100, default="en,zh-hant,zh-hans", db_default="en,zh-hant,zh-hans"
+    )
     time_zone = models.CharField(max_length=64, default="UTC", db_default="UTC")
     # Branding (core.branding): the name people see, a logo under MEDIA_ROOT/brand/, and two
     # colours white text stays readable on. `brand_version` changes with each of them, so the

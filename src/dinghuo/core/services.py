@@ -50,7 +50,7 @@ def create_tenant(
     name: str,
     seller_name: str | None = None,
     base_currency: str = "USD",
-    languages: Sequence[str] = ("en",),
+    languages: Sequence[str] = ("en", "zh-hant", "zh-hans"),
     time_zone: str = "UTC",
 ) -> Tenant:
     """Create a tenant with its own primary store (seller), keeping its books in

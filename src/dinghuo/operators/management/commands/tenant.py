@@ -26,7 +26,11 @@ class Command(BaseCommand):
         create.add_argument("--name", required=True)
         create.add_argument("--slug", required=True, help="Short name: a-z, 0-9 and -")
         create.add_argument("--currency", required=True, help="Base currency: HKD, USD…")
-        create.add_argument("--languages", default="en", help="Comma separated: en,zh-hant")
+        create.add_argument(
+            "--languages",
+            default="en,zh-hant,zh-hans",
+            help="Comma separated, the first is the default (default: all three)",
+        )
         create.add_argument("--time-zone", default="UTC", help="IANA name: Asia/Hong_Kong")
         create.add_argument("--owner-email", required=True)
         create.add_argument(
