@@ -73,6 +73,10 @@ NOT_RECORDED = {
     "accounts/services.py": {
         "person_with_email",  # its callers record the new account with their tenant
         "mint_link",  # the worker's new link for a mail; the invitation itself is recorded
+        # A reset asked for and taken by the worker: a queue of mails, written alike for any
+        # address (recording it would tell whether an account exists), not data.
+        "request_password_reset",
+        "take_password_reset_request",
         "set_new_password",  # a secret: never copied, the person's own sign-in
         "end_other_sessions",  # sessions, not data
         "note_session",

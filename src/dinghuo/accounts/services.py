@@ -104,8 +104,9 @@ def _open_invitation_of(tenant_id: int, invitation_id: int, door: str) -> Invita
 def resend_invitation(*, tenant_id: int, invitation_id: int, door: str) -> Invitation:
     """Send an open invitation again with a new link (the old link stops working)."""
     invitation = _open_invitation_of(tenant_id, invitation_id, door)
-    invitation.mail_wanted_at = clock.now()
-    invitation.save(update_fields=["mail_wanted_at"])
+    with audit.watching(invitation):
+        invitation.mail_wanted_at = clock.now()
+        invitation.save(update_fields=["mail_wanted_at"])
     return invitation
 
 

@@ -188,6 +188,7 @@ FIELD_WORDS: dict[str, Promise] = {
     "door": _("Door"),
     "expires_at": _("Link valid until"),
     "sent_at": _("Sent"),
+    "mail_wanted_at": _("Sending asked for"),
     "accepted_at": _("Accepted"),
     "skus": _("SKUs"),
     "sku_ids": _("SKUs"),
