@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from dinghuo.core import branding
@@ -255,43 +256,42 @@ def authenticate_api_key(token: str) -> Caller | None:
         return None
     found = (
         ApiKey.objects.filter(prefix=prefix, revoked_at__isnull=True)
-        .values_list(
+        .values(
             "tenant_id",
             "secret_hash",
             "scopes",
             "company_user_id",
-            "company_user__company_id",
-            "company_user__role",
-            "company_user__user__is_active",
-            # Joined here so that the rate limits cost no query of their own.
-            "tenant__api_limits__reads_per_minute",
-            "tenant__api_limits__writes_per_minute",
             "role",
-            "tenant__status",
-            "tenant__api_limits__per_address_per_minute",
-            "company_user__is_active",
+            company_id=F("company_user__company_id"),
+            buyer_role=F("company_user__role"),
+            sign_in_active=F("company_user__user__is_active"),
+            membership_active=F("company_user__is_active"),
+            tenant_status=F("tenant__status"),
+            # Joined here so that the rate limits cost no query of their own.
+            reads=F("tenant__api_limits__reads_per_minute"),
+            writes=F("tenant__api_limits__writes_per_minute"),
+            per_address=F("tenant__api_limits__per_address_per_minute"),
         )
         .first()
     )
-    if found is None or not secrets.compare_digest(found[1], hash_secret(token)):
+    if found is None or not secrets.compare_digest(found["secret_hash"], hash_secret(token)):
         return None
-    if found[10] == Tenant.Status.SUSPENDED:
+    if found["tenant_status"] == Tenant.Status.SUSPENDED:
         raise TenantSuspended()
-    if found[3] is not None and not (found[6] and found[12]):
+    buyer = found["company_user_id"]
+    if buyer is not None and not (found["sign_in_active"] and found["membership_active"]):
         return None  # a buyer switched off (here, or their sign-in) loses their keys too
-    scopes = frozenset(s.strip() for s in found[2].split(",") if s.strip())
-    staff_role = found[9] if found[3] is None else None
     return Caller(
-        prefix,
-        found[0],
-        scopes,
-        found[3],
-        found[4],
-        found[5],
-        found[7],
-        found[8],
-        staff_role,
-        found[11],
+        key_prefix=prefix,
+        tenant_id=found["tenant_id"],
+        scopes=frozenset(s.strip() for s in found["scopes"].split(",") if s.strip()),
+        company_user_id=buyer,
+        company_id=found["company_id"],
+        role=found["buyer_role"],
+        reads_per_minute=found["reads"],
+        writes_per_minute=found["writes"],
+        staff_role=found["role"] if buyer is None else None,
+        per_address_per_minute=found["per_address"],
     )
 
 
