@@ -5,6 +5,8 @@ each refused input is a form error and changes nothing."""
 from decimal import Decimal
 from typing import Any
 
+from dinghuo.accounts import services as accounts
+from dinghuo.accounts.models import Invitation
 from dinghuo.customers.models import Company, CompanyUser, CreditLine, Location
 from dinghuo.integrations.models import Event
 from tests.backoffice.staffing import csrf_post, staff_client, texts
@@ -237,3 +239,55 @@ def test_credit_without_a_reason_or_prepaid_with_days_changes_nothing(world):
         with_days
     )
     assert _state() == before
+
+
+def _open_invitations(member: CompanyUser) -> list[Invitation]:
+    return list(
+        Invitation.objects.filter(user=member.user, accepted_at=None, revoked_at=None).order_by(
+            "id"
+        )
+    )
+
+
+def test_a_users_invitation_is_sent_again_and_withdrawn_from_their_page(world):
+    staff = staff_client(world)
+    company = world.company
+    new = f"/staff/companies/{company.pk}/users/new/"
+    body = {"email": "kit@buyer.test", "name": "Kit", "role": "buyer", "spending_limit": ""}
+    assert csrf_post(staff.client, new, body).status_code == 302
+    member = CompanyUser.objects.get(company=company, user__email="kit@buyer.test")
+    page = f"/staff/companies/{company.pk}/users/{member.pk}/"
+    assert "Invited; the mail is on its way." in texts(staff.client.get(page))
+    [invitation] = _open_invitations(member)
+    accounts.mint_link(invitation.pk)  # the worker made the mail
+    shown = texts(staff.client.get(page))
+    assert "the link works until" in shown and 'data-testid="withdraw-invitation"' in shown
+
+    assert csrf_post(staff.client, f"{page}invitation/resend/").status_code == 302
+    [again] = _open_invitations(member)
+    assert again.mail_wanted_at is not None  # the worker makes a new link and mail
+
+    assert csrf_post(staff.client, f"{page}invitation/withdraw/").status_code == 302
+    assert _open_invitations(member) == []
+    shown = texts(staff.client.get(page))
+    assert "No invitation is waiting" in shown
+    assert 'data-testid="withdraw-invitation"' not in shown
+
+    before = _state()
+    twice = csrf_post(staff.client, f"{page}invitation/withdraw/", follow=True)
+    assert "This invitation is no longer waiting." in texts(twice)
+    assert _state() == before
+
+
+def test_a_joined_users_page_offers_no_invitation_and_a_clerk_may_not_send_one(world):
+    member, _ = add_buyer(world, "joined@buyer.test")
+    member.user.set_password("a long pass phrase")
+    member.user.save()
+    page = f"/staff/companies/{world.company.pk}/users/{member.pk}/"
+    owner = staff_client(world)
+    assert 'data-testid="invitation"' not in texts(owner.client.get(page))
+    assert csrf_post(owner.client, f"{page}invitation/resend/").status_code == 302
+    assert _open_invitations(member) == []  # refused: already joined
+
+    clerk = staff_client(world, "wendy@seller.test", role="warehouse")
+    assert csrf_post(clerk.client, f"{page}invitation/resend/").status_code == 403

@@ -90,6 +90,7 @@ def test_my_company_shows_my_company_and_me(world, clerk):
         ],
         "me": {
             "id": member.pk,
+            "person_id": member.user_id,
             "company_id": world.company.pk,
             "email": "clerk@buyer.test",
             "name": "Clerk",

@@ -27,6 +27,7 @@ def test_add_a_user_who_has_no_password_yet(world):
     member = CompanyUser.objects.select_related("user").get(company=world.company)
     assert r.json() == {
         "id": member.pk,
+        "person_id": member.user_id,
         "company_id": world.company.pk,
         "email": "mei@buyer.test",
         "name": "Chan Mei",

@@ -72,6 +72,16 @@ def test_the_export_is_a_zip_of_what_this_seller_holds_only(world, other_world, 
     assert all(e["tenant__slug"] == "acme" for e in files["events.json"])
 
 
+def test_the_person_id_to_export_is_read_from_the_companys_users(world, buyer):
+    api = owner_key(world)
+    users = api.get(f"/companies/{world.company.pk}/users").json()["items"]
+    [person_id] = [u["person_id"] for u in users if u["email"] == EMAIL]
+
+    r = api.get(f"/people/{person_id}/export")
+
+    assert r.status_code == 200 and unzip(r.content)["profile.json"]["email"] == EMAIL
+
+
 def test_a_person_of_another_tenant_is_not_found(world, other_world):
     stranger, _ = add_buyer(other_world, "ivan@other.test")
     api = owner_key(world)

@@ -160,6 +160,18 @@ urlpatterns = [
         name="company-user",
     ),
     path(
+        "companies/<int:company_id>/users/<int:member_id>/invitation/resend/",
+        views_company_parts.user_invitation,
+        {"action": "resend"},
+        name="company-user-resend",
+    ),
+    path(
+        "companies/<int:company_id>/users/<int:member_id>/invitation/withdraw/",
+        views_company_parts.user_invitation,
+        {"action": "withdraw"},
+        name="company-user-withdraw",
+    ),
+    path(
         "companies/<int:company_id>/users/<int:member_id>/data.zip",
         views_privacy.buyer_data,
         name="company-user-data",

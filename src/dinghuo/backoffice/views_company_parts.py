@@ -13,11 +13,12 @@ from django.contrib import messages
 from django.http import Http404, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from dinghuo.backoffice import changes
 from dinghuo.backoffice.access import StaffRequest, staff_required
 from dinghuo.backoffice.forms_companies import CompanyUserForm, CreditForm, LocationForm
+from dinghuo.core import refusals
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.core.money import format_unit_price
 from dinghuo.customers import queries as customers
@@ -183,6 +184,38 @@ def user(request: StaffRequest, company_id: int, member_id: int) -> HttpResponse
             return _back(company)
     context = {"company": company, "form": form, "member": found}
     return render(request, "backoffice/company_user.html", context)
+
+
+@require_POST
+@staff_required(post="customers.change")
+def user_invitation(
+    request: StaffRequest, company_id: int, member_id: int, action: str
+) -> HttpResponseBase:
+    """Send a company user's invitation again (a new link; the old one stops working) or
+    withdraw the one waiting (`resend_company_user_invitation`,
+    `revoke_company_user_invitation`); a refusal is said on the user's page."""
+    staff = request.staff
+    company = _company(staff.tenant_id, company_id)
+    target = {"tenant_id": staff.tenant_id, "company_id": company.pk, "company_user_id": member_id}
+    try:
+        if action == "resend":
+            services.resend_company_user_invitation(**target, invited_by=staff.name)
+            messages.success(request, gettext("The invitation is sent again."))
+        elif action == "withdraw":
+            services.revoke_company_user_invitation(**target)
+            messages.success(
+                request, gettext("The invitation is withdrawn: its link no longer works.")
+            )
+        else:
+            raise Http404
+    except NotFound as missing:
+        if missing.code != "invitation_not_found":
+            raise Http404 from missing
+        messages.error(request, refusals.messages(missing)[0])
+    except DomainError as refused:
+        for said in refusals.messages(refused):
+            messages.error(request, said)
+    return redirect("backoffice:company-user", company_id=company.pk, member_id=member_id)
 
 
 # --- credit -------------------------------------------------------------------------------

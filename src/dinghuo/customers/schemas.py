@@ -201,6 +201,10 @@ class WaitingInvitationOut(Schema):
 
 class CompanyUserOut(Schema):
     id: int
+    person_id: int = Field(
+        description="The person behind this membership: the id that /people/{person_id}/export "
+        "and /erase take, and `actor.user_id` in /audit"
+    )
     company_id: int
     email: str
     name: str
@@ -275,6 +279,7 @@ def company_user_out(member: CompanyUser) -> dict[str, Any]:
     limit = member.spending_limit
     return {
         "id": member.pk,
+        "person_id": member.user_id,
         "company_id": member.company_id,
         "email": member.user.email,
         "name": member.user.first_name,
