@@ -91,15 +91,36 @@ def code_page(request: HttpRequest, *, template: str, sign_in_url: str) -> HttpR
                 count_failure(keys)
                 form.add_error("code", WRONG_CODE)
             else:
-                failures.forget(keys[0])
-                del request.session[PENDING]
-                user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
-                if user is None:
-                    return HttpResponseRedirect(sign_in_url)
-                login(request, user, backend=pending["backend"])
-                django_otp.login(request, device)
-                return HttpResponseRedirect(pending["next"])
-    return render(request, template, {"form": form, "sign_in_url": sign_in_url}, status=status)
+                return HttpResponseRedirect(finish(request, pending, device) or sign_in_url)
+    user_id = int(pending["user"])
+    context = {
+        "form": form,
+        "sign_in_url": sign_in_url,
+        # A person with passkeys may use one; the code form shows when a code can work.
+        "passkeys": queries.has_passkeys(user_id),
+        "app": queries.has_app(user_id),
+        "codes": queries.has_app(user_id) or queries.has_recovery_codes(user_id),
+    }
+    return render(request, template, context, status=status)
+
+
+def pending(request: HttpRequest) -> dict[str, Any] | None:
+    """Who passed the password in this session in the last minutes, or None."""
+    return _pending(request)
+
+
+def finish(request: HttpRequest, pending: dict[str, Any], device: Any) -> str | None:
+    """Sign in the person whose second step `device` accepted; answers where they were going,
+    or None when their account was switched off meanwhile."""
+    keys = pending["keys"]
+    failures.forget(keys[0])
+    del request.session[PENDING]
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        return None
+    login(request, user, backend=pending["backend"])
+    django_otp.login(request, device)
+    return str(pending["next"])
 
 
 def vouch(request: HttpRequest) -> None:
