@@ -326,3 +326,38 @@ def test_hostile_bodies_are_refused_and_change_nothing(world, sam, body):
         answer = client.post(target, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
         assert answer.status_code == 422, (target, answer.content)
     assert WebAuthnCredential.objects.count() == 1
+
+
+def test_the_portal_and_the_admin_take_a_passkey_too(world):
+    from django.contrib.auth.models import User
+
+    from tests.builders import add_buyer
+
+    member, _ = add_buyer(world, "ann@buyer.test")
+    member.user.set_password(PASSWORD)
+    member.user.save()
+    buyer = Client(enforce_csrf_checks=True)
+    buyer.force_login(member.user)
+    passkey = Passkey()
+    assert add_passkey(buyer, passkey, name="Phone").status_code == 200
+    client = Client(enforce_csrf_checks=True)
+    signed = csrf_post(client, "/signin/", {"email": "ann@buyer.test", "password": PASSWORD})
+    assert signed["Location"] == "/signin/code/"
+    assert 'data-testid="use-passkey"' in client.get("/signin/code/").content.decode()
+    assert use_passkey(client, passkey).status_code == 200
+    assert client.get("/orders/").status_code == 200
+
+    root = User.objects.create_superuser("root", "root@example.com", PASSWORD)
+    operator = Client(enforce_csrf_checks=True)
+    operator.force_login(root)
+    operators_key = Passkey()
+    assert add_passkey(operator, operators_key, name="Key").status_code == 200
+    admin = Client(enforce_csrf_checks=True)
+    asked = csrf_post(
+        admin,
+        "/admin/login/",
+        {"email": "root@example.com", "password": PASSWORD, "next": "/admin/"},
+    )
+    assert asked["Location"] == "/admin/login/code/"
+    assert use_passkey(admin, operators_key).json() == {"next": "/admin/"}
+    assert admin.get("/admin/").status_code == 200
