@@ -1,11 +1,12 @@
 """The second step of signing in, shared by the doors (portal, back office, admin).
 
-After the password, a person with an authenticator is *not* signed in: the session only
-remembers, for a few minutes, who passed the password and where they were going. They are
-signed in (Django's `login`, and django-otp's, which marks the session as having passed the
-second step) when they type a code. Until then every page treats them as signed out.
+After the password, a person with an authenticator or a passkey is *not* signed in: the
+session only remembers, for a few minutes, who passed the password and where they were going.
+They are signed in (Django's `login`, and django-otp's, which marks the session as having
+passed the second step) when they type a code or use a passkey (`passkey_views`). Until then
+every page treats them as signed out.
 
-Wrong codes count as failed sign-ins (`core.signin`'s counters, per email and per client
+Wrong codes and refused passkeys count as failed sign-ins (`core.signin`'s counters, per email and per client
 address, shared with the passwords), so the same lock-out rule stops guessing either.
 """
 
@@ -47,8 +48,8 @@ def asking_at(code_url: str) -> SecondStep:
 def second_step(
     request: HttpRequest, user: Any, keys: tuple[str, str], next_url: str, *, code_url: str
 ) -> HttpResponseBase | None:
-    """After a right password: for a person with an authenticator, remember them as pending
-    and send them to the code page (`code_url`); None when there is no second step."""
+    """After a right password: for a person with an authenticator or a passkey, remember them
+    as pending and send them to the code page (`code_url`); None when there is no second step."""
     if not queries.is_enrolled(user.pk):
         return None
     request.session.cycle_key()
