@@ -6,8 +6,9 @@ They are signed in (Django's `login`, and django-otp's, which marks the session 
 passed the second step) when they type a code or use a passkey (`passkey_views`). Until then
 every page treats them as signed out.
 
-Wrong codes and refused passkeys count as failed sign-ins (`core.signin`'s counters, per email and per client
-address, shared with the passwords), so the same lock-out rule stops guessing either.
+Wrong codes and refused passkeys count as failed sign-ins (`core.signin`'s counters, per email
+and per client address, shared with the passwords), so the same lock-out rule stops guessing
+either.
 """
 
 from typing import Any
