@@ -86,3 +86,25 @@ def test_another_tenants_rule_does_not_apply(world):
     staff = staff_client(world)
     assert staff.client.get("/staff/").status_code == 200
     assert queries.standing(staff.member.user.pk) == queries.Standing(False, None)
+
+
+def test_a_switched_off_membership_does_not_make_a_buyer_the_rule_covers(world):
+    from dinghuo.customers.models import CompanyUser
+    from tests.builders import add_buyer, build_world
+
+    other = build_world("other")
+    services.set_requirement(tenant_id=other.tenant.pk, requires=Requirement.EVERYONE)
+    member, _ = add_buyer(other, "ann@buyer.test", "buyer")
+    user_id = member.user_id
+    assert queries.standing(user_id) == queries.Standing(False, "buyer")
+
+    # The seller switched her membership off: that seller's rule no longer covers her, and
+    # she reaches her other seller's pages without being sent to set up two-step sign-in.
+    CompanyUser.objects.filter(pk=member.pk).update(is_active=False)
+    assert queries.standing(user_id) == queries.Standing(False, None)
+    CompanyUser.objects.create(
+        tenant=world.tenant, company=world.company, user_id=user_id, role="buyer"
+    )
+    client = Client()
+    client.force_login(member.user)
+    assert client.get("/catalogue/").status_code == 200

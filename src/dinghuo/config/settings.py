@@ -27,6 +27,10 @@ DINGHUO_WEBHOOK_PRIVATE_ADDRESSES  "1" lets webhooks go to private and loopback 
                and plain http (closed networks, tests); DINGHUO_WEBHOOK_LEASE_SECONDS (120),
                DINGHUO_WEBHOOK_TIMEOUT_SECONDS (10), DINGHUO_WEBHOOK_LOG_DAYS (30): docs/webhooks.md
 DINGHUO_TOTP_ISSUER  the name authenticator apps show for two-step sign-in ("Dinghuo")
+DINGHUO_WEBAUTHN_RP_ID  the domain passkeys belong to (e.g. "shop.example.com"); default: the
+               host of each request. DINGHUO_WEBAUTHN_ORIGINS: comma separated origins passkeys
+               are used from (e.g. "https://shop.example.com"); default: https:// and each
+               name of ALLOWED_HOSTS in production, else each request's own (docs/two-factor.md)
 DINGHUO_OPERATORS_2FA  "1": operators (superusers) set up two-step sign-in before the console
                or the admin opens (default: on with DINGHUO_PRODUCTION, else off)
 DINGHUO_CARD_PROVIDER  "manual" (default) or "stripe"; STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET,
@@ -98,6 +102,8 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    # Passkeys (WebAuthn) as a second step: django-otp-webauthn's device and its verification.
+    "django_otp_webauthn",
     "dinghuo.core",
     "dinghuo.audit",
     "dinghuo.accounts",
@@ -280,6 +286,22 @@ SIGN_IN_WINDOW = 15 * 60
 OTP_TOTP_THROTTLE_FACTOR = 0
 OTP_STATIC_THROTTLE_FACTOR = 0
 OTP_TOTP_ISSUER = os.environ.get("DINGHUO_TOTP_ISSUER", "Dinghuo")
+# Passkeys (WebAuthn, django-otp-webauthn) as a second step only, never instead of the password.
+# The relying party (the domain a passkey belongs to) and the origins it is used from: the
+# settings below, else the request's own host and origin (two_factor/passkeys.py).
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_HELPER_CLASS = "dinghuo.two_factor.passkeys.Helper"
+OTP_WEBAUTHN_RP_ID_CALLABLE = "dinghuo.two_factor.passkeys.relying_party_id"
+OTP_WEBAUTHN_RP_NAME = OTP_TOTP_ISSUER
+DINGHUO_WEBAUTHN_RP_ID = os.environ.get("DINGHUO_WEBAUTHN_RP_ID", "").strip()
+# In production (HTTPS) the origins default to those of ALLOWED_HOSTS' plain names.
+OTP_WEBAUTHN_ALLOWED_ORIGINS = [
+    o.strip() for o in os.environ.get("DINGHUO_WEBAUTHN_ORIGINS", "").split(",") if o.strip()
+] or [
+    f"https://{h}"
+    for h in (ALLOWED_HOSTS if DINGHUO_PRODUCTION else [])
+    if h and not h.startswith((".", "*"))
+]
 
 # Failed sign-ins are counted in Redis when this is set, else in the database (core/failures.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
@@ -341,6 +363,9 @@ SILENCED_SYSTEM_CHECKS = [
     # every subdomain to HTTPS for months, beyond this application; the operator opts in with
     # SECURE_HSTS_PRELOAD=1 once they mean it.
     "security.W021",
+    # "No allowed origins configured" (django-otp-webauthn), outside production only: without
+    # DINGHUO_WEBAUTHN_ORIGINS each request's own origin is expected (two_factor/passkeys.py).
+    *([] if OTP_WEBAUTHN_ALLOWED_ORIGINS or DINGHUO_PRODUCTION else ["otp_webauthn.E030"]),
 ]
 # The pages load only their own scripts, styles and images: no inline script or style, no eval
 # (htmx's eval and indicator styles are off in the layout). The Django admin's theme (unfold,

@@ -27,6 +27,8 @@ urlpatterns = [
     path("brand/<int:tenant_id>/logo", core_views.brand_logo, name="brand-logo"),
     path("operator/", include("dinghuo.operators.urls")),
     path("account/", include("dinghuo.accounts.urls")),
+    # Passkeys (two_factor/passkey_views.py): the script of the two-step and sign-in pages.
+    path("two-step/", include("dinghuo.two_factor.urls")),
     path("staff/", include("dinghuo.backoffice.urls")),
     path("punchout/cxml/", include("dinghuo.punchout.urls")),
     path("mail/", include("dinghuo.notifications.urls")),

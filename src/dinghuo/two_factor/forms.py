@@ -27,3 +27,25 @@ class RequirementForm(forms.Form):
         choices=Requirement.choices,
         widget=forms.RadioSelect,
     )
+
+
+class RemovePasskeyForm(forms.Form):
+    """Removing one passkey: which, and the person's password to confirm."""
+
+    passkey = forms.IntegerField(widget=forms.HiddenInput)
+    password = forms.CharField(
+        label=_("Your password"),
+        max_length=200,
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+
+class NewPasskeyForm(forms.Form):
+    """The name of a new passkey (the browser makes the passkey itself)."""
+
+    name = forms.CharField(
+        label=_("Name of the passkey"),
+        max_length=60,
+        widget=forms.TextInput(attrs={"placeholder": _("For example: work laptop")}),
+    )

@@ -34,8 +34,8 @@ NOT_PAGES = ("/api/", "/punchout/cxml/", "/static/")
 _CLEAR_AT = "dinghuo_second_step_clear_at"
 _CLEAR_FOR_SECONDS = 60
 # What a person who must set up two-step sign-in may still open: setting it up (and keeping
-# the recovery codes), signing out, changing their password, their sessions (to sign out a
-# lost device), and the language switch. Nothing else.
+# the recovery codes, or adding a passkey), signing out, changing their password, their
+# sessions (to sign out a lost device), and the language switch. Nothing else.
 WHILE_SETTING_UP = {
     "backoffice:two-step",
     "backoffice:two-step-codes",
@@ -49,6 +49,8 @@ WHILE_SETTING_UP = {
     "set_language",
     "operators:two-step",
     "operators:two-step-codes",
+    "two_factor:passkey-options",
+    "two_factor:passkey-add",
     "admin:logout",
 }
 

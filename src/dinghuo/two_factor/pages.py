@@ -1,6 +1,7 @@
 """The "Two-step sign-in" page of a signed-in person, shared by the back office and the portal
 (each wraps it with its own access check and layout): set up an authenticator, keep the
-recovery codes, renew them, turn two-step sign-in off.
+recovery codes, renew them, turn two-step sign-in off, add passkeys (the page's script, through
+two_factor/passkey_views.py) and remove them.
 
 New recovery codes stay in the session until the person says they kept them (or signs out),
 so that they can be downloaded as a text file; they are never shown again after that.
@@ -19,12 +20,17 @@ from django.utils.translation import gettext_lazy as _
 from dinghuo.core import failures
 from dinghuo.core.signin import TOO_MANY_ATTEMPTS, blocked, count_failure, counter_keys
 from dinghuo.two_factor import codes, qr, queries, services
-from dinghuo.two_factor.forms import CodeForm
+from dinghuo.two_factor.forms import CodeForm, NewPasskeyForm, RemovePasskeyForm
 from dinghuo.two_factor.signin import WRONG_CODE
 
 FRESH_CODES = "two_factor.fresh_codes"
 REQUIRED = _("Your organisation requires two-step sign-in, so it cannot be turned off.")
 NOT_THE_APP_CODE = _("This is not the code your app shows now. Check the app and try again.")
+WRONG_PASSWORD = _("This is not your password.")
+LAST_PASSKEY_REQUIRED = _(
+    "Your organisation requires two-step sign-in: add another passkey or an authenticator app "
+    "before you remove this one."
+)
 
 
 def _me(request: HttpRequest) -> int:
@@ -50,11 +56,46 @@ def _checked(request: HttpRequest, form: CodeForm, act: Any) -> Any:
     return result
 
 
-def _post(request: HttpRequest, *, required: bool) -> tuple[str, CodeForm | None]:
+def _remove_passkey(request: HttpRequest) -> tuple[str, RemovePasskeyForm | None]:
+    """Remove one passkey once the person typed their password (a wrong one counts as a
+    failed sign-in); another person's passkey is not found (404)."""
+    passkey = request.POST.get("passkey", "")
+    if not passkey.isdigit() or len(passkey) > 18:
+        raise Http404
+    failed = f"remove-{passkey}"
+    form = RemovePasskeyForm(request.POST, auto_id=f"{failed}-%s")
+    if not form.is_valid():
+        return failed, form
+    keys = counter_keys(request, request.user.get_username())
+    if blocked(keys):
+        form.add_error(None, TOO_MANY_ATTEMPTS)
+        return failed, form
+    done = services.remove_passkey(
+        user_id=_me(request),
+        passkey_id=form.cleaned_data["passkey"],
+        password=form.cleaned_data["password"],
+    )
+    if done == services.RemovePasskey.NOT_FOUND:
+        raise Http404
+    if done == services.RemovePasskey.WRONG_PASSWORD:
+        count_failure(keys)
+        form.add_error("password", WRONG_PASSWORD)
+        return failed, form
+    if done == services.RemovePasskey.LAST_REQUIRED:
+        form.add_error(None, LAST_PASSKEY_REQUIRED)
+        return failed, form
+    failures.forget(keys[0])
+    messages.success(request, gettext("Passkey removed."))
+    return "", None
+
+
+def _post(request: HttpRequest, *, required: bool) -> tuple[str, Any]:
     """Handle one of the page's buttons: ("", None) when done, else the action whose form
     failed and that form. `required`: turning off is refused whatever the tenants' rules."""
     user_id = _me(request)
     action = request.POST.get("action", "")
+    if action == "remove-passkey":
+        return _remove_passkey(request)
     if action == "begin":
         services.begin_enrolment(user_id=user_id)
     elif action == "kept":
@@ -78,7 +119,8 @@ def _post(request: HttpRequest, *, required: bool) -> tuple[str, CodeForm | None
                 return action, form
             request.session[FRESH_CODES] = fresh
         else:
-            if required or queries.standing(user_id).required_as is not None:
+            required = required or queries.standing(user_id).required_as is not None
+            if required and not queries.has_passkeys(user_id):
                 form.add_error(None, REQUIRED)
                 return action, form
             done = _checked(request, form, lambda c: services.turn_off(user_id=user_id, code=c))
@@ -112,6 +154,16 @@ def two_step_page(
     for action in ("confirm", "renew", "off"):
         mine = form if failed == action else None
         context[f"{action}_form"] = mine or CodeForm(auto_id=f"{action}-%s")
+    context["passkeys"] = [
+        (
+            key,
+            form
+            if failed == f"remove-{key.id}"
+            else RemovePasskeyForm(initial={"passkey": key.id}, auto_id=f"remove-{key.id}-%s"),
+        )
+        for key in enrolment.passkeys
+    ]
+    context["new_passkey_form"] = NewPasskeyForm(auto_id="passkey-%s")
     return render(request, template, context, status=422 if form is not None else 200)
 
 

@@ -1,21 +1,32 @@
 """The writes of two-step sign-in: setting up an authenticator, checking a code, recovery
-codes, turning it off, and a tenant's rule. Each is one transaction.
+codes, turning it off, passkeys, and a tenant's rule. Each is one transaction.
 
 A checked code is spent: the authenticator keeps the time step of the last code it accepted
 (django-otp's `last_t`) and takes only later ones, and a recovery code is deleted when used.
+A passkey's answer is checked by django-otp-webauthn against a challenge used once.
 """
 
 from enum import StrEnum
+from typing import Any
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
 from django_otp.models import Device
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from django_otp_webauthn.exceptions import OTPWebAuthnApiError
+from django_otp_webauthn.models import WebAuthnCredential
+from webauthn.helpers.exceptions import WebAuthnException
 
 from dinghuo.audit import services as audit
 from dinghuo.two_factor import codes
 from dinghuo.two_factor.models import Requirement, SignInPolicy
-from dinghuo.two_factor.queries import standing
+from dinghuo.two_factor.passkeys import NAME_LENGTH, Helper
+from dinghuo.two_factor.queries import has_passkeys, standing, tenants_of
+
+# What a browser's answer that does not verify raises: py_webauthn's and django-otp-webauthn's
+# refusals, and malformed JSON (a missing key, a wrong type).
+_REFUSED = (WebAuthnException, OTPWebAuthnApiError, KeyError, TypeError, ValueError, AttributeError)
 
 AUTHENTICATOR = "Authenticator app"
 RECOVERY = "Recovery codes"
@@ -99,16 +110,97 @@ class TurnOff(StrEnum):
 
 @transaction.atomic
 def turn_off(*, user_id: int, code: str) -> TurnOff:
-    """Stop asking the person for a code: their authenticator and recovery codes are deleted.
-    Refused when the code is wrong, and when their tenant's rule requires two-step sign-in
-    (nothing changes then)."""
-    if standing(user_id).required_as is not None:
+    """Stop asking the person for a code: their authenticator and recovery codes are deleted
+    (the recovery codes stay while they have passkeys). Refused when the code is wrong, and
+    when their tenant's rule requires two-step sign-in and no passkey remains (nothing changes
+    then)."""
+    if standing(user_id).required_as is not None and not has_passkeys(user_id):
         return TurnOff.REQUIRED
     if check_code(user_id=user_id, code=code) is None:
         return TurnOff.WRONG_CODE
     TOTPDevice.objects.filter(user_id=user_id).delete()
-    StaticDevice.objects.filter(user_id=user_id).delete()
+    # Passkeys stay, and so do the recovery codes that stand in for them.
+    if not has_passkeys(user_id):
+        StaticDevice.objects.filter(user_id=user_id).delete()
     return TurnOff.DONE
+
+
+@transaction.atomic
+def add_passkey(
+    *, user_id: int, name: str, helper: Helper, state: dict[str, Any] | None, answer: Any
+) -> tuple[WebAuthnCredential, list[str]] | None:
+    """Keep the passkey the person's browser just made, named `name`: django-otp-webauthn
+    checks the browser's `answer` against the challenge kept in `state`. Returns it, with new
+    recovery codes when the person had none (shown once), or None when the answer does not
+    verify (nothing is kept). Recorded in the audit log of each of the person's sellers."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not state or not isinstance(answer, dict):
+        return None
+    try:
+        with transaction.atomic():  # a passkey already kept (same id) leaves nothing behind
+            device = helper.register_complete(user=user, state=state, data=answer)
+    except (*_REFUSED, IntegrityError):
+        return None
+    device.name = name.strip()[:NAME_LENGTH]
+    device.save(update_fields=["name"])
+    for tenant_id in tenants_of(user_id):
+        audit.created(device, tenant_id=tenant_id)
+    had_codes = StaticDevice.objects.filter(user_id=user_id).exists()
+    return device, [] if had_codes else _new_recovery_codes(user_id)
+
+
+@transaction.atomic
+def check_passkey(
+    *, user_id: int, helper: Helper, state: dict[str, Any] | None, answer: Any
+) -> WebAuthnCredential | None:
+    """The person's passkey that signed the challenge kept in `state` (its use is noted: the
+    date, the signature counter), or None: another person's, a removed one, a wrong answer."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not state or not isinstance(answer, dict):
+        return None
+    try:
+        with transaction.atomic():
+            device = helper.authenticate_complete(user=user, state=state, data=answer)
+    except _REFUSED:
+        return None
+    if not device.confirmed or device.user_id != user_id:
+        return None
+    return device
+
+
+class RemovePasskey(StrEnum):
+    """How removing a passkey went."""
+
+    DONE = "done"
+    NOT_FOUND = "not-found"
+    WRONG_PASSWORD = "wrong-password"  # noqa: S105 (an outcome, not a password)
+    LAST_REQUIRED = "last-required"
+
+
+@transaction.atomic
+def remove_passkey(*, user_id: int, passkey_id: int, password: str) -> RemovePasskey:
+    """Remove one of the person's passkeys once they typed their password. Refused when it is
+    their last second step and their organisation requires one (nothing changes then)."""
+    device = (
+        WebAuthnCredential.objects.select_for_update()
+        .filter(pk=passkey_id, user_id=user_id)
+        .first()
+    )
+    if device is None:
+        return RemovePasskey.NOT_FOUND
+    user = get_user_model().objects.get(pk=user_id)
+    if not user.check_password(password):
+        return RemovePasskey.WRONG_PASSWORD
+    others = WebAuthnCredential.objects.filter(user_id=user_id).exclude(pk=passkey_id).exists()
+    has_app = TOTPDevice.objects.filter(user_id=user_id, confirmed=True).exists()
+    if not others and not has_app and standing(user_id).required_as is not None:
+        return RemovePasskey.LAST_REQUIRED
+    for tenant_id in tenants_of(user_id):
+        audit.deleted(device, tenant_id=tenant_id)
+    device.delete()
+    if not others and not has_app:
+        StaticDevice.objects.filter(user_id=user_id).delete()
+    return RemovePasskey.DONE
 
 
 @transaction.atomic

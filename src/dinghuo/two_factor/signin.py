@@ -1,12 +1,14 @@
 """The second step of signing in, shared by the doors (portal, back office, admin).
 
-After the password, a person with an authenticator is *not* signed in: the session only
-remembers, for a few minutes, who passed the password and where they were going. They are
-signed in (Django's `login`, and django-otp's, which marks the session as having passed the
-second step) when they type a code. Until then every page treats them as signed out.
+After the password, a person with an authenticator or a passkey is *not* signed in: the
+session only remembers, for a few minutes, who passed the password and where they were going.
+They are signed in (Django's `login`, and django-otp's, which marks the session as having
+passed the second step) when they type a code or use a passkey (`passkey_views`). Until then
+every page treats them as signed out.
 
-Wrong codes count as failed sign-ins (`core.signin`'s counters, per email and per client
-address, shared with the passwords), so the same lock-out rule stops guessing either.
+Wrong codes and refused passkeys count as failed sign-ins (`core.signin`'s counters, per email
+and per client address, shared with the passwords), so the same lock-out rule stops guessing
+either.
 """
 
 from typing import Any
@@ -47,8 +49,8 @@ def asking_at(code_url: str) -> SecondStep:
 def second_step(
     request: HttpRequest, user: Any, keys: tuple[str, str], next_url: str, *, code_url: str
 ) -> HttpResponseBase | None:
-    """After a right password: for a person with an authenticator, remember them as pending
-    and send them to the code page (`code_url`); None when there is no second step."""
+    """After a right password: for a person with an authenticator or a passkey, remember them
+    as pending and send them to the code page (`code_url`); None when there is no second step."""
     if not queries.is_enrolled(user.pk):
         return None
     request.session.cycle_key()
@@ -91,15 +93,36 @@ def code_page(request: HttpRequest, *, template: str, sign_in_url: str) -> HttpR
                 count_failure(keys)
                 form.add_error("code", WRONG_CODE)
             else:
-                failures.forget(keys[0])
-                del request.session[PENDING]
-                user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
-                if user is None:
-                    return HttpResponseRedirect(sign_in_url)
-                login(request, user, backend=pending["backend"])
-                django_otp.login(request, device)
-                return HttpResponseRedirect(pending["next"])
-    return render(request, template, {"form": form, "sign_in_url": sign_in_url}, status=status)
+                return HttpResponseRedirect(finish(request, pending, device) or sign_in_url)
+    user_id = int(pending["user"])
+    context = {
+        "form": form,
+        "sign_in_url": sign_in_url,
+        # A person with passkeys may use one; the code form shows when a code can work.
+        "passkeys": queries.has_passkeys(user_id),
+        "app": queries.has_app(user_id),
+        "codes": queries.has_app(user_id) or queries.has_recovery_codes(user_id),
+    }
+    return render(request, template, context, status=status)
+
+
+def pending(request: HttpRequest) -> dict[str, Any] | None:
+    """Who passed the password in this session in the last minutes, or None."""
+    return _pending(request)
+
+
+def finish(request: HttpRequest, pending: dict[str, Any], device: Any) -> str | None:
+    """Sign in the person whose second step `device` accepted; answers where they were going,
+    or None when their account was switched off meanwhile."""
+    keys = pending["keys"]
+    failures.forget(keys[0])
+    del request.session[PENDING]
+    user = get_user_model().objects.filter(pk=pending["user"], is_active=True).first()
+    if user is None:
+        return None
+    login(request, user, backend=pending["backend"])
+    django_otp.login(request, device)
+    return str(pending["next"])
 
 
 def vouch(request: HttpRequest) -> None:
