@@ -715,3 +715,12 @@ def test_the_demo_mails_only_its_latest_events_not_its_history(output: str) -> N
     assert len({m.event_id for m in mails}) <= MAILED_EVENTS
     assert set(mails.values_list("state", flat=True)) == {"waiting"}  # sent by the worker
     assert all(m.subject and m.text and m.html for m in mails)
+
+
+def test_a_stock_count_waits_for_review_with_a_few_variances(output: str) -> None:
+    from dinghuo.stocktaking.models import StockCount
+
+    count = StockCount.objects.get(tenant__slug="demo")
+    assert (count.status, count.scope) == ("in_review", "categories")
+    variances = [line.variance for line in count.lines.exclude(counted=None)]
+    assert len(variances) >= 3 and sum(1 for v in variances if v) >= 2

@@ -36,7 +36,7 @@ STAFF_IDS = {
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
     "photo_id", "run_id", "partner_id", "message_id", "connection_id", "webhook_id",
     "delivery_id", "product_id", "category_id", "warehouse_id", "location_id", "member_id",
-    "staff_member_id",
+    "staff_member_id", "count_id",
 }  # fmt: skip
 
 
@@ -124,8 +124,11 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
     assignment = pricing.assign_price_list(
         tenant_id=t, price_list_id=world.price_list.pk, company_id=c, priority=1
     )
+    from dinghuo.stocktaking.services import start_count
+
     return {
         **webhook_with_a_delivery(world),
+        "count_id": start_count(tenant_id=t, warehouse_code="main").pk,
         "return_id": returned.pk,
         "staff_member_id": _staff_member(world),
         "photo_id": returned.photos.get().pk,

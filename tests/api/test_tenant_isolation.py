@@ -60,6 +60,22 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "body": {"lines": [{"sku": "A-1", "warehouse": "main", "delta": -1, "reason": "x"}]}
     },
     "GET /stock/movements": {"query": {"sku_id": "{sku_id}"}},
+    "POST /stock-transfers": {
+        "body": {
+            "from_warehouse": "main",
+            "to_warehouse": "north",
+            "lines": [{"sku_id": "{sku_id}", "quantity": 1}],
+        }
+    },
+    "POST /stock-counts": {"body": {"warehouse": "main"}},
+    "GET /stock-counts": {"query": {"warehouse": "main"}},
+    "GET /stock-counts/{count_id}": {},
+    "GET /stock-counts/{count_id}/lines": {},
+    "PUT /stock-counts/{count_id}/lines/{sku}": {"body": {"counted": 1}},
+    "POST /stock-counts/{count_id}/submit": {},
+    "POST /stock-counts/{count_id}/recount": {"body": {"line_ids": []}},
+    "POST /stock-counts/{count_id}/post": {},
+    "POST /stock-counts/{count_id}/cancel": {},
     "GET /price-lists": {},
     "POST /price-lists": {"body": {"code": "new-pl", "name": "New", "currency": "USD"}},
     "GET /price-lists/{price_list_id}": {},
@@ -668,8 +684,13 @@ def owner_ids(world: World) -> dict[str, Any]:
     run = start_import(
         tenant_id=tenant, kind="products", file_name="Owner's list.csv", content=b"x"
     )
+    from dinghuo.stocktaking.services import start_count
+
+    count = start_count(tenant_id=tenant, warehouse_code="main")
     return {
         **billed,
+        "count_id": count.pk,
+        "sku": "A-1",
         "run_id": run.pk,
         **_edi(world),
         "order_id": order.json()["id"],

@@ -345,6 +345,7 @@ KINDS = {
     ),
     "quote_id": ("requested_quote", "answered_quote"),
     "return_id": ("requested_return", "approved_return", "received_return"),
+    "count_id": ("count_id", "counting_count"),
 }
 
 
@@ -493,6 +494,7 @@ def build_scene() -> Scene:
             "token": "no-such-token",
             # Another staff member, for the People page's rows (send again, switch off).
             "staff_member_id": make_staff(world, "owen@seller.test", first="Owen").pk,
+            **_counts(tenant),
             **returned,
             **_integrations(world),
         },
@@ -528,6 +530,20 @@ def _integrations(world: World) -> dict[str, int]:
         "message_id": received.message.pk,
         **webhook_with_a_delivery(world),
     }
+
+
+def _counts(tenant: int) -> dict[str, int]:
+    """A stock count with a variance waiting for review (its page offers post and recount)
+    and one being counted (its page offers counting and sending to review)."""
+    from dinghuo.stocktaking import services as counts
+
+    made = []
+    for _ in range(2):
+        count = counts.start_count(tenant_id=tenant, warehouse_code="main")
+        counts.record_count(tenant_id=tenant, count_id=count.pk, sku_code="C-3", counted=3)
+        made.append(count.pk)
+    counts.submit_count(tenant_id=tenant, count_id=made[0])
+    return {"count_id": made[0], "counting_count": made[1]}
 
 
 def _returns(world: World, api: Any) -> dict[str, int]:

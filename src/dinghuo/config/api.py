@@ -19,6 +19,7 @@ from dinghuo.pricing import api as pricing
 from dinghuo.privacy import api as privacy
 from dinghuo.punchout import api as punchout
 from dinghuo.returns import api as returns
+from dinghuo.stocktaking import api as stocktaking
 
 api = new_api()
 
@@ -42,6 +43,7 @@ api.add_router("/", billing.router)
 api.add_router("/my", billing.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", returns.router)
 api.add_router("/my", returns.buyer_router, auth=BuyerKeyAuth())
+api.add_router("/", stocktaking.router)
 api.add_router("/", edi.router)
 api.add_router("/events", integrations.router)
 api.add_router("/audit", audit.router)

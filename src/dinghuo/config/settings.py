@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "dinghuo.billing",
     "dinghuo.buying",
     "dinghuo.returns",
+    "dinghuo.stocktaking",
     "dinghuo.bulk",
     "dinghuo.edi",
     "dinghuo.punchout",

@@ -65,6 +65,8 @@ fulfilment.ship    x x . x . .  pick, ship and deliver
 stock.view         x x x x . x  see stock levels and movements (without prices)
 stock.receive      x x . x . .  receive goods into stock
 stock.adjust       x x . x . .  count and adjust stock, move it between warehouses
+stock.count        x x . x . .  start stock counts and type what is on the shelf
+stock.count_post   x x . . . .  review stock counts: post their variances, recount, cancel
 returns.view       x x x x x x  see return requests
 returns.decide     x x x . . .  approve or reject return requests
 returns.receive    x x . x . .  receive returned goods

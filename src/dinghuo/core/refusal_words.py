@@ -682,6 +682,9 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "signup_link_invalid": (say(_("This link is not valid or has expired; sign up again.")),),
     "signup_link_used": (say(_("This link was used already: the seller account exists.")),),
     "signup_too_often": (say(_("Too many sign-ups from here. Try again in an hour.")),),
+    "invalid_count_status": (say(_("The stock count's status does not allow this now.")),),
+    "sku_out_of_scope": (say(_("This SKU is not part of this stock count.")),),
+    "count_negative": (say(_("A counted quantity cannot be below zero.")),),
 }
 
 

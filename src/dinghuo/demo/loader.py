@@ -30,7 +30,7 @@ from dinghuo.core.models import Seller, Tenant
 from dinghuo.core.permissions import ROLE_NAMES, Role
 from dinghuo.core.services import authenticate_api_key, create_api_key, create_tenant
 from dinghuo.customers.models import Company, CompanyUser
-from dinghuo.demo import HISTORY_DAYS, DemoRefused, catalogue, team
+from dinghuo.demo import HISTORY_DAYS, DemoRefused, catalogue, stock_count, team
 from dinghuo.demo.after_sales import AfterSales, set_up_returns
 from dinghuo.demo.agenda import Agenda
 from dinghuo.demo.amendments import amend_a_recent_order, place_an_order_to_change
@@ -285,6 +285,7 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
     buyer_password = _password()
     buyers = create_buyers(tenant=tenant, price_lists=price_lists, password=buyer_password, rng=rng)
     shows = _trade(tenant, seller, buyers, price_lists, skus, scale.orders, rng)
+    stock_count.count_in_review(tenant.pk)
     statuses = Counter(Order.objects.filter(tenant=tenant).values_list("status", flat=True))
     staff_password = _password()
     staff_user = get_user_model().objects.create_superuser(

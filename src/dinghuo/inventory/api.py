@@ -8,9 +8,16 @@ from pydantic import Field
 
 from dinghuo.api.auth import staff_may, tenant_id
 from dinghuo.api.etags import IfMatch, run_guarded, tagged
-from dinghuo.api.idempotent import run_create
+from dinghuo.api.idempotent import require_key, run_create
 from dinghuo.api.pagination import paged
-from dinghuo.api.schemas import Code, Id, IdempotencyKey, ObjectId, PageFilters
+from dinghuo.api.schemas import (
+    Code,
+    Id,
+    IdempotencyKey,
+    ObjectId,
+    PageFilters,
+    RequiredIdempotencyKey,
+)
 from dinghuo.inventory import queries, services
 from dinghuo.inventory.models import StockMovement, Warehouse
 from dinghuo.inventory.schemas import (
@@ -18,6 +25,8 @@ from dinghuo.inventory.schemas import (
     Reference,
     SkuStockOut,
     StockPageOut,
+    TransferIn,
+    TransferOut,
     WarehouseIn,
     WarehouseOut,
     WarehousePageOut,
@@ -166,3 +175,38 @@ def list_movements(request: HttpRequest, filters: Query[MovementFilters]) -> dic
         reference=filters.reference,
     )
     return paged(movements, filters, movement_out)
+
+
+@router.post(
+    "/stock-transfers",
+    response={201: TransferOut},
+    summary="Move stock between warehouses",
+    auth=staff_may("stock.adjust"),
+)
+def transfer_stock(
+    request: HttpRequest, payload: TransferIn, idempotency_key: RequiredIdempotencyKey = None
+) -> HttpResponse:
+    """Units of each line leave one warehouse and arrive in the other, all lines or none:
+    two ledger movements a line (adjustments, reference `transfer`). 409
+    `insufficient_stock` (naming `lines[i].quantity`) when fewer units are available (on hand
+    less reserved) in the warehouse they leave; 422 for an unknown SKU or warehouse, the
+    same warehouse twice or a SKU given twice. Requires an `Idempotency-Key` header."""
+    require_key(idempotency_key, "a retried transfer moves stock once")
+    tenant = tenant_id(request)
+
+    def create() -> tuple[int, Any]:
+        moved = services.transfer_many(
+            tenant_id=tenant,
+            from_warehouse=payload.from_warehouse,
+            to_warehouse=payload.to_warehouse,
+            lines=[(line.sku_id, line.quantity) for line in payload.lines],
+            reason=payload.reason,
+        )
+        ids = [level.pk for pair in moved for level in pair]
+        found = queries.stock_levels(tenant).filter(pk__in=ids).order_by("sku_id", "warehouse_id")
+        return 201, {
+            "lines": len(payload.lines),
+            "levels": [stock_level_out(level) for level in found],
+        }
+
+    return run_create(request, idempotency_key, payload.model_dump(mode="json"), create)

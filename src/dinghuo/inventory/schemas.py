@@ -116,6 +116,23 @@ class StockLevelOut(Schema):
     available: int
 
 
+class TransferLineIn(InSchema):
+    sku_id: Id
+    quantity: Annotated[int, Field(ge=1, le=MAX_STOCK_QUANTITY, description="Units to move")]
+
+
+class TransferIn(InSchema):
+    from_warehouse: Code = Field(description="Warehouse code the units leave")
+    to_warehouse: Code = Field(description="Warehouse code the units arrive in")
+    lines: list[TransferLineIn] = Field(min_length=1, max_length=MAX_STOCK_LINES)
+    reason: Reason = ""
+
+
+class TransferOut(Schema):
+    lines: int = Field(description="Lines moved: two ledger movements each")
+    levels: list[StockLevelOut] = Field(description="The levels changed, by SKU and warehouse")
+
+
 class BulkStockOut(Schema):
     lines: int = Field(description="Lines written: one ledger movement each")
     levels: list[StockLevelOut] = Field(description="The levels changed, by SKU and warehouse")

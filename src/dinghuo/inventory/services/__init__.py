@@ -20,7 +20,7 @@ from dinghuo.inventory.services.reservations import (
     release,
     reserve,
 )
-from dinghuo.inventory.services.transfers import TRANSFER_REFERENCE, transfer_stock
+from dinghuo.inventory.services.transfers import TRANSFER_REFERENCE, transfer_many, transfer_stock
 from dinghuo.inventory.services.warehouses import (
     MAX_WAREHOUSE_PRIORITY,
     create_warehouse,
@@ -49,6 +49,7 @@ __all__ = [
     "release",
     "reserve",
     "stock_event",  # the demo's opening stock
+    "transfer_many",
     "transfer_stock",
     "update_warehouse",
 ]

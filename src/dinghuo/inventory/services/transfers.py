@@ -9,7 +9,7 @@ are `adjustment`s whose reference is `transfer` and whose reason names both ware
 from django.db import transaction
 
 from dinghuo.catalog.models import Sku
-from dinghuo.core.errors import Conflict, FieldError, ValidationFailed
+from dinghuo.core.errors import Conflict, DomainError, FieldError, ValidationFailed
 from dinghuo.core.writes import refuse
 from dinghuo.inventory.models import StockLevel, StockMovement, Warehouse
 from dinghuo.inventory.services import levels
@@ -132,3 +132,58 @@ def transfer_stock(
         warehouse_codes={source.id: source.code, target.id: target.code},
     )
     return out, into
+
+
+@transaction.atomic
+def transfer_many(
+    *,
+    tenant_id: int,
+    from_warehouse: str,
+    to_warehouse: str,
+    lines: list[tuple[int, int]],
+    reason: str = "",
+) -> list[tuple[StockLevel, StockLevel]]:
+    """Move several SKUs (`lines`: SKU id, units) from one warehouse to another, all or none,
+    each line as `transfer_stock` moves it; a refusal names its line (`lines[2].quantity`).
+    Lines are moved in SKU order, so the levels are locked in (sku, warehouse) order; a SKU
+    named twice is refused (422 `duplicate_sku`)."""
+    errors = []
+    if not lines:
+        errors.append(FieldError("lines", "no_lines", "Send at least one line"))
+    seen: set[int] = set()
+    for i, (sku_id, _) in enumerate(lines):
+        if sku_id in seen:
+            errors.append(FieldError(f"lines[{i}].sku_id", "duplicate_sku", "SKU given twice"))
+        seen.add(sku_id)
+    refuse(errors, "The transfer is not valid; see errors.")
+    moved = []
+    for i, (sku_id, quantity) in sorted(enumerate(lines), key=lambda item: item[1][0]):
+        try:
+            moved.append(
+                transfer_stock(
+                    tenant_id=tenant_id,
+                    sku_id=sku_id,
+                    from_warehouse=from_warehouse,
+                    to_warehouse=to_warehouse,
+                    quantity=quantity,
+                    reason=reason,
+                )
+            )
+        except DomainError as refused:
+            raise _at_line(refused, i) from refused
+    return moved
+
+
+def _at_line(refused: DomainError, index: int) -> DomainError:
+    """The refusal of one line, its problems named at that line (`lines[2].quantity`);
+    the warehouses' problems stay where they are."""
+    problems = [
+        FieldError(
+            p.field if p.field.endswith("warehouse") else f"lines[{index}].{p.field}",
+            p.code,
+            p.message,
+            p.extra,
+        )
+        for p in refused.errors
+    ]
+    return type(refused)(refused.detail, code=refused.code, errors=problems, status=refused.status)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class StocktakingConfig(AppConfig):
+    name = "dinghuo.stocktaking"
+    label = "stocktaking"
