@@ -13,6 +13,7 @@ from dinghuo.buying.models import (
     CartLine,
     Quote,
     QuoteLine,
+    QuoteRound,
     RequisitionList,
     RequisitionListLine,
 )
@@ -212,10 +213,11 @@ def quotes(
 
 
 def quote(tenant_id: int, quote_id: int, *, company_id: int | None = None) -> Quote:
-    """One quote with its seller, order, lines and their SKUs (two queries); with
-    `company_id`, a quote of another company is not found."""
-    qs = Quote.objects.select_related("seller", "order").prefetch_related(
-        Prefetch("lines", queryset=QuoteLine.objects.select_related("sku").order_by("line_number"))
+    """One quote with its seller, company, order, lines and their SKUs, and its rounds with
+    who said them (three queries); with `company_id`, a quote of another company is not found."""
+    qs = Quote.objects.select_related("seller", "company", "order").prefetch_related(
+        Prefetch("lines", queryset=QuoteLine.objects.select_related("sku").order_by("line_number")),
+        Prefetch("rounds", queryset=QuoteRound.objects.select_related("by").order_by("number")),
     )
     if company_id is not None:
         qs = qs.filter(company_id=company_id)
