@@ -122,7 +122,9 @@ class QuoteLineOut(Schema):
     quantity: int
     note: str
     unit_price: UnitPriceText | None = Field(description="The quoted price, once answered")
-    list_unit_price: UnitPriceText | None = Field(description="The company's price when answered")
+    list_unit_price: UnitPriceText | None = Field(
+        description="The company's price for the line when last asked or answered"
+    )
     line_total: str | None
     seller_note: str = Field(description="The seller's word on the line, with its price")
     asked_unit_price: UnitPriceText | None = Field(

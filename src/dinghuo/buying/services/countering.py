@@ -72,11 +72,14 @@ def _line_errors(by_number: dict[int, QuoteLine], offers: list[CounterLine]) -> 
 def _quantity_errors(
     quote: Quote, lines: list[QuoteLine], offers: list[CounterLine]
 ) -> list[FieldError]:
-    """The quantities proposed, judged by the rules an order of them would meet."""
+    """The quantities proposed, judged by the rules an order of them would meet; each line
+    takes the company's price for its quantity as its list price."""
     at = {offer.line_number: i for i, offer in enumerate(offers)}
     check = check_lines(
         quote.tenant_id, quote.company_id, [LineRequest(ln.sku.code, ln.quantity) for ln in lines]
     )
+    for line, checked in zip(lines, check.lines, strict=True):
+        line.list_unit_price = checked.unit_price  # the company's price for the new quantity
     return [
         moved(problem, f"lines[{at.get(line.line_number, 0)}]")
         for line, checked in zip(lines, check.lines, strict=True)
@@ -125,7 +128,9 @@ def counter_quote(
     refuse(errors, "The counter-offer cannot be made; see errors.")
     for line in quote_lines:
         line.unit_price = None
-    QuoteLine.objects.bulk_update(quote_lines, ["quantity", "asked_unit_price", "unit_price"])
+    QuoteLine.objects.bulk_update(
+        quote_lines, ["quantity", "asked_unit_price", "unit_price", "list_unit_price"]
+    )
     quote.expires_at = None
     quote.save()
     record_round(

@@ -135,8 +135,11 @@ def request_quote(
             sku_id=sku_id,
             quantity=line.quantity,
             note=line.note,
+            list_unit_price=checked.unit_price,
         )
-        for i, (line, sku_id) in enumerate(zip(lines, sku_ids, strict=True), 1)
+        for i, (line, sku_id, checked) in enumerate(
+            zip(lines, sku_ids, check.lines, strict=True), 1
+        )
         if sku_id is not None  # always: unknown SKUs were refused
     )
     by_id = (
