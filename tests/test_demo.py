@@ -77,8 +77,9 @@ def test_counts_at_the_asked_scale(output: str) -> None:
     tenant = Tenant.objects.get(slug="demo")
     scoped = {"tenant": tenant}
     assert Sku.objects.filter(**scoped).count() == SKUS
-    # The history's orders and the one the first buyer printed placed this morning.
-    assert Order.objects.filter(**scoped).count() == ORDERS + 1
+    # The history's orders, the one the first buyer printed placed this morning, and the one
+    # an accepted quote became.
+    assert Order.objects.filter(**scoped).count() == ORDERS + 2
     assert Company.objects.filter(**scoped).count() == 30
     assert 48 <= Category.objects.filter(**scoped).count() <= 55
     assert list(
@@ -238,7 +239,7 @@ def test_a_second_load_refuses_and_if_empty_shows_the_stored_sign_ins(
     out = StringIO()
     call_command("demo", "--if-empty", stdout=out)
     assert "sign-ins are not in" in out.getvalue()
-    assert Order.objects.count() == ORDERS + 1  # nothing placed again
+    assert Order.objects.count() == ORDERS + 2  # nothing placed again
     assert Tenant.objects.count() == 1
 
 
@@ -724,3 +725,17 @@ def test_a_stock_count_waits_for_review_with_a_few_variances(output: str) -> Non
     assert (count.status, count.scope) == ("in_review", "categories")
     variances = [line.variance for line in count.lines.exclude(counted=None)]
     assert len(variances) >= 3 and sum(1 for v in variances if v) >= 2
+
+
+def test_the_quote_desk_has_a_quote_in_each_state(output: str) -> None:
+    from dinghuo.buying.models import Quote, QuoteRound
+
+    statuses = sorted(Quote.objects.values_list("status", flat=True))
+    assert statuses.count("requested") >= 1
+    assert {"answered", "countered", "accepted"} <= set(statuses)
+    accepted = Quote.objects.get(status="accepted")
+    assert accepted.order is not None and accepted.order.notes == f"Quote {accepted.number}"
+    countered = Quote.objects.get(status="countered")
+    assert list(
+        QuoteRound.objects.filter(quote=countered).order_by("number").values_list("kind", flat=True)
+    ) == ["request", "answer", "counter"]

@@ -36,7 +36,7 @@ STAFF_IDS = {
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
     "photo_id", "run_id", "partner_id", "message_id", "connection_id", "webhook_id",
     "delivery_id", "product_id", "category_id", "warehouse_id", "location_id", "member_id",
-    "staff_member_id", "count_id",
+    "staff_member_id", "count_id", "quote_id",
 }  # fmt: skip
 
 

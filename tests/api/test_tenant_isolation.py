@@ -442,6 +442,9 @@ BUYER_SAMPLES: dict[str, dict[str, Any]] = {
     "GET /my/quotes/{quote_id}": {},
     "POST /my/quotes/{quote_id}/accept": {"body": {"ship_to_id": "{location_id}"}},
     "POST /my/quotes/{quote_id}/decline": {},
+    "POST /my/quotes/{quote_id}/counter": {
+        "body": {"lines": [{"line_number": 1, "quantity": 2, "unit_price": "1.00"}], "note": "?"}
+    },
     "POST /my/quotes/{quote_id}/withdraw": {},
     "GET /my/catalog": {},
     "GET /my/price-explanation": {"query": {"sku": "A-1", "quantity": 2}},

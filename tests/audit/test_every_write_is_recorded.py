@@ -30,8 +30,10 @@ EVENTS_AND_LEDGERS = {
     "billing/services/reminders.py",
     "bulk/services.py",  # import runs; the rows they write record through their services
     "buying/services/carts.py",  # a buyer's working data: carts, lists, quotes
+    "buying/services/countering.py",  # counter-offers: the quote's events and its rounds
     "buying/services/lists.py",
     "buying/services/locking.py",
+    "buying/services/quote_rounds.py",  # the quote's own history, written with its event
     "buying/services/quotes.py",
     "buying/services/repricing.py",
     "edi/services/inbound.py",

@@ -69,6 +69,7 @@ def snapshot(world: World) -> dict[str, Any]:
         CartLine,
         Quote,
         QuoteLine,
+        QuoteRound,
         RequisitionList,
         RequisitionListLine,
     )
@@ -84,6 +85,7 @@ def snapshot(world: World) -> dict[str, Any]:
             RequisitionListLine,
             Quote,
             QuoteLine,
+            QuoteRound,
             Order,
             Event,
             StockLevel,

@@ -72,7 +72,7 @@ def test_ask_answer_accept_becomes_an_order_at_the_quoted_prices(world, bob):
     assert r.status_code == 200, r.content
     answered = r.json()
     assert answered["status"] == "answered"
-    assert answered["allowed_actions"] == ["reject"]
+    assert answered["allowed_actions"] == ["answer", "reject"]
     assert [
         (ln["unit_price"], ln["list_unit_price"], ln["line_total"]) for ln in answered["lines"]
     ] == [
@@ -82,7 +82,7 @@ def test_ask_answer_accept_becomes_an_order_at_the_quoted_prices(world, bob):
     assert answered["total"] == "382.50"
     assert answered["seller_note"] == "Valid a week"
     mine = api.get(f"/my/quotes/{asked['id']}").json()
-    assert mine["allowed_actions"] == ["accept", "decline"]
+    assert mine["allowed_actions"] == ["accept", "decline", "counter"]
 
     r = api.post(f"/my/quotes/{asked['id']}/accept", {"purchase_order_number": "PO-Q"})
     assert r.status_code == 201, r.content

@@ -10,6 +10,7 @@ from dinghuo.buying.quote_states import (
     BUYER_ACTIONS,
     SELLER_ACTIONS,
     TRANSITIONS,
+    WAITING_STATUSES,
     QuoteAction,
     QuoteStatus,
     allowed_actions,
@@ -28,6 +29,28 @@ FINAL = {
 }
 
 
+def test_the_whole_transition_table_is_pinned():
+    S, A = QuoteStatus, QuoteAction
+    assert TRANSITIONS == {
+        (S.REQUESTED, A.ANSWER): S.ANSWERED,
+        (S.REQUESTED, A.REJECT): S.REJECTED,
+        (S.REQUESTED, A.WITHDRAW): S.WITHDRAWN,
+        (S.ANSWERED, A.ACCEPT): S.ACCEPTED,
+        (S.ANSWERED, A.DECLINE): S.DECLINED,
+        (S.ANSWERED, A.COUNTER): S.COUNTERED,
+        (S.ANSWERED, A.ANSWER): S.ANSWERED,
+        (S.ANSWERED, A.REJECT): S.REJECTED,
+        (S.ANSWERED, A.EXPIRE): S.EXPIRED,
+        (S.COUNTERED, A.ANSWER): S.ANSWERED,
+        (S.COUNTERED, A.REJECT): S.REJECTED,
+        (S.COUNTERED, A.WITHDRAW): S.WITHDRAWN,
+    }
+    # A countered quote waits for the seller: nothing of it expires, nor can it be accepted.
+    assert target(S.COUNTERED, A.ACCEPT) is None and target(S.COUNTERED, A.EXPIRE) is None
+    assert target(S.REQUESTED, A.COUNTER) is None
+    assert {S.REQUESTED, S.COUNTERED} == WAITING_STATUSES
+
+
 def test_closed_quotes_allow_nothing():
     for status in FINAL:
         assert allowed_actions(status) == []
@@ -37,8 +60,10 @@ def test_closed_quotes_allow_nothing():
 def test_who_may_do_what():
     assert allowed_actions(QuoteStatus.REQUESTED, BUYER_ACTIONS) == ["withdraw"]
     assert allowed_actions(QuoteStatus.REQUESTED, SELLER_ACTIONS) == ["answer", "reject"]
-    assert allowed_actions(QuoteStatus.ANSWERED, BUYER_ACTIONS) == ["accept", "decline"]
-    assert allowed_actions(QuoteStatus.ANSWERED, SELLER_ACTIONS) == ["reject"]
+    assert allowed_actions(QuoteStatus.ANSWERED, BUYER_ACTIONS) == ["accept", "decline", "counter"]
+    assert allowed_actions(QuoteStatus.ANSWERED, SELLER_ACTIONS) == ["answer", "reject"]
+    assert allowed_actions(QuoteStatus.COUNTERED, BUYER_ACTIONS) == ["withdraw"]
+    assert allowed_actions(QuoteStatus.COUNTERED, SELLER_ACTIONS) == ["answer", "reject"]
     assert target(QuoteStatus.ANSWERED, QuoteAction.EXPIRE) == QuoteStatus.EXPIRED
     assert all(moved in QuoteStatus.values for moved in TRANSITIONS.values())
 

@@ -22,7 +22,7 @@ def _signed_in(user: User) -> Client:
 def test_the_defaults_are_every_buyer_mail_and_for_staff_only_approvals():
     assert DEFAULT_ON[Audience.BUYER] == set(CHOSEN_BY[Audience.BUYER])
     assert len(CHOSEN_BY[Audience.BUYER]) == 8
-    assert DEFAULT_ON[Audience.STAFF] == {Kind.APPROVAL_NEEDED}
+    assert DEFAULT_ON[Audience.STAFF] == {Kind.APPROVAL_NEEDED, Kind.QUOTE_COUNTERED}
     assert not wants(Audience.STAFF, Kind.ORDER_PLACED, {})
     assert wants(Audience.STAFF, Kind.ORDER_PLACED, {"order_placed": True})
     assert not wants(Audience.STAFF, Kind.ORDER_SHIPPED, {"order_shipped": True})  # not offered
@@ -65,7 +65,11 @@ def test_staff_choose_on_the_back_office_page_among_the_staff_mails(world):
     assert 'data-testid="mail-order_shipped"' not in body
     assert page.post("/staff/account/mail/", {"order_placed": "on"}).status_code == 302
     saved = MailPreference.objects.get(user=staff)
-    assert saved.choices == {"order_placed": True, "approval_needed": False}
+    assert saved.choices == {
+        "order_placed": True,
+        "approval_needed": False,
+        "quote_countered": False,
+    }
     assert saved.language == ""
 
 

@@ -62,3 +62,28 @@ def test_the_buyer_hears_the_quote_answer_and_a_refusal_with_its_reason(world, i
 )
 def test_tracking_links_of_known_carriers(carrier, number, link):
     assert tracking_link(carrier, number) == link
+
+
+def test_a_counter_offer_reaches_the_sellers_staff_with_the_buyers_note(world, inbox, settings):
+    from tests.notifications.support import add_staff
+
+    settings.DINGHUO_PORTAL_URL = PORTAL
+    add_staff(world, "sam@seller.example")
+    _, api = add_buyer(world, "amy@buyer.example")
+    asked = _ask(api, world)
+    expires = timezone.now() + timedelta(days=7)
+    body = {"lines": [{"line_number": 1, "unit_price": "7.50"}], "expires_at": expires.isoformat()}
+    assert world.client().post(f"/quotes/{asked['id']}/answer", body).status_code == 200
+    countered = api.post(
+        f"/my/quotes/{asked['id']}/counter",
+        {"lines": [{"line_number": 1, "quantity": 100, "unit_price": "7.00"}], "note": "Double?"},
+    )
+    assert countered.status_code == 200, countered.content
+    work()
+    [mail] = inbox.to("sam@seller.example")
+    number = asked["number"]
+    assert mail["Subject"] == f"{world.company.name} countered quote {number}"
+    text = mail.get_body(("plain",)).get_content()
+    assert "with a counter-offer; it waits for your answer." in text
+    assert "The buyer's note: Double?" in text
+    assert f"/staff/quotes/{asked['id']}/" in text

@@ -326,6 +326,7 @@ CHOSEN = {
     "portal:reorder": {"order_id": "shipped_order"},
     "portal:quote-accept": {"quote_id": "answered_quote"},
     "portal:quote-decline": {"quote_id": "answered_quote"},
+    "portal:quote-counter": {"quote_id": "answered_quote"},
     "portal:return-new": {"order_id": "delivered_order"},
     # The staff's amendment form on an order with shipped units; picking started on it.
     "backoffice:order-amend": {"order_id": "shipped_order"},

@@ -159,3 +159,25 @@ def test_the_quotes_page_takes_the_same_number_of_queries_however_long(world: Wo
     older = html.split("?before=")[1].split('"')[0]
     html = buyer.client.get("/quotes/", {"before": older}).content.decode()
     assert html.count('data-testid="quote-Q-') == 5
+
+
+def test_a_counter_offer_from_the_quote_page_and_its_refusals(world: World) -> None:
+    buyer = sign_in(world)
+    quote = answered(world, requested(world, buyer, ("A-1", 100), ("C-3", 10)), "7.50", "0.90")
+    html = buyer.client.get(f"/quotes/{quote.pk}/").content.decode()
+    assert 'data-testid="counter-form"' in html and 'value="100"' in html
+    same = {"quantity_1": "100", "price_1": "", "quantity_2": "10", "price_2": "", "note": ""}
+    r = csrf_post(buyer.client, f"/quotes/{quote.pk}/counter/", same)
+    assert r.status_code == 200
+    assert "Propose another price or quantity, or write a note to the seller." in r.content.decode()
+    r = csrf_post(buyer.client, f"/quotes/{quote.pk}/counter/", same | {"price_2": "-1"})
+    assert r.status_code == 200 and 'data-testid="error-price_2"' in r.content.decode()
+    assert Quote.objects.get(pk=quote.pk).status == "answered"
+
+    r = csrf_post(buyer.client, f"/quotes/{quote.pk}/counter/", same | {"price_2": "0.80"})
+    assert r.status_code == 302
+    html = buyer.client.get(r["Location"]).content.decode()
+    assert 'data-status="countered"' in html and 'data-testid="accept"' not in html
+    assert 'data-testid="asked"' in html and "$0.80" in html
+    assert 'data-testid="round-2"' in html and "Special for you" in html
+    assert 'data-testid="counter-form"' not in html and 'data-testid="withdraw"' in html

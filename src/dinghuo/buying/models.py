@@ -1,5 +1,6 @@
 """What comes before an order: carts, saved (requisition) lists and quotes (RFQ)."""
 
+from django.conf import settings
 from django.db import models
 
 from dinghuo.buying.quote_states import QuoteStatus
@@ -144,6 +145,10 @@ class QuoteLine(TenantScoped):
     # The price the company would have paid without the quote, when answered (for comparison).
     list_unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
     note = models.CharField(max_length=300, blank=True, default="")
+    # The seller's word on this line with its price (the answer's, not the request's).
+    seller_note = models.CharField(max_length=300, blank=True, default="")
+    # The price the buyer proposed in their last counter-offer; empty when they proposed none.
+    asked_unit_price = models.DecimalField(max_digits=18, decimal_places=4, null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -157,3 +162,35 @@ class QuoteLine(TenantScoped):
                 name="quote_price_not_negative",
             ),
         ]
+
+
+class QuoteRound(TenantScoped):
+    """One step of a quote's negotiation, as it was said: the request, each answer, each
+    counter-offer. Never changed once written; the quote's lines hold the current terms."""
+
+    class Kind(models.TextChoices):
+        REQUEST = "request"
+        ANSWER = "answer"
+        COUNTER = "counter"
+
+    quote = models.ForeignKey(Quote, on_delete=models.CASCADE, related_name="rounds")
+    number = models.PositiveIntegerField()
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    # Who said it: a buyer's or a staff member's account (empty: through the API or erased).
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField()
+    note = models.TextField(blank=True, default="")
+    expires_at = models.DateTimeField(null=True, blank=True)
+    # Per line: {"line_number", "sku", "quantity", "unit_price" (a decimal string or null),
+    # "note"}, as proposed in this round.
+    lines = models.JSONField(default=list)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["quote", "number"], name="quote_round_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.quote_id}/{self.number}"

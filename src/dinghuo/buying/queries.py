@@ -4,19 +4,23 @@ Carts and lists are priced when read (`orders.queries.check_lines`), so what a b
 what placing the order would charge, with the reasons a line could not be ordered now.
 """
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from dinghuo.buying.models import (
     CartLine,
     Quote,
     QuoteLine,
+    QuoteRound,
     RequisitionList,
     RequisitionListLine,
 )
-from dinghuo.buying.quote_states import QuoteStatus
+from dinghuo.buying.quote_states import WAITING_STATUSES, QuoteStatus
 from dinghuo.core import clock
 from dinghuo.core.errors import NotFound
 from dinghuo.customers.models import Company, Location
@@ -212,10 +216,11 @@ def quotes(
 
 
 def quote(tenant_id: int, quote_id: int, *, company_id: int | None = None) -> Quote:
-    """One quote with its seller, order, lines and their SKUs (two queries); with
-    `company_id`, a quote of another company is not found."""
-    qs = Quote.objects.select_related("seller", "order").prefetch_related(
-        Prefetch("lines", queryset=QuoteLine.objects.select_related("sku").order_by("line_number"))
+    """One quote with its seller, company, order, lines and their SKUs, and its rounds with
+    who said them (three queries); with `company_id`, a quote of another company is not found."""
+    qs = Quote.objects.select_related("seller", "company", "order").prefetch_related(
+        Prefetch("lines", queryset=QuoteLine.objects.select_related("sku").order_by("line_number")),
+        Prefetch("rounds", queryset=QuoteRound.objects.select_related("by").order_by("number")),
     )
     if company_id is not None:
         qs = qs.filter(company_id=company_id)
@@ -223,3 +228,62 @@ def quote(tenant_id: int, quote_id: int, *, company_id: int | None = None) -> Qu
     if found is None:
         raise NotFound(f"No quote {quote_id}.")
     return found
+
+
+def desk_quotes(
+    tenant_id: int,
+    *,
+    statuses: Iterable[str] | None = None,
+    status: str | None = None,
+    now: datetime | None = None,
+) -> QuerySet[Quote]:
+    """The seller's desk: quotes in `statuses` (or one effective `status`), with their company,
+    line count and `value`: the quoted prices where answered, else the company's prices
+    when asked (lines with neither count nothing)."""
+    qs = quotes(tenant_id, status=status, now=now)
+    if statuses is not None:
+        qs = qs.filter(status__in=list(statuses))
+    return qs.select_related("company", "order").annotate(
+        value=Sum(
+            Coalesce("lines__unit_price", "lines__list_unit_price") * F("lines__quantity"),
+            output_field=DecimalField(max_digits=30, decimal_places=8),
+        )
+    )
+
+
+def waiting_quote_count(tenant_id: int) -> int:
+    """How many quotes wait for the seller: requests and counter-offers (one query)."""
+    return Quote.objects.filter(tenant_id=tenant_id, status__in=list(WAITING_STATUSES)).count()
+
+
+@dataclass(frozen=True)
+class DeskLine:
+    """A quote line as staff answer it: beside the company's price today (`price_now`), the
+    list price it comes from (`list_price`) and the stock available now."""
+
+    line: QuoteLine
+    price_now: Decimal | None
+    list_price: Decimal | None
+    available: int | None
+
+
+def desk_lines(quote: Quote) -> list[DeskLine]:
+    """The lines of a quote (loaded by `quote`) priced for its company now (constant queries)."""
+    lines = list(quote.lines.all())
+    check = check_lines(
+        quote.tenant_id,
+        quote.company_id,
+        [LineRequest(line.sku.code, line.quantity) for line in lines],
+    )
+    rows = []
+    for line, checked in zip(lines, check.lines, strict=True):
+        base = (checked.pricing or {}).get("base_unit_price")
+        rows.append(
+            DeskLine(
+                line=line,
+                price_now=checked.unit_price,
+                list_price=Decimal(base) if base is not None else None,
+                available=checked.available,
+            )
+        )
+    return rows

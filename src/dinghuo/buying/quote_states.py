@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 class QuoteStatus(models.TextChoices):
     REQUESTED = "requested", _("Requested")
     ANSWERED = "answered", _("Answered")
+    COUNTERED = "countered", _("Countered by the buyer")
     ACCEPTED = "accepted", _("Accepted")
     DECLINED = "declined", _("Declined by the buyer")
     REJECTED = "rejected", _("Rejected by the seller")
@@ -25,6 +26,7 @@ class QuoteAction(models.TextChoices):
     REJECT = "reject"  # seller
     ACCEPT = "accept"  # buyer
     DECLINE = "decline"  # buyer
+    COUNTER = "counter"  # buyer
     WITHDRAW = "withdraw"  # buyer
     EXPIRE = "expire"  # the clock
 
@@ -32,20 +34,29 @@ class QuoteAction(models.TextChoices):
 S = QuoteStatus
 A = QuoteAction
 # (status, action) → the status the action leads to. A seller may take back an answer the buyer
-# has not accepted yet (reject); a buyer withdraws a request, and declines an answer.
+# has not accepted yet (reject) or answer it again with other prices or expiry (a new round); a
+# buyer withdraws a request, declines an answer, or counters it with other prices or quantities,
+# which puts the quote back on the seller's desk (a new round) until the seller answers again.
 TRANSITIONS: dict[tuple[str, str], str] = {
     (S.REQUESTED, A.ANSWER): S.ANSWERED,
     (S.REQUESTED, A.REJECT): S.REJECTED,
     (S.REQUESTED, A.WITHDRAW): S.WITHDRAWN,
     (S.ANSWERED, A.ACCEPT): S.ACCEPTED,
     (S.ANSWERED, A.DECLINE): S.DECLINED,
+    (S.ANSWERED, A.COUNTER): S.COUNTERED,
+    (S.ANSWERED, A.ANSWER): S.ANSWERED,
     (S.ANSWERED, A.REJECT): S.REJECTED,
     (S.ANSWERED, A.EXPIRE): S.EXPIRED,
+    (S.COUNTERED, A.ANSWER): S.ANSWERED,
+    (S.COUNTERED, A.REJECT): S.REJECTED,
+    (S.COUNTERED, A.WITHDRAW): S.WITHDRAWN,
 }
 
-BUYER_ACTIONS = frozenset({A.ACCEPT, A.DECLINE, A.WITHDRAW})
+BUYER_ACTIONS = frozenset({A.ACCEPT, A.DECLINE, A.COUNTER, A.WITHDRAW})
 SELLER_ACTIONS = frozenset({A.ANSWER, A.REJECT})
-OPEN_STATUSES = frozenset({S.REQUESTED, S.ANSWERED})
+OPEN_STATUSES = frozenset({S.REQUESTED, S.ANSWERED, S.COUNTERED})
+# Quotes waiting for the seller: the desk's incoming ones.
+WAITING_STATUSES = frozenset({S.REQUESTED, S.COUNTERED})
 
 
 def effective_status(status: str, expires_at: datetime | None, now: datetime) -> str:

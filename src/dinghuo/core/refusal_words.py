@@ -255,6 +255,9 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         say(_("Give every line a price.")),
     ),
     "expiry_not_in_future": (say(_("Choose an expiry date in the future.")),),
+    "nothing_proposed": (
+        say(_("Propose another price or quantity, or write a note to the seller.")),
+    ),
     # --- companies, users, addresses, credit -------------------------------------------------
     "company_code_taken": (say(_("Another company has this code.")),),
     "customer_group_code_taken": (say(_("Another customer group has this code.")),),

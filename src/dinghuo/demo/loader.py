@@ -38,6 +38,7 @@ from dinghuo.demo.buyers import Buyer, create_buyers
 from dinghuo.demo.catalogue import SkuInfo
 from dinghuo.demo.history import History
 from dinghuo.demo.offers import limit_assortment, set_up_prices
+from dinghuo.demo.quotes import play_quotes
 from dinghuo.demo.rates import BASE_CURRENCY, set_up_rates
 from dinghuo.demo.receivables import Collections, set_up_billing
 from dinghuo.demo.taxes import set_up_taxes
@@ -244,6 +245,17 @@ def _trade(
     _show(shows, amend_a_recent_order(tenant.pk))
     first = _featured_buyers(buyers)[0]
     _show(shows, place_an_order_to_change(tenant.pk, buyers[by_email[first.email]], first.email))
+    _show(
+        shows,
+        play_quotes(
+            tenant_id=tenant.pk,
+            buyers=buyers,
+            first=buyers[by_email[first.email]],
+            skus=skus,
+            end=end,
+            rng=rng,
+        ),
+    )
     _show(shows, limit_assortment(tenant=tenant, buyers=buyers))
     _show(shows, offers.shows)
     _show(shows, collections.shows)

@@ -31,6 +31,7 @@ SUBJECTS: dict[Kind, Promise] = {
     Kind.ORDER_SHIPPED: _("Order %(number)s shipped"),
     Kind.ORDER_DELIVERED: _("Order %(number)s delivered"),
     Kind.QUOTE_ANSWERED: _("Your quote %(number)s has an answer"),
+    Kind.QUOTE_COUNTERED: _("%(company)s countered quote %(number)s"),
     Kind.INVITATION: _("You are invited to order from %(brand)s"),
     Kind.PASSWORD_RESET: _("Set a new password for %(brand)s"),
 }
@@ -54,6 +55,7 @@ LINK_LABELS: dict[Kind, Promise] = {
     Kind.ORDER_SHIPPED: _("See the order"),
     Kind.ORDER_DELIVERED: _("See the order"),
     Kind.QUOTE_ANSWERED: _("See the quote"),
+    Kind.QUOTE_COUNTERED: _("See the quote"),
     Kind.INVITATION: _("Set your password"),
     Kind.PASSWORD_RESET: _("Choose a new password"),
 }

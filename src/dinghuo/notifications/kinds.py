@@ -3,7 +3,8 @@
 A kind is one mail (one template pair). Invitations and password resets are essential: they
 are always sent and offer no unsubscribe link. Every other kind is the person's choice, with a
 default when they never chose: buyers get every mail about their own orders and quotes; staff
-get "needs your approval" and must ask for "order placed" (a busy seller would drown in it).
+get "needs your approval" and "a buyer countered a quote" (both wait for them) and must ask
+for "order placed" (a busy seller would drown in it).
 """
 
 from django.db import models
@@ -19,6 +20,7 @@ class Kind(models.TextChoices):
     ORDER_SHIPPED = "order_shipped", _("Order shipped")
     ORDER_DELIVERED = "order_delivered", _("Order delivered")
     QUOTE_ANSWERED = "quote_answered", _("Quote answered")
+    QUOTE_COUNTERED = "quote_countered", _("A buyer countered a quote")
     INVITATION = "invitation", _("Invitation")
     PASSWORD_RESET = "password_reset", _("Password reset")
 
@@ -42,14 +44,14 @@ CHOSEN_BY: dict[Audience, tuple[Kind, ...]] = {
         Kind.ORDER_DELIVERED,
         Kind.QUOTE_ANSWERED,
     ),
-    Audience.STAFF: (Kind.ORDER_PLACED, Kind.APPROVAL_NEEDED),
+    Audience.STAFF: (Kind.ORDER_PLACED, Kind.APPROVAL_NEEDED, Kind.QUOTE_COUNTERED),
 }
 
 # What a person gets when they never chose: everything offered to buyers; staff only what
 # waits for them.
 DEFAULT_ON: dict[Audience, frozenset[Kind]] = {
     Audience.BUYER: frozenset(CHOSEN_BY[Audience.BUYER]),
-    Audience.STAFF: frozenset({Kind.APPROVAL_NEEDED}),
+    Audience.STAFF: frozenset({Kind.APPROVAL_NEEDED, Kind.QUOTE_COUNTERED}),
 }
 
 
@@ -76,5 +78,6 @@ ORDER_EVENT_KINDS: dict[str, Kind] = {
 QUOTE_EVENT_KINDS: dict[str, Kind] = {
     "quote.answered": Kind.QUOTE_ANSWERED,
     "quote.rejected": Kind.QUOTE_ANSWERED,
+    "quote.countered": Kind.QUOTE_COUNTERED,
 }
 EVENT_KINDS = {**ORDER_EVENT_KINDS, **QUOTE_EVENT_KINDS}

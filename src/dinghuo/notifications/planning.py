@@ -9,6 +9,7 @@
   link, `order.delivered`: the buyer. An order confirmed at once when placed gets no second
   mail: its "placed" mail already says so.
 - `quote.answered`, `quote.rejected` (with the reason): the buyer who asked for the quote.
+- `quote.countered` (with the buyer's note): the seller's staff who may see orders.
 Preferences are applied afterwards (services), so this says who is concerned, not who wants it.
 """
 
@@ -79,7 +80,7 @@ def _facts(tenant_id: int, wanted: list[Event]) -> _Facts:
     companies = {o.company_id for o in orders.values()} | {q.company_id for q in quotes.values()}
     people = queries.company_people(tenant_id, companies) if companies else {}
     needs_staff = any(
-        e.type == "order.placed"
+        e.type in ("order.placed", "quote.countered")
         or (e.type == "order.approval_requested" and "seller" in e.payload.get("approvers", []))
         for e in wanted
     )
@@ -161,6 +162,18 @@ def _quote_mails(event: Event, facts: _Facts) -> list[Planned]:
     quote = facts.quotes.get(event.aggregate_id)
     if quote is None:
         return []
+    if event.type == "quote.countered":
+        staff_view = {
+            "number": quote.number,
+            "company": quote.company,
+            "note": event.payload.get("note", ""),
+            "for_staff": True,
+            "link": absolute(reverse("backoffice:quote", args=[quote.id])),
+        }
+        return [
+            Planned(Kind.QUOTE_COUNTERED, event.pk, p, Audience.STAFF, staff_view)
+            for p in facts.staff
+        ]
     context = {
         "number": quote.number,
         "rejected": event.type == "quote.rejected",

@@ -41,6 +41,7 @@ class QuoteFacts:
     number: str
     company_id: int
     requested_by: Person | None
+    company: str = ""
 
 
 def _person(user_id: int | None, email: str | None, first: str, last: str) -> Person | None:
@@ -83,11 +84,12 @@ def quotes(tenant_id: int, quote_ids: set[int]) -> dict[int, QuoteFacts]:
         "requested_by__user__last_name",
         "requested_by__user__is_active",
         "requested_by__is_active",
+        "company__name",
     )
     found = {}
-    for pk, company_id, uid, email, first, last, on, here in rows:
+    for pk, company_id, uid, email, first, last, on, here, company in rows:
         buyer = _person(uid, email, first or "", last or "") if on and here else None
-        found[pk] = QuoteFacts(pk, Quote(pk=pk).number, company_id, buyer)
+        found[pk] = QuoteFacts(pk, Quote(pk=pk).number, company_id, buyer, company)
     return found
 
 

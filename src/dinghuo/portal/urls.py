@@ -103,5 +103,6 @@ urlpatterns = [
     path("quotes/<int:quote_id>/", views_quotes.quote, name="quote"),
     path("quotes/<int:quote_id>/accept/", views_quotes.accept, name="quote-accept"),
     path("quotes/<int:quote_id>/decline/", views_quotes.decline, name="quote-decline"),
+    path("quotes/<int:quote_id>/counter/", views_quotes.counter, name="quote-counter"),
     path("quotes/<int:quote_id>/withdraw/", views_quotes.withdraw, name="quote-withdraw"),
 ]

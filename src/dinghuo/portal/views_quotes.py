@@ -31,6 +31,7 @@ from dinghuo.buying.quote_states import (
 )
 from dinghuo.core import clock, refusals
 from dinghuo.core.errors import DomainError, NotFound
+from dinghuo.pages.quotes import round_rows
 from dinghuo.pages.rows import Row, read_pasted, typed_rows
 from dinghuo.pages.skus import sku_names
 from dinghuo.portal import forms
@@ -45,6 +46,7 @@ CHANNEL = "portal"
 
 QUOTE_STATUS_LABELS: dict[str, Any] = {
     QuoteStatus.REQUESTED: _("Waiting for the seller"),
+    QuoteStatus.COUNTERED: _("Your counter-offer: waiting for the seller"),
     QuoteStatus.ANSWERED: _("Answered"),
     QuoteStatus.ACCEPTED: _("Accepted"),
     QuoteStatus.DECLINED: _("Declined by you"),
@@ -244,6 +246,50 @@ class AcceptForm(django_forms.Form):
         ship_to.choices = ship_tos
 
 
+class CounterForm(django_forms.Form):
+    """The buyer's terms for each line: a quantity and, if they like, a price; and a note."""
+
+    note = django_forms.CharField(
+        label=_("Note to the seller"),
+        required=False,
+        max_length=2000,
+        widget=django_forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def __init__(self, *args: Any, lines: list[Any], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        initial = self.initial
+        self.line_numbers = [line.line_number for line in lines]
+        for line in lines:
+            n = line.line_number
+            initial.setdefault(f"quantity_{n}", line.quantity)
+            self.fields[f"quantity_{n}"] = django_forms.IntegerField(
+                label=_("Quantity"),
+                min_value=1,
+                max_value=2_147_483_647,
+                widget=django_forms.NumberInput(
+                    attrs={"inputmode": "numeric", "class": "quantity"}
+                ),
+            )
+            self.fields[f"price_{n}"] = django_forms.DecimalField(
+                label=_("Your price"),
+                required=False,
+                min_value=Decimal(0),
+                max_digits=15,
+                decimal_places=4,
+                widget=django_forms.TextInput(
+                    attrs={"inputmode": "decimal", "autocomplete": "off", "class": "quantity"}
+                ),
+            )
+
+    def offers(self) -> list[buying.CounterLine]:
+        data = self.cleaned_data
+        return [
+            buying.CounterLine(n, data[f"quantity_{n}"], data[f"price_{n}"])
+            for n in self.line_numbers
+        ]
+
+
 @dataclass(frozen=True)
 class QuotedRow:
     sku: str
@@ -254,6 +300,9 @@ class QuotedRow:
     line_total: Decimal | None
     saving: Decimal | None  # per unit, against the list price when the seller answered
     note: str
+    line_number: int = 0
+    seller_note: str = ""
+    asked_unit_price: Decimal | None = None
 
 
 def _quote_rows(buyer: Buyer, quote: Quote) -> list[QuotedRow]:
@@ -272,13 +321,27 @@ def _quote_rows(buyer: Buyer, quote: Quote) -> list[QuotedRow]:
                 line_total=None if price is None else price * line.quantity,
                 saving=None if price is None or listed is None else listed - price,
                 note=line.note,
+                line_number=line.line_number,
+                seller_note=line.seller_note,
+                asked_unit_price=line.asked_unit_price,
             )
         )
     return rows
 
 
+def _counter_rows(form: CounterForm | None, rows: list[QuotedRow]) -> list[tuple[Any, ...]]:
+    if form is None:
+        return []
+    return [
+        (row, form[f"quantity_{row.line_number}"], form[f"price_{row.line_number}"]) for row in rows
+    ]
+
+
 def _quote_page(
-    request: BuyerRequest, quote_id: int, accept_form: AcceptForm | None = None
+    request: BuyerRequest,
+    quote_id: int,
+    accept_form: AcceptForm | None = None,
+    counter_form: CounterForm | None = None,
 ) -> HttpResponse:
     buyer = request.buyer
     try:
@@ -293,6 +356,8 @@ def _quote_page(
         accept_form = AcceptForm(
             ship_tos=_ship_to_choices(buyer), initial={"ship_to": quote.ship_to_id}
         )
+    if QuoteAction.COUNTER in actions and counter_form is None:
+        counter_form = CounterForm(lines=list(quote.lines.all()))
     return render(
         request,
         "portal/quote.html",
@@ -305,7 +370,20 @@ def _quote_page(
             "can_accept": QuoteAction.ACCEPT in actions,
             "can_decline": QuoteAction.DECLINE in actions,
             "can_withdraw": QuoteAction.WITHDRAW in actions,
+            "can_counter": QuoteAction.COUNTER in actions,
             "accept_form": accept_form,
+            "counter_form": counter_form,
+            "counter_rows": [
+                (
+                    row,
+                    counter_form[f"quantity_{row.line_number}"],
+                    counter_form[f"price_{row.line_number}"],
+                )
+                for row in rows
+            ]
+            if counter_form is not None
+            else [],
+            "rounds": round_rows(quote, {row.sku: row.name for row in rows}, for_buyer=True),
         },
     )
 
@@ -388,3 +466,58 @@ def decline(request: BuyerRequest, quote_id: int) -> HttpResponseBase:
 def withdraw(request: BuyerRequest, quote_id: int) -> HttpResponseBase:
     """Take back a request the seller has not answered yet."""
     return _close(request, quote_id, QuoteAction.WITHDRAW)
+
+
+@require_POST
+@buyer_required
+def counter(request: BuyerRequest, quote_id: int) -> HttpResponseBase:
+    """Answer the seller's answer with other quantities or prices and a note: the quote goes
+    back to the seller. A refusal is shown on the quote, next to the line it is about."""
+    buyer = request.buyer
+    try:
+        found = buying_queries.quote(buyer.tenant_id, quote_id, company_id=buyer.company_id)
+    except NotFound as error:
+        raise Http404 from error
+    form = CounterForm(request.POST, lines=list(found.lines.all()))
+    if not form.is_valid():
+        return _quote_page(request, quote_id, counter_form=form)
+    try:
+        buying.counter_quote(
+            tenant_id=buyer.tenant_id,
+            quote_id=quote_id,
+            company_id=buyer.company_id,
+            lines=form.offers(),
+            note=form.cleaned_data["note"].strip(),
+            by_id=request.user.pk,
+        )
+    except NotFound as error:
+        raise Http404 from error
+    except DomainError as error:
+        for problem in refusals.problems_of(error):
+            at = line_index(problem)
+            number = (
+                form.line_numbers[at] if at is not None and at < len(form.line_numbers) else None
+            )
+            name = None
+            if number is not None:
+                name = (
+                    f"price_{number}"
+                    if problem.field.endswith("unit_price")
+                    else f"quantity_{number}"
+                )
+            form.add_error(name, forms.problem_message(problem, QUOTE_WORDS))
+        return _quote_page(request, quote_id, counter_form=form)
+    messages.success(request, gettext("Your counter-offer is sent; the seller will answer it."))
+    return redirect("portal:quote", quote_id=quote_id)
+
+
+def _place_counter_problems(form: CounterForm, error: DomainError) -> None:
+    """Each problem next to the quantity or price of its line, the others above the form."""
+    for problem in refusals.problems_of(error):
+        at = line_index(problem)
+        name = None
+        if at is not None and at < len(form.line_numbers):
+            number = form.line_numbers[at]
+            kind = "price" if problem.field.endswith("unit_price") else "quantity"
+            name = f"{kind}_{number}"
+        form.add_error(name, forms.problem_message(problem, QUOTE_WORDS))

@@ -17,6 +17,7 @@ from dinghuo.buying.api.shared import BUYER_CHANNEL
 from dinghuo.buying.schemas.quotes import (
     QuoteAcceptIn,
     QuoteAnswerIn,
+    QuoteCounterIn,
     QuoteFilters,
     QuoteOut,
     QuotePageOut,
@@ -135,6 +136,39 @@ def decline_my_quote(request: HttpRequest, quote_id: ObjectId) -> HttpResponse:
 
 
 @buyer_router.post(
+    "/quotes/{quote_id}/counter", response=QuoteOut, summary="Counter a quote's answer"
+)
+def counter_my_quote(
+    request: HttpRequest, quote_id: ObjectId, payload: QuoteCounterIn
+) -> HttpResponse:
+    """Propose other quantities and/or prices for some lines, with a note: the quote goes
+    back to the seller (`countered`) with its history of rounds. 422 `nothing_proposed` when
+    the offer changes nothing and says nothing; after the expiry 409 `quote_expired`."""
+    caller = buyer(request)
+    assert caller.company_id is not None
+    company_id = caller.company_id
+
+    def run() -> dict[str, Any]:
+        services.counter_quote(
+            tenant_id=caller.tenant_id,
+            quote_id=quote_id,
+            company_id=company_id,
+            lines=[
+                services.CounterLine(
+                    ln.line_number,
+                    ln.quantity,
+                    None if ln.unit_price is None else Decimal(ln.unit_price),
+                )
+                for ln in payload.lines
+            ],
+            note=payload.note,
+        )
+        return _quote_answer(caller.tenant_id, quote_id, company_id=company_id)
+
+    return run_change(run)
+
+
+@buyer_router.post(
     "/quotes/{quote_id}/withdraw", response=QuoteOut, summary="Withdraw a quote request"
 )
 def withdraw_my_quote(request: HttpRequest, quote_id: ObjectId) -> HttpResponse:
@@ -188,7 +222,8 @@ def get_quote(request: HttpRequest, quote_id: ObjectId) -> HttpResponse:
 )
 def answer_quote(request: HttpRequest, quote_id: ObjectId, payload: QuoteAnswerIn) -> HttpResponse:
     """A price for every line, valid until `expires_at`; each line also shows the company's
-    price today (`list_unit_price`) for comparison."""
+    price today (`list_unit_price`) for comparison. A countered quote is answered the same
+    way, and an answered one may be answered again (a new round) until the buyer accepts."""
     tenant = tenant_id(request)
 
     def run() -> dict[str, Any]:
@@ -196,7 +231,8 @@ def answer_quote(request: HttpRequest, quote_id: ObjectId, payload: QuoteAnswerI
             tenant_id=tenant,
             quote_id=quote_id,
             lines=[
-                services.QuotedLine(ln.line_number, Decimal(ln.unit_price)) for ln in payload.lines
+                services.QuotedLine(ln.line_number, Decimal(ln.unit_price), ln.note)
+                for ln in payload.lines
             ],
             expires_at=payload.expires_at,
             note=payload.note,

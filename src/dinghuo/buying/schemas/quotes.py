@@ -18,7 +18,7 @@ from dinghuo.api.schemas import (
     UnitPriceText,
     iso_instant,
 )
-from dinghuo.buying.models import Quote, QuoteLine
+from dinghuo.buying.models import Quote, QuoteLine, QuoteRound
 from dinghuo.buying.quote_states import (
     BUYER_ACTIONS,
     SELLER_ACTIONS,
@@ -76,6 +76,22 @@ class QuoteAcceptIn(InSchema):
 class QuotedLineIn(InSchema):
     line_number: LineNumber
     unit_price: UnitPrice = Field(description="Decimal string, at most 4 decimal places")
+    note: QuoteNote = Field("", description="The seller's word on this line")
+
+
+class CounterLineIn(InSchema):
+    line_number: LineNumber
+    quantity: Quantity
+    unit_price: UnitPrice | None = Field(
+        None, description="The price proposed; omitted, the seller is asked for their price"
+    )
+
+
+class QuoteCounterIn(InSchema):
+    lines: list[CounterLineIn] = Field(
+        max_length=MAX_LINES, description="The lines to change; the others stay as they are"
+    )
+    note: LongText = ""
 
 
 class QuoteAnswerIn(InSchema):
@@ -106,8 +122,32 @@ class QuoteLineOut(Schema):
     quantity: int
     note: str
     unit_price: UnitPriceText | None = Field(description="The quoted price, once answered")
-    list_unit_price: UnitPriceText | None = Field(description="The company's price when answered")
+    list_unit_price: UnitPriceText | None = Field(
+        description="The company's price for the line when last asked or answered"
+    )
     line_total: str | None
+    seller_note: str = Field(description="The seller's word on the line, with its price")
+    asked_unit_price: UnitPriceText | None = Field(
+        description="The price the buyer proposed in their last counter-offer"
+    )
+
+
+class QuoteRoundLineOut(Schema):
+    line_number: int
+    sku: str
+    quantity: int
+    unit_price: UnitPriceText | None
+    note: str
+
+
+class QuoteRoundOut(Schema):
+    number: int
+    kind: str = Field(description="request, answer or counter")
+    party: str = Field(description="buyer or seller")
+    at: datetime
+    note: str
+    expires_at: datetime | None
+    lines: list[QuoteRoundLineOut]
 
 
 class QuoteSummaryOut(Schema):
@@ -134,6 +174,7 @@ class QuoteOut(QuoteSummaryOut):
     order_number: str | None
     total: str | None
     lines: list[QuoteLineOut]
+    rounds: list[QuoteRoundOut] = Field(description="The negotiation, oldest first")
 
 
 class QuotePageOut(Schema):
@@ -175,6 +216,31 @@ def _quote_line_out(line: QuoteLine, currency: str) -> dict[str, Any]:
         "unit_price": price_text(line.unit_price, currency),
         "list_unit_price": price_text(line.list_unit_price, currency),
         "line_total": amount_text(total, currency),
+        "seller_note": line.seller_note,
+        "asked_unit_price": price_text(line.asked_unit_price, currency),
+    }
+
+
+def _round_out(found: QuoteRound, currency: str) -> dict[str, Any]:
+    return {
+        "number": found.number,
+        "kind": found.kind,
+        "party": "seller" if found.kind == QuoteRound.Kind.ANSWER else "buyer",
+        "at": found.at.isoformat(),
+        "note": found.note,
+        "expires_at": _iso(found.expires_at),
+        "lines": [
+            {
+                "line_number": line["line_number"],
+                "sku": line["sku"],
+                "quantity": line["quantity"],
+                "unit_price": None
+                if line["unit_price"] is None
+                else price_text(Decimal(line["unit_price"]), currency),
+                "note": line.get("note", ""),
+            }
+            for line in found.lines
+        ],
     }
 
 
@@ -211,4 +277,5 @@ def quote_out(quote: Quote, now: datetime, *, for_buyer: bool) -> dict[str, Any]
         "order_number": quote.order.number if quote.order is not None else None,
         "total": amount_text(total, currency),
         "lines": [_quote_line_out(line, currency) for line in quote_lines],
+        "rounds": [_round_out(found, currency) for found in quote.rounds.all()],
     }

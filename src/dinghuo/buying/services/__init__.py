@@ -17,6 +17,7 @@ from dinghuo.buying.services.carts import (
     remove_from_cart,
     set_cart_quantity,
 )
+from dinghuo.buying.services.countering import CounterLine, counter_quote
 from dinghuo.buying.services.lists import (
     Editor,
     ListLine,
@@ -43,6 +44,7 @@ from dinghuo.buying.services.repricing import (
 )
 
 __all__ = [
+    "CounterLine",
     "Editor",
     "ListLine",
     "QuoteLineRequest",
@@ -54,6 +56,7 @@ __all__ = [
     "add_to_cart",
     "answer_quote",
     "checkout_cart",
+    "counter_quote",
     "create_requisition_list",
     "decline_quote",
     "delete_requisition_list",

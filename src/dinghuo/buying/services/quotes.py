@@ -12,16 +12,17 @@ from typing import Any
 
 from django.db import transaction
 
-from dinghuo.buying.models import Quote, QuoteLine
+from dinghuo.buying.models import Quote, QuoteLine, QuoteRound
 from dinghuo.buying.queries import Buyer
 from dinghuo.buying.quote_states import QuoteAction, QuoteStatus, effective_status, target
 from dinghuo.buying.services.problems import WARNINGS, refusal
+from dinghuo.buying.services.quote_rounds import record_round, round_line
 from dinghuo.core import clock
 from dinghuo.core.errors import Conflict, FieldError, InvalidTransition
 from dinghuo.core.money import format_unit_price
 from dinghuo.core.queries import tenant_row
 from dinghuo.core.writes import refuse
-from dinghuo.customers.models import Company, Location
+from dinghuo.customers.models import Company, CompanyUser, Location
 from dinghuo.integrations import events
 from dinghuo.integrations.models import Event
 from dinghuo.orders.models import Order
@@ -45,10 +46,11 @@ class QuoteLineRequest:
 
 @dataclass(frozen=True)
 class QuotedLine:
-    """The seller's price for one line of a quote."""
+    """The seller's price for one line of a quote, with an optional word on it."""
 
     line_number: int
     unit_price: Decimal
+    note: str = ""
 
 
 def _quote_event(quote: Quote, type: str, payload: dict[str, Any] | None = None) -> Event:
@@ -125,7 +127,7 @@ def request_quote(
         requested_at=clock.now(),
     )
     sku_ids = [checked.sku_id for checked in check.lines]
-    QuoteLine.objects.bulk_create(
+    created = QuoteLine.objects.bulk_create(
         QuoteLine(
             tenant_id=tenant_id,
             quote=quote,
@@ -133,13 +135,39 @@ def request_quote(
             sku_id=sku_id,
             quantity=line.quantity,
             note=line.note,
+            list_unit_price=checked.unit_price,
         )
-        for i, (line, sku_id) in enumerate(zip(lines, sku_ids, strict=True), 1)
+        for i, (line, sku_id, checked) in enumerate(
+            zip(lines, sku_ids, check.lines, strict=True), 1
+        )
         if sku_id is not None  # always: unknown SKUs were refused
+    )
+    by_id = (
+        CompanyUser.objects.filter(pk=requested_by_id).values_list("user_id", flat=True).first()
+        if requested_by_id is not None
+        else None
+    )
+    record_round(
+        quote,
+        QuoteRound.Kind.REQUEST,
+        at=quote.requested_at,
+        lines=[_asked_line(line, code.sku) for line, code in zip(created, lines, strict=True)],
+        by_id=by_id,
+        note=note,
     )
     payload = {"lines": [{"sku": ln.sku, "quantity": ln.quantity} for ln in lines]}
     events.record(_quote_event(quote, "quote.requested", payload))
     return quote
+
+
+def _asked_line(line: QuoteLine, code: str) -> dict[str, Any]:
+    return {
+        "line_number": line.line_number,
+        "sku": code,
+        "quantity": line.quantity,
+        "unit_price": None,
+        "note": line.note,
+    }
 
 
 def _locked_quote(tenant_id: int, quote_id: int, company_id: int | None = None) -> Quote:
@@ -208,9 +236,12 @@ def answer_quote(
     lines: list[QuotedLine],
     expires_at: datetime,
     note: str = "",
+    by_id: int | None = None,
 ) -> Quote:
-    """The seller prices every line of a requested quote, valid until `expires_at` (in the
-    future). Each line also keeps the price the company would pay today without the quote."""
+    """The seller prices every line of a requested or countered quote, or answers an answered
+    one again, valid until `expires_at` (in the future): a new round of the quote (`by_id`:
+    the staff member's account). Each line also keeps the price the company would pay today
+    without the quote."""
     quote = _locked_quote(tenant_id, quote_id)
     now = clock.now()
     _move(quote, QuoteAction.ANSWER, now)
@@ -227,14 +258,28 @@ def answer_quote(
         [LineRequest(line.sku.code, line.quantity) for line in quote_lines],
     )
     prices = {answer.line_number: answer.unit_price for answer in lines}
+    notes = {answer.line_number: answer.note for answer in lines}
     for line, checked in zip(quote_lines, listed.lines, strict=True):
         line.unit_price = prices[line.line_number]
         line.list_unit_price = checked.unit_price
-    QuoteLine.objects.bulk_update(quote_lines, ["unit_price", "list_unit_price"])
+        line.seller_note = notes[line.line_number]
+        line.asked_unit_price = None
+    QuoteLine.objects.bulk_update(
+        quote_lines, ["unit_price", "list_unit_price", "seller_note", "asked_unit_price"]
+    )
     quote.answered_at = now
     quote.expires_at = expires_at
     quote.seller_note = note
     quote.save()
+    record_round(
+        quote,
+        QuoteRound.Kind.ANSWER,
+        at=now,
+        lines=[round_line(ln, ln.unit_price, ln.seller_note) for ln in quote_lines],
+        by_id=by_id,
+        note=note,
+        expires_at=expires_at,
+    )
     payload = {
         "expires_at": expires_at.isoformat(),
         "lines": [
