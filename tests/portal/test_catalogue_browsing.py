@@ -145,10 +145,7 @@ def test_the_cart_summary_shows_lines_and_total(world: World) -> None:
     assert "Cart: 2 lines" in summary.group(1) and "$35.00" in summary.group(1)
 
 
-def test_the_main_picture_shows_in_the_catalogue(world: World, settings, tmp_path) -> None:
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(tmp_path)}}}  # fmt: skip
+def test_the_main_picture_shows_in_the_catalogue(world: World) -> None:
     product_id = world.skus["A-1"].product_id
     first = catalog.add_product_image(
         tenant_id=world.tenant.pk, product_id=product_id, content=_png("red")
@@ -163,3 +160,16 @@ def test_the_main_picture_shows_in_the_catalogue(world: World, settings, tmp_pat
     assert answer.status_code == 200 and answer["Content-Type"] == "image/webp"
     assert "immutable" in answer["Cache-Control"] and "max-age=31536000" in answer["Cache-Control"]
     assert default_storage.exists(first.original)
+
+
+def test_the_product_page_shows_pictures_and_has_no_add_when_unavailable(world: World) -> None:
+    product_id = world.skus["C-3"].product_id
+    image = catalog.add_product_image(
+        tenant_id=world.tenant.pk, product_id=product_id, content=_png("green")
+    )
+    StockLevel.objects.filter(sku=world.skus["C-3"]).update(reserved=100)
+    buyer = sign_in(world)
+    html = buyer.client.get(f"/products/{world.skus['C-3'].pk}/").content.decode()
+    assert f'src="/media/{image.large}"' in html
+    assert "Unavailable" in html and "Cannot be ordered now." in html
+    assert "Add to cart" not in html

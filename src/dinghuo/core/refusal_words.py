@@ -682,6 +682,25 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "signup_link_invalid": (say(_("This link is not valid or has expired; sign up again.")),),
     "signup_link_used": (say(_("This link was used already: the seller account exists.")),),
     "signup_too_often": (say(_("Too many sign-ups from here. Try again in an hour.")),),
+    "image_required": (say(_("Choose a picture to add.")),),
+    "not_an_image": (say(_("This file is not an image: send a JPEG, PNG or WebP picture.")),),
+    "image_format_unsupported": (
+        say(_("This kind of image is not taken: send a JPEG, PNG or WebP picture.")),
+    ),
+    "image_too_large": (
+        say(
+            _("A picture may be at most %(max_megabytes)s MB and %(max_megapixels)s megapixels."),
+            needs=["max_megabytes", "max_megapixels"],
+        ),
+        say(_("This picture is too large.")),
+    ),
+    "too_many_images": (
+        say(_("At most %(max)s pictures a product."), needs=["max"]),
+        say(_("Too many pictures for one product.")),
+    ),
+    "image_order_mismatch": (
+        say(_("Name each of the product's pictures once, in the new order.")),
+    ),
 }
 
 

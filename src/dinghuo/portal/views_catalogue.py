@@ -212,6 +212,7 @@ def product(request: BuyerRequest, sku_id: int) -> HttpResponse:
             "product": product_,
             "quantity": quantity,
             "explanation": explanation,
+            "images": list(catalog.product_images(buyer.tenant_id, product_.pk)),
             **page.cart_summary(buyer),
         },
     )
