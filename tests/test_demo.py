@@ -191,6 +191,20 @@ def test_names_in_three_languages(output: str) -> None:
     assert PriceTier.objects.filter(min_quantity=50).exists()
 
 
+def test_every_product_has_a_drawn_picture(output: str) -> None:
+    from django.core.files.storage import default_storage
+
+    from dinghuo.catalog.models import ProductImage
+
+    pictures = list(ProductImage.objects.all())
+    assert len(pictures) == Product.objects.count()
+    assert len({p.product_id for p in pictures}) == len(pictures)  # one main picture each
+    shared = {p.small for p in pictures}
+    assert 1 < len(shared) <= len(pictures)  # drawn per category and brand, not per product
+    for name in list(shared)[:5]:
+        assert default_storage.exists(name) and default_storage.size(name) < 20_000
+
+
 def test_buyers_have_locations_and_users(output: str) -> None:
     for company in Company.objects.all():
         kinds = Counter(company.locations.values_list("kind", flat=True))

@@ -36,7 +36,7 @@ STAFF_IDS = {
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
     "photo_id", "run_id", "partner_id", "message_id", "connection_id", "webhook_id",
     "delivery_id", "product_id", "category_id", "warehouse_id", "location_id", "member_id",
-    "staff_member_id", "count_id", "quote_id",
+    "staff_member_id", "count_id", "quote_id", "image_id",
 }  # fmt: skip
 
 
@@ -132,6 +132,7 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
         "return_id": returned.pk,
         "staff_member_id": _staff_member(world),
         "photo_id": returned.photos.get().pk,
+        "image_id": _product_image(world),
         "order_id": order["id"],
         "member_id": member.pk,
         "location_id": world.ship_to.pk,
@@ -160,6 +161,22 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
             company_user_id=member.pk,
         ).connection.pk,
     }
+
+
+def _product_image(world: Any) -> int:
+    """A picture of the owner's product A-1."""
+    import io
+
+    from PIL import Image
+
+    from dinghuo.catalog import services as catalog
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), "teal").save(out, "PNG")
+    product_id = world.skus["A-1"].product_id
+    return catalog.add_product_image(
+        tenant_id=world.tenant.pk, product_id=product_id, content=out.getvalue()
+    ).pk
 
 
 def _staff_member(world: Any) -> int:

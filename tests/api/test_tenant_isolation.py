@@ -33,6 +33,12 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "PATCH /products/{product_id}": {"body": {"name": {"en": "Renamed"}}},
     "POST /products/{product_id}/deactivate": {},
     "POST /products/{product_id}/activate": {},
+    # A multipart form; sent as JSON it is refused for its missing file after the product is
+    # found, so another tenant's product still answers 404 (the service looks it up first).
+    "GET /products/{product_id}/images": {},
+    "POST /products/{product_id}/images": {},
+    "DELETE /products/{product_id}/images/{image_id}": {},
+    "PUT /products/{product_id}/images/order": {"body": {"image_ids": ["{image_id}"]}},
     "GET /skus": {"query": {"product_id": "{product_id}"}},
     "POST /skus": {"body": {"product_id": "{product_id}", "code": "S-NEW"}},
     "GET /skus/{sku_id}": {},
@@ -704,6 +710,7 @@ def owner_ids(world: World) -> dict[str, Any]:
         "warehouse_id": world.warehouses[0].pk,
         "price_list_id": world.price_list.pk,
         "product_id": world.skus["A-1"].product_id,
+        "image_id": _product_image(world),
         "category_id": world.skus["A-1"].product.category_id,
         "sku_id": world.skus["A-1"].pk,
         "group_id": group.pk,
@@ -723,6 +730,22 @@ def owner_ids(world: World) -> dict[str, Any]:
         "connection_id": connection.pk,
         "olive_id": olive.pk,
     }
+
+
+def _product_image(world: World) -> int:
+    """A picture of the owner's product A-1."""
+    import io
+
+    from PIL import Image
+
+    from dinghuo.catalog import services as catalog
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 40), "teal").save(out, "PNG")
+    product_id = world.skus["A-1"].product_id
+    return catalog.add_product_image(
+        tenant_id=world.tenant.pk, product_id=product_id, content=out.getvalue()
+    ).pk
 
 
 def _billed(world: World, api_: ApiClient) -> dict[str, int]:

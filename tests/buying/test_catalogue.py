@@ -191,11 +191,11 @@ def test_catalogue_takes_the_same_queries_for_one_sku_or_fifty(world, django_ass
     _add_priced_skus(world, 60)
     tools = Category.objects.get(tenant=world.tenant, code="tools")
 
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         one = _catalogue(world, limit=1)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         fifty = _catalogue(world, limit=50)
-    with django_assert_num_queries(6):  # and the category tree
+    with django_assert_num_queries(7):  # and the category tree
         by_category = _catalogue(world, limit=50, category_id=tools.pk)
 
     assert (len(one["items"]), len(fifty["items"]), len(by_category["items"])) == (1, 50, 50)
@@ -321,9 +321,9 @@ def test_the_same_queries_for_one_sku_or_fifty_with_every_kind_of_source(
 
     # the key; the company with flags, its assigned lists; the page; ladders and contracts,
     # SKU terms, category lines, promotions, visible SKUs; stock
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         one = _catalogue(world, limit=1)
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(11):
         fifty = _catalogue(world, limit=50)
 
     assert (len(one["items"]), len(fifty["items"])) == (1, 50)

@@ -469,6 +469,7 @@ def build_scene() -> Scene:
             "shipment_id": shipment.json()["id"],
             "sku_id": world.skus["A-1"].pk,
             "product_id": world.skus["A-1"].product_id,
+            "image_id": _product_image(world),
             "category_id": world.skus["A-1"].product.category_id,
             "warehouse_id": world.warehouses[0].pk,
             "list_id": listed.pk,
@@ -581,6 +582,19 @@ def _returns(world: World, api: Any) -> dict[str, int]:
         "photo_id": photo_id,
         **dict(zip(states, made, strict=True)),
     }
+
+
+def _product_image(world: World) -> int:
+    """A picture of product A-1 (its back-office page shows it)."""
+    from dinghuo.catalog import services as catalog
+
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 30), "teal").save(picture, "PNG")
+    product_id = world.skus["A-1"].product_id
+    made = catalog.add_product_image(
+        tenant_id=world.tenant.pk, product_id=product_id, content=picture.getvalue()
+    )
+    return made.pk
 
 
 def _in(response: Any, status: str) -> int:

@@ -32,8 +32,8 @@ from dinghuo.backoffice.forms_catalog import (
     translated_initial,
 )
 from dinghuo.backoffice.params import int_param
+from dinghuo.catalog import pictures, services
 from dinghuo.catalog import queries as catalog
-from dinghuo.catalog import services
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core.errors import DomainError, NotFound
 
@@ -158,6 +158,8 @@ def product_page(
             "skus": skus,
             "form": form or _product_form(product, categories),
             "sku_form": sku_form or SkuForm(prefix="sku"),
+            "images": list(catalog.product_images(request.staff.tenant_id, product.pk)),
+            "max_image_megabytes": pictures.MAX_BYTES // (1024 * 1024),
         },
     )
 

@@ -116,6 +116,7 @@ EVENT_WORDS: dict[str, Any] = {
     "product.updated": _("Product changed"),
     "product.activated": _("Product put on sale"),
     "product.deactivated": _("Product taken off sale"),
+    "product.images_changed": _("Product pictures changed"),
     "sku.created": _("SKU added"),
     "sku.updated": _("SKU changed"),
     "sku.activated": _("SKU put on sale"),

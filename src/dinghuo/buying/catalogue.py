@@ -6,7 +6,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, NullIf
 
 from dinghuo.catalog import queries as catalog
 from dinghuo.catalog.models import Sku
@@ -38,6 +39,7 @@ class CatalogueEntry:
     row: dict[str, Any]
     tiers: list[tuple[int, Decimal]]
     available: int
+    image: str = ""  # the storage name of its product's main image's small copy, or ""
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,23 @@ class CataloguePage:
     currency: str
     entries: list[CatalogueEntry]
     next_after: int | None
+    total: int | None = None  # how many match, counted up to COUNT_CAP (+1 means "more")
+
+
+SORTS = ("name", "price", "newest")
+COUNT_CAP = 1000  # a count past this says "more than 1,000": counting stops there
+
+
+@dataclass(frozen=True)
+class Browse:
+    """How a person browses the catalogue: a sort (`SORTS`, else the SKUs' own order), the
+    language names sort in, the in-stock filter, the offset of a page, whether to count."""
+
+    sort: str = ""
+    language: str = "en"
+    in_stock: bool = False
+    offset: int = 0
+    count: bool = False
 
 
 def buyer_catalogue(
@@ -56,18 +75,26 @@ def buyer_catalogue(
     category_id: int | None = None,
     q: str | None = None,
     at: datetime | None = None,
+    browse: Browse | None = None,
 ) -> CataloguePage:
     """What a company can order: active SKUs of active products of its seller that its
     assortment lets it see and that one of its price lists or a valid contract prices, each
     with the ladder it gets (`pricing/resolution.py`) and what is available now.
 
-    Four queries whatever the page size for a company with only its base list: the company
+    Five queries whatever the page size for a company with only its base list: the company
     (with flags for the kinds of price source it has), one page of SKUs with their product's
-    columns, the ladders of that page, availability summed in one grouped query. One more
+    columns, the ladders of that page, availability summed in one grouped query, the main
+    pictures of the page's products. One more
     with `category_id` (the categories below it) and for each kind of source the company has
-    (assigned lists; own SKU terms; an assortment; promotions count two): at most 9. An
-    inactive or unknown company is 404; an inactive base price list 409.
+    (assigned lists; own SKU terms; an assortment; promotions count two): at most 10; one more
+    with `browse.count` (the matches, counted up to `COUNT_CAP` + 1). An inactive or unknown
+    company is 404; an inactive base price list 409.
+
+    `browse` sorts (by name in its language, by the price of the smallest quantity on the
+    company's lists, newest first) and pages by offset; without a sort the page starts after
+    `after_id`. `browse.in_stock` keeps SKUs with units available now.
     """
+    browse = browse or Browse()
     pricing = company_pricing(tenant_id, company_id, at)
     if not pricing.base.is_active:
         raise Conflict(
@@ -81,12 +108,39 @@ def buyer_catalogue(
         )
     if q:
         qs = qs.filter(catalog.text_search(q) | catalog.text_search(q, "product__"))
-    rows = list(qs.order_by("id").values(*_CATALOGUE_COLUMNS)[: limit + 1])
+    if browse.in_stock:
+        qs = qs.filter(stock.has_available())
+    total = qs.values("pk")[: COUNT_CAP + 1].count() if browse.count else None
+    start = browse.offset if browse.sort in SORTS else 0
+    page = _sorted(qs, pricing, browse).values(*_CATALOGUE_COLUMNS)[start : start + limit + 1]
+    rows = list(page)
     next_after = rows[limit - 1]["id"] if len(rows) > limit else None
     rows = rows[:limit]
     if not rows:
-        return CataloguePage(pricing.currency, [], None)
-    return CataloguePage(pricing.currency, _entries(tenant_id, pricing, rows), next_after)
+        return CataloguePage(pricing.currency, [], None, total)
+    return CataloguePage(pricing.currency, _entries(tenant_id, pricing, rows), next_after, total)
+
+
+def _sorted(qs: QuerySet[Sku], pricing: CompanyPricing, browse: Browse) -> QuerySet[Sku]:
+    """The SKUs in the order asked, the id breaking ties (so pages do not overlap)."""
+    if browse.sort == "name":
+        own = column("name", browse.language if browse.language in LANGUAGES else "en")
+        name = Coalesce(
+            NullIf(F(own), Value("")),
+            NullIf(F(f"product__{own}"), Value("")),
+            NullIf(F("name_en"), Value("")),
+            F("product__name_en"),
+        )
+        return qs.annotate(sort_name=name).order_by("sort_name", "id")
+    if browse.sort == "price":
+        first_price = PriceTier.objects.filter(
+            price_list_id__in=pricing.counted_list_ids, sku_id=OuterRef("pk")
+        ).order_by("min_quantity", "unit_price")
+        price = Subquery(first_price.values("unit_price")[:1])
+        return qs.annotate(sort_price=price).order_by(F("sort_price").asc(nulls_last=True), "id")
+    if browse.sort == "newest":
+        return qs.order_by("-id")
+    return qs.order_by("id")
 
 
 def _orderable_skus(tenant_id: int, company_id: int, pricing: CompanyPricing) -> QuerySet[Sku]:
@@ -126,11 +180,19 @@ def _entries(
     ids = [row["id"] for row in rows]
     book = book_for(pricing, ids)
     available = stock.available_by_sku(tenant_id, ids)
+    images = catalog.main_images(tenant_id, {row["product_id"] for row in rows})
     entries = []
     for row in rows:
         sku_id = row["id"]
         row["min_order_quantity"], row["pack_size"] = book.ordering_terms(
             sku_id, row["min_order_quantity"], row["pack_size"]
         )
-        entries.append(CatalogueEntry(row, book.ladder(sku_id), available.get(sku_id, 0)))
+        entries.append(
+            CatalogueEntry(
+                row,
+                book.ladder(sku_id),
+                available.get(sku_id, 0),
+                images.get(row["product_id"], ""),
+            )
+        )
     return entries

@@ -100,3 +100,28 @@ class Sku(TenantScoped):
 
     def __str__(self) -> str:
         return self.code
+
+
+class ProductImage(TenantScoped):
+    """A picture of a product, the first by `position` being its main one. The files are in
+    Django's storage (MEDIA_ROOT) under names made of their content's hash, so a name never
+    serves two contents and may be cached for ever: the original as sent less its metadata,
+    and two copies made once when it was added (`catalog.pictures`)."""
+
+    product = models.ForeignKey(Product, on_delete=models.CASCADE, related_name="images")
+    position = models.PositiveSmallIntegerField()
+    original = models.CharField(max_length=200)
+    small = models.CharField(max_length=200)  # at most 160 px a side
+    large = models.CharField(max_length=200)  # at most 480 px a side
+    content_type = models.CharField(max_length=20)
+    size = models.PositiveIntegerField()  # bytes of the original kept
+    width = models.PositiveIntegerField()
+    height = models.PositiveIntegerField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["position", "id"]
+        indexes = [models.Index(fields=["product", "position"], name="product_image_order")]
+
+    def __str__(self) -> str:
+        return self.original

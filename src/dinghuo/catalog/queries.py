@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import Upper
 
-from dinghuo.catalog.models import Category, Product, Sku, TaxCategory
+from dinghuo.catalog.models import Category, Product, ProductImage, Sku, TaxCategory
 from dinghuo.catalog.texts import LANGUAGES, column
 from dinghuo.core.errors import NotFound
 from dinghuo.core.queries import tenant_row
@@ -125,3 +125,21 @@ def codes_as_listed(tenant_id: int, seller_id: int, codes: Iterable[str]) -> dic
         spellings.setdefault(code.upper(), set()).add(code)
     listed = {key: names.pop() for key, names in spellings.items() if len(names) == 1}
     return {code: listed[code.upper()] for code in wanted - found if code.upper() in listed}
+
+
+def product_images(tenant_id: int, product_id: int) -> QuerySet[ProductImage]:
+    """A product's pictures, the main one first."""
+    return ProductImage.objects.filter(tenant_id=tenant_id, product_id=product_id).order_by(
+        "position", "id"
+    )
+
+
+def main_images(tenant_id: int, product_ids: Iterable[int]) -> dict[int, str]:
+    """The small copy of each product's main picture, for those that have one (one query)."""
+    found: dict[int, str] = {}
+    rows = ProductImage.objects.filter(tenant_id=tenant_id, product_id__in=list(product_ids))
+    for product_id, small in rows.order_by("product_id", "position", "id").values_list(
+        "product_id", "small"
+    ):
+        found.setdefault(product_id, small)
+    return found

@@ -7,6 +7,7 @@ from dinghuo.billing import api as billing
 from dinghuo.bulk import api as bulk
 from dinghuo.buying import api as buying
 from dinghuo.catalog import api as catalog
+from dinghuo.catalog import api_images as catalog_images
 from dinghuo.customers import api as customers
 from dinghuo.edi import api as edi
 from dinghuo.fulfilment import api as fulfilment
@@ -24,6 +25,7 @@ from dinghuo.stocktaking import api as stocktaking
 api = new_api()
 
 api.add_router("/", catalog.router)
+api.add_router("/", catalog_images.router)
 api.add_router("/my", catalog.buyer_router, auth=BuyerKeyAuth())
 api.add_router("/", inventory.router)
 api.add_router("/", api_stock_arrivals.router)

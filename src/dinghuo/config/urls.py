@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from dinghuo.config.api import api
 from dinghuo.core import views as core_views
+from dinghuo.pages import media
 from dinghuo.two_factor import admin_door
 
 # Requests Django finds malformed get the same styled page as those the input guard refuses
@@ -25,6 +26,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("brand/<int:tenant_id>.css", core_views.brand_stylesheet, name="brand-stylesheet"),
     path("brand/<int:tenant_id>/logo", core_views.brand_logo, name="brand-logo"),
+    path("media/products/<path:name>", media.product_picture, name="product-picture"),
     path("operator/", include("dinghuo.operators.urls")),
     path("account/", include("dinghuo.accounts.urls")),
     # Passkeys (two_factor/passkey_views.py): the script of the two-step and sign-in pages.

@@ -688,6 +688,25 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "invalid_count_status": (say(_("The stock count's status does not allow this now.")),),
     "sku_out_of_scope": (say(_("This SKU is not part of this stock count.")),),
     "count_negative": (say(_("A counted quantity cannot be below zero.")),),
+    "image_required": (say(_("Choose a picture to add.")),),
+    "not_an_image": (say(_("This file is not an image: send a JPEG, PNG or WebP picture.")),),
+    "image_format_unsupported": (
+        say(_("This kind of image is not taken: send a JPEG, PNG or WebP picture.")),
+    ),
+    "image_too_large": (
+        say(
+            _("A picture may be at most %(max_megabytes)s MB and %(max_megapixels)s megapixels."),
+            needs=["max_megabytes", "max_megapixels"],
+        ),
+        say(_("This picture is too large.")),
+    ),
+    "too_many_images": (
+        say(_("At most %(max)s pictures a product."), needs=["max"]),
+        say(_("Too many pictures for one product.")),
+    ),
+    "image_order_mismatch": (
+        say(_("Name each of the product's pictures once, in the new order.")),
+    ),
 }
 
 

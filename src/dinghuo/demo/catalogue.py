@@ -17,7 +17,7 @@ from django.utils import timezone
 from dinghuo.catalog.models import Category, Product, Sku
 from dinghuo.core import clock, money
 from dinghuo.core.models import Seller, Tenant
-from dinghuo.demo import HISTORY_DAYS, DemoRefused
+from dinghuo.demo import HISTORY_DAYS, DemoRefused, pictures
 from dinghuo.demo.data import CATEGORIES, FAMILIES, VARIANTS, CategorySpec, T, Variant
 from dinghuo.integrations import events
 from dinghuo.inventory import services as stock
@@ -186,6 +186,7 @@ def create_catalogue(
         planned.append((product, name, spec, [variants[i] for i in picked]))
         made += len(picked)
     Product.objects.bulk_create(products)
+    pictures.picture_products(tenant.pk, [(product, spec.code) for product, _, spec, _ in planned])
     skus = [
         _sku(tenant, seller, product, name, spec, variant, rng)
         for product, name, spec, sizes in planned

@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from django.db.models import F, QuerySet, Sum
+from django.db.models import Exists, F, OuterRef, QuerySet, Sum
 
 from dinghuo.catalog.models import Sku
 from dinghuo.core.queries import tenant_row
@@ -104,6 +104,16 @@ def available_by_sku(tenant_id: int, sku_ids: Iterable[int]) -> dict[int, int]:
         .values_list("sku_id", "units")
     )
     return dict(rows)
+
+
+def has_available(sku_ref: str = "pk") -> Exists:
+    """A filter for SKU rows (`sku_ref` names the SKU's id): some units available now in
+    an active warehouse (on hand above reserved)."""
+    return Exists(
+        StockLevel.objects.filter(
+            sku_id=OuterRef(sku_ref), warehouse__is_active=True, on_hand__gt=F("reserved")
+        )
+    )
 
 
 def open_reservations(tenant_id: int, order_line_ids: Iterable[int]) -> list[Reservation]:

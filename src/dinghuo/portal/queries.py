@@ -7,6 +7,7 @@ Each is scoped by tenant and company and takes a fixed number of queries.
 """
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db.models import Prefetch, QuerySet
 
@@ -32,6 +33,15 @@ def cart_size(buyer: Buyer) -> int:
     """How many lines the buyer's cart holds (two queries)."""
     company = buying.buyer_company(buyer.tenant_id, buyer.company_id)
     return len(buying.cart_lines(buyer.tenant_id, company, buyer.company_user_id))
+
+
+def cart_summary(buyer: Buyer) -> dict[str, Any]:
+    """What the cart summary shows (`cart_size`, `cart_total`, `cart_currency`): the lines,
+    and their total before tax priced now (two queries for an empty cart, those of
+    `buying.queries.cart` otherwise)."""
+    priced = buying.cart(buyer.tenant_id, buyer.company_id, buyer.company_user_id)
+    total = priced.check.subtotal if priced.check is not None else None
+    return {"cart_size": len(priced.lines), "cart_total": total, "cart_currency": priced.currency}
 
 
 def ship_tos(buyer: Buyer) -> list[Location]:

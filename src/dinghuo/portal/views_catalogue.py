@@ -9,6 +9,7 @@ Pages answer HTMX requests (`HX-Request`) with the fragment that changed and pla
 with the whole page, so every form also works without JavaScript.
 """
 
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -18,12 +19,13 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.translation import gettext
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.translation import get_language, gettext
 from django.views.decorators.http import require_GET, require_POST
 
 from dinghuo.buying import catalogue as company_catalogue
 from dinghuo.buying import services as buying
+from dinghuo.buying.availability import Availability, availability
 from dinghuo.catalog import queries as catalog
 from dinghuo.core.errors import DomainError
 from dinghuo.core.phrases import Phrase
@@ -64,6 +66,11 @@ class ShownEntry:
     min_order_quantity: int
     pack_size: int
     allow_backorder: bool
+    image: str = ""  # the main image's small copy, "" without one
+
+    @property
+    def availability(self) -> Availability:
+        return availability(self.available, self.suggested_quantity, self.allow_backorder)
 
     @property
     def suggested_quantity(self) -> int:
@@ -75,6 +82,7 @@ class ShownEntry:
 
 def _shown(entry: company_catalogue.CatalogueEntry) -> ShownEntry:
     row = entry.row
+    image = entry.image
     return ShownEntry(
         sku_id=row["id"],
         code=row["code"],
@@ -86,43 +94,93 @@ def _shown(entry: company_catalogue.CatalogueEntry) -> ShownEntry:
         min_order_quantity=row["min_order_quantity"],
         pack_size=row["pack_size"],
         allow_backorder=bool(row["product__allow_backorder"]),
+        image=image,
     )
+
+
+LAYOUTS = ("grid", "list")
+
+
+def search_words(text: str) -> str:
+    """What a person typed, as searched: full-width letters and digits as ASCII (NFKC),
+    spaces at the ends dropped and runs of spaces inside made one, at most 100 characters."""
+    return " ".join(unicodedata.normalize("NFKC", text).split())[:100]
+
+
+def _layout(request: BuyerRequest) -> str:
+    """Grid or list: the one asked for is remembered in the person's session."""
+    asked = request.GET.get("layout", "")
+    if asked in LAYOUTS:
+        request.session["catalogue_layout"] = asked
+        return asked
+    kept = request.session.get("catalogue_layout", "")
+    return kept if kept in LAYOUTS else "grid"
 
 
 @require_GET
 @buyer_required
 def catalogue(request: BuyerRequest) -> HttpResponse:
-    """The company's catalogue: search, category filter, its prices and tiers, availability,
-    and "more" for the next page (appended in place with HTMX)."""
+    """The company's catalogue: search, category and in-stock filters, sorting, a count of
+    what matches, its prices and tiers, availability in words, as a grid or a list, and
+    "more" for the next page (appended in place with HTMX)."""
     buyer = request.buyer
-    q = (request.GET.get("q") or "").strip()[:100]
+    q = search_words(request.GET.get("q") or "")
     category_id = positive_int(request.GET.get("category"))
+    sort = request.GET.get("sort", "")
+    sort = sort if sort in company_catalogue.SORTS else ""
+    in_stock = request.GET.get("in_stock") == "1"
     after = positive_int(request.GET.get("after")) or 0
+    offset = positive_int(request.GET.get("offset")) or 0
+    more = bool(after or offset)
+    browse = company_catalogue.Browse(
+        sort=sort,
+        language=get_language() or "en",
+        in_stock=in_stock,
+        offset=offset,
+        count=not more,
+    )
     try:
         found = company_catalogue.buyer_catalogue(
             buyer.tenant_id,
             buyer.company_id,
-            after_id=after,
+            after_id=0 if sort else after,
             limit=CATALOGUE_PAGE_SIZE,
             category_id=category_id,
             q=q or None,
+            browse=browse,
         )
     except DomainError as error:
         messages.error(request, " ".join(forms.refusal_messages(error)))
-        found = company_catalogue.CataloguePage("", [], None)
+        found = company_catalogue.CataloguePage("", [], None, 0)
+    filters = {"q": q, "category": category_id or "", "sort": sort, "in_stock": in_stock and "1"}
+    kept = urlencode({key: value for key, value in filters.items() if value})
     context: dict[str, Any] = {
         "currency": found.currency,
         "entries": [_shown(entry) for entry in found.entries],
-        "next_after": found.next_after,
+        "more_query": _more_query(kept, sort, offset, found.next_after),
+        "kept_query": kept,
+        "total": found.total,
+        "count_cap": company_catalogue.COUNT_CAP,
         "q": q,
         "category_id": category_id,
-        "after": after,
+        "sort": sort,
+        "in_stock": in_stock,
+        "layout": _layout(request),
     }
-    if is_htmx(request) and after:
+    if is_htmx(request) and more:
         return render(request, "portal/_catalogue_rows.html", context)
     context["categories"] = list(catalog.categories(buyer.tenant_id).order_by("name", "id"))
-    context["cart_size"] = page.cart_size(buyer)
+    context.update(page.cart_summary(buyer))
     return render(request, "portal/catalogue.html", context)
+
+
+def _more_query(kept: str, sort: str, offset: int, next_after: int | None) -> str:
+    """The query string of the next page ("" on the last): by offset when sorted, else after
+    the last SKU's id."""
+    if next_after is None:
+        return ""
+    step = f"offset={offset + CATALOGUE_PAGE_SIZE}" if sort else f"after={next_after}"
+    return f"{kept}&{step}" if kept else step
 
 
 @require_GET
@@ -154,7 +212,8 @@ def product(request: BuyerRequest, sku_id: int) -> HttpResponse:
             "product": product_,
             "quantity": quantity,
             "explanation": explanation,
-            "cart_size": page.cart_size(buyer),
+            "images": list(catalog.product_images(buyer.tenant_id, product_.pk)),
+            **page.cart_summary(buyer),
         },
     )
 
@@ -197,7 +256,7 @@ def price_reason(buyer: Buyer, sku: str, quantity: int) -> PriceReason:
 
 def _cart_size_fragment(request: HttpRequest, buyer: Buyer) -> str:
     return render(
-        request, "portal/_cart_size.html", {"cart_size": page.cart_size(buyer), "oob": True}
+        request, "portal/_cart_size.html", {**page.cart_summary(buyer), "oob": True}
     ).content.decode()
 
 
@@ -231,6 +290,7 @@ def add_to_cart(request: BuyerRequest) -> HttpResponseBase:
                 "sku": request.POST.get("sku", ""),
                 "sku_id": positive_int(request.POST.get("sku_id")) or "",
                 "pack": positive_int(request.POST.get("pack")) or "",
+                "unit": request.POST.get("unit", "")[:16],
                 "next": request.POST.get("next", ""),
                 "quantity": request.POST.get("quantity", ""),
                 "added": added,

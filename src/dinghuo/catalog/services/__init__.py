@@ -8,6 +8,11 @@ are written.
 
 from dinghuo.catalog.services.bulk import BulkResult, Counts, ProductRow, SkuRow, bulk_upsert
 from dinghuo.catalog.services.categories import create_category, update_category
+from dinghuo.catalog.services.images import (
+    add_product_image,
+    delete_product_image,
+    reorder_product_images,
+)
 from dinghuo.catalog.services.products import create_product, set_product_active, update_product
 from dinghuo.catalog.services.skus import create_sku, set_sku_active, update_sku
 from dinghuo.catalog.services.tax_categories import create_tax_category, update_tax_category
@@ -19,11 +24,14 @@ __all__ = [
     "Counts",
     "ProductRow",
     "SkuRow",
+    "add_product_image",
     "bulk_upsert",
     "create_category",
     "create_product",
     "create_sku",
     "create_tax_category",
+    "delete_product_image",
+    "reorder_product_images",
     "set_product_active",
     "set_sku_active",
     "update_category",

@@ -117,6 +117,13 @@ def unit_name_filter(unit: Any) -> str:
 
 
 @register.filter
+def media_url(name: Any) -> str:
+    """The address of a product picture kept in storage as `products/…` (pages.media)."""
+    text = str(name or "")
+    return "/media/" + text if text.startswith("products/") else ""
+
+
+@register.filter
 def country_name(code: Any) -> str:
     """A country's name in the active language ("HK" → "Hong Kong SAR China", "香港特別行政區");
     the code itself when CLDR has no such territory."""
