@@ -134,8 +134,8 @@ def test_a_webhook_made_switched_off_sends_nothing(world):
             "Webhooks go only to public https addresses, never to this platform itself.",
             "The address is private or local, not reachable from the internet.",
         ),
-        ("zh-hant", "Webhook 只能傳送到公開的 https 位址", "私人或本機位址"),
-        ("zh-hans", "Webhook 只能发送到公开的 https 地址", "私有或本机地址"),
+        ("zh-hant", "事件推送只能傳送到公開的 https 位址", "私人或本機位址"),
+        ("zh-hans", "事件推送只能发送到公开的 https 地址", "私有或本机地址"),
     ],
 )
 def test_a_refused_address_is_said_next_to_it_and_nothing_is_made(

@@ -9,6 +9,9 @@ from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import models
 from django.test import Client
+from django_otp import devices_for_user
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from dinghuo.audit.models import AuditEntry
 from dinghuo.core import actors
@@ -127,6 +130,20 @@ def test_after_erasure_they_cannot_sign_in_nor_use_their_keys(world):
     assert not Client().login(username=EMAIL, password=PASSWORD)
     assert ApiClient(key.secret).get("/my/orders").status_code == 401
     assert browser.get("/").status_code in (302, 403)
+
+
+def test_an_erasure_takes_away_their_second_steps_too(world):
+    member, _ = _with_history(world)
+    user = member.user
+    TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+    StaticDevice.objects.create(user=user, name="recovery", confirmed=True)
+    stranger, _ = add_buyer(world, "someone.else@buyer.test")
+    TOTPDevice.objects.create(user=stranger.user, name="their phone", confirmed=True)
+
+    erase_person(user_id=member.user_id)
+
+    assert list(devices_for_user(user, confirmed=None)) == []
+    assert [d.name for d in devices_for_user(stranger.user, confirmed=None)] == ["their phone"]
 
 
 def test_the_audit_log_stays_closed_to_changes_after_an_erasure(world):

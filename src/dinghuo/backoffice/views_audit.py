@@ -52,6 +52,7 @@ OBJECT_WORDS = {
     "backoffice.staffmember": _("Staff member"),
     "accounts.invitation": _("Invitation"),
     "two_factor.signinpolicy": _("Two-step sign-in"),
+    "django_otp_webauthn.webauthncredential": _("Passkey"),
     "pricing.taxrate": _("Tax rate"),
     "pricing.taxpolicy": _("Tax policy"),
     "orders.orderpolicy": _("Ordering policy"),

@@ -27,6 +27,7 @@ from django.db import models, transaction
 from django.db.models import F, Q, Value
 from django.db.models.functions import Replace
 from django.utils import timezone
+from django_otp import devices_for_user
 
 from dinghuo.audit import services as audit
 from dinghuo.audit.models import AuditEntry, ErasurePermit
@@ -164,6 +165,10 @@ def _close_sign_in(user_id: int) -> None:
     user.set_unusable_password()
     user.is_active = False
     user.save(update_fields=["password", "is_active"])
+    # Their second steps (authenticator app, recovery codes, passkeys) go with the sign-in,
+    # through django-otp's own list of every kind of device.
+    for device in devices_for_user(user, confirmed=None):
+        device.delete()
     ApiKey.objects.filter(company_user__user_id=user_id, revoked_at__isnull=True).update(
         revoked_at=timezone.now()
     )
