@@ -18,6 +18,7 @@ from dinghuo.orders import api_amendments, api_short_close, api_stock_arrivals
 from dinghuo.pricing import api as pricing
 from dinghuo.privacy import api as privacy
 from dinghuo.punchout import api as punchout
+from dinghuo.purchasing import api as purchasing
 from dinghuo.returns import api as returns
 
 api = new_api()
@@ -49,3 +50,4 @@ api.add_router("/", api_webhooks.router)
 api.add_router("/", bulk.router)
 api.add_router("/", punchout.router)
 api.add_router("/", privacy.router)
+api.add_router("/", purchasing.router)

@@ -110,6 +110,7 @@ INSTALLED_APPS = [
     "dinghuo.billing",
     "dinghuo.buying",
     "dinghuo.returns",
+    "dinghuo.purchasing",
     "dinghuo.bulk",
     "dinghuo.edi",
     "dinghuo.punchout",
