@@ -52,7 +52,7 @@ def test_the_actions_offered_name_one_submit():
 
 
 def test_incoming_counts_only_orders_the_supplier_owes():
-    assert po_states.OPEN_STATUSES == {S.APPROVED, S.SENT, S.CONFIRMED, S.PARTIALLY_RECEIVED}
+    assert {S.APPROVED, S.SENT, S.CONFIRMED, S.PARTIALLY_RECEIVED} == po_states.OPEN_STATUSES
 
 
 def test_the_approval_limit_itself_approves_on_submit():

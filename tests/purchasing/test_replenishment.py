@@ -2,6 +2,8 @@
 reorder point's boundary, backorders without a rule, and rounding to packs and minimums,
 each against an independent reference."""
 
+from dataclasses import replace
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -34,7 +36,7 @@ def test_the_forecast_is_the_daily_average_times_the_lead_time_rounded_up():
     )
     assert replenishment.lead_demand(position) == 11  # 10.33 → 11
     ruled = Position(
-        available=20,
+        available=19,
         incoming=0,
         reorder_point=10,
         reorder_quantity=5,
@@ -42,8 +44,13 @@ def test_the_forecast_is_the_daily_average_times_the_lead_time_rounded_up():
         window_days=30,
         lead_time_days=10,
     )
-    # 19 − 10 below 10: back to the point takes 10 + 10 − 19 = 11, more than the 5.
-    assert replenishment.need(ruled) == replenishment.Need(11, "below_reorder_point")
+    # 19 − 10 is below 10 (at 20 it would not be): the reorder quantity, 5.
+    assert replenishment.need(ruled) == replenishment.Need(5, "below_reorder_point")
+    assert replenishment.need(replace(ruled, available=20)) is None
+    # At 5, back to the point takes 10 + 10 − 5 = 15, more than the 5.
+    assert replenishment.need(replace(ruled, available=5)) == (
+        replenishment.Need(15, "below_reorder_point")
+    )
     # Without a rule nothing is forecast: only backorders ask.
     assert replenishment.need(Position(available=0, incoming=0, shipped_in_window=99)) is None
 

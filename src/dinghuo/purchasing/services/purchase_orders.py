@@ -60,7 +60,7 @@ def _priced_lines(
     """Lines checked (every problem at once) and costed from the supplier's tiers."""
     errors: list[FieldError] = []
     if not 1 <= len(wanted) <= MAX_LINES:
-        errors.append(FieldError("lines", "lines_required", f"1 to {MAX_LINES} lines"))
+        errors.append(FieldError("lines", "no_lines", f"1 to {MAX_LINES} lines"))
     ids = {line.sku_id for line in wanted}
     skus = {s.pk: s for s in Sku.objects.filter(tenant_id=tenant_id, pk__in=ids)}
     items = {i.sku_id: i for i in SupplierItem.objects.filter(supplier=supplier, sku_id__in=ids)}
@@ -287,7 +287,7 @@ def confirm_purchase_order(*, tenant_id: int, po_id: int, lines: list[Confirmed]
                 )
             )
     if not lines:
-        errors.append(FieldError("lines", "lines_required", "Confirm at least one line"))
+        errors.append(FieldError("lines", "no_lines", "Confirm at least one line"))
     refuse_all(errors, "The confirmation is not valid; see errors.")
     for item in lines:
         own[item.line_number].confirmed_quantity = item.quantity

@@ -55,7 +55,7 @@ def _problems(
     errors: list[FieldError] = []
     seen: set[int] = set()
     if not arrived:
-        errors.append(FieldError("lines", "lines_required", "Receive at least one line"))
+        errors.append(FieldError("lines", "no_lines", "Receive at least one line"))
     for i, item in enumerate(arrived):
         at, line = f"lines[{i}]", own.get(item.line_number)
         if line is None:

@@ -100,7 +100,7 @@ def update_supplier(*, tenant_id: int, supplier_id: int, **fields: Any) -> Suppl
 def tier_errors(tiers: list[dict[str, Any]]) -> list[FieldError]:
     """Cost tiers: the first from 1 unit, minimum quantities rising, costs valid."""
     if not tiers:
-        return [FieldError("cost_tiers", "tiers_required", "Give at least the cost from 1 unit")]
+        return [FieldError("cost_tiers", "invalid_tiers", "Give at least the cost from 1 unit")]
     errors: list[FieldError] = []
     last = 0
     for i, tier in enumerate(tiers):
@@ -277,9 +277,11 @@ def set_purchasing_policy(
             for e in cost_errors("approval_limit", approval_limit)
         ]
     if not 0 <= over_delivery_percent <= 100:
-        errors.append(FieldError("over_delivery_percent", "out_of_range", "0 to 100"))
+        errors.append(FieldError("over_delivery_percent", "invalid_purchasing_policy", "0 to 100"))
     if not 1 <= demand_window_days <= 365:
-        errors.append(FieldError("demand_window_days", "out_of_range", "1 to 365 days"))
+        errors.append(
+            FieldError("demand_window_days", "invalid_purchasing_policy", "1 to 365 days")
+        )
     refuse_all(errors, "The purchasing policy is not valid; see errors.")
     PurchasingPolicy.objects.bulk_create(
         [PurchasingPolicy(tenant_id=tenant_id)], ignore_conflicts=True
