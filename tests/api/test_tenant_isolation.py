@@ -149,6 +149,7 @@ SAMPLES: dict[str, dict[str, Any]] = {
         }
     },
     "GET /purchase-orders/{purchase_order_id}": {},
+    "GET /purchase-orders/{purchase_order_id}/pdf": {},
     "PATCH /purchase-orders/{purchase_order_id}": {"body": {"note": "changed"}},
     "POST /purchase-orders/{purchase_order_id}/submit": {},
     "POST /purchase-orders/{purchase_order_id}/approve": {},

@@ -98,3 +98,12 @@ def test_ticked_suggestions_become_a_draft_po(world):
     assert po.status == "draft" and [line.quantity for line in po.lines.all()] == [50]
     client.post(f"/staff/purchasing/orders/{po.pk}/submit/")
     assert PurchaseOrder.objects.get(pk=po.pk).status == "approved"
+
+
+def test_the_po_pdf_for_the_supplier(world):
+    po_id = a_sent_po(world)
+    page = _client(world).get(f"/staff/purchasing/orders/{po_id}/pdf/")
+    assert page.status_code == 200 and page["Content-Type"] == "application/pdf"
+    assert page.content.startswith(b"%PDF")
+    api = world.client().get(f"/purchase-orders/{po_id}/pdf", language="zh-hant")
+    assert api.status_code == 200 and api.content.startswith(b"%PDF")

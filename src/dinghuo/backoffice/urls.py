@@ -123,6 +123,7 @@ urlpatterns = [
         {"action": "cancel"},
         name="po-cancel",
     ),
+    path("purchasing/orders/<int:po_id>/pdf/", views_purchasing.po_pdf, name="po-pdf"),
     path("purchasing/orders/<int:po_id>/approve/", views_purchasing.po_approve, name="po-approve"),
     path("purchasing/orders/<int:po_id>/receive/", views_purchasing.po_receive, name="po-receive"),
     path("purchasing/reorder/", views_purchasing.replenishment, name="replenishment"),

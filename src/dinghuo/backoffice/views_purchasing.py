@@ -14,7 +14,7 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpResponseBase
+from django.http import Http404, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -25,7 +25,7 @@ from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.core.refusals import messages as refusal_messages
 from dinghuo.inventory import queries as inventory
 from dinghuo.pages.submits import submit_once
-from dinghuo.purchasing import queries, services, suggestions
+from dinghuo.purchasing import documents, queries, services, suggestions
 from dinghuo.purchasing.models import PurchaseOrder
 from dinghuo.purchasing.po_states import OPEN_STATUSES, PoStatus
 
@@ -284,3 +284,18 @@ def _draft_from(
         messages.error(request, " ".join(str(m) for m in refusal_messages(error)))
         return None
     return int(answer["made"])
+
+
+@require_GET
+@staff_required(get="purchasing.view")
+def po_pdf(request: StaffRequest, po_id: int) -> HttpResponseBase:
+    """The PO as a PDF, in the reader's language."""
+    try:
+        content, name = documents.po_pdf(
+            request.staff.tenant_id, po_id, (request.LANGUAGE_CODE or "en").lower()
+        )
+    except NotFound as error:
+        raise Http404 from error
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response

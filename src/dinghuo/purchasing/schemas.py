@@ -510,3 +510,9 @@ def received_out(po: PurchaseOrder, receipt: Any) -> dict[str, Any]:
             for line in po.lines.all()
         ],
     }
+
+
+class PoLanguageFilter(Schema):
+    language: Literal["en", "zh-hant", "zh-hans"] = Field(
+        "en", description="The document's language"
+    )

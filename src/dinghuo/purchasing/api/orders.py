@@ -12,11 +12,12 @@ from dinghuo.api.etags import IfMatch, run_guarded, tagged
 from dinghuo.api.idempotent import run_change, run_create
 from dinghuo.api.pagination import paged
 from dinghuo.api.schemas import IdempotencyKey, ObjectId, given
-from dinghuo.purchasing import queries, services
+from dinghuo.purchasing import documents, queries, services
 from dinghuo.purchasing.models import PurchaseOrder
 from dinghuo.purchasing.schemas import (
     PoCloseIn,
     PoConfirmIn,
+    PoLanguageFilter,
     PoLineIn,
     PoReceiptIn,
     PoReceivedOut,
@@ -100,6 +101,33 @@ def get_purchase_order(request: HttpRequest, purchase_order_id: ObjectId) -> Htt
     """With its lines (ordered, confirmed, received, cancelled, still open, over-delivered)
     and its receipts."""
     return tagged(200, _detail(tenant_id(request), purchase_order_id))
+
+
+PDF_OPENAPI: dict[str, Any] = {
+    "responses": {
+        200: {
+            "description": "The purchase order as a PDF, in `language`",
+            "content": {"application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+        }
+    }
+}
+
+
+@router.get(
+    "/purchase-orders/{purchase_order_id}/pdf",
+    summary="A purchase order as PDF",
+    openapi_extra=PDF_OPENAPI,
+    auth=staff_may("purchasing.view"),
+)
+def get_purchase_order_pdf(
+    request: HttpRequest, purchase_order_id: ObjectId, filters: Query[PoLanguageFilter]
+) -> HttpResponse:
+    """The document for the supplier: lines with the supplier's codes, quantities, costs
+    and the total, in `language` (en, zh-hant or zh-hans)."""
+    content, name = documents.po_pdf(tenant_id(request), purchase_order_id, filters.language)
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
 
 
 @router.patch(
