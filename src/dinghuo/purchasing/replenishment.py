@@ -46,26 +46,48 @@ def covered(position: Position) -> int:
     return position.available + position.incoming - position.backordered
 
 
+def _lead_demand(shipped: int, window_days: int, lead_time_days: int) -> int:
+    if window_days <= 0 or shipped <= 0:
+        return 0
+    return -(-(shipped * max(lead_time_days, 0)) // window_days)
+
+
 def lead_demand(position: Position) -> int:
     """Units expected to ship during the lead time (rounded up), from the window's average."""
-    if position.window_days <= 0 or position.shipped_in_window <= 0:
-        return 0
-    product = position.shipped_in_window * max(position.lead_time_days, 0)
-    return -(-product // position.window_days)
+    return _lead_demand(position.shipped_in_window, position.window_days, position.lead_time_days)
+
+
+def need_units(
+    left: int,
+    reorder_point: int | None,
+    reorder_quantity: int,
+    shipped: int,
+    window_days: int,
+    lead_time_days: int,
+) -> tuple[int, str] | None:
+    """`need` on plain numbers (`left` is `covered`), for callers that judge many
+    positions at once (the suggestions' query)."""
+    if reorder_point is not None:
+        demand = _lead_demand(shipped, window_days, lead_time_days)
+        if left - demand < reorder_point:
+            return max(reorder_quantity, reorder_point + demand - left), BELOW_REORDER_POINT
+        return None
+    if left < 0:
+        return -left, BACKORDERS
+    return None
 
 
 def need(position: Position) -> Need | None:
     """What to order before packs and minimums, and why; None when nothing is needed."""
-    left = covered(position)
-    if position.reorder_point is not None:
-        demand = lead_demand(position)
-        if left - demand < position.reorder_point:
-            shortfall = position.reorder_point + demand - left
-            return Need(max(position.reorder_quantity, shortfall), BELOW_REORDER_POINT)
-        return None
-    if left < 0:
-        return Need(-left, BACKORDERS)
-    return None
+    found = need_units(
+        covered(position),
+        position.reorder_point,
+        position.reorder_quantity,
+        position.shipped_in_window,
+        position.window_days,
+        position.lead_time_days,
+    )
+    return None if found is None else Need(*found)
 
 
 def rounded(quantity: int, *, pack_size: int = 1, minimum: int = 1) -> int:

@@ -9,12 +9,14 @@ preferred supplier, else from the supplier item made first; a SKU no supplier se
 listed without one (`unassigned`). Units shipped come from the ledger's `issue` movements of
 the last `demand_window_days` days (the seller's purchasing policy)."""
 
+import json
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Sum, TextField
+from django.db.models.functions import Cast
 
 from dinghuo.catalog.models import Sku
 from dinghuo.core import clock
@@ -27,7 +29,7 @@ from dinghuo.purchasing.queries import Pair, incoming
 from dinghuo.purchasing.services.shared import policy_of
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class Suggestion:
     sku_id: int
     sku_code: str
@@ -49,7 +51,7 @@ class _Source:
     pack_size: int
     minimum: int
     lead_time_days: int
-    tiers: list[dict[str, object]]
+    tiers: str  # JSON, read only for the SKUs suggested
 
 
 def _rules(tenant_id: int, warehouse_id: int | None) -> dict[Pair, tuple[int, int]]:
@@ -108,7 +110,7 @@ def _sources(tenant_id: int) -> dict[int, _Source]:
             "pack_size",
             "minimum_order_quantity",
             "lead_time_days",
-            "cost_tiers",
+            Cast("cost_tiers", TextField()),
         )
     )
     for sku, supplier, pack, minimum, lead, tiers in rows:
@@ -134,48 +136,52 @@ def suggestions(
         pairs |= {(sku, first) for sku in backordered}
     if not pairs:
         return []
-    available, coming = _available(tenant_id), incoming(tenant_id)
+    available, incoming_of = _available(tenant_id), incoming(tenant_id)
     shipped, sources = _shipped(tenant_id, window), _sources(tenant_id)
-    codes = dict(Sku.objects.filter(pk__in={sku for sku, _ in pairs}).values_list("id", "code"))
     found = []
     for sku, wh in pairs:
         source = sources.get(sku)
         if supplier_id is not None and (source is None or source.supplier_id != supplier_id):
             continue
-        rule = rules.get((sku, wh))
-        position = replenishment.Position(
-            available=available.get((sku, wh), 0),
-            incoming=coming.get((sku, wh), 0),
-            backordered=backordered.get(sku, 0) if wh == first else 0,
-            reorder_point=rule[0] if rule else None,
-            reorder_quantity=rule[1] if rule else 0,
-            shipped_in_window=shipped.get((sku, wh), 0),
-            window_days=window,
-            lead_time_days=source.lead_time_days if source else 0,
+        point, quantity = rules.get((sku, wh), (None, 0))
+        have, coming_units = available.get((sku, wh), 0), incoming_of.get((sku, wh), 0)
+        waiting = backordered.get(sku, 0) if wh == first else 0
+        shipped_units = shipped.get((sku, wh), 0)
+        lead = source.lead_time_days if source else 0
+        needed = replenishment.need_units(
+            have + coming_units - waiting, point, quantity, shipped_units, window, lead
         )
-        need = replenishment.suggested(
-            position,
+        if needed is None:
+            continue
+        units = replenishment.rounded(
+            needed[0],
             pack_size=source.pack_size if source else 1,
             minimum=source.minimum if source else 1,
         )
-        if need is None:
-            continue
         found.append(
             Suggestion(
                 sku,
-                codes.get(sku, ""),
+                "",
                 wh,
                 source.supplier_id if source else None,
-                need.quantity,
-                need.reason,
-                position.available,
-                position.incoming,
-                position.backordered,
-                replenishment.lead_demand(position),
-                position.reorder_point,
-                costs.unit_cost(source.tiers, need.quantity) if source else None,
+                units,
+                needed[1],
+                have,
+                coming_units,
+                waiting,
+                replenishment.lead_demand(
+                    replenishment.Position(
+                        have, coming_units, waiting, point, quantity, shipped_units, window, lead
+                    )
+                ),
+                point,
+                costs.unit_cost(json.loads(source.tiers), units) if source else None,
             )
         )
+    if found:
+        codes = dict(Sku.objects.filter(tenant_id=tenant_id).values_list("id", "code"))
+        for suggestion in found:
+            suggestion.sku_code = codes.get(suggestion.sku_id, "")
     return sorted(found, key=lambda s: (s.supplier_id or 0, s.sku_code, s.warehouse_id))
 
 
