@@ -172,8 +172,10 @@ def test_stock_levels_equal_their_ledger_and_reservations(output: str) -> None:
     reasons = set(receipts.values_list("reason", flat=True))
     # The opening stock, a supplier's delivery for a backorder, and goods sent back.
     assert {"opening stock", "supplier delivery"} <= reasons
+    # Goods sent back, and the demo's partly received purchase order.
     assert all(
-        r.startswith("return RMA-") for r in reasons - {"opening stock", "supplier delivery"}
+        r.startswith(("return RMA-", "purchase order PO-"))
+        for r in reasons - {"opening stock", "supplier delivery"}
     )
     stocked = StockLevel.objects.values("sku").distinct().count()
     assert SKUS * 0.8 <= stocked < SKUS
@@ -715,3 +717,15 @@ def test_the_demo_mails_only_its_latest_events_not_its_history(output: str) -> N
     assert len({m.event_id for m in mails}) <= MAILED_EVENTS
     assert set(mails.values_list("state", flat=True)) == {"waiting"}  # sent by the worker
     assert all(m.subject and m.text and m.html for m in mails)
+
+
+def test_purchasing_shows_pos_in_three_states_and_what_to_reorder(output: str) -> None:
+    from dinghuo.core.models import Tenant
+    from dinghuo.purchasing import suggestions
+    from dinghuo.purchasing.models import PurchaseOrder, Supplier
+
+    assert Supplier.objects.count() == 3
+    statuses = sorted(PurchaseOrder.objects.values_list("status", flat=True))
+    assert statuses == ["awaiting_approval", "partially_received", "sent"]
+    tenant = Tenant.objects.get()
+    assert suggestions.suggestions(tenant.pk)

@@ -241,3 +241,15 @@ def test_warehouse_keys_receive_but_cannot_read_costs(world):
         f"/purchase-orders/{po['id']}/receipts", {"lines": [{"line_number": 1, "quantity": 3}]}
     )
     assert r.status_code == 201 and r.json()["status"] == "received"
+
+
+def test_a_total_beyond_what_can_be_kept_is_refused(world):
+    sup = supplier(world)
+    body = {
+        "supplier_id": sup,
+        "warehouse_id": world.warehouses[0].pk,
+        "lines": [{"sku_id": world.skus["A-1"].pk, "quantity": 10**9, "unit_cost": "100000.00"}],
+    }
+    r = world.client().post("/purchase-orders", body)
+    assert r.status_code == 422 and r.json()["code"] == "po_total_too_large"
+    assert not PurchaseOrder.objects.exists()

@@ -702,6 +702,7 @@ CATALOG: dict[str, tuple[Said, ...]] = {
         say(_("The purchase order's status does not allow this now; reload the page.")),
     ),
     "po_not_draft": (say(_("Only a draft purchase order can be changed.")),),
+    "po_total_too_large": (say(_("The purchase order's total is too large; split it.")),),
     "exceeds_ordered_quantity": (say(_("The supplier cannot confirm more than was ordered.")),),
     "over_delivery": (
         say(_("More than the tolerance allows: at most %(left)s more units."), needs=("left",)),

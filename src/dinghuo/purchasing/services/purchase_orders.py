@@ -23,6 +23,7 @@ from dinghuo.purchasing import costs, po_states
 from dinghuo.purchasing.models import PurchaseOrder, PurchaseOrderLine, Supplier, SupplierItem
 from dinghuo.purchasing.po_states import PoAction
 from dinghuo.purchasing.services.shared import (
+    MAX_COST,
     MAX_UNITS,
     cost_errors,
     lines_of,
@@ -95,6 +96,8 @@ def _priced_lines(
                 unit_cost=cost,
             )
         )
+    if not errors and sum(line.quantity * line.unit_cost for line in made) > MAX_COST:
+        errors.append(FieldError("lines", "po_total_too_large", "The total is too large"))
     refuse_all(errors, "The purchase order's lines are not valid; see errors.")
     return made
 
