@@ -107,3 +107,12 @@ def test_the_po_pdf_for_the_supplier(world):
     assert page.content.startswith(b"%PDF")
     api = world.client().get(f"/purchase-orders/{po_id}/pdf", language="zh-hant")
     assert api.status_code == 200 and api.content.startswith(b"%PDF")
+
+
+def test_the_warehouse_finds_what_to_receive_from_its_menu(world):
+    po_id = a_sent_po(world)
+    dock = _client(world, "warehouse")
+    home = dock.get("/staff/").content.decode()
+    assert 'href="/staff/purchasing/receiving/"' in home
+    listed = dock.get("/staff/purchasing/receiving/").content.decode()
+    assert f'href="/staff/purchasing/orders/{po_id}/receive/"' in listed and "$" not in listed

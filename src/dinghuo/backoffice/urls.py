@@ -127,6 +127,7 @@ urlpatterns = [
     path("purchasing/orders/<int:po_id>/approve/", views_purchasing.po_approve, name="po-approve"),
     path("purchasing/orders/<int:po_id>/receive/", views_purchasing.po_receive, name="po-receive"),
     path("purchasing/reorder/", views_purchasing.replenishment, name="replenishment"),
+    path("purchasing/receiving/", views_purchasing.to_receive, name="po-to-receive"),
     path("returns/", views_returns.returns, name="returns"),
     path("returns/<int:return_id>/", views_returns.return_page, name="return"),
     path("returns/<int:return_id>/slip/", views_returns.return_slip, name="return-slip"),

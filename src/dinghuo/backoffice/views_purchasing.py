@@ -299,3 +299,16 @@ def po_pdf(request: StaffRequest, po_id: int) -> HttpResponseBase:
     response = HttpResponse(content, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{name}"'
     return response
+
+
+@require_GET
+@staff_required(get="purchasing.receive")
+def to_receive(request: StaffRequest) -> HttpResponseBase:
+    """The POs goods are expected for (sent, confirmed, partly received), oldest first,
+    each with a link to its receive form: the warehouse's list, without costs."""
+    rows = list(
+        queries.purchase_orders(request.staff.tenant_id)
+        .filter(status__in=["sent", "confirmed", "partially_received"])
+        .order_by("id")[:200]
+    )
+    return render(request, "backoffice/po_to_receive.html", {"rows": rows})
