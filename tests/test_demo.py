@@ -173,8 +173,10 @@ def test_stock_levels_equal_their_ledger_and_reservations(output: str) -> None:
     reasons = set(receipts.values_list("reason", flat=True))
     # The opening stock, a supplier's delivery for a backorder, and goods sent back.
     assert {"opening stock", "supplier delivery"} <= reasons
+    # Goods sent back, and the demo's partly received purchase order.
     assert all(
-        r.startswith("return RMA-") for r in reasons - {"opening stock", "supplier delivery"}
+        r.startswith(("return RMA-", "purchase order PO-"))
+        for r in reasons - {"opening stock", "supplier delivery"}
     )
     stocked = StockLevel.objects.values("sku").distinct().count()
     assert SKUS * 0.8 <= stocked < SKUS
@@ -753,3 +755,15 @@ def test_the_quote_desk_has_a_quote_in_each_state(output: str) -> None:
     assert list(
         QuoteRound.objects.filter(quote=countered).order_by("number").values_list("kind", flat=True)
     ) == ["request", "answer", "counter"]
+
+
+def test_purchasing_shows_pos_in_three_states_and_what_to_reorder(output: str) -> None:
+    from dinghuo.core.models import Tenant
+    from dinghuo.purchasing import suggestions
+    from dinghuo.purchasing.models import PurchaseOrder, Supplier
+
+    assert Supplier.objects.count() == 3
+    statuses = sorted(PurchaseOrder.objects.values_list("status", flat=True))
+    assert statuses == ["awaiting_approval", "partially_received", "sent"]
+    tenant = Tenant.objects.get()
+    assert suggestions.suggestions(tenant.pk)

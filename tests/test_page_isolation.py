@@ -20,6 +20,7 @@ from dinghuo.punchout import services as punchout
 from tests.api.test_tenant_isolation import company_rows, tenant_rows
 from tests.builders import add_buyer, build_world
 from tests.integrations.support import webhook_with_a_delivery
+from tests.purchasing.support import a_sent_po
 
 # Ids the walk fills in, by URL parameter name. The portal's SKU ids name catalogue entries
 # and the caller's own cart lines, not another company's objects (hidden SKUs are tested
@@ -36,7 +37,7 @@ STAFF_IDS = {
     "promotion_id", "invoice_id", "credit_note_id", "statement_id", "line_id", "return_id",
     "photo_id", "run_id", "partner_id", "message_id", "connection_id", "webhook_id",
     "delivery_id", "product_id", "category_id", "warehouse_id", "location_id", "member_id",
-    "staff_member_id", "count_id", "quote_id", "image_id",
+    "staff_member_id", "count_id", "quote_id", "image_id", "po_id",
 }  # fmt: skip
 
 
@@ -130,6 +131,7 @@ def owner(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
         **webhook_with_a_delivery(world),
         "count_id": start_count(tenant_id=t, warehouse_code="main").pk,
         "return_id": returned.pk,
+        "po_id": a_sent_po(world),
         "staff_member_id": _staff_member(world),
         "photo_id": returned.photos.get().pk,
         "image_id": _product_image(world),

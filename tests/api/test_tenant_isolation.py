@@ -133,6 +133,58 @@ SAMPLES: dict[str, dict[str, Any]] = {
     "POST /orders/{order_id}/amendments": {"body": {"purchase_order_number": "PO-AMEND"}},
     "GET /orders/{order_id}/amendments": {},
     "POST /orders/{order_id}/start-picking": {},
+    "GET /suppliers": {},
+    "POST /suppliers": {"body": {"code": "S-NEW", "name": "New", "currency": "USD"}},
+    "GET /suppliers/{supplier_id}": {},
+    "PATCH /suppliers/{supplier_id}": {"body": {"name": "Renamed"}},
+    "GET /supplier-items": {"query": {"supplier_id": "{supplier_id}"}},
+    "POST /supplier-items": {
+        "body": {
+            "supplier_id": "{supplier_id}",
+            "sku_id": "{sku_id}",
+            "cost_tiers": [{"min_quantity": 1, "unit_cost": "1.00"}],
+        }
+    },
+    "GET /supplier-items/{supplier_item_id}": {},
+    "PATCH /supplier-items/{supplier_item_id}": {"body": {"pack_size": 2}},
+    "GET /reorder-rules": {"query": {"sku_id": "{sku_id}"}},
+    "POST /reorder-rules": {
+        "body": {
+            "sku_id": "{sku_id}",
+            "warehouse_id": "{warehouse_id}",
+            "reorder_point": 1,
+            "reorder_quantity": 2,
+        }
+    },
+    "GET /reorder-rules/{reorder_rule_id}": {},
+    "DELETE /reorder-rules/{reorder_rule_id}": {},
+    "GET /replenishment/suggestions": {"query": {"supplier_id": "{supplier_id}"}},
+    "GET /stock/incoming": {"query": {"sku_id": "{sku_id}"}},
+    "GET /purchasing-policy": {},
+    "PUT /purchasing-policy": {"body": {"over_delivery_percent": "5"}},
+    "GET /purchase-orders": {"query": {"supplier_id": "{supplier_id}"}},
+    "POST /purchase-orders": {
+        "body": {
+            "supplier_id": "{supplier_id}",
+            "warehouse_id": "{warehouse_id}",
+            "lines": [{"sku_id": "{sku_id}", "quantity": 1}],
+        }
+    },
+    "GET /purchase-orders/{purchase_order_id}": {},
+    "GET /purchase-orders/{purchase_order_id}/pdf": {},
+    "PATCH /purchase-orders/{purchase_order_id}": {"body": {"note": "changed"}},
+    "POST /purchase-orders/{purchase_order_id}/submit": {},
+    "POST /purchase-orders/{purchase_order_id}/approve": {},
+    "POST /purchase-orders/{purchase_order_id}/reject": {"body": {"comment": "no"}},
+    "POST /purchase-orders/{purchase_order_id}/send": {},
+    "POST /purchase-orders/{purchase_order_id}/confirm": {
+        "body": {"lines": [{"line_number": 1, "quantity": 1}]}
+    },
+    "POST /purchase-orders/{purchase_order_id}/receipts": {
+        "body": {"lines": [{"line_number": 1, "quantity": 1}]}
+    },
+    "POST /purchase-orders/{purchase_order_id}/close": {"body": {}},
+    "POST /purchase-orders/{purchase_order_id}/cancel": {},
     "POST /orders/{order_id}/returns": {
         "body": {"lines": [{"line_number": 1, "quantity": 1, "reason": "damaged"}]}
     },
@@ -609,9 +661,13 @@ def owner_ids(world: World) -> dict[str, Any]:
         tenant_id=tenant, company_id=company, company_user_id=amy.pk, name="amy", scopes={"read"}
     )
     rule = ApprovalRule.objects.create(
-        tenant=world.tenant, seller=world.seller, name="Big", approver="seller", level=1,
+        tenant=world.tenant,
+        seller=world.seller,
+        name="Big",
+        approver="seller",
+        level=1,
         currency="USD",
-    )  # fmt: skip
+    )
     listed = buying.create_requisition_list(
         tenant_id=tenant,
         company_id=company,
@@ -696,11 +752,40 @@ def owner_ids(world: World) -> dict[str, Any]:
     from dinghuo.stocktaking.services import start_count
 
     count = start_count(tenant_id=tenant, warehouse_code="main")
+    from dinghuo.purchasing import services as purchasing
+
+    supplier = purchasing.create_supplier(
+        tenant_id=tenant, code="SUP-OWNER", name="Owner's supplier", currency="USD"
+    )
+    supplier_item = purchasing.create_supplier_item(
+        tenant_id=tenant,
+        supplier_id=supplier.pk,
+        sku_id=sku_id,
+        cost_tiers=[{"min_quantity": 1, "unit_cost": "4.00"}],
+        is_preferred=True,
+    )
+    reorder_rule = purchasing.set_reorder_rule(
+        tenant_id=tenant,
+        sku_id=sku_id,
+        warehouse_id=world.warehouses[0].pk,
+        reorder_point=5,
+        reorder_quantity=10,
+    )
+    purchase_order = purchasing.create_purchase_order(
+        tenant_id=tenant,
+        supplier_id=supplier.pk,
+        warehouse_id=world.warehouses[0].pk,
+        lines=[purchasing.LineWanted(sku_id, 3)],
+    )
     return {
         **billed,
         "count_id": count.pk,
         "sku": "A-1",
         "run_id": run.pk,
+        "supplier_id": supplier.pk,
+        "supplier_item_id": supplier_item.pk,
+        "reorder_rule_id": reorder_rule.pk,
+        "purchase_order_id": purchase_order.pk,
         **_edi(world),
         "order_id": order.json()["id"],
         "company_id": company,

@@ -56,6 +56,8 @@ EVENTS_AND_LEDGERS = {
     "orders/services/short_closing.py",
     "punchout/services/ordering.py",
     "punchout/services/sessions.py",
+    "purchasing/services/purchase_orders.py",  # each PO move is a `purchase_order.*` event
+    "purchasing/services/receiving.py",
     "returns/services/approving.py",
     "returns/services/closing.py",
     "returns/services/exchanging.py",

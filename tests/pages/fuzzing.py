@@ -34,6 +34,7 @@ from dinghuo.returns.models import ReturnPhoto
 from tests.backoffice.staffing import make_staff
 from tests.builders import World, add_buyer, build_world
 from tests.orders.support import add_rule, set_credit
+from tests.purchasing.support import a_sent_po
 
 SRC = Path(__file__).resolve().parents[2] / "src" / "dinghuo"
 # The parts of the site a person uses with a browser (not the API, not Django's admin).
@@ -497,6 +498,7 @@ def build_scene() -> Scene:
             # Another staff member, for the People page's rows (send again, switch off).
             "staff_member_id": make_staff(world, "owen@seller.test", first="Owen").pk,
             **_counts(tenant),
+            "po_id": a_sent_po(world),
             **returned,
             **_integrations(world),
         },

@@ -92,6 +92,12 @@ NO_FORM_POSTS_TO = {
     "(tests/backoffice/test_people_roles.py)",
     "portal:company-user-invitation-revoke": "its button shows only while a buyer's "
     "invitation waits (tests/accounts)",
+    # The scene's purchase order is sent: these buttons show on a draft, a waiting or an
+    # approved one (tests/purchasing/test_pages.py).
+    "backoffice:po-submit": "its button shows only on a draft purchase order",
+    "backoffice:po-cancel": "its button shows only on a draft or waiting purchase order",
+    "backoffice:po-approve": "its button shows only on a purchase order waiting for approval",
+    "backoffice:po-send": "its button shows only on an approved purchase order",
 }
 
 

@@ -19,6 +19,7 @@ from dinghuo.orders import api_amendments, api_short_close, api_stock_arrivals
 from dinghuo.pricing import api as pricing
 from dinghuo.privacy import api as privacy
 from dinghuo.punchout import api as punchout
+from dinghuo.purchasing import api as purchasing
 from dinghuo.returns import api as returns
 from dinghuo.stocktaking import api as stocktaking
 
@@ -53,3 +54,4 @@ api.add_router("/", api_webhooks.router)
 api.add_router("/", bulk.router)
 api.add_router("/", punchout.router)
 api.add_router("/", privacy.router)
+api.add_router("/", purchasing.router)

@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "dinghuo.buying",
     "dinghuo.returns",
     "dinghuo.stocktaking",
+    "dinghuo.purchasing",
     "dinghuo.bulk",
     "dinghuo.edi",
     "dinghuo.punchout",

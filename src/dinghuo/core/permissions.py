@@ -71,6 +71,10 @@ returns.view       x x x x x x  see return requests
 returns.decide     x x x . . .  approve or reject return requests
 returns.receive    x x . x . .  receive returned goods
 returns.close      x x . . x .  close returns with a credit note or refund
+purchasing.view    x x x . x x  see suppliers, reorder rules, suggestions, purchase orders and costs
+purchasing.edit    x x . . . .  change suppliers, reorder rules; draft, send, close purchase orders
+purchasing.approve x x . . . .  approve purchase orders above the approval limit
+purchasing.receive x x . x . .  receive deliveries against purchase orders (no costs shown)
 catalog.view       x x x x x x  see products, SKUs and categories
 catalog.change     x x . . . .  create and change products, SKUs and categories
 customers.view     x x x . x x  see companies, their people and addresses

@@ -707,6 +707,32 @@ CATALOG: dict[str, tuple[Said, ...]] = {
     "image_order_mismatch": (
         say(_("Name each of the product's pictures once, in the new order.")),
     ),
+    # --- purchasing: suppliers, reorder rules, purchase orders, receipts ----------------------
+    "unknown_currency": (say(_("Give a currency as its three-letter code, such as USD.")),),
+    "unknown_supplier": (say(_("No such supplier.")),),
+    "supplier_inactive": (say(_("This supplier is inactive; activate it first.")),),
+    "supplier_code_taken": (say(_("Another supplier has this code; choose another.")),),
+    "supplier_item_exists": (say(_("This supplier already sells this SKU; change that item.")),),
+    "reorder_rule_exists": (say(_("A reorder rule was set at the same moment; try again.")),),
+    "no_supplier_cost": (
+        say(_("The supplier has no cost for this SKU; enter a unit cost or add the item.")),
+    ),
+    "invalid_cost": (say(_("Enter a cost of zero or more, with at most four decimals.")),),
+    "invalid_lead_time": (say(_("Enter a lead time of 0 to 3650 days.")),),
+    "invalid_reorder_point": (say(_("Enter a reorder point of zero or more units.")),),
+    "invalid_purchasing_policy": (
+        say(_("The tolerance is 0 to 100 percent and the window 1 to 365 days.")),
+    ),
+    "invalid_po_transition": (
+        say(_("The purchase order's status does not allow this now; reload the page.")),
+    ),
+    "po_not_draft": (say(_("Only a draft purchase order can be changed.")),),
+    "po_total_too_large": (say(_("The purchase order's total is too large; split it.")),),
+    "exceeds_ordered_quantity": (say(_("The supplier cannot confirm more than was ordered.")),),
+    "over_delivery": (
+        say(_("More than the tolerance allows: at most %(left)s more units."), needs=("left",)),
+        say(_("More arrived than the order and its tolerance allow.")),
+    ),
 }
 
 

@@ -38,6 +38,7 @@ from dinghuo.demo.buyers import Buyer, create_buyers
 from dinghuo.demo.catalogue import SkuInfo
 from dinghuo.demo.history import History
 from dinghuo.demo.offers import limit_assortment, set_up_prices
+from dinghuo.demo.purchasing import set_up_purchasing
 from dinghuo.demo.quotes import play_quotes
 from dinghuo.demo.rates import BASE_CURRENCY, set_up_rates
 from dinghuo.demo.receivables import Collections, set_up_billing
@@ -298,6 +299,7 @@ def load_demo(*, scale: Scale | None = None, seed: int = DEFAULT_SEED) -> Loaded
     buyers = create_buyers(tenant=tenant, price_lists=price_lists, password=buyer_password, rng=rng)
     shows = _trade(tenant, seller, buyers, price_lists, skus, scale.orders, rng)
     stock_count.count_in_review(tenant.pk)
+    set_up_purchasing(tenant)
     statuses = Counter(Order.objects.filter(tenant=tenant).values_list("status", flat=True))
     staff_password = _password()
     staff_user = get_user_model().objects.create_superuser(
