@@ -3,6 +3,7 @@ column), a choice by its label, money in its currency, a linked record by its na
 yes or no; nothing internal (ids, feed positions), in English and in Chinese."""
 
 import re
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -14,6 +15,7 @@ from dinghuo.backoffice.views_audit import OBJECT_WORDS
 from dinghuo.core import actors
 from dinghuo.customers import services as customers
 from dinghuo.inventory import services as inventory
+from dinghuo.pricing import services as pricing
 from tests.backoffice.staffing import staff_client
 
 # Words that are the same in every language the pages speak.
@@ -97,6 +99,8 @@ def test_every_choice_a_recorded_column_offers_reads_in_chinese(language):
         for object_type in OBJECT_WORDS:
             model = apps.get_model(object_type)
             for field in model._meta.concrete_fields:
+                if field.attname in audit_words.HIDDEN:
+                    continue  # never shown
                 for value, _label in field.flatchoices if field.choices else []:
                     said = audit_words._choice(field, value)
                     if not CJK.search(said):
@@ -117,3 +121,24 @@ def test_a_credit_limit_reads_in_the_companys_currency_and_counters_stay_hidden(
 
     assert "Credit limit: – → $5,000.00" in table
     assert "exposure" not in table.lower()
+
+
+def test_a_contract_price_names_its_sku_by_the_code_it_was_recorded_with(world):
+    # The contract's entry records its SKU by code, not by id: the page reads it as written.
+    staff = staff_client(world)
+    sku = next(iter(world.skus.values()))
+    pricing.create_contract_price(
+        tenant_id=world.tenant.pk,
+        company_id=world.company.pk,
+        sku_id=sku.pk,
+        valid_from=date(2026, 1, 1),
+        valid_until=None,
+        tiers=[(1, Decimal("9.50"))],
+        reference="Deal 7",
+    )
+
+    page = staff.client.get("/staff/audit/")
+
+    assert page.status_code == 200
+    table = _entries_table(page.content.decode())
+    assert f"Contract price Deal 7 created Company: {world.company.code} SKU: {sku.code}" in table

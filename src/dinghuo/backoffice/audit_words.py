@@ -40,6 +40,20 @@ from dinghuo.notifications.kinds import Kind
 # orders and invoices move (their own history is the event feed), secrets.
 HIDDEN = frozenset(
     {
+        "credential_type",
+        "credential_id",
+        "public_key",
+        "transports",
+        "sign_count",
+        "backup_eligible",
+        "backup_state",
+        "aaguid",
+        "credential_id_sha256",
+        "discoverable",
+        "original",
+        "small",
+        "large",
+        "content_type",
         "id",
         "tenant_id",
         "created_at",
@@ -69,10 +83,34 @@ HIDDEN = frozenset(
 
 # What each recorded column or part is called (keys: the log's names, i.e. column names).
 FIELD_WORDS: dict[str, Promise] = {
+    "last_used_at": _("Last used"),
+    "position": _("Position"),
+    "size": _("File size"),
+    "width": _("Width"),
+    "height": _("Height"),
+    "contact_name": _("Contact"),
+    "contact_phone": _("Contact phone"),
+    "supplier_id": _("Supplier"),
+    "supplier_code": _("Supplier's code"),
+    "cost_tiers": _("Costs"),
+    "lead_time_days": _("Lead time (days)"),
+    "minimum_order_quantity": _("Minimum order"),
+    "is_preferred": _("Preferred supplier"),
+    "reorder_point": _("Reorder point"),
+    "reorder_quantity": _("Reorder quantity"),
+    "approval_limit": _("Approval limit"),
+    "over_delivery_percent": _("Over-delivery tolerance"),
+    "demand_window_days": _("Demand window (days)"),
+    "scope": _("Scope"),
+    "note": _("Note"),
+    "started_by_id": _("Started by"),
+    "posted_at": _("Posted on"),
+    "confirmed": _("Confirmed"),
     "name": _("Name"),
     "code": _("Code"),
     "is_active": _("Active"),
     "company_id": _("Company"),
+    "company": _("Company"),
     "seller_id": _("Seller"),
     "priority": _("Priority"),
     "address": _("Address"),
@@ -227,7 +265,9 @@ CURRENCY_OF = {
     "pricing.pricelist": "currency",
     "returns.returnpolicy": "seller__base_currency",
 }
-PERCENTS = frozenset({"percent", "restocking_fee_percent", "deposit_percent"})
+PERCENTS = frozenset(
+    {"percent", "restocking_fee_percent", "deposit_percent", "over_delivery_percent"}
+)
 EMPTY = "–"
 
 
@@ -338,10 +378,17 @@ class Names:
         return self._names.get((linked, str(value)), str(_("a removed record")))
 
 
+def _is_id(value: Any) -> bool:
+    # A service may write a linked record by its code instead ("sku": "RIC-00003-5K"): that is
+    # read as written, not looked up as an id.
+    return (isinstance(value, int) and not isinstance(value, bool)) or (
+        isinstance(value, str) and value.isdigit()
+    )
+
+
 def _ids(value: Any) -> list[Any]:
-    if isinstance(value, list):
-        return [v for v in value if isinstance(v, int | str)]
-    return [value] if isinstance(value, int | str) and value != "" else []
+    values = value if isinstance(value, list) else [value]
+    return [v for v in values if _is_id(v)]
 
 
 def _currencies(entries: list[AuditEntry]) -> dict[int, str]:
@@ -427,7 +474,7 @@ class Reader:
             return _yes_no(value)
         field = _field(model, key)
         linked = _linked_model(model, key)
-        if linked is not None:
+        if linked is not None and _ids(value):
             return format_list(
                 [self.names.of(linked, v) for v in _ids(value)] or [EMPTY],
                 locale=babel_locale(),

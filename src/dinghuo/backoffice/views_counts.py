@@ -28,18 +28,12 @@ from dinghuo.inventory.services import MAX_STOCK_QUANTITY
 from dinghuo.pages.skus import sku_names
 from dinghuo.stocktaking import count_states, queries, services
 from dinghuo.stocktaking.count_states import CountStatus
-from dinghuo.stocktaking.models import StockCount
+from dinghuo.stocktaking.models import STATUS_WORDS, StockCount
 
 LIST_SIZE = 50
 LINES_SHOWN = 100
 
-STATUS_LABELS: dict[str, Any] = {
-    CountStatus.OPEN: _("Open"),
-    CountStatus.COUNTING: _("Counting"),
-    CountStatus.IN_REVIEW: _("In review"),
-    CountStatus.POSTED: _("Posted"),
-    CountStatus.CANCELLED: _("Cancelled"),
-}
+STATUS_LABELS: dict[str, Any] = dict(STATUS_WORDS)
 
 
 class StartForm(django_forms.Form):

@@ -110,6 +110,10 @@ class ContractPrice(TenantScoped):
             )
         ]
 
+    def __str__(self) -> str:
+        # The audit page's name for it: the agreement's own reference, else when it starts.
+        return self.reference or f"{self.valid_from.isoformat()} –"
+
 
 class ContractPriceTier(TenantScoped):
     """From `min_quantity` units on, the contract's unit price."""

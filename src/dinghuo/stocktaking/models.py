@@ -9,19 +9,29 @@ on hand at that moment, when) or not counted at all; one line per SKU in a count
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from dinghuo.catalog.models import Category, Sku
 from dinghuo.core.models import TenantScoped
 from dinghuo.inventory.models import Warehouse
 from dinghuo.stocktaking.count_states import CountStatus
 
+# How a count's status reads on the pages and in the audit log.
+STATUS_WORDS = {
+    CountStatus.OPEN: _("Open"),
+    CountStatus.COUNTING: _("Counting"),
+    CountStatus.IN_REVIEW: _("In review"),
+    CountStatus.POSTED: _("Posted"),
+    CountStatus.CANCELLED: _("Cancelled"),
+}
+
 REFERENCE_PREFIX = "CNT-"
 
 
 class StockCount(TenantScoped):
     class Scope(models.TextChoices):
-        WHOLE = "whole", "whole warehouse"
-        CATEGORIES = "categories", "chosen categories"
+        WHOLE = "whole", _("Whole warehouse")
+        CATEGORIES = "categories", _("Chosen categories")
 
     warehouse = models.ForeignKey(Warehouse, on_delete=models.PROTECT, related_name="+")
     scope = models.CharField(max_length=12, choices=Scope.choices, default=Scope.WHOLE)
@@ -29,7 +39,7 @@ class StockCount(TenantScoped):
     categories = models.ManyToManyField(Category, blank=True, related_name="+")
     status = models.CharField(
         max_length=12,
-        choices=[(s.value, s.value.replace("_", " ")) for s in CountStatus],
+        choices=[(s.value, STATUS_WORDS[s]) for s in CountStatus],
         default=CountStatus.OPEN.value,
     )
     note = models.CharField(max_length=200, blank=True, default="")
