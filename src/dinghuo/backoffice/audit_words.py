@@ -83,6 +83,7 @@ HIDDEN = frozenset(
 
 # What each recorded column or part is called (keys: the log's names, i.e. column names).
 FIELD_WORDS: dict[str, Promise] = {
+    "unit_cost": _("Unit cost"),
     "last_used_at": _("Last used"),
     "position": _("Position"),
     "size": _("File size"),

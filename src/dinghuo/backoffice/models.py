@@ -35,4 +35,4 @@ class StaffMember(TenantScoped):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} @ {self.tenant_id}"
+        return str(self.user)

@@ -124,4 +124,5 @@ class ProductImage(TenantScoped):
         indexes = [models.Index(fields=["product", "position"], name="product_image_order")]
 
     def __str__(self) -> str:
-        return self.original
+        # Its product's code: the audit page names a picture by the product it shows.
+        return str(self.product)

@@ -91,6 +91,9 @@ class SupplierItem(TenantScoped):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.sku} · {self.supplier.code}"
+
 
 class ReorderRule(TenantScoped):
     """Reorder point and reorder quantity of a SKU in a warehouse."""
@@ -107,6 +110,9 @@ class ReorderRule(TenantScoped):
                 condition=models.Q(reorder_quantity__gte=1), name="reorder_quantity_positive"
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.sku} · {self.warehouse.name}"
 
 
 class PurchaseOrder(TenantScoped):
