@@ -177,3 +177,16 @@ def test_the_desk_reads_a_constant_number_of_queries(world: World) -> None:
     with CaptureQueriesContext(connection) as many:
         assert staff.client.get("/staff/quotes/").status_code == 200
     assert len(few) == len(many)
+
+
+def test_a_quote_waits_since_its_last_round_not_since_it_was_last_touched(world: World) -> None:
+    buyer = sign_in(world)
+    quote = _requested(world, buyer, ("A-1", 5))
+    three_days_ago = clock.now() - timedelta(days=3, minutes=5)
+    QuoteRound.objects.filter(quote=quote).update(at=three_days_ago)
+    Quote.objects.filter(pk=quote.pk).update(requested_at=three_days_ago, updated_at=clock.now())
+
+    desk = staff_client(world).client.get("/staff/quotes/").content.decode()
+
+    [age] = re.findall(r'data-testid="age">([^<]*)<', desk)
+    assert age.startswith("3\xa0days")

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, DecimalField, F, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from dinghuo.buying.models import (
@@ -238,16 +238,19 @@ def desk_quotes(
     now: datetime | None = None,
 ) -> QuerySet[Quote]:
     """The seller's desk: quotes in `statuses` (or one effective `status`), with their company,
-    line count and `value`: the quoted prices where answered, else the company's prices
-    when asked (lines with neither count nothing)."""
+    line count, `waiting_since` and `value`: the quoted prices where answered, else the
+    company's prices when asked (lines with neither count nothing)."""
     qs = quotes(tenant_id, status=status, now=now)
     if statuses is not None:
         qs = qs.filter(status__in=list(statuses))
+    last_round = QuoteRound.objects.filter(quote=OuterRef("pk")).order_by("-number")
     return qs.select_related("company", "order").annotate(
+        # Since when the quote waits: its last round (a request or a counter-offer).
+        waiting_since=Coalesce(Subquery(last_round.values("at")[:1]), "requested_at"),
         value=Sum(
             Coalesce("lines__unit_price", "lines__list_unit_price") * F("lines__quantity"),
             output_field=DecimalField(max_digits=30, decimal_places=8),
-        )
+        ),
     )
 
 
