@@ -37,7 +37,7 @@ def test_an_upload_is_checked_by_the_worker_then_applied_with_the_button(world):
     assert "Waiting" in page
     run_worker()
     page = texts(staff.client.get(f"/staff/imports/{run.pk}/"))
-    assert "Checked, ready to apply" in page and "hx-trigger" not in page
+    assert "Checked, ready to apply" in page and 'hx-trigger="every 3s"' not in page
     assert re.search(r"SKUs created</dt><dd>1</dd>", page)
     assert not Product.objects.filter(code="P-NEW").exists()
     assert csrf_post(staff.client, f"/staff/imports/{run.pk}/apply/").status_code == 302

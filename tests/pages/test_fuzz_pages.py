@@ -90,6 +90,8 @@ NO_FORM_POSTS_TO = {
     "(tests/accounts/test_people.py)",
     "backoffice:people-reactivate": "its button shows only on a switched-off staff member "
     "(tests/backoffice/test_people_roles.py)",
+    "backoffice:company-user-withdraw": "its button shows only while a buyer's invitation "
+    "waits (tests/backoffice/test_company_master_data.py)",
     "portal:company-user-invitation-revoke": "its button shows only while a buyer's "
     "invitation waits (tests/accounts)",
     # The scene's purchase order is sent: these buttons show on a draft, a waiting or an
