@@ -122,7 +122,7 @@ def ship(request: StaffRequest, order_id: int) -> HttpResponseBase:
     lines = list(order.lines.all())
     pick = page.pick_list(staff.tenant_id, lines)
     warehouses = [
-        (w.code, f"{w.name} ({w.code})")
+        (w.code, w.name)
         for w in inventory.warehouses(staff.tenant_id, is_active=True).order_by("priority", "id")
     ]
     form = forms.ShipForm(
