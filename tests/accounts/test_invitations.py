@@ -12,6 +12,7 @@ from django_tasks_db.models import DBTaskResult
 
 from dinghuo.accounts.models import Invitation
 from dinghuo.accounts.rules import INVITATION_LIFETIME
+from dinghuo.audit.models import AuditEntry
 from dinghuo.customers.models import CompanyUser
 from dinghuo.customers.services import create_company_user
 from dinghuo.notifications.models import Mail
@@ -238,3 +239,39 @@ def test_an_invitation_nobody_signed_says_you_are_invited_without_naming_the_sel
     text = text_of(only_mail_to(inbox, "mei@buyer.test"))
     assert "You are invited to order from Acme Wholesale." in text
     assert "invited you" not in text
+
+
+def test_a_person_nobody_named_says_their_name_with_their_password(
+    world, inbox, django_capture_on_commit_callbacks
+):
+    # As an owner invited by `dinghuo tenant create`: only an e-mail address is known.
+    invite(world, django_capture_on_commit_callbacks)
+    User.objects.filter(email="mei@buyer.test").update(first_name="")
+    run_worker()
+    link = link_in(only_mail_to(inbox, "mei@buyer.test"))
+    client = Client(enforce_csrf_checks=True)
+    assert 'name="name"' in client.get(link).content.decode()
+
+    before = state()
+    nameless = post(
+        client, link, {"name": "  ", "new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
+    assert nameless.status_code == 200 and 'data-testid="field-error"' in nameless.content.decode()
+    assert state() == before
+
+    r = post(
+        client, link, {"name": " Mei Chan ", "new_password1": PASSWORD, "new_password2": PASSWORD}
+    )
+
+    assert r.status_code == 302
+    person = User.objects.get(email="mei@buyer.test")
+    assert (person.first_name, person.check_password(PASSWORD)) == ("Mei Chan", True)
+    entry = AuditEntry.objects.filter(object_type="auth.user", object_id=str(person.pk)).last()
+    assert entry is not None and entry.after == {"first_name": "Mei Chan"}
+
+
+def test_a_named_person_is_not_asked_again(world, inbox, django_capture_on_commit_callbacks):
+    invite(world, django_capture_on_commit_callbacks)
+    run_worker()
+    link = link_in(only_mail_to(inbox, "mei@buyer.test"))
+    assert 'name="name"' not in Client().get(link).content.decode()

@@ -82,9 +82,11 @@ def test_without_print_link_the_worker_mails_the_owner_an_invitation(
     link = link_in(mail)
     assert link.startswith("/account/invitation/harbour/")
     browser = Client()
-    accepted = browser.post(link, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
+    assert b'name="name"' in browser.get(link).content  # only the address was given
+    body = {"name": "Ka Ming Lau", "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD}
+    accepted = browser.post(link, body)
     assert accepted.status_code == 302 and accepted["Location"] == "/staff/"
-    assert browser.get("/staff/").status_code == 200
+    assert "Ka Ming Lau" in browser.get("/staff/").content.decode()
 
 
 def test_a_refused_creation_mails_nobody(inbox, django_capture_on_commit_callbacks) -> None:

@@ -134,9 +134,10 @@ def _checked_password(person: User, password: str) -> None:
 
 
 @transaction.atomic
-def accept_invitation(*, tenant_slug: str, token: str, password: str) -> User:
+def accept_invitation(*, tenant_slug: str, token: str, password: str, name: str = "") -> User:
     """Accept an invitation with its link's token: a person without a password sets one
-    (Django's password validators); a person who has one gives it. The link is then used.
+    (Django's password validators), and with it `name` when nobody gave theirs yet; a
+    person who has one gives it. The link is then used.
 
     Refuses a link that is unknown, of another tenant, used, revoked or expired (404
     `invitation_not_valid`, one answer for all) and a wrong existing password (422
@@ -157,8 +158,11 @@ def accept_invitation(*, tenant_slug: str, token: str, password: str) -> User:
             raise ValidationFailed(problem.message, code="wrong_password", errors=[problem])
     else:
         _checked_password(person, password)
-        person.set_password(password)
-        person.save(update_fields=["password"])
+        with audit.watching(person, tenant_id=invitation.tenant_id):
+            if name.strip() and not person.first_name.strip():
+                person.first_name = name.strip()[:150]
+            person.set_password(password)
+            person.save(update_fields=["password", "first_name"])
     with audit.watching(invitation):
         invitation.accepted_at = clock.now()
         invitation.token_hash = ""

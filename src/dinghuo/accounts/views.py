@@ -23,7 +23,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from dinghuo.accounts import queries, services
-from dinghuo.accounts.forms import CurrentPasswordForm, EmailForm
+from dinghuo.accounts.forms import CurrentPasswordForm, EmailForm, NewcomerForm
 from dinghuo.accounts.models import Invitation
 from dinghuo.accounts.rules import CHOSEN_TENANT
 from dinghuo.core import refusals
@@ -55,6 +55,8 @@ def _show_refusal(form: django_forms.Form, error: DomainError) -> None:
 def _invitation_form(invitation: Invitation, data: Any) -> django_forms.Form:
     if invitation.user.has_usable_password():
         return CurrentPasswordForm(data=data)
+    if not invitation.user.first_name.strip():
+        return NewcomerForm(invitation.user, data=data)
     return SetPasswordForm(invitation.user, data=data)
 
 
@@ -78,7 +80,10 @@ def accept_invitation(request: HttpRequest, tenant: str, token: str) -> HttpResp
         else:
             try:
                 person = services.accept_invitation(
-                    tenant_slug=tenant, token=token, password=password
+                    tenant_slug=tenant,
+                    token=token,
+                    password=password,
+                    name=form.cleaned_data.get("name", ""),
                 )
             except DomainError as refused:
                 if refused.code == "wrong_password":
