@@ -47,6 +47,7 @@ def test_the_po_page_shows_lines_and_the_warehouse_receives_without_costs(world)
     assert dock.get(f"/staff/purchasing/orders/{po_id}/").status_code == 403
     form = dock.get(f"/staff/purchasing/orders/{po_id}/receive/")
     assert form.status_code == 200 and "$2.00" not in form.content.decode()
+    assert "Item A-1" in form.content.decode()  # a clerk reads names, not only codes
     before = StockLevel.objects.get(warehouse=world.warehouses[0], sku=world.skus["A-1"]).on_hand
     too_many = dock.post(
         f"/staff/purchasing/orders/{po_id}/receive/", {"token": "r0", "line_1": "12"}

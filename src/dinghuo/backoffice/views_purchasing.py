@@ -24,6 +24,7 @@ from dinghuo.backoffice.access import StaffRequest, staff_required
 from dinghuo.core.errors import DomainError, NotFound
 from dinghuo.core.refusals import messages as refusal_messages
 from dinghuo.inventory import queries as inventory
+from dinghuo.pages.skus import sku_names
 from dinghuo.pages.submits import submit_once
 from dinghuo.purchasing import documents, queries, services, suggestions
 from dinghuo.purchasing.models import PurchaseOrder
@@ -205,7 +206,9 @@ def po_receive(request: StaffRequest, po_id: int) -> HttpResponseBase:
         else:
             messages.success(request, gettext("The delivery is received."))
             return redirect("backoffice:po-receive", po.pk)
-    rows = [(line, form[f"line_{line.line_number}"]) for line in po.lines.all()]
+    lines = list(po.lines.all())
+    names = sku_names(request.staff.tenant_id, (line.sku_id for line in lines))
+    rows = [(line, form[f"line_{line.line_number}"], names.get(line.sku_id, "")) for line in lines]
     return render(
         request,
         "backoffice/po_receive.html",
