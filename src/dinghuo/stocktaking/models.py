@@ -9,6 +9,7 @@ on hand at that moment, when) or not counted at all; one line per SKU in a count
 
 from django.conf import settings
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from dinghuo.catalog.models import Category, Sku
@@ -17,7 +18,7 @@ from dinghuo.inventory.models import Warehouse
 from dinghuo.stocktaking.count_states import CountStatus
 
 # How a count's status reads on the pages and in the audit log.
-STATUS_WORDS = {
+STATUS_WORDS: dict[str, Promise] = {
     CountStatus.OPEN: _("Open"),
     CountStatus.COUNTING: _("Counting"),
     CountStatus.IN_REVIEW: _("In review"),
